@@ -1,0 +1,111 @@
+//! The one error type shared across the stage seams; every variant names where the problem is.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Result alias used across resil.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where in an input file a problem is: the file and, when known, the 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column `{column}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every error of resil. Messages are lowercase and name the file, line, key, unit, period or
+/// indicator they concern.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A problem in an input data file.
+    #[error("{location}: {message}")]
+    Input { location: Location, message: String },
+    /// A problem in the configuration, at a full key path such as `pipeline.weight.method`.
+    #[error("{file}: `{key}`: {message}")]
+    Config { file: PathBuf, key: String, message: String },
+    /// A method parameter that fails its check.
+    #[error("{method}: parameter `{param}`: {message}")]
+    Param { method: String, param: String, message: String },
+    /// A problem in the data as a method sees it (all values of an indicator missing, say).
+    #[error("{context}: {message}")]
+    Data { context: String, message: String },
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, #[source] source: std::io::Error },
+    /// Several independent problems, reported together.
+    #[error("{} problems:\n{}", .0.len(), list(.0))]
+    Many(Vec<Error>),
+}
+
+fn list(errors: &[Error]) -> String {
+    errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n")
+}
+
+impl Error {
+    pub fn input(file: impl Into<PathBuf>, line: Option<u64>, message: impl Into<String>) -> Self {
+        Error::Input {
+            location: Location { file: file.into(), line, column: None },
+            message: message.into(),
+        }
+    }
+
+    pub fn input_at(
+        file: impl Into<PathBuf>,
+        line: u64,
+        column: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            location: Location { file: file.into(), line: Some(line), column: Some(column.into()) },
+            message: message.into(),
+        }
+    }
+
+    pub fn config(file: impl Into<PathBuf>, key: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config { file: file.into(), key: key.into(), message: message.into() }
+    }
+
+    pub fn param(method: impl Into<String>, param: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Param { method: method.into(), param: param.into(), message: message.into() }
+    }
+
+    pub fn data(context: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Data { context: context.into(), message: message.into() }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+
+    /// One error from a list: the error itself when there is one, `Many` otherwise.
+    pub fn from_list(mut errors: Vec<Error>) -> Self {
+        if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            Error::Many(errors)
+        }
+    }
+
+    /// The individual problems, flattening `Many`.
+    pub fn into_list(self) -> Vec<Error> {
+        match self {
+            Error::Many(list) => list.into_iter().flat_map(Error::into_list).collect(),
+            other => vec![other],
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Core types of resil: the panel, its units and indicators, the stage traits and the one error type.
+//!
+//! Every method crate depends on this crate and on nothing else of the workspace, so that a
+//! method can be read, tested and replaced on its own.
+
+pub mod error;
+pub mod matrix;
+pub mod model;
+pub mod panel;
+pub mod scope;
+pub mod stage;
+
+pub use error::{Error, Result};
+pub use matrix::Matrix;
+pub use model::{Indicator, IndicatorSystem, LonLat, Polarity, Provenance, Unit};
+pub use panel::{ImputedCell, Observation, Origin, Panel, PanelBuilder};
+pub use scope::{Scope, ScopeGroup};
+pub use stage::{
+    Breaks, Classifier, CutRule, Diagnostic, Direction, FittedNormalizer, FittedScorer, Imputer,
+    Normalizer, Outcome, ScoreTable, Scorer, Severity, Weighter, Weights, goodness_of_variance_fit,
+};

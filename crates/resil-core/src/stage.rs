@@ -1,0 +1,216 @@
+//! The stage traits (impute, normalise, weight, score, classify) and the values they pass on.
+//!
+//! Every stage fits on a reference block of rows and applies to any rows; every result carries
+//! its diagnostics beside the value.
+
+use std::fmt::Debug;
+
+use serde::Serialize;
+
+use crate::{Error, ImputedCell, IndicatorSystem, Matrix, Panel, Polarity, Result};
+
+/// How serious a diagnostic is. Warnings are printed in the summary; both go to the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+}
+
+/// A data-quality finding that is not an error: a constant column, a zero weight, a tie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable kebab-case code, such as `constant-column`, that tests and tools can match.
+    pub code: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn warning(code: &str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, code: code.into(), message: message.into() }
+    }
+
+    pub fn info(code: &str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Info, code: code.into(), message: message.into() }
+    }
+}
+
+/// A value with the diagnostics produced while making it.
+#[derive(Debug, Clone)]
+pub struct Outcome<T> {
+    pub value: T,
+    pub notes: Vec<Diagnostic>,
+}
+
+impl<T> Outcome<T> {
+    pub fn new(value: T) -> Self {
+        Outcome { value, notes: Vec::new() }
+    }
+
+    pub fn with_notes(value: T, notes: Vec<Diagnostic>) -> Self {
+        Outcome { value, notes }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        Outcome { value: f(self.value), notes: self.notes }
+    }
+}
+
+/// Fills missing cells of a panel and lists every cell it filled.
+pub trait Imputer: Debug + Send + Sync {
+    fn impute(&self, panel: &Panel) -> Result<Outcome<(Panel, Vec<ImputedCell>)>>;
+}
+
+/// A normalisation method before fitting.
+///
+/// `orientation` is each column's polarity as the data stands now: a normaliser that flips cost
+/// columns returns all-benefit orientation, so polarity is applied exactly once along a chain.
+pub trait Normalizer: Debug + Send + Sync {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        system: &IndicatorSystem,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedNormalizer>>>;
+}
+
+/// A normaliser fitted on a reference block, applicable to any rows.
+pub trait FittedNormalizer: Debug + Send + Sync {
+    fn transform(&self, data: &Matrix) -> Result<Matrix>;
+    /// Column orientation of the output.
+    fn output_orientation(&self) -> Vec<Polarity>;
+}
+
+/// Indicator weights, aligned with the indicator system; non-negative and summing to 1.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weights(pub Vec<f64>);
+
+impl Weights {
+    /// Weights from non-negative values, renormalised to sum to 1.
+    pub fn normalized(values: Vec<f64>) -> Result<Weights> {
+        if let Some(j) = values.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+            return Err(Error::data(format!("weight {}", j + 1), format!("must be finite and >= 0, got {}", values[j])));
+        }
+        let sum: f64 = values.iter().sum();
+        if sum <= 0.0 {
+            return Err(Error::data("weights", "all weights are zero"));
+        }
+        Ok(Weights(values.into_iter().map(|w| w / sum).collect()))
+    }
+
+    pub fn as_slice(&self) -> &[f64] {
+        &self.0
+    }
+}
+
+/// Derives weights from a reference block.
+pub trait Weighter: Debug + Send + Sync {
+    fn weights(&self, reference: &Matrix, system: &IndicatorSystem) -> Result<Outcome<Weights>>;
+}
+
+/// Whether a higher score is better (TOPSIS closeness) or worse (VIKOR's Q).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+/// A scorer's output for some rows: the primary score and named extra columns (D+, D-, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreTable {
+    pub score: Vec<f64>,
+    pub extras: Vec<(String, Vec<f64>)>,
+    pub direction: Direction,
+}
+
+/// A scoring method before fitting (TOPSIS before its ideals are known).
+pub trait Scorer: Debug + Send + Sync {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        weights: &Weights,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedScorer>>>;
+}
+
+/// A fitted scorer: applies to any rows.
+pub trait FittedScorer: Debug + Send + Sync {
+    fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>>;
+    /// Per-column reference vectors learned in the fit (TOPSIS: the ideal and anti-ideal in
+    /// weighted units), for the intermediate tables.
+    fn column_references(&self) -> Vec<(String, Vec<f64>)> {
+        Vec::new()
+    }
+}
+
+/// Which class a value equal to a cut point belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CutRule {
+    /// A cut point is the largest value of the lower class (Jenks).
+    UpperInclusive,
+    /// A cut point is the smallest value of the higher class (published thresholds).
+    LowerInclusive,
+}
+
+/// Class boundaries: `cuts` are the k-1 boundaries between k classes, in increasing order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breaks {
+    pub cuts: Vec<f64>,
+    pub rule: CutRule,
+    /// Smallest and largest reference value.
+    pub min: f64,
+    pub max: f64,
+    /// Goodness of variance fit on the reference values, 1 - SDCM / SDAM.
+    pub gvf: f64,
+}
+
+impl Breaks {
+    pub fn k(&self) -> usize {
+        self.cuts.len() + 1
+    }
+
+    /// The 1-based class of `x`.
+    pub fn class_of(&self, x: f64) -> usize {
+        let below = match self.rule {
+            CutRule::UpperInclusive => self.cuts.iter().filter(|&&c| c < x).count(),
+            CutRule::LowerInclusive => self.cuts.iter().filter(|&&c| c <= x).count(),
+        };
+        below + 1
+    }
+
+    /// The upper bound of each class: the cuts, then the reference maximum.
+    pub fn upper_bounds(&self) -> Vec<f64> {
+        self.cuts.iter().copied().chain(std::iter::once(self.max)).collect()
+    }
+}
+
+/// Goodness of variance fit of a classing of `values`: 1 - SDCM / SDAM (1 when SDAM is 0).
+pub fn goodness_of_variance_fit(values: &[f64], classes: &[usize], k: usize) -> f64 {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sdam: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+    let mut sums = vec![0.0; k + 1];
+    let mut counts = vec![0.0; k + 1];
+    for (&v, &c) in values.iter().zip(classes) {
+        sums[c] += v;
+        counts[c] += 1.0;
+    }
+    let sdcm: f64 = values
+        .iter()
+        .zip(classes)
+        .map(|(&v, &c)| (v - sums[c] / counts[c]).powi(2))
+        .sum();
+    if sdam == 0.0 {
+        1.0
+    } else {
+        1.0 - sdcm / sdam
+    }
+}
+
+/// Classifies scores: learns breaks from reference values.
+pub trait Classifier: Debug + Send + Sync {
+    fn fit(&self, reference: &[f64]) -> Result<Outcome<Breaks>>;
+}

@@ -1,0 +1,101 @@
+//! Translation r = x + A, method.md's reading (b) of "normalised": shifts z-scores to positive values.
+
+use resil_core::{Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
+use serde::{Deserialize, Serialize};
+
+/// Unchecked parameters of the translation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct TranslateParams {
+    /// The shift A; every reference value plus A must be positive.
+    pub shift: f64,
+}
+
+impl Default for TranslateParams {
+    fn default() -> Self {
+        TranslateParams { shift: 5.0 }
+    }
+}
+
+impl TranslateParams {
+    pub fn check(self) -> Result<Translate> {
+        if !self.shift.is_finite() {
+            return Err(Error::param("translate", "shift", "must be finite"));
+        }
+        Ok(Translate { shift: self.shift })
+    }
+}
+
+/// The checked translation.
+#[derive(Debug, Clone)]
+pub struct Translate {
+    shift: f64,
+}
+
+/// A translation fitted (checked) on a reference.
+#[derive(Debug, Clone)]
+pub struct FittedTranslate {
+    shift: f64,
+    orientation: Vec<Polarity>,
+}
+
+impl FittedTranslate {
+    pub fn shift(&self) -> f64 {
+        self.shift
+    }
+}
+
+impl Normalizer for Translate {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        system: &IndicatorSystem,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        for (j, col) in reference.columns().enumerate() {
+            let min = col.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
+            if min + self.shift <= 0.0 {
+                return Err(Error::param(
+                    "translate",
+                    "shift",
+                    format!(
+                        "indicator `{}` has minimum {min}; the shift {} must exceed {}",
+                        system.get(j).id,
+                        self.shift,
+                        -min
+                    ),
+                ));
+            }
+        }
+        Ok(Outcome::new(Box::new(FittedTranslate { shift: self.shift, orientation: orientation.to_vec() })))
+    }
+}
+
+impl FittedNormalizer for FittedTranslate {
+    fn transform(&self, data: &Matrix) -> Result<Matrix> {
+        let mut out = data.clone();
+        for j in 0..out.ncols() {
+            out.column_mut(j).iter_mut().for_each(|v| *v += self.shift);
+        }
+        Ok(out)
+    }
+
+    fn output_orientation(&self) -> Vec<Polarity> {
+        self.orientation.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shift_too_small_is_refused_naming_the_indicator() {
+        let m = Matrix::from_columns(vec![vec![-2.0, 1.0]]);
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit]);
+        let err = TranslateParams { shift: 1.5 }.check().unwrap().fit(&m, &sys, &[Polarity::Benefit]).unwrap_err();
+        assert!(err.to_string().contains("`C1`"), "{err}");
+        let ok = TranslateParams { shift: 3.0 }.check().unwrap().fit(&m, &sys, &[Polarity::Benefit]).unwrap().value;
+        assert_eq!(ok.transform(&m).unwrap().column(0), &[1.0, 4.0]);
+    }
+}

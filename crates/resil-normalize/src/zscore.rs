@@ -1,0 +1,185 @@
+//! Z-score standardisation, z = s_j (x - mean_j) / sd_j, with sample or population sd.
+
+use resil_core::{
+    Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::stats::all_column_stats;
+
+/// Which standard deviation divides: sample (n - 1) or population (n).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SdKind {
+    #[default]
+    Sample,
+    Population,
+}
+
+/// Unchecked parameters of the z-score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct ZScoreParams {
+    pub sd: SdKind,
+    /// Multiply cost columns by -1, so that higher is better in every output column.
+    pub apply_polarity: bool,
+}
+
+impl Default for ZScoreParams {
+    fn default() -> Self {
+        ZScoreParams { sd: SdKind::Sample, apply_polarity: true }
+    }
+}
+
+impl ZScoreParams {
+    pub fn check(self) -> Result<ZScore> {
+        Ok(ZScore { params: self })
+    }
+}
+
+/// The checked z-score method.
+#[derive(Debug, Clone)]
+pub struct ZScore {
+    params: ZScoreParams,
+}
+
+/// A z-score fitted on a reference: the means and sds it learned.
+#[derive(Debug, Clone)]
+pub struct FittedZScore {
+    means: Vec<f64>,
+    sds: Vec<f64>,
+    signs: Vec<f64>,
+    orientation: Vec<Polarity>,
+}
+
+impl FittedZScore {
+    pub fn means(&self) -> &[f64] {
+        &self.means
+    }
+
+    pub fn sds(&self) -> &[f64] {
+        &self.sds
+    }
+}
+
+impl Normalizer for ZScore {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        system: &IndicatorSystem,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let stats = all_column_stats(reference, system, "zscore")?;
+        let mut notes = Vec::new();
+        let sds = stats
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                let sd = match self.params.sd {
+                    SdKind::Sample => s.sd_sample,
+                    SdKind::Population => s.sd_population,
+                };
+                if sd == 0.0 {
+                    notes.push(Diagnostic::warning(
+                        "constant-column",
+                        format!("zscore: indicator `{}` has zero spread; its z-scores are set to 0", system.get(j).id),
+                    ));
+                }
+                sd
+            })
+            .collect();
+        if orientation.len() != reference.ncols() {
+            return Err(Error::data("zscore", "orientation length differs from the column count"));
+        }
+        let flip = self.params.apply_polarity;
+        let fitted = FittedZScore {
+            means: stats.iter().map(|s| s.mean).collect(),
+            sds,
+            signs: orientation.iter().map(|p| if flip { p.sign() } else { 1.0 }).collect(),
+            orientation: if flip { vec![Polarity::Benefit; orientation.len()] } else { orientation.to_vec() },
+        };
+        Ok(Outcome::with_notes(Box::new(fitted), notes))
+    }
+}
+
+impl FittedNormalizer for FittedZScore {
+    fn transform(&self, data: &Matrix) -> Result<Matrix> {
+        let mut out = data.clone();
+        for j in 0..out.ncols() {
+            let (mean, sd, sign) = (self.means[j], self.sds[j], self.signs[j]);
+            for v in out.column_mut(j) {
+                *v = if sd == 0.0 { 0.0 } else { sign * (*v - mean) / sd };
+            }
+        }
+        Ok(out)
+    }
+
+    fn output_orientation(&self) -> Vec<Polarity> {
+        self.orientation.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resil_core::Polarity::{Benefit, Cost};
+
+    #[track_caller]
+    fn check(params: ZScoreParams, columns: Vec<Vec<f64>>, polarity: &[Polarity], expected: Vec<Vec<f64>>) {
+        let m = Matrix::from_columns(columns);
+        let system = IndicatorSystem::flat(polarity);
+        let fitted = params.check().unwrap().fit(&m, &system, polarity).unwrap().value;
+        let out = fitted.transform(&m).unwrap();
+        for (j, col) in expected.iter().enumerate() {
+            for (i, e) in col.iter().enumerate() {
+                assert!((out.get(i, j) - e).abs() < 1e-12, "cell ({i},{j}): {} vs {e}", out.get(i, j));
+            }
+        }
+        assert_eq!(fitted.output_orientation(), vec![Benefit; polarity.len()]);
+    }
+
+    #[test]
+    fn sample_sd_flips_cost_columns() {
+        // 2, 4, 6: mean 4, sample sd 2 (hand computation).
+        check(ZScoreParams::default(), vec![vec![2.0, 4.0, 6.0], vec![2.0, 4.0, 6.0]], &[Benefit, Cost],
+            vec![vec![-1.0, 0.0, 1.0], vec![1.0, 0.0, -1.0]]);
+    }
+
+    #[test]
+    fn population_sd() {
+        // 2, 4, 6: population sd sqrt(8/3).
+        let s = (8.0f64 / 3.0).sqrt();
+        check(ZScoreParams { sd: SdKind::Population, apply_polarity: true }, vec![vec![2.0, 4.0, 6.0]], &[Benefit],
+            vec![vec![-2.0 / s, 0.0, 2.0 / s]]);
+    }
+
+    #[test]
+    fn constant_column_is_zero_and_flagged() {
+        let m = Matrix::from_columns(vec![vec![3.0, 3.0, 3.0]]);
+        let out = ZScoreParams::default().check().unwrap().fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap();
+        assert_eq!(out.notes[0].code, "constant-column");
+        assert_eq!(out.value.transform(&m).unwrap().column(0), &[0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn applies_reference_statistics_to_other_rows() {
+        let reference = Matrix::from_columns(vec![vec![2.0, 4.0, 6.0]]);
+        let fitted = ZScoreParams::default().check().unwrap().fit(&reference, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap().value;
+        let other = Matrix::from_columns(vec![vec![8.0]]);
+        assert_eq!(fitted.transform(&other).unwrap().column(0), &[2.0]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn standardised_columns_have_mean_0_and_sd_1(col in proptest::collection::vec(-1e6f64..1e6, 3..40)) {
+            let spread = col.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - col.iter().cloned().fold(f64::INFINITY, f64::min);
+            proptest::prop_assume!(spread > 1e-3);
+            let m = Matrix::from_columns(vec![col]);
+            let fitted = ZScoreParams::default().check().unwrap().fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap().value;
+            let z = fitted.transform(&m).unwrap();
+            let s = crate::column_stats(z.column(0)).unwrap();
+            proptest::prop_assert!(s.mean.abs() < 1e-9);
+            proptest::prop_assert!((s.sd_sample - 1.0).abs() < 1e-9);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! TOPSIS (Hwang & Yoon 1981): closeness C = D- / (D+ + D-) to the ideal and anti-ideal of the
+//! weighted matrix v = w r.
+//!
+//! Ideals are chosen by each column's orientation: max for benefit columns, min for cost columns.
+//! After a normaliser that flipped cost columns every column is benefit-oriented, which is the
+//! reading of method.md; with vector normalisation the cost columns keep their direction, which is
+//! classic TOPSIS. Either way polarity is applied exactly once.
+
+use resil_core::{
+    Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, Weights,
+};
+use serde::{Deserialize, Serialize};
+
+/// Unchecked parameters of TOPSIS (Euclidean distance; the scope of the ideals is the stage's scope).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct TopsisParams {}
+
+impl TopsisParams {
+    pub fn check(self) -> Result<Topsis> {
+        Ok(Topsis {})
+    }
+}
+
+/// The checked TOPSIS method.
+#[derive(Debug, Clone)]
+pub struct Topsis {}
+
+/// TOPSIS fitted on a reference: the weights, the ideal V+ and the anti-ideal V-.
+#[derive(Debug, Clone)]
+pub struct FittedTopsis {
+    weights: Vec<f64>,
+    ideal: Vec<f64>,
+    anti_ideal: Vec<f64>,
+}
+
+impl FittedTopsis {
+    pub fn ideal(&self) -> &[f64] {
+        &self.ideal
+    }
+
+    pub fn anti_ideal(&self) -> &[f64] {
+        &self.anti_ideal
+    }
+}
+
+impl Scorer for Topsis {
+    fn fit(&self, reference: &Matrix, weights: &Weights, orientation: &[Polarity]) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let w = weights.as_slice();
+        if w.len() != reference.ncols() || orientation.len() != reference.ncols() {
+            return Err(Error::data("topsis", "weights, orientation and columns differ in length"));
+        }
+        if reference.nrows() == 0 {
+            return Err(Error::data("topsis", "no reference rows"));
+        }
+        let mut ideal = Vec::with_capacity(w.len());
+        let mut anti_ideal = Vec::with_capacity(w.len());
+        for (j, col) in reference.columns().enumerate() {
+            let (lo, hi) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            let (best, worst) = match orientation[j] {
+                Polarity::Benefit => (hi, lo),
+                Polarity::Cost => (lo, hi),
+            };
+            ideal.push(w[j] * best);
+            anti_ideal.push(w[j] * worst);
+        }
+        Ok(Outcome::new(Box::new(FittedTopsis { weights: w.to_vec(), ideal, anti_ideal })))
+    }
+}
+
+impl FittedScorer for FittedTopsis {
+    fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
+        let n = data.nrows();
+        let (mut d_plus, mut d_minus) = (vec![0.0; n], vec![0.0; n]);
+        for (j, col) in data.columns().enumerate() {
+            let (w, best, worst) = (self.weights[j], self.ideal[j], self.anti_ideal[j]);
+            for (i, &r) in col.iter().enumerate() {
+                let v = w * r;
+                d_plus[i] += (v - best).powi(2);
+                d_minus[i] += (v - worst).powi(2);
+            }
+        }
+        let mut notes = Vec::new();
+        let score = d_plus
+            .iter_mut()
+            .zip(d_minus.iter_mut())
+            .enumerate()
+            .map(|(i, (dp, dm))| {
+                *dp = dp.sqrt();
+                *dm = dm.sqrt();
+                if *dp + *dm == 0.0 {
+                    notes.push(Diagnostic::warning(
+                        "topsis-degenerate",
+                        format!("topsis: row {} is at both the ideal and the anti-ideal (all rows identical); closeness set to 0.5", i + 1),
+                    ));
+                    0.5
+                } else {
+                    *dm / (*dp + *dm)
+                }
+            })
+            .collect();
+        let table = ScoreTable { score, extras: vec![("d_plus".into(), d_plus), ("d_minus".into(), d_minus)], direction: Direction::HigherIsBetter };
+        Ok(Outcome::with_notes(table, notes))
+    }
+
+    fn column_references(&self) -> Vec<(String, Vec<f64>)> {
+        vec![("ideal_best".into(), self.ideal.clone()), ("ideal_worst".into(), self.anti_ideal.clone())]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn load(name: &str) -> Value {
+        let path = format!("{}/../../data/reference-cases/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+
+    fn floats(v: &Value) -> Vec<f64> {
+        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    }
+
+    fn closeness(m: &Matrix, w: &[f64], orientation: &[Polarity]) -> Vec<f64> {
+        let fitted = TopsisParams::default().check().unwrap().fit(m, &Weights::normalized(w.to_vec()).unwrap(), orientation).unwrap().value;
+        fitted.score(m).unwrap().value.score
+    }
+
+    /// Runs a bundled scikit-criteria TOPSIS case: its matrix, optionally vector-normalised.
+    #[track_caller]
+    fn check_case(name: &str) {
+        let case = load(name);
+        let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
+        let m = Matrix::from_rows(&rows);
+        let orientation: Vec<Polarity> = floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
+        let m = match case["params"]["normalization"].as_str() {
+            // Vector normalisation as resil-normalize does it, restated here so this crate stays
+            // independent of its siblings: r = x / ||x||_2 per column.
+            Some("vector") => {
+                let cols = m.columns().map(|c| { let n = c.iter().map(|v| v * v).sum::<f64>().sqrt(); c.iter().map(|v| v / n).collect() }).collect();
+                Matrix::from_columns(cols)
+            }
+            _ => m,
+        };
+        let got = closeness(&m, &floats(&case["weights"]), &orientation);
+        let tol = case["tolerance"]["abs"].as_f64().unwrap();
+        for (g, e) in got.iter().zip(floats(&case["expected"]["closeness"])) {
+            assert!((g - e).abs() <= tol, "{name}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn tzeng_huang_2011_vector_normalised() {
+        // Tzeng & Huang (2011), Multiple attribute decision making, CRC; as transcribed in
+        // scikit-criteria's test_TOPSIS_tzeng2011multiple: closeness 0.5037 0.6581 0.7482 0.3340.
+        check_case("lit_topsis_skcriteria_tzeng2011_vector");
+    }
+
+    #[test]
+    fn scikit_criteria_raw_matrix() {
+        // scikit-criteria test_TOPSIS: [[1,0,3],[0,5,6]], no normalisation -> 0.14639, 0.85361.
+        check_case("lit_topsis_skcriteria_raw");
+    }
+
+    #[test]
+    fn cost_columns_take_the_minimum_as_ideal() {
+        // Independent computation: one cost criterion (2, 4, 6): ideal 2, anti-ideal 6,
+        // so closeness is (6 - x) / 4: 1, 0.5, 0.
+        let m = Matrix::from_columns(vec![vec![2.0, 4.0, 6.0]]);
+        assert_eq!(closeness(&m, &[1.0], &[Polarity::Cost]), vec![1.0, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn identical_rows_score_one_half_with_a_warning() {
+        let m = Matrix::from_columns(vec![vec![1.0, 1.0]]);
+        let fitted = TopsisParams::default().check().unwrap().fit(&m, &Weights(vec![1.0]), &[Polarity::Benefit]).unwrap().value;
+        let out = fitted.score(&m).unwrap();
+        assert_eq!(out.value.score, vec![0.5, 0.5]);
+        assert_eq!(out.notes[0].code, "topsis-degenerate");
+    }
+
+    #[test]
+    fn ideals_fitted_on_a_reference_apply_to_other_rows() {
+        let reference = Matrix::from_columns(vec![vec![0.0, 1.0]]);
+        let fitted = TopsisParams::default().check().unwrap().fit(&reference, &Weights(vec![1.0]), &[Polarity::Benefit]).unwrap().value;
+        assert_eq!(fitted.score(&Matrix::from_columns(vec![vec![0.25]])).unwrap().value.score, vec![0.25]);
+    }
+
+    fn matrix_strategy() -> impl proptest::strategy::Strategy<Value = (Vec<Vec<f64>>, Vec<f64>)> {
+        use proptest::prelude::*;
+        (2usize..6, 2usize..10).prop_flat_map(|(c, n)| {
+            (proptest::collection::vec(proptest::collection::vec(0.0f64..10.0, n), c), proptest::collection::vec(0.01f64..1.0, c))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn closeness_is_within_zero_and_one((cols, w) in matrix_strategy()) {
+            let m = Matrix::from_columns(cols);
+            let orientation = vec![Polarity::Benefit; m.ncols()];
+            for c in closeness(&m, &w, &orientation) {
+                proptest::prop_assert!((0.0..=1.0).contains(&c));
+            }
+        }
+
+        #[test]
+        fn a_better_benefit_value_never_lowers_the_score((cols, w) in matrix_strategy(), row in 0usize..10, col in 0usize..6, up in 0.0f64..5.0) {
+            // Fixed weights, ideals refitted on the changed matrix.
+            let m = Matrix::from_columns(cols);
+            let (row, col) = (row % m.nrows(), col % m.ncols());
+            let orientation = vec![Polarity::Benefit; m.ncols()];
+            let before = closeness(&m, &w, &orientation)[row];
+            let mut better = m.clone();
+            better.set(row, col, m.get(row, col) + up);
+            let after = closeness(&better, &w, &orientation)[row];
+            proptest::prop_assert!(after >= before - 1e-12, "{before} -> {after}");
+        }
+    }
+}

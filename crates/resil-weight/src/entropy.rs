@@ -1,0 +1,149 @@
+//! Entropy weights: p_ij = r_ij / sum_i r_ij, e_j = -(1/ln N) sum_i p_ij ln p_ij, w_j ∝ 1 - e_j.
+//!
+//! The method takes the matrix as it is given (normalised upstream) and needs non-negative
+//! values; it refuses negative ones rather than guess a shift (see method.md, step 2).
+
+use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Result, Weighter, Weights};
+use serde::{Deserialize, Serialize};
+
+/// Unchecked parameters of entropy weighting (none yet).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EntropyParams {}
+
+impl EntropyParams {
+    pub fn check(self) -> Result<Entropy> {
+        Ok(Entropy {})
+    }
+}
+
+/// The checked entropy method.
+#[derive(Debug, Clone)]
+pub struct Entropy {}
+
+impl Entropy {
+    /// Entropy e_j of each column (0 ln 0 = 0), over N = the number of rows.
+    pub fn entropies(reference: &Matrix, system: &IndicatorSystem) -> Result<Vec<f64>> {
+        let n = reference.nrows();
+        if n < 2 {
+            return Err(Error::data("entropy", format!("needs at least 2 reference rows, got {n}")));
+        }
+        let ln_n = (n as f64).ln();
+        reference
+            .columns()
+            .enumerate()
+            .map(|(j, col)| {
+                let id = &system.get(j).id;
+                if let Some(i) = col.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+                    return Err(Error::data(
+                        format!("entropy: indicator `{id}`, row {}", i + 1),
+                        format!(
+                            "value {} is negative or missing; entropy needs non-negative values (normalise with minmax or translate first)",
+                            col[i]
+                        ),
+                    ));
+                }
+                let sum: f64 = col.iter().sum();
+                if sum == 0.0 {
+                    return Ok(1.0);
+                }
+                let h: f64 = col
+                    .iter()
+                    .map(|&r| {
+                        let p = r / sum;
+                        if p > 0.0 { p * p.ln() } else { 0.0 }
+                    })
+                    .sum();
+                // Rounding can push e_j a hair above 1 for a constant column.
+                Ok((-h / ln_n).min(1.0))
+            })
+            .collect()
+    }
+}
+
+impl Weighter for Entropy {
+    fn weights(&self, reference: &Matrix, system: &IndicatorSystem) -> Result<Outcome<Weights>> {
+        let e = Entropy::entropies(reference, system)?;
+        let d: Vec<f64> = e.iter().map(|e| 1.0 - e).collect();
+        let notes: Vec<Diagnostic> = d
+            .iter()
+            .enumerate()
+            .filter(|(_, &d)| d <= 1e-15)
+            .map(|(j, _)| {
+                Diagnostic::warning(
+                    "zero-weight",
+                    format!("entropy: indicator `{}` has no spread in the reference rows; its weight is 0", system.get(j).id),
+                )
+            })
+            .collect();
+        if notes.len() == d.len() {
+            return Err(Error::data("entropy", "every indicator is constant; no weight can be derived"));
+        }
+        Ok(Outcome::with_notes(Weights::normalized(d)?, notes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference_case;
+    use resil_core::Polarity;
+
+    fn weights(m: &Matrix) -> Outcome<Weights> {
+        let sys = IndicatorSystem::flat(&vec![Polarity::Benefit; m.ncols()]);
+        EntropyParams::default().check().unwrap().weights(m, &sys).unwrap()
+    }
+
+    #[test]
+    fn scikit_criteria_simple_matrix() {
+        // data/reference-cases/lit_entropy_skcriteria_simple.json: scikit-criteria's
+        // test_EntropyWeighter_simple_matrix, [[1,2],[4,16]] -> 0.358889, 0.641111 (atol 1e-5).
+        let case = reference_case::load("lit_entropy_skcriteria_simple");
+        let w = weights(&reference_case::matrix(&case)).value;
+        let expected = reference_case::floats(&case["expected"]["weights"]);
+        for (a, e) in w.as_slice().iter().zip(&expected) {
+            assert!((a - e).abs() < 1e-5, "{a} vs {e}");
+        }
+    }
+
+    #[test]
+    fn hand_computed_two_by_two() {
+        // Independent computation: column (1, 3): p = (1/4, 3/4), e = -(1/4 ln 1/4 + 3/4 ln 3/4) / ln 2.
+        let e1 = -(0.25f64 * 0.25f64.ln() + 0.75 * 0.75f64.ln()) / 2f64.ln();
+        let m = Matrix::from_columns(vec![vec![1.0, 3.0], vec![2.0, 2.0]]);
+        let out = weights(&m);
+        assert!((out.value.0[0] - 1.0).abs() < 1e-15 && out.value.0[1] == 0.0);
+        assert!((Entropy::entropies(&m, &IndicatorSystem::flat(&[Polarity::Benefit; 2])).unwrap()[0] - e1).abs() < 1e-15);
+        assert_eq!(out.notes[0].code, "zero-weight");
+    }
+
+    #[test]
+    fn zeros_count_as_zero_times_log_zero() {
+        // p = (0, 1): e = 0, the most informative column possible.
+        let m = Matrix::from_columns(vec![vec![0.0, 5.0], vec![1.0, 2.0]]);
+        let e = Entropy::entropies(&m, &IndicatorSystem::flat(&[Polarity::Benefit; 2])).unwrap();
+        assert_eq!(e[0], 0.0);
+    }
+
+    #[test]
+    fn negative_values_are_refused_naming_indicator_and_row() {
+        let m = Matrix::from_columns(vec![vec![1.0, -0.5]]);
+        let err = EntropyParams::default().check().unwrap().weights(&m, &IndicatorSystem::flat(&[Polarity::Benefit])).unwrap_err().to_string();
+        assert!(err.contains("`C1`, row 2"), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn weights_are_non_negative_and_sum_to_one(
+            cols in proptest::collection::vec(proptest::collection::vec(0.01f64..100.0, 6), 1..8)
+        ) {
+            let m = Matrix::from_columns(cols);
+            let sys = IndicatorSystem::flat(&vec![Polarity::Benefit; m.ncols()]);
+            if let Ok(out) = EntropyParams::default().check().unwrap().weights(&m, &sys) {
+                let w = out.value.0;
+                proptest::prop_assert!(w.iter().all(|&x| x >= 0.0));
+                proptest::prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Fixed weights given in the config (published weights), renormalised to sum to 1.
+
+use std::collections::BTreeMap;
+
+use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Result, Weighter, Weights};
+use serde::{Deserialize, Serialize};
+
+/// Unchecked parameters: a weight per indicator id, and how far the sum may be from 1 before a
+/// warning (published weights are rounded: the paper's sum to 1.0002).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct FixedParams {
+    pub weights: BTreeMap<String, f64>,
+    pub tolerance: f64,
+}
+
+impl Default for FixedParams {
+    fn default() -> Self {
+        FixedParams { weights: BTreeMap::new(), tolerance: 0.001 }
+    }
+}
+
+impl FixedParams {
+    pub fn check(self) -> Result<Fixed> {
+        for (id, w) in &self.weights {
+            if !(w.is_finite() && *w >= 0.0) {
+                return Err(Error::param("fixed", format!("weights.{id}"), format!("must be finite and >= 0, got {w}")));
+            }
+        }
+        if !(self.tolerance >= 0.0) {
+            return Err(Error::param("fixed", "tolerance", "must be >= 0"));
+        }
+        Ok(Fixed { params: self })
+    }
+}
+
+/// The checked fixed-weight method.
+#[derive(Debug, Clone)]
+pub struct Fixed {
+    params: FixedParams,
+}
+
+impl Weighter for Fixed {
+    fn weights(&self, _reference: &Matrix, system: &IndicatorSystem) -> Result<Outcome<Weights>> {
+        let mut problems = Vec::new();
+        let values: Vec<f64> = system
+            .indicators()
+            .iter()
+            .map(|i| {
+                self.params.weights.get(&i.id).copied().unwrap_or_else(|| {
+                    problems.push(Error::param("fixed", format!("weights.{}", i.id), "no weight given for this indicator"));
+                    0.0
+                })
+            })
+            .collect();
+        for id in self.params.weights.keys() {
+            if system.position(id).is_none() {
+                problems.push(Error::param("fixed", format!("weights.{id}"), "not an indicator of the system"));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::from_list(problems));
+        }
+        let sum: f64 = values.iter().sum();
+        let mut notes = Vec::new();
+        if (sum - 1.0).abs() > self.params.tolerance {
+            notes.push(Diagnostic::warning(
+                "weights-renormalised",
+                format!("fixed: the weights sum to {sum}, off 1 by more than {}; they were renormalised", self.params.tolerance),
+            ));
+        }
+        Ok(Outcome::with_notes(Weights::normalized(values)?, notes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resil_core::Polarity;
+
+    fn params(pairs: &[(&str, f64)]) -> FixedParams {
+        FixedParams { weights: pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect(), tolerance: 0.001 }
+    }
+
+    #[test]
+    fn renormalises_and_warns_past_the_tolerance() {
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        let m = Matrix::filled(1, 2, 0.0);
+        let out = params(&[("C1", 0.6), ("C2", 0.6)]).check().unwrap().weights(&m, &sys).unwrap();
+        assert_eq!(out.value.0, vec![0.5, 0.5]);
+        assert_eq!(out.notes[0].code, "weights-renormalised");
+        // A rounding-sized excess (the paper's 1.0002) is renormalised silently.
+        let quiet = params(&[("C1", 0.5001), ("C2", 0.5001)]).check().unwrap().weights(&m, &sys).unwrap();
+        assert!(quiet.notes.is_empty());
+    }
+
+    #[test]
+    fn missing_and_unknown_ids_are_all_reported() {
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        let err = params(&[("C1", 1.0), ("X9", 1.0)]).check().unwrap().weights(&Matrix::filled(1, 2, 0.0), &sys).unwrap_err().to_string();
+        assert!(err.contains("weights.C2") && err.contains("weights.X9"), "{err}");
+    }
+}
