@@ -1,1 +1,138 @@
-//! placeholder
+//! The TOML configuration of a resil study: schema types, loading, and checks that need no algorithm.
+//!
+//! Every relative path in a config is resolved against the config file's folder. Method names and
+//! their parameters are kept as written (`method` plus a table of parameters); the pipeline's
+//! registry turns them into methods, so this crate knows no algorithm.
+
+mod schema;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use resil_core::{Error, Result};
+
+pub use schema::{
+    ClassifyConfig, Config, IndicatorConfig, OutputConfig, PipelineConfig, SourceConfig, SourceLayout, StageConfig,
+    Study,
+};
+
+/// The only config version this build reads.
+pub const CONFIG_VERSION: u32 = 1;
+
+/// A parsed config with where it came from and the unknown keys found in it.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub path: PathBuf,
+    /// The exact bytes read, for the manifest's hash.
+    pub text: String,
+    pub config: Config,
+    /// Full key paths of keys the schema does not know (`study.nmae`).
+    pub unknown_keys: Vec<String>,
+}
+
+impl LoadedConfig {
+    /// The folder that relative paths are resolved against.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// `p` resolved against the config's folder.
+    pub fn resolve(&self, p: impl AsRef<Path>) -> PathBuf {
+        let p = p.as_ref();
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir().join(p)
+        }
+    }
+}
+
+/// Reads and parses a config file. Under `strict`, unknown keys are errors; otherwise they are
+/// returned in `unknown_keys` for the caller to warn about.
+pub fn load(path: &Path, strict: bool) -> Result<LoadedConfig> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse(&text, path, strict)
+}
+
+/// Parses config text that was read from `path`.
+pub fn parse(text: &str, path: &Path, strict: bool) -> Result<LoadedConfig> {
+    let deserializer = toml::Deserializer::new(text);
+    let mut unknown = Vec::new();
+    let config: Config = serde_ignored::deserialize(deserializer, |p| unknown.push(p.to_string()))
+        .map_err(|e| Error::config(path, "(syntax)", e.to_string().trim_end().to_string()))?;
+    unknown.sort();
+    if strict && !unknown.is_empty() {
+        let errors = unknown.iter().map(|k| Error::config(path, k.clone(), "unknown key")).collect();
+        return Err(Error::from_list(errors));
+    }
+    let loaded = LoadedConfig { path: path.to_path_buf(), text: text.to_string(), config, unknown_keys: unknown };
+    let problems = check(&loaded);
+    if !problems.is_empty() {
+        return Err(Error::from_list(problems));
+    }
+    Ok(loaded)
+}
+
+/// Checks that need no data and no algorithm: version, periods, unique ids, references between
+/// sections. Returns every problem found.
+pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
+    let c = &loaded.config;
+    let file = &loaded.path;
+    let mut problems = Vec::new();
+    let mut err = |key: String, msg: String| problems.push(Error::config(file, key, msg));
+    if c.version != CONFIG_VERSION {
+        err("version".into(), format!("this build reads version {CONFIG_VERSION}, the file says {}", c.version));
+    }
+    if c.study.periods.is_empty() {
+        err("study.periods".into(), "at least one period is needed".into());
+    }
+    if c.study.periods.windows(2).any(|w| w[0] >= w[1]) {
+        err("study.periods".into(), "periods must be strictly increasing".into());
+    }
+    let mut source_ids = BTreeSet::new();
+    for (i, s) in c.sources.iter().enumerate() {
+        if !source_ids.insert(s.id.as_str()) {
+            err(format!("source[{i}].id"), format!("duplicate source id `{}`", s.id));
+        }
+        if s.kind != "csv" {
+            err(format!("source[{i}].kind"), format!("unknown source kind `{}` (known: csv)", s.kind));
+        }
+        if s.layout == SourceLayout::Long && (s.indicator_column.is_none() || s.value_column.is_none()) {
+            err(format!("source[{i}]"), "a long layout needs `indicator-column` and `value-column`".into());
+        }
+    }
+    if c.indicators.is_empty() {
+        err("indicator".into(), "at least one indicator is needed".into());
+    }
+    let mut indicator_ids = BTreeSet::new();
+    for (i, ind) in c.indicators.iter().enumerate() {
+        if !indicator_ids.insert(ind.id.as_str()) {
+            err(format!("indicator[{i}].id"), format!("duplicate indicator id `{}`", ind.id));
+        }
+        if !source_ids.contains(ind.source.as_str()) {
+            err(format!("indicator[{i}].source"), format!("indicator `{}` names source `{}`, which is not defined", ind.id, ind.source));
+        }
+    }
+    for (i, s) in c.sources.iter().enumerate() {
+        for id in s.columns.keys() {
+            if !indicator_ids.contains(id.as_str()) {
+                err(format!("source[{i}].columns.{id}"), format!("`{id}` is not a declared indicator"));
+            }
+        }
+    }
+    if c.pipeline.normalize.is_empty() {
+        err("pipeline.normalize".into(), "at least one normalisation step is needed".into());
+    }
+    let labels = &c.pipeline.classify.labels;
+    if !labels.is_empty() {
+        if let Some(k) = c.pipeline.classify.stage.params.get("k").and_then(|v| v.as_integer()) {
+            if labels.len() as i64 != k {
+                err("pipeline.classify.labels".into(), format!("{} labels for k = {k} classes", labels.len()));
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests;

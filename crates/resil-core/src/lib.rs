@@ -8,6 +8,7 @@ pub mod matrix;
 pub mod model;
 pub mod panel;
 pub mod scope;
+pub mod source;
 pub mod stage;
 
 pub use error::{Error, Result};
@@ -15,6 +16,7 @@ pub use matrix::Matrix;
 pub use model::{Indicator, IndicatorSystem, LonLat, Polarity, Provenance, Unit};
 pub use panel::{ImputedCell, Observation, Origin, Panel, PanelBuilder};
 pub use scope::{Scope, ScopeGroup};
+pub use source::{IndicatorSource, SourceRequest, UnitIndex};
 pub use stage::{
     Breaks, Classifier, CutRule, Diagnostic, Direction, FittedNormalizer, FittedScorer, Imputer,
     Normalizer, Outcome, ScoreTable, Scorer, Severity, Weighter, Weights, goodness_of_variance_fit,

@@ -1,0 +1,148 @@
+//! The serde types of the config file, kebab-case keys, one struct per table.
+
+use std::collections::BTreeMap;
+
+use resil_core::{Polarity, Provenance, Scope};
+use serde::{Deserialize, Serialize};
+
+/// The whole config file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Config {
+    pub version: u32,
+    pub study: Study,
+    #[serde(rename = "source", default)]
+    pub sources: Vec<SourceConfig>,
+    #[serde(rename = "indicator", default)]
+    pub indicators: Vec<IndicatorConfig>,
+    pub pipeline: PipelineConfig,
+    #[serde(default)]
+    pub output: OutputConfig,
+}
+
+/// `[study]`: what is studied, when, and where the unit list is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Study {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub periods: Vec<i32>,
+    /// CSV of units: id, name, province and optional coordinates, neighbours, aliases, excluded.
+    pub units: String,
+    /// Province -> region; when empty, a unit's region is its province.
+    #[serde(default)]
+    pub regions: BTreeMap<String, String>,
+}
+
+/// How a CSV source lays out its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceLayout {
+    /// One row per unit and period, one column per indicator.
+    #[default]
+    Wide,
+    /// One row per unit, period and indicator.
+    Long,
+}
+
+/// `[[source]]`: where indicator values come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct SourceConfig {
+    pub id: String,
+    pub kind: String,
+    pub path: String,
+    #[serde(default)]
+    pub layout: SourceLayout,
+    #[serde(default = "default_unit_column")]
+    pub unit_column: String,
+    #[serde(default = "default_period_column")]
+    pub period_column: String,
+    pub indicator_column: Option<String>,
+    pub value_column: Option<String>,
+    /// Wide layout: indicator id -> column header, where they differ.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// How the file was made, for the manifest.
+    #[serde(default)]
+    pub note: String,
+}
+
+fn default_unit_column() -> String {
+    "unit".into()
+}
+
+fn default_period_column() -> String {
+    "period".into()
+}
+
+/// `[[indicator]]`: one indicator of the hierarchy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct IndicatorConfig {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub measure: String,
+    pub system: String,
+    pub subsystem: String,
+    pub polarity: Polarity,
+    pub source: String,
+    #[serde(default = "default_provenance")]
+    pub provenance: Provenance,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn default_provenance() -> Provenance {
+    Provenance::Unspecified
+}
+
+/// A pipeline stage: a method name, its scope, and the method's own parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct StageConfig {
+    pub method: String,
+    #[serde(default)]
+    pub scope: Scope,
+    /// Every other key of the table: the method's parameters, checked by the method.
+    #[serde(flatten)]
+    pub params: toml::Table,
+}
+
+/// `[pipeline.classify]`: a stage plus the grade labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ClassifyConfig {
+    /// Grade names from the lowest class up; empty for numbers only.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(flatten)]
+    pub stage: StageConfig,
+}
+
+/// `[pipeline]`: the stages in the order they run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PipelineConfig {
+    pub impute: StageConfig,
+    /// A chain of normalisation steps, applied in order (z-score, then min-max, say).
+    pub normalize: Vec<StageConfig>,
+    pub weight: StageConfig,
+    pub rank: StageConfig,
+    pub classify: ClassifyConfig,
+}
+
+/// `[output]`: where the run writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct OutputConfig {
+    pub dir: String,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig { dir: "out".into() }
+    }
+}

@@ -1,0 +1,70 @@
+//! Tests of config parsing: unknown keys, strictness, cross-references.
+
+use std::path::Path;
+
+use super::*;
+
+const MINIMAL: &str = r#"
+version = 1
+[study]
+name = "t"
+periods = [2010, 2020]
+units = "units.csv"
+[[source]]
+id = "s"
+kind = "csv"
+path = "v.csv"
+[[indicator]]
+id = "X1"
+name = "x"
+system = "a"
+subsystem = "b"
+polarity = "+"
+source = "s"
+[pipeline]
+impute = { method = "linear-time" }
+normalize = [{ method = "minmax", floor = 0.01 }]
+weight = { method = "entropy" }
+rank = { method = "topsis" }
+classify = { method = "jenks", k = 2, labels = ["low", "high"] }
+"#;
+
+#[track_caller]
+fn check_err(text: &str, strict: bool, expected: &[&str]) {
+    let err = parse(text, Path::new("c.toml"), strict).unwrap_err().to_string();
+    for e in expected {
+        assert!(err.contains(e), "`{e}` not in: {err}");
+    }
+}
+
+#[test]
+fn minimal_config_parses_with_method_parameters_kept() {
+    let c = parse(MINIMAL, Path::new("dir/c.toml"), true).unwrap();
+    assert_eq!(c.config.pipeline.normalize[0].params["floor"].as_float(), Some(0.01));
+    assert_eq!(c.resolve("units.csv"), Path::new("dir/units.csv"));
+    assert_eq!(c.config.pipeline.classify.labels, ["low", "high"]);
+}
+
+#[test]
+fn unknown_keys_are_warnings_with_full_path_or_errors_under_strict() {
+    let text = MINIMAL.replace("name = \"t\"", "name = \"t\"\nnmae = 1");
+    let c = parse(&text, Path::new("c.toml"), false).unwrap();
+    assert_eq!(c.unknown_keys, ["study.nmae"]);
+    check_err(&text, true, &["c.toml: `study.nmae`: unknown key"]);
+}
+
+#[test]
+fn every_cross_reference_problem_is_reported() {
+    let text = MINIMAL.replace("source = \"s\"", "source = \"nope\"").replace("periods = [2010, 2020]", "periods = [2020, 2010]");
+    check_err(&text, true, &["indicator[0].source", "`nope`", "study.periods", "2 problems"]);
+}
+
+#[test]
+fn syntax_errors_name_the_file_and_line() {
+    check_err("version = \n", true, &["c.toml", "line 1"]);
+}
+
+#[test]
+fn label_count_must_match_k() {
+    check_err(&MINIMAL.replace("k = 2", "k = 3"), true, &["pipeline.classify.labels", "2 labels for k = 3"]);
+}

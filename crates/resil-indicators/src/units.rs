@@ -1,0 +1,116 @@
+//! The unit list: a CSV with one row per unit.
+//!
+//! Required columns: `id`, `name`, `province`. Optional: `seat_lon`, `seat_lat`, `centroid_lon`,
+//! `centroid_lat` (WGS84 degrees), `neighbours` and `aliases` (`;`-separated), `excluded` (the
+//! reason; empty = studied). Any other column is kept as a tag.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use resil_core::{Error, LonLat, Result, Unit};
+
+use crate::parse_value;
+
+const KNOWN: [&str; 10] =
+    ["id", "name", "province", "seat_lon", "seat_lat", "centroid_lon", "centroid_lat", "neighbours", "aliases", "excluded"];
+
+/// Reads the unit list; `regions` maps province to region (a unit's region is its province when
+/// the map is empty). Returns every problem found.
+pub fn load_units(path: &Path, regions: &BTreeMap<String, String>) -> Result<Vec<Unit>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_path(path).map_err(|e| csv_error(path, e))?;
+    let headers = reader.headers().map_err(|e| csv_error(path, e))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let mut problems = Vec::new();
+    for required in ["id", "name", "province"] {
+        if col(required).is_none() {
+            problems.push(Error::input(path, Some(1), format!("missing column `{required}`")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::from_list(problems));
+    }
+    let mut units = Vec::new();
+    let mut seen = BTreeSet::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(csv_error(path, e));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let get = |name: &str| col(name).and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
+        let mut number = |name: &str| -> Option<f64> {
+            let cell = get(name);
+            match parse_value(&cell) {
+                Ok(v) if v.is_nan() => None,
+                Ok(v) => Some(v),
+                Err(msg) => {
+                    problems.push(Error::input_at(path, line, name, msg));
+                    None
+                }
+            }
+        };
+        let seat = number("seat_lon").zip(number("seat_lat")).map(|(lon, lat)| LonLat { lon, lat });
+        let centroid = number("centroid_lon").zip(number("centroid_lat")).map(|(lon, lat)| LonLat { lon, lat });
+        let id = get("id");
+        if id.is_empty() {
+            problems.push(Error::input_at(path, line, "id", "empty unit id"));
+            continue;
+        }
+        if !seen.insert(id.clone()) {
+            problems.push(Error::input_at(path, line, "id", format!("duplicate unit id `{id}`")));
+            continue;
+        }
+        let province = get("province");
+        let region = if regions.is_empty() {
+            province.clone()
+        } else if let Some(r) = regions.get(&province) {
+            r.clone()
+        } else {
+            problems.push(Error::input_at(
+                path,
+                line,
+                "province",
+                format!("province `{province}` of unit `{id}` is not in the config's [study.regions] map"),
+            ));
+            String::new()
+        };
+        let list = |name: &str| get(name).split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        let excluded = Some(get("excluded")).filter(|s| !s.is_empty());
+        let tags = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !KNOWN.contains(&h.trim()))
+            .map(|(i, h)| (h.trim().to_string(), record.get(i).unwrap_or("").to_string()))
+            .collect();
+        units.push(Unit {
+            name: get("name"),
+            province,
+            region,
+            seat,
+            centroid,
+            neighbours: list("neighbours"),
+            aliases: list("aliases"),
+            excluded,
+            tags,
+            id,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(Error::from_list(problems));
+    }
+    if units.is_empty() {
+        return Err(Error::input(path, None, "no units"));
+    }
+    Ok(units)
+}
+
+pub(crate) fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        kind => Error::input(path, line, format!("malformed CSV: {kind:?}")),
+    }
+}
