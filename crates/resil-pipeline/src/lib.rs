@@ -1,1 +1,11 @@
-//! placeholder
+//! The resil run: builds methods from the config (the registry), loads the panel, runs every
+//! stage in order over its scope, and keeps a log and a manifest of what ran.
+//!
+//! This is the one crate that knows every method crate; each method crate knows only resil-core.
+
+mod manifest;
+mod registry;
+mod run;
+
+pub use registry::{MethodCatalog, METHODS};
+pub use run::{prepare, run, validate, BreaksGroup, LoggedNote, Prepared, RunResult, WeightGroup};

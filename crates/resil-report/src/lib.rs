@@ -1,1 +1,107 @@
-//! placeholder
+//! Writers of a run's outputs (CSV, JSON, a text summary), all written atomically: every file
+//! goes to a staging folder first and is renamed into place only when all were written, so a
+//! failed run leaves earlier outputs as they were.
+
+mod summary;
+mod tables;
+
+use std::path::{Path, PathBuf};
+
+use resil_core::{Error, Result};
+use resil_pipeline::RunResult;
+
+pub use summary::summary;
+
+/// The files a run writes, in the order they are renamed into place (manifest last, so that a
+/// complete manifest marks a complete set).
+pub const OUTPUT_FILES: [&str; 9] = [
+    "scores.csv",
+    "weights.csv",
+    "breaks.json",
+    "regions.csv",
+    "imputed.csv",
+    "intermediates.csv",
+    "diagnostics.csv",
+    "summary.txt",
+    "manifest.json",
+];
+
+/// Renders every output file of a run in memory, as (file name, bytes).
+pub fn render(result: &RunResult) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let files = vec![
+        ("scores.csv", tables::scores(result)?),
+        ("weights.csv", tables::weights(result)?),
+        ("breaks.json", tables::breaks(result)),
+        ("regions.csv", tables::regions(result)?),
+        ("imputed.csv", tables::imputed(result)?),
+        ("intermediates.csv", tables::intermediates(result)?),
+        ("diagnostics.csv", tables::diagnostics(result)?),
+        ("summary.txt", summary(result).into_bytes()),
+        ("manifest.json", pretty_json(&result.manifest)),
+    ];
+    debug_assert!(files.iter().map(|f| f.0).eq(OUTPUT_FILES));
+    Ok(files)
+}
+
+pub(crate) fn pretty_json(v: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(v).expect("json values serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Writes `files` into `dir` atomically per file, after all of them were staged.
+pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let staging = dir.join(format!(".staging-{}", std::process::id()));
+    let staged = (|| -> Result<()> {
+        std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        for (name, bytes) in files {
+            let path = staging.join(name);
+            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = staged {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let mut written = Vec::new();
+    for (name, _) in files {
+        let target = dir.join(name);
+        std::fs::rename(staging.join(name), &target).map_err(|e| Error::io(&target, e))?;
+        written.push(target);
+    }
+    let _ = std::fs::remove_dir(&staging);
+    Ok(written)
+}
+
+/// Renders and writes every output of a run into `dir`.
+pub fn write_run(result: &RunResult, dir: &Path) -> Result<Vec<PathBuf>> {
+    write_files(dir, &render(result)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_is_removed_and_files_land() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_files(&out, &[("a.txt", b"1".to_vec()), ("b.txt", b"2".to_vec())]).unwrap();
+        assert_eq!(std::fs::read(out.join("b.txt")).unwrap(), b"2");
+        let names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_earlier_outputs_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_files(&out, &[("a.txt", b"old".to_vec())]).unwrap();
+        // A file name that cannot be created (a folder path) makes staging fail.
+        let err = write_files(&out, &[("a.txt", b"new".to_vec()), ("no/such/dir.txt", b"x".to_vec())]);
+        assert!(err.is_err());
+        assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"old");
+    }
+}

@@ -1,0 +1,72 @@
+//! The run manifest: what ran on what, so that a result can be reproduced and compared.
+//! It holds hashes, versions and parameters, never a wall-clock time.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use resil_core::{Error, Provenance, Result};
+
+use crate::run::{Prepared, RunResult};
+
+fn sha256_file(path: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(sha256_hex(&bytes))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
+    let c = &p.loaded.config;
+    let inputs = p
+        .inputs
+        .iter()
+        .map(|(role, written, resolved)| Ok(json!({ "role": role, "path": written, "sha256": sha256_file(resolved)? })))
+        .collect::<Result<Vec<_>>>()?;
+    let system = r.panel.system();
+    let by_provenance = |prov: Provenance| -> Vec<&str> {
+        system.indicators().iter().filter(|i| i.provenance == prov).map(|i| i.id.as_str()).collect()
+    };
+    let synthetic = by_provenance(Provenance::Synthetic);
+    let stage = |built_params: &Value, scope: &str, method: &str| json!({ "method": method, "scope": scope, "params": built_params });
+    let pipe = &c.pipeline;
+    Ok(json!({
+        "tool": { "name": "resil", "version": env!("CARGO_PKG_VERSION") },
+        "study": {
+            "name": c.study.name,
+            "periods": c.study.periods,
+            "units_active": r.panel.units().len(),
+            "units_excluded": r.excluded.iter().map(|u| json!({ "id": u.id, "name": u.name, "reason": u.excluded })).collect::<Vec<_>>(),
+        },
+        "config": { "path": p.loaded.path.file_name().map(|f| f.to_string_lossy().to_string()), "sha256": sha256_hex(p.loaded.text.as_bytes()) },
+        "inputs": inputs,
+        "data_provenance": {
+            "contains_synthetic_data": !synthetic.is_empty(),
+            "statement": if synthetic.is_empty() {
+                "no indicator is marked synthetic".to_string()
+            } else {
+                format!("{} of {} indicators are synthetic; results made from them demonstrate the method and must not be cited as findings", synthetic.len(), system.len())
+            },
+            "synthetic": synthetic,
+            "compiled_verify": by_provenance(Provenance::Compiled),
+            "derived": by_provenance(Provenance::Derived),
+            "real": by_provenance(Provenance::Real),
+            "unspecified": by_provenance(Provenance::Unspecified),
+        },
+        "indicators": system.indicators().iter().map(|i| json!({
+            "id": i.id, "name": i.name, "measure": i.measure, "system": i.system, "subsystem": i.subsystem,
+            "polarity": i.polarity.to_string(), "source": i.source, "provenance": i.provenance.as_str(), "note": i.note,
+        })).collect::<Vec<_>>(),
+        "pipeline": {
+            "impute": stage(&p.imputer_params(), "pooled", &pipe.impute.method),
+            "normalize": pipe.normalize.iter().zip(p.normalizer_params()).map(|(s, params)| stage(&params, s.scope.as_str(), &s.method)).collect::<Vec<_>>(),
+            "weight": stage(&p.weighter_params(), pipe.weight.scope.as_str(), &pipe.weight.method),
+            "rank": { "method": pipe.rank.method, "scope": pipe.rank.scope.as_str(), "params": p.scorer_params(), "ties": format!("{:?}", p.ties()).to_lowercase() },
+            "classify": { "method": pipe.classify.stage.method, "scope": pipe.classify.stage.scope.as_str(), "params": p.classifier_params(), "labels": pipe.classify.labels },
+        },
+        "seed": null,
+        "counts": { "imputed_cells": r.imputed.len(), "warnings": r.warnings().count() },
+        "diagnostics": r.notes,
+    }))
+}

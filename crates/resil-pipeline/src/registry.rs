@@ -1,0 +1,138 @@
+//! The method registry: a closed set of method names per stage, each turned from its config table
+//! into a checked method, with its resolved parameters recorded for the manifest.
+
+use std::path::Path;
+
+use resil_config::StageConfig;
+use resil_core::{Classifier, Error, Imputer, Normalizer, Result, Scorer, Weighter};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Method names per stage, as written in configs.
+pub struct MethodCatalog {
+    pub impute: &'static [&'static str],
+    pub normalize: &'static [&'static str],
+    pub weight: &'static [&'static str],
+    pub rank: &'static [&'static str],
+    pub classify: &'static [&'static str],
+}
+
+/// Every method this build knows.
+pub const METHODS: MethodCatalog = MethodCatalog {
+    impute: &["linear-time"],
+    normalize: &["zscore", "minmax", "translate", "vector"],
+    weight: &["entropy", "fixed"],
+    rank: &["topsis"],
+    classify: &["jenks", "fixed"],
+};
+
+/// A method built from config, with its resolved parameters (defaults filled in).
+pub(crate) struct Built<T: ?Sized> {
+    pub method: Box<T>,
+    pub params: serde_json::Value,
+}
+
+/// Context for building one stage: the config file, the stage's key path and strictness.
+pub(crate) struct StageKey<'a> {
+    pub file: &'a Path,
+    pub key: String,
+    pub strict: bool,
+}
+
+impl StageKey<'_> {
+    /// Deserialises the method's parameters, collecting unknown keys as warnings (or errors
+    /// under strict) with their full key path.
+    fn params<P: DeserializeOwned + Serialize>(
+        &self,
+        stage: &StageConfig,
+        skip: &[&str],
+        warnings: &mut Vec<String>,
+    ) -> Result<(P, serde_json::Value)> {
+        let mut table = stage.params.clone();
+        for k in skip {
+            table.remove(*k);
+        }
+        let mut unknown = Vec::new();
+        let params: P = serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(format!("{}.{p}", self.key)))
+            .map_err(|e| Error::config(self.file, &self.key, format!("method `{}`: {e}", stage.method)))?;
+        if self.strict && !unknown.is_empty() {
+            let errors = unknown.into_iter().map(|k| Error::config(self.file, k, "unknown key")).collect();
+            return Err(Error::from_list(errors));
+        }
+        warnings.extend(unknown);
+        let resolved = serde_json::to_value(&params).expect("parameters serialise");
+        Ok((params, resolved))
+    }
+
+    fn unknown_method(&self, stage: &StageConfig, known: &[&str]) -> Error {
+        Error::config(
+            self.file,
+            format!("{}.method", self.key),
+            format!("unknown method `{}` (known: {})", stage.method, known.join(", ")),
+        )
+    }
+}
+
+macro_rules! build {
+    ($key:expr, $stage:expr, $warnings:expr, $skip:expr, $params:ty) => {{
+        let (p, resolved): ($params, _) = $key.params($stage, $skip, $warnings)?;
+        (Box::new(p.check()?), resolved)
+    }};
+}
+
+pub(crate) fn imputer(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Imputer>> {
+    let (method, params): (Box<dyn Imputer>, _) = match stage.method.as_str() {
+        "linear-time" => build!(key, stage, warnings, &[], resil_normalize::LinearTimeImputerParams),
+        _ => return Err(key.unknown_method(stage, METHODS.impute)),
+    };
+    Ok(Built { method, params })
+}
+
+pub(crate) fn normalizer(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Normalizer>> {
+    let (method, params): (Box<dyn Normalizer>, _) = match stage.method.as_str() {
+        "zscore" => build!(key, stage, warnings, &[], resil_normalize::ZScoreParams),
+        "minmax" => build!(key, stage, warnings, &[], resil_normalize::MinMaxParams),
+        "translate" => build!(key, stage, warnings, &[], resil_normalize::TranslateParams),
+        "vector" => build!(key, stage, warnings, &[], resil_normalize::VectorParams),
+        _ => return Err(key.unknown_method(stage, METHODS.normalize)),
+    };
+    Ok(Built { method, params })
+}
+
+pub(crate) fn weighter(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Weighter>> {
+    let (method, params): (Box<dyn Weighter>, _) = match stage.method.as_str() {
+        "entropy" => build!(key, stage, warnings, &[], resil_weight::EntropyParams),
+        "fixed" => build!(key, stage, warnings, &[], resil_weight::FixedParams),
+        _ => return Err(key.unknown_method(stage, METHODS.weight)),
+    };
+    Ok(Built { method, params })
+}
+
+/// The scorer and the tie policy of the ranks.
+pub(crate) fn scorer(
+    key: &StageKey,
+    stage: &StageConfig,
+    warnings: &mut Vec<String>,
+) -> Result<(Built<dyn Scorer>, resil_rank::TiePolicy)> {
+    let ties: resil_rank::TiePolicy = match stage.params.get("ties") {
+        None => resil_rank::TiePolicy::default(),
+        Some(v) => v
+            .clone()
+            .try_into()
+            .map_err(|e| Error::config(key.file, format!("{}.ties", key.key), format!("{e}")))?,
+    };
+    let (method, params): (Box<dyn Scorer>, _) = match stage.method.as_str() {
+        "topsis" => build!(key, stage, warnings, &["ties"], resil_rank::TopsisParams),
+        _ => return Err(key.unknown_method(stage, METHODS.rank)),
+    };
+    Ok((Built { method, params }, ties))
+}
+
+pub(crate) fn classifier(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Classifier>> {
+    let (method, params): (Box<dyn Classifier>, _) = match stage.method.as_str() {
+        "jenks" => build!(key, stage, warnings, &[], resil_classify::JenksParams),
+        "fixed" => build!(key, stage, warnings, &[], resil_classify::FixedThresholdsParams),
+        _ => return Err(key.unknown_method(stage, METHODS.classify)),
+    };
+    Ok(Built { method, params })
+}

@@ -1,0 +1,482 @@
+//! Preparing a study (config -> methods, units, sources), validating it, and running it.
+
+use std::path::PathBuf;
+
+use resil_config::{LoadedConfig, SourceLayout, StageConfig};
+use resil_core::{
+    Breaks, Classifier, Diagnostic, Error, ImputedCell, Imputer, Indicator, IndicatorSource, IndicatorSystem, Matrix,
+    Normalizer, Panel, PanelBuilder, Polarity, Result, ScoreTable, Scope, Scorer, Severity, SourceRequest, Unit,
+    UnitIndex, Weighter, Weights,
+};
+use resil_indicators::{load_units, CsvLayout, CsvSource};
+use resil_rank::TiePolicy;
+use resil_trend::RegionRow;
+
+use crate::registry::{self, Built, StageKey};
+
+/// A stage of the pipeline with its scope.
+struct Staged<T: ?Sized> {
+    scope: Scope,
+    built: Built<T>,
+}
+
+/// A study ready to run: the config turned into units, indicators, sources and checked methods.
+pub struct Prepared {
+    pub loaded: LoadedConfig,
+    /// Every unit of the unit list, excluded ones included.
+    pub units: Vec<Unit>,
+    pub system: IndicatorSystem,
+    sources: Vec<Box<dyn IndicatorSource>>,
+    imputer: Built<dyn Imputer>,
+    normalizers: Vec<Staged<dyn Normalizer>>,
+    weighter: Staged<dyn Weighter>,
+    scorer: Staged<dyn Scorer>,
+    ties: TiePolicy,
+    classifier: Staged<dyn Classifier>,
+    pub grade_labels: Vec<String>,
+    /// Full key paths of config keys nobody reads.
+    pub unknown_keys: Vec<String>,
+    /// Paths as written in the config (for the manifest) and resolved (to read).
+    pub(crate) inputs: Vec<(String, String, PathBuf)>,
+}
+
+/// A diagnostic with the stage (and scope group) it came from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LoggedNote {
+    pub stage: String,
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
+}
+
+/// The weights fitted on one scope group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightGroup {
+    pub label: String,
+    pub weights: Weights,
+}
+
+/// The breaks fitted on one scope group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreaksGroup {
+    pub label: String,
+    pub period: Option<i32>,
+    pub breaks: Breaks,
+}
+
+/// Everything a run produced, in memory, before anything is written.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub study_name: String,
+    /// The active panel after imputation; rows are period-major.
+    pub panel: Panel,
+    pub excluded: Vec<Unit>,
+    pub imputed: Vec<ImputedCell>,
+    /// The panel's values after the normalisation chain, and their column orientation.
+    pub normalized: Matrix,
+    pub orientation: Vec<Polarity>,
+    pub weights: Vec<WeightGroup>,
+    /// For each row, the index into `weights` used to score it.
+    pub row_weight_group: Vec<usize>,
+    pub scores: ScoreTable,
+    /// Per scorer group: its label and the per-column references it learned (TOPSIS ideals).
+    pub scorer_references: Vec<(String, Vec<(String, Vec<f64>)>)>,
+    pub row_scorer_group: Vec<usize>,
+    /// Rank of each row within its period, 1 = best.
+    pub ranks: Vec<usize>,
+    pub breaks: Vec<BreaksGroup>,
+    /// Grade (1-based class) of each row, and the names of the grades.
+    pub grades: Vec<usize>,
+    pub grade_labels: Vec<String>,
+    pub regions: Vec<RegionRow>,
+    pub notes: Vec<LoggedNote>,
+    pub manifest: serde_json::Value,
+}
+
+impl RunResult {
+    /// Indicators whose values are synthetic: every output must say so.
+    pub fn synthetic_indicators(&self) -> Vec<&Indicator> {
+        self.panel.system().synthetic()
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &LoggedNote> {
+        self.notes.iter().filter(|n| n.diagnostic.severity == Severity::Warning)
+    }
+}
+
+fn staged<T: ?Sized>(
+    built: Result<Built<T>>,
+    stage: &StageConfig,
+    problems: &mut Vec<Error>,
+) -> Option<Staged<T>> {
+    match built {
+        Ok(built) => Some(Staged { scope: stage.scope, built }),
+        Err(e) => {
+            problems.extend(e.into_list());
+            None
+        }
+    }
+}
+
+/// Turns a loaded config into a runnable study, reporting every problem found.
+pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
+    let c = &loaded.config;
+    let file = loaded.path.clone();
+    let mut problems = Vec::new();
+    let mut warnings = loaded.unknown_keys.clone();
+    let key = |k: &str| StageKey { file: &file, key: k.to_string(), strict };
+    let p = &c.pipeline;
+
+    let imputer = registry::imputer(&key("pipeline.impute"), &p.impute, &mut warnings).map_err(|e| problems.extend(e.into_list())).ok();
+    let normalizers: Vec<Option<Staged<dyn Normalizer>>> = p
+        .normalize
+        .iter()
+        .enumerate()
+        .map(|(i, s)| staged(registry::normalizer(&key(&format!("pipeline.normalize[{i}]")), s, &mut warnings), s, &mut problems))
+        .collect();
+    let weighter = staged(registry::weighter(&key("pipeline.weight"), &p.weight, &mut warnings), &p.weight, &mut problems);
+    let scorer = match registry::scorer(&key("pipeline.rank"), &p.rank, &mut warnings) {
+        Ok((built, ties)) => Some((Staged { scope: p.rank.scope, built }, ties)),
+        Err(e) => {
+            problems.extend(e.into_list());
+            None
+        }
+    };
+    let classifier = staged(registry::classifier(&key("pipeline.classify"), &p.classify.stage, &mut warnings), &p.classify.stage, &mut problems);
+    if p.weight.scope == Scope::PerPeriod && p.rank.scope == Scope::Pooled {
+        problems.push(Error::config(
+            &file,
+            "pipeline.weight.scope",
+            "per-period weights need per-period ideals: set pipeline.rank.scope = \"per-period\" too",
+        ));
+    }
+
+    let units_path = loaded.resolve(&c.study.units);
+    let mut inputs = vec![("units".to_string(), c.study.units.clone(), units_path.clone())];
+    let units = load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default();
+
+    let system = IndicatorSystem::new(
+        c.indicators
+            .iter()
+            .map(|i| Indicator {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                measure: i.measure.clone(),
+                system: i.system.clone(),
+                subsystem: i.subsystem.clone(),
+                polarity: i.polarity,
+                source: i.source.clone(),
+                provenance: i.provenance,
+                note: i.note.clone(),
+            })
+            .collect(),
+    );
+    let sources: Vec<Box<dyn IndicatorSource>> = c
+        .sources
+        .iter()
+        .map(|s| {
+            let path = loaded.resolve(&s.path);
+            inputs.push((format!("source:{}", s.id), s.path.clone(), path.clone()));
+            let layout = match s.layout {
+                SourceLayout::Wide => CsvLayout::Wide { columns: s.columns.clone() },
+                SourceLayout::Long => CsvLayout::Long {
+                    indicator_column: s.indicator_column.clone().unwrap_or_default(),
+                    value_column: s.value_column.clone().unwrap_or_default(),
+                },
+            };
+            Box::new(CsvSource {
+                id: s.id.clone(),
+                path,
+                unit_column: s.unit_column.clone(),
+                period_column: s.period_column.clone(),
+                layout,
+            }) as Box<dyn IndicatorSource>
+        })
+        .collect();
+
+    match (imputer, weighter, scorer, classifier) {
+        (Some(imputer), Some(weighter), Some((scorer, ties)), Some(classifier)) if problems.is_empty() => {
+            let grade_labels = c.pipeline.classify.labels.clone();
+            Ok(Prepared {
+                units,
+                system,
+                sources,
+                imputer,
+                normalizers: normalizers.into_iter().map(|n| n.expect("no problems")).collect(),
+                weighter,
+                scorer,
+                ties,
+                classifier,
+                grade_labels,
+                unknown_keys: warnings,
+                inputs,
+                loaded,
+            })
+        }
+        _ => Err(Error::from_list(problems)),
+    }
+}
+
+impl Prepared {
+    /// Reads every source into a panel of all units (excluded ones included).
+    pub fn load_panel(&self) -> Result<Panel> {
+        let index = UnitIndex::new(&self.units)?;
+        let periods = &self.loaded.config.study.periods;
+        let mut builder = PanelBuilder::new(self.units.clone(), periods.clone(), self.system.clone());
+        let mut problems = Vec::new();
+        let mut counts = vec![0usize; self.system.len()];
+        for source in &self.sources {
+            let wanted: Vec<usize> =
+                (0..self.system.len()).filter(|&j| self.system.get(j).source == source.id()).collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            let request = SourceRequest { units: &self.units, unit_index: &index, periods, system: &self.system, indicators: &wanted };
+            match source.load(&request) {
+                Ok(observations) => {
+                    for obs in observations {
+                        if obs.value.is_finite() {
+                            counts[obs.indicator] += 1;
+                        }
+                        builder.add(obs);
+                    }
+                }
+                Err(e) => problems.extend(e.into_list()),
+            }
+        }
+        if problems.is_empty() {
+            for (j, &n) in counts.iter().enumerate() {
+                if n == 0 {
+                    let ind = self.system.get(j);
+                    problems.push(Error::data(
+                        format!("indicator `{}`", ind.id),
+                        format!("source `{}` gave no value for it in any unit and period", ind.source),
+                    ));
+                }
+            }
+        }
+        match builder.build() {
+            Ok(panel) if problems.is_empty() => Ok(panel),
+            Ok(_) => Err(Error::from_list(problems)),
+            Err(e) => {
+                problems.extend(e.into_list());
+                Err(Error::from_list(problems))
+            }
+        }
+    }
+}
+
+/// Checks a config and its data without running the methods on them; returns every problem.
+pub fn validate(loaded: LoadedConfig, strict: bool) -> Vec<Error> {
+    let prepared = match prepare(loaded, strict) {
+        Ok(p) => p,
+        Err(e) => return e.into_list(),
+    };
+    let panel = match prepared.load_panel() {
+        Ok(p) => p,
+        Err(e) => return e.into_list(),
+    };
+    let (active, _) = panel.without_excluded();
+    match prepared.imputer.method.impute(&active) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.into_list(),
+    }
+}
+
+/// Runs the whole study in memory.
+pub fn run(loaded: LoadedConfig, strict: bool) -> Result<RunResult> {
+    let prepared = prepare(loaded, strict)?;
+    let full = prepared.load_panel()?;
+    run_prepared(&prepared, &full)
+}
+
+struct Log(Vec<LoggedNote>);
+
+impl Log {
+    fn extend(&mut self, stage: &str, notes: Vec<Diagnostic>) {
+        self.0.extend(notes.into_iter().map(|diagnostic| LoggedNote { stage: stage.to_string(), diagnostic }));
+    }
+}
+
+fn stage_label(stage: &str, scope_label: &str) -> String {
+    if scope_label == "pooled" {
+        stage.to_string()
+    } else {
+        format!("{stage} ({scope_label})")
+    }
+}
+
+fn run_prepared(p: &Prepared, full: &Panel) -> Result<RunResult> {
+    let mut log = Log(Vec::new());
+    for k in &p.unknown_keys {
+        log.extend("config", vec![Diagnostic::warning("unknown-key", format!("unknown config key `{k}` (ignored)"))]);
+    }
+    // 0. Excluded units go before anything is fitted.
+    let (panel, excluded) = full.without_excluded();
+    if panel.units().is_empty() {
+        return Err(Error::data("units", "every unit is excluded"));
+    }
+    if !excluded.is_empty() {
+        let names: Vec<String> = excluded.iter().map(|u| format!("{} ({})", u.name, u.id)).collect();
+        log.extend("units", vec![Diagnostic::info("excluded-units", format!("excluded before fitting: {}", names.join(", ")))]);
+    }
+    let system = panel.system().clone();
+
+    // 1. Imputation.
+    let imputed = p.imputer.method.impute(&panel)?;
+    log.extend("impute", imputed.notes);
+    let (panel, imputed_cells) = imputed.value;
+
+    // 2. Normalisation chain; each step fits on its scope's reference rows.
+    let mut data = panel.values().clone();
+    let mut orientation = system.polarities();
+    for (i, step) in p.normalizers.iter().enumerate() {
+        let mut out = data.clone();
+        let mut next_orientation = orientation.clone();
+        for g in step.scope.groups(&panel) {
+            let block = data.rows(g.rows.clone());
+            let fitted = step.built.method.fit(&block, &system, &orientation)?;
+            log.extend(&stage_label(&format!("normalize[{i}]"), &g.label), fitted.notes);
+            out.set_rows(g.rows.start, &fitted.value.transform(&block)?);
+            next_orientation = fitted.value.output_orientation();
+        }
+        data = out;
+        orientation = next_orientation;
+    }
+
+    // 3. Weights per weight-scope group.
+    let weight_groups = p.weighter.scope.groups(&panel);
+    let mut weights = Vec::new();
+    for g in &weight_groups {
+        let w = p.weighter.built.method.weights(&data.rows(g.rows.clone()), &system)?;
+        log.extend(&stage_label("weight", &g.label), w.notes);
+        weights.push(WeightGroup { label: g.label.clone(), weights: w.value });
+    }
+    let row_weight_group: Vec<usize> =
+        (0..panel.n_rows()).map(|r| weight_groups.iter().position(|g| g.contains(r)).expect("groups cover rows")).collect();
+
+    // 4. Scores: the scorer fits on each rank-scope group (TOPSIS ideals) and scores its rows.
+    let n = panel.n_rows();
+    let mut scores = ScoreTable { score: vec![f64::NAN; n], extras: Vec::new(), direction: resil_core::Direction::HigherIsBetter };
+    let mut scorer_references = Vec::new();
+    let mut row_scorer_group = vec![0; n];
+    for (gi, g) in p.scorer.scope.groups(&panel).iter().enumerate() {
+        let block = data.rows(g.rows.clone());
+        let w = &weights[row_weight_group[g.rows.start]].weights;
+        let fitted = p.scorer.built.method.fit(&block, w, &orientation)?;
+        log.extend(&stage_label("rank", &g.label), fitted.notes);
+        let table = fitted.value.score(&block)?;
+        log.extend(&stage_label("rank", &g.label), table.notes);
+        let table = table.value;
+        scores.direction = table.direction;
+        for (name, values) in table.extras {
+            let pos = match scores.extras.iter().position(|(n, _)| *n == name) {
+                Some(pos) => pos,
+                None => {
+                    scores.extras.push((name, vec![f64::NAN; n]));
+                    scores.extras.len() - 1
+                }
+            };
+            scores.extras[pos].1[g.rows.clone()].copy_from_slice(&values);
+        }
+        scores.score[g.rows.clone()].copy_from_slice(&table.score);
+        row_scorer_group[g.rows.clone()].iter_mut().for_each(|x| *x = gi);
+        scorer_references.push((g.label.clone(), fitted.value.column_references()));
+    }
+
+    // 5. Ranks within each period, 1 = best.
+    let mut ranks = vec![0; n];
+    for g in Scope::PerPeriod.groups(&panel) {
+        let r = resil_rank::rank(&scores.score[g.rows.clone()], scores.direction, p.ties);
+        ranks[g.rows.clone()].copy_from_slice(&r);
+    }
+
+    // 6. Classes per classify-scope group.
+    let mut breaks = Vec::new();
+    let mut grades = vec![0; n];
+    for g in p.classifier.scope.groups(&panel) {
+        let values = &scores.score[g.rows.clone()];
+        let b = p.classifier.built.method.fit(values)?;
+        log.extend(&stage_label("classify", &g.label), b.notes);
+        for (r, &v) in g.rows.clone().zip(values) {
+            grades[r] = b.value.class_of(v);
+        }
+        breaks.push(BreaksGroup { label: g.label.clone(), period: g.period, breaks: b.value });
+    }
+    let k = breaks[0].breaks.k();
+    if !p.grade_labels.is_empty() && p.grade_labels.len() != k {
+        return Err(Error::config(
+            &p.loaded.path,
+            "pipeline.classify.labels",
+            format!("{} labels for {k} classes", p.grade_labels.len()),
+        ));
+    }
+
+    // 7. Regional means and growth.
+    let regions = resil_trend::regional_means(
+        (0..n).map(|r| (panel.unit_of_row(r).region.as_str(), panel.period_of_row(r), scores.score[r])),
+    );
+
+    let synthetic: Vec<String> = system.synthetic().iter().map(|i| i.id.clone()).collect();
+    if !synthetic.is_empty() {
+        log.extend(
+            "data",
+            vec![Diagnostic::warning(
+                "synthetic-data",
+                format!(
+                    "{} of {} indicators are synthetic ({}): these results demonstrate the method and are not findings",
+                    synthetic.len(),
+                    system.len(),
+                    synthetic.join(", ")
+                ),
+            )],
+        );
+    }
+    let mut result = RunResult {
+        study_name: p.loaded.config.study.name.clone(),
+        panel,
+        excluded,
+        imputed: imputed_cells,
+        normalized: data,
+        orientation,
+        weights,
+        row_weight_group,
+        scores,
+        scorer_references,
+        row_scorer_group,
+        ranks,
+        breaks,
+        grades,
+        grade_labels: p.grade_labels.clone(),
+        regions,
+        notes: log.0,
+        manifest: serde_json::Value::Null,
+    };
+    result.manifest = crate::manifest::build(p, &result)?;
+    Ok(result)
+}
+
+impl Prepared {
+    pub(crate) fn imputer_params(&self) -> serde_json::Value {
+        self.imputer.params.clone()
+    }
+
+    pub(crate) fn normalizer_params(&self) -> Vec<serde_json::Value> {
+        self.normalizers.iter().map(|n| n.built.params.clone()).collect()
+    }
+
+    pub(crate) fn weighter_params(&self) -> serde_json::Value {
+        self.weighter.built.params.clone()
+    }
+
+    pub(crate) fn scorer_params(&self) -> serde_json::Value {
+        self.scorer.built.params.clone()
+    }
+
+    pub(crate) fn classifier_params(&self) -> serde_json::Value {
+        self.classifier.built.params.clone()
+    }
+
+    pub(crate) fn ties(&self) -> TiePolicy {
+        self.ties
+    }
+}

@@ -1,0 +1,170 @@
+//! The CSV and JSON tables of a run. Floats are written in Rust's shortest round-trip form, so the
+//! same run gives the same bytes.
+
+use resil_core::{Error, Result};
+use resil_pipeline::RunResult;
+use serde_json::json;
+
+fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::data("csv output", e.to_string());
+    w.write_record(header).map_err(fail)?;
+    for row in rows {
+        w.write_record(&row).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| Error::data("csv output", e.to_string()))
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() { v.to_string() } else { String::new() }
+}
+
+/// `contains-synthetic` when any indicator is synthetic, so that every row carries the warning.
+fn data_status(r: &RunResult) -> String {
+    if r.synthetic_indicators().is_empty() { "no-synthetic-indicators".into() } else { "contains-synthetic".into() }
+}
+
+fn grade_label(r: &RunResult, grade: usize) -> String {
+    r.grade_labels.get(grade.wrapping_sub(1)).cloned().unwrap_or_default()
+}
+
+pub(crate) fn scores(r: &RunResult) -> Result<Vec<u8>> {
+    let mut header = vec!["unit", "name", "region", "period", "score", "rank", "grade", "grade_label"];
+    header.extend(r.scores.extras.iter().map(|(n, _)| n.as_str()));
+    header.push("data_status");
+    let status = data_status(r);
+    let rows = (0..r.panel.n_rows()).map(|row| {
+        let unit = r.panel.unit_of_row(row);
+        let mut cells = vec![
+            unit.id.clone(),
+            unit.name.clone(),
+            unit.region.clone(),
+            r.panel.period_of_row(row).to_string(),
+            num(r.scores.score[row]),
+            r.ranks[row].to_string(),
+            r.grades[row].to_string(),
+            grade_label(r, r.grades[row]),
+        ];
+        cells.extend(r.scores.extras.iter().map(|(_, v)| num(v[row])));
+        cells.push(status.clone());
+        cells
+    });
+    csv_bytes(&header, rows)
+}
+
+pub(crate) fn weights(r: &RunResult) -> Result<Vec<u8>> {
+    let system = r.panel.system();
+    let rows = r.weights.iter().flat_map(|g| {
+        system.indicators().iter().zip(g.weights.as_slice()).map(move |(ind, w)| {
+            vec![
+                ind.id.clone(),
+                ind.name.clone(),
+                ind.system.clone(),
+                ind.subsystem.clone(),
+                ind.polarity.to_string(),
+                g.label.clone(),
+                num(*w),
+                ind.provenance.as_str().to_string(),
+            ]
+        })
+    });
+    csv_bytes(&["indicator", "name", "system", "subsystem", "polarity", "scope", "weight", "provenance"], rows)
+}
+
+pub(crate) fn breaks(r: &RunResult) -> Vec<u8> {
+    let manifest_classify = &r.manifest["pipeline"]["classify"];
+    let groups: Vec<_> = r
+        .breaks
+        .iter()
+        .map(|g| {
+            json!({
+                "scope": g.label,
+                "cuts": g.breaks.cuts,
+                "cut_rule": g.breaks.rule,
+                "upper_bounds": g.breaks.upper_bounds(),
+                "min": g.breaks.min,
+                "max": g.breaks.max,
+                "gvf": g.breaks.gvf,
+            })
+        })
+        .collect();
+    crate::pretty_json(&json!({
+        "method": manifest_classify["method"],
+        "params": manifest_classify["params"],
+        "k": r.breaks[0].breaks.k(),
+        "labels": r.grade_labels,
+        "note": "cut_rule upper-inclusive: a cut is the largest value of its class (Jenks); lower-inclusive: a value equal to a cut goes to the higher class (published thresholds)",
+        "groups": groups,
+        "data_status": data_status(r),
+    }))
+}
+
+pub(crate) fn regions(r: &RunResult) -> Result<Vec<u8>> {
+    let status = data_status(r);
+    let rows = r.regions.iter().map(|x| {
+        vec![
+            x.region.clone(),
+            x.period.to_string(),
+            x.n_units.to_string(),
+            num(x.mean),
+            x.growth_percent.map(num).unwrap_or_default(),
+            status.clone(),
+        ]
+    });
+    csv_bytes(&["region", "period", "n_units", "mean", "growth_percent", "data_status"], rows)
+}
+
+pub(crate) fn imputed(r: &RunResult) -> Result<Vec<u8>> {
+    let system = r.panel.system();
+    let rows = r.imputed.iter().map(|c| {
+        let prov = system.position(&c.indicator).map(|j| system.get(j).provenance.as_str()).unwrap_or("");
+        vec![c.unit.clone(), c.period.to_string(), c.indicator.clone(), num(c.value), c.method.clone(), prov.to_string()]
+    });
+    csv_bytes(&["unit", "period", "indicator", "value", "method", "provenance"], rows)
+}
+
+/// One row per unit, period and indicator: raw value, normalised value r, weight w, weighted
+/// value v = w r, the scorer's references (TOPSIS: ideal and anti-ideal), then the row's extras
+/// (D+, D-) and score, repeated on each of its indicator rows so that the table pivots freely.
+pub(crate) fn intermediates(r: &RunResult) -> Result<Vec<u8>> {
+    let system = r.panel.system();
+    let ref_names: Vec<&str> = r.scorer_references.first().map(|(_, refs)| refs.iter().map(|(n, _)| n.as_str()).collect()).unwrap_or_default();
+    let mut header = vec!["unit", "period", "indicator", "value", "normalized", "weight", "weighted"];
+    header.extend(ref_names.iter().copied());
+    header.extend(r.scores.extras.iter().map(|(n, _)| n.as_str()));
+    header.push("score");
+    let status = data_status(r);
+    header.push("data_status");
+    let mut rows = Vec::new();
+    for row in 0..r.panel.n_rows() {
+        let unit = r.panel.unit_of_row(row);
+        let w = r.weights[r.row_weight_group[row]].weights.as_slice();
+        let refs = &r.scorer_references[r.row_scorer_group[row]].1;
+        for (j, ind) in system.indicators().iter().enumerate() {
+            let norm = r.normalized.get(row, j);
+            let mut cells = vec![
+                unit.id.clone(),
+                r.panel.period_of_row(row).to_string(),
+                ind.id.clone(),
+                num(r.panel.values().get(row, j)),
+                num(norm),
+                num(w[j]),
+                num(w[j] * norm),
+            ];
+            cells.extend(refs.iter().map(|(_, v)| num(v[j])));
+            cells.extend(r.scores.extras.iter().map(|(_, v)| num(v[row])));
+            cells.push(num(r.scores.score[row]));
+            cells.push(status.clone());
+            rows.push(cells);
+        }
+    }
+    csv_bytes(&header, rows)
+}
+
+pub(crate) fn diagnostics(r: &RunResult) -> Result<Vec<u8>> {
+    let rows = r.notes.iter().map(|n| {
+        let severity = format!("{:?}", n.diagnostic.severity).to_lowercase();
+        vec![n.stage.clone(), severity, n.diagnostic.code.clone(), n.diagnostic.message.clone()]
+    });
+    csv_bytes(&["stage", "severity", "code", "message"], rows)
+}
