@@ -1,0 +1,301 @@
+//! Builds data/border-cities from the real tables in ../shared/data plus the hand-compiled
+//! tables below (marked "compiled, verify") and the synthetic yearbook panel.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{anyhow, Context, Result};
+
+use crate::geo::{gcj02_to_wgs84, great_circle_km};
+use crate::synthetic;
+
+/// The units the paper excluded for missing data.
+const EXCLUDED: [&str; 4] = ["232700", "654200", "542500", "540500"];
+
+/// Codes of units before their 2014-2016 changes of status, with the year the new code began.
+/// Compiled by hand (../shared/data/PROVENANCE.md, "old statistical codes"); verify.
+const OLD_CODES: [(&str, &str, i32); 4] =
+    [("650500", "652200", 2016), ("540200", "542300", 2014), ("540500", "542200", 2016), ("540400", "542600", 2015)];
+
+/// Provincial capitals (DataV prefecture codes), for X28.
+const CAPITALS: [(&str, &str); 9] = [
+    ("Heilongjiang", "230100"),
+    ("Jilin", "220100"),
+    ("Liaoning", "210100"),
+    ("Inner Mongolia", "150100"),
+    ("Gansu", "620100"),
+    ("Xinjiang", "650100"),
+    ("Tibet", "540100"),
+    ("Yunnan", "530100"),
+    ("Guangxi", "450100"),
+];
+
+/// The main border crossing of each unit and the foreign city across it (WGS84, approximate to
+/// about 0.05 degree). Compiled by hand from general geographic knowledge: verify.
+/// (unit, crossing, foreign city, iso3, lon, lat, note)
+const CROSSINGS: &[(&str, &str, &str, &str, f64, f64, &str)] = &[
+    ("232700", "Mohe (Luoguhe)", "Dzhalinda", "RUS", 123.90, 53.48, ""),
+    ("231100", "Heihe", "Blagoveshchensk", "RUS", 127.53, 50.27, ""),
+    ("230700", "Jiayin", "Pashkovo", "RUS", 130.95, 48.98, ""),
+    ("230400", "Luobei", "Amurzet", "RUS", 131.10, 47.70, ""),
+    ("230800", "Tongjiang", "Nizhneleninskoye", "RUS", 132.63, 47.93, ""),
+    ("230500", "Raohe", "Pokrovka", "RUS", 134.20, 46.90, ""),
+    ("230300", "Mishan", "Turiy Rog", "RUS", 131.98, 45.22, ""),
+    ("231000", "Suifenhe", "Pogranichny", "RUS", 131.38, 44.40, ""),
+    ("222400", "Hunchun", "Kraskino", "RUS", 130.78, 42.71, "Tumen-Namyang (PRK) is the other main crossing"),
+    ("220600", "Changbai", "Hyesan", "PRK", 128.18, 41.40, ""),
+    ("220500", "Ji'an", "Manpo", "PRK", 126.29, 41.15, ""),
+    ("210600", "Dandong", "Sinuiju", "PRK", 124.40, 40.10, ""),
+    ("150700", "Manzhouli", "Zabaykalsk", "RUS", 117.32, 49.65, ""),
+    ("152200", "Arxan", "Sumber", "MNG", 118.60, 47.70, ""),
+    ("152500", "Erenhot", "Zamyn-Uud", "MNG", 111.90, 43.72, ""),
+    ("150900", "(none; nearest: Erenhot)", "Zamyn-Uud", "MNG", 111.90, 43.72, "no port of its own"),
+    ("150200", "Mandula", "Khanbogd", "MNG", 107.20, 43.20, ""),
+    ("150800", "Ganqimaodu", "Gashuun Sukhait", "MNG", 105.98, 42.86, ""),
+    ("152900", "Ceke", "Shivee Khuren", "MNG", 101.20, 42.40, ""),
+    ("620900", "Mazongshan", "Nariin Sukhait", "MNG", 97.60, 42.60, "seasonal crossing"),
+    ("650500", "Laoyemiao", "Bulgan (Gobi-Altai)", "MNG", 94.50, 44.10, ""),
+    ("652300", "Takeshiken", "Bulgan (Khovd)", "MNG", 91.55, 46.10, ""),
+    ("654300", "Jeminay", "Maykapchagay", "KAZ", 85.60, 47.45, ""),
+    ("654200", "Baketu", "Bakhty", "KAZ", 82.77, 46.68, ""),
+    ("652700", "Alashankou", "Dostyk", "KAZ", 82.48, 45.25, ""),
+    ("654000", "Khorgos", "Khorgos (KAZ)", "KAZ", 80.38, 44.21, ""),
+    ("652900", "(none; nearest: Bedel pass)", "Karakol", "KGZ", 78.39, 42.49, "no open port"),
+    ("653000", "Irkeshtam", "Osh", "KGZ", 72.80, 40.53, "Torugart-Naryn is the other crossing"),
+    ("653100", "Khunjerab", "Sost", "PAK", 74.82, 36.68, ""),
+    ("653200", "(none; nearest: Khunjerab)", "Sost", "PAK", 74.82, 36.68, "no open crossing"),
+    ("542500", "Purang", "Hilsa", "NPL", 81.82, 29.97, ""),
+    ("540200", "Zhangmu", "Kodari", "NPL", 85.96, 27.97, "Gyirong-Rasuwagadhi since 2017"),
+    ("540500", "(none)", "Thimphu", "BTN", 89.64, 27.47, "no open crossing"),
+    ("540400", "(none)", "Putao", "MMR", 97.40, 27.33, "no open crossing"),
+    ("533300", "Pianma", "Myitkyina", "MMR", 97.40, 25.38, ""),
+    ("530500", "Houqiao", "Myitkyina", "MMR", 97.40, 25.38, ""),
+    ("533100", "Ruili", "Muse", "MMR", 97.90, 23.99, ""),
+    ("530900", "Qingshuihe", "Chinshwehaw", "MMR", 98.80, 23.70, ""),
+    ("530800", "Menglian", "Pangsang", "MMR", 99.20, 22.15, ""),
+    ("532800", "Mohan", "Boten", "LAO", 101.68, 21.19, ""),
+    ("532500", "Hekou", "Lao Cai", "VNM", 103.97, 22.49, ""),
+    ("532600", "Tianbao", "Ha Giang", "VNM", 104.98, 22.83, ""),
+    ("451000", "Longbang", "Cao Bang", "VNM", 106.26, 22.67, ""),
+    ("451400", "Youyiguan (Pingxiang)", "Lang Son", "VNM", 106.76, 21.85, ""),
+    ("450600", "Dongxing", "Mong Cai", "VNM", 107.97, 21.53, ""),
+];
+
+/// The five policy conditions of the paper's X25 and the year each unit gained each, compiled by
+/// hand from general knowledge of State Council and ministry designations: verify.
+/// Conditions: class1-port, pilot-zone (key development and opening-up pilot zone),
+/// open-border-city (the state's open border cities of 1992, read here as "national border port"),
+/// border-econ-zone (border economic co-operation zone), cross-border-zone.
+const DESIGNATIONS: &[(&str, &str, i32)] = &[
+    ("231100", "class1-port", 1992), ("231100", "open-border-city", 1992), ("231100", "border-econ-zone", 1992),
+    ("230700", "class1-port", 1989), ("230400", "class1-port", 1992), ("230800", "class1-port", 1986),
+    ("230500", "class1-port", 1993), ("230300", "class1-port", 1989),
+    ("231000", "class1-port", 1987), ("231000", "open-border-city", 1992), ("231000", "border-econ-zone", 1992), ("231000", "pilot-zone", 2016),
+    ("222400", "class1-port", 1993), ("222400", "open-border-city", 1992), ("222400", "border-econ-zone", 1992), ("222400", "cross-border-zone", 2012),
+    ("220600", "class1-port", 1993), ("220500", "class1-port", 1993),
+    ("210600", "class1-port", 1981), ("210600", "border-econ-zone", 1992),
+    ("150700", "class1-port", 1989), ("150700", "open-border-city", 1992), ("150700", "border-econ-zone", 1992), ("150700", "pilot-zone", 2012),
+    ("152200", "class1-port", 2004),
+    ("152500", "class1-port", 1986), ("152500", "open-border-city", 1992), ("152500", "border-econ-zone", 1992), ("152500", "pilot-zone", 2014),
+    ("150200", "class1-port", 2009), ("150800", "class1-port", 1992), ("152900", "class1-port", 2005),
+    ("620900", "class1-port", 2016),
+    ("650500", "class1-port", 1992), ("652300", "class1-port", 1992),
+    ("654300", "class1-port", 1992), ("654300", "border-econ-zone", 2011),
+    ("654200", "class1-port", 1992), ("654200", "open-border-city", 1992), ("654200", "border-econ-zone", 1992),
+    ("652700", "class1-port", 1990), ("652700", "open-border-city", 1992), ("652700", "border-econ-zone", 1992),
+    ("654000", "class1-port", 1983), ("654000", "open-border-city", 1992), ("654000", "border-econ-zone", 1992), ("654000", "cross-border-zone", 2012),
+    ("653000", "class1-port", 1983), ("653100", "class1-port", 1982),
+    ("542500", "class1-port", 1992), ("540200", "class1-port", 1983),
+    ("533100", "class1-port", 1991), ("533100", "open-border-city", 1992), ("533100", "border-econ-zone", 1992), ("533100", "pilot-zone", 2012),
+    ("530900", "class1-port", 1991), ("530900", "border-econ-zone", 2013),
+    ("532800", "class1-port", 1993), ("532800", "pilot-zone", 2015), ("532800", "cross-border-zone", 2016),
+    ("532500", "class1-port", 1993), ("532500", "open-border-city", 1992),
+    ("532500", "border-econ-zone", 1992),
+    ("532600", "class1-port", 1993),
+    ("451000", "class1-port", 2014), ("451000", "pilot-zone", 2015),
+    ("451400", "class1-port", 1992), ("451400", "open-border-city", 1992), ("451400", "border-econ-zone", 1992), ("451400", "pilot-zone", 2016),
+    ("450600", "class1-port", 1994), ("450600", "open-border-city", 1992), ("450600", "border-econ-zone", 1992),
+];
+
+pub const PERIODS: [i32; 3] = [2010, 2015, 2020];
+
+/// One row of the shared 45-unit gazetteer, as used here.
+pub struct Gazetteer {
+    pub code: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub province: String,
+    pub seat: (f64, f64),
+    pub centroid: (f64, f64),
+    pub neighbours: Vec<String>,
+}
+
+fn read_csv(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>)> {
+    let mut r = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
+    let headers = r.headers()?.clone();
+    let rows = r.records().collect::<Result<Vec<_>, _>>()?;
+    Ok((headers, rows))
+}
+
+fn field<'a>(headers: &csv::StringRecord, row: &'a csv::StringRecord, name: &str) -> Result<&'a str> {
+    let i = headers.iter().position(|h| h == name).ok_or_else(|| anyhow!("no column {name}"))?;
+    Ok(row.get(i).unwrap_or(""))
+}
+
+fn num(headers: &csv::StringRecord, row: &csv::StringRecord, name: &str) -> Result<f64> {
+    field(headers, row, name)?.parse().with_context(|| format!("column {name}"))
+}
+
+fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn round(v: f64, decimals: i32) -> String {
+    let f = 10f64.powi(decimals);
+    format!("{}", (v * f).round() / f)
+}
+
+pub fn generate(shared: &Path, out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out.join("raw"))?;
+    let (h, rows) = read_csv(&shared.join("units/border_units_45.csv"))?;
+    let mut units = Vec::new();
+    for row in &rows {
+        let (clon, clat) = gcj02_to_wgs84(num(&h, row, "centroid_lon_gcj02")?, num(&h, row, "centroid_lat_gcj02")?);
+        // Check the conversion against the gazetteer's own WGS84 seat.
+        let (slon, slat) = gcj02_to_wgs84(num(&h, row, "seat_lon_gcj02")?, num(&h, row, "seat_lat_gcj02")?);
+        let (glon, glat) = (num(&h, row, "seat_lon_wgs84")?, num(&h, row, "seat_lat_wgs84")?);
+        anyhow::ensure!((slon - glon).abs() < 2e-6 && (slat - glat).abs() < 2e-6, "GCJ-02 inverse disagrees for {}", field(&h, row, "adcode")?);
+        units.push(Gazetteer {
+            code: field(&h, row, "adcode")?.into(),
+            name_en: field(&h, row, "name_en")?.into(),
+            name_zh: field(&h, row, "name_zh")?.into(),
+            province: field(&h, row, "province_en")?.into(),
+            seat: (glon, glat),
+            centroid: (clon, clat),
+            neighbours: field(&h, row, "neighbours_iso3")?.split(';').map(String::from).collect(),
+        });
+    }
+
+    // Aliases: former names from the crosswalk, the current Chinese name, and the old codes.
+    let (hh, history) = read_csv(&shared.join("units/border_units_45_name_history.csv"))?;
+    let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in &history {
+        aliases.entry(field(&hh, row, "adcode_2020s")?.into()).or_default().push(field(&hh, row, "name_zh")?.into());
+    }
+    for (new, old, _) in OLD_CODES {
+        aliases.entry(new.into()).or_default().push(old.into());
+    }
+    let unit_rows: Vec<Vec<String>> = units
+        .iter()
+        .map(|u| {
+            let mut a = aliases.get(&u.code).cloned().unwrap_or_default();
+            a.dedup();
+            vec![
+                u.code.clone(),
+                u.name_en.clone(),
+                u.province.clone(),
+                round(u.seat.0, 6),
+                round(u.seat.1, 6),
+                round(u.centroid.0, 6),
+                round(u.centroid.1, 6),
+                u.neighbours.join(";"),
+                a.join(";"),
+                if EXCLUDED.contains(&u.code.as_str()) { "excluded by Sui, Peng & Wu (2022) for missing data".into() } else { String::new() },
+                u.name_zh.clone(),
+            ]
+        })
+        .collect();
+    write_csv(
+        &out.join("units.csv"),
+        &["id", "name", "province", "seat_lon", "seat_lat", "centroid_lon", "centroid_lat", "neighbours", "aliases", "excluded", "name_zh"],
+        &unit_rows,
+    )?;
+
+    // Census urban population, 2010 and 2020 (2015 left missing on purpose).
+    let (hc, census) = read_csv(&shared.join("stats/census_leiii/census_city_2010_2020_nogeom.csv"))?;
+    let mut census_rows = Vec::new();
+    let mut raw_census = Vec::new();
+    for u in &units {
+        let row = census.iter().find(|r| r.get(1) == Some(u.code.as_str())).ok_or_else(|| anyhow!("{} not in census", u.code))?;
+        raw_census.push(row.iter().map(String::from).collect::<Vec<_>>());
+        for year in [2010, 2020] {
+            let v = field(&hc, row, &format!("popu_urban_{year}"))?;
+            census_rows.push(vec![u.code.clone(), year.to_string(), v.to_string()]);
+        }
+    }
+    write_csv(&out.join("census_urban_population.csv"), &["unit", "year", "urban_population"], &census_rows)?;
+    write_csv(&out.join("raw/census_border_units_2010_2020.csv"), &hc.iter().collect::<Vec<_>>(), &raw_census)?;
+
+    // Neighbours' FSI and HDI (real), copied with attribution; X26/X27 as the mean over the
+    // unit's neighbours in the same year (PRK has no HDI: it is left out of the mean, and a unit
+    // bordering only PRK gets no value, for the config's fallback to fill).
+    let (hn, neigh) = read_csv(&shared.join("neighbours/neighbours_fsi_hdi_2010_2015_2020.csv"))?;
+    for name in ["neighbours_fsi_hdi_2010_2015_2020.csv", "china_land_neighbours_14.csv"] {
+        // Read and write rather than copy, so that the shared folder's read-only mode stays behind.
+        std::fs::write(out.join("raw").join(name), std::fs::read(shared.join("neighbours").join(name))?)?;
+    }
+    let lookup = |iso: &str, year: i32, col: &str| -> Option<f64> {
+        neigh.iter().find(|r| r.get(0) == Some(iso) && r.get(2) == Some(year.to_string().as_str())).and_then(|r| field(&hn, r, col).ok()?.parse().ok())
+    };
+    let mean = |v: Vec<f64>| if v.is_empty() { None } else { Some(v.iter().sum::<f64>() / v.len() as f64) };
+
+    // Capitals for X28, from the all-China gazetteer (GCJ-02 -> WGS84).
+    let (hp, prefectures) = read_csv(&shared.join("units/datav_prefecture_level_centers_gcj02.csv"))?;
+    let capital = |province: &str| -> Result<(f64, f64)> {
+        let code = CAPITALS.iter().find(|c| c.0 == province).ok_or_else(|| anyhow!("no capital for {province}"))?.1;
+        let row = prefectures.iter().find(|r| r.get(0) == Some(code)).ok_or_else(|| anyhow!("{code} not in gazetteer"))?;
+        Ok(gcj02_to_wgs84(num(&hp, row, "center_lon_gcj02")?, num(&hp, row, "center_lat_gcj02")?))
+    };
+
+    let designations = DESIGNATIONS;
+    write_csv(
+        &out.join("raw/policy_designations_compiled.csv"),
+        &["unit", "designation", "since", "status"],
+        &designations.iter().map(|(u, d, y)| vec![u.to_string(), d.to_string(), y.to_string(), "compiled, verify".into()]).collect::<Vec<_>>(),
+    )?;
+    write_csv(
+        &out.join("raw/border_crossings_compiled.csv"),
+        &["unit", "crossing", "foreign_city", "iso3", "lon", "lat", "note", "status"],
+        &CROSSINGS
+            .iter()
+            .map(|c| vec![c.0.into(), c.1.into(), c.2.into(), c.3.into(), c.4.to_string(), c.5.to_string(), c.6.into(), "compiled, verify".into()])
+            .collect::<Vec<_>>(),
+    )?;
+
+    let mut border_rows = Vec::new();
+    for u in &units {
+        let cap = capital(&u.province)?;
+        let crossing = CROSSINGS.iter().find(|c| c.0 == u.code).ok_or_else(|| anyhow!("no crossing for {}", u.code))?;
+        for year in PERIODS {
+            let count = designations.iter().filter(|(c, _, since)| *c == u.code && *since <= year).count();
+            let fsi = mean(u.neighbours.iter().filter_map(|n| lookup(n, year, "fsi_total")).collect());
+            let hdi = mean(u.neighbours.iter().filter_map(|n| lookup(n, year, "hdi_hdr2023_24")).collect());
+            let values = [
+                ("X25", Some(count as f64), 0),
+                ("X26", fsi, 3),
+                ("X27", hdi, 4),
+                ("X28", Some(great_circle_km(u.seat.0, u.seat.1, cap.0, cap.1)), 1),
+                ("X29", Some(great_circle_km(u.seat.0, u.seat.1, crossing.4, crossing.5)), 1),
+            ];
+            for (id, v, d) in values {
+                border_rows.push(vec![u.code.clone(), year.to_string(), id.to_string(), v.map(|v| round(v, d)).unwrap_or_default()]);
+            }
+        }
+    }
+    write_csv(&out.join("border_indicators.csv"), &["unit", "year", "indicator", "value"], &border_rows)?;
+
+    // The synthetic yearbook panel, keyed by the code each unit had in that year.
+    let code_in = |code: &str, year: i32| -> String {
+        OLD_CODES.iter().find(|(new, _, since)| *new == code && year < *since).map_or(code.to_string(), |(_, old, _)| old.to_string())
+    };
+    let (header, rows) = synthetic::yearbook(&units, &code_in);
+    write_csv(&out.join("yearbook_synthetic.csv"), &header.iter().map(String::as_str).collect::<Vec<_>>(), &rows)?;
+    println!("wrote {} (units {}, yearbook rows {})", out.display(), units.len(), rows.len());
+    Ok(())
+}
