@@ -25,6 +25,8 @@ pub struct LoadedConfig {
     pub path: PathBuf,
     /// The exact bytes read, for the manifest's hash.
     pub text: String,
+    /// Configs this one `extends`, nearest first, with their exact text.
+    pub parents: Vec<(PathBuf, String)>,
     pub config: Config,
     /// Full key paths of keys the schema does not know (`study.nmae`).
     pub unknown_keys: Vec<String>,
@@ -36,14 +38,23 @@ impl LoadedConfig {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
-    /// `p` resolved against the config's folder.
+    /// `p` resolved against the config's folder, with `a/../` folded away for readable messages.
     pub fn resolve(&self, p: impl AsRef<Path>) -> PathBuf {
         let p = p.as_ref();
         if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.dir().join(p)
+            return p.to_path_buf();
         }
+        let mut out = PathBuf::new();
+        for part in self.dir().join(p).components() {
+            match part {
+                std::path::Component::ParentDir if matches!(out.components().next_back(), Some(std::path::Component::Normal(_))) => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
     }
 }
 
@@ -54,18 +65,58 @@ pub fn load(path: &Path, strict: bool) -> Result<LoadedConfig> {
     parse(&text, path, strict)
 }
 
-/// Parses config text that was read from `path`.
+fn parse_table(text: &str, path: &Path) -> Result<toml::Table> {
+    text.parse::<toml::Table>().map_err(|e| Error::config(path, "(syntax)", e.to_string().trim_end().to_string()))
+}
+
+/// Merges `child` over `parent`: tables merge key by key, except that a table naming a `method`
+/// (a pipeline stage) replaces the parent's whole, so that no parameter of another method leaks
+/// in; anything else (arrays of tables included) is replaced whole.
+fn merge(parent: &mut toml::Table, child: toml::Table) {
+    for (key, value) in child {
+        match (parent.get_mut(&key), value) {
+            (Some(toml::Value::Table(p)), toml::Value::Table(c)) if !c.contains_key("method") => merge(p, c),
+            (_, value) => {
+                parent.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Parses config text that was read from `path`, following `extends = "other.toml"` (resolved
+/// against this file's folder): the other file is read first and this one merged over it.
 pub fn parse(text: &str, path: &Path, strict: bool) -> Result<LoadedConfig> {
-    let deserializer = toml::Deserializer::new(text);
+    let mut table = parse_table(text, path)?;
+    let mut parents = Vec::new();
+    let mut current = path.to_path_buf();
+    while let Some(parent) = table.remove("extends") {
+        let Some(name) = parent.as_str() else {
+            return Err(Error::config(&current, "extends", "must be a file name"));
+        };
+        let parent_path = current.parent().unwrap_or(Path::new(".")).join(name);
+        if parents.len() > 8 || parents.iter().any(|(p, _)| *p == parent_path) {
+            return Err(Error::config(&current, "extends", "the chain of `extends` loops or is deeper than 8"));
+        }
+        let parent_text = std::fs::read_to_string(&parent_path).map_err(|e| Error::io(&parent_path, e))?;
+        let mut base = parse_table(&parent_text, &parent_path)?;
+        let grandparent = base.remove("extends");
+        merge(&mut base, table);
+        table = base;
+        if let Some(g) = grandparent {
+            table.insert("extends".into(), g);
+        }
+        parents.push((parent_path.clone(), parent_text));
+        current = parent_path;
+    }
     let mut unknown = Vec::new();
-    let config: Config = serde_ignored::deserialize(deserializer, |p| unknown.push(p.to_string()))
-        .map_err(|e| Error::config(path, "(syntax)", e.to_string().trim_end().to_string()))?;
+    let config: Config = serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(p.to_string()))
+        .map_err(|e| Error::config(path, "(schema)", e.to_string().trim_end().to_string()))?;
     unknown.sort();
     if strict && !unknown.is_empty() {
         let errors = unknown.iter().map(|k| Error::config(path, k.clone(), "unknown key")).collect();
         return Err(Error::from_list(errors));
     }
-    let loaded = LoadedConfig { path: path.to_path_buf(), text: text.to_string(), config, unknown_keys: unknown };
+    let loaded = LoadedConfig { path: path.to_path_buf(), text: text.to_string(), parents, config, unknown_keys: unknown };
     let problems = check(&loaded);
     if !problems.is_empty() {
         return Err(Error::from_list(problems));

@@ -42,6 +42,8 @@ fn minimal_config_parses_with_method_parameters_kept() {
     let c = parse(MINIMAL, Path::new("dir/c.toml"), true).unwrap();
     assert_eq!(c.config.pipeline.normalize[0].params["floor"].as_float(), Some(0.01));
     assert_eq!(c.resolve("units.csv"), Path::new("dir/units.csv"));
+    assert_eq!(c.resolve("../data/u.csv"), Path::new("data/u.csv"));
+    assert_eq!(c.resolve("./../../u.csv"), Path::new("../u.csv"));
     assert_eq!(c.config.pipeline.classify.labels, ["low", "high"]);
 }
 
@@ -67,4 +69,25 @@ fn syntax_errors_name_the_file_and_line() {
 #[test]
 fn label_count_must_match_k() {
     check_err(&MINIMAL.replace("k = 2", "k = 3"), true, &["pipeline.classify.labels", "2 labels for k = 3"]);
+}
+
+#[test]
+fn extends_merges_tables_and_replaces_arrays() {
+    let dir = std::env::temp_dir().join(format!("resil-config-extends-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("base.toml"), MINIMAL).unwrap();
+    let child = "extends = \"base.toml\"\n[pipeline.weight]\nmethod = \"fixed\"\nweights = { X1 = 1.0 }\n[[pipeline.normalize]]\nmethod = \"vector\"\n";
+    let c = parse(child, &dir.join("child.toml"), true).unwrap();
+    assert_eq!(c.config.pipeline.weight.method, "fixed");
+    assert_eq!(c.config.pipeline.normalize.len(), 1);
+    assert_eq!(c.config.pipeline.normalize[0].method, "vector");
+    assert_eq!(c.config.study.name, "t");
+    assert_eq!(c.parents.len(), 1);
+    // A stage naming a method replaces the parent's stage whole: jenks's k does not leak into fixed.
+    let child = "extends = \"base.toml\"\n[pipeline.classify]\nmethod = \"fixed\"\ncuts = [0.5]\n";
+    let c = parse(child, &dir.join("child.toml"), true).unwrap();
+    assert!(c.config.pipeline.classify.stage.params.get("k").is_none());
+    let err = parse("extends = \"nope.toml\"\n", &dir.join("c.toml"), true).unwrap_err().to_string();
+    assert!(err.contains("nope.toml"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

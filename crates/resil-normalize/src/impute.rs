@@ -179,7 +179,13 @@ impl Imputer for LinearTimeImputer {
         if !problems.is_empty() {
             return Err(Error::from_list(problems));
         }
-        cells.sort_by(|a, b| (&a.indicator, &a.unit, a.period).cmp(&(&b.indicator, &b.unit, b.period)));
+        // Indicator, unit and period in panel order, fallbacks beside the interpolations.
+        let position = |c: &ImputedCell| {
+            let j = panel.system().position(&c.indicator);
+            let u = panel.units().iter().position(|u| u.id == c.unit);
+            (j, u, c.period)
+        };
+        cells.sort_by_key(position);
         let notes = if cells.is_empty() {
             Vec::new()
         } else {

@@ -19,11 +19,18 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
     let c = &p.loaded.config;
-    let inputs = p
-        .inputs
+    let mut inputs = p
+        .loaded
+        .parents
         .iter()
-        .map(|(role, written, resolved)| Ok(json!({ "role": role, "path": written, "sha256": sha256_file(resolved)? })))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|(path, text)| {
+            let name = path.file_name().map(|f| f.to_string_lossy().to_string());
+            json!({ "role": "config (extended)", "path": name, "sha256": sha256_hex(text.as_bytes()) })
+        })
+        .collect::<Vec<_>>();
+    for (role, written, resolved) in &p.inputs {
+        inputs.push(json!({ "role": role, "path": written, "sha256": sha256_file(resolved)? }));
+    }
     let system = r.panel.system();
     let by_provenance = |prov: Provenance| -> Vec<&str> {
         system.indicators().iter().filter(|i| i.provenance == prov).map(|i| i.id.as_str()).collect()
