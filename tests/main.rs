@@ -1,1 +1,13 @@
+//! The end-to-end test binary of resil. Each module is one concern:
+//! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
+//! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
+//! - `malformed`: bad input gets an error naming file and line or key, and nothing is overwritten;
+//! - `properties`: invariants of the pipeline's methods together (proptest);
+//! - `tidy`: house rules (a `//!` line atop every file, the crate dependency rules).
 
+mod common;
+mod configs;
+mod malformed;
+mod properties;
+mod snapshots;
+mod tidy;

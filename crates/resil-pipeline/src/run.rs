@@ -117,43 +117,19 @@ fn staged<T: ?Sized>(
     }
 }
 
-/// Turns a loaded config into a runnable study, reporting every problem found.
-pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
+/// The study's data side: units, indicator system, sources and the files they read.
+struct Inputs {
+    units: Vec<Unit>,
+    system: IndicatorSystem,
+    sources: Vec<Box<dyn IndicatorSource>>,
+    files: Vec<(String, String, PathBuf)>,
+}
+
+fn inputs(loaded: &LoadedConfig, problems: &mut Vec<Error>) -> Inputs {
     let c = &loaded.config;
-    let file = loaded.path.clone();
-    let mut problems = Vec::new();
-    let mut warnings = loaded.unknown_keys.clone();
-    let key = |k: &str| StageKey { file: &file, key: k.to_string(), strict };
-    let p = &c.pipeline;
-
-    let imputer = registry::imputer(&key("pipeline.impute"), &p.impute, &mut warnings).map_err(|e| problems.extend(e.into_list())).ok();
-    let normalizers: Vec<Option<Staged<dyn Normalizer>>> = p
-        .normalize
-        .iter()
-        .enumerate()
-        .map(|(i, s)| staged(registry::normalizer(&key(&format!("pipeline.normalize[{i}]")), s, &mut warnings), s, &mut problems))
-        .collect();
-    let weighter = staged(registry::weighter(&key("pipeline.weight"), &p.weight, &mut warnings), &p.weight, &mut problems);
-    let scorer = match registry::scorer(&key("pipeline.rank"), &p.rank, &mut warnings) {
-        Ok((built, ties)) => Some((Staged { scope: p.rank.scope, built }, ties)),
-        Err(e) => {
-            problems.extend(e.into_list());
-            None
-        }
-    };
-    let classifier = staged(registry::classifier(&key("pipeline.classify"), &p.classify.stage, &mut warnings), &p.classify.stage, &mut problems);
-    if p.weight.scope == Scope::PerPeriod && p.rank.scope == Scope::Pooled {
-        problems.push(Error::config(
-            &file,
-            "pipeline.weight.scope",
-            "per-period weights need per-period ideals: set pipeline.rank.scope = \"per-period\" too",
-        ));
-    }
-
     let units_path = loaded.resolve(&c.study.units);
-    let mut inputs = vec![("units".to_string(), c.study.units.clone(), units_path.clone())];
+    let mut files = vec![("units".to_string(), c.study.units.clone(), units_path.clone())];
     let units = load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default();
-
     let system = IndicatorSystem::new(
         c.indicators
             .iter()
@@ -170,12 +146,12 @@ pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
             })
             .collect(),
     );
-    let sources: Vec<Box<dyn IndicatorSource>> = c
+    let sources = c
         .sources
         .iter()
         .map(|s| {
             let path = loaded.resolve(&s.path);
-            inputs.push((format!("source:{}", s.id), s.path.clone(), path.clone()));
+            files.push((format!("source:{}", s.id), s.path.clone(), path.clone()));
             let layout = match s.layout {
                 SourceLayout::Wide => CsvLayout::Wide { columns: s.columns.clone() },
                 SourceLayout::Long => CsvLayout::Long {
@@ -183,35 +159,75 @@ pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
                     value_column: s.value_column.clone().unwrap_or_default(),
                 },
             };
-            Box::new(CsvSource {
-                id: s.id.clone(),
-                path,
-                unit_column: s.unit_column.clone(),
-                period_column: s.period_column.clone(),
-                layout,
-            }) as Box<dyn IndicatorSource>
+            Box::new(CsvSource { id: s.id.clone(), path, unit_column: s.unit_column.clone(), period_column: s.period_column.clone(), layout })
+                as Box<dyn IndicatorSource>
         })
         .collect();
+    Inputs { units, system, sources, files }
+}
 
-    match (imputer, weighter, scorer, classifier) {
-        (Some(imputer), Some(weighter), Some((scorer, ties)), Some(classifier)) if problems.is_empty() => {
-            let grade_labels = c.pipeline.classify.labels.clone();
-            Ok(Prepared {
-                units,
-                system,
-                sources,
-                imputer,
-                normalizers: normalizers.into_iter().map(|n| n.expect("no problems")).collect(),
-                weighter,
-                scorer,
-                ties,
-                classifier,
-                grade_labels,
-                unknown_keys: warnings,
-                inputs,
-                loaded,
-            })
+/// The checked methods of every stage.
+struct Methods {
+    imputer: Option<Built<dyn Imputer>>,
+    normalizers: Vec<Option<Staged<dyn Normalizer>>>,
+    weighter: Option<Staged<dyn Weighter>>,
+    scorer: Option<(Staged<dyn Scorer>, TiePolicy)>,
+    classifier: Option<Staged<dyn Classifier>>,
+    unknown_keys: Vec<String>,
+}
+
+fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Methods {
+    let file = loaded.path.clone();
+    let mut warnings = loaded.unknown_keys.clone();
+    let key = |k: &str| StageKey { file: &file, key: k.to_string(), strict };
+    let p = &loaded.config.pipeline;
+    let imputer = registry::imputer(&key("pipeline.impute"), &p.impute, &mut warnings).map_err(|e| problems.extend(e.into_list())).ok();
+    let normalizers = p
+        .normalize
+        .iter()
+        .enumerate()
+        .map(|(i, s)| staged(registry::normalizer(&key(&format!("pipeline.normalize[{i}]")), s, &mut warnings), s, problems))
+        .collect();
+    let weighter = staged(registry::weighter(&key("pipeline.weight"), &p.weight, &mut warnings), &p.weight, problems);
+    let scorer = match registry::scorer(&key("pipeline.rank"), &p.rank, &mut warnings) {
+        Ok((built, ties)) => Some((Staged { scope: p.rank.scope, built }, ties)),
+        Err(e) => {
+            problems.extend(e.into_list());
+            None
         }
+    };
+    let classifier = staged(registry::classifier(&key("pipeline.classify"), &p.classify.stage, &mut warnings), &p.classify.stage, problems);
+    if p.weight.scope == Scope::PerPeriod && p.rank.scope == Scope::Pooled {
+        problems.push(Error::config(
+            &file,
+            "pipeline.weight.scope",
+            "per-period weights need per-period ideals: set pipeline.rank.scope = \"per-period\" too",
+        ));
+    }
+    Methods { imputer, normalizers, weighter, scorer, classifier, unknown_keys: warnings }
+}
+
+/// Turns a loaded config into a runnable study, reporting every problem found.
+pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
+    let mut problems = Vec::new();
+    let m = methods(&loaded, strict, &mut problems);
+    let data = inputs(&loaded, &mut problems);
+    match (m.imputer, m.weighter, m.scorer, m.classifier) {
+        (Some(imputer), Some(weighter), Some((scorer, ties)), Some(classifier)) if problems.is_empty() => Ok(Prepared {
+            units: data.units,
+            system: data.system,
+            sources: data.sources,
+            imputer,
+            normalizers: m.normalizers.into_iter().map(|n| n.expect("no problems")).collect(),
+            weighter,
+            scorer,
+            ties,
+            classifier,
+            grade_labels: loaded.config.pipeline.classify.labels.clone(),
+            unknown_keys: m.unknown_keys,
+            inputs: data.files,
+            loaded,
+        }),
         _ => Err(Error::from_list(problems)),
     }
 }
@@ -219,18 +235,23 @@ pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
 impl Prepared {
     /// Reads every source into a panel of all units (excluded ones included).
     pub fn load_panel(&self) -> Result<Panel> {
-        let index = UnitIndex::new(&self.units)?;
-        let periods = &self.loaded.config.study.periods;
-        let mut builder = PanelBuilder::new(self.units.clone(), periods.clone(), self.system.clone());
+        load_panel(&self.units, &self.system, &self.sources, &self.loaded.config.study.periods)
+    }
+}
+
+fn load_panel(units: &[Unit], system: &IndicatorSystem, sources: &[Box<dyn IndicatorSource>], periods: &[i32]) -> Result<Panel> {
+    {
+        let index = UnitIndex::new(units)?;
+        let periods = &periods.to_vec();
+        let mut builder = PanelBuilder::new(units.to_vec(), periods.clone(), system.clone());
         let mut problems = Vec::new();
-        let mut counts = vec![0usize; self.system.len()];
-        for source in &self.sources {
-            let wanted: Vec<usize> =
-                (0..self.system.len()).filter(|&j| self.system.get(j).source == source.id()).collect();
+        let mut counts = vec![0usize; system.len()];
+        for source in sources {
+            let wanted: Vec<usize> = (0..system.len()).filter(|&j| system.get(j).source == source.id()).collect();
             if wanted.is_empty() {
                 continue;
             }
-            let request = SourceRequest { units: &self.units, unit_index: &index, periods, system: &self.system, indicators: &wanted };
+            let request = SourceRequest { units, unit_index: &index, periods, system, indicators: &wanted };
             match source.load(&request) {
                 Ok(observations) => {
                     for obs in observations {
@@ -246,7 +267,7 @@ impl Prepared {
         if problems.is_empty() {
             for (j, &n) in counts.iter().enumerate() {
                 if n == 0 {
-                    let ind = self.system.get(j);
+                    let ind = system.get(j);
                     problems.push(Error::data(
                         format!("indicator `{}`", ind.id),
                         format!("source `{}` gave no value for it in any unit and period", ind.source),
@@ -265,21 +286,28 @@ impl Prepared {
     }
 }
 
-/// Checks a config and its data without running the methods on them; returns every problem.
+/// Checks a config and its data without running the methods on them; returns every problem:
+/// config and method problems, then data problems, then units that imputation cannot fill.
 pub fn validate(loaded: LoadedConfig, strict: bool) -> Vec<Error> {
-    let prepared = match prepare(loaded, strict) {
-        Ok(p) => p,
-        Err(e) => return e.into_list(),
-    };
-    let panel = match prepared.load_panel() {
-        Ok(p) => p,
-        Err(e) => return e.into_list(),
-    };
-    let (active, _) = panel.without_excluded();
-    match prepared.imputer.method.impute(&active) {
-        Ok(_) => Vec::new(),
-        Err(e) => e.into_list(),
+    let mut problems = Vec::new();
+    let m = methods(&loaded, strict, &mut problems);
+    let units_ok = problems.len();
+    let data = inputs(&loaded, &mut problems);
+    if problems.len() > units_ok || data.units.is_empty() {
+        return problems;
     }
+    match load_panel(&data.units, &data.system, &data.sources, &loaded.config.study.periods) {
+        Ok(panel) => {
+            if let Some(imputer) = m.imputer {
+                let (active, _) = panel.without_excluded();
+                if let Err(e) = imputer.method.impute(&active) {
+                    problems.extend(e.into_list());
+                }
+            }
+        }
+        Err(e) => problems.extend(e.into_list()),
+    }
+    problems
 }
 
 /// Runs the whole study in memory.

@@ -1,0 +1,57 @@
+//! Helpers shared by the test modules: the repository root, the CLI in-process, rounding.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
+}
+
+/// Runs the `resil` command line in-process; returns (exit code, stdout, stderr).
+pub fn resil(args: &[&str]) -> (i32, String, String) {
+    let argv: Vec<String> = std::iter::once("resil").chain(args.iter().copied()).map(String::from).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = resil_cli::main_with(&argv, &mut out, &mut err);
+    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
+
+/// Rounds every number in a CSV text to `decimals` places, so snapshots survive float noise.
+pub fn round_csv(text: &str, decimals: usize) -> String {
+    text.lines()
+        .map(|line| {
+            line.split(',')
+                .map(|cell| match cell.parse::<f64>() {
+                    Ok(v) if cell.contains('.') || cell.contains('e') => format!("{v:.decimals$}"),
+                    _ => cell.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Rounds every float in a JSON value to `decimals` places.
+pub fn round_json(v: &serde_json::Value, decimals: i32) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = 10f64.powi(decimals);
+            serde_json::json!((n.as_f64().unwrap() * f).round() / f)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| round_json(x, decimals)).collect()),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), round_json(x, decimals))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Copies the small test study under tests/data/mini into a fresh temporary folder.
+pub fn mini_study() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("tests/data/mini");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}

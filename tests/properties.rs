@@ -1,0 +1,51 @@
+//! Invariants of the methods as the pipeline chains them (proptest): pooled min-max with a floor,
+//! fixed weights, TOPSIS with pooled ideals.
+
+use proptest::prelude::*;
+use resil_core::{IndicatorSystem, Matrix, Normalizer, Polarity, Scorer, Weights};
+
+/// Closeness of every row after min-max (floor 0.01, pooled) and TOPSIS (pooled ideals).
+fn scores(m: &Matrix, polarity: &[Polarity], w: &[f64]) -> Vec<f64> {
+    let sys = IndicatorSystem::flat(polarity);
+    let norm = resil_normalize::MinMaxParams { floor: 0.01, apply_polarity: true }.check().unwrap().fit(m, &sys, polarity).unwrap().value;
+    let r = norm.transform(m).unwrap();
+    let w = Weights::normalized(w.to_vec()).unwrap();
+    let topsis = resil_rank::TopsisParams::default().check().unwrap().fit(&r, &w, &norm.output_orientation()).unwrap().value;
+    topsis.score(&r).unwrap().value.score
+}
+
+fn study() -> impl Strategy<Value = (Vec<Vec<f64>>, Vec<bool>, Vec<f64>)> {
+    (2usize..6, 3usize..12).prop_flat_map(|(c, n)| {
+        (
+            proptest::collection::vec(proptest::collection::vec(0.0f64..100.0, n), c),
+            proptest::collection::vec(any::<bool>(), c),
+            proptest::collection::vec(0.01f64..1.0, c),
+        )
+    })
+}
+
+proptest! {
+    #[test]
+    fn closeness_stays_in_unit_interval((cols, benefit, w) in study()) {
+        let polarity: Vec<Polarity> = benefit.iter().map(|&b| if b { Polarity::Benefit } else { Polarity::Cost }).collect();
+        for c in scores(&Matrix::from_columns(cols), &polarity, &w) {
+            prop_assert!((0.0..=1.0).contains(&c));
+        }
+    }
+
+    #[test]
+    fn with_fixed_weights_a_better_value_never_lowers_a_score(
+        (cols, benefit, w) in study(), row in 0usize..12, col in 0usize..6, step in 0.0f64..50.0
+    ) {
+        // "Better" is higher for a benefit indicator and lower for a cost indicator; the whole
+        // chain is refitted on the changed panel, as a rerun would be.
+        let polarity: Vec<Polarity> = benefit.iter().map(|&b| if b { Polarity::Benefit } else { Polarity::Cost }).collect();
+        let m = Matrix::from_columns(cols);
+        let (row, col) = (row % m.nrows(), col % m.ncols());
+        let before = scores(&m, &polarity, &w)[row];
+        let mut better = m.clone();
+        better.set(row, col, m.get(row, col) + polarity[col].sign() * step);
+        let after = scores(&better, &polarity, &w)[row];
+        prop_assert!(after >= before - 1e-12, "{before} -> {after}");
+    }
+}

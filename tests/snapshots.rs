@@ -1,0 +1,55 @@
+//! Snapshots of the flagship run's outputs, floats rounded to 6 decimals (insta).
+
+use crate::common::{resil, root, round_csv, round_json};
+
+fn flagship() -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let config = root().join("configs/border-cities.toml");
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    out
+}
+
+fn read(dir: &tempfile::TempDir, file: &str) -> String {
+    std::fs::read_to_string(dir.path().join(file)).unwrap()
+}
+
+#[test]
+fn flagship_outputs() {
+    let out = flagship();
+    for file in ["scores.csv", "weights.csv", "regions.csv", "imputed.csv", "diagnostics.csv"] {
+        insta::assert_snapshot!(file, round_csv(&read(&out, file), 6));
+    }
+    insta::assert_snapshot!("summary.txt", read(&out, "summary.txt"));
+    for file in ["breaks.json", "manifest.json"] {
+        let v: serde_json::Value = serde_json::from_str(&read(&out, file)).unwrap();
+        insta::assert_snapshot!(file, serde_json::to_string_pretty(&round_json(&v, 6)).unwrap());
+    }
+    // intermediates.csv has 41 x 3 x 29 rows: snapshot the first unit-period, count the rest.
+    let inter = read(&out, "intermediates.csv");
+    assert_eq!(inter.lines().count(), 1 + 41 * 3 * 29);
+    let head: Vec<&str> = inter.lines().take(30).collect();
+    insta::assert_snapshot!("intermediates-head.csv", round_csv(&head.join("\n"), 6));
+}
+
+#[test]
+fn intermediates_recompute_the_scores() {
+    // Independent recomputation of TOPSIS from the intermediate table: D+ = ||v - V+||, D- = ||v - V-||,
+    // C = D- / (D+ + D-), for every unit-period.
+    let out = flagship();
+    let text = read(&out, "intermediates.csv");
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let mut sums: std::collections::BTreeMap<(String, String), (f64, f64, f64)> = Default::default();
+    for r in rows.records() {
+        let r = r.unwrap();
+        let f = |i: usize| r[i].parse::<f64>().unwrap();
+        let e = sums.entry((r[0].to_string(), r[1].to_string())).or_default();
+        e.0 += (f(6) - f(7)).powi(2);
+        e.1 += (f(6) - f(8)).powi(2);
+        e.2 = f(11);
+    }
+    for ((unit, period), (dp, dm, score)) in sums {
+        let c = dm.sqrt() / (dp.sqrt() + dm.sqrt());
+        assert!((c - score).abs() < 1e-12, "{unit} {period}: {c} vs {score}");
+    }
+}

@@ -1,0 +1,114 @@
+//! House rules, checked as tests: a `//!` line atop every Rust file, and the dependency rules of
+//! ARCHITECTURE.md (method crates depend on resil-core only; anyhow only at the edges; no
+//! `unsafe` or libloading outside the plugin host and SDK; no HashMap where outputs are made).
+
+use std::path::{Path, PathBuf};
+
+use crate::common::root;
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() && name != "target" && !name.starts_with('.') {
+            rust_files(&path, out);
+        } else if name.ends_with(".rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn all_rust_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["crates", "tests", "xtask", "plugins"] {
+        let d = root().join(dir);
+        if d.exists() {
+            rust_files(&d, &mut files);
+        }
+    }
+    files
+}
+
+#[test]
+fn every_rust_file_starts_with_a_doc_line() {
+    let missing: Vec<_> = all_rust_files()
+        .into_iter()
+        .filter(|p| !std::fs::read_to_string(p).unwrap().starts_with("//!"))
+        .collect();
+    assert!(missing.is_empty(), "files without a leading `//!` line: {missing:#?}");
+}
+
+/// The workspace crates a crate's [dependencies] name.
+fn workspace_deps(krate: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = text.parse().unwrap();
+    manifest
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|d| d.keys().filter(|k| k.starts_with("resil-")).cloned().collect())
+        .unwrap_or_default()
+}
+
+fn all_deps(krate: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = text.parse().unwrap();
+    ["dependencies", "dev-dependencies"]
+        .iter()
+        .filter_map(|s| manifest.get(*s).and_then(|d| d.as_table()))
+        .flat_map(|d| d.keys().cloned())
+        .collect()
+}
+
+fn crates() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("crates")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn method_crates_depend_on_resil_core_only() {
+    let method_crates = ["resil-config", "resil-indicators", "resil-normalize", "resil-weight", "resil-rank", "resil-classify", "resil-trend"];
+    for krate in method_crates {
+        let deps = workspace_deps(krate);
+        assert!(deps.iter().all(|d| d == "resil-core"), "{krate} depends on {deps:?}");
+    }
+    assert!(workspace_deps("resil-core").is_empty());
+    for krate in crates() {
+        if krate != "resil-pipeline" && !["resil-report", "resil-cli"].contains(&krate.as_str()) {
+            assert!(!workspace_deps(&krate).contains(&"resil-pipeline".to_string()), "{krate} must not know the pipeline");
+        }
+    }
+}
+
+#[test]
+fn anyhow_only_at_the_edges_and_no_unsafe_outside_the_plugin_host() {
+    for krate in crates() {
+        let deps = all_deps(&krate);
+        if krate != "resil-cli" {
+            assert!(!deps.contains(&"anyhow".to_string()), "{krate} uses anyhow");
+        }
+        if !["resil-plugin-host", "resil-plugin-sdk"].contains(&krate.as_str()) {
+            assert!(!deps.contains(&"libloading".to_string()), "{krate} uses libloading");
+        }
+    }
+    for file in all_rust_files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let path = file.to_string_lossy();
+        let plugin_side = path.contains("resil-plugin-host") || path.contains("resil-plugin-sdk") || path.contains("/plugins/");
+        if !plugin_side && !path.ends_with("tidy.rs") {
+            assert!(!text.contains("unsafe {") && !text.contains("unsafe fn"), "{path} uses unsafe");
+        }
+    }
+}
+
+#[test]
+fn no_hashmap_where_outputs_are_made() {
+    for krate in ["resil-pipeline", "resil-report", "resil-trend", "resil-cli"] {
+        let mut files = Vec::new();
+        rust_files(&root().join("crates").join(krate), &mut files);
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            assert!(!text.contains("HashMap"), "{}: use BTreeMap, output order must not depend on hashing", f.display());
+        }
+    }
+}
