@@ -3,11 +3,13 @@
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
 //! - `malformed`: bad input gets an error naming file and line or key, and nothing is overwritten;
 //! - `properties`: invariants of the pipeline's methods together (proptest);
+//! - `reference_cases`: published worked examples through the chain the pipeline builds;
 //! - `tidy`: house rules (a `//!` line atop every file, the crate dependency rules).
 
 mod common;
 mod configs;
 mod malformed;
 mod properties;
+mod reference_cases;
 mod snapshots;
 mod tidy;

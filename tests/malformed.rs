@@ -40,6 +40,8 @@ fn the_mini_study_itself_is_valid() {
     assert!(stdout.contains("4 studied, 1 excluded (Zeta)"), "{stdout}");
     let imputed = std::fs::read_to_string(dir.path().join("out/imputed.csv")).unwrap();
     assert!(imputed.contains("B,2020,X1,20,nearest"), "{imputed}");
+    let scores = std::fs::read_to_string(dir.path().join("out/scores.csv")).unwrap();
+    assert!(!scores.contains("Zeta"), "the excluded unit, which has no data at all, is dropped before imputation");
 }
 
 #[test]

@@ -236,9 +236,15 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
     // unit's neighbours in the same year (PRK has no HDI: it is left out of the mean, and a unit
     // bordering only PRK gets no value, for the config's fallback to fill).
     let (hn, neigh) = read_csv(&shared.join("neighbours/neighbours_fsi_hdi_2010_2015_2020.csv"))?;
-    for name in ["neighbours_fsi_hdi_2010_2015_2020.csv", "china_land_neighbours_14.csv"] {
+    let copies = [
+        ("neighbours/neighbours_fsi_hdi_2010_2015_2020.csv", "neighbours_fsi_hdi_2010_2015_2020.csv"),
+        ("neighbours/china_land_neighbours_14.csv", "china_land_neighbours_14.csv"),
+        ("stats/census_leiii/LICENSE.MIT.txt", "LICENSE.census-leiii.MIT.txt"),
+        ("units/LICENSE-DATA.FIERsity-crosswalk.txt", "LICENSE.FIERsity-crosswalk.txt"),
+    ];
+    for (from, to) in copies {
         // Read and write rather than copy, so that the shared folder's read-only mode stays behind.
-        std::fs::write(out.join("raw").join(name), std::fs::read(shared.join("neighbours").join(name))?)?;
+        std::fs::write(out.join("raw").join(to), std::fs::read(shared.join(from))?)?;
     }
     let lookup = |iso: &str, year: i32, col: &str| -> Option<f64> {
         neigh.iter().find(|r| r.get(0) == Some(iso) && r.get(2) == Some(year.to_string().as_str())).and_then(|r| field(&hn, r, col).ok()?.parse().ok())
