@@ -46,27 +46,42 @@ fn the_mini_study_itself_is_valid() {
 
 #[test]
 fn missing_column() {
-    check(&[("wide.csv", "unit,year,X1,X2", "unit,year,X1,Xtwo")], &["wide.csv, line 1: missing column `X2` for indicator `X2`"]);
+    check(
+        &[("wide.csv", "unit,year,X1,X2", "unit,year,X1,Xtwo")],
+        &["wide.csv, line 1: missing column `X2` for indicator `X2`"],
+    );
 }
 
 #[test]
 fn non_numeric_cell() {
-    check(&[("wide.csv", "C,2010,30,3", "C,2010,thirty,3")], &["wide.csv, line 4, column `X1`: non-numeric value `thirty`"]);
+    check(
+        &[("wide.csv", "C,2010,30,3", "C,2010,thirty,3")],
+        &["wide.csv, line 4, column `X1`: non-numeric value `thirty`"],
+    );
 }
 
 #[test]
 fn duplicate_unit_period_row() {
-    check(&[("wide.csv", "B,2010,20,4", "B,2010,20,4\nB,2010,21,4")], &["wide.csv, line 4: duplicate row for unit `B`, period 2010, indicator `X1` (first at line 3)"]);
+    check(
+        &[("wide.csv", "B,2010,20,4", "B,2010,20,4\nB,2010,21,4")],
+        &["wide.csv, line 4: duplicate row for unit `B`, period 2010, indicator `X1` (first at line 3)"],
+    );
 }
 
 #[test]
 fn unknown_indicator_id() {
-    check(&[("long.csv", "D,2020,X3,5", "D,2020,X33,5")], &["long.csv, line 9, column `indicator`: unknown indicator id `X33`"]);
+    check(
+        &[("long.csv", "D,2020,X3,5", "D,2020,X33,5")],
+        &["long.csv, line 9, column `indicator`: unknown indicator id `X33`"],
+    );
 }
 
 #[test]
 fn unit_missing_from_the_unit_list() {
-    check(&[("long.csv", "D,2020,X3,5", "Q,2020,X3,5")], &["long.csv, line 9, column `unit`: unit `Q` is not in the unit list"]);
+    check(
+        &[("long.csv", "D,2020,X3,5", "Q,2020,X3,5")],
+        &["long.csv, line 9, column `unit`: unit `Q` is not in the unit list"],
+    );
 }
 
 #[test]
@@ -77,7 +92,12 @@ fn validate_reports_every_problem_not_only_the_first() {
     edit(dir.path(), "mini.toml", "method = \"entropy\"", "method = \"entropi\"");
     let (code, _, stderr) = resil(&["validate", dir.path().join("mini.toml").to_str().unwrap(), "--strict"]);
     assert_eq!(code, 1);
-    for e in ["3 problems found", "non-numeric value `thirty`", "unit `Q`", "`pipeline.weight.method`: unknown method `entropi` (known: entropy, fixed)"] {
+    for e in [
+        "3 problems found",
+        "non-numeric value `thirty`",
+        "unit `Q`",
+        "`pipeline.weight.method`: unknown method `entropi` (known: entropy, fixed)",
+    ] {
         assert!(stderr.contains(e), "`{e}` not in:\n{stderr}");
     }
 }

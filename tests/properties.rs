@@ -7,10 +7,16 @@ use resil_core::{IndicatorSystem, Matrix, Normalizer, Polarity, Scorer, Weights}
 /// Closeness of every row after min-max (floor 0.01, pooled) and TOPSIS (pooled ideals).
 fn scores(m: &Matrix, polarity: &[Polarity], w: &[f64]) -> Vec<f64> {
     let sys = IndicatorSystem::flat(polarity);
-    let norm = resil_normalize::MinMaxParams { floor: 0.01, apply_polarity: true }.check().unwrap().fit(m, &sys, polarity).unwrap().value;
+    let norm = resil_normalize::MinMaxParams { floor: 0.01, apply_polarity: true }
+        .check()
+        .unwrap()
+        .fit(m, &sys, polarity)
+        .unwrap()
+        .value;
     let r = norm.transform(m).unwrap();
     let w = Weights::normalized(w.to_vec()).unwrap();
-    let topsis = resil_rank::TopsisParams::default().check().unwrap().fit(&r, &w, &norm.output_orientation()).unwrap().value;
+    let topsis =
+        resil_rank::TopsisParams::default().check().unwrap().fit(&r, &w, &norm.output_orientation()).unwrap().value;
     topsis.score(&r).unwrap().value.score
 }
 

@@ -19,12 +19,14 @@ fn classic_topsis_is_vector_normalisation_then_topsis_by_polarity() {
     let case = load("lit_topsis_skcriteria_tzeng2011_vector");
     let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
     let m = Matrix::from_rows(&rows);
-    let polarity: Vec<Polarity> = floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
+    let polarity: Vec<Polarity> =
+        floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
     let sys = IndicatorSystem::flat(&polarity);
     let norm = resil_normalize::VectorParams::default().check().unwrap().fit(&m, &sys, &polarity).unwrap().value;
     let r = norm.transform(&m).unwrap();
     let w = Weights::normalized(floats(&case["weights"])).unwrap();
-    let topsis = resil_rank::TopsisParams::default().check().unwrap().fit(&r, &w, &norm.output_orientation()).unwrap().value;
+    let topsis =
+        resil_rank::TopsisParams::default().check().unwrap().fit(&r, &w, &norm.output_orientation()).unwrap().value;
     let got = topsis.score(&r).unwrap().value.score;
     for (g, e) in got.iter().zip(floats(&case["expected"]["closeness"])) {
         assert!((g - e).abs() <= 1e-4, "{got:?}");

@@ -5,7 +5,8 @@ use crate::common::{resil, root, round_csv, round_json};
 fn flagship() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let config = root().join("configs/border-cities.toml");
-    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict", "--out", out.path().to_str().unwrap()]);
+    let (code, _, stderr) =
+        resil(&["run", config.to_str().unwrap(), "--strict", "--out", out.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     out
 }

@@ -31,10 +31,8 @@ fn all_rust_files() -> Vec<PathBuf> {
 
 #[test]
 fn every_rust_file_starts_with_a_doc_line() {
-    let missing: Vec<_> = all_rust_files()
-        .into_iter()
-        .filter(|p| !std::fs::read_to_string(p).unwrap().starts_with("//!"))
-        .collect();
+    let missing: Vec<_> =
+        all_rust_files().into_iter().filter(|p| !std::fs::read_to_string(p).unwrap().starts_with("//!")).collect();
     assert!(missing.is_empty(), "files without a leading `//!` line: {missing:#?}");
 }
 
@@ -60,14 +58,25 @@ fn all_deps(krate: &str) -> Vec<String> {
 }
 
 fn crates() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("crates")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
     names.sort();
     names
 }
 
 #[test]
 fn method_crates_depend_on_resil_core_only() {
-    let method_crates = ["resil-config", "resil-indicators", "resil-normalize", "resil-weight", "resil-rank", "resil-classify", "resil-trend"];
+    let method_crates = [
+        "resil-config",
+        "resil-indicators",
+        "resil-normalize",
+        "resil-weight",
+        "resil-rank",
+        "resil-classify",
+        "resil-trend",
+    ];
     for krate in method_crates {
         let deps = workspace_deps(krate);
         assert!(deps.iter().all(|d| d == "resil-core"), "{krate} depends on {deps:?}");
@@ -75,7 +84,10 @@ fn method_crates_depend_on_resil_core_only() {
     assert!(workspace_deps("resil-core").is_empty());
     for krate in crates() {
         if krate != "resil-pipeline" && !["resil-report", "resil-cli"].contains(&krate.as_str()) {
-            assert!(!workspace_deps(&krate).contains(&"resil-pipeline".to_string()), "{krate} must not know the pipeline");
+            assert!(
+                !workspace_deps(&krate).contains(&"resil-pipeline".to_string()),
+                "{krate} must not know the pipeline"
+            );
         }
     }
 }
@@ -94,7 +106,8 @@ fn anyhow_only_at_the_edges_and_no_unsafe_outside_the_plugin_host() {
     for file in all_rust_files() {
         let text = std::fs::read_to_string(&file).unwrap();
         let path = file.to_string_lossy();
-        let plugin_side = path.contains("resil-plugin-host") || path.contains("resil-plugin-sdk") || path.contains("/plugins/");
+        let plugin_side =
+            path.contains("resil-plugin-host") || path.contains("resil-plugin-sdk") || path.contains("/plugins/");
         if !plugin_side && !path.ends_with("tidy.rs") {
             assert!(!text.contains("unsafe {") && !text.contains("unsafe fn"), "{path} uses unsafe");
         }
@@ -108,7 +121,11 @@ fn no_hashmap_where_outputs_are_made() {
         rust_files(&root().join("crates").join(krate), &mut files);
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
-            assert!(!text.contains("HashMap"), "{}: use BTreeMap, output order must not depend on hashing", f.display());
+            assert!(
+                !text.contains("HashMap"),
+                "{}: use BTreeMap, output order must not depend on hashing",
+                f.display()
+            );
         }
     }
 }

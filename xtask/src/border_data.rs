@@ -87,34 +87,79 @@ const CROSSINGS: &[(&str, &str, &str, &str, f64, f64, &str)] = &[
 /// open-border-city (the state's open border cities of 1992, read here as "national border port"),
 /// border-econ-zone (border economic co-operation zone), cross-border-zone.
 const DESIGNATIONS: &[(&str, &str, i32)] = &[
-    ("231100", "class1-port", 1992), ("231100", "open-border-city", 1992), ("231100", "border-econ-zone", 1992),
-    ("230700", "class1-port", 1989), ("230400", "class1-port", 1992), ("230800", "class1-port", 1986),
-    ("230500", "class1-port", 1993), ("230300", "class1-port", 1989),
-    ("231000", "class1-port", 1987), ("231000", "open-border-city", 1992), ("231000", "border-econ-zone", 1992), ("231000", "pilot-zone", 2016),
-    ("222400", "class1-port", 1993), ("222400", "open-border-city", 1992), ("222400", "border-econ-zone", 1992), ("222400", "cross-border-zone", 2012),
-    ("220600", "class1-port", 1993), ("220500", "class1-port", 1993),
-    ("210600", "class1-port", 1981), ("210600", "border-econ-zone", 1992),
-    ("150700", "class1-port", 1989), ("150700", "open-border-city", 1992), ("150700", "border-econ-zone", 1992), ("150700", "pilot-zone", 2012),
+    ("231100", "class1-port", 1992),
+    ("231100", "open-border-city", 1992),
+    ("231100", "border-econ-zone", 1992),
+    ("230700", "class1-port", 1989),
+    ("230400", "class1-port", 1992),
+    ("230800", "class1-port", 1986),
+    ("230500", "class1-port", 1993),
+    ("230300", "class1-port", 1989),
+    ("231000", "class1-port", 1987),
+    ("231000", "open-border-city", 1992),
+    ("231000", "border-econ-zone", 1992),
+    ("231000", "pilot-zone", 2016),
+    ("222400", "class1-port", 1993),
+    ("222400", "open-border-city", 1992),
+    ("222400", "border-econ-zone", 1992),
+    ("222400", "cross-border-zone", 2012),
+    ("220600", "class1-port", 1993),
+    ("220500", "class1-port", 1993),
+    ("210600", "class1-port", 1981),
+    ("210600", "border-econ-zone", 1992),
+    ("150700", "class1-port", 1989),
+    ("150700", "open-border-city", 1992),
+    ("150700", "border-econ-zone", 1992),
+    ("150700", "pilot-zone", 2012),
     ("152200", "class1-port", 2004),
-    ("152500", "class1-port", 1986), ("152500", "open-border-city", 1992), ("152500", "border-econ-zone", 1992), ("152500", "pilot-zone", 2014),
-    ("150200", "class1-port", 2009), ("150800", "class1-port", 1992), ("152900", "class1-port", 2005),
+    ("152500", "class1-port", 1986),
+    ("152500", "open-border-city", 1992),
+    ("152500", "border-econ-zone", 1992),
+    ("152500", "pilot-zone", 2014),
+    ("150200", "class1-port", 2009),
+    ("150800", "class1-port", 1992),
+    ("152900", "class1-port", 2005),
     ("620900", "class1-port", 2016),
-    ("650500", "class1-port", 1992), ("652300", "class1-port", 1992),
-    ("654300", "class1-port", 1992), ("654300", "border-econ-zone", 2011),
-    ("654200", "class1-port", 1992), ("654200", "open-border-city", 1992), ("654200", "border-econ-zone", 1992),
-    ("652700", "class1-port", 1990), ("652700", "open-border-city", 1992), ("652700", "border-econ-zone", 1992),
-    ("654000", "class1-port", 1983), ("654000", "open-border-city", 1992), ("654000", "border-econ-zone", 1992), ("654000", "cross-border-zone", 2012),
-    ("653000", "class1-port", 1983), ("653100", "class1-port", 1982),
-    ("542500", "class1-port", 1992), ("540200", "class1-port", 1983),
-    ("533100", "class1-port", 1991), ("533100", "open-border-city", 1992), ("533100", "border-econ-zone", 1992), ("533100", "pilot-zone", 2012),
-    ("530900", "class1-port", 1991), ("530900", "border-econ-zone", 2013),
-    ("532800", "class1-port", 1993), ("532800", "pilot-zone", 2015), ("532800", "cross-border-zone", 2016),
-    ("532500", "class1-port", 1993), ("532500", "open-border-city", 1992),
+    ("650500", "class1-port", 1992),
+    ("652300", "class1-port", 1992),
+    ("654300", "class1-port", 1992),
+    ("654300", "border-econ-zone", 2011),
+    ("654200", "class1-port", 1992),
+    ("654200", "open-border-city", 1992),
+    ("654200", "border-econ-zone", 1992),
+    ("652700", "class1-port", 1990),
+    ("652700", "open-border-city", 1992),
+    ("652700", "border-econ-zone", 1992),
+    ("654000", "class1-port", 1983),
+    ("654000", "open-border-city", 1992),
+    ("654000", "border-econ-zone", 1992),
+    ("654000", "cross-border-zone", 2012),
+    ("653000", "class1-port", 1983),
+    ("653100", "class1-port", 1982),
+    ("542500", "class1-port", 1992),
+    ("540200", "class1-port", 1983),
+    ("533100", "class1-port", 1991),
+    ("533100", "open-border-city", 1992),
+    ("533100", "border-econ-zone", 1992),
+    ("533100", "pilot-zone", 2012),
+    ("530900", "class1-port", 1991),
+    ("530900", "border-econ-zone", 2013),
+    ("532800", "class1-port", 1993),
+    ("532800", "pilot-zone", 2015),
+    ("532800", "cross-border-zone", 2016),
+    ("532500", "class1-port", 1993),
+    ("532500", "open-border-city", 1992),
     ("532500", "border-econ-zone", 1992),
     ("532600", "class1-port", 1993),
-    ("451000", "class1-port", 2014), ("451000", "pilot-zone", 2015),
-    ("451400", "class1-port", 1992), ("451400", "open-border-city", 1992), ("451400", "border-econ-zone", 1992), ("451400", "pilot-zone", 2016),
-    ("450600", "class1-port", 1994), ("450600", "open-border-city", 1992), ("450600", "border-econ-zone", 1992),
+    ("451000", "class1-port", 2014),
+    ("451000", "pilot-zone", 2015),
+    ("451400", "class1-port", 1992),
+    ("451400", "open-border-city", 1992),
+    ("451400", "border-econ-zone", 1992),
+    ("451400", "pilot-zone", 2016),
+    ("450600", "class1-port", 1994),
+    ("450600", "open-border-city", 1992),
+    ("450600", "border-econ-zone", 1992),
 ];
 
 pub const PERIODS: [i32; 3] = [2010, 2015, 2020];
@@ -170,7 +215,11 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
         // Check the conversion against the gazetteer's own WGS84 seat.
         let (slon, slat) = gcj02_to_wgs84(num(&h, row, "seat_lon_gcj02")?, num(&h, row, "seat_lat_gcj02")?);
         let (glon, glat) = (num(&h, row, "seat_lon_wgs84")?, num(&h, row, "seat_lat_wgs84")?);
-        anyhow::ensure!((slon - glon).abs() < 2e-6 && (slat - glat).abs() < 2e-6, "GCJ-02 inverse disagrees for {}", field(&h, row, "adcode")?);
+        anyhow::ensure!(
+            (slon - glon).abs() < 2e-6 && (slat - glat).abs() < 2e-6,
+            "GCJ-02 inverse disagrees for {}",
+            field(&h, row, "adcode")?
+        );
         units.push(Gazetteer {
             code: field(&h, row, "adcode")?.into(),
             name_en: field(&h, row, "name_en")?.into(),
@@ -206,14 +255,30 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
                 round(u.centroid.1, 6),
                 u.neighbours.join(";"),
                 a.join(";"),
-                if EXCLUDED.contains(&u.code.as_str()) { "excluded by Sui, Peng & Wu (2022) for missing data".into() } else { String::new() },
+                if EXCLUDED.contains(&u.code.as_str()) {
+                    "excluded by Sui, Peng & Wu (2022) for missing data".into()
+                } else {
+                    String::new()
+                },
                 u.name_zh.clone(),
             ]
         })
         .collect();
     write_csv(
         &out.join("units.csv"),
-        &["id", "name", "province", "seat_lon", "seat_lat", "centroid_lon", "centroid_lat", "neighbours", "aliases", "excluded", "name_zh"],
+        &[
+            "id",
+            "name",
+            "province",
+            "seat_lon",
+            "seat_lat",
+            "centroid_lon",
+            "centroid_lat",
+            "neighbours",
+            "aliases",
+            "excluded",
+            "name_zh",
+        ],
         &unit_rows,
     )?;
 
@@ -222,7 +287,10 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
     let mut census_rows = Vec::new();
     let mut raw_census = Vec::new();
     for u in &units {
-        let row = census.iter().find(|r| r.get(1) == Some(u.code.as_str())).ok_or_else(|| anyhow!("{} not in census", u.code))?;
+        let row = census
+            .iter()
+            .find(|r| r.get(1) == Some(u.code.as_str()))
+            .ok_or_else(|| anyhow!("{} not in census", u.code))?;
         raw_census.push(row.iter().map(String::from).collect::<Vec<_>>());
         for year in [2010, 2020] {
             let v = field(&hc, row, &format!("popu_urban_{year}"))?;
@@ -247,7 +315,10 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
         std::fs::write(out.join("raw").join(to), std::fs::read(shared.join(from))?)?;
     }
     let lookup = |iso: &str, year: i32, col: &str| -> Option<f64> {
-        neigh.iter().find(|r| r.get(0) == Some(iso) && r.get(2) == Some(year.to_string().as_str())).and_then(|r| field(&hn, r, col).ok()?.parse().ok())
+        neigh
+            .iter()
+            .find(|r| r.get(0) == Some(iso) && r.get(2) == Some(year.to_string().as_str()))
+            .and_then(|r| field(&hn, r, col).ok()?.parse().ok())
     };
     let mean = |v: Vec<f64>| if v.is_empty() { None } else { Some(v.iter().sum::<f64>() / v.len() as f64) };
 
@@ -255,7 +326,8 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
     let (hp, prefectures) = read_csv(&shared.join("units/datav_prefecture_level_centers_gcj02.csv"))?;
     let capital = |province: &str| -> Result<(f64, f64)> {
         let code = CAPITALS.iter().find(|c| c.0 == province).ok_or_else(|| anyhow!("no capital for {province}"))?.1;
-        let row = prefectures.iter().find(|r| r.get(0) == Some(code)).ok_or_else(|| anyhow!("{code} not in gazetteer"))?;
+        let row =
+            prefectures.iter().find(|r| r.get(0) == Some(code)).ok_or_else(|| anyhow!("{code} not in gazetteer"))?;
         Ok(gcj02_to_wgs84(num(&hp, row, "center_lon_gcj02")?, num(&hp, row, "center_lat_gcj02")?))
     };
 
@@ -263,14 +335,28 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
     write_csv(
         &out.join("raw/policy_designations_compiled.csv"),
         &["unit", "designation", "since", "status"],
-        &designations.iter().map(|(u, d, y)| vec![u.to_string(), d.to_string(), y.to_string(), "compiled, verify".into()]).collect::<Vec<_>>(),
+        &designations
+            .iter()
+            .map(|(u, d, y)| vec![u.to_string(), d.to_string(), y.to_string(), "compiled, verify".into()])
+            .collect::<Vec<_>>(),
     )?;
     write_csv(
         &out.join("raw/border_crossings_compiled.csv"),
         &["unit", "crossing", "foreign_city", "iso3", "lon", "lat", "note", "status"],
         &CROSSINGS
             .iter()
-            .map(|c| vec![c.0.into(), c.1.into(), c.2.into(), c.3.into(), c.4.to_string(), c.5.to_string(), c.6.into(), "compiled, verify".into()])
+            .map(|c| {
+                vec![
+                    c.0.into(),
+                    c.1.into(),
+                    c.2.into(),
+                    c.3.into(),
+                    c.4.to_string(),
+                    c.5.to_string(),
+                    c.6.into(),
+                    "compiled, verify".into(),
+                ]
+            })
             .collect::<Vec<_>>(),
     )?;
 
@@ -290,7 +376,12 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
                 ("X29", Some(great_circle_km(u.seat.0, u.seat.1, crossing.4, crossing.5)), 1),
             ];
             for (id, v, d) in values {
-                border_rows.push(vec![u.code.clone(), year.to_string(), id.to_string(), v.map(|v| round(v, d)).unwrap_or_default()]);
+                border_rows.push(vec![
+                    u.code.clone(),
+                    year.to_string(),
+                    id.to_string(),
+                    v.map(|v| round(v, d)).unwrap_or_default(),
+                ]);
             }
         }
     }
@@ -298,7 +389,10 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
 
     // The synthetic yearbook panel, keyed by the code each unit had in that year.
     let code_in = |code: &str, year: i32| -> String {
-        OLD_CODES.iter().find(|(new, _, since)| *new == code && year < *since).map_or(code.to_string(), |(_, old, _)| old.to_string())
+        OLD_CODES
+            .iter()
+            .find(|(new, _, since)| *new == code && year < *since)
+            .map_or(code.to_string(), |(_, old, _)| old.to_string())
     };
     let (header, rows) = synthetic::yearbook(&units, &code_in);
     write_csv(&out.join("yearbook_synthetic.csv"), &header.iter().map(String::as_str).collect::<Vec<_>>(), &rows)?;

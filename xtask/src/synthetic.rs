@@ -43,7 +43,17 @@ const fn level(id: &'static str, base: f64, region: [f64; 5], load: f64, sd: f64
 }
 
 #[allow(clippy::too_many_arguments)]
-const fn bounded(id: &'static str, base: f64, region: [f64; 5], load: f64, sd: f64, growth: f64, lo: f64, hi: f64, decimals: i32) -> Spec {
+const fn bounded(
+    id: &'static str,
+    base: f64,
+    region: [f64; 5],
+    load: f64,
+    sd: f64,
+    growth: f64,
+    lo: f64,
+    hi: f64,
+    decimals: i32,
+) -> Spec {
     Spec { id, kind: Kind::Bounded { lo, hi }, base, region, load, sd, growth, decimals }
 }
 
@@ -82,10 +92,7 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// The header and rows of yearbook_synthetic.csv (unit code as of the year, year, X1..X24 but X9).
-pub fn yearbook(
-    units: &[Gazetteer],
-    code_in: &dyn Fn(&str, i32) -> String,
-) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn yearbook(units: &[Gazetteer], code_in: &dyn Fn(&str, i32) -> String) -> (Vec<String>, Vec<Vec<String>>) {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let development: Vec<f64> = units.iter().map(|_| normal(&mut rng)).collect();
     let idio: Vec<Vec<f64>> = units.iter().map(|_| SPECS.iter().map(|_| normal(&mut rng)).collect()).collect();
@@ -106,11 +113,18 @@ pub fn yearbook(
                 let v = match s.kind {
                     Kind::Level => {
                         let pandemic = if s.id == "X24" && year == 2020 { 0.3 } else { 1.0 };
-                        s.base * (s.region[r] + s.load * d + s.sd * idio[u][i] + 0.04 * noise).exp() * (1.0 + s.growth).powi(t as i32) * pandemic
+                        s.base
+                            * (s.region[r] + s.load * d + s.sd * idio[u][i] + 0.04 * noise).exp()
+                            * (1.0 + s.growth).powi(t as i32)
+                            * pandemic
                     }
-                    Kind::Bounded { lo, hi } => {
-                        (s.base + s.region[r] + s.load * d + s.sd * idio[u][i] + s.growth * t as f64 + 0.15 * s.sd * noise).clamp(lo, hi)
-                    }
+                    Kind::Bounded { lo, hi } => (s.base
+                        + s.region[r]
+                        + s.load * d
+                        + s.sd * idio[u][i]
+                        + s.growth * t as f64
+                        + 0.15 * s.sd * noise)
+                        .clamp(lo, hi),
                 };
                 let f = 10f64.powi(s.decimals);
                 row.push(if gap { String::new() } else { format!("{}", (v * f).round() / f) });

@@ -16,7 +16,11 @@ impl FixedThresholdsParams {
             return Err(Error::param("fixed", "cuts", "needs at least one cut point"));
         }
         if self.cuts.iter().any(|c| !c.is_finite()) || self.cuts.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(Error::param("fixed", "cuts", format!("must be finite and strictly increasing, got {:?}", self.cuts)));
+            return Err(Error::param(
+                "fixed",
+                "cuts",
+                format!("must be finite and strictly increasing, got {:?}", self.cuts),
+            ));
         }
         Ok(FixedThresholds { cuts: self.cuts })
     }
@@ -33,7 +37,8 @@ impl Classifier for FixedThresholds {
         if reference.is_empty() || reference.iter().any(|v| !v.is_finite()) {
             return Err(Error::data("fixed thresholds", "reference values must be present and finite"));
         }
-        let (min, max) = reference.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (min, max) =
+            reference.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let mut breaks = Breaks { cuts: self.cuts.clone(), rule: CutRule::LowerInclusive, min, max, gvf: 0.0 };
         let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
         breaks.gvf = goodness_of_variance_fit(reference, &classes, breaks.k());
@@ -48,9 +53,17 @@ mod tests {
     #[test]
     fn paper_table_3_grades() {
         // method.md section 2.5: cut points 0.2865, 0.3235, 0.3625, 0.4095; equal goes higher.
-        let b = FixedThresholdsParams { cuts: vec![0.2865, 0.3235, 0.3625, 0.4095] }.check().unwrap().fit(&[0.25, 0.5]).unwrap().value;
+        let b = FixedThresholdsParams { cuts: vec![0.2865, 0.3235, 0.3625, 0.4095] }
+            .check()
+            .unwrap()
+            .fit(&[0.25, 0.5])
+            .unwrap()
+            .value;
         let grade = |x| b.class_of(x);
-        assert_eq!([grade(0.2449), grade(0.2865), grade(0.30), grade(0.3625), grade(0.4095), grade(0.5048)], [1, 2, 2, 4, 5, 5]);
+        assert_eq!(
+            [grade(0.2449), grade(0.2865), grade(0.30), grade(0.3625), grade(0.4095), grade(0.5048)],
+            [1, 2, 2, 4, 5, 5]
+        );
     }
 
     #[test]

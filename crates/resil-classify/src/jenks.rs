@@ -148,7 +148,8 @@ impl Classifier for Jenks {
         }
         let (ends, _) = jenks_partition(&sorted, self.k);
         let cuts: Vec<f64> = ends[..self.k - 1].iter().map(|&e| sorted[e]).collect();
-        let mut breaks = Breaks { cuts, rule: CutRule::UpperInclusive, min: sorted[0], max: sorted[sorted.len() - 1], gvf: 0.0 };
+        let mut breaks =
+            Breaks { cuts, rule: CutRule::UpperInclusive, min: sorted[0], max: sorted[sorted.len() - 1], gvf: 0.0 };
         let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
         breaks.gvf = goodness_of_variance_fit(reference, &classes, self.k);
         Ok(Outcome::new(breaks))
@@ -170,10 +171,14 @@ mod tests {
         for &v in values {
             groups[b.class_of(v)].push(v);
         }
-        groups.iter().filter(|g| !g.is_empty()).map(|g| {
-            let m = g.iter().sum::<f64>() / g.len() as f64;
-            g.iter().map(|v| (v - m).powi(2)).sum::<f64>()
-        }).sum()
+        groups
+            .iter()
+            .filter(|g| !g.is_empty())
+            .map(|g| {
+                let m = g.iter().sum::<f64>() / g.len() as f64;
+                g.iter().map(|v| (v - m).powi(2)).sum::<f64>()
+            })
+            .sum()
     }
 
     /// Exhaustive optimum: every choice of k-1 cut positions in the sorted values.
@@ -189,7 +194,9 @@ mod tests {
             if left == 1 {
                 return ssq(&s[start..]);
             }
-            (start + 1..=s.len() - left + 1).map(|cut| ssq(&s[start..cut]) + go(s, cut, left - 1)).fold(f64::INFINITY, f64::min)
+            (start + 1..=s.len() - left + 1)
+                .map(|cut| ssq(&s[start..cut]) + go(s, cut, left - 1))
+                .fold(f64::INFINITY, f64::min)
         }
         assert!(k <= n);
         go(&s, 0, k)
@@ -226,9 +233,15 @@ mod tests {
         let n = s.len();
         let mut prev: Vec<f64> = (0..n).map(|i| p.ssq(0, i)).collect();
         for m in 1..k {
-            let cur: Vec<f64> = (0..n).map(|i| if i < m { f64::INFINITY } else {
-                (m..=i).map(|j| prev[j - 1] + p.ssq(j, i)).fold(f64::INFINITY, f64::min)
-            }).collect();
+            let cur: Vec<f64> = (0..n)
+                .map(|i| {
+                    if i < m {
+                        f64::INFINITY
+                    } else {
+                        (m..=i).map(|j| prev[j - 1] + p.ssq(j, i)).fold(f64::INFINITY, f64::min)
+                    }
+                })
+                .collect();
             prev = cur;
         }
         let (_, total) = jenks_partition(&s, k);

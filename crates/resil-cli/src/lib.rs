@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand};
 use resil_pipeline::METHODS;
 
 #[derive(Parser, Debug)]
-#[command(name = "resil", version, about = "Composite indices from indicator panels: scores, ranks, classes, regional trends")]
+#[command(
+    name = "resil",
+    version,
+    about = "Composite indices from indicator panels: scores, ranks, classes, regional trends"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -85,11 +89,18 @@ fn load(config: &Path, strict: bool, err: &mut dyn Write) -> anyhow::Result<resi
     Ok(loaded)
 }
 
-fn run(config: &Path, out_dir: Option<&Path>, strict: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
+fn run(
+    config: &Path,
+    out_dir: Option<&Path>,
+    strict: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
     let started = Instant::now();
     let loaded = load(config, strict, err)?;
     let dir = out_dir.map(Path::to_path_buf).unwrap_or_else(|| loaded.resolve(&loaded.config.output.dir));
-    let result = resil_pipeline::run(loaded, strict).with_context(|| format!("run of {} failed; no output was written", config.display()))?;
+    let result = resil_pipeline::run(loaded, strict)
+        .with_context(|| format!("run of {} failed; no output was written", config.display()))?;
     let written = resil_report::write_run(&result, &dir)?;
     write!(out, "{}", resil_report::summary(&result))?;
     writeln!(out, "\n{} files written to {}", written.len(), dir.display())?;
@@ -120,7 +131,13 @@ fn validate(config: &Path, strict: bool, out: &mut dyn Write, err: &mut dyn Writ
 }
 
 fn report(problems: &[resil_core::Error], config: &Path, err: &mut dyn Write) -> anyhow::Result<()> {
-    writeln!(err, "{}: {} problem{} found", config.display(), problems.len(), if problems.len() == 1 { "" } else { "s" })?;
+    writeln!(
+        err,
+        "{}: {} problem{} found",
+        config.display(),
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    )?;
     for p in problems {
         writeln!(err, "  - {p}")?;
     }

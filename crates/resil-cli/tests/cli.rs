@@ -24,13 +24,16 @@ fn run_writes_every_output_and_warns_about_synthetic_data() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("41 studied, 4 excluded"), "{stdout}");
     assert!(stdout.contains("SYNTHETIC"), "{stdout}");
-    for file in ["scores.csv", "weights.csv", "breaks.json", "regions.csv", "imputed.csv", "intermediates.csv", "manifest.json"] {
+    for file in
+        ["scores.csv", "weights.csv", "breaks.json", "regions.csv", "imputed.csv", "intermediates.csv", "manifest.json"]
+    {
         assert!(out.path().join(file).is_file(), "{file} missing");
     }
     let scores = std::fs::read_to_string(out.path().join("scores.csv")).unwrap();
     assert_eq!(scores.lines().count(), 1 + 41 * 3);
     assert!(!scores.contains("654200"), "Tacheng is excluded and must not be scored");
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["data_provenance"]["contains_synthetic_data"], true);
 }
 

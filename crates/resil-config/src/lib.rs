@@ -47,7 +47,9 @@ impl LoadedConfig {
         let mut out = PathBuf::new();
         for part in self.dir().join(p).components() {
             match part {
-                std::path::Component::ParentDir if matches!(out.components().next_back(), Some(std::path::Component::Normal(_))) => {
+                std::path::Component::ParentDir
+                    if matches!(out.components().next_back(), Some(std::path::Component::Normal(_))) =>
+                {
                     out.pop();
                 }
                 std::path::Component::CurDir => {}
@@ -116,7 +118,8 @@ pub fn parse(text: &str, path: &Path, strict: bool) -> Result<LoadedConfig> {
         let errors = unknown.iter().map(|k| Error::config(path, k.clone(), "unknown key")).collect();
         return Err(Error::from_list(errors));
     }
-    let loaded = LoadedConfig { path: path.to_path_buf(), text: text.to_string(), parents, config, unknown_keys: unknown };
+    let loaded =
+        LoadedConfig { path: path.to_path_buf(), text: text.to_string(), parents, config, unknown_keys: unknown };
     let problems = check(&loaded);
     if !problems.is_empty() {
         return Err(Error::from_list(problems));
@@ -161,7 +164,10 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
             err(format!("indicator[{i}].id"), format!("duplicate indicator id `{}`", ind.id));
         }
         if !source_ids.contains(ind.source.as_str()) {
-            err(format!("indicator[{i}].source"), format!("indicator `{}` names source `{}`, which is not defined", ind.id, ind.source));
+            err(
+                format!("indicator[{i}].source"),
+                format!("indicator `{}` names source `{}`, which is not defined", ind.id, ind.source),
+            );
         }
     }
     for (i, s) in c.sources.iter().enumerate() {

@@ -57,7 +57,9 @@ fn unknown_keys_are_warnings_with_full_path_or_errors_under_strict() {
 
 #[test]
 fn every_cross_reference_problem_is_reported() {
-    let text = MINIMAL.replace("source = \"s\"", "source = \"nope\"").replace("periods = [2010, 2020]", "periods = [2020, 2010]");
+    let text = MINIMAL
+        .replace("source = \"s\"", "source = \"nope\"")
+        .replace("periods = [2010, 2020]", "periods = [2020, 2010]");
     check_err(&text, true, &["indicator[0].source", "`nope`", "study.periods", "2 problems"]);
 }
 

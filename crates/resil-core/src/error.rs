@@ -46,7 +46,11 @@ pub enum Error {
     Data { context: String, message: String },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// Several independent problems, reported together.
     #[error("{} problems:\n{}", .0.len(), list(.0))]
     Many(Vec<Error>),
@@ -58,10 +62,7 @@ fn list(errors: &[Error]) -> String {
 
 impl Error {
     pub fn input(file: impl Into<PathBuf>, line: Option<u64>, message: impl Into<String>) -> Self {
-        Error::Input {
-            location: Location { file: file.into(), line, column: None },
-            message: message.into(),
-        }
+        Error::Input { location: Location { file: file.into(), line, column: None }, message: message.into() }
     }
 
     pub fn input_at(

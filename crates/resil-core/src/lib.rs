@@ -18,6 +18,6 @@ pub use panel::{ImputedCell, Observation, Origin, Panel, PanelBuilder};
 pub use scope::{Scope, ScopeGroup};
 pub use source::{IndicatorSource, SourceRequest, UnitIndex};
 pub use stage::{
-    Breaks, Classifier, CutRule, Diagnostic, Direction, FittedNormalizer, FittedScorer, Imputer,
-    Normalizer, Outcome, ScoreTable, Scorer, Severity, Weighter, Weights, goodness_of_variance_fit,
+    goodness_of_variance_fit, Breaks, Classifier, CutRule, Diagnostic, Direction, FittedNormalizer, FittedScorer,
+    Imputer, NamedColumns, Normalizer, Outcome, ScoreTable, Scorer, Severity, Weighter, Weights,
 };

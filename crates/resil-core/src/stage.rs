@@ -90,7 +90,10 @@ impl Weights {
     /// Weights from non-negative values, renormalised to sum to 1.
     pub fn normalized(values: Vec<f64>) -> Result<Weights> {
         if let Some(j) = values.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-            return Err(Error::data(format!("weight {}", j + 1), format!("must be finite and >= 0, got {}", values[j])));
+            return Err(Error::data(
+                format!("weight {}", j + 1),
+                format!("must be finite and >= 0, got {}", values[j]),
+            ));
         }
         let sum: f64 = values.iter().sum();
         if sum <= 0.0 {
@@ -125,6 +128,9 @@ pub struct ScoreTable {
     pub direction: Direction,
 }
 
+/// Named per-column vectors, such as TOPSIS's ideal and anti-ideal.
+pub type NamedColumns = Vec<(String, Vec<f64>)>;
+
 /// A scoring method before fitting (TOPSIS before its ideals are known).
 pub trait Scorer: Debug + Send + Sync {
     fn fit(
@@ -140,7 +146,7 @@ pub trait FittedScorer: Debug + Send + Sync {
     fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>>;
     /// Per-column reference vectors learned in the fit (TOPSIS: the ideal and anti-ideal in
     /// weighted units), for the intermediate tables.
-    fn column_references(&self) -> Vec<(String, Vec<f64>)> {
+    fn column_references(&self) -> NamedColumns {
         Vec::new()
     }
 }
@@ -198,11 +204,7 @@ pub fn goodness_of_variance_fit(values: &[f64], classes: &[usize], k: usize) -> 
         sums[c] += v;
         counts[c] += 1.0;
     }
-    let sdcm: f64 = values
-        .iter()
-        .zip(classes)
-        .map(|(&v, &c)| (v - sums[c] / counts[c]).powi(2))
-        .sum();
+    let sdcm: f64 = values.iter().zip(classes).map(|(&v, &c)| (v - sums[c] / counts[c]).powi(2)).sum();
     if sdam == 0.0 {
         1.0
     } else {

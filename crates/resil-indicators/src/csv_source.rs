@@ -77,7 +77,12 @@ impl CsvSource {
         };
         let period_cell = record.get(period_col).unwrap_or("").trim();
         let Ok(period) = period_cell.parse::<i32>() else {
-            problems.push(Error::input_at(&self.path, line, &self.period_column, format!("period `{period_cell}` is not a year")));
+            problems.push(Error::input_at(
+                &self.path,
+                line,
+                &self.period_column,
+                format!("period `{period_cell}` is not a year"),
+            ));
             return None;
         };
         // Rows for periods outside the study are not an error: a table may cover more years.
@@ -151,14 +156,22 @@ impl IndicatorSource for CsvSource {
             if let Some((Some(ic), Some(vc))) = long_cols {
                 let id = record.get(ic).unwrap_or("").trim();
                 match request.system.position(id) {
-                    Some(j) if request.indicators.contains(&j) => cells.push((j, headers[vc].to_string(), record.get(vc).unwrap_or(""))),
+                    Some(j) if request.indicators.contains(&j) => {
+                        cells.push((j, headers[vc].to_string(), record.get(vc).unwrap_or("")))
+                    }
                     Some(j) => problems.push(Error::input_at(
                         path,
                         line,
                         &headers[ic],
-                        format!("indicator `{id}` is declared with source `{}`, not `{}`", request.system.get(j).source, self.id),
+                        format!(
+                            "indicator `{id}` is declared with source `{}`, not `{}`",
+                            request.system.get(j).source,
+                            self.id
+                        ),
                     )),
-                    None => problems.push(Error::input_at(path, line, &headers[ic], format!("unknown indicator id `{id}`"))),
+                    None => {
+                        problems.push(Error::input_at(path, line, &headers[ic], format!("unknown indicator id `{id}`")))
+                    }
                 }
             } else {
                 for &(j, c) in &value_cols {

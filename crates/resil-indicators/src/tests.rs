@@ -37,8 +37,15 @@ fn load(layout: CsvLayout, table: &str) -> Result<Vec<(usize, usize, usize, f64)
     let units = load_units(&file(&dir, "units.csv", UNITS), &BTreeMap::new()).unwrap();
     let index = UnitIndex::new(&units).unwrap();
     let sys = system();
-    let source = CsvSource { id: "t".into(), path: file(&dir, "t.csv", table), unit_column: "unit".into(), period_column: "year".into(), layout };
-    let request = SourceRequest { units: &units, unit_index: &index, periods: &[2010, 2020], system: &sys, indicators: &[0, 1] };
+    let source = CsvSource {
+        id: "t".into(),
+        path: file(&dir, "t.csv", table),
+        unit_column: "unit".into(),
+        period_column: "year".into(),
+        layout,
+    };
+    let request =
+        SourceRequest { units: &units, unit_index: &index, periods: &[2010, 2020], system: &sys, indicators: &[0, 1] };
     source
         .load(&request)
         .map(|obs| obs.into_iter().map(|o| (o.unit, o.period, o.indicator, o.value)).collect())
@@ -76,7 +83,8 @@ fn units_carry_aliases_exclusion_and_coordinates() {
 fn unit_list_problems_are_all_named() {
     let dir = tempfile::tempdir().unwrap();
     let text = "id,name,province,seat_lon,seat_lat\n1,A,P,abc,1\n1,B,Q,,\n";
-    let err = load_units(&file(&dir, "u.csv", text), &[("P".to_string(), "R".to_string())].into()).unwrap_err().to_string();
+    let err =
+        load_units(&file(&dir, "u.csv", text), &[("P".to_string(), "R".to_string())].into()).unwrap_err().to_string();
     assert!(err.contains("u.csv, line 2, column `seat_lon`: non-numeric value `abc`"), "{err}");
     assert!(err.contains("line 3, column `id`: duplicate unit id `1`"), "{err}");
     let err = load_units(&file(&dir, "v.csv", "id,name\n1,A\n"), &BTreeMap::new()).unwrap_err().to_string();
@@ -110,17 +118,25 @@ fn non_numeric_cell_names_line_and_column() {
 
 #[test]
 fn duplicate_unit_period_row_names_both_lines() {
-    check_err(wide(), "unit,year,X1,X2\n1,2010,1,2\nold1,2010,1,2\n", &["line 3: duplicate row for unit `1`, period 2010, indicator `X1` (first at line 2)"]);
+    check_err(
+        wide(),
+        "unit,year,X1,X2\n1,2010,1,2\nold1,2010,1,2\n",
+        &["line 3: duplicate row for unit `1`, period 2010, indicator `X1` (first at line 2)"],
+    );
 }
 
 #[test]
 fn unknown_indicator_and_unknown_unit_are_named() {
-    check_err(long(), "unit,year,indicator,value\n1,2010,X9,1\n9,2010,X1,1\n1,2010,X3,1\n", &[
-        "line 2, column `indicator`: unknown indicator id `X9`",
-        "line 3, column `unit`: unit `9` is not in the unit list",
-        "line 4, column `indicator`: indicator `X3` is declared with source `other`, not `t`",
-        "3 problems",
-    ]);
+    check_err(
+        long(),
+        "unit,year,indicator,value\n1,2010,X9,1\n9,2010,X1,1\n1,2010,X3,1\n",
+        &[
+            "line 2, column `indicator`: unknown indicator id `X9`",
+            "line 3, column `unit`: unit `9` is not in the unit list",
+            "line 4, column `indicator`: indicator `X3` is declared with source `other`, not `t`",
+            "3 problems",
+        ],
+    );
 }
 
 #[test]

@@ -11,8 +11,18 @@ use resil_core::{Error, LonLat, Result, Unit};
 
 use crate::parse_value;
 
-const KNOWN: [&str; 10] =
-    ["id", "name", "province", "seat_lon", "seat_lat", "centroid_lon", "centroid_lat", "neighbours", "aliases", "excluded"];
+const KNOWN: [&str; 10] = [
+    "id",
+    "name",
+    "province",
+    "seat_lon",
+    "seat_lat",
+    "centroid_lon",
+    "centroid_lat",
+    "neighbours",
+    "aliases",
+    "excluded",
+];
 
 /// Reads the unit list; `regions` maps province to region (a unit's region is its province when
 /// the map is empty). Returns every problem found.
@@ -77,7 +87,8 @@ pub fn load_units(path: &Path, regions: &BTreeMap<String, String>) -> Result<Vec
             ));
             String::new()
         };
-        let list = |name: &str| get(name).split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        let list =
+            |name: &str| get(name).split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
         let excluded = Some(get("excluded")).filter(|s| !s.is_empty());
         let tags = headers
             .iter()

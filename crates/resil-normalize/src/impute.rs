@@ -109,7 +109,11 @@ fn cross_section(fallback: &Fallback, values: &[f64]) -> Option<f64> {
         Fallback::PeriodMean => v.iter().sum::<f64>() / v.len() as f64,
         Fallback::PeriodMedian => {
             let m = v.len() / 2;
-            if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 }
+            if v.len() % 2 == 1 {
+                v[m]
+            } else {
+                (v[m - 1] + v[m]) / 2.0
+            }
         }
         Fallback::PeriodMin => v[0],
         Fallback::PeriodMax => v[v.len() - 1],
@@ -153,14 +157,14 @@ impl Imputer for LinearTimeImputer {
                     ));
                     continue;
                 }
-                for t in 0..periods.len() {
+                for (t, &period) in periods.iter().enumerate() {
                     let others: Vec<f64> = (0..n_units)
                         .filter(|o| !empty_units.contains(o))
                         .map(|o| values.get(panel.row_of(o, t), j))
                         .collect();
                     let Some(v) = cross_section(fallback, &others) else {
                         problems.push(Error::data(
-                            format!("indicator `{}`, period {}", indicator.id, periods[t]),
+                            format!("indicator `{}`, period {period}", indicator.id),
                             "no unit has a value to take a fallback from",
                         ));
                         break;
@@ -168,7 +172,7 @@ impl Imputer for LinearTimeImputer {
                     values.set(panel.row_of(u, t), j, v);
                     cells.push(ImputedCell {
                         unit: unit.id.clone(),
-                        period: periods[t],
+                        period,
                         indicator: indicator.id.clone(),
                         value: v,
                         method: format!("fallback:{}", fallback.name()),
@@ -219,15 +223,28 @@ mod tests {
 
     #[test]
     fn nearest_value_at_the_ends() {
-        check(&[1.0, 2.0, 3.0, 4.0], &[f64::NAN, 5.0, 7.0, f64::NAN], &[5.0, 5.0, 7.0, 7.0], &[(0, "nearest"), (3, "nearest")]);
+        check(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[f64::NAN, 5.0, 7.0, f64::NAN],
+            &[5.0, 5.0, 7.0, 7.0],
+            &[(0, "nearest"), (3, "nearest")],
+        );
         check(&[1.0, 2.0], &[f64::NAN, f64::NAN], &[f64::NAN, f64::NAN], &[]);
     }
 
     fn panel(values: Vec<Vec<f64>>) -> Panel {
         // two units, two periods, one indicator; values[t][u]
-        let units = vec![Unit { id: "a".into(), name: "A".into(), ..Unit::default() }, Unit { id: "b".into(), name: "B".into(), ..Unit::default() }];
+        let units = vec![
+            Unit { id: "a".into(), name: "A".into(), ..Unit::default() },
+            Unit { id: "b".into(), name: "B".into(), ..Unit::default() },
+        ];
         let col: Vec<f64> = values.into_iter().flatten().collect();
-        Panel::new(units, vec![2010, 2020], IndicatorSystem::flat(&[Polarity::Benefit]), Matrix::from_columns(vec![col]))
+        Panel::new(
+            units,
+            vec![2010, 2020],
+            IndicatorSystem::flat(&[Polarity::Benefit]),
+            Matrix::from_columns(vec![col]),
+        )
     }
 
     #[test]
@@ -240,7 +257,10 @@ mod tests {
     #[test]
     fn a_named_fallback_fills_and_is_listed() {
         let p = panel(vec![vec![1.0, f64::NAN], vec![2.0, f64::NAN]]);
-        let params = LinearTimeImputerParams { fallback: Fallback::Error, fallbacks: [("C1".to_string(), Fallback::PeriodMin)].into() };
+        let params = LinearTimeImputerParams {
+            fallback: Fallback::Error,
+            fallbacks: [("C1".to_string(), Fallback::PeriodMin)].into(),
+        };
         let out = params.check().unwrap().impute(&p).unwrap().value;
         assert_eq!(out.0.values().column(0), &[1.0, 1.0, 2.0, 2.0]);
         assert_eq!(out.1.len(), 2);

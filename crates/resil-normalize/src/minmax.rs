@@ -3,9 +3,7 @@
 //! With floor = 0.01 this is method.md's reading (a): r = 0.99 r + 0.01, which keeps every value
 //! positive for the entropy step.
 
-use resil_core::{
-    Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result,
-};
+use resil_core::{Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::stats::all_column_stats;
@@ -169,8 +167,11 @@ mod tests {
     #[test]
     fn constant_column_goes_to_floor_and_is_flagged() {
         let m = Matrix::from_columns(vec![vec![5.0, 5.0]]);
-        let out = MinMaxParams { floor: 0.01, apply_polarity: true }.check().unwrap()
-            .fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap();
+        let out = MinMaxParams { floor: 0.01, apply_polarity: true }
+            .check()
+            .unwrap()
+            .fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit])
+            .unwrap();
         assert_eq!(out.notes[0].code, "constant-column");
         assert_eq!(out.value.transform(&m).unwrap().column(0), &[0.01, 0.01]);
     }

@@ -47,7 +47,9 @@ impl Normalizer for Vector {
             .iter()
             .enumerate()
             .filter(|(_, &n)| n == 0.0)
-            .map(|(j, _)| Diagnostic::warning("constant-column", format!("vector: indicator `{}` is all zero", system.get(j).id)))
+            .map(|(j, _)| {
+                Diagnostic::warning("constant-column", format!("vector: indicator `{}` is all zero", system.get(j).id))
+            })
             .collect();
         Ok(Outcome::with_notes(Box::new(FittedVector { norms, orientation: orientation.to_vec() }), notes))
     }
@@ -75,7 +77,12 @@ mod tests {
     fn columns_get_unit_norm_and_keep_their_polarity() {
         // (3, 4) has norm 5.
         let m = Matrix::from_columns(vec![vec![3.0, 4.0]]);
-        let fitted = VectorParams::default().check().unwrap().fit(&m, &IndicatorSystem::flat(&[Polarity::Cost]), &[Polarity::Cost]).unwrap().value;
+        let fitted = VectorParams::default()
+            .check()
+            .unwrap()
+            .fit(&m, &IndicatorSystem::flat(&[Polarity::Cost]), &[Polarity::Cost])
+            .unwrap()
+            .value;
         assert_eq!(fitted.transform(&m).unwrap().column(0), &[0.6, 0.8]);
         assert_eq!(fitted.output_orientation(), vec![Polarity::Cost]);
     }

@@ -1,8 +1,6 @@
 //! Z-score standardisation, z = s_j (x - mean_j) / sd_j, with sample or population sd.
 
-use resil_core::{
-    Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result,
-};
+use resil_core::{Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::stats::all_column_stats;
@@ -141,22 +139,31 @@ mod tests {
     #[test]
     fn sample_sd_flips_cost_columns() {
         // 2, 4, 6: mean 4, sample sd 2 (hand computation).
-        check(ZScoreParams::default(), vec![vec![2.0, 4.0, 6.0], vec![2.0, 4.0, 6.0]], &[Benefit, Cost],
-            vec![vec![-1.0, 0.0, 1.0], vec![1.0, 0.0, -1.0]]);
+        check(
+            ZScoreParams::default(),
+            vec![vec![2.0, 4.0, 6.0], vec![2.0, 4.0, 6.0]],
+            &[Benefit, Cost],
+            vec![vec![-1.0, 0.0, 1.0], vec![1.0, 0.0, -1.0]],
+        );
     }
 
     #[test]
     fn population_sd() {
         // 2, 4, 6: population sd sqrt(8/3).
         let s = (8.0f64 / 3.0).sqrt();
-        check(ZScoreParams { sd: SdKind::Population, apply_polarity: true }, vec![vec![2.0, 4.0, 6.0]], &[Benefit],
-            vec![vec![-2.0 / s, 0.0, 2.0 / s]]);
+        check(
+            ZScoreParams { sd: SdKind::Population, apply_polarity: true },
+            vec![vec![2.0, 4.0, 6.0]],
+            &[Benefit],
+            vec![vec![-2.0 / s, 0.0, 2.0 / s]],
+        );
     }
 
     #[test]
     fn constant_column_is_zero_and_flagged() {
         let m = Matrix::from_columns(vec![vec![3.0, 3.0, 3.0]]);
-        let out = ZScoreParams::default().check().unwrap().fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap();
+        let out =
+            ZScoreParams::default().check().unwrap().fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap();
         assert_eq!(out.notes[0].code, "constant-column");
         assert_eq!(out.value.transform(&m).unwrap().column(0), &[0.0, 0.0, 0.0]);
     }
@@ -164,7 +171,12 @@ mod tests {
     #[test]
     fn applies_reference_statistics_to_other_rows() {
         let reference = Matrix::from_columns(vec![vec![2.0, 4.0, 6.0]]);
-        let fitted = ZScoreParams::default().check().unwrap().fit(&reference, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap().value;
+        let fitted = ZScoreParams::default()
+            .check()
+            .unwrap()
+            .fit(&reference, &IndicatorSystem::flat(&[Benefit]), &[Benefit])
+            .unwrap()
+            .value;
         let other = Matrix::from_columns(vec![vec![8.0]]);
         assert_eq!(fitted.transform(&other).unwrap().column(0), &[2.0]);
     }

@@ -53,8 +53,9 @@ impl StageKey<'_> {
             table.remove(*k);
         }
         let mut unknown = Vec::new();
-        let params: P = serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(format!("{}.{p}", self.key)))
-            .map_err(|e| Error::config(self.file, &self.key, format!("method `{}`: {e}", stage.method)))?;
+        let params: P =
+            serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(format!("{}.{p}", self.key)))
+                .map_err(|e| Error::config(self.file, &self.key, format!("method `{}`: {e}", stage.method)))?;
         if self.strict && !unknown.is_empty() {
             let errors = unknown.into_iter().map(|k| Error::config(self.file, k, "unknown key")).collect();
             return Err(Error::from_list(errors));
@@ -88,7 +89,11 @@ pub(crate) fn imputer(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<St
     Ok(Built { method, params })
 }
 
-pub(crate) fn normalizer(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Normalizer>> {
+pub(crate) fn normalizer(
+    key: &StageKey,
+    stage: &StageConfig,
+    warnings: &mut Vec<String>,
+) -> Result<Built<dyn Normalizer>> {
     let (method, params): (Box<dyn Normalizer>, _) = match stage.method.as_str() {
         "zscore" => build!(key, stage, warnings, &[], resil_normalize::ZScoreParams),
         "minmax" => build!(key, stage, warnings, &[], resil_normalize::MinMaxParams),
@@ -116,10 +121,9 @@ pub(crate) fn scorer(
 ) -> Result<(Built<dyn Scorer>, resil_rank::TiePolicy)> {
     let ties: resil_rank::TiePolicy = match stage.params.get("ties") {
         None => resil_rank::TiePolicy::default(),
-        Some(v) => v
-            .clone()
-            .try_into()
-            .map_err(|e| Error::config(key.file, format!("{}.ties", key.key), format!("{e}")))?,
+        Some(v) => {
+            v.clone().try_into().map_err(|e| Error::config(key.file, format!("{}.ties", key.key), format!("{e}")))?
+        }
     };
     let (method, params): (Box<dyn Scorer>, _) = match stage.method.as_str() {
         "topsis" => build!(key, stage, warnings, &["ties"], resil_rank::TopsisParams),
@@ -128,7 +132,11 @@ pub(crate) fn scorer(
     Ok((Built { method, params }, ties))
 }
 
-pub(crate) fn classifier(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Classifier>> {
+pub(crate) fn classifier(
+    key: &StageKey,
+    stage: &StageConfig,
+    warnings: &mut Vec<String>,
+) -> Result<Built<dyn Classifier>> {
     let (method, params): (Box<dyn Classifier>, _) = match stage.method.as_str() {
         "jenks" => build!(key, stage, warnings, &[], resil_classify::JenksParams),
         "fixed" => build!(key, stage, warnings, &[], resil_classify::FixedThresholdsParams),

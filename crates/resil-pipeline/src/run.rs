@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use resil_config::{LoadedConfig, SourceLayout, StageConfig};
 use resil_core::{
     Breaks, Classifier, Diagnostic, Error, ImputedCell, Imputer, Indicator, IndicatorSource, IndicatorSystem, Matrix,
-    Normalizer, Panel, PanelBuilder, Polarity, Result, ScoreTable, Scope, Scorer, Severity, SourceRequest, Unit,
+    Normalizer, Panel, PanelBuilder, Polarity, Result, Scope, ScoreTable, Scorer, Severity, SourceRequest, Unit,
     UnitIndex, Weighter, Weights,
 };
 use resil_indicators::{load_units, CsvLayout, CsvSource};
@@ -79,7 +79,7 @@ pub struct RunResult {
     pub row_weight_group: Vec<usize>,
     pub scores: ScoreTable,
     /// Per scorer group: its label and the per-column references it learned (TOPSIS ideals).
-    pub scorer_references: Vec<(String, Vec<(String, Vec<f64>)>)>,
+    pub scorer_references: Vec<(String, resil_core::NamedColumns)>,
     pub row_scorer_group: Vec<usize>,
     /// Rank of each row within its period, 1 = best.
     pub ranks: Vec<usize>,
@@ -103,11 +103,7 @@ impl RunResult {
     }
 }
 
-fn staged<T: ?Sized>(
-    built: Result<Built<T>>,
-    stage: &StageConfig,
-    problems: &mut Vec<Error>,
-) -> Option<Staged<T>> {
+fn staged<T: ?Sized>(built: Result<Built<T>>, stage: &StageConfig, problems: &mut Vec<Error>) -> Option<Staged<T>> {
     match built {
         Ok(built) => Some(Staged { scope: stage.scope, built }),
         Err(e) => {
@@ -129,7 +125,8 @@ fn inputs(loaded: &LoadedConfig, problems: &mut Vec<Error>) -> Inputs {
     let c = &loaded.config;
     let units_path = loaded.resolve(&c.study.units);
     let mut files = vec![("units".to_string(), c.study.units.clone(), units_path.clone())];
-    let units = load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default();
+    let units =
+        load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default();
     let system = IndicatorSystem::new(
         c.indicators
             .iter()
@@ -159,8 +156,13 @@ fn inputs(loaded: &LoadedConfig, problems: &mut Vec<Error>) -> Inputs {
                     value_column: s.value_column.clone().unwrap_or_default(),
                 },
             };
-            Box::new(CsvSource { id: s.id.clone(), path, unit_column: s.unit_column.clone(), period_column: s.period_column.clone(), layout })
-                as Box<dyn IndicatorSource>
+            Box::new(CsvSource {
+                id: s.id.clone(),
+                path,
+                unit_column: s.unit_column.clone(),
+                period_column: s.period_column.clone(),
+                layout,
+            }) as Box<dyn IndicatorSource>
         })
         .collect();
     Inputs { units, system, sources, files }
@@ -181,12 +183,16 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
     let mut warnings = loaded.unknown_keys.clone();
     let key = |k: &str| StageKey { file: &file, key: k.to_string(), strict };
     let p = &loaded.config.pipeline;
-    let imputer = registry::imputer(&key("pipeline.impute"), &p.impute, &mut warnings).map_err(|e| problems.extend(e.into_list())).ok();
+    let imputer = registry::imputer(&key("pipeline.impute"), &p.impute, &mut warnings)
+        .map_err(|e| problems.extend(e.into_list()))
+        .ok();
     let normalizers = p
         .normalize
         .iter()
         .enumerate()
-        .map(|(i, s)| staged(registry::normalizer(&key(&format!("pipeline.normalize[{i}]")), s, &mut warnings), s, problems))
+        .map(|(i, s)| {
+            staged(registry::normalizer(&key(&format!("pipeline.normalize[{i}]")), s, &mut warnings), s, problems)
+        })
         .collect();
     let weighter = staged(registry::weighter(&key("pipeline.weight"), &p.weight, &mut warnings), &p.weight, problems);
     let scorer = match registry::scorer(&key("pipeline.rank"), &p.rank, &mut warnings) {
@@ -196,7 +202,11 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
             None
         }
     };
-    let classifier = staged(registry::classifier(&key("pipeline.classify"), &p.classify.stage, &mut warnings), &p.classify.stage, problems);
+    let classifier = staged(
+        registry::classifier(&key("pipeline.classify"), &p.classify.stage, &mut warnings),
+        &p.classify.stage,
+        problems,
+    );
     if p.weight.scope == Scope::PerPeriod && p.rank.scope == Scope::Pooled {
         problems.push(Error::config(
             &file,
@@ -213,21 +223,23 @@ pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
     let m = methods(&loaded, strict, &mut problems);
     let data = inputs(&loaded, &mut problems);
     match (m.imputer, m.weighter, m.scorer, m.classifier) {
-        (Some(imputer), Some(weighter), Some((scorer, ties)), Some(classifier)) if problems.is_empty() => Ok(Prepared {
-            units: data.units,
-            system: data.system,
-            sources: data.sources,
-            imputer,
-            normalizers: m.normalizers.into_iter().map(|n| n.expect("no problems")).collect(),
-            weighter,
-            scorer,
-            ties,
-            classifier,
-            grade_labels: loaded.config.pipeline.classify.labels.clone(),
-            unknown_keys: m.unknown_keys,
-            inputs: data.files,
-            loaded,
-        }),
+        (Some(imputer), Some(weighter), Some((scorer, ties)), Some(classifier)) if problems.is_empty() => {
+            Ok(Prepared {
+                units: data.units,
+                system: data.system,
+                sources: data.sources,
+                imputer,
+                normalizers: m.normalizers.into_iter().map(|n| n.expect("no problems")).collect(),
+                weighter,
+                scorer,
+                ties,
+                classifier,
+                grade_labels: loaded.config.pipeline.classify.labels.clone(),
+                unknown_keys: m.unknown_keys,
+                inputs: data.files,
+                loaded,
+            })
+        }
         _ => Err(Error::from_list(problems)),
     }
 }
@@ -239,7 +251,12 @@ impl Prepared {
     }
 }
 
-fn load_panel(units: &[Unit], system: &IndicatorSystem, sources: &[Box<dyn IndicatorSource>], periods: &[i32]) -> Result<Panel> {
+fn load_panel(
+    units: &[Unit],
+    system: &IndicatorSystem,
+    sources: &[Box<dyn IndicatorSource>],
+    periods: &[i32],
+) -> Result<Panel> {
     {
         let index = UnitIndex::new(units)?;
         let periods = &periods.to_vec();
@@ -345,7 +362,10 @@ fn run_prepared(p: &Prepared, full: &Panel) -> Result<RunResult> {
     }
     if !excluded.is_empty() {
         let names: Vec<String> = excluded.iter().map(|u| format!("{} ({})", u.name, u.id)).collect();
-        log.extend("units", vec![Diagnostic::info("excluded-units", format!("excluded before fitting: {}", names.join(", ")))]);
+        log.extend(
+            "units",
+            vec![Diagnostic::info("excluded-units", format!("excluded before fitting: {}", names.join(", ")))],
+        );
     }
     let system = panel.system().clone();
 
@@ -379,12 +399,14 @@ fn run_prepared(p: &Prepared, full: &Panel) -> Result<RunResult> {
         log.extend(&stage_label("weight", &g.label), w.notes);
         weights.push(WeightGroup { label: g.label.clone(), weights: w.value });
     }
-    let row_weight_group: Vec<usize> =
-        (0..panel.n_rows()).map(|r| weight_groups.iter().position(|g| g.contains(r)).expect("groups cover rows")).collect();
+    let row_weight_group: Vec<usize> = (0..panel.n_rows())
+        .map(|r| weight_groups.iter().position(|g| g.contains(r)).expect("groups cover rows"))
+        .collect();
 
     // 4. Scores: the scorer fits on each rank-scope group (TOPSIS ideals) and scores its rows.
     let n = panel.n_rows();
-    let mut scores = ScoreTable { score: vec![f64::NAN; n], extras: Vec::new(), direction: resil_core::Direction::HigherIsBetter };
+    let mut scores =
+        ScoreTable { score: vec![f64::NAN; n], extras: Vec::new(), direction: resil_core::Direction::HigherIsBetter };
     let mut scorer_references = Vec::new();
     let mut row_scorer_group = vec![0; n];
     for (gi, g) in p.scorer.scope.groups(&panel).iter().enumerate() {

@@ -45,7 +45,12 @@ impl FittedTopsis {
 }
 
 impl Scorer for Topsis {
-    fn fit(&self, reference: &Matrix, weights: &Weights, orientation: &[Polarity]) -> Result<Outcome<Box<dyn FittedScorer>>> {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        weights: &Weights,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
         let w = weights.as_slice();
         if w.len() != reference.ncols() || orientation.len() != reference.ncols() {
             return Err(Error::data("topsis", "weights, orientation and columns differ in length"));
@@ -99,11 +104,15 @@ impl FittedScorer for FittedTopsis {
                 }
             })
             .collect();
-        let table = ScoreTable { score, extras: vec![("d_plus".into(), d_plus), ("d_minus".into(), d_minus)], direction: Direction::HigherIsBetter };
+        let table = ScoreTable {
+            score,
+            extras: vec![("d_plus".into(), d_plus), ("d_minus".into(), d_minus)],
+            direction: Direction::HigherIsBetter,
+        };
         Ok(Outcome::with_notes(table, notes))
     }
 
-    fn column_references(&self) -> Vec<(String, Vec<f64>)> {
+    fn column_references(&self) -> resil_core::NamedColumns {
         vec![("ideal_best".into(), self.ideal.clone()), ("ideal_worst".into(), self.anti_ideal.clone())]
     }
 }
@@ -123,7 +132,12 @@ mod tests {
     }
 
     fn closeness(m: &Matrix, w: &[f64], orientation: &[Polarity]) -> Vec<f64> {
-        let fitted = TopsisParams::default().check().unwrap().fit(m, &Weights::normalized(w.to_vec()).unwrap(), orientation).unwrap().value;
+        let fitted = TopsisParams::default()
+            .check()
+            .unwrap()
+            .fit(m, &Weights::normalized(w.to_vec()).unwrap(), orientation)
+            .unwrap()
+            .value;
         fitted.score(m).unwrap().value.score
     }
 
@@ -133,12 +147,19 @@ mod tests {
         let case = load(name);
         let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
         let m = Matrix::from_rows(&rows);
-        let orientation: Vec<Polarity> = floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
+        let orientation: Vec<Polarity> =
+            floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
         let m = match case["params"]["normalization"].as_str() {
             // Vector normalisation as resil-normalize does it, restated here so this crate stays
             // independent of its siblings: r = x / ||x||_2 per column.
             Some("vector") => {
-                let cols = m.columns().map(|c| { let n = c.iter().map(|v| v * v).sum::<f64>().sqrt(); c.iter().map(|v| v / n).collect() }).collect();
+                let cols = m
+                    .columns()
+                    .map(|c| {
+                        let n = c.iter().map(|v| v * v).sum::<f64>().sqrt();
+                        c.iter().map(|v| v / n).collect()
+                    })
+                    .collect();
                 Matrix::from_columns(cols)
             }
             _ => m,
@@ -174,7 +195,8 @@ mod tests {
     #[test]
     fn identical_rows_score_one_half_with_a_warning() {
         let m = Matrix::from_columns(vec![vec![1.0, 1.0]]);
-        let fitted = TopsisParams::default().check().unwrap().fit(&m, &Weights(vec![1.0]), &[Polarity::Benefit]).unwrap().value;
+        let fitted =
+            TopsisParams::default().check().unwrap().fit(&m, &Weights(vec![1.0]), &[Polarity::Benefit]).unwrap().value;
         let out = fitted.score(&m).unwrap();
         assert_eq!(out.value.score, vec![0.5, 0.5]);
         assert_eq!(out.notes[0].code, "topsis-degenerate");
@@ -183,14 +205,22 @@ mod tests {
     #[test]
     fn ideals_fitted_on_a_reference_apply_to_other_rows() {
         let reference = Matrix::from_columns(vec![vec![0.0, 1.0]]);
-        let fitted = TopsisParams::default().check().unwrap().fit(&reference, &Weights(vec![1.0]), &[Polarity::Benefit]).unwrap().value;
+        let fitted = TopsisParams::default()
+            .check()
+            .unwrap()
+            .fit(&reference, &Weights(vec![1.0]), &[Polarity::Benefit])
+            .unwrap()
+            .value;
         assert_eq!(fitted.score(&Matrix::from_columns(vec![vec![0.25]])).unwrap().value.score, vec![0.25]);
     }
 
     fn matrix_strategy() -> impl proptest::strategy::Strategy<Value = (Vec<Vec<f64>>, Vec<f64>)> {
         use proptest::prelude::*;
         (2usize..6, 2usize..10).prop_flat_map(|(c, n)| {
-            (proptest::collection::vec(proptest::collection::vec(0.0f64..10.0, n), c), proptest::collection::vec(0.01f64..1.0, c))
+            (
+                proptest::collection::vec(proptest::collection::vec(0.0f64..10.0, n), c),
+                proptest::collection::vec(0.01f64..1.0, c),
+            )
         })
     }
 

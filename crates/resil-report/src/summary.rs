@@ -16,7 +16,11 @@ pub fn summary(r: &RunResult) -> String {
         "units: {} studied, {} excluded{} | periods: {} | indicators: {}",
         panel.units().len(),
         r.excluded.len(),
-        if r.excluded.is_empty() { String::new() } else { format!(" ({})", r.excluded.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join(", ")) },
+        if r.excluded.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", r.excluded.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join(", "))
+        },
         panel.periods().iter().map(i32::to_string).collect::<Vec<_>>().join(", "),
         panel.system().len()
     );
@@ -32,7 +36,15 @@ pub fn summary(r: &RunResult) -> String {
     }
     let k = r.breaks.first().map_or(0, |b| b.breaks.k());
     let _ = writeln!(s);
-    let _ = writeln!(s, "{:<8} {:>7} {:>7} {:>7}  {:<22} best unit", "period", "mean", "min", "max", format!("units per grade 1..{k}"));
+    let _ = writeln!(
+        s,
+        "{:<8} {:>7} {:>7} {:>7}  {:<22} best unit",
+        "period",
+        "mean",
+        "min",
+        "max",
+        format!("units per grade 1..{k}")
+    );
     for g in Scope::PerPeriod.groups(panel) {
         let scores = &r.scores.score[g.rows.clone()];
         let mean = scores.iter().sum::<f64>() / scores.len() as f64;
@@ -41,17 +53,23 @@ pub fn summary(r: &RunResult) -> String {
         for &grade in &r.grades[g.rows.clone()] {
             counts[grade - 1] += 1;
         }
-        let best = g.rows.clone().find(|&row| r.ranks[row] == 1).map(|row| panel.unit_of_row(row).name.clone()).unwrap_or_default();
+        let best = g
+            .rows
+            .clone()
+            .find(|&row| r.ranks[row] == 1)
+            .map(|row| panel.unit_of_row(row).name.clone())
+            .unwrap_or_default();
         let counts = counts.iter().map(usize::to_string).collect::<Vec<_>>().join(" ");
         let _ = writeln!(s, "{:<8} {:>7.4} {:>7.4} {:>7.4}  {:<22} {best}", g.label, mean, lo, hi, counts);
     }
     if let Some(first) = r.weights.first() {
         let mut order: Vec<usize> = (0..first.weights.0.len()).collect();
         order.sort_by(|&a, &b| first.weights.0[b].total_cmp(&first.weights.0[a]).then(a.cmp(&b)));
-        let top: Vec<String> = order.iter().take(5).map(|&j| format!("{} {:.4}", panel.system().get(j).id, first.weights.0[j])).collect();
+        let top: Vec<String> =
+            order.iter().take(5).map(|&j| format!("{} {:.4}", panel.system().get(j).id, first.weights.0[j])).collect();
         let _ = writeln!(s, "\ntop weights ({}): {}", first.label, top.join(", "));
     }
-    let _ = writeln!(s, "\n{:<12} {}", "region", "mean by period (growth %)");
+    let _ = writeln!(s, "\n{:<12} mean by period (growth %)", "region");
     let mut current = "";
     let mut line = String::new();
     for row in &r.regions {

@@ -16,12 +16,20 @@ fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Re
 }
 
 fn num(v: f64) -> String {
-    if v.is_finite() { v.to_string() } else { String::new() }
+    if v.is_finite() {
+        v.to_string()
+    } else {
+        String::new()
+    }
 }
 
 /// `contains-synthetic` when any indicator is synthetic, so that every row carries the warning.
 fn data_status(r: &RunResult) -> String {
-    if r.synthetic_indicators().is_empty() { "no-synthetic-indicators".into() } else { "contains-synthetic".into() }
+    if r.synthetic_indicators().is_empty() {
+        "no-synthetic-indicators".into()
+    } else {
+        "contains-synthetic".into()
+    }
 }
 
 fn grade_label(r: &RunResult, grade: usize) -> String {
@@ -118,7 +126,14 @@ pub(crate) fn imputed(r: &RunResult) -> Result<Vec<u8>> {
     let system = r.panel.system();
     let rows = r.imputed.iter().map(|c| {
         let prov = system.position(&c.indicator).map(|j| system.get(j).provenance.as_str()).unwrap_or("");
-        vec![c.unit.clone(), c.period.to_string(), c.indicator.clone(), num(c.value), c.method.clone(), prov.to_string()]
+        vec![
+            c.unit.clone(),
+            c.period.to_string(),
+            c.indicator.clone(),
+            num(c.value),
+            c.method.clone(),
+            prov.to_string(),
+        ]
     });
     csv_bytes(&["unit", "period", "indicator", "value", "method", "provenance"], rows)
 }
@@ -128,7 +143,8 @@ pub(crate) fn imputed(r: &RunResult) -> Result<Vec<u8>> {
 /// (D+, D-) and score, repeated on each of its indicator rows so that the table pivots freely.
 pub(crate) fn intermediates(r: &RunResult) -> Result<Vec<u8>> {
     let system = r.panel.system();
-    let ref_names: Vec<&str> = r.scorer_references.first().map(|(_, refs)| refs.iter().map(|(n, _)| n.as_str()).collect()).unwrap_or_default();
+    let ref_names: Vec<&str> =
+        r.scorer_references.first().map(|(_, refs)| refs.iter().map(|(n, _)| n.as_str()).collect()).unwrap_or_default();
     let mut header = vec!["unit", "period", "indicator", "value", "normalized", "weight", "weighted"];
     header.extend(ref_names.iter().copied());
     header.extend(r.scores.extras.iter().map(|(n, _)| n.as_str()));

@@ -60,7 +60,13 @@ mod tests {
 
     #[test]
     fn means_by_region_with_an_all_row() {
-        let rows = [("North", 2010, 0.2), ("North", 2010, 0.4), ("Tibet", 2010, 0.1), ("North", 2015, 0.6), ("Tibet", 2015, 0.2)];
+        let rows = [
+            ("North", 2010, 0.2),
+            ("North", 2010, 0.4),
+            ("Tibet", 2010, 0.1),
+            ("North", 2015, 0.6),
+            ("Tibet", 2015, 0.2),
+        ];
         let out = regional_means(rows);
         let find = |r: &str, p| out.iter().find(|x| x.region == r && x.period == p).unwrap();
         assert!((find("North", 2010).mean - 0.3).abs() < 1e-15);

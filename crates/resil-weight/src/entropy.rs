@@ -72,7 +72,10 @@ impl Weighter for Entropy {
             .map(|(j, _)| {
                 Diagnostic::warning(
                     "zero-weight",
-                    format!("entropy: indicator `{}` has no spread in the reference rows; its weight is 0", system.get(j).id),
+                    format!(
+                        "entropy: indicator `{}` has no spread in the reference rows; its weight is 0",
+                        system.get(j).id
+                    ),
                 )
             })
             .collect();
@@ -113,7 +116,9 @@ mod tests {
         let m = Matrix::from_columns(vec![vec![1.0, 3.0], vec![2.0, 2.0]]);
         let out = weights(&m);
         assert!((out.value.0[0] - 1.0).abs() < 1e-15 && out.value.0[1] == 0.0);
-        assert!((Entropy::entropies(&m, &IndicatorSystem::flat(&[Polarity::Benefit; 2])).unwrap()[0] - e1).abs() < 1e-15);
+        assert!(
+            (Entropy::entropies(&m, &IndicatorSystem::flat(&[Polarity::Benefit; 2])).unwrap()[0] - e1).abs() < 1e-15
+        );
         assert_eq!(out.notes[0].code, "zero-weight");
     }
 
@@ -128,7 +133,12 @@ mod tests {
     #[test]
     fn negative_values_are_refused_naming_indicator_and_row() {
         let m = Matrix::from_columns(vec![vec![1.0, -0.5]]);
-        let err = EntropyParams::default().check().unwrap().weights(&m, &IndicatorSystem::flat(&[Polarity::Benefit])).unwrap_err().to_string();
+        let err = EntropyParams::default()
+            .check()
+            .unwrap()
+            .weights(&m, &IndicatorSystem::flat(&[Polarity::Benefit]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`C1`, row 2"), "{err}");
     }
 

@@ -24,10 +24,14 @@ impl FixedParams {
     pub fn check(self) -> Result<Fixed> {
         for (id, w) in &self.weights {
             if !(w.is_finite() && *w >= 0.0) {
-                return Err(Error::param("fixed", format!("weights.{id}"), format!("must be finite and >= 0, got {w}")));
+                return Err(Error::param(
+                    "fixed",
+                    format!("weights.{id}"),
+                    format!("must be finite and >= 0, got {w}"),
+                ));
             }
         }
-        if !(self.tolerance >= 0.0) {
+        if self.tolerance.is_nan() || self.tolerance < 0.0 {
             return Err(Error::param("fixed", "tolerance", "must be >= 0"));
         }
         Ok(Fixed { params: self })
@@ -48,7 +52,11 @@ impl Weighter for Fixed {
             .iter()
             .map(|i| {
                 self.params.weights.get(&i.id).copied().unwrap_or_else(|| {
-                    problems.push(Error::param("fixed", format!("weights.{}", i.id), "no weight given for this indicator"));
+                    problems.push(Error::param(
+                        "fixed",
+                        format!("weights.{}", i.id),
+                        "no weight given for this indicator",
+                    ));
                     0.0
                 })
             })
@@ -66,7 +74,10 @@ impl Weighter for Fixed {
         if (sum - 1.0).abs() > self.params.tolerance {
             notes.push(Diagnostic::warning(
                 "weights-renormalised",
-                format!("fixed: the weights sum to {sum}, off 1 by more than {}; they were renormalised", self.params.tolerance),
+                format!(
+                    "fixed: the weights sum to {sum}, off 1 by more than {}; they were renormalised",
+                    self.params.tolerance
+                ),
             ));
         }
         Ok(Outcome::with_notes(Weights::normalized(values)?, notes))
@@ -97,7 +108,12 @@ mod tests {
     #[test]
     fn missing_and_unknown_ids_are_all_reported() {
         let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
-        let err = params(&[("C1", 1.0), ("X9", 1.0)]).check().unwrap().weights(&Matrix::filled(1, 2, 0.0), &sys).unwrap_err().to_string();
+        let err = params(&[("C1", 1.0), ("X9", 1.0)])
+            .check()
+            .unwrap()
+            .weights(&Matrix::filled(1, 2, 0.0), &sys)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("weights.C2") && err.contains("weights.X9"), "{err}");
     }
 }
