@@ -1,12 +1,13 @@
 //! Builds data/border-cities from the real tables in ../shared/data plus the hand-compiled
-//! tables below (marked "compiled, verify") and the synthetic yearbook panel.
+//! tables below (marked "compiled, verify") and the synthetic yearbook panel. X25-X29 are not
+//! precomputed: the plugins under plugins/ compute them from the tables written to raw/.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
 
-use crate::geo::{gcj02_to_wgs84, great_circle_km};
+use crate::geo::gcj02_to_wgs84;
 use crate::synthetic;
 
 /// The units the paper excluded for missing data.
@@ -164,6 +165,9 @@ const DESIGNATIONS: &[(&str, &str, i32)] = &[
 
 pub const PERIODS: [i32; 3] = [2010, 2015, 2020];
 
+/// The five conditions of X25, as columns of raw/policy_support_compiled.csv.
+const POLICY_CONDITIONS: [&str; 5] = ["class1-port", "pilot-zone", "open-border-city", "border-econ-zone", "cross-border-zone"];
+
 /// One row of the shared 45-unit gazetteer, as used here.
 pub struct Gazetteer {
     pub code: String,
@@ -300,10 +304,8 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
     write_csv(&out.join("census_urban_population.csv"), &["unit", "year", "urban_population"], &census_rows)?;
     write_csv(&out.join("raw/census_border_units_2010_2020.csv"), &hc.iter().collect::<Vec<_>>(), &raw_census)?;
 
-    // Neighbours' FSI and HDI (real), copied with attribution; X26/X27 as the mean over the
-    // unit's neighbours in the same year (PRK has no HDI: it is left out of the mean, and a unit
-    // bordering only PRK gets no value, for the config's fallback to fill).
-    let (hn, neigh) = read_csv(&shared.join("neighbours/neighbours_fsi_hdi_2010_2015_2020.csv"))?;
+    // Neighbours' FSI and HDI (real) and the licences of the copied tables, with attribution;
+    // the neighbor-fragility plugin computes X26 and X27 from them.
     let copies = [
         ("neighbours/neighbours_fsi_hdi_2010_2015_2020.csv", "neighbours_fsi_hdi_2010_2015_2020.csv"),
         ("neighbours/china_land_neighbours_14.csv", "china_land_neighbours_14.csv"),
@@ -314,14 +316,6 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
         // Read and write rather than copy, so that the shared folder's read-only mode stays behind.
         std::fs::write(out.join("raw").join(to), std::fs::read(shared.join(from))?)?;
     }
-    let lookup = |iso: &str, year: i32, col: &str| -> Option<f64> {
-        neigh
-            .iter()
-            .find(|r| r.get(0) == Some(iso) && r.get(2) == Some(year.to_string().as_str()))
-            .and_then(|r| field(&hn, r, col).ok()?.parse().ok())
-    };
-    let mean = |v: Vec<f64>| if v.is_empty() { None } else { Some(v.iter().sum::<f64>() / v.len() as f64) };
-
     // Capitals for X28, from the all-China gazetteer (GCJ-02 -> WGS84).
     let (hp, prefectures) = read_csv(&shared.join("units/datav_prefecture_level_centers_gcj02.csv"))?;
     let capital = |province: &str| -> Result<(f64, f64)> {
@@ -360,32 +354,50 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
             .collect::<Vec<_>>(),
     )?;
 
-    let mut border_rows = Vec::new();
+    // Provincial capitals (derived from DataV, WGS84) for geo-distance's X28.
+    let mut capital_rows = Vec::new();
+    for (province, code) in CAPITALS {
+        let (lon, lat) = capital(province)?;
+        capital_rows.push(vec![province.to_string(), code.to_string(), round(lon, 6), round(lat, 6)]);
+    }
+    write_csv(&out.join("raw/provincial_capitals.csv"), &["province", "adcode", "lon", "lat"], &capital_rows)?;
+
+    // Policy designations as one row per unit and period, for policy-support's X25.
+    let mut policy_rows = Vec::new();
     for u in &units {
-        let cap = capital(&u.province)?;
-        let crossing = CROSSINGS.iter().find(|c| c.0 == u.code).ok_or_else(|| anyhow!("no crossing for {}", u.code))?;
         for year in PERIODS {
-            let count = designations.iter().filter(|(c, _, since)| *c == u.code && *since <= year).count();
-            let fsi = mean(u.neighbours.iter().filter_map(|n| lookup(n, year, "fsi_total")).collect());
-            let hdi = mean(u.neighbours.iter().filter_map(|n| lookup(n, year, "hdi_hdr2023_24")).collect());
-            let values = [
-                ("X25", Some(count as f64), 0),
-                ("X26", fsi, 3),
-                ("X27", hdi, 4),
-                ("X28", Some(great_circle_km(u.seat.0, u.seat.1, cap.0, cap.1)), 1),
-                ("X29", Some(great_circle_km(u.seat.0, u.seat.1, crossing.4, crossing.5)), 1),
-            ];
-            for (id, v, d) in values {
-                border_rows.push(vec![
-                    u.code.clone(),
-                    year.to_string(),
-                    id.to_string(),
-                    v.map(|v| round(v, d)).unwrap_or_default(),
-                ]);
-            }
+            let held = |d: &str| designations.iter().any(|(c, name, since)| *c == u.code && *name == d && *since <= year);
+            let mut row = vec![u.code.clone(), year.to_string()];
+            row.extend(POLICY_CONDITIONS.iter().map(|d| u8::from(held(d)).to_string()));
+            row.push("general knowledge of State Council and ministry designations (raw/policy_designations_compiled.csv)".into());
+            row.push("compiled, verify".into());
+            policy_rows.push(row);
         }
     }
-    write_csv(&out.join("border_indicators.csv"), &["unit", "year", "indicator", "value"], &border_rows)?;
+    let mut header = vec!["unit", "year"];
+    header.extend(POLICY_CONDITIONS);
+    header.extend(["source_note", "status"]);
+    write_csv(&out.join("raw/policy_support_compiled.csv"), &header, &policy_rows)?;
+
+    // FSI 2006-2020 and HDI 1990-2022 of the 14 land neighbours, so that neighbor-fragility can
+    // lag the edition behind the study year.
+    let (hl, land) = read_csv(&shared.join("neighbours/china_land_neighbours_14.csv"))?;
+    let (hf, fsi_all) = read_csv(&shared.join("neighbours/fsi/fsi_2006_2020_all_countries.csv"))?;
+    let (hd, hdi_all) = read_csv(&shared.join("neighbours/hdi/hdi_hdr2023_24_long.csv"))?;
+    let mut fsi_rows = Vec::new();
+    let mut hdi_rows = Vec::new();
+    for n in &land {
+        let iso = field(&hl, n, "iso3")?;
+        let fsi_name = field(&hl, n, "name_in_fsi")?;
+        for r in fsi_all.iter().filter(|r| r.get(0) == Some(fsi_name)) {
+            fsi_rows.push(vec![iso.to_string(), fsi_name.to_string(), field(&hf, r, "year")?.into(), field(&hf, r, "total")?.into()]);
+        }
+        for r in hdi_all.iter().filter(|r| r.get(0) == Some(iso)) {
+            hdi_rows.push(vec![iso.to_string(), field(&hd, r, "year")?.into(), field(&hd, r, "hdi")?.into()]);
+        }
+    }
+    write_csv(&out.join("raw/fsi_neighbours_2006_2020.csv"), &["iso3", "country", "year", "fsi_total"], &fsi_rows)?;
+    write_csv(&out.join("raw/hdi_neighbours_1990_2022.csv"), &["iso3", "year", "hdi"], &hdi_rows)?;
 
     // The synthetic yearbook panel, keyed by the code each unit had in that year.
     let code_in = |code: &str, year: i32| -> String {

@@ -1,4 +1,4 @@
-//! Geodesy for the dataset: GCJ-02 to WGS84 and great-circle distances.
+//! Geodesy for the dataset: GCJ-02 to WGS84 (distances are the geo-distance plugin's).
 
 use std::f64::consts::PI;
 
@@ -46,13 +46,4 @@ pub fn gcj02_to_wgs84(lon: f64, lat: f64) -> (f64, f64) {
         }
     }
     (wlon, wlat)
-}
-
-/// Great-circle distance in km (haversine on a sphere of the mean Earth radius, 6371.0088 km).
-pub fn great_circle_km(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6371.0088 * h.sqrt().asin()
 }

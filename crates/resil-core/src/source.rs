@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::PathBuf;
 
-use crate::{Error, IndicatorSystem, Observation, Result, Unit};
+use crate::{Error, IndicatorSystem, Observation, Outcome, Result, Unit};
 
 /// Finds a unit by its id, its name, or any alias (former codes and names).
 #[derive(Debug, Clone)]
@@ -62,6 +62,7 @@ pub trait IndicatorSource: Debug + Send + Sync {
     fn id(&self) -> &str;
     /// Files it reads, so the manifest can record their hashes.
     fn inputs(&self) -> Vec<PathBuf>;
-    /// Every observation it has for the requested indicators, or every problem found.
-    fn load(&self, request: &SourceRequest<'_>) -> Result<Vec<Observation>>;
+    /// Every observation it has for the requested indicators, with notes for the run log, or
+    /// every problem found.
+    fn load(&self, request: &SourceRequest<'_>) -> Result<Outcome<Vec<Observation>>>;
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use resil_core::{Error, IndicatorSource, Observation, Origin, Result, SourceRequest};
+use resil_core::{Error, IndicatorSource, Observation, Origin, Outcome, Result, SourceRequest};
 
 use crate::parse_value;
 use crate::units::csv_error;
@@ -100,7 +100,7 @@ impl IndicatorSource for CsvSource {
         vec![self.path.clone()]
     }
 
-    fn load(&self, request: &SourceRequest<'_>) -> Result<Vec<Observation>> {
+    fn load(&self, request: &SourceRequest<'_>) -> Result<Outcome<Vec<Observation>>> {
         let path = &self.path;
         let mut reader = csv::ReaderBuilder::new().from_path(path).map_err(|e| csv_error(path, e))?;
         let headers = reader.headers().map_err(|e| csv_error(path, e))?.clone();
@@ -135,10 +135,10 @@ impl IndicatorSource for CsvSource {
         };
         // A missing column was recorded as a problem: report the header problems alone.
         let (Some(unit_col), Some(period_col)) = (unit_col, period_col) else {
-            return problems.finish(path).map(|()| Vec::new());
+            return problems.finish(path).map(|()| Outcome::new(Vec::new()));
         };
         if value_cols.iter().any(|(_, c)| c.is_none()) || matches!(long_cols, Some((None, _)) | Some((_, None))) {
-            return problems.finish(path).map(|()| Vec::new());
+            return problems.finish(path).map(|()| Outcome::new(Vec::new()));
         }
         let mut observations = Vec::new();
         let mut first_line: BTreeMap<(usize, usize, usize), u64> = BTreeMap::new();
@@ -206,6 +206,6 @@ impl IndicatorSource for CsvSource {
             }
         }
         problems.finish(path)?;
-        Ok(observations)
+        Ok(Outcome::new(observations))
     }
 }

@@ -48,7 +48,7 @@ fn load(layout: CsvLayout, table: &str) -> Result<Vec<(usize, usize, usize, f64)
         SourceRequest { units: &units, unit_index: &index, periods: &[2010, 2020], system: &sys, indicators: &[0, 1] };
     source
         .load(&request)
-        .map(|obs| obs.into_iter().map(|o| (o.unit, o.period, o.indicator, o.value)).collect())
+        .map(|obs| obs.value.into_iter().map(|o| (o.unit, o.period, o.indicator, o.value)).collect())
         .map_err(|e| e.to_string().replace(&dir.path().display().to_string(), "DIR"))
 }
 
