@@ -1,14 +1,64 @@
-//! Project automation: `cargo xtask gen-data` rebuilds the bundled dataset, `cargo xtask ci`
-//! runs the test command of the README.
+//! Project automation: `cargo xtask flagship` (build the plugins and run the flagship study),
+//! `plugins` (build every plugin into target/plugins), `gen-data` (rebuild the bundled dataset),
+//! `valgrind` (the plugin load/compute/free cycle under memcheck), `ci` (the README's test command).
 
 mod border_data;
 mod geo;
 mod synthetic;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context};
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn check(status: std::process::ExitStatus, what: &str) -> anyhow::Result<()> {
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
+/// The plugin crates under plugins/, by package name.
+fn plugin_crates(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(root.join("plugins"))? {
+        let dir = entry?.path();
+        if dir.join("Cargo.toml").is_file() {
+            names.push(dir.file_name().unwrap().to_string_lossy().to_string());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Builds every plugin with `profile` and copies each library to target/plugins/NAME.EXT.
+fn build_plugins(root: &Path, profile: &str) -> anyhow::Result<PathBuf> {
+    let names = plugin_crates(root)?;
+    let mut cmd = cargo();
+    cmd.current_dir(root).args(["build", "--profile", profile]);
+    for n in &names {
+        cmd.args(["-p", n]);
+    }
+    check(cmd.status().context("running cargo build")?, "building the plugins")?;
+    let out = root.join("target/plugins");
+    std::fs::create_dir_all(&out)?;
+    let built = root.join("target").join(if profile == "dev" { "debug" } else { profile });
+    let (prefix, ext) = (std::env::consts::DLL_PREFIX, std::env::consts::DLL_EXTENSION);
+    for n in &names {
+        let from = built.join(format!("{prefix}{}.{ext}", n.replace('-', "_")));
+        let to = out.join(format!("{n}.{ext}"));
+        // Copy then rename, so that a process loading the old library never sees half a file.
+        let tmp = out.join(format!(".{n}.{ext}.tmp"));
+        std::fs::copy(&from, &tmp).with_context(|| format!("copying {}", from.display()))?;
+        std::fs::rename(&tmp, &to)?;
+        println!("{}", to.display());
+    }
+    Ok(out)
+}
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,19 +68,38 @@ fn main() -> anyhow::Result<()> {
             let shared = args.get(1).map(PathBuf::from).unwrap_or_else(|| root.join("../shared/data"));
             border_data::generate(&shared, &root.join("data/border-cities"))
         }
-        Some("ci") => {
-            let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args(["test", "--workspace"])
+        Some("plugins") => build_plugins(&root, "release").map(|_| ()),
+        Some("flagship") => {
+            build_plugins(&root, "release")?;
+            let status = cargo()
+                .current_dir(&root)
+                .args(["run", "--release", "-p", "resil-cli", "--", "run", "configs/border-cities.toml"])
+                .args(&args[1..])
+                .status()?;
+            check(status, "the flagship run")
+        }
+        Some("valgrind") => {
+            // The whole load/compute/free cycle of the three plugins, under memcheck: any invalid
+            // access or definite leak fails. The libraries themselves stay loaded (never unloaded),
+            // which memcheck reports as still reachable, not as a leak.
+            let dir = build_plugins(&root, "dev")?;
+            check(cargo().current_dir(&root).args(["build", "-p", "resil-cli"]).status()?, "building resil")?;
+            let out = std::env::temp_dir().join("resil-valgrind-out");
+            let status = Command::new("valgrind")
+                .args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite"])
+                .arg(root.join("target/debug/resil"))
+                .args(["run", "configs/border-cities.toml", "--strict", "--plugin-dir"])
+                .arg(&dir)
+                .arg("--out")
+                .arg(&out)
                 .current_dir(&root)
                 .status()
-                .context("running cargo test")?;
-            if !status.success() {
-                bail!("tests failed");
-            }
-            Ok(())
+                .context("running valgrind (apt-get install valgrind)")?;
+            check(status, "valgrind memcheck of the plugin cycle")
         }
+        Some("ci") => check(cargo().current_dir(&root).args(["test", "--workspace"]).status()?, "the tests"),
         _ => {
-            eprintln!("usage: cargo xtask <gen-data [SHARED_DATA_DIR] | ci>");
+            eprintln!("usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | ci>");
             std::process::exit(2);
         }
     }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use resil_pipeline::METHODS;
+use resil_pipeline::{RunOptions, METHODS};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -35,13 +35,36 @@ enum Command {
         /// Treat unknown config keys as errors.
         #[arg(long)]
         strict: bool,
+        /// A folder to load plugins from, searched before the config's [plugins] dirs (repeatable).
+        #[arg(long = "plugin-dir")]
+        plugin_dirs: Vec<PathBuf>,
     },
     /// Check a config and its data without running; report every problem found.
     Validate {
         config: PathBuf,
         #[arg(long)]
         strict: bool,
+        #[arg(long = "plugin-dir")]
+        plugin_dirs: Vec<PathBuf>,
     },
+    /// List or inspect indicator plugins.
+    #[command(subcommand)]
+    Plugins(PluginsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum PluginsCommand {
+    /// The plugins found in the plugin folders, their versions and indicators.
+    List {
+        /// A folder to search (repeatable; default: target/plugins).
+        #[arg(long = "dir")]
+        dirs: Vec<PathBuf>,
+        /// Also search the [plugins] dirs of this config.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Everything one plugin library says about itself.
+    Inspect { path: PathBuf },
 }
 
 fn methods_help() -> String {
@@ -76,9 +99,57 @@ pub fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
 
 fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Run { config, out: out_dir, strict } => run(&config, out_dir.as_deref(), strict, out, err),
-        Command::Validate { config, strict } => validate(&config, strict, out, err),
+        Command::Run { config, out: out_dir, strict, plugin_dirs } => {
+            run(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, out, err)
+        }
+        Command::Validate { config, strict, plugin_dirs } => validate(&config, &RunOptions { strict, plugin_dirs }, out, err),
+        Command::Plugins(PluginsCommand::List { dirs, config }) => plugins_list(dirs, config.as_deref(), out),
+        Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
     }
+}
+
+fn plugins_list(mut dirs: Vec<PathBuf>, config: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<i32> {
+    if let Some(config) = config {
+        let loaded = resil_config::load(config, false)?;
+        dirs.extend(loaded.config.plugins.dirs.iter().map(|d| loaded.resolve(d)));
+    }
+    if dirs.is_empty() {
+        dirs.push(PathBuf::from("target/plugins"));
+    }
+    let found = resil_plugin_host::discover(&dirs);
+    let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    writeln!(out, "plugin folders: {}", shown.join(", "))?;
+    if found.is_empty() {
+        writeln!(out, "no plugin libraries found (build them with `cargo xtask plugins`)")?;
+    }
+    let mut failed = 0;
+    for (path, result) in found {
+        match result {
+            Ok(p) => {
+                let ids: Vec<&str> = p.info.indicators.iter().map(|i| i.id.as_str()).collect();
+                writeln!(out, "{:<22} {:<8} {:<12} {}", p.info.name, p.info.version, ids.join(","), path.display())?;
+            }
+            Err(e) => {
+                failed += 1;
+                writeln!(out, "{:<22} {:<8} {:<12} {}: {e}", "(unusable)", "", "", path.display())?;
+            }
+        }
+    }
+    Ok(if failed == 0 { 0 } else { 1 })
+}
+
+fn plugins_inspect(path: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let p = resil_plugin_host::open(path)?;
+    writeln!(out, "name:        {}", p.info.name)?;
+    writeln!(out, "version:     {}", p.info.version)?;
+    writeln!(out, "description: {}", p.info.description)?;
+    writeln!(out, "abi version: {}", resil_plugin_host::ABI_VERSION)?;
+    writeln!(out, "library:     {}", path.display())?;
+    writeln!(out, "indicators:")?;
+    for i in &p.info.indicators {
+        writeln!(out, "  {:<6} {} [{}]{}", i.id, i.name, i.measure, if i.note.is_empty() { String::new() } else { format!(" - {}", i.note) })?;
+    }
+    Ok(0)
 }
 
 fn load(config: &Path, strict: bool, err: &mut dyn Write) -> anyhow::Result<resil_config::LoadedConfig> {
@@ -92,14 +163,14 @@ fn load(config: &Path, strict: bool, err: &mut dyn Write) -> anyhow::Result<resi
 fn run(
     config: &Path,
     out_dir: Option<&Path>,
-    strict: bool,
+    options: &RunOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let started = Instant::now();
-    let loaded = load(config, strict, err)?;
+    let loaded = load(config, options.strict, err)?;
     let dir = out_dir.map(Path::to_path_buf).unwrap_or_else(|| loaded.resolve(&loaded.config.output.dir));
-    let result = resil_pipeline::run(loaded, strict)
+    let result = resil_pipeline::run(loaded, options)
         .with_context(|| format!("run of {} failed; no output was written", config.display()))?;
     let written = resil_report::write_run(&result, &dir)?;
     write!(out, "{}", resil_report::summary(&result))?;
@@ -109,8 +180,8 @@ fn run(
     Ok(0)
 }
 
-fn validate(config: &Path, strict: bool, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
-    let loaded = match resil_config::load(config, strict) {
+fn validate(config: &Path, options: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
+    let loaded = match resil_config::load(config, options.strict) {
         Ok(l) => l,
         Err(e) => {
             report(&e.into_list(), config, err)?;
@@ -120,7 +191,7 @@ fn validate(config: &Path, strict: bool, out: &mut dyn Write, err: &mut dyn Writ
     for key in &loaded.unknown_keys {
         writeln!(err, "warning: {}: unknown config key `{key}` (ignored; an error under --strict)", config.display())?;
     }
-    let problems = resil_pipeline::validate(loaded, strict);
+    let problems = resil_pipeline::validate(loaded, options);
     if problems.is_empty() {
         writeln!(out, "{}: ok", config.display())?;
         Ok(0)

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use resil_core::{Error, Result};
 
 pub use schema::{
-    ClassifyConfig, Config, IndicatorConfig, OutputConfig, PipelineConfig, SourceConfig, SourceLayout, StageConfig,
-    Study,
+    ClassifyConfig, Config, IndicatorConfig, OutputConfig, PipelineConfig, PluginsConfig, SourceConfig, SourceLayout,
+    StageConfig, Study,
 };
 
 /// The only config version this build reads.
@@ -148,8 +148,11 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
         if !source_ids.insert(s.id.as_str()) {
             err(format!("source[{i}].id"), format!("duplicate source id `{}`", s.id));
         }
-        if s.kind != "csv" {
-            err(format!("source[{i}].kind"), format!("unknown source kind `{}` (known: csv)", s.kind));
+        match s.kind.as_str() {
+            "csv" if s.path.is_none() => err(format!("source[{i}].path"), "a csv source needs a `path`".into()),
+            "plugin" if s.plugin.is_none() => err(format!("source[{i}].plugin"), "a plugin source needs `plugin`, the plugin's name".into()),
+            "csv" | "plugin" => {}
+            other => err(format!("source[{i}].kind"), format!("unknown source kind `{other}` (known: csv, plugin)")),
         }
         if s.layout == SourceLayout::Long && (s.indicator_column.is_none() || s.value_column.is_none()) {
             err(format!("source[{i}]"), "a long layout needs `indicator-column` and `value-column`".into());

@@ -18,6 +18,16 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     #[serde(default)]
     pub output: OutputConfig,
+    #[serde(default)]
+    pub plugins: PluginsConfig,
+}
+
+/// `[plugins]`: the only folders plugin libraries are loaded from.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PluginsConfig {
+    #[serde(default)]
+    pub dirs: Vec<String>,
 }
 
 /// `[study]`: what is studied, when, and where the unit list is.
@@ -46,13 +56,25 @@ pub enum SourceLayout {
     Long,
 }
 
-/// `[[source]]`: where indicator values come from.
+/// `[[source]]`: where indicator values come from: a CSV table (`kind = "csv"`, `path`) or a
+/// plugin (`kind = "plugin"`, `plugin`, `data-dir`, `params`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SourceConfig {
     pub id: String,
     pub kind: String,
-    pub path: String,
+    /// CSV: the table.
+    pub path: Option<String>,
+    /// Plugin: its name (the library `NAME.so` or `libNAME.so` in a plugin folder).
+    pub plugin: Option<String>,
+    /// Plugin: the folder it reads its tables from.
+    pub data_dir: Option<String>,
+    /// Plugin: its parameters, checked by the plugin.
+    #[serde(default)]
+    pub params: toml::Table,
+    /// A failing optional source is skipped (its indicators dropped) and the skip recorded.
+    #[serde(default)]
+    pub optional: bool,
     #[serde(default)]
     pub layout: SourceLayout,
     #[serde(default = "default_unit_column")]

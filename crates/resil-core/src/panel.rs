@@ -95,6 +95,15 @@ impl Panel {
         Panel::new(self.units.clone(), self.periods.clone(), self.system.clone(), values)
     }
 
+    /// The panel without the indicators at `drop` (positions in the system).
+    pub fn without_indicators(&self, drop: &[usize]) -> Panel {
+        let keep: Vec<usize> = (0..self.system.len()).filter(|j| !drop.contains(j)).collect();
+        let system = IndicatorSystem::new(keep.iter().map(|&j| self.system.get(j).clone()).collect());
+        let values = Matrix::from_columns(keep.iter().map(|&j| self.values.column(j).to_vec()).collect());
+        let values = if keep.is_empty() { Matrix::filled(self.n_rows(), 0, 0.0) } else { values };
+        Panel::new(self.units.clone(), self.periods.clone(), system, values)
+    }
+
     /// Drops excluded units; returns the active panel and the dropped units.
     pub fn without_excluded(&self) -> (Panel, Vec<Unit>) {
         let keep: Vec<usize> = (0..self.units.len()).filter(|&u| self.units[u].is_active()).collect();

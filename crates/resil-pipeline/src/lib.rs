@@ -6,6 +6,8 @@
 mod manifest;
 mod registry;
 mod run;
+mod sources;
 
 pub use registry::{MethodCatalog, METHODS};
 pub use run::{prepare, run, validate, BreaksGroup, LoggedNote, Prepared, RunResult, WeightGroup};
+pub use sources::{RunOptions, SkippedSource};

@@ -31,6 +31,20 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
     for (role, written, resolved) in &p.inputs {
         inputs.push(json!({ "role": role, "path": written, "sha256": sha256_file(resolved)? }));
     }
+    let plugins = p
+        .plugins()
+        .into_iter()
+        .map(|(source, optional, info)| {
+            Ok(json!({
+                "source": source,
+                "plugin": info.name,
+                "version": info.version,
+                "library": info.path.file_name().map(|f| f.to_string_lossy().to_string()),
+                "library_sha256": sha256_file(&info.path)?,
+                "optional": optional,
+            }))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let system = r.panel.system();
     let by_provenance = |prov: Provenance| -> Vec<&str> {
         system.indicators().iter().filter(|i| i.provenance == prov).map(|i| i.id.as_str()).collect()
@@ -72,6 +86,8 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
             "rank": { "method": pipe.rank.method, "scope": pipe.rank.scope.as_str(), "params": p.scorer_params(), "ties": format!("{:?}", p.ties()).to_lowercase() },
             "classify": { "method": pipe.classify.stage.method, "scope": pipe.classify.stage.scope.as_str(), "params": p.classifier_params(), "labels": pipe.classify.labels },
         },
+        "plugins": plugins,
+        "skipped_sources": r.skipped_sources,
         "seed": null,
         "counts": { "imputed_cells": r.imputed.len(), "warnings": r.warnings().count() },
         "diagnostics": r.notes,

@@ -2,16 +2,15 @@
 
 use std::path::PathBuf;
 
-use resil_config::{LoadedConfig, SourceLayout, StageConfig};
+use resil_config::{LoadedConfig, StageConfig};
 use resil_core::{
-    Breaks, Classifier, Diagnostic, Error, ImputedCell, Imputer, Indicator, IndicatorSource, IndicatorSystem, Matrix,
-    Normalizer, Panel, PanelBuilder, Polarity, Result, Scope, ScoreTable, Scorer, Severity, SourceRequest, Unit,
-    UnitIndex, Weighter, Weights,
+    Breaks, Classifier, Diagnostic, Error, ImputedCell, Imputer, Indicator, IndicatorSystem, Matrix, Normalizer, Panel,
+    Polarity, Result, Scope, ScoreTable, Scorer, Severity, Unit, Weighter, Weights,
 };
-use resil_indicators::{load_units, CsvLayout, CsvSource};
 use resil_rank::TiePolicy;
 use resil_trend::RegionRow;
 
+use crate::sources::{inputs, load_panel, ConfiguredSource, LoadedPanel, RunOptions, SkippedSource};
 use crate::registry::{self, Built, StageKey};
 
 /// A stage of the pipeline with its scope.
@@ -26,7 +25,7 @@ pub struct Prepared {
     /// Every unit of the unit list, excluded ones included.
     pub units: Vec<Unit>,
     pub system: IndicatorSystem,
-    sources: Vec<Box<dyn IndicatorSource>>,
+    sources: Vec<ConfiguredSource>,
     imputer: Built<dyn Imputer>,
     normalizers: Vec<Staged<dyn Normalizer>>,
     weighter: Staged<dyn Weighter>,
@@ -88,6 +87,8 @@ pub struct RunResult {
     pub grades: Vec<usize>,
     pub grade_labels: Vec<String>,
     pub regions: Vec<RegionRow>,
+    /// Optional sources that failed and were skipped.
+    pub skipped_sources: Vec<SkippedSource>,
     pub notes: Vec<LoggedNote>,
     pub manifest: serde_json::Value,
 }
@@ -111,61 +112,6 @@ fn staged<T: ?Sized>(built: Result<Built<T>>, stage: &StageConfig, problems: &mu
             None
         }
     }
-}
-
-/// The study's data side: units, indicator system, sources and the files they read.
-struct Inputs {
-    units: Vec<Unit>,
-    system: IndicatorSystem,
-    sources: Vec<Box<dyn IndicatorSource>>,
-    files: Vec<(String, String, PathBuf)>,
-}
-
-fn inputs(loaded: &LoadedConfig, problems: &mut Vec<Error>) -> Inputs {
-    let c = &loaded.config;
-    let units_path = loaded.resolve(&c.study.units);
-    let mut files = vec![("units".to_string(), c.study.units.clone(), units_path.clone())];
-    let units =
-        load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default();
-    let system = IndicatorSystem::new(
-        c.indicators
-            .iter()
-            .map(|i| Indicator {
-                id: i.id.clone(),
-                name: i.name.clone(),
-                measure: i.measure.clone(),
-                system: i.system.clone(),
-                subsystem: i.subsystem.clone(),
-                polarity: i.polarity,
-                source: i.source.clone(),
-                provenance: i.provenance,
-                note: i.note.clone(),
-            })
-            .collect(),
-    );
-    let sources = c
-        .sources
-        .iter()
-        .map(|s| {
-            let path = loaded.resolve(&s.path);
-            files.push((format!("source:{}", s.id), s.path.clone(), path.clone()));
-            let layout = match s.layout {
-                SourceLayout::Wide => CsvLayout::Wide { columns: s.columns.clone() },
-                SourceLayout::Long => CsvLayout::Long {
-                    indicator_column: s.indicator_column.clone().unwrap_or_default(),
-                    value_column: s.value_column.clone().unwrap_or_default(),
-                },
-            };
-            Box::new(CsvSource {
-                id: s.id.clone(),
-                path,
-                unit_column: s.unit_column.clone(),
-                period_column: s.period_column.clone(),
-                layout,
-            }) as Box<dyn IndicatorSource>
-        })
-        .collect();
-    Inputs { units, system, sources, files }
 }
 
 /// The checked methods of every stage.
@@ -218,10 +164,10 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
 }
 
 /// Turns a loaded config into a runnable study, reporting every problem found.
-pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
+pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
     let mut problems = Vec::new();
-    let m = methods(&loaded, strict, &mut problems);
-    let data = inputs(&loaded, &mut problems);
+    let m = methods(&loaded, options.strict, &mut problems);
+    let data = inputs(&loaded, options, &mut problems);
     match (m.imputer, m.weighter, m.scorer, m.classifier) {
         (Some(imputer), Some(weighter), Some((scorer, ties)), Some(classifier)) if problems.is_empty() => {
             Ok(Prepared {
@@ -246,77 +192,33 @@ pub fn prepare(loaded: LoadedConfig, strict: bool) -> Result<Prepared> {
 
 impl Prepared {
     /// Reads every source into a panel of all units (excluded ones included).
-    pub fn load_panel(&self) -> Result<Panel> {
+    pub(crate) fn load_panel(&self) -> Result<LoadedPanel> {
         load_panel(&self.units, &self.system, &self.sources, &self.loaded.config.study.periods)
     }
-}
 
-fn load_panel(
-    units: &[Unit],
-    system: &IndicatorSystem,
-    sources: &[Box<dyn IndicatorSource>],
-    periods: &[i32],
-) -> Result<Panel> {
-    {
-        let index = UnitIndex::new(units)?;
-        let periods = &periods.to_vec();
-        let mut builder = PanelBuilder::new(units.to_vec(), periods.clone(), system.clone());
-        let mut problems = Vec::new();
-        let mut counts = vec![0usize; system.len()];
-        for source in sources {
-            let wanted: Vec<usize> = (0..system.len()).filter(|&j| system.get(j).source == source.id()).collect();
-            if wanted.is_empty() {
-                continue;
-            }
-            let request = SourceRequest { units, unit_index: &index, periods, system, indicators: &wanted };
-            match source.load(&request) {
-                Ok(observations) => {
-                    for obs in observations {
-                        if obs.value.is_finite() {
-                            counts[obs.indicator] += 1;
-                        }
-                        builder.add(obs);
-                    }
-                }
-                Err(e) => problems.extend(e.into_list()),
-            }
-        }
-        if problems.is_empty() {
-            for (j, &n) in counts.iter().enumerate() {
-                if n == 0 {
-                    let ind = system.get(j);
-                    problems.push(Error::data(
-                        format!("indicator `{}`", ind.id),
-                        format!("source `{}` gave no value for it in any unit and period", ind.source),
-                    ));
-                }
-            }
-        }
-        match builder.build() {
-            Ok(panel) if problems.is_empty() => Ok(panel),
-            Ok(_) => Err(Error::from_list(problems)),
-            Err(e) => {
-                problems.extend(e.into_list());
-                Err(Error::from_list(problems))
-            }
-        }
+    /// The plugins this study loaded, by source: (source id, optional, plugin info).
+    pub(crate) fn plugins(&self) -> Vec<(String, bool, resil_plugin_host::PluginInfo)> {
+        self.sources
+            .iter()
+            .filter_map(|s| s.plugin.clone().map(|info| (s.source.id().to_string(), s.optional, info)))
+            .collect()
     }
 }
 
 /// Checks a config and its data without running the methods on them; returns every problem:
 /// config and method problems, then data problems, then units that imputation cannot fill.
-pub fn validate(loaded: LoadedConfig, strict: bool) -> Vec<Error> {
+pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
     let mut problems = Vec::new();
-    let m = methods(&loaded, strict, &mut problems);
+    let m = methods(&loaded, options.strict, &mut problems);
     let units_ok = problems.len();
-    let data = inputs(&loaded, &mut problems);
+    let data = inputs(&loaded, options, &mut problems);
     if problems.len() > units_ok || data.units.is_empty() {
         return problems;
     }
     match load_panel(&data.units, &data.system, &data.sources, &loaded.config.study.periods) {
-        Ok(panel) => {
+        Ok(loaded_panel) => {
             if let Some(imputer) = m.imputer {
-                let (active, _) = panel.without_excluded();
+                let (active, _) = loaded_panel.panel.without_excluded();
                 if let Err(e) = imputer.method.impute(&active) {
                     problems.extend(e.into_list());
                 }
@@ -328,10 +230,10 @@ pub fn validate(loaded: LoadedConfig, strict: bool) -> Vec<Error> {
 }
 
 /// Runs the whole study in memory.
-pub fn run(loaded: LoadedConfig, strict: bool) -> Result<RunResult> {
-    let prepared = prepare(loaded, strict)?;
-    let full = prepared.load_panel()?;
-    run_prepared(&prepared, &full)
+pub fn run(loaded: LoadedConfig, options: &RunOptions) -> Result<RunResult> {
+    let prepared = prepare(loaded, options)?;
+    let loaded_panel = prepared.load_panel()?;
+    run_prepared(&prepared, loaded_panel)
 }
 
 struct Log(Vec<LoggedNote>);
@@ -350,8 +252,9 @@ fn stage_label(stage: &str, scope_label: &str) -> String {
     }
 }
 
-fn run_prepared(p: &Prepared, full: &Panel) -> Result<RunResult> {
-    let mut log = Log(Vec::new());
+fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
+    let LoadedPanel { panel: full, notes: source_notes, skipped: skipped_sources } = loaded_panel;
+    let mut log = Log(source_notes);
     for k in &p.unknown_keys {
         log.extend("config", vec![Diagnostic::warning("unknown-key", format!("unknown config key `{k}` (ignored)"))]);
     }
@@ -498,6 +401,7 @@ fn run_prepared(p: &Prepared, full: &Panel) -> Result<RunResult> {
         grades,
         grade_labels: p.grade_labels.clone(),
         regions,
+        skipped_sources,
         notes: log.0,
         manifest: serde_json::Value::Null,
     };

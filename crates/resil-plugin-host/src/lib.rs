@@ -8,4 +8,5 @@ mod library;
 mod source;
 
 pub use library::{discover, find, library_file_names, open, IndicatorMeta, LoadedPlugin, PluginInfo};
+pub use resil_plugin_abi::ABI_VERSION;
 pub use source::ForeignIndicatorSource;
