@@ -1,10 +1,15 @@
 //! Helpers shared by the test modules: the repository root, the CLI in-process, rounding.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
+    crate::plugin_build::repo_root()
+}
+
+/// The folder of the test-built plugins, as a string for `--plugin-dir`.
+pub fn plugin_dir() -> String {
+    crate::plugin_build::plugin_dir().to_str().unwrap().to_string()
 }
 
 /// Runs the `resil` command line in-process; returns (exit code, stdout, stderr).

@@ -1,6 +1,6 @@
 //! Every config in configs/ runs under --strict and gives the same bytes twice.
 
-use crate::common::{resil, root};
+use crate::common::{plugin_dir, resil, root};
 
 #[test]
 fn every_config_runs_strictly_and_deterministically() {
@@ -15,7 +15,8 @@ fn every_config_runs_strictly_and_deterministically() {
         let c = config.to_str().unwrap();
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         for out in [&a, &b] {
-            let (code, stdout, stderr) = resil(&["run", c, "--strict", "--out", out.path().to_str().unwrap()]);
+            let (code, stdout, stderr) =
+                resil(&["run", c, "--strict", "--plugin-dir", &plugin_dir(), "--out", out.path().to_str().unwrap()]);
             assert_eq!(code, 0, "{c}: {stderr}");
             assert!(stdout.contains("SYNTHETIC"), "{c}: the summary must warn about synthetic data");
         }
@@ -23,7 +24,7 @@ fn every_config_runs_strictly_and_deterministically() {
             let (x, y) = (std::fs::read(a.path().join(file)).unwrap(), std::fs::read(b.path().join(file)).unwrap());
             assert!(x == y, "{c}: {file} differs between two runs");
         }
-        let (code, stdout, stderr) = resil(&["validate", c, "--strict"]);
+        let (code, stdout, stderr) = resil(&["validate", c, "--strict", "--plugin-dir", &plugin_dir()]);
         assert_eq!(code, 0, "{c}: {stdout}{stderr}");
     }
 }

@@ -4,11 +4,16 @@
 //! - `malformed`: bad input gets an error naming file and line or key, and nothing is overwritten;
 //! - `properties`: invariants of the pipeline's methods together (proptest);
 //! - `reference_cases`: published worked examples through the chain the pipeline builds;
+//! - `plugins`: the plugin host against the real plugins and a misbehaving one, and a new
+//!   sub-system added through a plugin and config lines only;
 //! - `tidy`: house rules (a `//!` line atop every file, the crate dependency rules).
 
 mod common;
 mod configs;
 mod malformed;
+#[path = "support/plugins.rs"]
+mod plugin_build;
+mod plugins;
 mod properties;
 mod reference_cases;
 mod snapshots;

@@ -82,12 +82,32 @@ fn method_crates_depend_on_resil_core_only() {
         assert!(deps.iter().all(|d| d == "resil-core"), "{krate} depends on {deps:?}");
     }
     assert!(workspace_deps("resil-core").is_empty());
+    assert_eq!(workspace_deps("resil-plugin-abi"), Vec::<String>::new());
+    assert_eq!(workspace_deps("resil-plugin-sdk"), ["resil-plugin-abi"]);
+    let mut host = workspace_deps("resil-plugin-host");
+    host.sort();
+    assert_eq!(host, ["resil-core", "resil-plugin-abi"]);
     for krate in crates() {
         if krate != "resil-pipeline" && !["resil-report", "resil-cli"].contains(&krate.as_str()) {
             assert!(
                 !workspace_deps(&krate).contains(&"resil-pipeline".to_string()),
                 "{krate} must not know the pipeline"
             );
+        }
+    }
+}
+
+#[test]
+fn plugins_depend_on_the_sdk_only() {
+    for dir in ["plugins", "tests/plugins"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let manifest = entry.unwrap().path().join("Cargo.toml");
+            if !manifest.is_file() {
+                continue;
+            }
+            let table: toml::Table = std::fs::read_to_string(&manifest).unwrap().parse().unwrap();
+            let deps: Vec<&String> = table["dependencies"].as_table().unwrap().keys().collect();
+            assert_eq!(deps, ["resil-plugin-sdk"], "{}", manifest.display());
         }
     }
 }

@@ -166,7 +166,8 @@ const DESIGNATIONS: &[(&str, &str, i32)] = &[
 pub const PERIODS: [i32; 3] = [2010, 2015, 2020];
 
 /// The five conditions of X25, as columns of raw/policy_support_compiled.csv.
-const POLICY_CONDITIONS: [&str; 5] = ["class1-port", "pilot-zone", "open-border-city", "border-econ-zone", "cross-border-zone"];
+const POLICY_CONDITIONS: [&str; 5] =
+    ["class1-port", "pilot-zone", "open-border-city", "border-econ-zone", "cross-border-zone"];
 
 /// One row of the shared 45-unit gazetteer, as used here.
 pub struct Gazetteer {
@@ -366,10 +367,14 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
     let mut policy_rows = Vec::new();
     for u in &units {
         for year in PERIODS {
-            let held = |d: &str| designations.iter().any(|(c, name, since)| *c == u.code && *name == d && *since <= year);
+            let held =
+                |d: &str| designations.iter().any(|(c, name, since)| *c == u.code && *name == d && *since <= year);
             let mut row = vec![u.code.clone(), year.to_string()];
             row.extend(POLICY_CONDITIONS.iter().map(|d| u8::from(held(d)).to_string()));
-            row.push("general knowledge of State Council and ministry designations (raw/policy_designations_compiled.csv)".into());
+            row.push(
+                "general knowledge of State Council and ministry designations (raw/policy_designations_compiled.csv)"
+                    .into(),
+            );
             row.push("compiled, verify".into());
             policy_rows.push(row);
         }
@@ -390,7 +395,12 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
         let iso = field(&hl, n, "iso3")?;
         let fsi_name = field(&hl, n, "name_in_fsi")?;
         for r in fsi_all.iter().filter(|r| r.get(0) == Some(fsi_name)) {
-            fsi_rows.push(vec![iso.to_string(), fsi_name.to_string(), field(&hf, r, "year")?.into(), field(&hf, r, "total")?.into()]);
+            fsi_rows.push(vec![
+                iso.to_string(),
+                fsi_name.to_string(),
+                field(&hf, r, "year")?.into(),
+                field(&hf, r, "total")?.into(),
+            ]);
         }
         for r in hdi_all.iter().filter(|r| r.get(0) == Some(iso)) {
             hdi_rows.push(vec![iso.to_string(), field(&hd, r, "year")?.into(), field(&hd, r, "hdi")?.into()]);

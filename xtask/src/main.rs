@@ -86,7 +86,12 @@ fn main() -> anyhow::Result<()> {
             check(cargo().current_dir(&root).args(["build", "-p", "resil-cli"]).status()?, "building resil")?;
             let out = std::env::temp_dir().join("resil-valgrind-out");
             let status = Command::new("valgrind")
-                .args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite"])
+                .args([
+                    "--error-exitcode=99",
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=definite",
+                    "--show-leak-kinds=definite",
+                ])
                 .arg(root.join("target/debug/resil"))
                 .args(["run", "configs/border-cities.toml", "--strict", "--plugin-dir"])
                 .arg(&dir)
@@ -99,7 +104,9 @@ fn main() -> anyhow::Result<()> {
         }
         Some("ci") => check(cargo().current_dir(&root).args(["test", "--workspace"]).status()?, "the tests"),
         _ => {
-            eprintln!("usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | ci>");
+            eprintln!(
+                "usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | ci>"
+            );
             std::process::exit(2);
         }
     }

@@ -102,7 +102,9 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Run { config, out: out_dir, strict, plugin_dirs } => {
             run(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, out, err)
         }
-        Command::Validate { config, strict, plugin_dirs } => validate(&config, &RunOptions { strict, plugin_dirs }, out, err),
+        Command::Validate { config, strict, plugin_dirs } => {
+            validate(&config, &RunOptions { strict, plugin_dirs }, out, err)
+        }
         Command::Plugins(PluginsCommand::List { dirs, config }) => plugins_list(dirs, config.as_deref(), out),
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
     }
@@ -147,7 +149,14 @@ fn plugins_inspect(path: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
     writeln!(out, "library:     {}", path.display())?;
     writeln!(out, "indicators:")?;
     for i in &p.info.indicators {
-        writeln!(out, "  {:<6} {} [{}]{}", i.id, i.name, i.measure, if i.note.is_empty() { String::new() } else { format!(" - {}", i.note) })?;
+        writeln!(
+            out,
+            "  {:<6} {} [{}]{}",
+            i.id,
+            i.name,
+            i.measure,
+            if i.note.is_empty() { String::new() } else { format!(" - {}", i.note) }
+        )?;
     }
     Ok(0)
 }

@@ -3,6 +3,9 @@
 use std::path::Path;
 use std::process::Command;
 
+#[path = "../../../tests/support/plugins.rs"]
+mod plugin_build;
+
 fn resil() -> Command {
     Command::new(env!("CARGO_BIN_EXE_resil"))
 }
@@ -15,7 +18,9 @@ fn root() -> &'static Path {
 fn run_writes_every_output_and_warns_about_synthetic_data() {
     let out = tempfile::tempdir().unwrap();
     let output = resil()
-        .args(["run", "configs/border-cities.toml", "--strict", "--out"])
+        .args(["run", "configs/border-cities.toml", "--strict", "--plugin-dir"])
+        .arg(plugin_build::plugin_dir())
+        .arg("--out")
         .arg(out.path())
         .current_dir(root())
         .output()
@@ -35,6 +40,7 @@ fn run_writes_every_output_and_warns_about_synthetic_data() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["data_provenance"]["contains_synthetic_data"], true);
+    assert_eq!(manifest["plugins"].as_array().unwrap().len(), 3);
 }
 
 #[test]

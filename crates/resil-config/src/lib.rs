@@ -150,7 +150,9 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
         }
         match s.kind.as_str() {
             "csv" if s.path.is_none() => err(format!("source[{i}].path"), "a csv source needs a `path`".into()),
-            "plugin" if s.plugin.is_none() => err(format!("source[{i}].plugin"), "a plugin source needs `plugin`, the plugin's name".into()),
+            "plugin" if s.plugin.is_none() => {
+                err(format!("source[{i}].plugin"), "a plugin source needs `plugin`, the plugin's name".into())
+            }
             "csv" | "plugin" => {}
             other => err(format!("source[{i}].kind"), format!("unknown source kind `{other}` (known: csv, plugin)")),
         }

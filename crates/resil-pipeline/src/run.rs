@@ -10,8 +10,8 @@ use resil_core::{
 use resil_rank::TiePolicy;
 use resil_trend::RegionRow;
 
-use crate::sources::{inputs, load_panel, ConfiguredSource, LoadedPanel, RunOptions, SkippedSource};
 use crate::registry::{self, Built, StageKey};
+use crate::sources::{inputs, load_panel, ConfiguredSource, LoadedPanel, RunOptions, SkippedSource};
 
 /// A stage of the pipeline with its scope.
 struct Staged<T: ?Sized> {

@@ -112,7 +112,8 @@ pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut
     let c = &loaded.config;
     let units_path = loaded.resolve(&c.study.units);
     let mut files = vec![("units".to_string(), c.study.units.clone(), units_path.clone())];
-    let units = load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default();
+    let units =
+        load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default();
     let system = IndicatorSystem::new(
         c.indicators
             .iter()
@@ -142,7 +143,12 @@ pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut
                         files.push((role.clone(), format!("{written_dir}/{name}"), f));
                     }
                     let info = p.plugin.info.clone();
-                    sources.push(ConfiguredSource { source: Box::new(p), optional: s.optional, plugin: Some(info), plugin_name: s.plugin.clone() });
+                    sources.push(ConfiguredSource {
+                        source: Box::new(p),
+                        optional: s.optional,
+                        plugin: Some(info),
+                        plugin_name: s.plugin.clone(),
+                    });
                 }
                 Err(e) if s.optional => sources.push(ConfiguredSource {
                     source: Box::new(Unavailable { id: s.id.clone(), reason: e.to_string() }),
@@ -155,7 +161,12 @@ pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut
         } else {
             let path = s.path.clone().unwrap_or_default();
             files.push((role, path.clone(), loaded.resolve(&path)));
-            sources.push(ConfiguredSource { source: Box::new(csv_source(loaded, s, &path)), optional: s.optional, plugin: None, plugin_name: None });
+            sources.push(ConfiguredSource {
+                source: Box::new(csv_source(loaded, s, &path)),
+                optional: s.optional,
+                plugin: None,
+                plugin_name: None,
+            });
         }
     }
     Inputs { units, system, sources, files }
@@ -192,7 +203,9 @@ pub(crate) fn load_panel(
         match s.source.load(&request) {
             Ok(outcome) => {
                 let stage = format!("source:{id}");
-                notes.extend(outcome.notes.into_iter().map(|diagnostic| LoggedNote { stage: stage.clone(), diagnostic }));
+                notes.extend(
+                    outcome.notes.into_iter().map(|diagnostic| LoggedNote { stage: stage.clone(), diagnostic }),
+                );
                 for obs in outcome.value {
                     if obs.value.is_finite() {
                         counts[obs.indicator] += 1;
@@ -206,10 +219,18 @@ pub(crate) fn load_panel(
                     stage: format!("source:{id}"),
                     diagnostic: Diagnostic::warning(
                         "source-skipped",
-                        format!("optional source `{id}` failed and was skipped; indicators {} dropped: {e}", ids.join(", ")),
+                        format!(
+                            "optional source `{id}` failed and was skipped; indicators {} dropped: {e}",
+                            ids.join(", ")
+                        ),
                     ),
                 });
-                skipped.push(SkippedSource { source: id.to_string(), plugin: s.plugin_name.clone(), reason: e.to_string(), dropped_indicators: ids });
+                skipped.push(SkippedSource {
+                    source: id.to_string(),
+                    plugin: s.plugin_name.clone(),
+                    reason: e.to_string(),
+                    dropped_indicators: ids,
+                });
                 dropped.extend(wanted);
             }
             Err(e) => problems.extend(e.into_list()),

@@ -82,7 +82,23 @@ pub fn discover(dirs: &[PathBuf]) -> Vec<(PathBuf, Result<LoadedPlugin>)> {
         .filter(|p| p.extension().is_some_and(|e| e == ext))
         .collect();
     paths.sort();
-    paths.into_iter().map(|p| { let r = open(&p); (p, r) }).collect()
+    paths
+        .into_iter()
+        .map(|p| {
+            let r = open(&p);
+            (p, r)
+        })
+        .collect()
+}
+
+/// Every library opened, kept for the life of the process: resil never unloads a plugin, since
+/// its code and strings may still be referenced; holding them here keeps them reachable.
+static LIBRARIES: std::sync::Mutex<Vec<&'static libloading::Library>> = std::sync::Mutex::new(Vec::new());
+
+fn keep_loaded(library: libloading::Library) -> &'static libloading::Library {
+    let library: &'static libloading::Library = Box::leak(Box::new(library));
+    LIBRARIES.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(library);
+    library
 }
 
 /// # Safety
@@ -107,7 +123,7 @@ pub fn open(path: &Path) -> Result<LoadedPlugin> {
     let fail = |msg: String| Error::data(context.clone(), msg);
     // Loading runs the library's initialisers: that is the trust placed in the plugin folders.
     let library = unsafe { libloading::Library::new(path) }.map_err(|e| fail(format!("cannot load: {e}")))?;
-    let library: &'static libloading::Library = Box::leak(Box::new(library));
+    let library = keep_loaded(library);
     let entry: libloading::Symbol<EntryFn> = unsafe { library.get(ENTRY_SYMBOL) }.map_err(|_| {
         fail(format!(
             "no entry symbol `{}`: not a resil plugin of ABI version {ABI_VERSION}",
@@ -121,7 +137,9 @@ pub fn open(path: &Path) -> Result<LoadedPlugin> {
     // Read only the two leading u32 fields until they are checked.
     let version = unsafe { std::ptr::read(ptr as *const u32) };
     if version != ABI_VERSION {
-        return Err(fail(format!("plugin ABI version {version}, this resil speaks version {ABI_VERSION}; rebuild the plugin")));
+        return Err(fail(format!(
+            "plugin ABI version {version}, this resil speaks version {ABI_VERSION}; rebuild the plugin"
+        )));
     }
     let size = unsafe { std::ptr::read((ptr as *const u32).add(1)) } as usize;
     let expected = std::mem::size_of::<PluginDescriptor>();

@@ -167,7 +167,10 @@ impl IndicatorSource for ForeignIndicatorSource {
                         0 => continue,
                         1 if v.is_finite() => {}
                         1 => {
-                            problems.push(Error::data(place(), format!("value is {v}; a plugin must return finite values or mark the cell missing")));
+                            problems.push(Error::data(
+                                place(),
+                                format!("value is {v}; a plugin must return finite values or mark the cell missing"),
+                            ));
                             continue;
                         }
                         other => {
@@ -175,7 +178,13 @@ impl IndicatorSource for ForeignIndicatorSource {
                             continue;
                         }
                     }
-                    observations.push(Observation { unit: u, period: t, indicator: j, value: v, origin: origin.clone() });
+                    observations.push(Observation {
+                        unit: u,
+                        period: t,
+                        indicator: j,
+                        value: v,
+                        origin: origin.clone(),
+                    });
                 }
             }
         }

@@ -47,7 +47,13 @@ pub fn read_csv(path: &Path) -> Result<Table, String> {
     for (i, line) in lines {
         let cells = split_line(line);
         if cells.len() != headers.len() {
-            return Err(format!("{}, line {}: {} cells, the header has {}", path.display(), i + 1, cells.len(), headers.len()));
+            return Err(format!(
+                "{}, line {}: {} cells, the header has {}",
+                path.display(),
+                i + 1,
+                cells.len(),
+                headers.len()
+            ));
         }
         rows.push((i + 1, cells));
     }

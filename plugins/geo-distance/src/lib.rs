@@ -46,7 +46,8 @@ fn points(dir: &Path, file: &str, key: &str) -> Result<BTreeMap<String, (f64, f6
 impl Plugin for GeoDistance {
     const NAME: &'static str = "geo-distance";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str = "great-circle distances to the provincial capital (X28) and the foreign crossing city (X29)";
+    const DESCRIPTION: &'static str =
+        "great-circle distances to the provincial capital (X28) and the foreign crossing city (X29)";
 
     fn indicators() -> Vec<Indicator> {
         vec![

@@ -71,7 +71,13 @@ fn combine(values: &[f64], how: Combine) -> Option<f64> {
 
 impl NeighborFragility {
     /// The combined value of `index` for a unit's neighbours in an edition year.
-    fn value(&self, index: &BTreeMap<(String, i32), f64>, neighbours: &[String], partner: Option<&String>, year: i32) -> Option<f64> {
+    fn value(
+        &self,
+        index: &BTreeMap<(String, i32), f64>,
+        neighbours: &[String],
+        partner: Option<&String>,
+        year: i32,
+    ) -> Option<f64> {
         let get = |iso: &String| index.get(&(iso.clone(), year)).copied();
         match self.combine {
             Combine::MainPartner => partner.and_then(get),
@@ -110,11 +116,12 @@ impl Plugin for NeighborFragility {
         if lag.fract() != 0.0 || !(0.0..=10.0).contains(&lag) {
             return Err(format!("parameter `lag` must be a whole number of years from 0 to 10, got {lag}"));
         }
-        let missing_hdi = match params.choice("missing-hdi", &["missing", "neighbour-min", "neighbour-mean"], "missing")?.as_str() {
-            "neighbour-min" => MissingHdi::NeighbourMin,
-            "neighbour-mean" => MissingHdi::NeighbourMean,
-            _ => MissingHdi::Missing,
-        };
+        let missing_hdi =
+            match params.choice("missing-hdi", &["missing", "neighbour-min", "neighbour-mean"], "missing")?.as_str() {
+                "neighbour-min" => MissingHdi::NeighbourMin,
+                "neighbour-mean" => MissingHdi::NeighbourMean,
+                _ => MissingHdi::Missing,
+            };
         let crossings = read_csv(&data_dir.join("border_crossings_compiled.csv"))?;
         let (unit, iso) = (crossings.column("unit")?, crossings.column("iso3")?);
         Ok(NeighborFragility {
@@ -136,7 +143,10 @@ impl Plugin for NeighborFragility {
                 if let Some(k) = x26 {
                     match self.value(&self.fsi, &unit.neighbours, partner, edition) {
                         Some(v) => out.set(k, t, u, v),
-                        None => out.note(format!("no FSI {edition} for the neighbours of {} ({}): X26 left missing", unit.id, unit.name)),
+                        None => out.note(format!(
+                            "no FSI {edition} for the neighbours of {} ({}): X26 left missing",
+                            unit.id, unit.name
+                        )),
                     }
                 }
                 if let Some(k) = x27 {
@@ -154,7 +164,10 @@ impl Plugin for NeighborFragility {
                                     out.set(k, t, u, v);
                                     out.note(format!("{} ({}) {period}: no neighbour HDI (North Korea has none); missing-hdi rule gives {v}", unit.id, unit.name));
                                 }
-                                None => out.note(format!("{} ({}) {period}: no neighbour HDI (North Korea has none); X27 left missing", unit.id, unit.name)),
+                                None => out.note(format!(
+                                    "{} ({}) {period}: no neighbour HDI (North Korea has none); X27 left missing",
+                                    unit.id, unit.name
+                                )),
                             }
                         }
                     }
@@ -178,7 +191,13 @@ mod tests {
             combine,
             lag,
             missing_hdi,
-            fsi: [(key("RUS", 2010), 79.0), (key("PRK", 2010), 97.8), (key("RUS", 2009), 77.0), (key("PRK", 2009), 95.0)].into(),
+            fsi: [
+                (key("RUS", 2010), 79.0),
+                (key("PRK", 2010), 97.8),
+                (key("RUS", 2009), 77.0),
+                (key("PRK", 2009), 95.0),
+            ]
+            .into(),
             hdi: [(key("RUS", 2010), 0.797), (key("MNG", 2010), 0.7)].into(),
             partner: [("a".to_string(), "PRK".to_string())].into(),
         }
@@ -187,7 +206,8 @@ mod tests {
     /// X26 and X27 (NaN when missing) and the notes, for one unit in 2010.
     fn run(p: &NeighborFragility, neighbours: &[&str]) -> (Vec<f64>, Vec<String>) {
         let neighbours = neighbours.iter().map(|s| s.to_string()).collect();
-        let unit = Unit { id: "a".into(), name: "A".into(), province: String::new(), neighbours, seat: None, centroid: None };
+        let unit =
+            Unit { id: "a".into(), name: "A".into(), province: String::new(), neighbours, seat: None, centroid: None };
         let request = Request { units: vec![unit], periods: vec![2010], indicators: vec!["X26".into(), "X27".into()] };
         let mut out = Output::new(&request);
         p.load(&request, &mut out).unwrap();

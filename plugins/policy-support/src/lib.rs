@@ -14,7 +14,8 @@ use std::path::Path;
 use resil_plugin_sdk::{export_plugin, read_csv, Indicator, Output, Params, Plugin, Request};
 
 /// The five condition columns of the table.
-pub const CONDITIONS: [&str; 5] = ["class1-port", "pilot-zone", "open-border-city", "border-econ-zone", "cross-border-zone"];
+pub const CONDITIONS: [&str; 5] =
+    ["class1-port", "pilot-zone", "open-border-city", "border-econ-zone", "cross-border-zone"];
 
 pub struct PolicySupport {
     none_scores: f64,
@@ -24,7 +25,11 @@ pub struct PolicySupport {
 
 /// The score of a unit meeting `count` conditions.
 pub fn score(count: u32, none_scores: f64) -> f64 {
-    if count == 0 { none_scores } else { f64::from(count) }
+    if count == 0 {
+        none_scores
+    } else {
+        f64::from(count)
+    }
 }
 
 impl Plugin for PolicySupport {
@@ -95,7 +100,8 @@ mod tests {
     fn bad_flag_names_file_line_and_column() {
         let dir = std::env::temp_dir().join(format!("policy-support-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let header = "unit,year,class1-port,pilot-zone,open-border-city,border-econ-zone,cross-border-zone,source_note,status";
+        let header =
+            "unit,year,class1-port,pilot-zone,open-border-city,border-econ-zone,cross-border-zone,source_note,status";
         std::fs::write(dir.join("policy_support_compiled.csv"), format!("{header}\nA,2010,1,0,0,2,0,x,y\n")).unwrap();
         let err = PolicySupport::create(&Params::default(), &dir).err().unwrap();
         assert!(err.contains("line 2: column `border-econ-zone` must be 0 or 1, got `2`"), "{err}");
