@@ -1,6 +1,6 @@
 //! Write a resil indicator plugin in safe Rust: implement [`Plugin`] and call [`export_plugin!`].
 //!
-//! ```ignore
+//! ```
 //! use resil_plugin_sdk::{export_plugin, Indicator, Output, Params, Plugin, Request};
 //!
 //! struct Latitude;
