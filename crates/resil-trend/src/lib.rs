@@ -1,5 +1,7 @@
-//! Analyses of scores in space and time: regional means by period and their growth.
+//! Analyses of scores in space and time: regional means and growth, spatial autocorrelation
+//! (Moran's I, LISA), trend surfaces, grade transitions and obstacle degrees.
 
 mod regions;
+pub mod spatial;
 
 pub use regions::{growth_percent, regional_means, RegionRow, ALL_REGIONS};
