@@ -1,4 +1,5 @@
 //! The end-to-end test binary of resil. Each module is one concern:
+//! - `analyses`: the `[[analysis]]` tables and `resil spatial moran`, edge cases included;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
 //! - `malformed`: bad input gets an error naming file and line or key, and nothing is overwritten;
@@ -8,6 +9,7 @@
 //!   sub-system added through a plugin and config lines only;
 //! - `tidy`: house rules (a `//!` line atop every file, the crate dependency rules).
 
+mod analyses;
 mod common;
 mod configs;
 mod malformed;

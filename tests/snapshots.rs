@@ -25,7 +25,20 @@ fn read(dir: &tempfile::TempDir, file: &str) -> String {
 #[test]
 fn flagship_outputs() {
     let out = flagship();
-    for file in ["scores.csv", "weights.csv", "regions.csv", "imputed.csv", "diagnostics.csv"] {
+    for file in [
+        "scores.csv",
+        "weights.csv",
+        "regions.csv",
+        "imputed.csv",
+        "diagnostics.csv",
+        "regions_growth.csv",
+        "moran.csv",
+        "lisa.csv",
+        "trend.csv",
+        "trend_direction.csv",
+        "transitions.csv",
+        "obstacles_top.csv",
+    ] {
         insta::assert_snapshot!(file, round_csv(&read(&out, file), 6));
     }
     insta::assert_snapshot!("summary.txt", read(&out, "summary.txt"));

@@ -11,6 +11,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use resil_pipeline::{RunOptions, METHODS};
 
+mod spatial;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "resil",
@@ -50,6 +52,15 @@ enum Command {
     /// List or inspect indicator plugins.
     #[command(subcommand)]
     Plugins(PluginsCommand),
+    /// Spatial statistics of a plain table.
+    #[command(subcommand)]
+    Spatial(SpatialCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum SpatialCommand {
+    /// Global Moran's I of a column, with analytical and permutation inference.
+    Moran(spatial::MoranArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,6 +118,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         }
         Command::Plugins(PluginsCommand::List { dirs, config }) => plugins_list(dirs, config.as_deref(), out),
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
+        Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
     }
 }
 

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use resil_core::{Error, Result};
 
 pub use schema::{
-    ClassifyConfig, Config, IndicatorConfig, OutputConfig, PipelineConfig, PluginsConfig, SourceConfig, SourceLayout,
-    StageConfig, Study,
+    AnalysisConfig, ClassifyConfig, Config, IndicatorConfig, OutputConfig, PipelineConfig, PluginsConfig, SourceConfig,
+    SourceLayout, StageConfig, Study,
 };
 
 /// The only config version this build reads.

@@ -20,6 +20,20 @@ pub struct Config {
     pub output: OutputConfig,
     #[serde(default)]
     pub plugins: PluginsConfig,
+    #[serde(rename = "analysis", default)]
+    pub analyses: Vec<AnalysisConfig>,
+}
+
+/// `[[analysis]]`: an analysis of the run's results: `kind` (regions, moran, lisa, trend,
+/// transitions, obstacles), an optional `id` naming its output files (default: the kind), and
+/// the analysis's own parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AnalysisConfig {
+    pub kind: String,
+    pub id: Option<String>,
+    #[serde(flatten)]
+    pub params: toml::Table,
 }
 
 /// `[plugins]`: the only folders plugin libraries are loaded from.

@@ -3,11 +3,13 @@
 //!
 //! This is the one crate that knows every method crate; each method crate knows only resil-core.
 
+mod analysis;
 mod manifest;
 mod registry;
 mod run;
 mod sources;
 
+pub use analysis::{AnalysisResult, AnalysisTable, PointKind, WeightsParams, ANALYSES};
 pub use registry::{MethodCatalog, METHODS};
 pub use run::{prepare, run, validate, BreaksGroup, LoggedNote, Prepared, RunResult, WeightGroup};
 pub use sources::{RunOptions, SkippedSource};

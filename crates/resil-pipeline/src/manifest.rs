@@ -87,6 +87,7 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
             "classify": { "method": pipe.classify.stage.method, "scope": pipe.classify.stage.scope.as_str(), "params": p.classifier_params(), "labels": pipe.classify.labels },
         },
         "plugins": plugins,
+        "analyses": c.analyses.iter().zip(&r.analyses).map(|(a, res)| json!({ "id": res.id, "kind": a.kind, "params": a.params })).collect::<Vec<_>>(),
         "skipped_sources": r.skipped_sources,
         "seed": null,
         "counts": { "imputed_cells": r.imputed.len(), "warnings": r.warnings().count() },

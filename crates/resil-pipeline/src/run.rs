@@ -89,6 +89,8 @@ pub struct RunResult {
     pub regions: Vec<RegionRow>,
     /// Optional sources that failed and were skipped.
     pub skipped_sources: Vec<SkippedSource>,
+    /// The results of the config's `[[analysis]]` tables, in config order.
+    pub analyses: Vec<crate::analysis::AnalysisResult>,
     pub notes: Vec<LoggedNote>,
     pub manifest: serde_json::Value,
 }
@@ -160,6 +162,7 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
             "per-period weights need per-period ideals: set pipeline.rank.scope = \"per-period\" too",
         ));
     }
+    problems.extend(crate::analysis::check(loaded, strict, &mut warnings));
     Methods { imputer, normalizers, weighter, scorer, classifier, unknown_keys: warnings }
 }
 
@@ -364,9 +367,10 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         ));
     }
 
-    // 7. Regional means and growth.
-    let regions = resil_trend::regional_means(
-        (0..n).map(|r| (panel.unit_of_row(r).region.as_str(), panel.period_of_row(r), scores.score[r])),
+    // 7. Regional aggregates and growth.
+    let regions = resil_trend::regional_summary(
+        (0..n).map(|r| (panel.unit_of_row(r).region.as_str(), panel.period_of_row(r), scores.score[r], grades[r])),
+        k,
     );
 
     let synthetic: Vec<String> = system.synthetic().iter().map(|i| i.id.clone()).collect();
@@ -402,9 +406,15 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         grade_labels: p.grade_labels.clone(),
         regions,
         skipped_sources,
+        analyses: Vec::new(),
         notes: log.0,
         manifest: serde_json::Value::Null,
     };
+    result.analyses = crate::analysis::run_all(&p.loaded, &result)?;
+    for a in &result.analyses {
+        let stage = format!("analysis:{}", a.id);
+        result.notes.extend(a.notes.iter().cloned().map(|diagnostic| LoggedNote { stage: stage.clone(), diagnostic }));
+    }
     result.manifest = crate::manifest::build(p, &result)?;
     Ok(result)
 }

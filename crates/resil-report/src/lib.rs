@@ -12,8 +12,8 @@ use resil_pipeline::RunResult;
 
 pub use summary::summary;
 
-/// The files a run writes, in the order they are renamed into place (manifest last, so that a
-/// complete manifest marks a complete set).
+/// The files every run writes (analyses add their own), in the order they are renamed into place;
+/// the manifest comes last, so that a complete manifest marks a complete set.
 pub const OUTPUT_FILES: [&str; 9] = [
     "scores.csv",
     "weights.csv",
@@ -26,20 +26,26 @@ pub const OUTPUT_FILES: [&str; 9] = [
     "manifest.json",
 ];
 
-/// Renders every output file of a run in memory, as (file name, bytes).
-pub fn render(result: &RunResult) -> Result<Vec<(&'static str, Vec<u8>)>> {
-    let files = vec![
-        ("scores.csv", tables::scores(result)?),
-        ("weights.csv", tables::weights(result)?),
-        ("breaks.json", tables::breaks(result)),
-        ("regions.csv", tables::regions(result)?),
-        ("imputed.csv", tables::imputed(result)?),
-        ("intermediates.csv", tables::intermediates(result)?),
-        ("diagnostics.csv", tables::diagnostics(result)?),
-        ("summary.txt", summary(result).into_bytes()),
-        ("manifest.json", pretty_json(&result.manifest)),
+/// Renders every output file of a run in memory, as (file name, bytes): the files every run
+/// writes, then each analysis's `<table>.csv` files and `<id>.json`, the manifest last.
+pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("scores.csv".into(), tables::scores(result)?),
+        ("weights.csv".into(), tables::weights(result)?),
+        ("breaks.json".into(), tables::breaks(result)),
+        ("regions.csv".into(), tables::regions(result)?),
+        ("imputed.csv".into(), tables::imputed(result)?),
+        ("intermediates.csv".into(), tables::intermediates(result)?),
+        ("diagnostics.csv".into(), tables::diagnostics(result)?),
+        ("summary.txt".into(), summary(result).into_bytes()),
     ];
-    debug_assert!(files.iter().map(|f| f.0).eq(OUTPUT_FILES));
+    for a in &result.analyses {
+        for t in &a.tables {
+            files.push((format!("{}.csv", t.name), tables::analysis_table(result, t)?));
+        }
+        files.push((format!("{}.json", a.id), tables::analysis_json(result, a)));
+    }
+    files.push(("manifest.json".into(), pretty_json(&result.manifest)));
     Ok(files)
 }
 
@@ -50,13 +56,13 @@ pub(crate) fn pretty_json(v: &serde_json::Value) -> Vec<u8> {
 }
 
 /// Writes `files` into `dir` atomically per file, after all of them were staged.
-pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+pub fn write_files<S: AsRef<str>>(dir: &Path, files: &[(S, Vec<u8>)]) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let staging = dir.join(format!(".staging-{}", std::process::id()));
     let staged = (|| -> Result<()> {
         std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
         for (name, bytes) in files {
-            let path = staging.join(name);
+            let path = staging.join(name.as_ref());
             std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         }
         Ok(())
@@ -67,8 +73,8 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>
     }
     let mut written = Vec::new();
     for (name, _) in files {
-        let target = dir.join(name);
-        std::fs::rename(staging.join(name), &target).map_err(|e| Error::io(&target, e))?;
+        let target = dir.join(name.as_ref());
+        std::fs::rename(staging.join(name.as_ref()), &target).map_err(|e| Error::io(&target, e))?;
         written.push(target);
     }
     let _ = std::fs::remove_dir(&staging);

@@ -109,17 +109,27 @@ pub(crate) fn breaks(r: &RunResult) -> Vec<u8> {
 
 pub(crate) fn regions(r: &RunResult) -> Result<Vec<u8>> {
     let status = data_status(r);
+    let k = r.breaks.first().map_or(0, |b| b.breaks.k());
+    let grade_columns: Vec<String> = (1..=k).map(|g| format!("grade_{g}")).collect();
+    let mut header = vec!["region", "period", "n_units", "mean", "median", "min", "max"];
+    header.extend(grade_columns.iter().map(String::as_str));
+    header.extend(["growth_percent", "data_status"]);
     let rows = r.regions.iter().map(|x| {
-        vec![
+        let mut row = vec![
             x.region.clone(),
             x.period.to_string(),
             x.n_units.to_string(),
             num(x.mean),
-            x.growth_percent.map(num).unwrap_or_default(),
-            status.clone(),
-        ]
+            num(x.median),
+            num(x.min),
+            num(x.max),
+        ];
+        row.extend(x.grade_counts.iter().map(usize::to_string));
+        row.push(x.growth_percent.map(num).unwrap_or_default());
+        row.push(status.clone());
+        row
     });
-    csv_bytes(&["region", "period", "n_units", "mean", "growth_percent", "data_status"], rows)
+    csv_bytes(&header, rows)
 }
 
 pub(crate) fn imputed(r: &RunResult) -> Result<Vec<u8>> {
@@ -183,4 +193,22 @@ pub(crate) fn diagnostics(r: &RunResult) -> Result<Vec<u8>> {
         vec![n.stage.clone(), severity, n.diagnostic.code.clone(), n.diagnostic.message.clone()]
     });
     csv_bytes(&["stage", "severity", "code", "message"], rows)
+}
+
+/// An analysis table as CSV, with the run's data status on every row.
+pub(crate) fn analysis_table(r: &RunResult, t: &resil_pipeline::AnalysisTable) -> Result<Vec<u8>> {
+    let status = data_status(r);
+    let mut header: Vec<&str> = t.header.iter().map(String::as_str).collect();
+    header.push("data_status");
+    let rows = t.rows.iter().map(|row| {
+        let mut row = row.clone();
+        row.push(status.clone());
+        row
+    });
+    csv_bytes(&header, rows)
+}
+
+/// An analysis's JSON, with its kind and the run's data status.
+pub(crate) fn analysis_json(r: &RunResult, a: &resil_pipeline::AnalysisResult) -> Vec<u8> {
+    crate::pretty_json(&json!({ "id": a.id, "kind": a.kind, "data_status": data_status(r), "result": a.json }))
 }

@@ -1,9 +1,13 @@
-//! Analyses of scores in space and time: regional means and growth, spatial autocorrelation
-//! (Moran's I, LISA), trend surfaces, grade transitions and obstacle degrees.
+//! Analyses of scores in space and time: regional aggregates and growth, spatial autocorrelation
+//! (Moran's I, LISA), trend surfaces of sample zones (Albers projection, polynomial fits), grade
+//! transitions (Markov and spatial Markov) and obstacle degrees. Every function works on plain
+//! slices, so that it can be rerun on any table, not only a resil run.
 
-mod regions;
 pub mod albers;
+pub mod obstacles;
+mod regions;
 pub mod spatial;
+pub mod transitions;
 pub mod trend;
 
-pub use regions::{growth_percent, regional_means, RegionRow, ALL_REGIONS};
+pub use regions::{growth_between, growth_percent, regional_summary, RegionRow, ALL_REGIONS};

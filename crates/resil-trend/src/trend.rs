@@ -80,7 +80,11 @@ pub fn fit_polynomial(x: &[f64], z: &[f64], order: usize) -> Result<PolyFit> {
         .ok_or_else(|| Error::data("trend", "the design matrix is rank deficient"))?;
     let coef_scaled: Vec<f64> = b.iter().copied().collect();
     let coef_original = (0..p)
-        .map(|j| (j..p).map(|k| coef_scaled[k] * binomial(k, j) * (-centre).powi((k - j) as i32) / scale.powi(k as i32)).sum())
+        .map(|j| {
+            (j..p)
+                .map(|k| coef_scaled[k] * binomial(k, j) * (-centre).powi((k - j) as i32) / scale.powi(k as i32))
+                .sum()
+        })
         .collect();
     let fitted = DMatrix::from_fn(n, p, |i, k| ((x[i] - centre) / scale).powi(k as i32)) * &b;
     let sse: f64 = (0..n).map(|i| (z[i] - fitted[i]).powi(2)).sum();
@@ -88,8 +92,19 @@ pub fn fit_polynomial(x: &[f64], z: &[f64], order: usize) -> Result<PolyFit> {
     let sst: f64 = z.iter().map(|v| (v - zmean).powi(2)).sum();
     let k = (order + 2) as f64;
     let nf = n as f64;
-    let aicc = (nf - k - 1.0 > 0.0 && sse > 0.0).then(|| nf * (sse / nf).ln() + 2.0 * k + 2.0 * k * (k + 1.0) / (nf - k - 1.0));
-    Ok(PolyFit { order, n, centre, scale, coef_scaled, coef_original, sse, r2: (sst > 0.0).then(|| 1.0 - sse / sst), aicc })
+    let aicc = (nf - k - 1.0 > 0.0 && sse > 0.0)
+        .then(|| nf * (sse / nf).ln() + 2.0 * k + 2.0 * k * (k + 1.0) / (nf - k - 1.0));
+    Ok(PolyFit {
+        order,
+        n,
+        centre,
+        scale,
+        coef_scaled,
+        coef_original,
+        sse,
+        r2: (sst > 0.0).then(|| 1.0 - sse / sst),
+        aicc,
+    })
 }
 
 /// Rotates the X-Y axes by `angle` degrees counter-clockwise: the point's coordinates in the

@@ -1,0 +1,133 @@
+//! The `[[analysis]]` tables end to end: `resil spatial moran` against esda, and the documented
+//! behaviour of the edge cases (islands, zones too small for their polynomial, unknown members).
+
+use crate::common::{mini_study, resil, root};
+
+#[test]
+fn spatial_moran_command_matches_esda() {
+    // The table of data/reference-cases/esda_moran.json (PySAL esda 2.9.0), kNN k = 3.
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("data/reference-cases/esda_moran.json")).unwrap())
+            .unwrap();
+    let col = |k: &str| r[k].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect::<Vec<_>>();
+    let (x, y, v) = (col("x"), col("y"), col("values"));
+    let mut text = "id,value,x,y\n".to_string();
+    for i in 0..x.len() {
+        text += &format!("u{i},{},{},{}\n", v[i], x[i], y[i]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("t.csv");
+    std::fs::write(&table, text).unwrap();
+    let t = table.to_str().unwrap();
+    let args = [
+        "spatial",
+        "moran",
+        t,
+        "--id",
+        "id",
+        "--value",
+        "value",
+        "--x",
+        "x",
+        "--y",
+        "y",
+        "--knn",
+        "3",
+        "--permutations",
+        "99",
+        "--seed",
+        "1",
+        "--format",
+        "json",
+    ];
+    let (code, stdout, stderr) = resil(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let esda = &r["cases"][0];
+    for key in ["i", "expected_i", "z_norm", "p_norm", "z_rand", "p_rand"] {
+        let (a, b) = (got[key].as_f64().unwrap(), esda[key].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-12, "{key}: {a} vs {b}");
+    }
+    let p_sim = got["p_sim"].as_f64().unwrap();
+    assert!((0.01..=0.5).contains(&p_sim));
+    assert_eq!(resil(&args).1, stdout, "same seed, same output");
+    // A missing column and a bad cell are named.
+    let (code, _, stderr) = resil(&["spatial", "moran", t, "--id", "id", "--value", "nope", "--x", "x", "--y", "y"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 1: missing column `nope`"), "{stderr}");
+}
+
+#[test]
+fn analysis_edge_cases_have_clear_documented_behaviour() {
+    let dir = mini_study();
+    let config = dir.path().join("mini.toml");
+    let extra = r#"
+[[analysis]]
+kind = "moran"
+id = "moran-islands"
+weights = "band"
+band-km = 50.0
+permutations = 9
+
+[[analysis]]
+kind = "moran"
+k = 2
+permutations = 99
+
+[[analysis]]
+kind = "trend"
+point = "seat"
+order = 2
+[analysis.zones]
+"Two points" = ["A", "B"]
+"Three points" = ["A", "Beta", "C", "Zeta", "Nowhere"]
+
+[[analysis]]
+kind = "transitions"
+k = 2
+min-count = 3
+
+[[analysis]]
+kind = "obstacles"
+top = 2
+"#;
+    let text = std::fs::read_to_string(&config).unwrap().replacen("\n[output]", &format!("{extra}\n[output]"), 1);
+    std::fs::write(&config, text).unwrap();
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join("out").join(f)).unwrap();
+    // Every unit an island: Moran's I is undefined, said in the table and the diagnostics.
+    assert!(read("moran-islands.csv").contains("no point has a neighbour"), "{}", read("moran-islands.csv"));
+    let diagnostics = read("diagnostics.csv");
+    assert!(diagnostics.contains("islands") && diagnostics.contains("moran-undefined"), "{diagnostics}");
+    assert!(read("moran.csv").lines().count() == 3);
+    // A zone with fewer points than a quadratic needs is skipped with its reason; excluded and
+    // unknown members are left out with a warning.
+    let trend = read("trend.csv");
+    assert!(trend.contains("Two points,2010,,0,2,2") && trend.contains("skipped: "), "{trend}");
+    assert!(trend.contains("Three points,2010,X-Z"), "{trend}");
+    assert!(diagnostics.contains("`Zeta` is not a studied unit") && diagnostics.contains("`Nowhere`"), "{diagnostics}");
+    // Transitions: 4 units x 1 step, every row below min-count flagged sparse.
+    let transitions = read("transitions.csv");
+    assert!(transitions.lines().filter(|l| l.starts_with("all,")).count() == 4);
+    assert!(transitions.contains(",true,"), "{transitions}");
+    assert!(read("obstacles_top.csv").lines().count() == 1 + 4 * 2 * 2);
+}
+
+#[test]
+fn units_without_coordinates_are_an_error_naming_them() {
+    let dir = mini_study();
+    let units = dir.path().join("units.csv");
+    let text = std::fs::read_to_string(&units).unwrap().replace("C,Gamma,P2,102,42", "C,Gamma,P2,,");
+    std::fs::write(&units, text).unwrap();
+    let config = dir.path().join("mini.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "\n[output]",
+        "\n[[analysis]]\nkind = \"moran\"\nk = 2\n\n[output]",
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("units without seat coordinates: c (gamma)"), "{stderr}");
+}
