@@ -39,6 +39,15 @@ pub struct SpatialWeights {
     pub row_standardised: bool,
 }
 
+/// Mean Earth radius (IUGG), km.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// A (lon, lat) point as 3-D coordinates on a sphere of radius R km.
+fn on_sphere(lon: f64, lat: f64) -> [f64; 3] {
+    let (l, p) = (lon.to_radians(), lat.to_radians());
+    [EARTH_RADIUS_KM * p.cos() * l.cos(), EARTH_RADIUS_KM * p.cos() * l.sin(), EARTH_RADIUS_KM * p.sin()]
+}
+
 fn distance(metric: Metric, a: (f64, f64), b: (f64, f64)) -> f64 {
     match metric {
         Metric::Planar => ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt(),
@@ -46,7 +55,7 @@ fn distance(metric: Metric, a: (f64, f64), b: (f64, f64)) -> f64 {
             let (p1, p2) = (a.1.to_radians(), b.1.to_radians());
             let h =
                 ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((b.0 - a.0).to_radians() / 2.0).sin().powi(2);
-            2.0 * 6371.0088 * h.sqrt().min(1.0).asin()
+            2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
         }
     }
 }
@@ -59,39 +68,62 @@ impl SpatialWeights {
         if points.iter().any(|p| !(p.0.is_finite() && p.1.is_finite())) {
             return Err(Error::data("spatial weights", "every point needs finite coordinates"));
         }
+        if let WeightsKind::Knn(k) = kind {
+            if k == 0 || k >= n {
+                let msg = format!("k must be in 1..{} for {n} points, got {k}", n.max(1) - 1);
+                return Err(Error::param("moran", "knn", msg));
+            }
+        }
+        // Neighbour search in a k-d tree: planar points as they are, great-circle points as 3-D
+        // points on a sphere of radius R, where the chord orders neighbours as the arc does.
+        let (space, dims): (Vec<[f64; 3]>, usize) = match metric {
+            Metric::Planar => (points.iter().map(|p| [p.0, p.1, 0.0]).collect(), 2),
+            Metric::GreatCircleKm => (points.iter().map(|&(lon, lat)| on_sphere(lon, lat)).collect(), 3),
+        };
+        let tree = crate::kdtree::KdTree::new(&space, dims);
+        // The chord of an arc of d km (the search radius; a hair wider against rounding).
+        let chord = |d: f64| {
+            let c = match metric {
+                Metric::Planar => d,
+                Metric::GreatCircleKm => {
+                    2.0 * EARTH_RADIUS_KM * (d / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2).sin()
+                }
+            };
+            c * (1.0 + 1e-12)
+        };
         let mut neighbours = Vec::with_capacity(n);
         for i in 0..n {
-            let mut d: Vec<(usize, f64)> =
-                (0..n).filter(|&j| j != i).map(|j| (j, distance(metric, points[i], points[j]))).collect();
+            let true_distance = |(j, _): (usize, f64)| (j, distance(metric, points[i], points[j]));
             let mut row: Vec<(usize, f64)> = match kind {
-                WeightsKind::Knn(k) => {
-                    if k == 0 || k >= n {
-                        return Err(Error::param(
-                            "moran",
-                            "knn",
-                            format!("k must be in 1..{} for {n} points, got {k}", n.max(1) - 1),
-                        ));
-                    }
-                    d.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-                    d.into_iter().take(k).map(|(j, _)| (j, 1.0)).collect()
-                }
-                WeightsKind::Band(band) => {
-                    d.into_iter().filter(|&(_, dist)| dist <= band).map(|(j, _)| (j, 1.0)).collect()
-                }
-                WeightsKind::InverseDistance { power, band } => d
+                WeightsKind::Knn(k) => tree.nearest(i, k).into_iter().map(|(j, _)| (j, 1.0)).collect(),
+                WeightsKind::Band(band) => tree
+                    .within(i, chord(band))
                     .into_iter()
-                    .filter(|&(_, dist)| band.is_none_or(|b| dist <= b))
-                    .map(|(j, dist)| {
-                        if dist == 0.0 {
-                            Err(Error::data(
-                                "spatial weights",
-                                format!("points {i} and {j} coincide; inverse-distance weight is infinite"),
-                            ))
-                        } else {
-                            Ok((j, dist.powf(-power)))
+                    .map(true_distance)
+                    .filter(|&(_, dist)| dist <= band)
+                    .map(|(j, _)| (j, 1.0))
+                    .collect(),
+                WeightsKind::InverseDistance { power, band } => {
+                    let candidates: Vec<(usize, f64)> = match band {
+                        Some(b) => tree.within(i, chord(b)).into_iter().map(true_distance).collect(),
+                        // Without a band every pair is linked: inherently O(n^2).
+                        None => {
+                            (0..n).filter(|&j| j != i).map(|j| (j, distance(metric, points[i], points[j]))).collect()
                         }
-                    })
-                    .collect::<Result<_>>()?,
+                    };
+                    candidates
+                        .into_iter()
+                        .filter(|&(_, dist)| band.is_none_or(|b| dist <= b))
+                        .map(|(j, dist)| {
+                            if dist == 0.0 {
+                                let msg = format!("points {i} and {j} coincide; inverse-distance weight is infinite");
+                                Err(Error::data("spatial weights", msg))
+                            } else {
+                                Ok((j, dist.powf(-power)))
+                            }
+                        })
+                        .collect::<Result<_>>()?
+                }
             };
             row.sort_by_key(|&(j, _)| j);
             if row_standardise {
