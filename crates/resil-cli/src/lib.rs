@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use resil_pipeline::{RunOptions, METHODS};
 
+mod matrix;
 mod spatial;
 
 #[derive(Parser, Debug)]
@@ -55,6 +56,12 @@ enum Command {
     /// Spatial statistics of a plain table.
     #[command(subcommand)]
     Spatial(SpatialCommand),
+    /// Score and rank a plain decision matrix (no config): normalise, weigh, score.
+    #[command(after_help = methods_help())]
+    Score(matrix::ScoreArgs),
+    /// Classify a column of values (no config).
+    #[command(after_help = methods_help())]
+    Classify(matrix::ClassifyArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -119,6 +126,8 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Plugins(PluginsCommand::List { dirs, config }) => plugins_list(dirs, config.as_deref(), out),
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
         Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
+        Command::Score(args) => matrix::score(&args, out, err),
+        Command::Classify(args) => matrix::classify(&args, out),
     }
 }
 

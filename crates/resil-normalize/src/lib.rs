@@ -1,10 +1,11 @@
-//! Normalisers (z-score, min-max with a floor shift, translation, vector) and time imputation for resil.
+//! Normalisers (none, z-score, min-max with a floor shift, translation, vector, sum, max) and time imputation for resil.
 //!
 //! Each method follows the same three steps: `XParams` (serde, unchecked) -> `check()` -> a
 //! valid method implementing [`resil_core::Normalizer`] -> a fitted value with getters.
 
 mod impute;
 mod minmax;
+mod simple;
 mod stats;
 mod translate;
 mod vector;
@@ -12,6 +13,7 @@ mod zscore;
 
 pub use impute::{Fallback, LinearTimeImputer, LinearTimeImputerParams};
 pub use minmax::{FittedMinMax, MinMax, MinMaxParams};
+pub use simple::{Divisor, FittedScale, Scale, ScaleParams};
 pub use stats::{column_stats, ColumnStats};
 pub use translate::{FittedTranslate, Translate, TranslateParams};
 pub use vector::{FittedVector, Vector, VectorParams};

@@ -5,11 +5,14 @@
 
 mod analysis;
 mod manifest;
+mod matrix;
 mod registry;
 mod run;
 mod sources;
 
 pub use analysis::{AnalysisResult, AnalysisTable, PointKind, WeightsParams, ANALYSES};
+pub use matrix::{classify_values, criteria, score_matrix, MatrixScore};
+pub use resil_rank::compromise as vikor_compromise;
 pub use registry::{MethodCatalog, METHODS};
 pub use run::{prepare, run, validate, BreaksGroup, LoggedNote, Prepared, RunResult, WeightGroup};
 pub use sources::{RunOptions, SkippedSource};

@@ -20,10 +20,10 @@ pub struct MethodCatalog {
 /// Every method this build knows.
 pub const METHODS: MethodCatalog = MethodCatalog {
     impute: &["linear-time"],
-    normalize: &["zscore", "minmax", "translate", "vector"],
-    weight: &["entropy", "fixed"],
-    rank: &["topsis"],
-    classify: &["jenks", "fixed"],
+    normalize: &["none", "zscore", "minmax", "translate", "vector", "sum", "max"],
+    weight: &["entropy", "fixed", "equal", "std", "cv", "critic"],
+    rank: &["topsis", "vikor", "wsm", "wpm"],
+    classify: &["jenks", "quantile", "equal-interval", "fixed"],
 };
 
 /// A method built from config, with its resolved parameters (defaults filled in).
@@ -79,6 +79,11 @@ macro_rules! build {
         let (p, resolved): ($params, _) = $key.params($stage, $skip, $warnings)?;
         (Box::new(p.check()?), resolved)
     }};
+    // Methods sharing one parameter type, told apart by a variant passed to `check`.
+    ($key:expr, $stage:expr, $warnings:expr, $skip:expr, $params:ty, $variant:expr) => {{
+        let (p, resolved): ($params, _) = $key.params($stage, $skip, $warnings)?;
+        (Box::new(p.check($variant)?), resolved)
+    }};
 }
 
 pub(crate) fn imputer(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Imputer>> {
@@ -99,6 +104,9 @@ pub(crate) fn normalizer(
         "minmax" => build!(key, stage, warnings, &[], resil_normalize::MinMaxParams),
         "translate" => build!(key, stage, warnings, &[], resil_normalize::TranslateParams),
         "vector" => build!(key, stage, warnings, &[], resil_normalize::VectorParams),
+        "none" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::One),
+        "sum" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::Sum),
+        "max" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::Max),
         _ => return Err(key.unknown_method(stage, METHODS.normalize)),
     };
     Ok(Built { method, params })
@@ -108,6 +116,10 @@ pub(crate) fn weighter(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<S
     let (method, params): (Box<dyn Weighter>, _) = match stage.method.as_str() {
         "entropy" => build!(key, stage, warnings, &[], resil_weight::EntropyParams),
         "fixed" => build!(key, stage, warnings, &[], resil_weight::FixedParams),
+        "equal" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Equal),
+        "std" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Std),
+        "cv" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Cv),
+        "critic" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Critic),
         _ => return Err(key.unknown_method(stage, METHODS.weight)),
     };
     Ok(Built { method, params })
@@ -127,6 +139,9 @@ pub(crate) fn scorer(
     };
     let (method, params): (Box<dyn Scorer>, _) = match stage.method.as_str() {
         "topsis" => build!(key, stage, warnings, &["ties"], resil_rank::TopsisParams),
+        "vikor" => build!(key, stage, warnings, &["ties"], resil_rank::VikorParams),
+        "wsm" => build!(key, stage, warnings, &["ties"], resil_rank::WeightedParams, resil_rank::Aggregation::Sum),
+        "wpm" => build!(key, stage, warnings, &["ties"], resil_rank::WeightedParams, resil_rank::Aggregation::Product),
         _ => return Err(key.unknown_method(stage, METHODS.rank)),
     };
     Ok((Built { method, params }, ties))
@@ -140,6 +155,8 @@ pub(crate) fn classifier(
     let (method, params): (Box<dyn Classifier>, _) = match stage.method.as_str() {
         "jenks" => build!(key, stage, warnings, &[], resil_classify::JenksParams),
         "fixed" => build!(key, stage, warnings, &[], resil_classify::FixedThresholdsParams),
+        "quantile" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::Quantile),
+        "equal-interval" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::EqualInterval),
         _ => return Err(key.unknown_method(stage, METHODS.classify)),
     };
     Ok(Built { method, params })

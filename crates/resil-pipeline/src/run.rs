@@ -81,7 +81,7 @@ pub struct RunResult {
     pub scorer_references: Vec<(String, resil_core::NamedColumns)>,
     pub row_scorer_group: Vec<usize>,
     /// Rank of each row within its period, 1 = best.
-    pub ranks: Vec<usize>,
+    pub ranks: Vec<f64>,
     pub breaks: Vec<BreaksGroup>,
     /// Grade (1-based class) of each row, and the names of the grades.
     pub grades: Vec<usize>,
@@ -301,7 +301,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     let weight_groups = p.weighter.scope.groups(&panel);
     let mut weights = Vec::new();
     for g in &weight_groups {
-        let w = p.weighter.built.method.weights(&data.rows(g.rows.clone()), &system)?;
+        let w = p.weighter.built.method.weights(&data.rows(g.rows.clone()), &system, &orientation)?;
         log.extend(&stage_label("weight", &g.label), w.notes);
         weights.push(WeightGroup { label: g.label.clone(), weights: w.value });
     }
@@ -340,7 +340,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     }
 
     // 5. Ranks within each period, 1 = best.
-    let mut ranks = vec![0; n];
+    let mut ranks = vec![0.0; n];
     for g in Scope::PerPeriod.groups(&panel) {
         let r = resil_rank::rank(&scores.score[g.rows.clone()], scores.direction, p.ties);
         ranks[g.rows.clone()].copy_from_slice(&r);

@@ -1,10 +1,14 @@
-//! Scoring and ranking for resil: TOPSIS, and ranks within groups with a tie policy.
+//! Scoring and ranking for resil: TOPSIS, VIKOR, weighted sum and product; ranks with a tie policy.
 //!
 //! Each method: `XParams` (serde, unchecked) -> `check()` -> a valid method implementing
 //! [`resil_core::Scorer`] -> a fitted scorer with getters.
 
 mod ranks;
 mod topsis;
+mod vikor;
+mod wsm;
 
 pub use ranks::{rank, TiePolicy};
 pub use topsis::{FittedTopsis, Topsis, TopsisParams};
+pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};
+pub use wsm::{Aggregation, FittedWeighted, Weighted, WeightedParams};

@@ -10,10 +10,14 @@ pub enum TiePolicy {
     /// Ties share the best rank of their block (1, 2, 2, 4): competition ranking.
     #[default]
     Min,
+    /// Ties share the mean of the ranks they span (1, 2.5, 2.5, 4).
+    Average,
+    /// Ties share a rank and the next rank follows on (1, 2, 2, 3).
+    Dense,
 }
 
 /// Ranks of `scores` (1 = best) in the given direction. NaN scores rank last.
-pub fn rank(scores: &[f64], direction: Direction, ties: TiePolicy) -> Vec<usize> {
+pub fn rank(scores: &[f64], direction: Direction, ties: TiePolicy) -> Vec<f64> {
     let key = |v: f64| match direction {
         Direction::HigherIsBetter => -v,
         Direction::LowerIsBetter => v,
@@ -23,11 +27,22 @@ pub fn rank(scores: &[f64], direction: Direction, ties: TiePolicy) -> Vec<usize>
         let (x, y) = (scores[a], scores[b]);
         x.is_nan().cmp(&y.is_nan()).then(key(x).total_cmp(&key(y))).then(a.cmp(&b))
     });
-    let mut ranks = vec![0; scores.len()];
-    let TiePolicy::Min = ties;
-    for (pos, &i) in order.iter().enumerate() {
-        let tied_with_previous = pos > 0 && scores[order[pos - 1]] == scores[i];
-        ranks[i] = if tied_with_previous { ranks[order[pos - 1]] } else { pos + 1 };
+    let mut ranks = vec![0.0; scores.len()];
+    let mut start = 0;
+    let mut dense = 0.0;
+    while start < order.len() {
+        let v = scores[order[start]];
+        let end = (start..order.len()).find(|&p| scores[order[p]].total_cmp(&v).is_ne()).unwrap_or(order.len());
+        dense += 1.0;
+        let r = match ties {
+            TiePolicy::Min => start as f64 + 1.0,
+            TiePolicy::Average => (start + end + 1) as f64 / 2.0,
+            TiePolicy::Dense => dense,
+        };
+        for &i in &order[start..end] {
+            ranks[i] = r;
+        }
+        start = end;
     }
     ranks
 }
@@ -37,9 +52,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn competition_ranking_in_both_directions() {
-        assert_eq!(rank(&[0.2, 0.9, 0.5, 0.9], Direction::HigherIsBetter, TiePolicy::Min), vec![4, 1, 3, 1]);
-        assert_eq!(rank(&[0.2, 0.9, 0.5, 0.9], Direction::LowerIsBetter, TiePolicy::Min), vec![1, 3, 2, 3]);
-        assert_eq!(rank(&[f64::NAN, 1.0], Direction::HigherIsBetter, TiePolicy::Min), vec![2, 1]);
+    fn tie_policies_in_both_directions() {
+        let s = [0.2, 0.9, 0.5, 0.9];
+        assert_eq!(rank(&s, Direction::HigherIsBetter, TiePolicy::Min), vec![4.0, 1.0, 3.0, 1.0]);
+        assert_eq!(rank(&s, Direction::HigherIsBetter, TiePolicy::Average), vec![4.0, 1.5, 3.0, 1.5]);
+        assert_eq!(rank(&s, Direction::HigherIsBetter, TiePolicy::Dense), vec![3.0, 1.0, 2.0, 1.0]);
+        assert_eq!(rank(&s, Direction::LowerIsBetter, TiePolicy::Min), vec![1.0, 3.0, 2.0, 3.0]);
+        assert_eq!(rank(&[f64::NAN, 1.0], Direction::HigherIsBetter, TiePolicy::Min), vec![2.0, 1.0]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn average_ranks_sum_to_n_n_plus_1_over_2(s in proptest::collection::vec(0u8..5, 1..30)) {
+            let s: Vec<f64> = s.into_iter().map(f64::from).collect();
+            let r = rank(&s, Direction::HigherIsBetter, TiePolicy::Average);
+            let n = s.len() as f64;
+            proptest::prop_assert!((r.iter().sum::<f64>() - n * (n + 1.0) / 2.0).abs() < 1e-9);
+        }
     }
 }

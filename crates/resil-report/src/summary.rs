@@ -56,7 +56,7 @@ pub fn summary(r: &RunResult) -> String {
         let best = g
             .rows
             .clone()
-            .find(|&row| r.ranks[row] == 1)
+            .find(|&row| r.ranks[row] == 1.0)
             .map(|row| panel.unit_of_row(row).name.clone())
             .unwrap_or_default();
         let counts = counts.iter().map(usize::to_string).collect::<Vec<_>>().join(" ");

@@ -3,7 +3,7 @@
 //! The method takes the matrix as it is given (normalised upstream) and needs non-negative
 //! values; it refuses negative ones rather than guess a shift (see method.md, step 2).
 
-use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Result, Weighter, Weights};
+use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Polarity, Result, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters of entropy weighting (none yet).
@@ -62,7 +62,7 @@ impl Entropy {
 }
 
 impl Weighter for Entropy {
-    fn weights(&self, reference: &Matrix, system: &IndicatorSystem) -> Result<Outcome<Weights>> {
+    fn weights(&self, reference: &Matrix, system: &IndicatorSystem, _: &[Polarity]) -> Result<Outcome<Weights>> {
         let e = Entropy::entropies(reference, system)?;
         let d: Vec<f64> = e.iter().map(|e| 1.0 - e).collect();
         let notes: Vec<Diagnostic> = d
@@ -94,7 +94,7 @@ mod tests {
 
     fn weights(m: &Matrix) -> Outcome<Weights> {
         let sys = IndicatorSystem::flat(&vec![Polarity::Benefit; m.ncols()]);
-        EntropyParams::default().check().unwrap().weights(m, &sys).unwrap()
+        EntropyParams::default().check().unwrap().weights(m, &sys, &sys.polarities()).unwrap()
     }
 
     #[test]
@@ -136,7 +136,7 @@ mod tests {
         let err = EntropyParams::default()
             .check()
             .unwrap()
-            .weights(&m, &IndicatorSystem::flat(&[Polarity::Benefit]))
+            .weights(&m, &IndicatorSystem::flat(&[Polarity::Benefit]), &[Polarity::Benefit])
             .unwrap_err()
             .to_string();
         assert!(err.contains("`C1`, row 2"), "{err}");
@@ -149,7 +149,7 @@ mod tests {
         ) {
             let m = Matrix::from_columns(cols);
             let sys = IndicatorSystem::flat(&vec![Polarity::Benefit; m.ncols()]);
-            if let Ok(out) = EntropyParams::default().check().unwrap().weights(&m, &sys) {
+            if let Ok(out) = EntropyParams::default().check().unwrap().weights(&m, &sys, &sys.polarities()) {
                 let w = out.value.0;
                 proptest::prop_assert!(w.iter().all(|&x| x >= 0.0));
                 proptest::prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);

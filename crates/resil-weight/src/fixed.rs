@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Result, Weighter, Weights};
+use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Polarity, Result, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters: a weight per indicator id, and how far the sum may be from 1 before a
@@ -45,7 +45,7 @@ pub struct Fixed {
 }
 
 impl Weighter for Fixed {
-    fn weights(&self, _reference: &Matrix, system: &IndicatorSystem) -> Result<Outcome<Weights>> {
+    fn weights(&self, _reference: &Matrix, system: &IndicatorSystem, _: &[Polarity]) -> Result<Outcome<Weights>> {
         let mut problems = Vec::new();
         let values: Vec<f64> = system
             .indicators()
@@ -97,11 +97,11 @@ mod tests {
     fn renormalises_and_warns_past_the_tolerance() {
         let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
         let m = Matrix::filled(1, 2, 0.0);
-        let out = params(&[("C1", 0.6), ("C2", 0.6)]).check().unwrap().weights(&m, &sys).unwrap();
+        let out = params(&[("C1", 0.6), ("C2", 0.6)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
         assert_eq!(out.value.0, vec![0.5, 0.5]);
         assert_eq!(out.notes[0].code, "weights-renormalised");
         // A rounding-sized excess (the paper's 1.0002) is renormalised silently.
-        let quiet = params(&[("C1", 0.5001), ("C2", 0.5001)]).check().unwrap().weights(&m, &sys).unwrap();
+        let quiet = params(&[("C1", 0.5001), ("C2", 0.5001)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
         assert!(quiet.notes.is_empty());
     }
 
@@ -111,7 +111,7 @@ mod tests {
         let err = params(&[("C1", 1.0), ("X9", 1.0)])
             .check()
             .unwrap()
-            .weights(&Matrix::filled(1, 2, 0.0), &sys)
+            .weights(&Matrix::filled(1, 2, 0.0), &sys, &sys.polarities())
             .unwrap_err()
             .to_string();
         assert!(err.contains("weights.C2") && err.contains("weights.X9"), "{err}");

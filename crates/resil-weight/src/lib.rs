@@ -1,13 +1,16 @@
-//! Weighting methods for resil: entropy weights and fixed (published) weights.
+//! Weighting methods for resil: entropy, fixed (published), equal, standard deviation,
+//! coefficient of variation and CRITIC weights.
 //!
 //! Each method: `XParams` (serde, unchecked) -> `check()` -> a valid method implementing
 //! [`resil_core::Weighter`].
 
 mod entropy;
 mod fixed;
+mod statistical;
 
 pub use entropy::{Entropy, EntropyParams};
 pub use fixed::{Fixed, FixedParams};
+pub use statistical::{critic_information, Statistic, Statistical, StatisticalParams};
 
 #[cfg(test)]
 pub(crate) mod reference_case {

@@ -1,0 +1,82 @@
+//! Methods on a plain decision matrix or a list of values, without a study config: what
+//! `resil score` and `resil classify` run. Same registry, same method names as a config.
+
+use std::path::Path;
+
+use resil_config::StageConfig;
+use resil_core::{Breaks, Diagnostic, Direction, Indicator, IndicatorSystem, Matrix, Polarity, Provenance, Result};
+
+use crate::registry::{self, StageKey};
+
+/// The outcome of scoring a decision matrix.
+#[derive(Debug, Clone)]
+pub struct MatrixScore {
+    pub weights: Vec<f64>,
+    pub scores: Vec<f64>,
+    pub ranks: Vec<f64>,
+    pub direction: Direction,
+    pub extras: Vec<(String, Vec<f64>)>,
+    pub notes: Vec<Diagnostic>,
+}
+
+fn key(stage: &str) -> StageKey<'static> {
+    StageKey { file: Path::new("(command line)"), key: stage.to_string(), strict: true }
+}
+
+/// Criteria named by `names` with `polarities`, as a flat indicator system.
+pub fn criteria(names: &[String], polarities: &[Polarity]) -> IndicatorSystem {
+    IndicatorSystem::new(
+        names
+            .iter()
+            .zip(polarities)
+            .map(|(n, &p)| Indicator {
+                id: n.clone(),
+                name: n.clone(),
+                measure: String::new(),
+                system: String::new(),
+                subsystem: String::new(),
+                polarity: p,
+                source: String::new(),
+                provenance: Provenance::Unspecified,
+                note: String::new(),
+            })
+            .collect(),
+    )
+}
+
+/// Normalises `matrix` (rows = alternatives), derives weights from the normalised matrix, scores
+/// and ranks it: the pipeline's stages on one pooled block.
+pub fn score_matrix(
+    matrix: &Matrix,
+    system: &IndicatorSystem,
+    normalize: &StageConfig,
+    weight: &StageConfig,
+    rank: &StageConfig,
+) -> Result<MatrixScore> {
+    let mut warnings = Vec::new();
+    let normalizer = registry::normalizer(&key("normalize"), normalize, &mut warnings)?;
+    let weighter = registry::weighter(&key("weight"), weight, &mut warnings)?;
+    let (scorer, ties) = registry::scorer(&key("method"), rank, &mut warnings)?;
+    let mut notes = Vec::new();
+    let fitted = normalizer.method.fit(matrix, system, &system.polarities())?;
+    notes.extend(fitted.notes);
+    let normalized = fitted.value.transform(matrix)?;
+    let orientation = fitted.value.output_orientation();
+    let w = weighter.method.weights(&normalized, system, &orientation)?;
+    notes.extend(w.notes);
+    let s = scorer.method.fit(&normalized, &w.value, &orientation)?;
+    notes.extend(s.notes);
+    let table = s.value.score(&normalized)?;
+    notes.extend(table.notes);
+    let table = table.value;
+    let ranks = resil_rank::rank(&table.score, table.direction, ties);
+    Ok(MatrixScore { weights: w.value.0, scores: table.score, ranks, direction: table.direction, extras: table.extras, notes })
+}
+
+/// Classes of `values` by the classifier `stage`: the breaks and each value's 1-based class.
+pub fn classify_values(values: &[f64], stage: &StageConfig) -> Result<(Breaks, Vec<usize>)> {
+    let classifier = registry::classifier(&key("classify"), stage, &mut Vec::new())?;
+    let breaks = classifier.method.fit(values)?.value;
+    let classes = values.iter().map(|&v| breaks.class_of(v)).collect();
+    Ok((breaks, classes))
+}

@@ -1,0 +1,185 @@
+//! Weights from the data's own spread: equal, standard deviation, coefficient of variation and
+//! CRITIC (Diakoulaki, Mavrotas & Papayannakis 1995).
+//!
+//! Reading where tools disagree: CRITIC scales each column by min-max from its worst to its best
+//! value, so a cost column is flipped before the correlations are taken (scikit-criteria's
+//! reading; pymcdm and pyrepo-mcda correlate unflipped columns). resil flips by the column's
+//! orientation as the data stands, so after a normaliser that already aligned polarity nothing
+//! is flipped twice. `std` and `cv` use the population standard deviation of the columns as given.
+
+use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Polarity, Result, Weighter, Weights};
+use serde::{Deserialize, Serialize};
+
+/// Which statistic a [`Statistical`] weighter uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    Equal,
+    Std,
+    Cv,
+    Critic,
+}
+
+/// Unchecked parameters (none); the statistic is chosen by the method name.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct StatisticalParams {}
+
+impl StatisticalParams {
+    pub fn check(self, statistic: Statistic) -> Result<Statistical> {
+        Ok(Statistical { statistic })
+    }
+}
+
+/// The checked weighter.
+#[derive(Debug, Clone)]
+pub struct Statistical {
+    statistic: Statistic,
+}
+
+fn mean(c: &[f64]) -> f64 {
+    c.iter().sum::<f64>() / c.len() as f64
+}
+
+fn population_sd(c: &[f64]) -> f64 {
+    let m = mean(c);
+    (c.iter().map(|v| (v - m).powi(2)).sum::<f64>() / c.len() as f64).sqrt()
+}
+
+fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let (ma, mb) = (mean(a), mean(b));
+    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let (va, vb): (f64, f64) = (a.iter().map(|x| (x - ma).powi(2)).sum(), b.iter().map(|y| (y - mb).powi(2)).sum());
+    cov / (va * vb).sqrt()
+}
+
+/// CRITIC's information C_j = sigma_j sum_k (1 - rho_jk) of min-max scaled, best-is-1 columns;
+/// a constant column carries none (0).
+pub fn critic_information(reference: &Matrix, orientation: &[Polarity]) -> Vec<f64> {
+    let scaled: Vec<Option<Vec<f64>>> = reference
+        .columns()
+        .zip(orientation)
+        .map(|(c, p)| {
+            let (lo, hi) = c.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            (hi > lo).then(|| {
+                c.iter().map(|&v| if *p == Polarity::Benefit { (v - lo) / (hi - lo) } else { (hi - v) / (hi - lo) }).collect()
+            })
+        })
+        .collect();
+    scaled
+        .iter()
+        .map(|cj| match cj {
+            None => 0.0,
+            Some(cj) => {
+                let conflict: f64 = scaled.iter().flatten().map(|ck| 1.0 - pearson(cj, ck)).sum();
+                population_sd(cj) * conflict
+            }
+        })
+        .collect()
+}
+
+impl Weighter for Statistical {
+    fn weights(&self, reference: &Matrix, system: &IndicatorSystem, orientation: &[Polarity]) -> Result<Outcome<Weights>> {
+        if reference.nrows() < 2 && self.statistic != Statistic::Equal {
+            return Err(Error::data(format!("{:?} weights", self.statistic).to_lowercase(), "need at least 2 reference rows"));
+        }
+        if let Some(j) = (0..reference.ncols()).find(|&j| reference.column(j).iter().any(|v| !v.is_finite())) {
+            return Err(Error::data(format!("indicator `{}`", system.get(j).id), "weights need finite values"));
+        }
+        let raw: Vec<f64> = match self.statistic {
+            Statistic::Equal => vec![1.0; reference.ncols()],
+            Statistic::Std => reference.columns().map(population_sd).collect(),
+            Statistic::Cv => reference
+                .columns()
+                .enumerate()
+                .map(|(j, c)| {
+                    let m = mean(c);
+                    if m == 0.0 {
+                        Err(Error::data(format!("cv weights: indicator `{}`", system.get(j).id), "mean is 0: the coefficient of variation is undefined"))
+                    } else {
+                        Ok(population_sd(c) / m.abs())
+                    }
+                })
+                .collect::<Result<_>>()?,
+            Statistic::Critic => critic_information(reference, orientation),
+        };
+        let notes: Vec<Diagnostic> = raw
+            .iter()
+            .enumerate()
+            .filter(|(_, &w)| w == 0.0)
+            .map(|(j, _)| Diagnostic::warning("zero-weight", format!("indicator `{}` has no spread; its weight is 0", system.get(j).id)))
+            .collect();
+        if raw.iter().all(|&w| w == 0.0) {
+            return Err(Error::data("weights", "every indicator is constant; no weight can be derived"));
+        }
+        Ok(Outcome::with_notes(Weights::normalized(raw)?, notes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference_case;
+
+    fn weights(statistic: Statistic, m: &Matrix, orientation: &[Polarity]) -> Vec<f64> {
+        let sys = IndicatorSystem::flat(orientation);
+        StatisticalParams::default().check(statistic).unwrap().weights(m, &sys, orientation).unwrap().value.0
+    }
+
+    #[track_caller]
+    fn check_case(name: &str, statistic: Statistic) {
+        let case = reference_case::load(name);
+        let m = reference_case::matrix(&case);
+        let orientation: Vec<Polarity> =
+            reference_case::floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
+        let got = weights(statistic, &m, &orientation);
+        let tol = case["tolerance"]["abs"].as_f64().unwrap();
+        for (g, e) in got.iter().zip(reference_case::floats(&case["expected"]["weights"])) {
+            assert!((g - e).abs() <= tol, "{name}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn critic_diakoulaki_1995() {
+        // Diakoulaki, Mavrotas & Papayannakis (1995), C&OR 22(7): weights 0.2022, 0.4809, 0.3169,
+        // as transcribed in scikit-criteria (all criteria benefit, so the readings agree here).
+        check_case("lit_critic_skcriteria_diakoulaki1995", Statistic::Critic);
+    }
+
+    #[test]
+    fn std_weights_scikit_criteria_simple() {
+        // scikit-criteria test_StdWeighter_simple_matrix: [[1,2],[4,16]] -> 0.176471, 0.82353.
+        check_case("lit_std_skcriteria_simple", Statistic::Std);
+    }
+
+    #[test]
+    fn cv_and_equal_by_hand() {
+        // Columns (1, 3): sd 1, mean 2, cv 0.5; (2, 6): sd 2, mean 4, cv 0.5 -> equal weights.
+        let m = Matrix::from_columns(vec![vec![1.0, 3.0], vec![2.0, 6.0]]);
+        assert_eq!(weights(Statistic::Cv, &m, &[Polarity::Benefit; 2]), vec![0.5, 0.5]);
+        assert_eq!(weights(Statistic::Equal, &m, &[Polarity::Benefit; 2]), vec![0.5, 0.5]);
+    }
+
+    #[test]
+    fn critic_flips_cost_columns_by_orientation() {
+        // Two perfectly correlated raw columns: as benefit-benefit they share everything (rho = 1,
+        // no weight can be derived); with the second a cost column they conflict fully (rho = -1).
+        let m = Matrix::from_columns(vec![vec![1.0, 2.0, 3.0], vec![10.0, 20.0, 30.0]]);
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        assert!(StatisticalParams::default().check(Statistic::Critic).unwrap().weights(&m, &sys, &[Polarity::Benefit; 2]).is_err());
+        assert_eq!(weights(Statistic::Critic, &m, &[Polarity::Benefit, Polarity::Cost]), vec![0.5, 0.5]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn weights_are_a_distribution(cols in proptest::collection::vec(proptest::collection::vec(0.1f64..100.0, 5), 2..6)) {
+            let m = Matrix::from_columns(cols);
+            let o = vec![Polarity::Benefit; m.ncols()];
+            for s in [Statistic::Std, Statistic::Cv, Statistic::Critic] {
+                if let Ok(out) = StatisticalParams::default().check(s).unwrap().weights(&m, &IndicatorSystem::flat(&o), &o) {
+                    proptest::prop_assert!(out.value.0.iter().all(|&w| w >= 0.0));
+                    proptest::prop_assert!((out.value.0.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                }
+            }
+        }
+    }
+}
