@@ -98,8 +98,89 @@ fn route(params: &[String], stages: &[&str]) -> anyhow::Result<Vec<toml::Table>>
     Ok(tables)
 }
 
-/// Reads a decision matrix: (alternative ids, criteria names, matrix).
+/// One chunk of a matrix file parsed on its own thread: ids and one vector per column.
+type Chunk = (Vec<String>, Vec<Vec<f64>>);
+
+/// Parses the rows of `body` (whole lines, no quotes), the first of which is line `first_line`.
+fn parse_rows(body: &[u8], first_line: usize, names: &[String], path: &Path) -> anyhow::Result<Chunk> {
+    let rows_guess = body.len() / (names.len() * 8 + 8) + 1;
+    let (mut ids, mut columns) = (Vec::with_capacity(rows_guess), vec![Vec::with_capacity(rows_guess); names.len()]);
+    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        let mut cells = line.split(|&b| b == b',');
+        ids.push(String::from_utf8_lossy(cells.next().unwrap_or(b"")).into_owned());
+        for (name, column) in names.iter().zip(columns.iter_mut()) {
+            let cell = cells.next().and_then(|c| std::str::from_utf8(c).ok()).unwrap_or("").trim();
+            match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() => column.push(v),
+                _ => bail!("{}, line {}, column `{name}`: `{cell}` is not a finite number", path.display(), first_line + i),
+            }
+        }
+        if cells.next().is_some() {
+            bail!("{}, line {}: more cells than the header has", path.display(), first_line + i);
+        }
+    }
+    Ok((ids, columns))
+}
+
+/// Reads a decision matrix: (alternative ids, criteria names, matrix). Files without quotes are
+/// split at line boundaries and parsed on every core; quoted files go through the csv reader.
 fn read_matrix(path: &Path) -> anyhow::Result<(Vec<String>, Vec<String>, Matrix)> {
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    if bytes.contains(&b'"') {
+        return read_matrix_quoted(path);
+    }
+    let header_end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
+    let header = String::from_utf8_lossy(&bytes[..header_end]);
+    let names: Vec<String> = header.trim_end_matches('\r').split(',').skip(1).map(|s| s.trim().to_string()).collect();
+    if names.is_empty() {
+        bail!("{}, line 1: need an id column and at least one criterion", path.display());
+    }
+    let body = &bytes[(header_end + 1).min(bytes.len())..];
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    // Chunk boundaries just after a newline, and the line number each chunk starts at.
+    let mut bounds = vec![0];
+    for t in 1..threads {
+        let guess = body.len() * t / threads;
+        let cut = body[guess..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| guess + p + 1);
+        if cut > *bounds.last().unwrap() && cut < body.len() {
+            bounds.push(cut);
+        }
+    }
+    bounds.push(body.len());
+    let mut first_lines = vec![2];
+    for w in bounds.windows(2).take(bounds.len() - 2) {
+        first_lines.push(first_lines.last().unwrap() + body[w[0]..w[1]].iter().filter(|&&b| b == b'\n').count());
+    }
+    let chunks: Vec<anyhow::Result<Chunk>> = std::thread::scope(|s| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .zip(&first_lines)
+            .map(|(w, &first)| {
+                let names = &names;
+                s.spawn(move || parse_rows(&body[w[0]..w[1]], first, names, path))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a parsing thread panicked")).collect()
+    });
+    let mut parts = chunks.into_iter();
+    let (mut ids, mut columns) = parts.next().expect("at least one chunk")?;
+    for chunk in parts {
+        let (i, cols) = chunk?;
+        ids.extend(i);
+        columns.iter_mut().zip(cols).for_each(|(c, more)| c.extend(more));
+    }
+    if ids.is_empty() {
+        bail!("{}: no alternatives", path.display());
+    }
+    Ok((ids, names, Matrix::from_columns(columns)))
+}
+
+/// The csv reader's path, for files with quoted cells.
+fn read_matrix_quoted(path: &Path) -> anyhow::Result<(Vec<String>, Vec<String>, Matrix)> {
     let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
     let headers = reader.byte_headers()?.clone();
     if headers.len() < 2 {
