@@ -2,6 +2,7 @@
 //! - `analyses`: the `[[analysis]]` tables and `resil spatial moran`, edge cases included;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
+//! - `matrix_cli`: `resil score` and `resil classify` on plain tables;
 //! - `malformed`: bad input gets an error naming file and line or key, and nothing is overwritten;
 //! - `properties`: invariants of the pipeline's methods together (proptest);
 //! - `reference_cases`: published worked examples through the chain the pipeline builds;
@@ -13,6 +14,7 @@ mod analyses;
 mod common;
 mod configs;
 mod malformed;
+mod matrix_cli;
 #[path = "support/plugins.rs"]
 mod plugin_build;
 mod plugins;

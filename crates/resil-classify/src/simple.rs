@@ -45,7 +45,11 @@ pub struct Simple {
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p / 100.0;
     let (lo, frac) = (h.floor() as usize, h - h.floor());
-    if lo + 1 < sorted.len() { sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]) } else { sorted[lo] }
+    if lo + 1 < sorted.len() {
+        sorted[lo] + frac * (sorted[lo + 1] - sorted[lo])
+    } else {
+        sorted[lo]
+    }
 }
 
 impl Classifier for Simple {

@@ -85,10 +85,7 @@ fn route(params: &[String], stages: &[&str]) -> anyhow::Result<Vec<toml::Table>>
         let (key, value) = p.split_once('=').with_context(|| format!("--param `{p}`: expected KEY=VALUE"))?;
         let (stage_name, key) = match key.split_once('.') {
             Some((s, k)) => (s, k),
-            None => (
-                STAGE_OF_PARAM.iter().find(|(k, _)| *k == key).map(|(_, s)| *s).unwrap_or("method"),
-                key,
-            ),
+            None => (STAGE_OF_PARAM.iter().find(|(k, _)| *k == key).map(|(_, s)| *s).unwrap_or("method"), key),
         };
         let Some(i) = stages.iter().position(|s| *s == stage_name) else {
             bail!("--param `{p}`: no stage `{stage_name}` here (stages: {})", stages.join(", "));
@@ -116,7 +113,11 @@ fn parse_rows(body: &[u8], first_line: usize, names: &[String], path: &Path) -> 
             let cell = cells.next().and_then(|c| std::str::from_utf8(c).ok()).unwrap_or("").trim();
             match cell.parse::<f64>() {
                 Ok(v) if v.is_finite() => column.push(v),
-                _ => bail!("{}, line {}, column `{name}`: `{cell}` is not a finite number", path.display(), first_line + i),
+                _ => bail!(
+                    "{}, line {}, column `{name}`: `{cell}` is not a finite number",
+                    path.display(),
+                    first_line + i
+                ),
             }
         }
         if cells.next().is_some() {
@@ -229,7 +230,11 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     let mut tables = route(&args.params, &["normalize", "weight", "method"])?;
     let weight_method = match args.weight.strip_prefix("fixed:") {
         Some(list) => {
-            let values: Vec<f64> = list.split(',').map(|w| w.trim().parse::<f64>()).collect::<Result<_, _>>().context("--weight fixed: not a number")?;
+            let values: Vec<f64> = list
+                .split(',')
+                .map(|w| w.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .context("--weight fixed: not a number")?;
             if values.len() != names.len() {
                 bail!("--weight fixed: {} weights for {} criteria", values.len(), names.len());
             }
@@ -263,7 +268,8 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         }
         if args.method == "vikor" {
             obj.insert("Q".into(), json!(result.scores));
-            let extra = |k: &str| result.extras.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+            let extra =
+                |k: &str| result.extras.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
             obj.insert("compromise".into(), json!(resil_rank_compromise(&result.scores, &extra("S"), &extra("R"))));
         }
         writeln!(out, "{}", serde_json::to_string(&Value::Object(obj))?)?;
@@ -293,7 +299,10 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write) -> anyhow::Result<i32>
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
     let numeric = |c: usize| rows.iter().all(|r| r.get(c).is_some_and(|v| v.trim().parse::<f64>().is_ok()));
     let col = match &args.value {
-        Some(name) => headers.iter().position(|h| h == name).with_context(|| format!("{}, line 1: missing column `{name}`", path.display()))?,
+        Some(name) => headers
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("{}, line 1: missing column `{name}`", path.display()))?,
         None => {
             let candidates: Vec<usize> = (0..headers.len()).filter(|&c| numeric(c)).collect();
             match candidates.as_slice() {
@@ -312,7 +321,9 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write) -> anyhow::Result<i32>
         .map(|r| {
             let line = r.position().map_or(0, |p| p.line());
             let cell = r.get(col).unwrap_or("").trim();
-            cell.parse::<f64>().ok().filter(|v| v.is_finite()).with_context(|| format!("{}, line {line}, column `{}`: `{cell}` is not a finite number", path.display(), headers[col]))
+            cell.parse::<f64>().ok().filter(|v| v.is_finite()).with_context(|| {
+                format!("{}, line {line}, column `{}`: `{cell}` is not a finite number", path.display(), headers[col])
+            })
         })
         .collect::<anyhow::Result<_>>()?;
     let mut table = route(&args.params, &["classify"])?.remove(0);
@@ -328,7 +339,13 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write) -> anyhow::Result<i32>
         }
     }
     if args.format == "json" {
-        writeln!(out, "{}", serde_json::to_string(&json!({ "breaks": breaks.upper_bounds(), "gvf": breaks.gvf, "classes": classes, "cut_rule": breaks.rule }))?)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string(
+                &json!({ "breaks": breaks.upper_bounds(), "gvf": breaks.gvf, "classes": classes, "cut_rule": breaks.rule })
+            )?
+        )?;
     } else {
         writeln!(out, "value,class")?;
         for (v, c) in values.iter().zip(&classes) {

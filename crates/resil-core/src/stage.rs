@@ -110,7 +110,12 @@ impl Weights {
 /// Derives weights from a reference block. `orientation` is each column's polarity as the data
 /// stands (after the normalisers), for methods whose reading depends on it (CRITIC).
 pub trait Weighter: Debug + Send + Sync {
-    fn weights(&self, reference: &Matrix, system: &IndicatorSystem, orientation: &[Polarity]) -> Result<Outcome<Weights>>;
+    fn weights(
+        &self,
+        reference: &Matrix,
+        system: &IndicatorSystem,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Weights>>;
 }
 
 /// Whether a higher score is better (TOPSIS closeness) or worse (VIKOR's Q).

@@ -39,7 +39,12 @@ pub struct FittedScale {
 }
 
 impl Normalizer for Scale {
-    fn fit(&self, reference: &Matrix, system: &IndicatorSystem, orientation: &[Polarity]) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        system: &IndicatorSystem,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
         let divisors = reference
             .columns()
             .enumerate()
@@ -50,7 +55,10 @@ impl Normalizer for Scale {
                     Divisor::Max => c.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                 };
                 if d == 0.0 || !d.is_finite() {
-                    Err(Error::data(format!("indicator `{}`", system.get(j).id), format!("cannot divide by its {:?} ({d})", self.divisor).to_lowercase()))
+                    Err(Error::data(
+                        format!("indicator `{}`", system.get(j).id),
+                        format!("cannot divide by its {:?} ({d})", self.divisor).to_lowercase(),
+                    ))
                 } else {
                     Ok(d)
                 }

@@ -12,7 +12,7 @@ mod sources;
 
 pub use analysis::{AnalysisResult, AnalysisTable, PointKind, WeightsParams, ANALYSES};
 pub use matrix::{classify_values, criteria, score_matrix, MatrixScore};
-pub use resil_rank::compromise as vikor_compromise;
 pub use registry::{MethodCatalog, METHODS};
+pub use resil_rank::compromise as vikor_compromise;
 pub use run::{prepare, run, validate, BreaksGroup, LoggedNote, Prepared, RunResult, WeightGroup};
 pub use sources::{RunOptions, SkippedSource};

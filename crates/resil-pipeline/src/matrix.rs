@@ -70,7 +70,14 @@ pub fn score_matrix(
     notes.extend(table.notes);
     let table = table.value;
     let ranks = resil_rank::rank(&table.score, table.direction, ties);
-    Ok(MatrixScore { weights: w.value.0, scores: table.score, ranks, direction: table.direction, extras: table.extras, notes })
+    Ok(MatrixScore {
+        weights: w.value.0,
+        scores: table.score,
+        ranks,
+        direction: table.direction,
+        extras: table.extras,
+        notes,
+    })
 }
 
 /// Classes of `values` by the classifier `stage`: the breaks and each value's 1-based class.

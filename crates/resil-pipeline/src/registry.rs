@@ -156,7 +156,9 @@ pub(crate) fn classifier(
         "jenks" => build!(key, stage, warnings, &[], resil_classify::JenksParams),
         "fixed" => build!(key, stage, warnings, &[], resil_classify::FixedThresholdsParams),
         "quantile" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::Quantile),
-        "equal-interval" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::EqualInterval),
+        "equal-interval" => {
+            build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::EqualInterval)
+        }
         _ => return Err(key.unknown_method(stage, METHODS.classify)),
     };
     Ok(Built { method, params })

@@ -3,7 +3,9 @@
 //! better. VIKOR scales each criterion itself, from its best to its worst value over the
 //! reference rows, choosing them by the column's orientation, so it needs no normaliser.
 
-use resil_core::{Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, Weights};
+use resil_core::{
+    Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, Weights,
+};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters: `v`, the weight of the strategy of the majority of criteria.
@@ -66,7 +68,12 @@ fn range(v: &[f64]) -> (f64, f64) {
 }
 
 impl Scorer for Vikor {
-    fn fit(&self, reference: &Matrix, weights: &Weights, orientation: &[Polarity]) -> Result<Outcome<Box<dyn FittedScorer>>> {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        weights: &Weights,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
         if reference.nrows() < 2 {
             return Err(Error::data("vikor", "needs at least 2 alternatives"));
         }
@@ -76,12 +83,22 @@ impl Scorer for Vikor {
             let (lo, hi) = range(col);
             let (b, w) = if orientation[j] == Polarity::Benefit { (hi, lo) } else { (lo, hi) };
             if b == w {
-                notes.push(Diagnostic::warning("constant-column", format!("vikor: criterion {} is constant; it contributes 0", j + 1)));
+                notes.push(Diagnostic::warning(
+                    "constant-column",
+                    format!("vikor: criterion {} is constant; it contributes 0", j + 1),
+                ));
             }
             best.push(b);
             worst.push(w);
         }
-        let mut fitted = FittedVikor { v: self.v, weights: weights.0.clone(), best, worst, s_range: (0.0, 0.0), r_range: (0.0, 0.0) };
+        let mut fitted = FittedVikor {
+            v: self.v,
+            weights: weights.0.clone(),
+            best,
+            worst,
+            s_range: (0.0, 0.0),
+            r_range: (0.0, 0.0),
+        };
         let (s, r) = fitted.s_r(reference);
         fitted.s_range = range(&s);
         fitted.r_range = range(&r);
@@ -93,13 +110,24 @@ impl FittedScorer for FittedVikor {
     fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
         let (s, r) = self.s_r(data);
         let part = |x: f64, (lo, hi): (f64, f64)| if hi > lo { (x - lo) / (hi - lo) } else { 0.0 };
-        let q: Vec<f64> = s.iter().zip(&r).map(|(&si, &ri)| self.v * part(si, self.s_range) + (1.0 - self.v) * part(ri, self.r_range)).collect();
+        let q: Vec<f64> = s
+            .iter()
+            .zip(&r)
+            .map(|(&si, &ri)| self.v * part(si, self.s_range) + (1.0 - self.v) * part(ri, self.r_range))
+            .collect();
         let mut notes = Vec::new();
         if self.s_range.0 == self.s_range.1 || self.r_range.0 == self.r_range.1 {
-            notes.push(Diagnostic::warning("vikor-degenerate", "vikor: S or R is the same for every reference alternative; its part of Q is 0"));
+            notes.push(Diagnostic::warning(
+                "vikor-degenerate",
+                "vikor: S or R is the same for every reference alternative; its part of Q is 0",
+            ));
         }
         Ok(Outcome::with_notes(
-            ScoreTable { score: q, extras: vec![("S".into(), s), ("R".into(), r)], direction: Direction::LowerIsBetter },
+            ScoreTable {
+                score: q,
+                extras: vec![("S".into(), s), ("R".into(), r)],
+                direction: Direction::LowerIsBetter,
+            },
             notes,
         ))
     }
@@ -160,7 +188,8 @@ mod tests {
         let case = load(name);
         let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
         let m = Matrix::from_rows(&rows);
-        let o: Vec<Polarity> = floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
+        let o: Vec<Polarity> =
+            floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
         let v = case["params"]["v"].as_f64().unwrap();
         let fitted = VikorParams { v }.check().unwrap().fit(&m, &Weights(floats(&case["weights"])), &o).unwrap().value;
         let t = fitted.score(&m).unwrap().value;

@@ -44,7 +44,12 @@ fn name(a: Aggregation) -> &'static str {
 }
 
 impl Scorer for Weighted {
-    fn fit(&self, _reference: &Matrix, weights: &Weights, orientation: &[Polarity]) -> Result<Outcome<Box<dyn FittedScorer>>> {
+    fn fit(
+        &self,
+        _reference: &Matrix,
+        weights: &Weights,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
         if let Some(j) = orientation.iter().position(|&p| p == Polarity::Cost) {
             return Err(Error::data(
                 name(self.aggregation),
@@ -65,7 +70,14 @@ impl FittedScorer for FittedWeighted {
                     Aggregation::Sum => score[i] += self.weights[j] * x,
                     Aggregation::Product => {
                         if x <= 0.0 {
-                            return Err(Error::data("wpm", format!("row {}, criterion {}: value {x} must be positive (use a floor or translate)", i + 1, j + 1)));
+                            return Err(Error::data(
+                                "wpm",
+                                format!(
+                                    "row {}, criterion {}: value {x} must be positive (use a floor or translate)",
+                                    i + 1,
+                                    j + 1
+                                ),
+                            ));
                         }
                         score[i] *= x.powf(self.weights[j]);
                     }
@@ -81,7 +93,12 @@ mod tests {
     use super::*;
 
     fn score(a: Aggregation, m: &Matrix, w: &[f64]) -> Vec<f64> {
-        let f = WeightedParams::default().check(a).unwrap().fit(m, &Weights(w.to_vec()), &vec![Polarity::Benefit; m.ncols()]).unwrap().value;
+        let f = WeightedParams::default()
+            .check(a)
+            .unwrap()
+            .fit(m, &Weights(w.to_vec()), &vec![Polarity::Benefit; m.ncols()])
+            .unwrap()
+            .value;
         f.score(m).unwrap().value.score
     }
 
@@ -98,7 +115,11 @@ mod tests {
     #[test]
     fn cost_columns_are_refused() {
         let m = Matrix::from_rows(&[vec![1.0, 2.0]]);
-        let err = WeightedParams::default().check(Aggregation::Sum).unwrap().fit(&m, &Weights(vec![0.5, 0.5]), &[Polarity::Benefit, Polarity::Cost]).unwrap_err();
+        let err = WeightedParams::default()
+            .check(Aggregation::Sum)
+            .unwrap()
+            .fit(&m, &Weights(vec![0.5, 0.5]), &[Polarity::Benefit, Polarity::Cost])
+            .unwrap_err();
         assert!(err.to_string().contains("criterion 2 is a cost criterion"), "{err}");
     }
 }

@@ -101,7 +101,8 @@ mod tests {
         assert_eq!(out.value.0, vec![0.5, 0.5]);
         assert_eq!(out.notes[0].code, "weights-renormalised");
         // A rounding-sized excess (the paper's 1.0002) is renormalised silently.
-        let quiet = params(&[("C1", 0.5001), ("C2", 0.5001)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
+        let quiet =
+            params(&[("C1", 0.5001), ("C2", 0.5001)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
         assert!(quiet.notes.is_empty());
     }
 

@@ -61,7 +61,9 @@ pub fn critic_information(reference: &Matrix, orientation: &[Polarity]) -> Vec<f
         .map(|(c, p)| {
             let (lo, hi) = c.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
             (hi > lo).then(|| {
-                c.iter().map(|&v| if *p == Polarity::Benefit { (v - lo) / (hi - lo) } else { (hi - v) / (hi - lo) }).collect()
+                c.iter()
+                    .map(|&v| if *p == Polarity::Benefit { (v - lo) / (hi - lo) } else { (hi - v) / (hi - lo) })
+                    .collect()
             })
         })
         .collect();
@@ -78,9 +80,17 @@ pub fn critic_information(reference: &Matrix, orientation: &[Polarity]) -> Vec<f
 }
 
 impl Weighter for Statistical {
-    fn weights(&self, reference: &Matrix, system: &IndicatorSystem, orientation: &[Polarity]) -> Result<Outcome<Weights>> {
+    fn weights(
+        &self,
+        reference: &Matrix,
+        system: &IndicatorSystem,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Weights>> {
         if reference.nrows() < 2 && self.statistic != Statistic::Equal {
-            return Err(Error::data(format!("{:?} weights", self.statistic).to_lowercase(), "need at least 2 reference rows"));
+            return Err(Error::data(
+                format!("{:?} weights", self.statistic).to_lowercase(),
+                "need at least 2 reference rows",
+            ));
         }
         if let Some(j) = (0..reference.ncols()).find(|&j| reference.column(j).iter().any(|v| !v.is_finite())) {
             return Err(Error::data(format!("indicator `{}`", system.get(j).id), "weights need finite values"));
@@ -94,7 +104,10 @@ impl Weighter for Statistical {
                 .map(|(j, c)| {
                     let m = mean(c);
                     if m == 0.0 {
-                        Err(Error::data(format!("cv weights: indicator `{}`", system.get(j).id), "mean is 0: the coefficient of variation is undefined"))
+                        Err(Error::data(
+                            format!("cv weights: indicator `{}`", system.get(j).id),
+                            "mean is 0: the coefficient of variation is undefined",
+                        ))
                     } else {
                         Ok(population_sd(c) / m.abs())
                     }
@@ -106,7 +119,12 @@ impl Weighter for Statistical {
             .iter()
             .enumerate()
             .filter(|(_, &w)| w == 0.0)
-            .map(|(j, _)| Diagnostic::warning("zero-weight", format!("indicator `{}` has no spread; its weight is 0", system.get(j).id)))
+            .map(|(j, _)| {
+                Diagnostic::warning(
+                    "zero-weight",
+                    format!("indicator `{}` has no spread; its weight is 0", system.get(j).id),
+                )
+            })
             .collect();
         if raw.iter().all(|&w| w == 0.0) {
             return Err(Error::data("weights", "every indicator is constant; no weight can be derived"));
@@ -129,8 +147,10 @@ mod tests {
     fn check_case(name: &str, statistic: Statistic) {
         let case = reference_case::load(name);
         let m = reference_case::matrix(&case);
-        let orientation: Vec<Polarity> =
-            reference_case::floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
+        let orientation: Vec<Polarity> = reference_case::floats(&case["types"])
+            .iter()
+            .map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost })
+            .collect();
         let got = weights(statistic, &m, &orientation);
         let tol = case["tolerance"]["abs"].as_f64().unwrap();
         for (g, e) in got.iter().zip(reference_case::floats(&case["expected"]["weights"])) {
@@ -165,7 +185,11 @@ mod tests {
         // no weight can be derived); with the second a cost column they conflict fully (rho = -1).
         let m = Matrix::from_columns(vec![vec![1.0, 2.0, 3.0], vec![10.0, 20.0, 30.0]]);
         let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
-        assert!(StatisticalParams::default().check(Statistic::Critic).unwrap().weights(&m, &sys, &[Polarity::Benefit; 2]).is_err());
+        assert!(StatisticalParams::default()
+            .check(Statistic::Critic)
+            .unwrap()
+            .weights(&m, &sys, &[Polarity::Benefit; 2])
+            .is_err());
         assert_eq!(weights(Statistic::Critic, &m, &[Polarity::Benefit, Polarity::Cost]), vec![0.5, 0.5]);
     }
 

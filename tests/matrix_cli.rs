@@ -1,0 +1,100 @@
+//! `resil score` and `resil classify` on plain tables: the JSON contract of issue 4 and the
+//! published examples through the command line.
+
+use crate::common::resil;
+
+fn write(text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap().to_string();
+    (dir, p)
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, stdout, stderr) = resil(args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn floats(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+/// Tzeng & Huang (2011)'s matrix, as in data/reference-cases/lit_topsis_skcriteria_tzeng2011_vector.json.
+const TZENG: &str = "id,a,b,c\nA1,5,8,4\nA2,7,6,8\nA3,8,8,6\nA4,7,4,6\n";
+
+#[test]
+fn classic_topsis_and_vikor_from_the_command_line() {
+    let (_d, t) = write(TZENG);
+    let out = json(&["score", &t, "--normalize", "vector", "--weight", "fixed:0.3,0.4,0.3", "--method", "topsis"]);
+    for (g, e) in floats(&out["scores"]).iter().zip([0.5037, 0.6581, 0.7482, 0.3340]) {
+        assert!((g - e).abs() < 1e-4, "{out}");
+    }
+    assert_eq!(floats(&out["ranks"]), vec![3.0, 2.0, 1.0, 4.0]);
+    assert_eq!(floats(&out["weights"]), vec![0.3, 0.4, 0.3]);
+    // VIKOR: scores are Q (lower is better), rank 1 has the lowest Q; S and R beside.
+    let out = json(&[
+        "score",
+        &t,
+        "--normalize",
+        "none",
+        "--weight",
+        "fixed:0.3,0.4,0.3",
+        "--method",
+        "vikor",
+        "--param",
+        "v=0.5",
+    ]);
+    assert_eq!(floats(&out["Q"]), vec![0.75, 0.25, 0.0, 1.0]);
+    assert_eq!(floats(&out["scores"]), floats(&out["Q"]));
+    assert_eq!(floats(&out["ranks"]), vec![3.0, 2.0, 1.0, 4.0]);
+    for (g, e) in floats(&out["S"]).iter().zip([0.6, 0.3, 0.15, 0.65]) {
+        assert!((g - e).abs() < 1e-12);
+    }
+    assert_eq!(out["compromise"]["solution"], serde_json::json!([2, 1]));
+}
+
+#[test]
+fn polarity_starting_with_a_minus_works_in_both_forms() {
+    let (_d, t) = write(TZENG);
+    let a = json(&["score", &t, "--polarity=-,+,+", "--method", "wsm"]);
+    let b = json(&["score", &t, "--polarity", "-,+,+", "--method", "wsm"]);
+    assert_eq!(a, b);
+    // Flipping the first criterion changes the answer.
+    assert_ne!(a["scores"], json(&["score", &t, "--method", "wsm"])["scores"]);
+}
+
+#[test]
+fn bad_input_is_named() {
+    let (_d, t) = write("id,a,b\nx,1,oops\n");
+    let (code, _, stderr) = resil(&["score", &t]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 2, column `b`: `oops` is not a finite number"), "{stderr}");
+    let (_d2, t2) = write(TZENG);
+    let (_, _, stderr) = resil(&["score", &t2, "--weight", "fixed:0.5,0.5"]);
+    assert!(stderr.contains("2 weights for 3 criteria"), "{stderr}");
+    let (_, _, stderr) = resil(&["score", &t2, "--method", "electre"]);
+    assert!(stderr.contains("unknown method `electre` (known: topsis, vikor, wsm, wpm)"), "{stderr}");
+    let (_, _, stderr) = resil(&["score", &t2, "--normalize", "none", "--method", "wsm", "--polarity=+,-,+"]);
+    assert!(stderr.contains("criterion 2 is a cost criterion"), "{stderr}");
+}
+
+#[test]
+fn classify_contract() {
+    let (_d, t) = write("name,v\na,1\nb,2\nc,3\nd,10\ne,11\nf,12\ng,20\nh,21\ni,22\n");
+    let out = json(&["classify", &t, "--method", "jenks", "--k", "3", "--format", "json"]);
+    assert_eq!(floats(&out["breaks"]), vec![3.0, 12.0, 22.0]);
+    assert_eq!(floats(&out["classes"]), vec![1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0]);
+    assert!((out["gvf"].as_f64().unwrap() - (1.0 - 6.0 / 548.0)).abs() < 1e-12);
+    // fixed: k - 1 cut points; a value equal to a cut goes to the higher class.
+    let out = json(&["classify", &t, "--method", "fixed", "--param", "cuts=3,12"]);
+    assert_eq!(floats(&out["classes"]), vec![1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 3.0]);
+    assert_eq!(floats(&out["breaks"]), vec![3.0, 12.0, 22.0]);
+    let out = json(&["classify", &t, "--method", "equal-interval", "--k", "3"]);
+    assert_eq!(floats(&out["breaks"]), vec![8.0, 15.0, 22.0]);
+    let (_d2, t2) = write("a,b\n1,2\n3,4\n");
+    let (code, _, stderr) = resil(&["classify", &t2, "--method", "jenks", "--k", "2"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("several numeric columns (a, b); name one with --value"), "{stderr}");
+}
