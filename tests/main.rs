@@ -1,5 +1,6 @@
 //! The end-to-end test binary of resil. Each module is one concern:
 //! - `analyses`: the `[[analysis]]` tables and `resil spatial moran`, edge cases included;
+//! - `compare`: `resil compare` on the flagship's method swaps, `resil diff` between runs;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
 //! - `matrix_cli`: `resil score` and `resil classify` on plain tables;
@@ -12,6 +13,7 @@
 
 mod analyses;
 mod common;
+mod compare;
 mod configs;
 mod malformed;
 mod matrix_cli;

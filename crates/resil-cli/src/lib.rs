@@ -62,6 +62,27 @@ enum Command {
     /// Classify a column of values (no config).
     #[command(after_help = methods_help())]
     Classify(matrix::ClassifyArgs),
+    /// Run the study under its [[compare.variant]] method swaps; rank correlations, rank shifts,
+    /// grade changes.
+    Compare {
+        config: PathBuf,
+        /// Output folder (default: the config's [compare] dir, else <output dir>/compare).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        strict: bool,
+        #[arg(long = "plugin-dir")]
+        plugin_dirs: Vec<PathBuf>,
+    },
+    /// Compare two run folders; exit 1 when weights or scores differ past the tolerance.
+    Diff {
+        run_a: PathBuf,
+        run_b: PathBuf,
+        #[arg(long, default_value_t = 1e-9)]
+        tolerance: f64,
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -128,6 +149,10 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
         Command::Score(args) => matrix::score(&args, out, err),
         Command::Classify(args) => matrix::classify(&args, out),
+        Command::Compare { config, out: out_dir, strict, plugin_dirs } => {
+            compare(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, out, err)
+        }
+        Command::Diff { run_a, run_b, tolerance, format } => diff(&run_a, &run_b, tolerance, &format, out),
     }
 }
 
@@ -229,6 +254,74 @@ fn validate(config: &Path, options: &RunOptions, out: &mut dyn Write, err: &mut 
         report(&problems, config, err)?;
         Ok(1)
     }
+}
+
+fn compare(
+    config: &Path,
+    out_dir: Option<&Path>,
+    options: &RunOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let loaded = load(config, options.strict, err)?;
+    let c = &loaded.config;
+    let dir = out_dir.map(Path::to_path_buf).unwrap_or_else(|| match &c.compare.dir {
+        Some(d) => loaded.resolve(d),
+        None => loaded.resolve(&c.output.dir).join("compare"),
+    });
+    if c.compare.variants.is_empty() {
+        anyhow::bail!("{}: no [[compare.variant]] to compare", config.display());
+    }
+    let comparison = resil_pipeline::compare(loaded, options)
+        .with_context(|| format!("comparison of {} failed; no output was written", config.display()))?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for t in &comparison.tables {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&t.header)?;
+        for row in &t.rows {
+            w.write_record(row)?;
+        }
+        files.push((format!("{}.csv", t.name), w.into_inner()?));
+    }
+    files.push(("compare.md".into(), comparison.markdown.clone().into_bytes()));
+    let written = resil_report::write_files(&dir, &files)?;
+    write!(out, "{}", comparison.markdown)?;
+    writeln!(out, "{} files written to {}", written.len(), dir.display())?;
+    Ok(0)
+}
+
+fn diff(a: &Path, b: &Path, tolerance: f64, format: &str, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let report = resil_report::diff(a, b)?;
+    let ok = report.within(tolerance);
+    if format == "json" {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "within_tolerance": ok, "tolerance": tolerance, "report": report })
+            )?
+        )?;
+    } else {
+        writeln!(out, "weights: {} differ (max |delta| {:e})", report.weights.len(), report.max_weight_delta)?;
+        writeln!(out, "scores: {} differ (max |delta| {:e})", report.scores.len(), report.max_score_delta)?;
+        writeln!(out, "ranks: {} shift; grades: {} change", report.rank_shifts.len(), report.grade_changes.len())?;
+        for d in report.rank_shifts.iter().take(10) {
+            writeln!(out, "  rank {}: {} -> {}", d.key, d.a.as_deref().unwrap_or(""), d.b.as_deref().unwrap_or(""))?;
+        }
+        for u in &report.unmatched {
+            writeln!(out, "  {u}")?;
+        }
+        writeln!(
+            out,
+            "{}",
+            if ok {
+                format!("within tolerance {tolerance:e}")
+            } else {
+                format!("DIFFERENT past tolerance {tolerance:e}")
+            }
+        )?;
+    }
+    Ok(if ok { 0 } else { 1 })
 }
 
 fn report(problems: &[resil_core::Error], config: &Path, err: &mut dyn Write) -> anyhow::Result<()> {

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use resil_core::{Error, Result};
 
 pub use schema::{
-    AnalysisConfig, ClassifyConfig, Config, IndicatorConfig, OutputConfig, PipelineConfig, PluginsConfig, SourceConfig,
-    SourceLayout, StageConfig, Study,
+    AnalysisConfig, ClassifyConfig, CompareConfig, Config, IndicatorConfig, OutputConfig, PipelineConfig,
+    PluginsConfig, SourceConfig, SourceLayout, StageConfig, Study, VariantConfig,
 };
 
 /// The only config version this build reads.
@@ -74,7 +74,7 @@ fn parse_table(text: &str, path: &Path) -> Result<toml::Table> {
 /// Merges `child` over `parent`: tables merge key by key, except that a table naming a `method`
 /// (a pipeline stage) replaces the parent's whole, so that no parameter of another method leaks
 /// in; anything else (arrays of tables included) is replaced whole.
-fn merge(parent: &mut toml::Table, child: toml::Table) {
+pub fn merge(parent: &mut toml::Table, child: toml::Table) {
     for (key, value) in child {
         match (parent.get_mut(&key), value) {
             (Some(toml::Value::Table(p)), toml::Value::Table(c)) if !c.contains_key("method") => merge(p, c),
@@ -193,7 +193,34 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
             }
         }
     }
+    let mut names = BTreeSet::new();
+    for (i, v) in c.compare.variants.iter().enumerate() {
+        if !names.insert(v.name.as_str()) {
+            err(format!("compare.variant[{i}].name"), format!("duplicate variant name `{}`", v.name));
+        }
+        if let Err(e) = loaded.with_pipeline_override(&v.pipeline) {
+            err(format!("compare.variant[{i}].pipeline"), e.to_string());
+        }
+    }
     problems
+}
+
+impl LoadedConfig {
+    /// This config with `overrides` merged over its pipeline (same rule as `extends`), for a
+    /// method swap of `[[compare.variant]]`.
+    pub fn with_pipeline_override(&self, overrides: &toml::Table) -> Result<LoadedConfig> {
+        let mut table = match toml::Value::try_from(&self.config.pipeline) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => return Err(Error::config(&self.path, "pipeline", "cannot be re-read for a variant")),
+        };
+        merge(&mut table, overrides.clone());
+        let pipeline: PipelineConfig = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e| Error::config(&self.path, "compare.variant.pipeline", e.to_string()))?;
+        let mut out = self.clone();
+        out.config.pipeline = pipeline;
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

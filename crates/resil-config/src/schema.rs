@@ -22,6 +22,27 @@ pub struct Config {
     pub plugins: PluginsConfig,
     #[serde(rename = "analysis", default)]
     pub analyses: Vec<AnalysisConfig>,
+    #[serde(default)]
+    pub compare: CompareConfig,
+}
+
+/// `[compare]`: method swaps that `resil compare` runs beside the config's own pipeline.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct CompareConfig {
+    /// Where `resil compare` writes (default: `<output dir>/compare`).
+    pub dir: Option<String>,
+    #[serde(rename = "variant", default)]
+    pub variants: Vec<VariantConfig>,
+}
+
+/// `[[compare.variant]]`: a name and a partial `[pipeline]` merged over the config's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct VariantConfig {
+    pub name: String,
+    #[serde(default)]
+    pub pipeline: toml::Table,
 }
 
 /// `[[analysis]]`: an analysis of the run's results: `kind` (regions, moran, lisa, trend,

@@ -4,6 +4,7 @@
 //! This is the one crate that knows every method crate; each method crate knows only resil-core.
 
 mod analysis;
+mod compare;
 mod manifest;
 mod matrix;
 mod registry;
@@ -11,6 +12,7 @@ mod run;
 mod sources;
 
 pub use analysis::{AnalysisResult, AnalysisTable, PointKind, WeightsParams, ANALYSES};
+pub use compare::{compare, Comparison};
 pub use matrix::{classify_values, criteria, score_matrix, MatrixScore};
 pub use registry::{MethodCatalog, METHODS};
 pub use resil_rank::compromise as vikor_compromise;

@@ -3,11 +3,13 @@
 //! Each method: `XParams` (serde, unchecked) -> `check()` -> a valid method implementing
 //! [`resil_core::Scorer`] -> a fitted scorer with getters.
 
+mod correlation;
 mod ranks;
 mod topsis;
 mod vikor;
 mod wsm;
 
+pub use correlation::{kendall_tau_b, spearman};
 pub use ranks::{rank, TiePolicy};
 pub use topsis::{FittedTopsis, Topsis, TopsisParams};
 pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};

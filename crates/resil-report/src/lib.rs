@@ -2,6 +2,7 @@
 //! goes to a staging folder first and is renamed into place only when all were written, so a
 //! failed run leaves earlier outputs as they were.
 
+mod diff;
 mod summary;
 mod tables;
 
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 use resil_core::{Error, Result};
 use resil_pipeline::RunResult;
 
+pub use diff::{diff, Delta, DiffReport};
 pub use summary::summary;
 
 /// The files every run writes (analyses add their own), in the order they are renamed into place;

@@ -1,0 +1,105 @@
+//! `resil diff`: compares two run folders (weights, scores, ranks, grades), so that researchers
+//! can snapshot-test their own method swaps in their own CI.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use resil_core::{Error, Result};
+use serde::Serialize;
+
+/// One value in two runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delta {
+    pub key: String,
+    pub a: Option<String>,
+    pub b: Option<String>,
+    pub delta: Option<f64>,
+}
+
+/// What differs between two run folders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffReport {
+    pub weights: Vec<Delta>,
+    pub scores: Vec<Delta>,
+    pub rank_shifts: Vec<Delta>,
+    pub grade_changes: Vec<Delta>,
+    pub max_weight_delta: f64,
+    pub max_score_delta: f64,
+    /// Rows present in one run only.
+    pub unmatched: Vec<String>,
+}
+
+impl DiffReport {
+    /// Whether the runs agree within `tolerance` on weights and scores, row for row.
+    pub fn within(&self, tolerance: f64) -> bool {
+        self.unmatched.is_empty() && self.max_weight_delta <= tolerance && self.max_score_delta <= tolerance
+    }
+}
+
+/// key -> column -> value, from a run's CSV.
+fn read(dir: &Path, file: &str, key_columns: &[&str], value_columns: &[&str]) -> Result<BTreeMap<String, Vec<String>>> {
+    let path = dir.join(file);
+    let mut r = csv::Reader::from_path(&path).map_err(|e| Error::input(&path, None, e.to_string()))?;
+    let headers = r.headers().map_err(|e| Error::input(&path, Some(1), e.to_string()))?.clone();
+    let find = |c: &str| {
+        headers.iter().position(|h| h == c).ok_or_else(|| Error::input(&path, Some(1), format!("missing column `{c}`")))
+    };
+    let keys: Vec<usize> = key_columns.iter().map(|c| find(c)).collect::<Result<_>>()?;
+    let values: Vec<usize> = value_columns.iter().map(|c| find(c)).collect::<Result<_>>()?;
+    let mut out = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| Error::input(&path, None, e.to_string()))?;
+        let key = keys.iter().map(|&k| rec.get(k).unwrap_or("")).collect::<Vec<_>>().join(" / ");
+        out.insert(key, values.iter().map(|&v| rec.get(v).unwrap_or("").to_string()).collect());
+    }
+    Ok(out)
+}
+
+fn deltas(
+    a: &BTreeMap<String, Vec<String>>,
+    b: &BTreeMap<String, Vec<String>>,
+    col: usize,
+    unmatched: &mut Vec<String>,
+    what: &str,
+) -> Vec<Delta> {
+    let mut out = Vec::new();
+    for (key, va) in a {
+        match b.get(key) {
+            None => unmatched.push(format!("{what} {key}: only in the first run")),
+            Some(vb) if va[col] != vb[col] => {
+                let delta = va[col].parse::<f64>().ok().zip(vb[col].parse::<f64>().ok()).map(|(x, y)| y - x);
+                out.push(Delta { key: key.clone(), a: Some(va[col].clone()), b: Some(vb[col].clone()), delta });
+            }
+            Some(_) => {}
+        }
+    }
+    unmatched.extend(b.keys().filter(|k| !a.contains_key(*k)).map(|k| format!("{what} {k}: only in the second run")));
+    out
+}
+
+/// Compares the weights and scores of two run folders.
+pub fn diff(a: &Path, b: &Path) -> Result<DiffReport> {
+    let mut unmatched = Vec::new();
+    let (wa, wb) = (
+        read(a, "weights.csv", &["indicator", "scope"], &["weight"])?,
+        read(b, "weights.csv", &["indicator", "scope"], &["weight"])?,
+    );
+    let cols = ["score", "rank", "grade"];
+    let (sa, sb) =
+        (read(a, "scores.csv", &["unit", "period"], &cols)?, read(b, "scores.csv", &["unit", "period"], &cols)?);
+    let weights = deltas(&wa, &wb, 0, &mut unmatched, "weight");
+    let scores = deltas(&sa, &sb, 0, &mut unmatched, "score");
+    let mut ignore = Vec::new();
+    let rank_shifts = deltas(&sa, &sb, 1, &mut ignore, "rank");
+    let grade_changes = deltas(&sa, &sb, 2, &mut ignore, "grade");
+    let max = |d: &[Delta]| d.iter().map(|x| x.delta.map_or(f64::INFINITY, f64::abs)).fold(0.0, f64::max);
+    Ok(DiffReport {
+        max_weight_delta: max(&weights),
+        max_score_delta: max(&scores),
+        weights,
+        scores,
+        rank_shifts,
+        grade_changes,
+        unmatched,
+    })
+}

@@ -1,0 +1,61 @@
+//! `resil compare` on the flagship's method swaps (snapshot) and `resil diff` between runs.
+
+use crate::common::{plugin_dir, resil, root, round_csv};
+
+fn run_to(config: &str, out: &std::path::Path) {
+    let c = root().join(config);
+    let (code, _, stderr) =
+        resil(&["run", c.to_str().unwrap(), "--strict", "--plugin-dir", &plugin_dir(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn flagship_method_swaps() {
+    let out = tempfile::tempdir().unwrap();
+    let config = root().join("configs/border-cities.toml");
+    let (code, stdout, stderr) = resil(&[
+        "compare",
+        config.to_str().unwrap(),
+        "--strict",
+        "--plugin-dir",
+        &plugin_dir(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("| baseline | 1.000 |"), "{stdout}");
+    let read = |f: &str| std::fs::read_to_string(out.path().join(f)).unwrap();
+    insta::assert_snapshot!("compare.md", read("compare.md"));
+    insta::assert_snapshot!("compare_correlations.csv", round_csv(&read("compare_correlations.csv"), 6));
+    // The per-period-ideals swap is the same study as configs/per-period-ideals.toml: its ranks
+    // in compare_units.csv agree with that config's own run.
+    let own = tempfile::tempdir().unwrap();
+    run_to("configs/per-period-ideals.toml", own.path());
+    let scores = std::fs::read_to_string(own.path().join("scores.csv")).unwrap();
+    let units = read("compare_units.csv");
+    let header: Vec<&str> = units.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "rank:per-period-ideals").unwrap();
+    for (u, s) in units.lines().skip(1).zip(scores.lines().skip(1)) {
+        let (u, s): (Vec<&str>, Vec<&str>) = (u.split(',').collect(), s.split(',').collect());
+        assert_eq!((u[0], u[col]), (s[0], s[5]));
+    }
+}
+
+#[test]
+fn diff_passes_for_equal_runs_and_fails_past_the_tolerance() {
+    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_to("configs/border-cities.toml", a.path());
+    run_to("configs/border-cities.toml", b.path());
+    run_to("configs/per-period-ideals.toml", c.path());
+    let (pa, pb, pc) = (a.path().to_str().unwrap(), b.path().to_str().unwrap(), c.path().to_str().unwrap());
+    let (code, stdout, _) = resil(&["diff", pa, pb]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("within tolerance"), "{stdout}");
+    let (code, stdout, _) = resil(&["diff", pa, pc]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("DIFFERENT past tolerance") && stdout.contains("ranks: "), "{stdout}");
+    let (code, stdout, _) = resil(&["diff", pa, pc, "--tolerance", "1", "--format", "json"]);
+    assert_eq!(code, 0, "scores are closeness values in [0, 1]: {stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(v["report"]["rank_shifts"].as_array().unwrap().len() > 10);
+}
