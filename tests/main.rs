@@ -1,5 +1,6 @@
 //! The end-to-end test binary of resil. Each module is one concern:
 //! - `analyses`: the `[[analysis]]` tables and `resil spatial moran`, edge cases included;
+//! - `coinr`: conformance with COINr's ASEM index (normalisation and aggregation, 1e-9);
 //! - `compare`: `resil compare` on the flagship's method swaps, `resil diff` between runs;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
@@ -12,6 +13,7 @@
 //! - `tidy`: house rules (a `//!` line atop every file, the crate dependency rules).
 
 mod analyses;
+mod coinr;
 mod common;
 mod compare;
 mod configs;

@@ -7,7 +7,7 @@ use resil_core::{IndicatorSystem, Matrix, Normalizer, Polarity, Scorer, Weights}
 /// Closeness of every row after min-max (floor 0.01, pooled) and TOPSIS (pooled ideals).
 fn scores(m: &Matrix, polarity: &[Polarity], w: &[f64]) -> Vec<f64> {
     let sys = IndicatorSystem::flat(polarity);
-    let norm = resil_normalize::MinMaxParams { floor: 0.01, apply_polarity: true }
+    let norm = resil_normalize::MinMaxParams { floor: 0.01, apply_polarity: true, scale: 1.0 }
         .check()
         .unwrap()
         .fit(m, &sys, polarity)

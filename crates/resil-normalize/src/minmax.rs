@@ -16,11 +16,13 @@ pub struct MinMaxParams {
     pub floor: f64,
     /// Reverse cost columns, so that higher is better in every output column.
     pub apply_polarity: bool,
+    /// Multiplies the result: 100 gives COINr's 0-100 scale.
+    pub scale: f64,
 }
 
 impl Default for MinMaxParams {
     fn default() -> Self {
-        MinMaxParams { floor: 0.0, apply_polarity: true }
+        MinMaxParams { floor: 0.0, apply_polarity: true, scale: 1.0 }
     }
 }
 
@@ -28,6 +30,9 @@ impl MinMaxParams {
     pub fn check(self) -> Result<MinMax> {
         if !(self.floor >= 0.0 && self.floor < 1.0) {
             return Err(Error::param("minmax", "floor", format!("must be in [0, 1), got {}", self.floor)));
+        }
+        if !(self.scale.is_finite() && self.scale > 0.0) {
+            return Err(Error::param("minmax", "scale", format!("must be positive, got {}", self.scale)));
         }
         Ok(MinMax { params: self })
     }
@@ -46,6 +51,7 @@ pub struct FittedMinMax {
     maxs: Vec<f64>,
     reverse: Vec<bool>,
     floor: f64,
+    scale: f64,
     orientation: Vec<Polarity>,
 }
 
@@ -88,6 +94,7 @@ impl Normalizer for MinMax {
             maxs: stats.iter().map(|s| s.max).collect(),
             reverse: orientation.iter().map(|&p| flip && p == Polarity::Cost).collect(),
             floor: self.params.floor,
+            scale: self.params.scale,
             orientation: if flip { vec![Polarity::Benefit; orientation.len()] } else { orientation.to_vec() },
         };
         Ok(Outcome::with_notes(Box::new(fitted), notes))
@@ -108,7 +115,7 @@ impl FittedNormalizer for FittedMinMax {
                 } else {
                     (*v - lo) / range
                 };
-                *v = (1.0 - floor) * unit + floor;
+                *v = self.scale * ((1.0 - floor) * unit + floor);
             }
         }
         Ok(out)
@@ -125,7 +132,7 @@ mod tests {
     use resil_core::Polarity::{Benefit, Cost};
 
     fn fit(floor: f64, m: &Matrix, polarity: &[Polarity]) -> Box<dyn FittedNormalizer> {
-        MinMaxParams { floor, apply_polarity: true }
+        MinMaxParams { floor, apply_polarity: true, scale: 1.0 }
             .check()
             .unwrap()
             .fit(m, &IndicatorSystem::flat(polarity), polarity)
@@ -160,14 +167,14 @@ mod tests {
 
     #[test]
     fn floor_out_of_range_is_refused() {
-        let err = MinMaxParams { floor: 1.0, apply_polarity: true }.check().unwrap_err().to_string();
+        let err = MinMaxParams { floor: 1.0, apply_polarity: true, scale: 1.0 }.check().unwrap_err().to_string();
         assert!(err.contains("floor"), "{err}");
     }
 
     #[test]
     fn constant_column_goes_to_floor_and_is_flagged() {
         let m = Matrix::from_columns(vec![vec![5.0, 5.0]]);
-        let out = MinMaxParams { floor: 0.01, apply_polarity: true }
+        let out = MinMaxParams { floor: 0.01, apply_polarity: true, scale: 1.0 }
             .check()
             .unwrap()
             .fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit])

@@ -4,6 +4,7 @@
 //! [`resil_core::Scorer`] -> a fitted scorer with getters.
 
 mod correlation;
+pub mod hierarchy;
 mod ranks;
 mod topsis;
 mod vikor;
