@@ -131,3 +131,39 @@ fn units_without_coordinates_are_an_error_naming_them() {
     assert_eq!(code, 1);
     assert!(stderr.contains("units without seat coordinates: c (gamma)"), "{stderr}");
 }
+
+#[test]
+fn subsystem_scores_of_a_weighted_sum_are_weighted_means_of_their_indicators() {
+    // Independent computation from intermediates.csv: with wsm, a sub-system's score is
+    // sum_j w_j r_ij / sum_j w_j over its indicators.
+    let dir = mini_study();
+    let config = dir.path().join("mini.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("rank = { method = \"topsis\" }", "rank = { method = \"wsm\" }");
+    std::fs::write(&config, text).unwrap();
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join("out").join(f)).unwrap();
+    let inter = read("intermediates.csv");
+    let mut expected: std::collections::BTreeMap<(String, String), (f64, f64)> = Default::default();
+    for line in inter.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        if c[2] == "X1" || c[2] == "X2" {
+            let e = expected.entry((c[0].to_string(), c[1].to_string())).or_default();
+            e.0 += c[6].parse::<f64>().unwrap();
+            e.1 += c[5].parse::<f64>().unwrap();
+        }
+    }
+    let levels = read("levels.csv");
+    let mut checked = 0;
+    for line in levels.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        if c[2] == "subsystem" && c[3] == "a" {
+            let (num, den) = expected[&(c[0].to_string(), c[1].to_string())];
+            assert!((c[4].parse::<f64>().unwrap() - num / den).abs() < 1e-12, "{line}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 8);
+}

@@ -39,7 +39,8 @@ fn asem_index_matches_coinr() {
     let ind_weight = column(&meta, "IndWeight");
     let treated = table("asem_coin_data_treated.csv");
     let matrix = Matrix::from_columns(codes.iter().map(|c| column(&treated, c)).collect());
-    let polarity: Vec<Polarity> = direction.iter().map(|&d| if d > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
+    let polarity: Vec<Polarity> =
+        direction.iter().map(|&d| if d > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
     let system = resil_pipeline::criteria(&codes, &polarity);
 
     // Min-max to 0-100 with direction: resil's own `minmax` with scale = 100.
@@ -62,7 +63,11 @@ fn asem_index_matches_coinr() {
     for depth in 1..=3 {
         // Parent of each node of the current level, from the structure table.
         let parent_of = |node: &str| -> String {
-            let row = structure.1.iter().find(|r| r[depth - 1] == node).unwrap_or_else(|| panic!("{node} not in the structure"));
+            let row = structure
+                .1
+                .iter()
+                .find(|r| r[depth - 1] == node)
+                .unwrap_or_else(|| panic!("{node} not in the structure"));
             row[depth].clone()
         };
         let mut parents: Vec<String> = level.iter().map(|n| parent_of(n)).collect();

@@ -29,6 +29,7 @@ fn flagship_outputs() {
         "scores.csv",
         "weights.csv",
         "regions.csv",
+        "levels.csv",
         "imputed.csv",
         "diagnostics.csv",
         "regions_growth.csv",

@@ -78,6 +78,13 @@ impl Matrix {
         m
     }
 
+    /// The columns at `positions`, in that order, as a new matrix.
+    pub fn select_columns(&self, positions: &[usize]) -> Matrix {
+        let mut m = Matrix::from_columns(positions.iter().map(|&j| self.column(j).to_vec()).collect());
+        m.nrows = self.nrows;
+        m
+    }
+
     /// Writes `block` into the rows starting at `start`.
     pub fn set_rows(&mut self, start: usize, block: &Matrix) {
         assert_eq!(block.ncols, self.ncols, "column count differs");

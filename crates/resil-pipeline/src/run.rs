@@ -47,6 +47,17 @@ pub struct LoggedNote {
     pub diagnostic: Diagnostic,
 }
 
+/// Scores of one sub-system or system: the run's scorer on its columns alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelScores {
+    /// `subsystem` or `system`.
+    pub level: String,
+    pub name: String,
+    pub score: Vec<f64>,
+    /// Within each period, 1 = best.
+    pub ranks: Vec<f64>,
+}
+
 /// The weights fitted on one scope group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeightGroup {
@@ -80,6 +91,8 @@ pub struct RunResult {
     /// Per scorer group: its label and the per-column references it learned (TOPSIS ideals).
     pub scorer_references: Vec<(String, resil_core::NamedColumns)>,
     pub row_scorer_group: Vec<usize>,
+    /// Scores of each sub-system and system, per row.
+    pub levels: Vec<LevelScores>,
     /// Rank of each row within its period, 1 = best.
     pub ranks: Vec<f64>,
     pub breaks: Vec<BreaksGroup>,
@@ -339,6 +352,53 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         scorer_references.push((g.label.clone(), fitted.value.column_references()));
     }
 
+    // 4b. Scores at every level of the hierarchy: the same scorer on each sub-system's and
+    // system's columns, their weights renormalised, over the same scope groups.
+    let mut levels = Vec::new();
+    for (level, name_of) in [("subsystem", 0usize), ("system", 1)] {
+        let mut names: Vec<String> = Vec::new();
+        for ind in system.indicators() {
+            let name = if name_of == 0 { &ind.subsystem } else { &ind.system };
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        for name in names {
+            let cols: Vec<usize> = (0..system.len())
+                .filter(|&j| {
+                    let ind = system.get(j);
+                    (if name_of == 0 { &ind.subsystem } else { &ind.system }) == &name
+                })
+                .collect();
+            let mut score = vec![f64::NAN; n];
+            for g in p.scorer.scope.groups(&panel) {
+                let block = data.rows(g.rows.clone()).select_columns(&cols);
+                let w = &weights[row_weight_group[g.rows.start]].weights;
+                let sub: Vec<f64> = cols.iter().map(|&j| w.0[j]).collect();
+                if sub.iter().sum::<f64>() <= 0.0 {
+                    log.extend(
+                        "levels",
+                        vec![Diagnostic::warning(
+                            "zero-weight",
+                            format!("{level} `{name}`: all its weights are 0; not scored"),
+                        )],
+                    );
+                    break;
+                }
+                let orient: Vec<Polarity> = cols.iter().map(|&j| orientation[j]).collect();
+                let fitted = p.scorer.built.method.fit(&block, &Weights::normalized(sub)?, &orient)?;
+                let table = fitted.value.score(&block)?;
+                score[g.rows.clone()].copy_from_slice(&table.value.score);
+            }
+            let mut ranks = vec![0.0; n];
+            for g in Scope::PerPeriod.groups(&panel) {
+                let r = resil_rank::rank(&score[g.rows.clone()], scores.direction, p.ties);
+                ranks[g.rows.clone()].copy_from_slice(&r);
+            }
+            levels.push(LevelScores { level: level.to_string(), name, score, ranks });
+        }
+    }
+
     // 5. Ranks within each period, 1 = best.
     let mut ranks = vec![0.0; n];
     for g in Scope::PerPeriod.groups(&panel) {
@@ -401,6 +461,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         scorer_references,
         row_scorer_group,
         ranks,
+        levels,
         breaks,
         grades,
         grade_labels: p.grade_labels.clone(),

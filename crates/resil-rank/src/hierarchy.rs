@@ -11,7 +11,11 @@ pub fn weighted_mean(values: &[f64], weights: &[f64]) -> f64 {
             total += w;
         }
     }
-    if total > 0.0 { sum / total } else { f64::NAN }
+    if total > 0.0 {
+        sum / total
+    } else {
+        f64::NAN
+    }
 }
 
 /// A group of the level below: its name, the positions of its members, and their weights.

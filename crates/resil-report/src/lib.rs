@@ -16,11 +16,12 @@ pub use summary::summary;
 
 /// The files every run writes (analyses add their own), in the order they are renamed into place;
 /// the manifest comes last, so that a complete manifest marks a complete set.
-pub const OUTPUT_FILES: [&str; 9] = [
+pub const OUTPUT_FILES: [&str; 10] = [
     "scores.csv",
     "weights.csv",
     "breaks.json",
     "regions.csv",
+    "levels.csv",
     "imputed.csv",
     "intermediates.csv",
     "diagnostics.csv",
@@ -36,6 +37,7 @@ pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
         ("weights.csv".into(), tables::weights(result)?),
         ("breaks.json".into(), tables::breaks(result)),
         ("regions.csv".into(), tables::regions(result)?),
+        ("levels.csv".into(), tables::levels(result)?),
         ("imputed.csv".into(), tables::imputed(result)?),
         ("intermediates.csv".into(), tables::intermediates(result)?),
         ("diagnostics.csv".into(), tables::diagnostics(result)?),

@@ -212,3 +212,24 @@ pub(crate) fn analysis_table(r: &RunResult, t: &resil_pipeline::AnalysisTable) -
 pub(crate) fn analysis_json(r: &RunResult, a: &resil_pipeline::AnalysisResult) -> Vec<u8> {
     crate::pretty_json(&json!({ "id": a.id, "kind": a.kind, "data_status": data_status(r), "result": a.json }))
 }
+
+/// Scores of every sub-system and system: one row per unit, period, level and name.
+pub(crate) fn levels(r: &RunResult) -> Result<Vec<u8>> {
+    let status = data_status(r);
+    let mut rows = Vec::new();
+    for l in &r.levels {
+        for row in 0..r.panel.n_rows() {
+            let unit = r.panel.unit_of_row(row);
+            rows.push(vec![
+                unit.id.clone(),
+                r.panel.period_of_row(row).to_string(),
+                l.level.clone(),
+                l.name.clone(),
+                num(l.score[row]),
+                num(l.ranks[row]),
+                status.clone(),
+            ]);
+        }
+    }
+    csv_bytes(&["unit", "period", "level", "name", "score", "rank", "data_status"], rows)
+}
