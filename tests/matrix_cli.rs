@@ -75,7 +75,10 @@ fn bad_input_is_named() {
     let (_, _, stderr) = resil(&["score", &t2, "--weight", "fixed:0.5,0.5"]);
     assert!(stderr.contains("2 weights for 3 criteria"), "{stderr}");
     let (_, _, stderr) = resil(&["score", &t2, "--method", "electre"]);
-    assert!(stderr.contains("unknown method `electre` (known: topsis, vikor, wsm, wpm)"), "{stderr}");
+    assert!(
+        stderr.contains("unknown method `electre` (known: topsis, vikor, gra, wsm, wpm, copras, edas)"),
+        "{stderr}"
+    );
     let (_, _, stderr) = resil(&["score", &t2, "--normalize", "none", "--method", "wsm", "--polarity=+,-,+"]);
     assert!(stderr.contains("criterion 2 is a cost criterion"), "{stderr}");
 }

@@ -1,6 +1,9 @@
-//! Quantile and equal-interval classes, as mapclassify computes them: quantile upper bounds are
-//! the (100 i / k)-th percentiles with linear interpolation (numpy's default), equal intervals
-//! split [min, max] into k classes of equal width; a class includes its upper bound.
+//! Quantile, equal-interval, mean-standard-deviation and head/tail classes, as mapclassify computes
+//! them: quantile upper bounds are the (100 i / k)-th percentiles with linear interpolation
+//! (numpy's default); equal intervals split [min, max] into k classes of equal width; std-mean
+//! bounds are mean + (-2, -1, 1, 2) sample sd, the maximum appended when above the last;
+//! head/tail breaks (Jiang 2013) take the mean, keep the values above it (the head) and repeat
+//! until the head holds one distinct value. A class includes its upper bound.
 
 use resil_core::{goodness_of_variance_fit, Breaks, Classifier, CutRule, Error, Outcome, Result};
 use serde::{Deserialize, Serialize};
@@ -10,6 +13,8 @@ use serde::{Deserialize, Serialize};
 pub enum Rule {
     Quantile,
     EqualInterval,
+    StdMean,
+    HeadTail,
 }
 
 /// Unchecked parameters: the number of classes.
@@ -27,7 +32,7 @@ impl Default for SimpleParams {
 
 impl SimpleParams {
     pub fn check(self, rule: Rule) -> Result<Simple> {
-        if self.k < 2 {
+        if self.k < 2 && matches!(rule, Rule::Quantile | Rule::EqualInterval) {
             return Err(Error::param("classify", "k", format!("must be at least 2, got {}", self.k)));
         }
         Ok(Simple { k: self.k, rule })
@@ -64,11 +69,38 @@ impl Classifier for Simple {
         let mut uppers: Vec<f64> = match self.rule {
             Rule::Quantile => (1..=self.k).map(|i| percentile(&sorted, 100.0 * i as f64 / k)).collect(),
             Rule::EqualInterval => (1..=self.k).map(|i| min + (max - min) * i as f64 / k).collect(),
+            Rule::StdMean => {
+                let n = sorted.len() as f64;
+                let mean = sorted.iter().sum::<f64>() / n;
+                // mapclassify takes the sample standard deviation (n - 1).
+                let sd = (sorted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+                let mut b: Vec<f64> = [-2.0, -1.0, 1.0, 2.0].iter().map(|m| mean + m * sd).collect();
+                if max > b[3] {
+                    b.push(max);
+                }
+                b
+            }
+            Rule::HeadTail => {
+                let mut b = Vec::new();
+                let mut head = sorted.clone();
+                loop {
+                    let mean = head.iter().sum::<f64>() / head.len() as f64;
+                    b.push(mean);
+                    let distinct = head.first() != head.last();
+                    head.retain(|&v| v > mean);
+                    if !distinct || head.is_empty() {
+                        break;
+                    }
+                }
+                b
+            }
         };
         // Repeated values can make equal quantiles; keep each bound once (mapclassify does too).
         uppers.dedup();
         let n = uppers.len();
-        uppers[n - 1] = max;
+        if self.rule != Rule::StdMean || uppers[n - 1] == max {
+            uppers[n - 1] = max;
+        }
         let mut breaks = Breaks { cuts: uppers[..n - 1].to_vec(), rule: CutRule::UpperInclusive, min, max, gvf: 0.0 };
         let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
         breaks.gvf = goodness_of_variance_fit(reference, &classes, breaks.k());
@@ -104,6 +136,26 @@ mod tests {
             }
             let jenks = crate::JenksParams { k }.check().unwrap().fit(&values).unwrap().value;
             assert_eq!(jenks.upper_bounds(), floats(&case["jenks_breaks"]), "jenks k={k}");
+        }
+    }
+
+    #[test]
+    fn std_mean_and_head_tail_match_mapclassify() {
+        // mapclassify 2.10.0 StdMean and HeadTailBreaks on 60 lognormal values
+        // (tests/reference/pymcdm_methods.py).
+        let path = format!("{}/../../data/reference-cases/pymcdm_methods.json", env!("CARGO_MANIFEST_DIR"));
+        let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let values = floats(&r["values"]);
+        for (rule, name) in [(Rule::StdMean, "std_mean"), (Rule::HeadTail, "head_tail")] {
+            let b = SimpleParams { k: 5 }.check(rule).unwrap().fit(&values).unwrap().value;
+            let expected = floats(&r[format!("{name}_bins")]);
+            let got: Vec<f64> = b.cuts.iter().copied().chain([b.max]).collect();
+            assert_eq!(got.len(), expected.len(), "{name}: {got:?}");
+            for (g, e) in got.iter().zip(&expected) {
+                assert!((g - e).abs() < 1e-12, "{name}: {got:?} vs {expected:?}");
+            }
+            let classes: Vec<f64> = values.iter().map(|&v| b.class_of(v) as f64).collect();
+            assert_eq!(classes, floats(&r[format!("{name}_classes")]), "{name}");
         }
     }
 

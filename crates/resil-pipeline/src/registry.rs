@@ -22,8 +22,8 @@ pub const METHODS: MethodCatalog = MethodCatalog {
     impute: &["linear-time"],
     normalize: &["none", "zscore", "minmax", "translate", "vector", "sum", "max"],
     weight: &["entropy", "fixed", "equal", "std", "cv", "critic"],
-    rank: &["topsis", "vikor", "wsm", "wpm"],
-    classify: &["jenks", "quantile", "equal-interval", "fixed"],
+    rank: &["topsis", "vikor", "gra", "wsm", "wpm", "copras", "edas"],
+    classify: &["jenks", "quantile", "equal-interval", "std-mean", "head-tail", "fixed"],
 };
 
 /// A method built from config, with its resolved parameters (defaults filled in).
@@ -142,6 +142,11 @@ pub(crate) fn scorer(
         "vikor" => build!(key, stage, warnings, &["ties"], resil_rank::VikorParams),
         "wsm" => build!(key, stage, warnings, &["ties"], resil_rank::WeightedParams, resil_rank::Aggregation::Sum),
         "wpm" => build!(key, stage, warnings, &["ties"], resil_rank::WeightedParams, resil_rank::Aggregation::Product),
+        "gra" => build!(key, stage, warnings, &["ties"], resil_rank::DistanceParams, resil_rank::DistanceMethod::Gra),
+        "copras" => {
+            build!(key, stage, warnings, &["ties"], resil_rank::DistanceParams, resil_rank::DistanceMethod::Copras)
+        }
+        "edas" => build!(key, stage, warnings, &["ties"], resil_rank::DistanceParams, resil_rank::DistanceMethod::Edas),
         _ => return Err(key.unknown_method(stage, METHODS.rank)),
     };
     Ok((Built { method, params }, ties))
@@ -159,6 +164,8 @@ pub(crate) fn classifier(
         "equal-interval" => {
             build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::EqualInterval)
         }
+        "std-mean" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::StdMean),
+        "head-tail" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::HeadTail),
         _ => return Err(key.unknown_method(stage, METHODS.classify)),
     };
     Ok(Built { method, params })

@@ -4,6 +4,7 @@
 //! [`resil_core::Scorer`] -> a fitted scorer with getters.
 
 mod correlation;
+mod distance_based;
 pub mod hierarchy;
 mod ranks;
 mod topsis;
@@ -11,6 +12,7 @@ mod vikor;
 mod wsm;
 
 pub use correlation::{kendall_tau_b, spearman};
+pub use distance_based::{DistanceMethod, DistanceParams, DistanceScorer, FittedDistance};
 pub use ranks::{rank, TiePolicy};
 pub use topsis::{FittedTopsis, Topsis, TopsisParams};
 pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};

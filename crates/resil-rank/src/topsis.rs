@@ -11,24 +11,39 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
-/// Unchecked parameters of TOPSIS (Euclidean distance; the scope of the ideals is the stage's scope).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// The distance TOPSIS measures to the ideal and the anti-ideal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct TopsisParams {}
+pub enum Distance {
+    #[default]
+    Euclidean,
+    Manhattan,
+    Chebyshev,
+}
+
+/// Unchecked parameters of TOPSIS: the distance (the scope of the ideals is the stage's scope).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct TopsisParams {
+    pub distance: Distance,
+}
 
 impl TopsisParams {
     pub fn check(self) -> Result<Topsis> {
-        Ok(Topsis {})
+        Ok(Topsis { distance: self.distance })
     }
 }
 
 /// The checked TOPSIS method.
 #[derive(Debug, Clone)]
-pub struct Topsis {}
+pub struct Topsis {
+    distance: Distance,
+}
 
 /// TOPSIS fitted on a reference: the weights, the ideal V+ and the anti-ideal V-.
 #[derive(Debug, Clone)]
 pub struct FittedTopsis {
+    distance: Distance,
     weights: Vec<f64>,
     ideal: Vec<f64>,
     anti_ideal: Vec<f64>,
@@ -69,7 +84,7 @@ impl Scorer for Topsis {
             ideal.push(w[j] * best);
             anti_ideal.push(w[j] * worst);
         }
-        Ok(Outcome::new(Box::new(FittedTopsis { weights: w.to_vec(), ideal, anti_ideal })))
+        Ok(Outcome::new(Box::new(FittedTopsis { distance: self.distance, weights: w.to_vec(), ideal, anti_ideal })))
     }
 }
 
@@ -81,8 +96,21 @@ impl FittedScorer for FittedTopsis {
             let (w, best, worst) = (self.weights[j], self.ideal[j], self.anti_ideal[j]);
             for (i, &r) in col.iter().enumerate() {
                 let v = w * r;
-                d_plus[i] += (v - best).powi(2);
-                d_minus[i] += (v - worst).powi(2);
+                let (a, b) = ((v - best).abs(), (v - worst).abs());
+                match self.distance {
+                    Distance::Euclidean => {
+                        d_plus[i] += a * a;
+                        d_minus[i] += b * b;
+                    }
+                    Distance::Manhattan => {
+                        d_plus[i] += a;
+                        d_minus[i] += b;
+                    }
+                    Distance::Chebyshev => {
+                        d_plus[i] = d_plus[i].max(a);
+                        d_minus[i] = d_minus[i].max(b);
+                    }
+                }
             }
         }
         let mut notes = Vec::new();
@@ -91,8 +119,10 @@ impl FittedScorer for FittedTopsis {
             .zip(d_minus.iter_mut())
             .enumerate()
             .map(|(i, (dp, dm))| {
-                *dp = dp.sqrt();
-                *dm = dm.sqrt();
+                if self.distance == Distance::Euclidean {
+                    *dp = dp.sqrt();
+                    *dm = dm.sqrt();
+                }
                 if *dp + *dm == 0.0 {
                     notes.push(Diagnostic::warning(
                         "topsis-degenerate",
@@ -190,6 +220,26 @@ mod tests {
         // so closeness is (6 - x) / 4: 1, 0.5, 0.
         let m = Matrix::from_columns(vec![vec![2.0, 4.0, 6.0]]);
         assert_eq!(closeness(&m, &[1.0], &[Polarity::Cost]), vec![1.0, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn manhattan_and_chebyshev_by_hand() {
+        // Weighted rows (0, 1) and (1, 0.5), ideal (1, 1), anti-ideal (0, 0.5) with weights 1, 1:
+        // row 1 Manhattan D+ = 1, D- = 0.5 -> 1/3; Chebyshev D+ = 1, D- = 0.5 -> 1/3;
+        // row 2 Manhattan D+ = 0.5, D- = 1 -> 2/3.
+        let m = Matrix::from_rows(&[vec![0.0, 1.0], vec![1.0, 0.5]]);
+        for (distance, expected) in
+            [(Distance::Manhattan, [1.0 / 3.0, 2.0 / 3.0]), (Distance::Chebyshev, [1.0 / 3.0, 2.0 / 3.0])]
+        {
+            let f = TopsisParams { distance }
+                .check()
+                .unwrap()
+                .fit(&m, &Weights(vec![1.0, 1.0]), &[Polarity::Benefit; 2])
+                .unwrap()
+                .value;
+            let s = f.score(&m).unwrap().value.score;
+            assert!((s[0] - expected[0]).abs() < 1e-15 && (s[1] - expected[1]).abs() < 1e-15, "{distance:?}: {s:?}");
+        }
     }
 
     #[test]

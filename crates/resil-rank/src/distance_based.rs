@@ -1,0 +1,278 @@
+//! Scorers that measure distance from the average or the ideal on the raw criteria:
+//! EDAS (Keshavarz Ghorabaee et al. 2015), COPRAS (Zavadskas & Kaklauskas 1996) and grey
+//! relational analysis (GRA, Deng 1982). Each reads each column's direction from its orientation.
+//!
+//! Readings: COPRAS follows Zavadskas: Q_i = S+_i + (min S- * sum S-) / (S-_i * sum(min S- / S-));
+//! pymcdm 1.4.0 computes S+_i + S-_i instead (its expression simplifies to that), so it is not a
+//! reference here; with no cost criterion Q = S+. GRA scales each column from its worst (0) to
+//! its best (1) value over the reference rows, takes the ideal as reference sequence and
+//! Delta min / max over all reference cells; grade = sum_j w_j xi_ij.
+
+use resil_core::{Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, Weights};
+use serde::{Deserialize, Serialize};
+
+/// Which method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistanceMethod {
+    Edas,
+    Copras,
+    Gra,
+}
+
+/// Unchecked parameters: `rho`, GRA's distinguishing coefficient (default 0.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct DistanceParams {
+    pub rho: f64,
+}
+
+impl Default for DistanceParams {
+    fn default() -> Self {
+        DistanceParams { rho: 0.5 }
+    }
+}
+
+impl DistanceParams {
+    pub fn check(self, method: DistanceMethod) -> Result<DistanceScorer> {
+        if !(self.rho > 0.0 && self.rho <= 1.0) {
+            return Err(Error::param("gra", "rho", format!("must be in (0, 1], got {}", self.rho)));
+        }
+        Ok(DistanceScorer { method, rho: self.rho })
+    }
+}
+
+/// The checked scorer.
+#[derive(Debug, Clone)]
+pub struct DistanceScorer {
+    method: DistanceMethod,
+    rho: f64,
+}
+
+/// Fitted state: per-column reference values and, for COPRAS and GRA, reference-wide constants.
+#[derive(Debug, Clone)]
+pub struct FittedDistance {
+    method: DistanceMethod,
+    weights: Vec<f64>,
+    orientation: Vec<Polarity>,
+    /// EDAS: column averages; COPRAS: column sums; GRA: worst value per column.
+    a: Vec<f64>,
+    /// GRA: best value per column.
+    b: Vec<f64>,
+    /// EDAS: max SP and max SN; COPRAS: min S- and sum of min S- / S-; GRA: Delta min, Delta max.
+    c: (f64, f64),
+    /// COPRAS: the sum of S- over the reference rows.
+    sum_minus: f64,
+    rho: f64,
+}
+
+fn name(m: DistanceMethod) -> &'static str {
+    match m {
+        DistanceMethod::Edas => "edas",
+        DistanceMethod::Copras => "copras",
+        DistanceMethod::Gra => "gra",
+    }
+}
+
+impl FittedDistance {
+    /// EDAS's (SP, SN) or COPRAS's (S+, S-) of each row.
+    fn sums(&self, data: &Matrix) -> (Vec<f64>, Vec<f64>) {
+        let n = data.nrows();
+        let (mut p, mut q) = (vec![0.0; n], vec![0.0; n]);
+        for (j, col) in data.columns().enumerate() {
+            let (w, a, benefit) = (self.weights[j], self.a[j], self.orientation[j] == Polarity::Benefit);
+            for (i, &x) in col.iter().enumerate() {
+                match self.method {
+                    DistanceMethod::Edas => {
+                        let d = if benefit { (x - a) / a } else { (a - x) / a };
+                        p[i] += w * d.max(0.0);
+                        q[i] += w * (-d).max(0.0);
+                    }
+                    _ => {
+                        let v = w * x / a;
+                        if benefit {
+                            p[i] += v
+                        } else {
+                            q[i] += v
+                        }
+                    }
+                }
+            }
+        }
+        (p, q)
+    }
+
+    fn gra_deltas(&self, data: &Matrix) -> Vec<Vec<f64>> {
+        data.columns()
+            .enumerate()
+            .map(|(j, col)| {
+                let (worst, best) = (self.a[j], self.b[j]);
+                col.iter()
+                    .map(|&x| if best == worst { 0.0 } else { 1.0 - (x - worst) / (best - worst) }.abs())
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+impl Scorer for DistanceScorer {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        weights: &Weights,
+        orientation: &[Polarity],
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let m = name(self.method);
+        if reference.nrows() < 2 {
+            return Err(Error::data(m, "needs at least 2 alternatives"));
+        }
+        let mut f = FittedDistance {
+            method: self.method,
+            weights: weights.0.clone(),
+            orientation: orientation.to_vec(),
+            a: Vec::new(),
+            b: Vec::new(),
+            c: (0.0, 0.0),
+            sum_minus: 0.0,
+            rho: self.rho,
+        };
+        match self.method {
+            DistanceMethod::Edas | DistanceMethod::Copras => {
+                for (j, col) in reference.columns().enumerate() {
+                    if col.iter().any(|&x| x <= 0.0) && self.method == DistanceMethod::Copras {
+                        return Err(Error::data(m, format!("criterion {}: COPRAS needs positive values", j + 1)));
+                    }
+                    let s: f64 = col.iter().sum();
+                    let a = if self.method == DistanceMethod::Edas { s / col.len() as f64 } else { s };
+                    if a == 0.0 {
+                        return Err(Error::data(
+                            m,
+                            format!(
+                                "criterion {}: its {} is 0",
+                                j + 1,
+                                if self.method == DistanceMethod::Edas { "average" } else { "sum" }
+                            ),
+                        ));
+                    }
+                    f.a.push(a);
+                }
+                let (p, q) = f.sums(reference);
+                f.c = match self.method {
+                    DistanceMethod::Edas => {
+                        (p.iter().copied().fold(0.0, f64::max), q.iter().copied().fold(0.0, f64::max))
+                    }
+                    _ => {
+                        let min = q.iter().copied().fold(f64::INFINITY, f64::min);
+                        f.sum_minus = q.iter().sum();
+                        (min, q.iter().map(|s| min / s).sum())
+                    }
+                };
+            }
+            DistanceMethod::Gra => {
+                for (j, col) in reference.columns().enumerate() {
+                    let (lo, hi) =
+                        col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+                    let (best, worst) = if orientation[j] == Polarity::Benefit { (hi, lo) } else { (lo, hi) };
+                    f.a.push(worst);
+                    f.b.push(best);
+                }
+                let d = f.gra_deltas(reference);
+                let all = d.iter().flatten().copied();
+                f.c = all.clone().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+            }
+        }
+        Ok(Outcome::new(Box::new(f)))
+    }
+}
+
+impl FittedScorer for FittedDistance {
+    fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
+        let table = match self.method {
+            DistanceMethod::Edas => {
+                let (sp, sn) = self.sums(data);
+                let nsp: Vec<f64> = sp.iter().map(|s| if self.c.0 > 0.0 { s / self.c.0 } else { 0.0 }).collect();
+                let nsn: Vec<f64> = sn.iter().map(|s| if self.c.1 > 0.0 { 1.0 - s / self.c.1 } else { 1.0 }).collect();
+                let score = nsp.iter().zip(&nsn).map(|(a, b)| (a + b) / 2.0).collect();
+                ScoreTable {
+                    score,
+                    extras: vec![("NSP".into(), nsp), ("NSN".into(), nsn)],
+                    direction: Direction::HigherIsBetter,
+                }
+            }
+            DistanceMethod::Copras => {
+                let (sp, sm) = self.sums(data);
+                let has_cost = self.orientation.contains(&Polarity::Cost);
+                let q: Vec<f64> = sp
+                    .iter()
+                    .zip(&sm)
+                    .map(|(p, m)| if has_cost { p + self.c.0 * self.sum_minus / (m * self.c.1) } else { *p })
+                    .collect();
+                ScoreTable {
+                    score: q,
+                    extras: vec![("S_plus".into(), sp), ("S_minus".into(), sm)],
+                    direction: Direction::HigherIsBetter,
+                }
+            }
+            DistanceMethod::Gra => {
+                let d = self.gra_deltas(data);
+                let (dmin, dmax) = self.c;
+                let n = data.nrows();
+                let mut score = vec![0.0; n];
+                for (j, col) in d.iter().enumerate() {
+                    for (i, &delta) in col.iter().enumerate() {
+                        let xi = if dmax == 0.0 { 1.0 } else { (dmin + self.rho * dmax) / (delta + self.rho * dmax) };
+                        score[i] += self.weights[j] * xi;
+                    }
+                }
+                ScoreTable { score, extras: Vec::new(), direction: Direction::HigherIsBetter }
+            }
+        };
+        Ok(Outcome::new(table))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn run(method: DistanceMethod, m: &Matrix, w: &[f64], o: &[Polarity]) -> ScoreTable {
+        let f = DistanceParams::default().check(method).unwrap().fit(m, &Weights(w.to_vec()), o).unwrap().value;
+        f.score(m).unwrap().value
+    }
+
+    #[test]
+    fn edas_matches_pymcdm() {
+        // pymcdm 1.4.0 EDAS on a 5 x 4 matrix (tests/reference/pymcdm_methods.py).
+        let path = format!("{}/../../data/reference-cases/pymcdm_methods.json", env!("CARGO_MANIFEST_DIR"));
+        let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let floats = |v: &Value| v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect::<Vec<_>>();
+        let rows: Vec<Vec<f64>> = r["matrix"].as_array().unwrap().iter().map(floats).collect();
+        let o: Vec<Polarity> =
+            floats(&r["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
+        let got = run(DistanceMethod::Edas, &Matrix::from_rows(&rows), &floats(&r["weights"]), &o).score;
+        for (g, e) in got.iter().zip(floats(&r["edas"])) {
+            assert!((g - e).abs() < 1e-12, "{got:?}");
+        }
+    }
+
+    #[test]
+    fn copras_by_hand() {
+        // Benefit column (1, 3), cost column (2, 2), weights 0.5 each: S+ = (0.125, 0.375),
+        // S- = (0.25, 0.25); Q = S+ + (0.25 * 0.5) / (0.25 * 2) = S+ + 0.25.
+        let m = Matrix::from_columns(vec![vec![1.0, 3.0], vec![2.0, 2.0]]);
+        let t = run(DistanceMethod::Copras, &m, &[0.5, 0.5], &[Polarity::Benefit, Polarity::Cost]);
+        assert_eq!(t.score, vec![0.375, 0.625]);
+    }
+
+    #[test]
+    fn gra_by_hand() {
+        // Scaled values: column 1 (0, 1), column 2 (cost 1, 3 -> 1, 0): Delta = (1, 0; 0, 1),
+        // Delta min 0, max 1, rho 0.5: xi = 0.5 / (Delta + 0.5) = (1/3, 1; 1, 1/3); equal weights
+        // give 2/3 for both rows.
+        let m = Matrix::from_columns(vec![vec![2.0, 4.0], vec![1.0, 3.0]]);
+        let t = run(DistanceMethod::Gra, &m, &[0.5, 0.5], &[Polarity::Benefit, Polarity::Cost]);
+        assert!((t.score[0] - 2.0 / 3.0).abs() < 1e-15 && (t.score[1] - 2.0 / 3.0).abs() < 1e-15);
+        let t = run(DistanceMethod::Gra, &m, &[0.75, 0.25], &[Polarity::Benefit, Polarity::Cost]);
+        assert!((t.score[1] - (0.75 + 0.25 / 3.0)).abs() < 1e-15);
+    }
+}
