@@ -20,8 +20,8 @@ pub struct MethodCatalog {
 /// Every method this build knows.
 pub const METHODS: MethodCatalog = MethodCatalog {
     impute: &["linear-time"],
-    normalize: &["none", "zscore", "minmax", "translate", "vector", "sum", "max"],
-    weight: &["entropy", "fixed", "equal", "std", "cv", "critic"],
+    normalize: &["none", "zscore", "minmax", "translate", "vector", "sum", "max", "log", "rank", "target"],
+    weight: &["entropy", "fixed", "equal", "std", "cv", "critic", "ahp", "combined", "hierarchical"],
     rank: &["topsis", "vikor", "gra", "wsm", "wpm", "copras", "edas"],
     classify: &["jenks", "quantile", "equal-interval", "std-mean", "head-tail", "fixed"],
 };
@@ -104,6 +104,9 @@ pub(crate) fn normalizer(
         "minmax" => build!(key, stage, warnings, &[], resil_normalize::MinMaxParams),
         "translate" => build!(key, stage, warnings, &[], resil_normalize::TranslateParams),
         "vector" => build!(key, stage, warnings, &[], resil_normalize::VectorParams),
+        "log" => build!(key, stage, warnings, &[], resil_normalize::LogParams),
+        "rank" => build!(key, stage, warnings, &[], resil_normalize::RankParams),
+        "target" => build!(key, stage, warnings, &[], resil_normalize::TargetParams),
         "none" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::One),
         "sum" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::Sum),
         "max" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::Max),
@@ -120,9 +123,75 @@ pub(crate) fn weighter(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<S
         "std" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Std),
         "cv" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Cv),
         "critic" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Critic),
+        "ahp" => build!(key, stage, warnings, &[], resil_weight::AhpParams),
+        "combined" => {
+            let (p, resolved): (CombinedParams, _) = key.params(stage, &[], warnings)?;
+            let objective = inner_weighter(key, "objective", &p.objective)?;
+            let w = resil_weight::Combined { subjective: p.subjective, objective, mode: p.mode, alpha: p.alpha };
+            (Box::new(w) as Box<dyn Weighter>, resolved)
+        }
+        "hierarchical" => {
+            let (p, resolved): (HierarchicalParams, _) = key.params(stage, &[], warnings)?;
+            let within = inner_weighter(key, "within", &p.within)?;
+            (Box::new(resil_weight::Hierarchical { subsystems: p.subsystems, within }) as Box<dyn Weighter>, resolved)
+        }
         _ => return Err(key.unknown_method(stage, METHODS.weight)),
     };
     Ok(Built { method, params })
+}
+
+/// `combined` weights: subjective weights by indicator id, an objective method, and how to mix.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+struct CombinedParams {
+    subjective: std::collections::BTreeMap<String, f64>,
+    objective: String,
+    mode: resil_weight::Combination,
+    alpha: f64,
+}
+
+impl Default for CombinedParams {
+    fn default() -> Self {
+        CombinedParams {
+            subjective: Default::default(),
+            objective: "entropy".into(),
+            mode: Default::default(),
+            alpha: 0.5,
+        }
+    }
+}
+
+/// `hierarchical` weights: a weight per sub-system, and the method used within each.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+struct HierarchicalParams {
+    subsystems: std::collections::BTreeMap<String, f64>,
+    within: String,
+}
+
+impl Default for HierarchicalParams {
+    fn default() -> Self {
+        HierarchicalParams { subsystems: Default::default(), within: "entropy".into() }
+    }
+}
+
+/// A parameter-free weighter named inside `combined` or `hierarchical`.
+fn inner_weighter(key: &StageKey, param: &str, name: &str) -> Result<Box<dyn Weighter>> {
+    use resil_weight::{Statistic, StatisticalParams};
+    Ok(match name {
+        "entropy" => Box::new(resil_weight::EntropyParams::default().check()?),
+        "equal" => Box::new(StatisticalParams::default().check(Statistic::Equal)?),
+        "std" => Box::new(StatisticalParams::default().check(Statistic::Std)?),
+        "cv" => Box::new(StatisticalParams::default().check(Statistic::Cv)?),
+        "critic" => Box::new(StatisticalParams::default().check(Statistic::Critic)?),
+        other => {
+            return Err(Error::config(
+                key.file,
+                format!("{}.{param}", key.key),
+                format!("`{other}` cannot be used here (known: entropy, equal, std, cv, critic)"),
+            ))
+        }
+    })
 }
 
 /// The scorer and the tie policy of the ranks.

@@ -7,10 +7,12 @@
 mod entropy;
 mod fixed;
 mod statistical;
+mod subjective;
 
 pub use entropy::{Entropy, EntropyParams};
 pub use fixed::{Fixed, FixedParams};
 pub use statistical::{critic_information, Statistic, Statistical, StatisticalParams};
+pub use subjective::{ahp, Ahp, AhpParams, AhpResult, Combination, Combined, Hierarchical};
 
 #[cfg(test)]
 pub(crate) mod reference_case {
