@@ -57,7 +57,7 @@ impl RankParams {
 impl TargetParams {
     pub fn check(self) -> Result<Transform> {
         for (id, [lo, hi]) in &self.goalposts {
-            if !(lo < hi) {
+            if lo.is_nan() || hi.is_nan() || lo >= hi {
                 return Err(Error::param(
                     "target",
                     format!("goalposts.{id}"),
