@@ -30,6 +30,7 @@ fn flagship_outputs() {
         "weights.csv",
         "regions.csv",
         "levels.csv",
+        "indicators.csv",
         "imputed.csv",
         "diagnostics.csv",
         "regions_growth.csv",

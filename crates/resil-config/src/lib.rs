@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use resil_core::{Error, Result};
 
 pub use schema::{
-    AnalysisConfig, ClassifyConfig, CompareConfig, Config, IndicatorConfig, OutputConfig, PipelineConfig,
-    PluginsConfig, SourceConfig, SourceLayout, StageConfig, Study, VariantConfig,
+    AnalysisConfig, ClassifyConfig, CompareConfig, Config, DiagnosticsConfig, IndicatorConfig, OutputConfig,
+    PipelineConfig, PluginsConfig, SourceConfig, SourceLayout, StageConfig, Study, VariantConfig,
 };
 
 /// The only config version this build reads.

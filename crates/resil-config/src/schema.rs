@@ -24,6 +24,26 @@ pub struct Config {
     pub analyses: Vec<AnalysisConfig>,
     #[serde(default)]
     pub compare: CompareConfig,
+    #[serde(default)]
+    pub diagnostics: DiagnosticsConfig,
+}
+
+/// `[diagnostics]`: thresholds of the indicator checks written to indicators.csv and
+/// correlations.csv (entropy weights follow skew and redundancy, so both are worth a look).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct DiagnosticsConfig {
+    /// Flag pairs of indicators with |Pearson r| at or above this.
+    pub correlation_threshold: f64,
+    /// Flag indicators with |skewness| above `skewness` and kurtosis above `kurtosis` (COINr's rule).
+    pub skewness: f64,
+    pub kurtosis: f64,
+}
+
+impl Default for DiagnosticsConfig {
+    fn default() -> Self {
+        DiagnosticsConfig { correlation_threshold: 0.9, skewness: 2.0, kurtosis: 3.5 }
+    }
 }
 
 /// `[compare]`: method swaps that `resil compare` runs beside the config's own pipeline.

@@ -15,7 +15,7 @@ mod zscore;
 pub use impute::{Fallback, LinearTimeImputer, LinearTimeImputerParams};
 pub use minmax::{FittedMinMax, MinMax, MinMaxParams};
 pub use simple::{Divisor, FittedScale, Scale, ScaleParams};
-pub use stats::{column_stats, ColumnStats};
+pub use stats::{column_stats, kurtosis, pearson, skewness, ColumnStats};
 pub use transforms::{FittedTransform, LogParams, RankParams, TargetParams, Transform};
 pub use translate::{FittedTranslate, Translate, TranslateParams};
 pub use vector::{FittedVector, Vector, VectorParams};

@@ -32,6 +32,38 @@ pub fn column_stats(column: &[f64]) -> Option<ColumnStats> {
     })
 }
 
+/// Sample skewness (adjusted Fisher-Pearson, as Excel's SKEW and pandas' skew) of the finite values.
+pub fn skewness(column: &[f64]) -> f64 {
+    let v: Vec<f64> = column.iter().copied().filter(|x| x.is_finite()).collect();
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let m2 = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
+    let m3 = v.iter().map(|x| (x - m).powi(3)).sum::<f64>() / n;
+    (n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / m2.powf(1.5)
+}
+
+/// Sample excess kurtosis (as Excel's KURT and pandas' kurt) of the finite values.
+pub fn kurtosis(column: &[f64]) -> f64 {
+    let v: Vec<f64> = column.iter().copied().filter(|x| x.is_finite()).collect();
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let m2 = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
+    let m4 = v.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n;
+    ((n + 1.0) * (m4 / (m2 * m2) - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+}
+
+/// Pearson correlation of two columns (pairs with a missing value left out).
+pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let pairs: Vec<(f64, f64)> =
+        a.iter().zip(b).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y)).collect();
+    let n = pairs.len() as f64;
+    let (ma, mb) = (pairs.iter().map(|p| p.0).sum::<f64>() / n, pairs.iter().map(|p| p.1).sum::<f64>() / n);
+    let cov: f64 = pairs.iter().map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = pairs.iter().map(|(x, _)| (x - ma).powi(2)).sum();
+    let vb: f64 = pairs.iter().map(|(_, y)| (y - mb).powi(2)).sum();
+    cov / (va * vb).sqrt()
+}
+
 /// Stats of every column, or an error naming the first indicator without a finite value.
 pub(crate) fn all_column_stats(
     reference: &resil_core::Matrix,
@@ -55,6 +87,17 @@ pub(crate) fn all_column_stats(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skewness_and_kurtosis_match_pandas() {
+        // Independent computation with the pinned bench environment (pandas 3.1.1, numpy 2.4.6):
+        // pd.Series([1, 2, 3, 4, 10]).skew() = 1.697056274847714, .kurt() = 3.1519999999999984,
+        // np.corrcoef([1, 2, 3], [2, 4, 6.5])[0, 1] = 0.9979487157886733.
+        let x = [1.0, 2.0, 3.0, 4.0, 10.0];
+        assert!((skewness(&x) - 1.697056274847714).abs() < 1e-12, "{}", skewness(&x));
+        assert!((kurtosis(&x) - 3.1519999999999984).abs() < 1e-12, "{}", kurtosis(&x));
+        assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]) - 0.9979487157886733).abs() < 1e-12);
+    }
 
     #[test]
     fn stats_skip_missing_values() {

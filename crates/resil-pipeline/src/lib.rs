@@ -16,5 +16,8 @@ pub use compare::{compare, Comparison};
 pub use matrix::{classify_values, criteria, score_matrix, MatrixScore};
 pub use registry::{MethodCatalog, METHODS};
 pub use resil_rank::compromise as vikor_compromise;
-pub use run::{prepare, run, validate, BreaksGroup, LevelScores, LoggedNote, Prepared, RunResult, WeightGroup};
+pub use run::{
+    prepare, run, validate, BreaksGroup, IndicatorChecks, IndicatorStat, LevelScores, LoggedNote, Prepared, RunResult,
+    WeightGroup,
+};
 pub use sources::{RunOptions, SkippedSource};

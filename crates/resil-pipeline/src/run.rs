@@ -47,6 +47,80 @@ pub struct LoggedNote {
     pub diagnostic: Diagnostic,
 }
 
+/// Per-indicator statistics of the imputed panel and the correlation of every pair.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IndicatorChecks {
+    /// (indicator, n, mean, sd, min, max, skewness, kurtosis, skewed flag)
+    pub stats: Vec<IndicatorStat>,
+    /// (indicator a, indicator b, Pearson r, flagged)
+    pub correlations: Vec<(String, String, f64, bool)>,
+}
+
+/// One indicator's statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorStat {
+    pub id: String,
+    pub n: usize,
+    pub mean: f64,
+    pub sd: f64,
+    pub min: f64,
+    pub max: f64,
+    pub skewness: f64,
+    pub kurtosis: f64,
+    pub skewed: bool,
+}
+
+fn indicator_diagnostics(panel: &Panel, cfg: &resil_config::DiagnosticsConfig, log: &mut Log) -> IndicatorChecks {
+    let system = panel.system();
+    let values = panel.values();
+    let mut checks = IndicatorChecks::default();
+    for (j, ind) in system.indicators().iter().enumerate() {
+        let col = values.column(j);
+        let Some(s) = resil_normalize::column_stats(col) else { continue };
+        let (skewness, kurtosis) = (resil_normalize::skewness(col), resil_normalize::kurtosis(col));
+        let skewed = skewness.abs() > cfg.skewness && kurtosis > cfg.kurtosis;
+        checks.stats.push(IndicatorStat {
+            id: ind.id.clone(),
+            n: s.n,
+            mean: s.mean,
+            sd: s.sd_sample,
+            min: s.min,
+            max: s.max,
+            skewness,
+            kurtosis,
+            skewed,
+        });
+    }
+    for a in 0..system.len() {
+        for b in a + 1..system.len() {
+            let r = resil_normalize::pearson(values.column(a), values.column(b));
+            let flagged = r.abs() >= cfg.correlation_threshold;
+            checks.correlations.push((system.get(a).id.clone(), system.get(b).id.clone(), r, flagged));
+        }
+    }
+    let skewed: Vec<&str> = checks.stats.iter().filter(|s| s.skewed).map(|s| s.id.as_str()).collect();
+    if !skewed.is_empty() {
+        let msg = format!(
+            "skewed indicators (|skewness| > {} and kurtosis > {}): {}; entropy weights follow skew (indicators.csv)",
+            cfg.skewness,
+            cfg.kurtosis,
+            skewed.join(", ")
+        );
+        log.extend("diagnostics", vec![Diagnostic::info("skewed", msg)]);
+    }
+    let pairs: Vec<String> =
+        checks.correlations.iter().filter(|c| c.3).map(|c| format!("{}~{} ({:.2})", c.0, c.1, c.2)).collect();
+    if !pairs.is_empty() {
+        let msg = format!(
+            "indicator pairs with |r| >= {}: {} (correlations.csv)",
+            cfg.correlation_threshold,
+            pairs.join(", ")
+        );
+        log.extend("diagnostics", vec![Diagnostic::warning("correlated", msg)]);
+    }
+    checks
+}
+
 /// Scores of one sub-system or system: the run's scorer on its columns alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LevelScores {
@@ -93,6 +167,8 @@ pub struct RunResult {
     pub row_scorer_group: Vec<usize>,
     /// Scores of each sub-system and system, per row.
     pub levels: Vec<LevelScores>,
+    /// Indicator statistics and pairwise correlations of the imputed panel.
+    pub indicator_checks: IndicatorChecks,
     /// Rank of each row within its period, 1 = best.
     pub ranks: Vec<f64>,
     pub breaks: Vec<BreaksGroup>,
@@ -293,6 +369,9 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     log.extend("impute", imputed.notes);
     let (panel, imputed_cells) = imputed.value;
 
+    // 1b. Indicator diagnostics on the imputed panel (pooled): spread, skew, redundancy.
+    let indicator_checks = indicator_diagnostics(&panel, &p.loaded.config.diagnostics, &mut log);
+
     // 2. Normalisation chain; each step fits on its scope's reference rows.
     let mut data = panel.values().clone();
     let mut orientation = system.polarities();
@@ -462,6 +541,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         row_scorer_group,
         ranks,
         levels,
+        indicator_checks,
         breaks,
         grades,
         grade_labels: p.grade_labels.clone(),

@@ -16,12 +16,14 @@ pub use summary::summary;
 
 /// The files every run writes (analyses add their own), in the order they are renamed into place;
 /// the manifest comes last, so that a complete manifest marks a complete set.
-pub const OUTPUT_FILES: [&str; 10] = [
+pub const OUTPUT_FILES: [&str; 12] = [
     "scores.csv",
     "weights.csv",
     "breaks.json",
     "regions.csv",
     "levels.csv",
+    "indicators.csv",
+    "correlations.csv",
     "imputed.csv",
     "intermediates.csv",
     "diagnostics.csv",
@@ -38,6 +40,8 @@ pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
         ("breaks.json".into(), tables::breaks(result)),
         ("regions.csv".into(), tables::regions(result)?),
         ("levels.csv".into(), tables::levels(result)?),
+        ("indicators.csv".into(), tables::indicator_stats(result)?),
+        ("correlations.csv".into(), tables::correlations(result)?),
         ("imputed.csv".into(), tables::imputed(result)?),
         ("intermediates.csv".into(), tables::intermediates(result)?),
         ("diagnostics.csv".into(), tables::diagnostics(result)?),

@@ -233,3 +233,35 @@ pub(crate) fn levels(r: &RunResult) -> Result<Vec<u8>> {
     }
     csv_bytes(&["unit", "period", "level", "name", "score", "rank", "data_status"], rows)
 }
+
+/// Per-indicator statistics of the imputed panel, pooled over periods.
+pub(crate) fn indicator_stats(r: &RunResult) -> Result<Vec<u8>> {
+    let system = r.panel.system();
+    let rows = r.indicator_checks.stats.iter().map(|s| {
+        let prov = system.position(&s.id).map(|j| system.get(j).provenance.as_str()).unwrap_or("");
+        vec![
+            s.id.clone(),
+            s.n.to_string(),
+            num(s.mean),
+            num(s.sd),
+            num(s.min),
+            num(s.max),
+            num(s.skewness),
+            num(s.kurtosis),
+            s.skewed.to_string(),
+            prov.into(),
+        ]
+    });
+    csv_bytes(&["indicator", "n", "mean", "sd", "min", "max", "skewness", "kurtosis", "skewed", "provenance"], rows)
+}
+
+/// Pearson correlation of every pair of indicators, flagged at or above the threshold.
+pub(crate) fn correlations(r: &RunResult) -> Result<Vec<u8>> {
+    let status = data_status(r);
+    let rows = r
+        .indicator_checks
+        .correlations
+        .iter()
+        .map(|(a, b, c, f)| vec![a.clone(), b.clone(), num(*c), f.to_string(), status.clone()]);
+    csv_bytes(&["indicator_a", "indicator_b", "pearson_r", "flagged", "data_status"], rows)
+}
