@@ -2,6 +2,7 @@
 //! - `analyses`: the `[[analysis]]` tables and `resil spatial moran`, edge cases included;
 //! - `coinr`: conformance with COINr's ASEM index (normalisation and aggregation, 1e-9);
 //! - `compare`: `resil compare` on the flagship's method swaps, `resil diff` between runs;
+//! - `edge_cases`: every method combination on awkward matrices: finite results or clear errors;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
 //! - `matrix_cli`: `resil score` and `resil classify` on plain tables;
@@ -17,6 +18,7 @@ mod coinr;
 mod common;
 mod compare;
 mod configs;
+mod edge_cases;
 mod malformed;
 mod matrix_cli;
 #[path = "support/plugins.rs"]

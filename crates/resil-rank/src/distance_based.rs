@@ -163,7 +163,11 @@ impl Scorer for DistanceScorer {
                     _ => {
                         let min = q.iter().copied().fold(f64::INFINITY, f64::min);
                         f.sum_minus = q.iter().sum();
-                        (min, q.iter().map(|s| min / s).sum())
+                        if f.sum_minus > 0.0 && min <= 0.0 {
+                            return Err(Error::data(m, "an alternative has S- = 0 while others do not: COPRAS's cost term is undefined"));
+                        }
+                        let ratios = if f.sum_minus > 0.0 { q.iter().map(|s| min / s).sum() } else { 0.0 };
+                        (min, ratios)
                     }
                 };
             }
@@ -200,7 +204,8 @@ impl FittedScorer for FittedDistance {
             }
             DistanceMethod::Copras => {
                 let (sp, sm) = self.sums(data);
-                let has_cost = self.orientation.contains(&Polarity::Cost);
+                // Without a weighted cost criterion (S- all 0) Q is S+.
+                let has_cost = self.sum_minus > 0.0;
                 let q: Vec<f64> = sp
                     .iter()
                     .zip(&sm)
