@@ -1,7 +1,8 @@
 //! Conformance with a real, independent pipeline: COINr's ASEM index (data/reference-cases/
 //! coinr_asem). From the treated data, min-max to 0-100 with each indicator's direction and
 //! weighted arithmetic means up the hierarchy (indicator -> pillar -> sub-index -> index) must
-//! reproduce COINr's normalised and aggregated data sets to 1e-9.
+//! reproduce COINr's normalised and aggregated data sets to 1e-9; and resil's treatment
+//! (winsorisation, winmax 6) must turn COINr's imputed data into its treated data.
 
 use std::collections::BTreeMap;
 
@@ -93,4 +94,22 @@ fn asem_index_matches_coinr() {
         level = groups.into_iter().map(|g| g.name).collect();
     }
     assert_eq!(level, vec!["Index".to_string()]);
+}
+
+#[test]
+fn asem_treatment_matches_coinr() {
+    // COINr6's treat as ASEM_COIN ran it: winsorisation while |skewness| > 2 and kurtosis > 3.5,
+    // winmax = 6 (asem_coin_treat_summary.csv), no log transform needed for any indicator.
+    let meta = table("asem_coin_input_indmeta.csv");
+    let imputed = table("asem_coin_data_imputed.csv");
+    let treated = table("asem_coin_data_treated.csv");
+    let summary = table("asem_coin_treat_summary.csv");
+    let params = resil_normalize::TreatParams { winmax: 6, ..Default::default() };
+    for code in meta.1.iter().map(|r| r[1].clone()) {
+        let (got, report) = resil_normalize::treat_column(&column(&imputed, &code), &params);
+        assert_close(&code, &got, &column(&treated, &code));
+        let row = summary.1.iter().find(|r| r[0] == code).unwrap();
+        let (low, high): (f64, f64) = (row[1].parse().unwrap(), row[2].parse().unwrap());
+        assert_eq!((report.low as f64, report.high as f64, report.log), (low, high, false), "{code}");
+    }
 }

@@ -7,18 +7,37 @@ use resil_core::{Matrix, Polarity, Scope};
 use resil_pipeline::METHODS;
 
 fn stage(method: &str, params: &[(&str, toml::Value)]) -> StageConfig {
-    StageConfig { method: method.into(), scope: Scope::Pooled, params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect() }
+    StageConfig {
+        method: method.into(),
+        scope: Scope::Pooled,
+        params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+    }
 }
 
 /// Parameters a method cannot do without, for a 3-criterion matrix named c1..c3.
 fn required(method: &str) -> Vec<(&'static str, toml::Value)> {
-    let by_id = |v: f64| toml::Value::Table(["c1", "c2", "c3"].iter().map(|k| (k.to_string(), toml::Value::Float(v))).collect());
+    let by_id = |v: f64| {
+        toml::Value::Table(["c1", "c2", "c3"].iter().map(|k| (k.to_string(), toml::Value::Float(v))).collect())
+    };
     match method {
         "fixed" => vec![("weights", by_id(1.0))],
-        "ahp" => vec![("matrix", toml::Value::try_from(vec![vec![1.0, 2.0, 4.0], vec![0.5, 1.0, 2.0], vec![0.25, 0.5, 1.0]]).unwrap())],
+        "ahp" => vec![(
+            "matrix",
+            toml::Value::try_from(vec![vec![1.0, 2.0, 4.0], vec![0.5, 1.0, 2.0], vec![0.25, 0.5, 1.0]]).unwrap(),
+        )],
         "combined" => vec![("subjective", by_id(1.0))],
-        "hierarchical" => vec![("subsystems", toml::Value::Table([("s".to_string(), toml::Value::Float(1.0))].into_iter().collect()))],
-        "target" => vec![("goalposts", toml::Value::Table(["c1", "c2", "c3"].iter().map(|k| (k.to_string(), toml::Value::try_from([-10.0, 10.0]).unwrap())).collect()))],
+        "hierarchical" => {
+            vec![("subsystems", toml::Value::Table([("s".to_string(), toml::Value::Float(1.0))].into_iter().collect()))]
+        }
+        "target" => vec![(
+            "goalposts",
+            toml::Value::Table(
+                ["c1", "c2", "c3"]
+                    .iter()
+                    .map(|k| (k.to_string(), toml::Value::try_from([-10.0, 10.0]).unwrap()))
+                    .collect(),
+            ),
+        )],
         "translate" => vec![("shift", toml::Value::Float(20.0))],
         _ => Vec::new(),
     }
@@ -34,7 +53,8 @@ fn no_method_combination_gives_a_silent_nan() {
         ("ties", Matrix::from_rows(&[vec![1.0, 2.0, 3.0], vec![1.0, 2.0, 3.0], vec![2.0, 1.0, 1.0]])),
     ];
     let names: Vec<String> = ["c1", "c2", "c3"].iter().map(|s| s.to_string()).collect();
-    let mut system = resil_pipeline::criteria(&names, &[Polarity::Benefit, Polarity::Cost, Polarity::Benefit]).indicators().to_vec();
+    let mut system =
+        resil_pipeline::criteria(&names, &[Polarity::Benefit, Polarity::Cost, Polarity::Benefit]).indicators().to_vec();
     system.iter_mut().for_each(|i| i.subsystem = "s".into());
     let system = resil_core::IndicatorSystem::new(system);
     let (mut ok, mut refused) = (0, 0);
@@ -42,7 +62,13 @@ fn no_method_combination_gives_a_silent_nan() {
         for n in METHODS.normalize {
             for w in METHODS.weight {
                 for s in METHODS.rank {
-                    let result = resil_pipeline::score_matrix(m, &system, &stage(n, &required(n)), &stage(w, &required(w)), &stage(s, &[]));
+                    let result = resil_pipeline::score_matrix(
+                        m,
+                        &system,
+                        &stage(n, &required(n)),
+                        &stage(w, &required(w)),
+                        &stage(s, &[]),
+                    );
                     match result {
                         Ok(r) => {
                             ok += 1;

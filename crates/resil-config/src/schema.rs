@@ -204,6 +204,8 @@ pub struct ClassifyConfig {
 #[serde(rename_all = "kebab-case")]
 pub struct PipelineConfig {
     pub impute: StageConfig,
+    /// Optional outlier treatment before normalisation (`method = "winsorise"`).
+    pub treat: Option<StageConfig>,
     /// A chain of normalisation steps, applied in order (z-score, then min-max, say).
     pub normalize: Vec<StageConfig>,
     pub weight: StageConfig,

@@ -9,6 +9,7 @@ mod simple;
 mod stats;
 mod transforms;
 mod translate;
+mod treat;
 mod vector;
 mod zscore;
 
@@ -18,5 +19,6 @@ pub use simple::{Divisor, FittedScale, Scale, ScaleParams};
 pub use stats::{column_stats, kurtosis, pearson, skewness, ColumnStats};
 pub use transforms::{FittedTransform, LogParams, RankParams, TargetParams, Transform};
 pub use translate::{FittedTranslate, Translate, TranslateParams};
+pub use treat::{treat_column, TreatParams, TreatReport};
 pub use vector::{FittedVector, Vector, VectorParams};
 pub use zscore::{FittedZScore, SdKind, ZScore, ZScoreParams};

@@ -18,6 +18,6 @@ pub use registry::{MethodCatalog, METHODS};
 pub use resil_rank::compromise as vikor_compromise;
 pub use run::{
     prepare, run, validate, BreaksGroup, IndicatorChecks, IndicatorStat, LevelScores, LoggedNote, Prepared, RunResult,
-    WeightGroup,
+    TreatedCell, WeightGroup,
 };
 pub use sources::{RunOptions, SkippedSource};

@@ -194,6 +194,19 @@ fn inner_weighter(key: &StageKey, param: &str, name: &str) -> Result<Box<dyn Wei
     })
 }
 
+/// The treatment stage: `winsorise` (COINr's rule) or `none`.
+pub(crate) fn treatment(
+    key: &StageKey,
+    stage: &StageConfig,
+    warnings: &mut Vec<String>,
+) -> Result<Option<resil_normalize::TreatParams>> {
+    match stage.method.as_str() {
+        "none" => Ok(None),
+        "winsorise" => Ok(Some(key.params::<resil_normalize::TreatParams>(stage, &[], warnings)?.0)),
+        _ => Err(key.unknown_method(stage, &["winsorise", "none"])),
+    }
+}
+
 /// The scorer and the tie policy of the ranks.
 pub(crate) fn scorer(
     key: &StageKey,

@@ -27,6 +27,7 @@ pub struct Prepared {
     pub system: IndicatorSystem,
     sources: Vec<ConfiguredSource>,
     imputer: Built<dyn Imputer>,
+    treat: Option<(Scope, resil_normalize::TreatParams)>,
     normalizers: Vec<Staged<dyn Normalizer>>,
     weighter: Staged<dyn Weighter>,
     scorer: Staged<dyn Scorer>,
@@ -121,6 +122,18 @@ fn indicator_diagnostics(panel: &Panel, cfg: &resil_config::DiagnosticsConfig, l
     checks
 }
 
+/// A cell changed by the treatment stage, as listed in treated.csv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreatedCell {
+    pub unit: String,
+    pub period: i32,
+    pub indicator: String,
+    pub original: f64,
+    pub treated: f64,
+    /// `winsorised` or `log`.
+    pub how: String,
+}
+
 /// Scores of one sub-system or system: the run's scorer on its columns alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LevelScores {
@@ -169,6 +182,8 @@ pub struct RunResult {
     pub levels: Vec<LevelScores>,
     /// Indicator statistics and pairwise correlations of the imputed panel.
     pub indicator_checks: IndicatorChecks,
+    /// Cells changed by the treatment stage.
+    pub treated: Vec<TreatedCell>,
     /// Rank of each row within its period, 1 = best.
     pub ranks: Vec<f64>,
     pub breaks: Vec<BreaksGroup>,
@@ -208,6 +223,7 @@ fn staged<T: ?Sized>(built: Result<Built<T>>, stage: &StageConfig, problems: &mu
 /// The checked methods of every stage.
 struct Methods {
     imputer: Option<Built<dyn Imputer>>,
+    treat: Option<(Scope, resil_normalize::TreatParams)>,
     normalizers: Vec<Option<Staged<dyn Normalizer>>>,
     weighter: Option<Staged<dyn Weighter>>,
     scorer: Option<(Staged<dyn Scorer>, TiePolicy)>,
@@ -251,8 +267,15 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
             "per-period weights need per-period ideals: set pipeline.rank.scope = \"per-period\" too",
         ));
     }
+    let treat = p.treat.as_ref().and_then(|t| match registry::treatment(&key("pipeline.treat"), t, &mut warnings) {
+        Ok(params) => params.map(|params| (t.scope, params)),
+        Err(e) => {
+            problems.extend(e.into_list());
+            None
+        }
+    });
     problems.extend(crate::analysis::check(loaded, strict, &mut warnings));
-    Methods { imputer, normalizers, weighter, scorer, classifier, unknown_keys: warnings }
+    Methods { imputer, treat, normalizers, weighter, scorer, classifier, unknown_keys: warnings }
 }
 
 /// Turns a loaded config into a runnable study, reporting every problem found.
@@ -267,6 +290,7 @@ pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
                 system: data.system,
                 sources: data.sources,
                 imputer,
+                treat: m.treat,
                 normalizers: m.normalizers.into_iter().map(|n| n.expect("no problems")).collect(),
                 weighter,
                 scorer,
@@ -373,7 +397,39 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     let indicator_checks = indicator_diagnostics(&panel, &p.loaded.config.diagnostics, &mut log);
 
     // 2. Normalisation chain; each step fits on its scope's reference rows.
+    // 1c. Optional outlier treatment; normalisation starts from the treated values.
     let mut data = panel.values().clone();
+    let mut treated = Vec::new();
+    if let Some((scope, params)) = &p.treat {
+        for g in scope.groups(&panel) {
+            for (j, ind) in system.indicators().iter().enumerate() {
+                let original = data.column(j)[g.rows.clone()].to_vec();
+                let (new, report) = resil_normalize::treat_column(&original, params);
+                let how = if report.log { "log".to_string() } else { "winsorised".to_string() };
+                for (k, (&a, &b)) in original.iter().zip(&new).enumerate() {
+                    if a != b || report.log {
+                        let row = g.rows.start + k;
+                        treated.push(TreatedCell {
+                            unit: panel.unit_of_row(row).id.clone(),
+                            period: panel.period_of_row(row),
+                            indicator: ind.id.clone(),
+                            original: a,
+                            treated: b,
+                            how: how.clone(),
+                        });
+                    }
+                }
+                data.column_mut(j)[g.rows.clone()].copy_from_slice(&new);
+            }
+        }
+        if !treated.is_empty() {
+            log.extend(
+                "treat",
+                vec![Diagnostic::info("treated", format!("{} cells treated (treated.csv)", treated.len()))],
+            );
+        }
+    }
+
     let mut orientation = system.polarities();
     for (i, step) in p.normalizers.iter().enumerate() {
         let mut out = data.clone();
@@ -542,6 +598,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         ranks,
         levels,
         indicator_checks,
+        treated,
         breaks,
         grades,
         grade_labels: p.grade_labels.clone(),
@@ -563,6 +620,15 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
 impl Prepared {
     pub(crate) fn imputer_params(&self) -> serde_json::Value {
         self.imputer.params.clone()
+    }
+
+    pub(crate) fn treat_params(&self) -> serde_json::Value {
+        match &self.treat {
+            None => serde_json::Value::Null,
+            Some((scope, params)) => {
+                serde_json::json!({ "method": "winsorise", "scope": scope.as_str(), "params": params })
+            }
+        }
     }
 
     pub(crate) fn normalizer_params(&self) -> Vec<serde_json::Value> {

@@ -164,7 +164,10 @@ impl Scorer for DistanceScorer {
                         let min = q.iter().copied().fold(f64::INFINITY, f64::min);
                         f.sum_minus = q.iter().sum();
                         if f.sum_minus > 0.0 && min <= 0.0 {
-                            return Err(Error::data(m, "an alternative has S- = 0 while others do not: COPRAS's cost term is undefined"));
+                            return Err(Error::data(
+                                m,
+                                "an alternative has S- = 0 while others do not: COPRAS's cost term is undefined",
+                            ));
                         }
                         let ratios = if f.sum_minus > 0.0 { q.iter().map(|s| min / s).sum() } else { 0.0 };
                         (min, ratios)

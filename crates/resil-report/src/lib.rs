@@ -16,7 +16,7 @@ pub use summary::summary;
 
 /// The files every run writes (analyses add their own), in the order they are renamed into place;
 /// the manifest comes last, so that a complete manifest marks a complete set.
-pub const OUTPUT_FILES: [&str; 12] = [
+pub const OUTPUT_FILES: [&str; 13] = [
     "scores.csv",
     "weights.csv",
     "breaks.json",
@@ -25,6 +25,7 @@ pub const OUTPUT_FILES: [&str; 12] = [
     "indicators.csv",
     "correlations.csv",
     "imputed.csv",
+    "treated.csv",
     "intermediates.csv",
     "diagnostics.csv",
     "summary.txt",
@@ -43,6 +44,7 @@ pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
         ("indicators.csv".into(), tables::indicator_stats(result)?),
         ("correlations.csv".into(), tables::correlations(result)?),
         ("imputed.csv".into(), tables::imputed(result)?),
+        ("treated.csv".into(), tables::treated(result)?),
         ("intermediates.csv".into(), tables::intermediates(result)?),
         ("diagnostics.csv".into(), tables::diagnostics(result)?),
         ("summary.txt".into(), summary(result).into_bytes()),

@@ -265,3 +265,11 @@ pub(crate) fn correlations(r: &RunResult) -> Result<Vec<u8>> {
         .map(|(a, b, c, f)| vec![a.clone(), b.clone(), num(*c), f.to_string(), status.clone()]);
     csv_bytes(&["indicator_a", "indicator_b", "pearson_r", "flagged", "data_status"], rows)
 }
+
+/// Every cell changed by the treatment stage.
+pub(crate) fn treated(r: &RunResult) -> Result<Vec<u8>> {
+    let rows = r.treated.iter().map(|c| {
+        vec![c.unit.clone(), c.period.to_string(), c.indicator.clone(), num(c.original), num(c.treated), c.how.clone()]
+    });
+    csv_bytes(&["unit", "period", "indicator", "original", "treated", "how"], rows)
+}
