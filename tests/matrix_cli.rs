@@ -101,3 +101,34 @@ fn classify_contract() {
     assert_eq!(code, 1);
     assert!(stderr.contains("several numeric columns (a, b); name one with --value"), "{stderr}");
 }
+
+#[test]
+fn minmax_chains_match_pymcdm() {
+    // pymcdm 1.4.0 TOPSIS and WSM with minmax_normalization on a 5 x 4 matrix with one cost
+    // criterion (tests/reference/pymcdm_methods.py): resil's `minmax` + `fixed` + method.
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::common::root().join("data/reference-cases/pymcdm_methods.json")).unwrap(),
+    )
+    .unwrap();
+    let mut text = "id,c1,c2,c3,c4\n".to_string();
+    for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
+        text += &format!("a{i},{}\n", floats(row).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+    }
+    let (_d, t) = write(&text);
+    for (method, key) in [("topsis", "topsis_minmax"), ("wsm", "wsm_minmax")] {
+        let out = json(&[
+            "score",
+            &t,
+            "--polarity=-,+,+,+",
+            "--normalize",
+            "minmax",
+            "--weight",
+            "fixed:0.25,0.25,0.25,0.25",
+            "--method",
+            method,
+        ]);
+        for (g, e) in floats(&out["scores"]).iter().zip(floats(&r[key])) {
+            assert!((g - e).abs() < 1e-12, "{method}: {out}");
+        }
+    }
+}

@@ -21,15 +21,16 @@ weights = np.array([0.25, 0.25, 0.25, 0.25])
 edas = methods.EDAS()(matrix, weights, types)
 # TOPSIS on min-max normalised values with pymcdm's own normalisation (cost columns reversed).
 topsis = methods.TOPSIS(normalization_function=normalizations.minmax_normalization)(matrix, weights, types)
+wsm = methods.WSM(normalization_function=normalizations.minmax_normalization)(matrix, weights, types)
 
 rng = np.random.default_rng(7)
 values = np.round(rng.lognormal(0.0, 1.0, 60), 4)
 sm = mapclassify.StdMean(values)
 ht = mapclassify.HeadTailBreaks(values)
 print(json.dumps({
-    "source": "pymcdm 1.4.0 (EDAS, TOPSIS with minmax_normalization), mapclassify 2.10.0 (StdMean, HeadTailBreaks); tests/reference/pymcdm_methods.py",
+    "source": "pymcdm 1.4.0 (EDAS; TOPSIS and WSM with minmax_normalization), mapclassify 2.10.0 (StdMean, HeadTailBreaks); tests/reference/pymcdm_methods.py",
     "matrix": matrix.tolist(), "types": types.tolist(), "weights": weights.tolist(),
-    "edas": edas.tolist(), "topsis_minmax": topsis.tolist(),
+    "edas": edas.tolist(), "topsis_minmax": topsis.tolist(), "wsm_minmax": wsm.tolist(),
     "values": values.tolist(),
     "std_mean_bins": sm.bins.tolist(), "std_mean_classes": (sm.yb + 1).tolist(),
     "head_tail_bins": ht.bins.tolist(), "head_tail_classes": (ht.yb + 1).tolist(),

@@ -21,16 +21,23 @@ pub enum Distance {
     Chebyshev,
 }
 
-/// Unchecked parameters of TOPSIS: the distance (the scope of the ideals is the stage's scope).
+/// Unchecked parameters of TOPSIS: the distance, and optionally fixed ideal and anti-ideal
+/// points (normalised, unweighted values in column order) instead of the reference's best and
+/// worst (whose scope is the stage's scope).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", default)]
 pub struct TopsisParams {
     pub distance: Distance,
+    pub ideal: Option<Vec<f64>>,
+    pub anti_ideal: Option<Vec<f64>>,
 }
 
 impl TopsisParams {
     pub fn check(self) -> Result<Topsis> {
-        Ok(Topsis { distance: self.distance })
+        if self.ideal.is_some() != self.anti_ideal.is_some() {
+            return Err(Error::param("topsis", "ideal", "give both `ideal` and `anti-ideal`, or neither"));
+        }
+        Ok(Topsis { distance: self.distance, fixed: self.ideal.zip(self.anti_ideal) })
     }
 }
 
@@ -38,6 +45,7 @@ impl TopsisParams {
 #[derive(Debug, Clone)]
 pub struct Topsis {
     distance: Distance,
+    fixed: Option<(Vec<f64>, Vec<f64>)>,
 }
 
 /// TOPSIS fitted on a reference: the weights, the ideal V+ and the anti-ideal V-.
@@ -75,6 +83,23 @@ impl Scorer for Topsis {
         }
         let mut ideal = Vec::with_capacity(w.len());
         let mut anti_ideal = Vec::with_capacity(w.len());
+        if let Some((best, worst)) = &self.fixed {
+            if best.len() != w.len() || worst.len() != w.len() {
+                return Err(Error::param(
+                    "topsis",
+                    "ideal",
+                    format!("fixed ideals need {} values each, got {} and {}", w.len(), best.len(), worst.len()),
+                ));
+            }
+            let ideal = best.iter().zip(w).map(|(b, w)| b * w).collect();
+            let anti_ideal = worst.iter().zip(w).map(|(b, w)| b * w).collect();
+            return Ok(Outcome::new(Box::new(FittedTopsis {
+                distance: self.distance,
+                weights: w.to_vec(),
+                ideal,
+                anti_ideal,
+            })));
+        }
         for (j, col) in reference.columns().enumerate() {
             let (lo, hi) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
             let (best, worst) = match orientation[j] {
@@ -223,6 +248,16 @@ mod tests {
     }
 
     #[test]
+    fn fixed_ideals_replace_the_reference_extremes() {
+        // Ideal (2) and anti-ideal (0) fixed for one benefit column: closeness x / 2.
+        let m = Matrix::from_columns(vec![vec![0.5, 1.0]]);
+        let p = TopsisParams { distance: Distance::Euclidean, ideal: Some(vec![2.0]), anti_ideal: Some(vec![0.0]) };
+        let f = p.check().unwrap().fit(&m, &Weights(vec![1.0]), &[Polarity::Benefit]).unwrap().value;
+        assert_eq!(f.score(&m).unwrap().value.score, vec![0.25, 0.5]);
+        assert!(TopsisParams { ideal: Some(vec![1.0]), ..Default::default() }.check().is_err());
+    }
+
+    #[test]
     fn manhattan_and_chebyshev_by_hand() {
         // Weighted rows (0, 1) and (1, 0.5), ideal (1, 1), anti-ideal (0, 0.5) with weights 1, 1:
         // row 1 Manhattan D+ = 1, D- = 0.5 -> 1/3; Chebyshev D+ = 1, D- = 0.5 -> 1/3;
@@ -231,7 +266,7 @@ mod tests {
         for (distance, expected) in
             [(Distance::Manhattan, [1.0 / 3.0, 2.0 / 3.0]), (Distance::Chebyshev, [1.0 / 3.0, 2.0 / 3.0])]
         {
-            let f = TopsisParams { distance }
+            let f = TopsisParams { distance, ..Default::default() }
                 .check()
                 .unwrap()
                 .fit(&m, &Weights(vec![1.0, 1.0]), &[Polarity::Benefit; 2])
