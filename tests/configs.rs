@@ -1,6 +1,6 @@
 //! Every config in configs/ runs under --strict and gives the same bytes twice.
 
-use crate::common::{plugin_dir, resil, root};
+use crate::common::{plugin_dir, resil, root, round_csv};
 
 #[test]
 fn every_config_runs_strictly_and_deterministically() {
@@ -24,6 +24,12 @@ fn every_config_runs_strictly_and_deterministically() {
             let (x, y) = (std::fs::read(a.path().join(file)).unwrap(), std::fs::read(b.path().join(file)).unwrap());
             assert!(x == y, "{c}: {file} differs between two runs");
         }
+        // Each preset's scores and breaks, so that a change to any method swap shows up in review.
+        let stem = config.file_stem().unwrap().to_string_lossy().to_string();
+        let scores = std::fs::read_to_string(a.path().join("scores.csv")).unwrap();
+        insta::assert_snapshot!(format!("{stem}-scores.csv"), round_csv(&scores, 6));
+        let breaks = std::fs::read_to_string(a.path().join("breaks.json")).unwrap();
+        insta::assert_snapshot!(format!("{stem}-breaks.json"), breaks);
         let (code, stdout, stderr) = resil(&["validate", c, "--strict", "--plugin-dir", &plugin_dir()]);
         assert_eq!(code, 0, "{c}: {stdout}{stderr}");
     }

@@ -132,3 +132,26 @@ fn minmax_chains_match_pymcdm() {
         }
     }
 }
+
+#[test]
+fn direction_keeping_chains_match_pymcdm() {
+    // pymcdm 1.4.0 on the benefit columns of the same matrix: WPM on sum-normalised values with
+    // weights (0.5, 0.3, 0.2), and standard-deviation weights (tests/reference/pymcdm_methods.py).
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::common::root().join("data/reference-cases/pymcdm_methods.json")).unwrap(),
+    )
+    .unwrap();
+    let mut text = "id,c2,c3,c4\n".to_string();
+    for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
+        text += &format!("a{i},{}\n", floats(row)[1..].iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+    }
+    let (_d, t) = write(&text);
+    let out = json(&["score", &t, "--normalize", "sum", "--weight", "fixed:0.5,0.3,0.2", "--method", "wpm"]);
+    for (g, e) in floats(&out["scores"]).iter().zip(floats(&r["wpm_sum"])) {
+        assert!((g - e).abs() < 1e-12, "wpm: {out}");
+    }
+    let out = json(&["score", &t, "--normalize", "none", "--weight", "std", "--method", "wsm"]);
+    for (g, e) in floats(&out["weights"]).iter().zip(floats(&r["std_weights_benefit"])) {
+        assert!((g - e).abs() < 1e-12, "std weights: {out}");
+    }
+}

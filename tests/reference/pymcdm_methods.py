@@ -8,6 +8,7 @@ import json
 import mapclassify
 import numpy as np
 from pymcdm import methods, normalizations
+from pymcdm import weights as pymcdm_weights
 
 matrix = np.array([
     [250.0, 16.0, 12.0, 5.0],
@@ -22,15 +23,23 @@ edas = methods.EDAS()(matrix, weights, types)
 # TOPSIS on min-max normalised values with pymcdm's own normalisation (cost columns reversed).
 topsis = methods.TOPSIS(normalization_function=normalizations.minmax_normalization)(matrix, weights, types)
 wsm = methods.WSM(normalization_function=normalizations.minmax_normalization)(matrix, weights, types)
+# Benefit-only matrix for the direction-keeping normalisations: WPM on sum-normalised values,
+# standard-deviation weights and equal weights.
+benefit = matrix[:, 1:]
+btypes = np.array([1, 1, 1])
+bweights = np.array([0.5, 0.3, 0.2])
+wpm = methods.WPM(normalization_function=normalizations.sum_normalization)(benefit, bweights, btypes)
+std_w = pymcdm_weights.standard_deviation_weights(benefit)
 
 rng = np.random.default_rng(7)
 values = np.round(rng.lognormal(0.0, 1.0, 60), 4)
 sm = mapclassify.StdMean(values)
 ht = mapclassify.HeadTailBreaks(values)
 print(json.dumps({
-    "source": "pymcdm 1.4.0 (EDAS; TOPSIS and WSM with minmax_normalization), mapclassify 2.10.0 (StdMean, HeadTailBreaks); tests/reference/pymcdm_methods.py",
+    "source": "pymcdm 1.4.0 (EDAS; TOPSIS and WSM with minmax_normalization; WPM with sum_normalization and standard_deviation_weights on the benefit columns), mapclassify 2.10.0 (StdMean, HeadTailBreaks); tests/reference/pymcdm_methods.py",
     "matrix": matrix.tolist(), "types": types.tolist(), "weights": weights.tolist(),
     "edas": edas.tolist(), "topsis_minmax": topsis.tolist(), "wsm_minmax": wsm.tolist(),
+    "benefit_weights": bweights.tolist(), "wpm_sum": wpm.tolist(), "std_weights_benefit": std_w.tolist(),
     "values": values.tolist(),
     "std_mean_bins": sm.bins.tolist(), "std_mean_classes": (sm.yb + 1).tolist(),
     "head_tail_bins": ht.bins.tolist(), "head_tail_classes": (ht.yb + 1).tolist(),
