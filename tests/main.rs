@@ -4,6 +4,7 @@
 //! - `compare`: `resil compare` on the flagship's method swaps, `resil diff` between runs;
 //! - `edge_cases`: every method combination on awkward matrices: finite results or clear errors;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
+//! - `report`: the HTML report and its SVG charts, self-contained, every chart drawn;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
 //! - `matrix_cli`: `resil score` and `resil classify` on plain tables;
 //! - `malformed`: bad input gets an error naming file and line or key, and nothing is overwritten;
@@ -26,5 +27,6 @@ mod plugin_build;
 mod plugins;
 mod properties;
 mod reference_cases;
+mod report;
 mod snapshots;
 mod tidy;

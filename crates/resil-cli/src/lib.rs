@@ -41,6 +41,16 @@ enum Command {
         /// A folder to load plugins from, searched before the config's [plugins] dirs (repeatable).
         #[arg(long = "plugin-dir")]
         plugin_dirs: Vec<PathBuf>,
+        /// Also write report.html and the charts (as `resil report`).
+        #[arg(long)]
+        report: bool,
+    },
+    /// Write report.html (inline SVG charts and maps) and each chart as SVG, from a run's folder.
+    Report {
+        dir: PathBuf,
+        /// A GeoJSON of polygons to draw instead of the bundled Natural Earth outlines.
+        #[arg(long)]
+        outlines: Option<PathBuf>,
     },
     /// Check a config and its data without running; report every problem found.
     Validate {
@@ -138,9 +148,10 @@ pub fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
 
 fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Run { config, out: out_dir, strict, plugin_dirs } => {
-            run(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, out, err)
+        Command::Run { config, out: out_dir, strict, plugin_dirs, report } => {
+            run(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, report, out, err)
         }
+        Command::Report { dir, outlines } => write_report(&dir, outlines.as_deref(), out),
         Command::Validate { config, strict, plugin_dirs } => {
             validate(&config, &RunOptions { strict, plugin_dirs }, out, err)
         }
@@ -219,6 +230,7 @@ fn run(
     config: &Path,
     out_dir: Option<&Path>,
     options: &RunOptions,
+    report: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
@@ -230,6 +242,9 @@ fn run(
     let written = resil_report::write_run(&result, &dir)?;
     write!(out, "{}", resil_report::summary(&result))?;
     writeln!(out, "\n{} files written to {}", written.len(), dir.display())?;
+    if report {
+        write_report(&dir, None, out)?;
+    }
     // Timing goes to stderr only: it must never reach a compared output.
     writeln!(err, "run took {:.3} s", started.elapsed().as_secs_f64())?;
     Ok(0)
@@ -287,6 +302,13 @@ fn compare(
     let written = resil_report::write_files(&dir, &files)?;
     write!(out, "{}", comparison.markdown)?;
     writeln!(out, "{} files written to {}", written.len(), dir.display())?;
+    Ok(0)
+}
+
+fn write_report(dir: &Path, outlines: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let files = resil_report::render_report(dir, outlines)?;
+    let written = resil_report::write_files(dir, &files)?;
+    writeln!(out, "report: {} ({} charts as SVG)", dir.join("report.html").display(), written.len() - 1)?;
     Ok(0)
 }
 

@@ -2,7 +2,9 @@
 //! goes to a staging folder first and is renamed into place only when all were written, so a
 //! failed run leaves earlier outputs as they were.
 
+mod charts;
 mod diff;
+mod html;
 mod summary;
 mod tables;
 
@@ -11,12 +13,14 @@ use std::path::{Path, PathBuf};
 use resil_core::{Error, Result};
 use resil_pipeline::RunResult;
 
+pub use charts::grade_colour;
 pub use diff::{diff, Delta, DiffReport};
+pub use html::render_report;
 pub use summary::summary;
 
 /// The files every run writes (analyses add their own), in the order they are renamed into place;
 /// the manifest comes last, so that a complete manifest marks a complete set.
-pub const OUTPUT_FILES: [&str; 13] = [
+pub const OUTPUT_FILES: [&str; 14] = [
     "scores.csv",
     "weights.csv",
     "breaks.json",
@@ -29,6 +33,7 @@ pub const OUTPUT_FILES: [&str; 13] = [
     "intermediates.csv",
     "diagnostics.csv",
     "summary.txt",
+    "units.geojson",
     "manifest.json",
 ];
 
@@ -48,6 +53,7 @@ pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
         ("intermediates.csv".into(), tables::intermediates(result)?),
         ("diagnostics.csv".into(), tables::diagnostics(result)?),
         ("summary.txt".into(), summary(result).into_bytes()),
+        ("units.geojson".into(), tables::geojson(result)),
     ];
     for a in &result.analyses {
         for t in &a.tables {

@@ -273,3 +273,31 @@ pub(crate) fn treated(r: &RunResult) -> Result<Vec<u8>> {
     });
     csv_bytes(&["unit", "period", "indicator", "original", "treated", "how"], rows)
 }
+
+/// The units as GeoJSON points (seat, else centroid), with score, rank and grade per period, for
+/// QGIS and for the report's maps.
+pub(crate) fn geojson(r: &RunResult) -> Vec<u8> {
+    let n = r.panel.units().len();
+    let features: Vec<serde_json::Value> = r
+        .panel
+        .units()
+        .iter()
+        .enumerate()
+        .filter_map(|(u, unit)| {
+            let p = unit.seat.or(unit.centroid)?;
+            let mut props = serde_json::Map::new();
+            props.insert("id".into(), json!(unit.id));
+            props.insert("name".into(), json!(unit.name));
+            props.insert("region".into(), json!(unit.region));
+            for (t, period) in r.panel.periods().iter().enumerate() {
+                let row = t * n + u;
+                props.insert(format!("score_{period}"), json!(r.scores.score[row]));
+                props.insert(format!("rank_{period}"), json!(r.ranks[row]));
+                props.insert(format!("grade_{period}"), json!(r.grades[row]));
+            }
+            props.insert("data_status".into(), json!(data_status(r)));
+            Some(json!({ "type": "Feature", "geometry": { "type": "Point", "coordinates": [p.lon, p.lat] }, "properties": props }))
+        })
+        .collect();
+    crate::pretty_json(&json!({ "type": "FeatureCollection", "features": features }))
+}

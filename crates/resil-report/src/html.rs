@@ -1,0 +1,194 @@
+//! `resil report`: one self-contained HTML page (inline SVG, nothing fetched) and each chart as a
+//! standalone SVG, drawn from a run's output folder.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use resil_core::{Error, Result};
+use serde_json::Value;
+
+use crate::charts;
+
+/// The Natural Earth outlines bundled with resil (public domain), used unless replaced.
+const OUTLINES: &str = include_str!("../../../data/geo/ne_110m_countries_china_region.geojson");
+
+fn read(dir: &Path, file: &str) -> Result<String> {
+    let path = dir.join(file);
+    std::fs::read_to_string(&path).map_err(|e| Error::io(path, e))
+}
+
+fn csv_rows(dir: &Path, file: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let text = read(dir, file)?;
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r
+        .headers()
+        .map_err(|e| Error::input(dir.join(file), Some(1), e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            rec.map(|rec| rec.iter().map(String::from).collect())
+                .map_err(|e| Error::input(dir.join(file), None, e.to_string()))
+        })
+        .collect::<Result<_>>()?;
+    Ok((headers, rows))
+}
+
+fn col(headers: &[String], name: &str, file: &str) -> Result<usize> {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| Error::input(file, Some(1), format!("missing column `{name}`")))
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Renders the report of the run in `dir`: (file name, bytes) of report.html and the charts.
+pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String, Vec<u8>)>> {
+    let manifest: Value = serde_json::from_str(&read(dir, "manifest.json")?)
+        .map_err(|e| Error::input(dir.join("manifest.json"), None, e.to_string()))?;
+    let outlines: Value = match outlines {
+        Some(p) => serde_json::from_str(&std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?)
+            .map_err(|e| Error::input(p, None, e.to_string()))?,
+        None => serde_json::from_str(OUTLINES).expect("the bundled outlines are valid GeoJSON"),
+    };
+    let units: Value = serde_json::from_str(&read(dir, "units.geojson")?)
+        .map_err(|e| Error::input(dir.join("units.geojson"), None, e.to_string()))?;
+    let breaks: Value = serde_json::from_str(&read(dir, "breaks.json")?)
+        .map_err(|e| Error::input(dir.join("breaks.json"), None, e.to_string()))?;
+    let periods: Vec<String> =
+        manifest["study"]["periods"].as_array().into_iter().flatten().map(|p| p.to_string()).collect();
+
+    // Weights (the first scope group), in file order.
+    let (wh, wrows) = csv_rows(dir, "weights.csv")?;
+    let (wi, ws, wv, wscope) = (
+        col(&wh, "indicator", "weights.csv")?,
+        col(&wh, "subsystem", "weights.csv")?,
+        col(&wh, "weight", "weights.csv")?,
+        col(&wh, "scope", "weights.csv")?,
+    );
+    let first_scope = wrows.first().map(|r| r[wscope].clone()).unwrap_or_default();
+    let mut weights: Vec<(String, String, f64)> = wrows
+        .iter()
+        .filter(|r| r[wscope] == first_scope)
+        .map(|r| (r[wi].clone(), r[ws].clone(), r[wv].parse().unwrap_or(0.0)))
+        .collect();
+    let sub_order: Vec<String> = weights.iter().fold(Vec::new(), |mut acc, w| {
+        if !acc.contains(&w.1) {
+            acc.push(w.1.clone());
+        }
+        acc
+    });
+    weights.sort_by_key(|w| sub_order.iter().position(|s| *s == w.1));
+
+    // Legend from the first breaks group.
+    let labels: Vec<String> =
+        breaks["labels"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
+    let group = &breaks["groups"][0];
+    let uppers: Vec<f64> = group["upper_bounds"].as_array().into_iter().flatten().filter_map(Value::as_f64).collect();
+    let lower = group["min"].as_f64().unwrap_or(0.0);
+    let legend: Vec<(String, String)> = uppers
+        .iter()
+        .enumerate()
+        .map(|(g, &u)| {
+            let lo = if g == 0 { lower } else { uppers[g - 1] };
+            (labels.get(g).cloned().unwrap_or_else(|| format!("{}", g + 1)), format!("({lo:.3}-{u:.3})"))
+        })
+        .collect();
+
+    let mut files = Vec::new();
+    let mut sections = Vec::new();
+    let weights_svg = charts::weights_chart(&weights);
+    sections.push(("Weights", weights_svg.clone()));
+    files.push(("chart_weights.svg".to_string(), weights_svg.into_bytes()));
+    for period in &periods {
+        let points: Vec<(f64, f64, usize, String)> = units["features"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| {
+                let c = f["geometry"]["coordinates"].as_array()?;
+                let grade = f["properties"][format!("grade_{period}")].as_u64()? as usize;
+                Some((
+                    c[0].as_f64()?,
+                    c[1].as_f64()?,
+                    grade,
+                    f["properties"]["name"].as_str().unwrap_or("").to_string(),
+                ))
+            })
+            .collect();
+        let svg = charts::map_chart(period, &outlines, &points, &legend);
+        files.push((format!("chart_map_{period}.svg"), svg.clone().into_bytes()));
+        sections.push(("Map", svg));
+    }
+    let (rh, rrows) = csv_rows(dir, "regions.csv")?;
+    let (rr, rp, rm) =
+        (col(&rh, "region", "regions.csv")?, col(&rh, "period", "regions.csv")?, col(&rh, "mean", "regions.csv")?);
+    let mut by_region: BTreeMap<String, Vec<(i32, f64)>> = BTreeMap::new();
+    for r in &rrows {
+        by_region
+            .entry(r[rr].clone())
+            .or_default()
+            .push((r[rp].parse().unwrap_or(0), r[rm].parse().unwrap_or(f64::NAN)));
+    }
+    let mut series: Vec<(String, Vec<(i32, f64)>)> = by_region.into_iter().filter(|(k, _)| k != "All").collect();
+    if let Some(all) = rrows.iter().any(|r| r[rr] == "All").then(|| {
+        rrows
+            .iter()
+            .filter(|r| r[rr] == "All")
+            .map(|r| (r[rp].parse().unwrap_or(0), r[rm].parse().unwrap_or(f64::NAN)))
+            .collect()
+    }) {
+        series.push(("All".into(), all));
+    }
+    let regions_svg = charts::regions_chart(&series);
+    files.push(("chart_regions.svg".to_string(), regions_svg.clone().into_bytes()));
+    sections.push(("Regions", regions_svg));
+    let (sh, srows) = csv_rows(dir, "scores.csv")?;
+    let (su, sn, sp, sr) = (
+        col(&sh, "unit", "scores.csv")?,
+        col(&sh, "name", "scores.csv")?,
+        col(&sh, "period", "scores.csv")?,
+        col(&sh, "rank", "scores.csv")?,
+    );
+    if let (Some(first), Some(last)) = (periods.first(), periods.last()) {
+        let rank_in = |period: &str| -> BTreeMap<String, (String, f64)> {
+            srows
+                .iter()
+                .filter(|r| r[sp] == *period)
+                .map(|r| (r[su].clone(), (r[sn].clone(), r[sr].parse().unwrap_or(f64::NAN))))
+                .collect()
+        };
+        let (a, b) = (rank_in(first), rank_in(last));
+        let units_ranks: Vec<(String, f64, f64)> =
+            a.iter().filter_map(|(id, (name, ra))| b.get(id).map(|(_, rb)| (name.clone(), *ra, *rb))).collect();
+        let svg =
+            charts::slope_chart(first.parse().unwrap_or(0), last.parse().unwrap_or(0), &units_ranks, units_ranks.len());
+        files.push(("chart_rank_change.svg".to_string(), svg.clone().into_bytes()));
+        sections.push(("Rank change", svg));
+    }
+
+    let statement = manifest["data_provenance"]["statement"].as_str().unwrap_or("");
+    let synthetic = manifest["data_provenance"]["contains_synthetic_data"].as_bool().unwrap_or(false);
+    let mut html = String::new();
+    html.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>resil report</title>");
+    html.push_str("<style>body{font-family:DejaVu Sans,Arial,sans-serif;max-width:900px;margin:2em auto;color:#222}h2{border-bottom:1px solid #ccc}.warn{background:#fff3cd;border:1px solid #e0c36a;padding:.6em}pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:11px}svg{max-width:100%;height:auto}</style></head><body>");
+    html.push_str(&format!("<h1>{}</h1>", esc(manifest["study"]["name"].as_str().unwrap_or("resil run"))));
+    if synthetic {
+        html.push_str(&format!("<p class=\"warn\"><strong>Synthetic data.</strong> {}</p>", esc(statement)));
+    }
+    html.push_str(&format!("<h2>Summary</h2><pre>{}</pre>", esc(&read(dir, "summary.txt")?)));
+    for (title, svg) in &sections {
+        html.push_str(&format!("<h2>{}</h2>{svg}", esc(title)));
+    }
+    html.push_str(&format!(
+        "<h2>Manifest</h2><pre>{}</pre><p>Map outlines: Natural Earth 1:110m (public domain); boundaries are illustrative.</p></body></html>\n",
+        esc(&serde_json::to_string_pretty(&manifest).unwrap_or_default())
+    ));
+    files.insert(0, ("report.html".to_string(), html.into_bytes()));
+    Ok(files)
+}

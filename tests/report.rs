@@ -1,0 +1,68 @@
+//! `resil run --report` and `resil report`: one self-contained HTML page with inline SVG charts,
+//! each chart as SVG, and the units as GeoJSON points.
+
+use crate::common::{plugin_dir, resil, root};
+
+/// Counts of the elements that carry the data, per chart: a structural snapshot that survives
+/// cosmetic changes but not a lost series or unit.
+fn structure(svg: &str) -> String {
+    let count = |needle: &str| svg.matches(needle).count();
+    format!(
+        "svg {} | units {} | legend {} | bars {} | series {} | outline paths {}",
+        count("<svg"),
+        count("class=\"unit\""),
+        count("class=\"legend\""),
+        count("class=\"bar\""),
+        count("class=\"series\""),
+        count("<path ")
+    )
+}
+
+#[test]
+fn report_is_self_contained_and_draws_every_chart() {
+    let out = tempfile::tempdir().unwrap();
+    let config = root().join("configs/border-cities.toml");
+    let args = [
+        "run",
+        config.to_str().unwrap(),
+        "--strict",
+        "--plugin-dir",
+        &plugin_dir(),
+        "--report",
+        "--out",
+        out.path().to_str().unwrap(),
+    ];
+    let (code, stdout, stderr) = resil(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("report.html"), "{stdout}");
+    let read = |f: &str| std::fs::read_to_string(out.path().join(f)).unwrap();
+    let html = read("report.html");
+    assert!(html.contains("Synthetic data."), "the report must say the data is partly synthetic");
+    assert!(html.contains("boundaries are illustrative"));
+    for fetch in ["src=\"http", "href=\"http", "url(http", "<script src", "<link "] {
+        assert!(!html.contains(fetch), "the report fetches something: {fetch}");
+    }
+    let mut lines = Vec::new();
+    for chart in [
+        "chart_weights.svg",
+        "chart_map_2010.svg",
+        "chart_map_2015.svg",
+        "chart_map_2020.svg",
+        "chart_regions.svg",
+        "chart_rank_change.svg",
+    ] {
+        let svg = read(chart);
+        assert!(html.contains(&svg[..200]), "{chart} is inlined in the page");
+        lines.push(format!("{chart}: {}", structure(&svg)));
+    }
+    insta::assert_snapshot!("report-structure", lines.join("\n"));
+    let geo: serde_json::Value = serde_json::from_str(&read("units.geojson")).unwrap();
+    let features = geo["features"].as_array().unwrap();
+    assert_eq!(features.len(), 41);
+    assert_eq!(features[0]["geometry"]["type"], "Point");
+    assert!(features[0]["properties"]["grade_2020"].as_u64().is_some());
+    // `resil report` on the same folder gives the same page.
+    let (code, _, stderr) = resil(&["report", out.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(read("report.html"), html);
+}
