@@ -50,6 +50,17 @@ fn report_is_self_contained_and_draws_every_chart() {
         "chart_map_2020.svg",
         "chart_regions.svg",
         "chart_rank_change.svg",
+        // Trend charts: the X-Z and Y-Z planes of the three sample zones.
+        "chart_trend_1.svg",
+        "chart_trend_2.svg",
+        "chart_trend_3.svg",
+        "chart_trend_4.svg",
+        "chart_trend_5.svg",
+        "chart_trend_6.svg",
+        // Moran scatter plots, one per period.
+        "chart_moran_1.svg",
+        "chart_moran_2.svg",
+        "chart_moran_3.svg",
     ] {
         let svg = read(chart);
         assert!(html.contains(&svg[..200]), "{chart} is inlined in the page");

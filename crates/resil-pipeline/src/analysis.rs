@@ -407,6 +407,12 @@ fn lisa(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
     let mut notes = island_note(&w, units);
     for (t, &period) in r.panel.periods().iter().enumerate() {
         let values = period_scores(r, t);
+        // The Moran scatter plot's coordinates: the standardised score and its spatial lag.
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let z: Vec<f64> = values.iter().map(|v| if sd > 0.0 { (v - mean) / sd } else { 0.0 }).collect();
+        let lag = w.lag(&z);
         match spatial::local_moran(values, &w, p.permutations, p.seed) {
             Ok(local) => {
                 for (u, l) in local.iter().enumerate() {
@@ -415,6 +421,8 @@ fn lisa(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
                         units[u].name.clone(),
                         period.to_string(),
                         num(values[u]),
+                        num(z[u]),
+                        num(lag[u]),
                         num(l.i),
                         format!("{:?}", l.quadrant),
                         num(l.p_sim),
@@ -426,7 +434,8 @@ fn lisa(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
             Err(e) => notes.push(Diagnostic::warning("lisa-undefined", format!("lisa, period {period}: {e}"))),
         }
     }
-    let header = ["unit", "name", "period", "score", "local_i", "quadrant", "p_sim", "q_fdr", "significant"];
+    let header =
+        ["unit", "name", "period", "score", "z", "lag_z", "local_i", "quadrant", "p_sim", "q_fdr", "significant"];
     let json = json!({ "weights": p.weights, "alpha": p.alpha, "rows": rows.iter().map(|row| header.iter().zip(row).map(|(h, v)| (h.to_string(), json!(v))).collect::<serde_json::Map<_, _>>()).collect::<Vec<_>>() });
     result(vec![table("", &header, rows)], json, notes)
 }

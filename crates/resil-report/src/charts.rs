@@ -286,3 +286,102 @@ pub fn slope_chart(first: i32, last: i32, units: &[(String, f64, f64)], n: usize
         open(w, h, "Rank change")
     )
 }
+
+/// A line of a scatter chart: its points, colour and legend label.
+pub type Line<'a> = (Vec<(f64, f64)>, &'a str, String);
+
+/// A scatter chart with optional lines: `points` (x, y, colour, tooltip), `lines` (points,
+/// colour, legend label). Axes span the data with a margin; labels name the axes.
+pub fn scatter_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    points: &[(f64, f64, &str, String)],
+    lines: &[Line<'_>],
+    cross_at_zero: bool,
+) -> String {
+    let (w, h) = (460.0, 340.0);
+    let xs = points.iter().map(|p| p.0).chain(lines.iter().flat_map(|l| l.0.iter().map(|p| p.0)));
+    let ys = points.iter().map(|p| p.1).chain(lines.iter().flat_map(|l| l.0.iter().map(|p| p.1)));
+    let span = |it: &mut dyn Iterator<Item = f64>| {
+        let (lo, hi) =
+            it.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        let pad = 0.06 * (hi - lo).max(1e-9);
+        (lo - pad, hi + pad)
+    };
+    let (x0, x1) = span(&mut xs.into_iter());
+    let (y0, y1) = span(&mut ys.into_iter());
+    let (l, r, t, b) = (60.0, w - 110.0, 34.0, h - 44.0);
+    let px = |x: f64| l + (r - l) * (x - x0) / (x1 - x0);
+    let py = |y: f64| b - (b - t) * (y - y0) / (y1 - y0);
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999999\"/>",
+        r - l,
+        b - t
+    );
+    for i in 0..=4 {
+        let (xv, yv) = (x0 + (x1 - x0) * i as f64 / 4.0, y0 + (y1 - y0) * i as f64 / 4.0);
+        let _ = write!(
+            body,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\">{}</text>",
+            px(xv),
+            b + 13.0,
+            tick(xv)
+        );
+        let _ = write!(
+            body,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"9\">{}</text>",
+            l - 4.0,
+            py(yv) + 3.0,
+            tick(yv)
+        );
+    }
+    if cross_at_zero && x0 < 0.0 && x1 > 0.0 && y0 < 0.0 && y1 > 0.0 {
+        let _ = write!(body, "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{t}\" y2=\"{b}\" stroke=\"#cccccc\"/><line x1=\"{l}\" x2=\"{r}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#cccccc\"/>", px(0.0), px(0.0), py(0.0), py(0.0));
+    }
+    for (pts, colour, _) in lines {
+        let d: Vec<String> = pts
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y)))
+            .collect();
+        let _ = write!(
+            body,
+            "<polyline class=\"series\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            d.join(" ")
+        );
+    }
+    for (x, y, colour, tip) in points {
+        let _ = write!(body, "<circle class=\"unit\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{colour}\" stroke=\"#333333\" stroke-width=\"0.6\"><title>{}</title></circle>", px(*x), py(*y), esc(tip));
+    }
+    for (i, (_, colour, label)) in lines.iter().enumerate() {
+        let y = t + 12.0 + 16.0 * i as f64;
+        let _ = write!(body, "<line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">{}</text>", r + 8.0, r + 26.0, r + 30.0, y + 4.0, esc(label));
+    }
+    let _ = write!(
+        body,
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+        (l + r) / 2.0,
+        h - 8.0,
+        esc(x_label)
+    );
+    let _ = write!(
+        body,
+        "<text x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">{}</text>",
+        (t + b) / 2.0,
+        (t + b) / 2.0,
+        esc(y_label)
+    );
+    format!("{}<text x=\"10\" y=\"20\" font-size=\"13\">{}</text>{body}</svg>", open(w, h, title), esc(title))
+}
+
+/// A short tick label: scientific for large magnitudes (metres), 3 decimals otherwise.
+fn tick(v: f64) -> String {
+    if v.abs() >= 1e4 {
+        format!("{:.0}", v / 1000.0) + "k"
+    } else {
+        format!("{v:.3}")
+    }
+}

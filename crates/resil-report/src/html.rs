@@ -172,6 +172,14 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         sections.push(("Rank change", svg));
     }
 
+    for (i, (_, svg)) in trend_charts(dir)?.into_iter().enumerate() {
+        files.push((format!("chart_trend_{}.svg", i + 1), svg.clone().into_bytes()));
+        sections.push(("Trend", svg));
+    }
+    for (i, (_, svg)) in moran_charts(dir)?.into_iter().enumerate() {
+        files.push((format!("chart_moran_{}.svg", i + 1), svg.clone().into_bytes()));
+        sections.push(("Moran scatter plot", svg));
+    }
     let statement = manifest["data_provenance"]["statement"].as_str().unwrap_or("");
     let synthetic = manifest["data_provenance"]["contains_synthetic_data"].as_bool().unwrap_or(false);
     let mut html = String::new();
@@ -191,4 +199,123 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     ));
     files.insert(0, ("report.html".to_string(), html.into_bytes()));
     Ok(files)
+}
+
+/// Per-period colours of the trend curves, earliest lightest.
+const PERIOD_COLOURS: [&str; 4] = ["#9ecae1", "#4292c6", "#08519c", "#08306b"];
+
+/// Trend charts (paper's Figure 3): per zone, the X-Z and Y-Z projections of the last period's
+/// points with the fitted curves of every period. `None` when the run had no trend analysis.
+pub(crate) fn trend_charts(dir: &Path) -> Result<Vec<(String, String)>> {
+    if !dir.join("trend_points.csv").is_file() || !dir.join("trend_curves.csv").is_file() {
+        return Ok(Vec::new());
+    }
+    let (ph, prows) = csv_rows(dir, "trend_points.csv")?;
+    let (ch, crows) = csv_rows(dir, "trend_curves.csv")?;
+    let f = |r: &Vec<String>, c: usize| r[c].parse::<f64>().unwrap_or(f64::NAN);
+    let (pz, pp, pu, px, py, pv) = (
+        col(&ph, "zone", "")?,
+        col(&ph, "period", "")?,
+        col(&ph, "unit", "")?,
+        col(&ph, "x_m", "")?,
+        col(&ph, "y_m", "")?,
+        col(&ph, "z", "")?,
+    );
+    let (cz, cp, cpl, cx, cv) = (
+        col(&ch, "zone", "")?,
+        col(&ch, "period", "")?,
+        col(&ch, "plane", "")?,
+        col(&ch, "x_m", "")?,
+        col(&ch, "z", "")?,
+    );
+    let mut zones: Vec<String> = prows.iter().map(|r| r[pz].clone()).collect();
+    zones.dedup();
+    let mut periods: Vec<String> = prows.iter().map(|r| r[pp].clone()).collect();
+    periods.sort();
+    periods.dedup();
+    let last = periods.last().cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for zone in zones.iter().fold(Vec::<String>::new(), |mut a, z| {
+        if !a.contains(z) {
+            a.push(z.clone())
+        }
+        a
+    }) {
+        for (plane, coord) in [("X-Z", px), ("Y-Z", py)] {
+            let points: Vec<(f64, f64, &str, String)> = prows
+                .iter()
+                .filter(|r| r[pz] == zone && r[pp] == last)
+                .map(|r| (f(r, coord), f(r, pv), "#fdae6b", format!("{} {last}", r[pu])))
+                .collect();
+            let lines: Vec<charts::Line<'_>> = periods
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let pts = crows
+                        .iter()
+                        .filter(|r| r[cz] == zone && r[cp] == *p && r[cpl] == plane)
+                        .map(|r| (f(r, cx), f(r, cv)))
+                        .collect();
+                    (pts, PERIOD_COLOURS[i.min(PERIOD_COLOURS.len() - 1)], format!("fit {p}"))
+                })
+                .filter(|line: &charts::Line<'_>| !line.0.is_empty())
+                .collect();
+            let axis = if plane == "X-Z" { "X (m, Albers, west to east)" } else { "Y (m, Albers, south to north)" };
+            let title = format!("Trend, {zone}: {plane} ({last} points)");
+            out.push((title.clone(), charts::scatter_chart(&title, axis, "score", &points, &lines, false)));
+        }
+    }
+    Ok(out)
+}
+
+/// Moran scatter plots (standardised score against its spatial lag), one per period, from lisa.csv.
+pub(crate) fn moran_charts(dir: &Path) -> Result<Vec<(String, String)>> {
+    if !dir.join("lisa.csv").is_file() {
+        return Ok(Vec::new());
+    }
+    let (h, rows) = csv_rows(dir, "lisa.csv")?;
+    let (cn, cp, cz, cl, cq) = (
+        col(&h, "name", "lisa.csv")?,
+        col(&h, "period", "lisa.csv")?,
+        col(&h, "z", "lisa.csv")?,
+        col(&h, "lag_z", "lisa.csv")?,
+        col(&h, "quadrant", "lisa.csv")?,
+    );
+    let mut periods: Vec<String> = rows.iter().map(|r| r[cp].clone()).collect();
+    periods.dedup();
+    let mut out = Vec::new();
+    for period in periods {
+        let pts: Vec<(f64, f64, &str, String)> = rows
+            .iter()
+            .filter(|r| r[cp] == period)
+            .map(|r| {
+                let colour = match r[cq].as_str() {
+                    "HH" => "#d7191c",
+                    "LL" => "#2c7bb6",
+                    "HL" => "#fdae61",
+                    _ => "#abd9e9",
+                };
+                (
+                    r[cz].parse().unwrap_or(f64::NAN),
+                    r[cl].parse().unwrap_or(f64::NAN),
+                    colour,
+                    format!("{} ({})", r[cn], r[cq]),
+                )
+            })
+            .collect();
+        // The least-squares slope of the lag on z is Moran's I under row-standardised weights.
+        let n = pts.len() as f64;
+        let (sx, sy) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
+        let slope = pts.iter().map(|p| (p.0 - sx) * (p.1 - sy)).sum::<f64>()
+            / pts.iter().map(|p| (p.0 - sx).powi(2)).sum::<f64>();
+        let (lo, hi) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let line = vec![(lo, sy + slope * (lo - sx)), (hi, sy + slope * (hi - sx))];
+        let title = format!("Moran scatter plot, {period}");
+        let lines = vec![(line, "#444444", format!("slope {slope:.3}"))];
+        out.push((
+            title.clone(),
+            charts::scatter_chart(&title, "standardised score z", "spatial lag of z", &pts, &lines, true),
+        ));
+    }
+    Ok(out)
 }
