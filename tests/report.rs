@@ -64,6 +64,8 @@ fn report_is_self_contained_and_draws_every_chart() {
     ] {
         let svg = read(chart);
         assert!(html.contains(&svg[..200]), "{chart} is inlined in the page");
+        let png = std::fs::read(out.path().join(chart.replace(".svg", ".png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 5_000, "{chart}: PNG missing or empty");
         lines.push(format!("{chart}: {}", structure(&svg)));
     }
     insta::assert_snapshot!("report-structure", lines.join("\n"));

@@ -308,7 +308,8 @@ fn compare(
 fn write_report(dir: &Path, outlines: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<i32> {
     let files = resil_report::render_report(dir, outlines)?;
     let written = resil_report::write_files(dir, &files)?;
-    writeln!(out, "report: {} ({} charts as SVG)", dir.join("report.html").display(), written.len() - 1)?;
+    let charts = written.iter().filter(|p| p.extension().is_some_and(|e| e == "svg")).count();
+    writeln!(out, "report: {} ({charts} charts, each as SVG and PNG)", dir.join("report.html").display())?;
     Ok(0)
 }
 

@@ -122,10 +122,13 @@ pub fn map_chart(
             p.2
         );
     }
-    let lx = w - 160.0;
+    // The legend box fits its longest line (about 6.5 px a character at 11 px).
+    let longest = legend.iter().map(|(a, b)| a.chars().count() + b.chars().count() + 1).max().unwrap_or(10) as f64;
+    let box_w = 32.0 + 6.5 * longest;
+    let lx = w - box_w - 4.0;
     let _ = write!(
         body,
-        "<rect x=\"{}\" y=\"44\" width=\"158\" height=\"{}\" fill=\"white\" fill-opacity=\"0.9\"/>",
+        "<rect x=\"{}\" y=\"44\" width=\"{box_w}\" height=\"{}\" fill=\"white\" fill-opacity=\"0.9\"/>",
         lx - 6.0,
         30.0 + 20.0 * k as f64
     );

@@ -197,6 +197,15 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         "<h2>Manifest</h2><pre>{}</pre><p>Map outlines: Natural Earth 1:110m (public domain); boundaries are illustrative.</p></body></html>\n",
         esc(&serde_json::to_string_pretty(&manifest).unwrap_or_default())
     ));
+    // Each chart also as PNG.
+    let pngs = files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".svg"))
+        .map(|(name, svg)| {
+            Ok((name.replace(".svg", ".png"), crate::png::svg_to_png(&String::from_utf8_lossy(svg), 2.0)?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    files.extend(pngs);
     files.insert(0, ("report.html".to_string(), html.into_bytes()));
     Ok(files)
 }

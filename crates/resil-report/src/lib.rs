@@ -5,6 +5,7 @@
 mod charts;
 mod diff;
 mod html;
+mod png;
 mod summary;
 mod tables;
 
@@ -16,6 +17,7 @@ use resil_pipeline::RunResult;
 pub use charts::grade_colour;
 pub use diff::{diff, Delta, DiffReport};
 pub use html::render_report;
+pub use png::svg_to_png;
 pub use summary::summary;
 
 /// The files every run writes (analyses add their own), in the order they are renamed into place;
