@@ -27,6 +27,9 @@ fn flagship_method_swaps() {
     let read = |f: &str| std::fs::read_to_string(out.path().join(f)).unwrap();
     insta::assert_snapshot!("compare.md", read("compare.md"));
     insta::assert_snapshot!("compare_correlations.csv", round_csv(&read("compare_correlations.csv"), 6));
+    let heatmap = read("chart_compare.svg");
+    assert_eq!(heatmap.matches("class=\"cell\"").count(), 9 * 9, "a cell per pair of the nine runs (baseline and eight swaps)");
+    assert!(out.path().join("chart_compare.png").is_file());
     // The per-period-ideals swap is the same study as configs/per-period-ideals.toml: its ranks
     // in compare_units.csv agree with that config's own run.
     let own = tempfile::tempdir().unwrap();

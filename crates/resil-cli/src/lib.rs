@@ -300,6 +300,11 @@ fn compare(
     }
     files.push(("compare.md".into(), comparison.markdown.clone().into_bytes()));
     let written = resil_report::write_files(&dir, &files)?;
+    // The heatmap is drawn from the table just written, as the report draws it.
+    if let Some(svg) = resil_report::compare_heatmap(&dir)? {
+        let png = resil_report::svg_to_png(&svg, 2.0)?;
+        resil_report::write_files(&dir, &[("chart_compare.svg", svg.into_bytes()), ("chart_compare.png", png)])?;
+    }
     write!(out, "{}", comparison.markdown)?;
     writeln!(out, "{} files written to {}", written.len(), dir.display())?;
     Ok(0)

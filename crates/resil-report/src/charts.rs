@@ -388,3 +388,47 @@ fn tick(v: f64) -> String {
         format!("{v:.3}")
     }
 }
+
+/// A heatmap of a square matrix (rank correlations between runs), values in [-1, 1].
+pub fn heatmap(title: &str, names: &[String], values: &[Vec<f64>]) -> String {
+    let n = names.len();
+    let cell = 44.0;
+    let left = 10.0 + 7.0 * names.iter().map(|s| s.chars().count()).max().unwrap_or(8) as f64;
+    let (w, h) = (
+        left + cell * n as f64 + 20.0,
+        70.0 + cell * n as f64 + 7.0 * names.iter().map(|s| s.chars().count()).max().unwrap_or(8) as f64,
+    );
+    let mut body = String::new();
+    for (i, row) in values.iter().enumerate() {
+        let _ = write!(
+            body,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left - 6.0,
+            40.0 + cell * (i as f64 + 0.5) + 4.0,
+            esc(&names[i])
+        );
+        for (j, &v) in row.iter().enumerate() {
+            // White at 0, deepening blue towards 1, red towards -1.
+            let t = v.clamp(-1.0, 1.0);
+            let (r, g, b) = if t >= 0.0 {
+                (255.0 - 222.0 * t, 255.0 - 153.0 * t, 255.0 - 83.0 * t)
+            } else {
+                (255.0 + 40.0 * t, 255.0 + 200.0 * t, 255.0 + 200.0 * t)
+            };
+            let text = if t > 0.6 { "white" } else { "#222222" };
+            let (x, y) = (left + cell * j as f64, 40.0 + cell * i as f64);
+            let _ = write!(
+                body,
+                "<rect class=\"cell\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell}\" height=\"{cell}\" fill=\"rgb({:.0},{:.0},{:.0})\" stroke=\"white\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{text}\">{v:.2}</text>",
+                r, g, b, x + cell / 2.0, y + cell / 2.0 + 4.0
+            );
+        }
+    }
+    for (j, name) in names.iter().enumerate() {
+        let x = left + cell * (j as f64 + 0.5);
+        let y = 46.0 + cell * n as f64;
+        let _ =
+            write!(body, "<text x=\"{x:.1}\" y=\"{y:.1}\" transform=\"rotate(45 {x:.1} {y:.1})\">{}</text>", esc(name));
+    }
+    format!("{}<text x=\"10\" y=\"20\" font-size=\"13\">{}</text>{body}</svg>", open(w, h, title), esc(title))
+}

@@ -176,6 +176,10 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         files.push((format!("chart_trend_{}.svg", i + 1), svg.clone().into_bytes()));
         sections.push(("Trend", svg));
     }
+    if let Some(svg) = compare_heatmap(&dir.join("compare"))? {
+        files.push(("chart_compare.svg".to_string(), svg.clone().into_bytes()));
+        sections.push(("Method comparison", svg));
+    }
     for (i, (_, svg)) in moran_charts(dir)?.into_iter().enumerate() {
         files.push((format!("chart_moran_{}.svg", i + 1), svg.clone().into_bytes()));
         sections.push(("Moran scatter plot", svg));
@@ -327,4 +331,33 @@ pub(crate) fn moran_charts(dir: &Path) -> Result<Vec<(String, String)>> {
         ));
     }
     Ok(out)
+}
+
+/// The heatmap of mean Spearman rho between the runs of a comparison, from its
+/// compare_correlations.csv; `None` when `dir` holds none.
+pub fn compare_heatmap(dir: &Path) -> Result<Option<String>> {
+    if !dir.join("compare_correlations.csv").is_file() {
+        return Ok(None);
+    }
+    let (h, rows) = csv_rows(dir, "compare_correlations.csv")?;
+    let (cp, ca, cb, cs) =
+        (col(&h, "period", "")?, col(&h, "run_a", "")?, col(&h, "run_b", "")?, col(&h, "spearman", "")?);
+    let mut names: Vec<String> = Vec::new();
+    for r in rows.iter().filter(|r| r[cp] == "mean") {
+        for name in [&r[ca], &r[cb]] {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    let n = names.len();
+    let mut m = vec![vec![1.0; n]; n];
+    for r in rows.iter().filter(|r| r[cp] == "mean") {
+        let (i, j) =
+            (names.iter().position(|x| *x == r[ca]).unwrap_or(0), names.iter().position(|x| *x == r[cb]).unwrap_or(0));
+        let v = r[cs].parse().unwrap_or(f64::NAN);
+        m[i][j] = v;
+        m[j][i] = v;
+    }
+    Ok(Some(charts::heatmap("Spearman rho of the within-period ranks (mean over periods)", &names, &m)))
 }

@@ -16,7 +16,7 @@ use resil_pipeline::RunResult;
 
 pub use charts::grade_colour;
 pub use diff::{diff, Delta, DiffReport};
-pub use html::render_report;
+pub use html::{compare_heatmap, render_report};
 pub use png::svg_to_png;
 pub use summary::summary;
 
