@@ -28,7 +28,11 @@ fn flagship_method_swaps() {
     insta::assert_snapshot!("compare.md", read("compare.md"));
     insta::assert_snapshot!("compare_correlations.csv", round_csv(&read("compare_correlations.csv"), 6));
     let heatmap = read("chart_compare.svg");
-    assert_eq!(heatmap.matches("class=\"cell\"").count(), 9 * 9, "a cell per pair of the nine runs (baseline and eight swaps)");
+    assert_eq!(
+        heatmap.matches("class=\"cell\"").count(),
+        9 * 9,
+        "a cell per pair of the nine runs (baseline and eight swaps)"
+    );
     assert!(out.path().join("chart_compare.png").is_file());
     // The per-period-ideals swap is the same study as configs/per-period-ideals.toml: its ranks
     // in compare_units.csv agree with that config's own run.

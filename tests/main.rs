@@ -1,4 +1,5 @@
 //! The end-to-end test binary of resil. Each module is one concern:
+//! - `browser`: the report and every chart rendered in headless Chromium, each drawing something;
 //! - `analyses`: the `[[analysis]]` tables and `resil spatial moran`, edge cases included;
 //! - `coinr`: conformance with COINr's ASEM index (normalisation and aggregation, 1e-9);
 //! - `compare`: `resil compare` on the flagship's method swaps, `resil diff` between runs;
@@ -15,6 +16,7 @@
 //! - `tidy`: house rules (a `//!` line atop every file, the crate dependency rules).
 
 mod analyses;
+mod browser;
 mod coinr;
 mod common;
 mod compare;
