@@ -338,6 +338,16 @@ fn island_note(w: &SpatialWeights, units: &[Unit]) -> Vec<Diagnostic> {
     )]
 }
 
+/// The standardised values (population sd; 0 when constant) and their spatial lag.
+fn standardised_with_lag(values: &[f64], w: &SpatialWeights) -> (Vec<f64>, Vec<f64>) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let z: Vec<f64> = values.iter().map(|v| if sd > 0.0 { (v - mean) / sd } else { 0.0 }).collect();
+    let lag = w.lag(&z);
+    (z, lag)
+}
+
 fn moran(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
     let units = r.panel.units();
     let w = p.weights.build(units)?;
@@ -397,7 +407,16 @@ fn moran(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
         "seed",
         "status",
     ];
-    result(vec![table("", &header, rows)], json!({ "weights": p.weights, "periods": out }), notes)
+    // The Moran scatter plot's points: each unit's standardised score and its spatial lag.
+    let mut points = Vec::new();
+    for (t, &period) in r.panel.periods().iter().enumerate() {
+        let (z, lag) = standardised_with_lag(period_scores(r, t), &w);
+        for (u, unit) in units.iter().enumerate() {
+            points.push(vec![unit.id.clone(), unit.name.clone(), period.to_string(), num(z[u]), num(lag[u])]);
+        }
+    }
+    let tables = vec![table("", &header, rows), table("points", &["unit", "name", "period", "z", "lag_z"], points)];
+    result(tables, json!({ "weights": p.weights, "periods": out }), notes)
 }
 
 fn lisa(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
@@ -408,11 +427,7 @@ fn lisa(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
     for (t, &period) in r.panel.periods().iter().enumerate() {
         let values = period_scores(r, t);
         // The Moran scatter plot's coordinates: the standardised score and its spatial lag.
-        let n = values.len() as f64;
-        let mean = values.iter().sum::<f64>() / n;
-        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let z: Vec<f64> = values.iter().map(|v| if sd > 0.0 { (v - mean) / sd } else { 0.0 }).collect();
-        let lag = w.lag(&z);
+        let (z, lag) = standardised_with_lag(values, &w);
         match spatial::local_moran(values, &w, p.permutations, p.seed) {
             Ok(local) => {
                 for (u, l) in local.iter().enumerate() {

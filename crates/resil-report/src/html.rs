@@ -281,19 +281,16 @@ pub(crate) fn trend_charts(dir: &Path) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// Moran scatter plots (standardised score against its spatial lag), one per period, from lisa.csv.
+/// Moran scatter plots (standardised score against its spatial lag), one per period, from
+/// lisa.csv (points coloured by LISA quadrant) or else moran_points.csv.
 pub(crate) fn moran_charts(dir: &Path) -> Result<Vec<(String, String)>> {
-    if !dir.join("lisa.csv").is_file() {
+    let Some(file) = ["lisa.csv", "moran_points.csv"].into_iter().find(|f| dir.join(f).is_file()) else {
         return Ok(Vec::new());
-    }
-    let (h, rows) = csv_rows(dir, "lisa.csv")?;
-    let (cn, cp, cz, cl, cq) = (
-        col(&h, "name", "lisa.csv")?,
-        col(&h, "period", "lisa.csv")?,
-        col(&h, "z", "lisa.csv")?,
-        col(&h, "lag_z", "lisa.csv")?,
-        col(&h, "quadrant", "lisa.csv")?,
-    );
+    };
+    let (h, rows) = csv_rows(dir, file)?;
+    let (cn, cp, cz, cl) =
+        (col(&h, "name", file)?, col(&h, "period", file)?, col(&h, "z", file)?, col(&h, "lag_z", file)?);
+    let cq = h.iter().position(|c| c == "quadrant");
     let mut periods: Vec<String> = rows.iter().map(|r| r[cp].clone()).collect();
     periods.dedup();
     let mut out = Vec::new();
@@ -302,17 +299,19 @@ pub(crate) fn moran_charts(dir: &Path) -> Result<Vec<(String, String)>> {
             .iter()
             .filter(|r| r[cp] == period)
             .map(|r| {
-                let colour = match r[cq].as_str() {
+                let quadrant = cq.map_or("", |c| r[c].as_str());
+                let colour = match quadrant {
                     "HH" => "#d7191c",
                     "LL" => "#2c7bb6",
                     "HL" => "#fdae61",
-                    _ => "#abd9e9",
+                    "LH" => "#abd9e9",
+                    _ => "#888888",
                 };
                 (
                     r[cz].parse().unwrap_or(f64::NAN),
                     r[cl].parse().unwrap_or(f64::NAN),
                     colour,
-                    format!("{} ({})", r[cn], r[cq]),
+                    format!("{} {quadrant}", r[cn]),
                 )
             })
             .collect();
