@@ -60,3 +60,15 @@ pub fn mini_study() -> tempfile::TempDir {
     }
     dir
 }
+
+/// Runs `config` (relative to the repository) with the test plugins, strictly, into `out` with
+/// any `extra` arguments; returns the summary printed.
+pub fn run_config(config: &str, out: &std::path::Path, extra: &[&str]) -> String {
+    let c = root().join(config);
+    let dir = plugin_dir();
+    let mut args = vec!["run", c.to_str().unwrap(), "--strict", "--plugin-dir", &dir, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = resil(&args);
+    assert_eq!(code, 0, "{config}: {stderr}");
+    stdout
+}

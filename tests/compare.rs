@@ -1,12 +1,9 @@
 //! `resil compare` on the flagship's method swaps (snapshot) and `resil diff` between runs.
 
-use crate::common::{plugin_dir, resil, root, round_csv};
+use crate::common::{plugin_dir, resil, root, round_csv, run_config};
 
 fn run_to(config: &str, out: &std::path::Path) {
-    let c = root().join(config);
-    let (code, _, stderr) =
-        resil(&["run", c.to_str().unwrap(), "--strict", "--plugin-dir", &plugin_dir(), "--out", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    run_config(config, out, &[]);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `resil run --report` and `resil report`: one self-contained HTML page with inline SVG charts,
 //! each chart as SVG, and the units as GeoJSON points.
 
-use crate::common::{plugin_dir, resil, root};
+use crate::common::{resil, run_config};
 
 /// Counts of the elements that carry the data, per chart: a structural snapshot that survives
 /// cosmetic changes but not a lost series or unit.
@@ -21,19 +21,7 @@ fn structure(svg: &str) -> String {
 #[test]
 fn report_is_self_contained_and_draws_every_chart() {
     let out = tempfile::tempdir().unwrap();
-    let config = root().join("configs/border-cities.toml");
-    let args = [
-        "run",
-        config.to_str().unwrap(),
-        "--strict",
-        "--plugin-dir",
-        &plugin_dir(),
-        "--report",
-        "--out",
-        out.path().to_str().unwrap(),
-    ];
-    let (code, stdout, stderr) = resil(&args);
-    assert_eq!(code, 0, "{stderr}");
+    let stdout = run_config("configs/border-cities.toml", out.path(), &["--report"]);
     assert!(stdout.contains("report.html"), "{stdout}");
     let read = |f: &str| std::fs::read_to_string(out.path().join(f)).unwrap();
     let html = read("report.html");

@@ -1,20 +1,10 @@
 //! Snapshots of the flagship run's outputs, floats rounded to 6 decimals (insta).
 
-use crate::common::{plugin_dir, resil, root, round_csv, round_json};
+use crate::common::{round_csv, round_json, run_config};
 
 fn flagship() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let config = root().join("configs/border-cities.toml");
-    let (code, _, stderr) = resil(&[
-        "run",
-        config.to_str().unwrap(),
-        "--strict",
-        "--plugin-dir",
-        &plugin_dir(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    run_config("configs/border-cities.toml", out.path(), &[]);
     out
 }
 
