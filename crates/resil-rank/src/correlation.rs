@@ -54,10 +54,8 @@ mod tests {
     fn match_scipy_with_ties() {
         // scipy 1.17.1 (tests/reference/scipy_rank_correlation.py): spearmanr and kendalltau
         // (tau-b) of two tied sequences.
-        let path = format!("{}/../../data/reference-cases/scipy_rank_correlation.json", env!("CARGO_MANIFEST_DIR"));
-        let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let v = |k: &str| r[k].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect::<Vec<_>>();
-        let (x, y) = (v("x"), v("y"));
+        let r = crate::reference_case::load("scipy_rank_correlation");
+        let (x, y) = (crate::reference_case::floats(&r["x"]), crate::reference_case::floats(&r["y"]));
         assert!((spearman(&x, &y) - r["spearman"].as_f64().unwrap()).abs() < 1e-12);
         assert!((kendall_tau_b(&x, &y) - r["kendall_tau_b"].as_f64().unwrap()).abs() < 1e-12);
     }

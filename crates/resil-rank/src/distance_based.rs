@@ -241,7 +241,7 @@ impl FittedScorer for FittedDistance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
+    use crate::reference_case::{floats, load};
 
     fn run(method: DistanceMethod, m: &Matrix, w: &[f64], o: &[Polarity]) -> ScoreTable {
         let f = DistanceParams::default().check(method).unwrap().fit(m, &Weights(w.to_vec()), o).unwrap().value;
@@ -251,9 +251,7 @@ mod tests {
     #[test]
     fn edas_matches_pymcdm() {
         // pymcdm 1.4.0 EDAS on a 5 x 4 matrix (tests/reference/pymcdm_methods.py).
-        let path = format!("{}/../../data/reference-cases/pymcdm_methods.json", env!("CARGO_MANIFEST_DIR"));
-        let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let floats = |v: &Value| v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect::<Vec<_>>();
+        let r = load("pymcdm_methods");
         let rows: Vec<Vec<f64>> = r["matrix"].as_array().unwrap().iter().map(floats).collect();
         let o: Vec<Polarity> =
             floats(&r["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();

@@ -175,16 +175,7 @@ impl FittedScorer for FittedTopsis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
-
-    fn load(name: &str) -> Value {
-        let path = format!("{}/../../data/reference-cases/{name}.json", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-    }
-
-    fn floats(v: &Value) -> Vec<f64> {
-        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
-    }
+    use crate::reference_case::{floats, load};
 
     fn closeness(m: &Matrix, w: &[f64], orientation: &[Polarity]) -> Vec<f64> {
         let fitted = TopsisParams::default()
