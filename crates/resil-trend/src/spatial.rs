@@ -181,6 +181,32 @@ impl SpatialWeights {
     }
 }
 
+/// Permutations per seeded stream of the global test.
+const PERMUTATION_BLOCK: usize = 64;
+
+/// The random stream `index` of `seed`.
+fn stream(seed: u64, index: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(index);
+    rng
+}
+
+/// `f(0..n)` computed on every core, in index order.
+fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(n.max(1));
+    let chunk = n.div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                let f = &f;
+                s.spawn(move || (start..(start + chunk).min(n)).map(f).collect::<Vec<T>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a permutation thread panicked")).collect()
+    })
+}
+
 /// Two-sided normal p-value of a z statistic.
 fn two_sided_p(z: f64) -> f64 {
     libm::erfc(z.abs() / std::f64::consts::SQRT_2)
@@ -256,14 +282,22 @@ pub fn moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     let z_norm = (i - ei) / v_norm.sqrt();
     let z_rand = (i - ei) / v_rand.sqrt();
     let p_sim = (permutations > 0).then(|| {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut shuffled = z.clone();
-        let larger = (0..permutations)
-            .filter(|_| {
-                shuffled.shuffle(&mut rng);
-                moran_i(w, &shuffled, s0) >= i
-            })
-            .count();
+        // Blocks of permutations, each with its own seeded stream, spread over the cores: the
+        // answer depends on the seed only, not on the number of cores.
+        let blocks = permutations.div_ceil(PERMUTATION_BLOCK);
+        let larger = parallel_map(blocks, |b| {
+            let mut rng = stream(seed, b as u64);
+            let mut shuffled = z.clone();
+            let count = PERMUTATION_BLOCK.min(permutations - b * PERMUTATION_BLOCK);
+            (0..count)
+                .filter(|_| {
+                    shuffled.shuffle(&mut rng);
+                    moran_i(w, &shuffled, s0) >= i
+                })
+                .count()
+        })
+        .into_iter()
+        .sum();
         pseudo_p(larger, permutations)
     });
     Ok(Moran {
@@ -319,9 +353,10 @@ pub fn local_moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed
     }
     let lag = w.lag(&z);
     let scale = (n as f64 - 1.0) / den;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
+    // Each point draws its conditional permutations from its own seeded stream, so the points can
+    // be spread over the cores and the answer still depends on the seed only.
+    let mut out = parallel_map(n, |i| {
+        let mut rng = stream(seed, i as u64);
         let li = scale * z[i] * lag[i];
         let quadrant = match (z[i] > 0.0, lag[i] > 0.0) {
             (true, true) => Quadrant::HH,
@@ -329,17 +364,21 @@ pub fn local_moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed
             (false, false) => Quadrant::LL,
             (true, false) => Quadrant::HL,
         };
-        let others: Vec<f64> = (0..n).filter(|&j| j != i).map(|j| z[j]).collect();
         let weights: Vec<f64> = w.neighbours[i].iter().map(|&(_, wt)| wt).collect();
+        let k = weights.len().min(n - 1);
         let larger = (0..permutations)
             .filter(|_| {
-                let draw: Vec<&f64> = others.choose_multiple(&mut rng, weights.len()).collect();
-                let sim_lag: f64 = draw.iter().zip(&weights).map(|(v, wt)| *v * wt).sum();
+                // k of the other n - 1 points, without replacement; index i is skipped.
+                let sim_lag: f64 = rand::seq::index::sample(&mut rng, n - 1, k)
+                    .iter()
+                    .zip(&weights)
+                    .map(|(j, wt)| z[if j >= i { j + 1 } else { j }] * wt)
+                    .sum();
                 scale * z[i] * sim_lag >= li
             })
             .count();
-        out.push(LocalMoran { i: li, quadrant, p_sim: pseudo_p(larger, permutations), q_fdr: f64::NAN });
-    }
+        LocalMoran { i: li, quadrant, p_sim: pseudo_p(larger, permutations), q_fdr: f64::NAN }
+    });
     let q = benjamini_hochberg(&out.iter().map(|l| l.p_sim).collect::<Vec<_>>());
     for (l, q) in out.iter_mut().zip(q) {
         l.q_fdr = q;
