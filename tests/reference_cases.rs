@@ -22,7 +22,12 @@ fn classic_topsis_is_vector_normalisation_then_topsis_by_polarity() {
     let polarity: Vec<Polarity> =
         floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
     let sys = IndicatorSystem::flat(&polarity);
-    let norm = resil_normalize::VectorParams::default().check().unwrap().fit(&m, &sys, &polarity).unwrap().value;
+    let norm = resil_normalize::ScaleParams::default()
+        .check(resil_normalize::Divisor::Norm)
+        .unwrap()
+        .fit(&m, &sys, &polarity)
+        .unwrap()
+        .value;
     let r = norm.transform(&m).unwrap();
     let w = Weights::normalized(floats(&case["weights"])).unwrap();
     let topsis =

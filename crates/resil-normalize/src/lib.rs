@@ -10,7 +10,6 @@ mod stats;
 mod transforms;
 mod translate;
 mod treat;
-mod vector;
 mod zscore;
 
 pub use impute::{Fallback, LinearTimeImputer, LinearTimeImputerParams};
@@ -20,5 +19,4 @@ pub use stats::{column_stats, kurtosis, pearson, skewness, ColumnStats};
 pub use transforms::{FittedTransform, LogParams, RankParams, TargetParams, Transform};
 pub use translate::{FittedTranslate, Translate, TranslateParams};
 pub use treat::{treat_column, TreatParams, TreatReport};
-pub use vector::{FittedVector, Vector, VectorParams};
 pub use zscore::{FittedZScore, SdKind, ZScore, ZScoreParams};

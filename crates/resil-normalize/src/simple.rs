@@ -1,9 +1,10 @@
-//! Normalisations that keep each column's direction: `none` (the values as they are), `sum`
-//! (r = x / sum x) and `max` (r = x / max x), fitted on the reference rows. Tools disagree on how
-//! `sum` and `max` should treat cost columns (pymcdm's max uses 1 - x/max for them); resil leaves
-//! the direction to the scorer, as with vector normalisation, so polarity is applied once.
+//! Normalisations that divide each column by one number and so keep its direction: `none` (the
+//! values as they are), `sum` (r = x / sum x), `max` (r = x / max x) and `vector` (r = x / ||x||_2,
+//! classic TOPSIS, Hwang & Yoon 1981), fitted on the reference rows. Tools disagree on how `sum`
+//! and `max` should treat cost columns (pymcdm's max uses 1 - x/max for them); resil leaves the
+//! direction to the scorer, so polarity is applied once.
 
-use resil_core::{Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
+use resil_core::{Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
 use serde::{Deserialize, Serialize};
 
 /// Which divisor a [`Scale`] normaliser uses.
@@ -12,6 +13,8 @@ pub enum Divisor {
     One,
     Sum,
     Max,
+    /// The Euclidean norm of the finite values; an all-zero column is flagged and maps to 0.
+    Norm,
 }
 
 /// Unchecked parameters (none); the divisor is chosen by the method name.
@@ -45,6 +48,7 @@ impl Normalizer for Scale {
         system: &IndicatorSystem,
         orientation: &[Polarity],
     ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let mut notes = Vec::new();
         let divisors = reference
             .columns()
             .enumerate()
@@ -53,8 +57,13 @@ impl Normalizer for Scale {
                     Divisor::One => 1.0,
                     Divisor::Sum => c.iter().sum(),
                     Divisor::Max => c.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    Divisor::Norm => c.iter().filter(|v| v.is_finite()).map(|v| v * v).sum::<f64>().sqrt(),
                 };
-                if d == 0.0 || !d.is_finite() {
+                if self.divisor == Divisor::Norm && d == 0.0 {
+                    let msg = format!("vector: indicator `{}` is all zero", system.get(j).id);
+                    notes.push(Diagnostic::warning("constant-column", msg));
+                    Ok(0.0)
+                } else if d == 0.0 || !d.is_finite() {
                     Err(Error::data(
                         format!("indicator `{}`", system.get(j).id),
                         format!("cannot divide by its {:?} ({d})", self.divisor).to_lowercase(),
@@ -64,7 +73,7 @@ impl Normalizer for Scale {
                 }
             })
             .collect::<Result<_>>()?;
-        Ok(Outcome::new(Box::new(FittedScale { divisors, orientation: orientation.to_vec() })))
+        Ok(Outcome::with_notes(Box::new(FittedScale { divisors, orientation: orientation.to_vec() }), notes))
     }
 }
 
@@ -72,7 +81,8 @@ impl FittedNormalizer for FittedScale {
     fn transform(&self, data: &Matrix) -> Result<Matrix> {
         let mut out = data.clone();
         for (j, &d) in self.divisors.iter().enumerate() {
-            out.column_mut(j).iter_mut().for_each(|v| *v /= d);
+            // A zero divisor is only kept for an all-zero column under `vector`: it maps to 0.
+            out.column_mut(j).iter_mut().for_each(|v| *v = if d == 0.0 { 0.0 } else { *v / d });
         }
         Ok(out)
     }
@@ -85,6 +95,18 @@ impl FittedNormalizer for FittedScale {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vector_columns_get_unit_norm_and_keep_their_polarity() {
+        // (3, 4) has norm 5; an all-zero column is flagged and stays 0.
+        let m = Matrix::from_columns(vec![vec![3.0, 4.0], vec![0.0, 0.0]]);
+        let sys = IndicatorSystem::flat(&[Polarity::Cost, Polarity::Benefit]);
+        let out = ScaleParams::default().check(Divisor::Norm).unwrap().fit(&m, &sys, &sys.polarities()).unwrap();
+        assert_eq!(out.notes[0].code, "constant-column");
+        let r = out.value.transform(&m).unwrap();
+        assert_eq!((r.column(0), r.column(1)), (&[0.6, 0.8][..], &[0.0, 0.0][..]));
+        assert_eq!(out.value.output_orientation(), vec![Polarity::Cost, Polarity::Benefit]);
+    }
 
     #[test]
     fn sum_max_and_none_by_hand() {

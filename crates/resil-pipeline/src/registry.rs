@@ -103,7 +103,7 @@ pub(crate) fn normalizer(
         "zscore" => build!(key, stage, warnings, &[], resil_normalize::ZScoreParams),
         "minmax" => build!(key, stage, warnings, &[], resil_normalize::MinMaxParams),
         "translate" => build!(key, stage, warnings, &[], resil_normalize::TranslateParams),
-        "vector" => build!(key, stage, warnings, &[], resil_normalize::VectorParams),
+        "vector" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::Norm),
         "log" => build!(key, stage, warnings, &[], resil_normalize::LogParams),
         "rank" => build!(key, stage, warnings, &[], resil_normalize::RankParams),
         "target" => build!(key, stage, warnings, &[], resil_normalize::TargetParams),
