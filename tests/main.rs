@@ -4,6 +4,8 @@
 //! - `coinr`: conformance with COINr's ASEM index (normalisation and aggregation, 1e-9);
 //! - `compare`: `resil compare` on the flagship's method swaps, `resil diff` between runs;
 //! - `edge_cases`: every method combination on awkward matrices: finite results or clear errors;
+//! - `flagship`: the flagship against the paper: Table 2, its weights, its published figures,
+//!   the synthetic panel's magnitudes, a panel swapped by one source change;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
 //! - `report`: the HTML report and its SVG charts, self-contained, every chart drawn;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
@@ -22,6 +24,7 @@ mod common;
 mod compare;
 mod configs;
 mod edge_cases;
+mod flagship;
 mod malformed;
 mod matrix_cli;
 #[path = "support/plugins.rs"]

@@ -27,6 +27,19 @@ fn report_is_self_contained_and_draws_every_chart() {
     let html = read("report.html");
     assert!(html.contains("Synthetic data."), "the report must say the data is partly synthetic");
     assert!(html.contains("boundaries are illustrative"));
+    // The data note names each kind of indicator; the indicator table shows units; the paper's
+    // figures stand beside this run's with the reason they differ.
+    for expected in [
+        "Real: X9",
+        "Derived from real sources: X26, X27, X28",
+        "Compiled by hand (verify): X25, X29",
+        "Synthetic: X1, X2,",
+        "<td>Total GDP</td><td>billion RMB</td>",
+        "<h2>Published figures beside this run</h2>",
+        "this run's data is partly synthetic",
+    ] {
+        assert!(html.contains(expected), "report.html lacks `{expected}`");
+    }
     for fetch in ["src=\"http", "href=\"http", "url(http", "<script src", "<link "] {
         assert!(!html.contains(fetch), "the report fetches something: {fetch}");
     }
@@ -52,6 +65,7 @@ fn report_is_self_contained_and_draws_every_chart() {
     ] {
         let svg = read(chart);
         assert!(html.contains(&svg[..200]), "{chart} is inlined in the page");
+        assert!(svg.contains("SYNTHETIC DATA (23 of 29 indicators)"), "{chart} carries the synthetic-data note");
         let png = std::fs::read(out.path().join(chart.replace(".svg", ".png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 5_000, "{chart}: PNG missing or empty");
         lines.push(format!("{chart}: {}", structure(&svg)));

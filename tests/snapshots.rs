@@ -30,6 +30,7 @@ fn flagship_outputs() {
         "trend_direction.csv",
         "transitions.csv",
         "obstacles_top.csv",
+        "published.csv",
     ] {
         insta::assert_snapshot!(file, round_csv(&read(&out, file), 6));
     }

@@ -291,12 +291,14 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
     let (hc, census) = read_csv(&shared.join("stats/census_leiii/census_city_2010_2020_nogeom.csv"))?;
     let mut census_rows = Vec::new();
     let mut raw_census = Vec::new();
+    let mut population = Vec::new();
     for u in &units {
         let row = census
             .iter()
             .find(|r| r.get(1) == Some(u.code.as_str()))
             .ok_or_else(|| anyhow!("{} not in census", u.code))?;
         raw_census.push(row.iter().map(String::from).collect::<Vec<_>>());
+        population.push(synthetic::population_by_period(num(&hc, row, "popu_2010")?, num(&hc, row, "popu_2020")?));
         for year in [2010, 2020] {
             let v = field(&hc, row, &format!("popu_urban_{year}"))?;
             census_rows.push(vec![u.code.clone(), year.to_string(), v.to_string()]);
@@ -416,8 +418,9 @@ pub fn generate(shared: &Path, out: &Path) -> Result<()> {
             .find(|(new, _, since)| *new == code && year < *since)
             .map_or(code.to_string(), |(_, old, _)| old.to_string())
     };
-    let (header, rows) = synthetic::yearbook(&units, &code_in);
+    let (header, rows) = synthetic::yearbook(&units, &population, &code_in);
     write_csv(&out.join("yearbook_synthetic.csv"), &header.iter().map(String::as_str).collect::<Vec<_>>(), &rows)?;
+    crate::paper::write(shared, out)?;
     println!("wrote {} (units {}, yearbook rows {})", out.display(), units.len(), rows.len());
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod border_data;
 mod geo;
+mod paper;
 mod synthetic;
 
 use std::path::{Path, PathBuf};

@@ -13,7 +13,7 @@ use resil_core::{Error, Result};
 
 pub use schema::{
     AnalysisConfig, ClassifyConfig, CompareConfig, Config, DiagnosticsConfig, IndicatorConfig, OutputConfig,
-    PipelineConfig, PluginsConfig, SourceConfig, SourceLayout, StageConfig, Study, VariantConfig,
+    PipelineConfig, PluginsConfig, PublishedConfig, SourceConfig, SourceLayout, StageConfig, Study, VariantConfig,
 };
 
 /// The only config version this build reads.

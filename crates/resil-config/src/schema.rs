@@ -26,6 +26,23 @@ pub struct Config {
     pub compare: CompareConfig,
     #[serde(default)]
     pub diagnostics: DiagnosticsConfig,
+    #[serde(default)]
+    pub published: Option<PublishedConfig>,
+}
+
+/// `[published]`: figures a publication reports for this study (a CSV table: id, statistic,
+/// period, base_period, region, units, grade, value, measure, sentence), which every run shows
+/// beside its own values of the same statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PublishedConfig {
+    /// The figures table.
+    pub figures: String,
+    /// The publication, as it should be cited.
+    pub source: String,
+    /// A further reason the run's values differ from the publication's, shown with them.
+    #[serde(default)]
+    pub note: String,
 }
 
 /// `[diagnostics]`: thresholds of the indicator checks written to indicators.csv and
@@ -144,6 +161,9 @@ pub struct SourceConfig {
     /// How the file was made, for the manifest.
     #[serde(default)]
     pub note: String,
+    /// The provenance of every indicator the source provides, unless the indicator names its own:
+    /// swapping a synthetic table for a real one is then one `[[source]]` change.
+    pub provenance: Option<Provenance>,
 }
 
 fn default_unit_column() -> String {
@@ -160,20 +180,17 @@ fn default_period_column() -> String {
 pub struct IndicatorConfig {
     pub id: String,
     pub name: String,
+    /// Unit of measurement, free text (`%`, `billion RMB`).
     #[serde(default)]
-    pub measure: String,
+    pub unit: String,
     pub system: String,
     pub subsystem: String,
     pub polarity: Polarity,
     pub source: String,
-    #[serde(default = "default_provenance")]
-    pub provenance: Provenance,
+    /// How the values were made; when absent, the source's `provenance`.
+    pub provenance: Option<Provenance>,
     #[serde(default)]
     pub note: String,
-}
-
-fn default_provenance() -> Provenance {
-    Provenance::Unspecified
 }
 
 /// A pipeline stage: a method name, its scope, and the method's own parameters.

@@ -100,8 +100,8 @@ impl Provenance {
 pub struct Indicator {
     pub id: String,
     pub name: String,
-    /// Unit of measurement, free text (`%`, `yuan per person`).
-    pub measure: String,
+    /// Unit of measurement, free text (`%`, `billion RMB`); the config key `unit`.
+    pub unit: String,
     pub system: String,
     pub subsystem: String,
     pub polarity: Polarity,
@@ -131,7 +131,7 @@ impl IndicatorSystem {
             .map(|(j, &polarity)| Indicator {
                 id: format!("C{}", j + 1),
                 name: format!("criterion {}", j + 1),
-                measure: String::new(),
+                unit: String::new(),
                 system: String::new(),
                 subsystem: String::new(),
                 polarity,

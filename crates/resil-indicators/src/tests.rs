@@ -18,7 +18,7 @@ fn system() -> IndicatorSystem {
     let ind = |id: &str, source: &str| Indicator {
         id: id.into(),
         name: id.into(),
-        measure: String::new(),
+        unit: String::new(),
         system: "s".into(),
         subsystem: "b".into(),
         polarity: Polarity::Benefit,

@@ -7,6 +7,7 @@ mod analysis;
 mod compare;
 mod manifest;
 mod matrix;
+mod published;
 mod registry;
 mod run;
 mod sources;
@@ -14,6 +15,7 @@ mod sources;
 pub use analysis::{AnalysisResult, AnalysisTable, PointKind, WeightsParams, ANALYSES};
 pub use compare::{compare, Comparison};
 pub use matrix::{classify_values, criteria, score_matrix, MatrixScore};
+pub use published::{FigureComparison, PublishedComparison, PublishedFigure, PublishedFigures, Statistic};
 pub use registry::{MethodCatalog, METHODS};
 pub use resil_rank::compromise as vikor_compromise;
 pub use run::{

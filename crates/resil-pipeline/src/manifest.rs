@@ -76,7 +76,7 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
             "unspecified": by_provenance(Provenance::Unspecified),
         },
         "indicators": system.indicators().iter().map(|i| json!({
-            "id": i.id, "name": i.name, "measure": i.measure, "system": i.system, "subsystem": i.subsystem,
+            "id": i.id, "name": i.name, "unit": i.unit, "system": i.system, "subsystem": i.subsystem,
             "polarity": i.polarity.to_string(), "source": i.source, "provenance": i.provenance.as_str(), "note": i.note,
         })).collect::<Vec<_>>(),
         "pipeline": {
@@ -90,6 +90,7 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
         "plugins": plugins,
         "analyses": c.analyses.iter().zip(&r.analyses).map(|(a, res)| json!({ "id": res.id, "kind": a.kind, "params": a.params })).collect::<Vec<_>>(),
         "skipped_sources": r.skipped_sources,
+        "published": r.published.as_ref().map(|p| json!({ "source": p.source, "figures": p.path, "count": p.rows.len(), "reasons": p.reasons })),
         "seed": null,
         "counts": { "imputed_cells": r.imputed.len(), "warnings": r.warnings().count() },
         "diagnostics": r.notes,

@@ -32,7 +32,7 @@ pub fn criteria(names: &[String], polarities: &[Polarity]) -> IndicatorSystem {
             .map(|(n, &p)| Indicator {
                 id: n.clone(),
                 name: n.clone(),
-                measure: String::new(),
+                unit: String::new(),
                 system: String::new(),
                 subsystem: String::new(),
                 polarity: p,

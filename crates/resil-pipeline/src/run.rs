@@ -11,7 +11,7 @@ use resil_rank::TiePolicy;
 use resil_trend::RegionRow;
 
 use crate::registry::{self, Built, StageKey};
-use crate::sources::{inputs, load_panel, ConfiguredSource, LoadedPanel, RunOptions, SkippedSource};
+use crate::sources::{inputs, load_panel, ConfiguredSource, Inputs, LoadedPanel, RunOptions, SkippedSource};
 
 /// A stage of the pipeline with its scope.
 struct Staged<T: ?Sized> {
@@ -38,6 +38,8 @@ pub struct Prepared {
     pub unknown_keys: Vec<String>,
     /// Paths as written in the config (for the manifest) and resolved (to read).
     pub(crate) inputs: Vec<(String, String, PathBuf)>,
+    /// The `[published]` figures, checked against the units and periods.
+    pub published: Option<crate::published::PublishedFigures>,
 }
 
 /// A diagnostic with the stage (and scope group) it came from.
@@ -195,6 +197,8 @@ pub struct RunResult {
     pub skipped_sources: Vec<SkippedSource>,
     /// The results of the config's `[[analysis]]` tables, in config order.
     pub analyses: Vec<crate::analysis::AnalysisResult>,
+    /// The `[published]` figures beside this run's values of the same statistics.
+    pub published: Option<crate::published::PublishedComparison>,
     pub notes: Vec<LoggedNote>,
     pub manifest: serde_json::Value,
 }
@@ -282,7 +286,8 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
 pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
     let mut problems = Vec::new();
     let m = methods(&loaded, options.strict, &mut problems);
-    let data = inputs(&loaded, options, &mut problems);
+    let mut data = inputs(&loaded, options, &mut problems);
+    let published = published_figures(&loaded, &mut data, &mut problems);
     match (m.imputer, m.weighter, m.scorer, m.classifier) {
         (Some(imputer), Some(weighter), Some((scorer, ties)), Some(classifier)) if problems.is_empty() => {
             Ok(Prepared {
@@ -299,11 +304,29 @@ pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
                 grade_labels: loaded.config.pipeline.classify.labels.clone(),
                 unknown_keys: m.unknown_keys,
                 inputs: data.files,
+                published,
                 loaded,
             })
         }
         _ => Err(Error::from_list(problems)),
     }
+}
+
+/// Reads and checks the `[published]` figures table (adding it to the run's inputs).
+fn published_figures(
+    loaded: &LoadedConfig,
+    data: &mut Inputs,
+    problems: &mut Vec<Error>,
+) -> Option<crate::published::PublishedFigures> {
+    let cfg = loaded.config.published.as_ref()?;
+    let (written, resolved) = crate::published::resolved_path(loaded)?;
+    data.files.push(("published figures".into(), written, resolved.clone()));
+    if data.units.is_empty() {
+        return None;
+    }
+    crate::published::load(cfg, &resolved, &data.units, &loaded.config.study.periods)
+        .map_err(|e| problems.extend(e.into_list()))
+        .ok()
 }
 
 impl Prepared {
@@ -327,7 +350,8 @@ pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
     let mut problems = Vec::new();
     let m = methods(&loaded, options.strict, &mut problems);
     let units_ok = problems.len();
-    let data = inputs(&loaded, options, &mut problems);
+    let mut data = inputs(&loaded, options, &mut problems);
+    published_figures(&loaded, &mut data, &mut problems);
     if problems.len() > units_ok || data.units.is_empty() {
         return problems;
     }
@@ -605,6 +629,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         regions,
         skipped_sources,
         analyses: Vec::new(),
+        published: None,
         notes: log.0,
         manifest: serde_json::Value::Null,
     };
@@ -612,6 +637,12 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     for a in &result.analyses {
         let stage = format!("analysis:{}", a.id);
         result.notes.extend(a.notes.iter().cloned().map(|diagnostic| LoggedNote { stage: stage.clone(), diagnostic }));
+    }
+    if let Some(figures) = &p.published {
+        let c = &p.loaded.config.pipeline.classify;
+        let params: Vec<String> = c.stage.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let classification = format!("{} ({})", c.stage.method, params.join(", "));
+        result.published = Some(crate::published::compare(&result, figures, &classification));
     }
     result.manifest = crate::manifest::build(p, &result)?;
     Ok(result)

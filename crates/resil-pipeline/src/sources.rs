@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use resil_config::{LoadedConfig, SourceConfig, SourceLayout};
 use resil_core::{
-    Diagnostic, Error, Indicator, IndicatorSource, IndicatorSystem, Observation, Outcome, Panel, PanelBuilder, Result,
-    SourceRequest, Unit, UnitIndex,
+    Diagnostic, Error, Indicator, IndicatorSource, IndicatorSystem, Observation, Outcome, Panel, PanelBuilder,
+    Provenance, Result, SourceRequest, Unit, UnitIndex,
 };
 use resil_indicators::{load_units, CsvLayout, CsvSource};
 use resil_plugin_host::{ForeignIndicatorSource, PluginInfo};
@@ -120,12 +120,15 @@ pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut
             .map(|i| Indicator {
                 id: i.id.clone(),
                 name: i.name.clone(),
-                measure: i.measure.clone(),
+                unit: i.unit.clone(),
                 system: i.system.clone(),
                 subsystem: i.subsystem.clone(),
                 polarity: i.polarity,
                 source: i.source.clone(),
-                provenance: i.provenance,
+                provenance: i
+                    .provenance
+                    .or_else(|| c.sources.iter().find(|s| s.id == i.source).and_then(|s| s.provenance))
+                    .unwrap_or(Provenance::Unspecified),
                 note: i.note.clone(),
             })
             .collect(),

@@ -29,6 +29,41 @@ fn open(w: f64, h: f64, title: &str) -> String {
     )
 }
 
+/// Height of the note strip [`with_note`] adds under a chart.
+const NOTE_HEIGHT: f64 = 22.0;
+
+/// The chart `svg` (as made by this module) with a line of `note` under it, so that a chart
+/// pasted on its own into a paper still carries the data warning.
+pub fn with_note(svg: &str, note: &str) -> String {
+    let Some((w, h)) = svg
+        .split_once("viewBox=\"0 0 ")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .and_then(|(dims, _)| dims.split_once(' '))
+        .and_then(|(w, h)| Some((w.parse::<f64>().ok()?, h.parse::<f64>().ok()?)))
+    else {
+        return svg.to_string();
+    };
+    let h2 = h + NOTE_HEIGHT;
+    let body = svg
+        .replacen(
+            &format!("viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\""),
+            &format!("viewBox=\"0 0 {w} {h2}\" width=\"{w}\" height=\"{h2}\""),
+            1,
+        )
+        .replacen(
+            &format!("<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>"),
+            &format!("<rect width=\"{w}\" height=\"{h2}\" fill=\"white\"/>"),
+            1,
+        );
+    let body = body.strip_suffix("</svg>").unwrap_or(&body);
+    // The white strip hides whatever the chart drew past its old bottom (map outlines).
+    format!(
+        "{body}<rect x=\"0\" y=\"{h}\" width=\"{w}\" height=\"{NOTE_HEIGHT}\" fill=\"white\"/><text x=\"8\" y=\"{}\" font-size=\"10\" fill=\"#8a4b00\">{}</text></svg>",
+        h + 15.0,
+        esc(note)
+    )
+}
+
 /// Horizontal bars of the weights, grouped by sub-system. `rows` are (indicator, sub-system, weight).
 pub fn weights_chart(rows: &[(String, String, f64)]) -> String {
     let bar_h = 14.0;

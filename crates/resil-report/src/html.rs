@@ -186,14 +186,33 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     }
     let statement = manifest["data_provenance"]["statement"].as_str().unwrap_or("");
     let synthetic = manifest["data_provenance"]["contains_synthetic_data"].as_bool().unwrap_or(false);
+    if synthetic {
+        // Every chart saved on its own carries the warning too (the PNGs are drawn from these).
+        let count = |key: &str| manifest["data_provenance"][key].as_array().map_or(0, Vec::len);
+        let total = manifest["indicators"].as_array().map_or(0, Vec::len);
+        let note =
+            format!("SYNTHETIC DATA ({} of {total} indicators): shows the method, not findings.", count("synthetic"));
+        for (_, svg) in files.iter_mut().filter(|(n, _)| n.ends_with(".svg")) {
+            *svg = charts::with_note(&String::from_utf8_lossy(svg), &note).into_bytes();
+        }
+        for (_, svg) in sections.iter_mut() {
+            *svg = charts::with_note(svg, &note);
+        }
+    }
     let mut html = String::new();
     html.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>resil report</title>");
-    html.push_str("<style>body{font-family:DejaVu Sans,Arial,sans-serif;max-width:900px;margin:2em auto;color:#222}h2{border-bottom:1px solid #ccc}.warn{background:#fff3cd;border:1px solid #e0c36a;padding:.6em}pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:11px}svg{max-width:100%;height:auto}</style></head><body>");
+    html.push_str("<style>body{font-family:DejaVu Sans,Arial,sans-serif;max-width:900px;margin:2em auto;color:#222}h2{border-bottom:1px solid #ccc}.warn{background:#fff3cd;border:1px solid #e0c36a;padding:.6em}pre{background:#f6f6f6;padding:.6em;overflow:auto;font-size:11px}svg{max-width:100%;height:auto}table{border-collapse:collapse;font-size:12px;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}</style></head><body>");
     html.push_str(&format!("<h1>{}</h1>", esc(manifest["study"]["name"].as_str().unwrap_or("resil run"))));
     if synthetic {
-        html.push_str(&format!("<p class=\"warn\"><strong>Synthetic data.</strong> {}</p>", esc(statement)));
+        html.push_str(&format!(
+            "<p class=\"warn\"><strong>Synthetic data.</strong> {}. {}</p>",
+            esc(statement),
+            esc(&provenance_note(&manifest))
+        ));
     }
     html.push_str(&format!("<h2>Summary</h2><pre>{}</pre>", esc(&read(dir, "summary.txt")?)));
+    html.push_str(&indicator_table(dir)?);
+    html.push_str(&published_table(dir, &manifest)?);
     for (title, svg) in &sections {
         html.push_str(&format!("<h2>{}</h2>{svg}", esc(title)));
     }
@@ -359,4 +378,92 @@ pub fn compare_heatmap(dir: &Path) -> Result<Option<String>> {
         m[j][i] = v;
     }
     Ok(Some(charts::heatmap("Spearman rho of the within-period ranks (mean over periods)", &names, &m)))
+}
+
+/// Which indicators are real, derived, compiled (to verify) and synthetic, from the manifest.
+fn provenance_note(manifest: &Value) -> String {
+    let p = &manifest["data_provenance"];
+    let kinds = [
+        ("real", "Real"),
+        ("derived", "Derived from real sources"),
+        ("compiled_verify", "Compiled by hand (verify)"),
+        ("synthetic", "Synthetic"),
+    ];
+    kinds
+        .iter()
+        .filter_map(|(key, label)| {
+            let ids: Vec<&str> = p[key].as_array()?.iter().filter_map(Value::as_str).collect();
+            (!ids.is_empty()).then(|| format!("{label}: {}", ids.join(", ")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn html_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut t = String::from("<table><tr>");
+    for h in header {
+        t.push_str(&format!("<th>{}</th>", esc(h)));
+    }
+    t.push_str("</tr>");
+    for r in rows {
+        t.push_str("<tr>");
+        for c in r {
+            t.push_str(&format!("<td>{}</td>", esc(c)));
+        }
+        t.push_str("</tr>");
+    }
+    t.push_str("</table>");
+    t
+}
+
+/// The indicator system with units, polarity, weight (first scope) and provenance, from weights.csv.
+fn indicator_table(dir: &Path) -> Result<String> {
+    let (h, rows) = csv_rows(dir, "weights.csv")?;
+    let columns = ["indicator", "name", "unit", "system", "subsystem", "polarity", "weight", "provenance"];
+    let scope = col(&h, "scope", "weights.csv")?;
+    let first = rows.first().map(|r| r[scope].clone()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = rows.into_iter().filter(|r| r[scope] == first).collect();
+    let body = pick_columns(&h, &rows, &columns, "weight", "weights.csv")?;
+    Ok(format!("<h2>Indicators</h2><p>Weights fitted on scope `{}`.</p>{}", esc(&first), html_table(&columns, &body)))
+}
+
+/// `columns` of `rows`, with the numbers of column `rounded` shown to 4 decimals.
+fn pick_columns(
+    h: &[String],
+    rows: &[Vec<String>],
+    columns: &[&str],
+    rounded: &str,
+    file: &str,
+) -> Result<Vec<Vec<String>>> {
+    let idx: Vec<usize> = columns.iter().map(|c| col(h, c, file)).collect::<Result<_>>()?;
+    let cell = |r: &[String], i: usize| -> String {
+        match r[i].parse::<f64>() {
+            Ok(v) if h[i] == rounded => format!("{v:.4}"),
+            _ => r[i].clone(),
+        }
+    };
+    Ok(rows.iter().map(|r| idx.iter().map(|&i| cell(r, i)).collect()).collect())
+}
+
+/// The `[published]` figures beside this run's (published.csv), with the reasons they differ.
+fn published_table(dir: &Path, manifest: &Value) -> Result<String> {
+    if !dir.join("published.csv").is_file() {
+        return Ok(String::new());
+    }
+    let (h, rows) = csv_rows(dir, "published.csv")?;
+    let columns = ["id", "published", "this_run", "this_run_detail", "sentence"];
+    let body = pick_columns(&h, &rows, &columns, "this_run", "published.csv")?;
+    let source = manifest["published"]["source"].as_str().unwrap_or("");
+    let reasons: String = manifest["published"]["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|r| format!("<li>{}</li>", esc(r)))
+        .collect();
+    Ok(format!(
+        "<h2>Published figures beside this run</h2><p>From {}. Why they differ:</p><ul class=\"warn\">{reasons}</ul>{}",
+        esc(source),
+        html_table(&columns, &body)
+    ))
 }

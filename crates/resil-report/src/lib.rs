@@ -20,7 +20,7 @@ pub use html::{compare_heatmap, render_report};
 pub use png::svg_to_png;
 pub use summary::summary;
 
-/// The files every run writes (analyses add their own), in the order they are renamed into place;
+/// The files every run writes (analyses add their own, `[published]` adds published.csv), in the order they are renamed into place;
 /// the manifest comes last, so that a complete manifest marks a complete set.
 pub const OUTPUT_FILES: [&str; 14] = [
     "scores.csv",
@@ -57,6 +57,9 @@ pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
         ("summary.txt".into(), summary(result).into_bytes()),
         ("units.geojson".into(), tables::geojson(result)),
     ];
+    if result.published.is_some() {
+        files.push(("published.csv".into(), tables::published(result)?));
+    }
     for a in &result.analyses {
         for t in &a.tables {
             files.push((format!("{}.csv", t.name), tables::analysis_table(result, t)?));

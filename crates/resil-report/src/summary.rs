@@ -84,6 +84,9 @@ pub fn summary(r: &RunResult) -> String {
         let _ = write!(line, " {}: {:.4}{growth}", row.period, row.mean);
     }
     let _ = writeln!(s, "{line}");
+    if let Some(p) = &r.published {
+        published(&mut s, p);
+    }
     let warnings: Vec<_> = r.warnings().collect();
     let _ = writeln!(s, "\nimputed cells: {} (imputed.csv) | warnings: {}", r.imputed.len(), warnings.len());
     for w in warnings.iter().take(8) {
@@ -93,4 +96,23 @@ pub fn summary(r: &RunResult) -> String {
         let _ = writeln!(s, "  ... {} more in diagnostics.csv", warnings.len() - 8);
     }
     s
+}
+
+/// The publication's figures beside this run's, with why they differ (published.csv has all).
+fn published(s: &mut String, p: &resil_pipeline::PublishedComparison) {
+    let _ = writeln!(s, "\npublished figures ({}) beside this run's (published.csv):", p.source);
+    for reason in &p.reasons {
+        let _ = writeln!(s, "  NOTE: {reason}");
+    }
+    let _ = writeln!(s, "  {:<28} {:>10} {:>10}", "figure", "published", "this run");
+    for row in &p.rows {
+        let f = &row.figure;
+        let this_run = match (row.this_run, f.statistic) {
+            (None, _) => "-".to_string(),
+            (Some(v), resil_pipeline::Statistic::GradeCount) => format!("{v}"),
+            (Some(v), _) => format!("{v:.4}"),
+        };
+        let detail = if row.detail.is_empty() { String::new() } else { format!("  ({})", row.detail) };
+        let _ = writeln!(s, "  {:<28} {:>10} {:>10}{detail}", f.id, f.value, this_run);
+    }
 }

@@ -67,6 +67,7 @@ pub(crate) fn weights(r: &RunResult) -> Result<Vec<u8>> {
             vec![
                 ind.id.clone(),
                 ind.name.clone(),
+                ind.unit.clone(),
                 ind.system.clone(),
                 ind.subsystem.clone(),
                 ind.polarity.to_string(),
@@ -76,7 +77,7 @@ pub(crate) fn weights(r: &RunResult) -> Result<Vec<u8>> {
             ]
         })
     });
-    csv_bytes(&["indicator", "name", "system", "subsystem", "polarity", "scope", "weight", "provenance"], rows)
+    csv_bytes(&["indicator", "name", "unit", "system", "subsystem", "polarity", "scope", "weight", "provenance"], rows)
 }
 
 pub(crate) fn breaks(r: &RunResult) -> Vec<u8> {
@@ -238,9 +239,11 @@ pub(crate) fn levels(r: &RunResult) -> Result<Vec<u8>> {
 pub(crate) fn indicator_stats(r: &RunResult) -> Result<Vec<u8>> {
     let system = r.panel.system();
     let rows = r.indicator_checks.stats.iter().map(|s| {
-        let prov = system.position(&s.id).map(|j| system.get(j).provenance.as_str()).unwrap_or("");
+        let indicator = system.position(&s.id).map(|j| system.get(j));
+        let prov = indicator.map_or("", |i| i.provenance.as_str());
         vec![
             s.id.clone(),
+            indicator.map_or(String::new(), |i| i.unit.clone()),
             s.n.to_string(),
             num(s.mean),
             num(s.sd),
@@ -252,7 +255,10 @@ pub(crate) fn indicator_stats(r: &RunResult) -> Result<Vec<u8>> {
             prov.into(),
         ]
     });
-    csv_bytes(&["indicator", "n", "mean", "sd", "min", "max", "skewness", "kurtosis", "skewed", "provenance"], rows)
+    csv_bytes(
+        &["indicator", "unit", "n", "mean", "sd", "min", "max", "skewness", "kurtosis", "skewed", "provenance"],
+        rows,
+    )
 }
 
 /// Pearson correlation of every pair of indicators, flagged at or above the threshold.
@@ -300,4 +306,50 @@ pub(crate) fn geojson(r: &RunResult) -> Vec<u8> {
         })
         .collect();
     crate::pretty_json(&json!({ "type": "FeatureCollection", "features": features }))
+}
+
+/// The `[published]` figures beside this run's values (empty header-only table without one).
+pub(crate) fn published(r: &RunResult) -> Result<Vec<u8>> {
+    let status = data_status(r);
+    let header = [
+        "id",
+        "statistic",
+        "period",
+        "base_period",
+        "region",
+        "units",
+        "grade",
+        "measure",
+        "published",
+        "this_run",
+        "difference",
+        "this_run_detail",
+        "sentence",
+        "source",
+        "data_status",
+    ];
+    let Some(p) = &r.published else {
+        return csv_bytes(&header, std::iter::empty());
+    };
+    let rows = p.rows.iter().map(|row| {
+        let f = &row.figure;
+        vec![
+            f.id.clone(),
+            f.statistic.as_str().to_string(),
+            f.period.to_string(),
+            f.base_period.map_or(String::new(), |b| b.to_string()),
+            f.region.clone(),
+            f.units.join(";"),
+            f.grade.map_or(String::new(), |g| g.to_string()),
+            f.measure.clone(),
+            num(f.value),
+            row.this_run.map_or(String::new(), num),
+            row.this_run.map_or(String::new(), |v| num(v - f.value)),
+            row.detail.clone(),
+            f.sentence.clone(),
+            p.source.clone(),
+            status.clone(),
+        ]
+    });
+    csv_bytes(&header, rows)
 }

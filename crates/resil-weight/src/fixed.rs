@@ -71,14 +71,21 @@ impl Weighter for Fixed {
         }
         let sum: f64 = values.iter().sum();
         let mut notes = Vec::new();
-        if (sum - 1.0).abs() > self.params.tolerance {
-            notes.push(Diagnostic::warning(
-                "weights-renormalised",
-                format!(
-                    "fixed: the weights sum to {sum}, off 1 by more than {}; they were renormalised",
-                    self.params.tolerance
-                ),
-            ));
+        // Published weights are rounded (Table 2 of the flagship's paper sums to 1.0002): always
+        // say that and by how much; past the tolerance it is a warning, not a rounding note.
+        let off = sum - 1.0;
+        if off.abs() > 1e-12 {
+            let message = format!(
+                "fixed: the weights sum to {sum} ({off:+.6} from 1); they were renormalised, each divided by {sum}"
+            );
+            notes.push(if off.abs() > self.params.tolerance {
+                Diagnostic::warning(
+                    "weights-renormalised",
+                    format!("{message} (more than the tolerance {})", self.params.tolerance),
+                )
+            } else {
+                Diagnostic::info("weights-renormalised", message)
+            });
         }
         Ok(Outcome::with_notes(Weights::normalized(values)?, notes))
     }
@@ -100,10 +107,17 @@ mod tests {
         let out = params(&[("C1", 0.6), ("C2", 0.6)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
         assert_eq!(out.value.0, vec![0.5, 0.5]);
         assert_eq!(out.notes[0].code, "weights-renormalised");
-        // A rounding-sized excess (the paper's 1.0002) is renormalised silently.
+        assert_eq!(out.notes[0].severity, resil_core::Severity::Warning);
+        // A rounding-sized excess (the paper's 1.0002) is renormalised with a note saying by how much.
         let quiet =
             params(&[("C1", 0.5001), ("C2", 0.5001)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
-        assert!(quiet.notes.is_empty());
+        assert_eq!(quiet.notes[0].severity, resil_core::Severity::Info);
+        assert!(quiet.notes[0].message.contains("+0.000200 from 1"), "{}", quiet.notes[0].message);
+        assert!((quiet.value.0[0] - 0.5).abs() < 1e-15);
+        // Weights that already sum to 1 get no note.
+        let exact =
+            params(&[("C1", 0.25), ("C2", 0.75)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
+        assert!(exact.notes.is_empty());
     }
 
     #[test]
