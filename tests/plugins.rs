@@ -89,7 +89,37 @@ fn wrong_abi_version_and_short_descriptor_are_refused_before_use() {
     // A file that is not a plugin at all.
     let (code, _, stderr) = resil(&["plugins", "inspect", root().join("README.md").to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("cannot load"), "{stderr}");
+    assert!(stderr.contains("not a shared library"), "{stderr}");
+}
+
+#[test]
+fn a_plugin_file_cut_short_is_an_error_not_a_crash() {
+    // policy-support cut to 100 kB in a plugin folder of its own: `run`, `validate` and
+    // `plugins inspect` name the file and say it is cut short; nothing is mapped past its end.
+    let ext = std::env::consts::DLL_EXTENSION;
+    let whole = std::fs::read(format!("{}/policy-support.{ext}", plugin_dir())).unwrap();
+    assert!(whole.len() > 100_000);
+    let folder = tempfile::tempdir().unwrap();
+    let lib = folder.path().join(format!("policy-support.{ext}"));
+    std::fs::write(&lib, &whole[..100_000]).unwrap();
+    let (code, _, stderr) = resil(&["plugins", "inspect", lib.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: ", lib.display())) && stderr.contains("the file is cut short or damaged"),
+        "{stderr}"
+    );
+    let config = root().join("configs/border-cities.toml");
+    let dir = folder.path().to_str().unwrap();
+    let out = folder.path().join("out");
+    for args in [vec!["validate"], vec!["run", "--out", out.to_str().unwrap()]] {
+        let command = args[0];
+        let mut args = args.clone();
+        args.extend([config.to_str().unwrap(), "--plugin-dir", dir]);
+        let (code, _, stderr) = resil(&args);
+        assert_eq!(code, 1, "{command}: {stderr}");
+        assert!(stderr.contains("the file is cut short or damaged (rebuild the plugin)"), "{command}: {stderr}");
+    }
+    assert!(!out.exists());
 }
 
 #[test]

@@ -116,11 +116,12 @@ unsafe fn text(u: Utf8, what: &str, path: &Path) -> Result<String> {
         .map_err(|_| Error::data(path.display().to_string(), format!("plugin descriptor: {what} is not UTF-8")))
 }
 
-/// Opens the library at `path`, calls its entry point and checks the descriptor: ABI version and
-/// size first, then every string and table. The library is never unloaded.
+/// Opens the library at `path` once its file passed the object-file check, calls its entry point
+/// and checks the descriptor: ABI version and size first, then every string and table. The library is never unloaded.
 pub fn open(path: &Path) -> Result<LoadedPlugin> {
     let context = path.display().to_string();
     let fail = |msg: String| Error::data(context.clone(), msg);
+    crate::object_check::check_file(path)?;
     // Loading runs the library's initialisers: that is the trust placed in the plugin folders.
     let library = unsafe { libloading::Library::new(path) }.map_err(|e| fail(format!("cannot load: {e}")))?;
     let library = keep_loaded(library);
