@@ -142,3 +142,40 @@ fn a_failed_run_leaves_earlier_outputs_untouched() {
     let inputs_kept = std::fs::read_to_string(dir.path().join("wide.csv")).unwrap();
     assert!(inputs_kept.contains("thirty"), "inputs are never rewritten");
 }
+
+#[test]
+fn an_output_folder_holding_an_input_is_refused_and_the_input_kept() {
+    // The study's folder as output, with an input table called scores.csv.
+    let dir = mini_study();
+    std::fs::rename(dir.path().join("wide.csv"), dir.path().join("scores.csv")).unwrap();
+    edit(dir.path(), "mini.toml", "path = \"wide.csv\"", "path = \"scores.csv\"");
+    let before = std::fs::read(dir.path().join("scores.csv")).unwrap();
+    let config = dir.path().join("mini.toml");
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("holds inputs of the run") && stderr.contains("scores.csv"), "{stderr}");
+    assert_eq!(std::fs::read(dir.path().join("scores.csv")).unwrap(), before, "the input is untouched");
+}
+
+#[test]
+fn outputs_that_cannot_all_be_placed_leave_the_earlier_run_whole() {
+    let dir = mini_study();
+    let config = dir.path().join("mini.toml");
+    let config = config.to_str().unwrap();
+    assert_eq!(resil(&["run", config]).0, 0);
+    let out = dir.path().join("out");
+    let scores = std::fs::read(out.join("scores.csv")).unwrap();
+    std::fs::remove_file(out.join("summary.txt")).unwrap();
+    std::fs::create_dir(out.join("summary.txt")).unwrap();
+    edit(dir.path(), "wide.csv", "C,2010,30,3", "C,2010,31,3");
+    let (code, _, stderr) = resil(&["run", config]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("summary.txt: is a folder"), "{stderr}");
+    assert_eq!(std::fs::read(out.join("scores.csv")).unwrap(), scores, "scores.csv is the earlier run's");
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

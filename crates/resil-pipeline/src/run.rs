@@ -199,6 +199,9 @@ pub struct RunResult {
     pub analyses: Vec<crate::analysis::AnalysisResult>,
     /// The `[published]` figures beside this run's values of the same statistics.
     pub published: Option<crate::published::PublishedComparison>,
+    /// Every file the run read (configs, data, figures, plugin inputs), resolved: the output
+    /// folder may hold none of them.
+    pub input_files: Vec<PathBuf>,
     pub notes: Vec<LoggedNote>,
     pub manifest: serde_json::Value,
 }
@@ -630,6 +633,10 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         skipped_sources,
         analyses: Vec::new(),
         published: None,
+        input_files: std::iter::once(p.loaded.path.clone())
+            .chain(p.loaded.parents.iter().map(|(path, _)| path.clone()))
+            .chain(p.inputs.iter().map(|(_, _, resolved)| resolved.clone()))
+            .collect(),
         notes: log.0,
         manifest: serde_json::Value::Null,
     };

@@ -76,34 +76,97 @@ pub(crate) fn pretty_json(v: &serde_json::Value) -> Vec<u8> {
     bytes
 }
 
-/// Writes `files` into `dir` atomically per file, after all of them were staged.
+/// Writes `files` into `dir` as one step: every file is staged first; then each existing file of
+/// the same name is moved aside and the new one renamed into place; if any step fails, the files
+/// already placed are removed and the old ones put back. Either every file is new or every file
+/// is as it was, and no staging folder is left behind.
 pub fn write_files<S: AsRef<str>>(dir: &Path, files: &[(S, Vec<u8>)]) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let staging = dir.join(format!(".staging-{}", std::process::id()));
-    let staged = (|| -> Result<()> {
-        std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        for (name, bytes) in files {
-            let path = staging.join(name.as_ref());
-            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = staged {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let mut written = Vec::new();
-    for (name, _) in files {
-        let target = dir.join(name.as_ref());
-        std::fs::rename(staging.join(name.as_ref()), &target).map_err(|e| Error::io(&target, e))?;
-        written.push(target);
-    }
-    let _ = std::fs::remove_dir(&staging);
-    Ok(written)
+    let result = stage(&staging, dir, files).and_then(|()| swap_into_place(&staging, dir, files));
+    let _ = std::fs::remove_dir_all(&staging);
+    result
 }
 
-/// Renders and writes every output of a run into `dir`.
+/// Writes every file into `staging` and checks that each target can be replaced by a file.
+fn stage<S: AsRef<str>>(staging: &Path, dir: &Path, files: &[(S, Vec<u8>)]) -> Result<()> {
+    std::fs::create_dir_all(staging).map_err(|e| Error::io(staging, e))?;
+    for (name, bytes) in files {
+        let path = staging.join(name.as_ref());
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        let target = dir.join(name.as_ref());
+        if target.is_dir() {
+            return Err(Error::data(
+                target.display().to_string(),
+                "is a folder; the output file of that name cannot replace it (move it away, or write elsewhere with --out)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Moves the old files aside (into `staging/previous`) and the staged ones into place; rolls
+/// every move back on the first failure.
+fn swap_into_place<S: AsRef<str>>(staging: &Path, dir: &Path, files: &[(S, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    let previous = staging.join("previous");
+    std::fs::create_dir_all(&previous).map_err(|e| Error::io(&previous, e))?;
+    let mut moved_aside: Vec<String> = Vec::new();
+    let mut placed: Vec<PathBuf> = Vec::new();
+    let mut step = |name: &str| -> Result<PathBuf> {
+        let target = dir.join(name);
+        if target.symlink_metadata().is_ok() {
+            std::fs::rename(&target, previous.join(name)).map_err(|e| Error::io(&target, e))?;
+            moved_aside.push(name.to_string());
+        }
+        std::fs::rename(staging.join(name), &target).map_err(|e| Error::io(&target, e))?;
+        Ok(target)
+    };
+    for (name, _) in files {
+        match step(name.as_ref()) {
+            Ok(target) => placed.push(target),
+            Err(e) => {
+                for target in &placed {
+                    let _ = std::fs::remove_file(target);
+                }
+                for name in &moved_aside {
+                    let _ = std::fs::rename(previous.join(name), dir.join(name));
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(placed)
+}
+
+/// Refuses an output folder that holds any of the run's inputs (config, data, figures), so that
+/// no output can overwrite an input: `resil run study.toml --out .` beside a `scores.csv` input.
+pub fn check_output_dir(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
+    // A folder that does not exist yet holds nothing.
+    let Ok(out) = dir.canonicalize() else {
+        return Ok(());
+    };
+    let inside: Vec<String> = inputs
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .filter(|p| p.starts_with(&out))
+        .map(|p| p.display().to_string())
+        .collect();
+    if inside.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::data(
+            format!("output folder {}", dir.display()),
+            format!(
+                "holds inputs of the run ({}); outputs could overwrite them: write elsewhere (--out or [output] dir)",
+                inside.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Renders and writes every output of a run into `dir`, which may not hold any of its inputs.
 pub fn write_run(result: &RunResult, dir: &Path) -> Result<Vec<PathBuf>> {
+    check_output_dir(dir, &result.input_files)?;
     write_files(dir, &render(result)?)
 }
 
@@ -130,5 +193,34 @@ mod tests {
         let err = write_files(&out, &[("a.txt", b"new".to_vec()), ("no/such/dir.txt", b"x".to_vec())]);
         assert!(err.is_err());
         assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"old");
+    }
+
+    #[test]
+    fn a_failure_while_placing_restores_every_earlier_file_and_leaves_no_staging() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_files(&out, &[("a.txt", b"old a".to_vec()), ("c.txt", b"old c".to_vec())]).unwrap();
+        // summary.txt exists as a folder: nothing may be replaced.
+        std::fs::create_dir_all(out.join("summary.txt")).unwrap();
+        let files = [("a.txt", b"new a".to_vec()), ("summary.txt", b"s".to_vec()), ("c.txt", b"new c".to_vec())];
+        let err = write_files(&out, &files).unwrap_err().to_string();
+        assert!(err.contains("summary.txt: is a folder"), "{err}");
+        assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"old a");
+        assert_eq!(std::fs::read(out.join("c.txt")).unwrap(), b"old c");
+        let mut names: Vec<_> =
+            std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["a.txt", "c.txt", "summary.txt"], "no staging folder left behind");
+    }
+
+    #[test]
+    fn an_output_folder_holding_an_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("scores.csv");
+        std::fs::write(&input, "unit,x\n").unwrap();
+        let err = check_output_dir(dir.path(), &[input.clone()]).unwrap_err().to_string();
+        assert!(err.contains("holds inputs of the run") && err.contains("scores.csv"), "{err}");
+        check_output_dir(&dir.path().join("out"), &[input.clone()]).unwrap();
+        check_output_dir(&dir.path().join("not-yet"), &[input]).unwrap();
     }
 }
