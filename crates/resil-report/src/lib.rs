@@ -218,9 +218,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("scores.csv");
         std::fs::write(&input, "unit,x\n").unwrap();
-        let err = check_output_dir(dir.path(), &[input.clone()]).unwrap_err().to_string();
+        let err = check_output_dir(dir.path(), std::slice::from_ref(&input)).unwrap_err().to_string();
         assert!(err.contains("holds inputs of the run") && err.contains("scores.csv"), "{err}");
-        check_output_dir(&dir.path().join("out"), &[input.clone()]).unwrap();
+        check_output_dir(&dir.path().join("out"), std::slice::from_ref(&input)).unwrap();
         check_output_dir(&dir.path().join("not-yet"), &[input]).unwrap();
     }
 }
