@@ -4,7 +4,7 @@
 
 use resil_config::StageConfig;
 use resil_core::{Matrix, Polarity, Scope};
-use resil_pipeline::METHODS;
+use resil_pipeline::{NORMALIZERS, SCORERS, WEIGHTERS};
 
 fn stage(method: &str, params: &[(&str, toml::Value)]) -> StageConfig {
     StageConfig {
@@ -59,9 +59,9 @@ fn no_method_combination_gives_a_silent_nan() {
     let system = resil_core::IndicatorSystem::new(system);
     let (mut ok, mut refused) = (0, 0);
     for (what, m) in &matrices {
-        for n in METHODS.normalize {
-            for w in METHODS.weight {
-                for s in METHODS.rank {
+        for n in resil_pipeline::names(NORMALIZERS) {
+            for w in resil_pipeline::names(WEIGHTERS) {
+                for s in resil_pipeline::names(SCORERS) {
                     let result = resil_pipeline::score_matrix(
                         m,
                         &system,

@@ -114,17 +114,48 @@ fn a_unit_without_any_value_needs_a_fallback() {
 fn unknown_config_key_warns_with_its_path_and_fails_under_strict() {
     let dir = mini_study();
     edit(dir.path(), "mini.toml", "name = \"mini\"", "name = \"mini\"\ntitel = \"x\"");
-    edit(dir.path(), "mini.toml", "floor = 0.01", "flor = 0.01");
     let config = dir.path().join("mini.toml");
     let config = config.to_str().unwrap();
     let (code, _, stderr) = resil(&["run", config]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("unknown config key `study.titel`"), "{stderr}");
     let diagnostics = std::fs::read_to_string(dir.path().join("out/diagnostics.csv")).unwrap();
-    assert!(diagnostics.contains("pipeline.normalize[1].flor"), "{diagnostics}");
+    assert!(diagnostics.contains("study.titel"), "{diagnostics}");
     let (code, _, stderr) = resil(&["validate", config, "--strict"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("`study.titel`: unknown key"), "{stderr}");
+}
+
+#[test]
+fn a_parameter_the_method_does_not_take_is_an_error_even_without_strict() {
+    for (from, to, expected) in [
+        (
+            "floor = 0.01",
+            "flor = 0.01",
+            "`pipeline.normalize[1].flor`: minmax has no parameter `flor`; it takes: floor, scale, apply-polarity",
+        ),
+        (
+            "method = \"topsis\"",
+            "method = \"edas\", rho = 0.3",
+            "`pipeline.rank.rho`: edas has no parameter `rho`; it takes: no parameters",
+        ),
+        (
+            "method = \"jenks\", k = 2",
+            "method = \"head-tail\", k = 9",
+            "`pipeline.classify.k`: head-tail has no parameter `k`; it takes: no parameters",
+        ),
+        ("method = \"topsis\"", "method = \"gra\", rho = 7", "`pipeline.rank.rho`: gra: "),
+    ] {
+        let dir = mini_study();
+        edit(dir.path(), "mini.toml", from, to);
+        let config = dir.path().join("mini.toml");
+        for command in ["run", "validate"] {
+            let (code, _, stderr) = resil(&[command, config.to_str().unwrap()]);
+            assert_eq!(code, 1, "{to}: {stderr}");
+            assert!(stderr.contains(expected), "{command} {to}: `{expected}` not in\n{stderr}");
+        }
+        assert!(!dir.path().join("out").exists());
+    }
 }
 
 #[test]
@@ -178,4 +209,16 @@ fn outputs_that_cannot_all_be_placed_leave_the_earlier_run_whole() {
         .filter(|n| n.starts_with(".staging"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn more_classes_than_scores_support_get_a_warning() {
+    // 4 units x 2 periods = 8 scores, 12 quantile classes: the empty ones are named.
+    let dir = mini_study();
+    edit(dir.path(), "mini.toml", "method = \"jenks\", k = 2", "method = \"quantile\", k = 12");
+    let (code, stdout, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("classes hold no value"), "{stdout}");
+    let diagnostics = std::fs::read_to_string(dir.path().join("out/diagnostics.csv")).unwrap();
+    assert!(diagnostics.contains("empty-classes"), "{diagnostics}");
 }

@@ -155,3 +155,43 @@ fn direction_keeping_chains_match_pymcdm() {
         assert!((g - e).abs() < 1e-12, "std weights: {out}");
     }
 }
+
+#[test]
+fn parameters_a_method_does_not_take_are_refused_with_the_flag() {
+    let (_d, t) = write(TZENG);
+    let (code, _, stderr) = resil(&["score", &t, "--method", "edas", "--param", "rho=0.3"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`--param rho`: edas has no parameter `rho`; it takes: no parameters"), "{stderr}");
+    let (code, _, stderr) = resil(&["score", &t, "--method", "gra", "--param", "rho=7"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`--param rho`: gra:"), "{stderr}");
+    let (_d2, v) = write("v\n1\n2\n3\n10\n20\n");
+    let (code, _, stderr) = resil(&["classify", &v, "--method", "head-tail", "--param", "k=9"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`--param k`: head-tail has no parameter `k`; it takes: no parameters"), "{stderr}");
+    // More classes than the values support: the classes are made, and the empty ones named.
+    let (code, _, stderr) = resil(&["classify", &v, "--method", "quantile", "--k", "12"]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("warning: 7 of 12 classes hold no value (class 2, 4, 5, 7, 8, 10, 11)"), "{stderr}");
+}
+
+#[test]
+fn methods_lists_every_method_with_parameters_and_defaults() {
+    let (code, stdout, _) = resil(&["methods", "--json"]);
+    assert_eq!(code, 0);
+    let list: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    let find = |stage: &str, name: &str| list.iter().find(|m| m["stage"] == stage && m["name"] == name).cloned();
+    let gra = find("rank", "gra").expect("gra listed");
+    assert_eq!(gra["params"][0]["name"], "rho");
+    assert_eq!(gra["defaults"]["rho"], 0.5);
+    assert_eq!(find("rank", "edas").unwrap()["params"].as_array().unwrap().len(), 0);
+    assert_eq!(find("normalize", "translate").unwrap()["defaults"]["shift"], 5.0);
+    assert_eq!(list.len(), resil_pipeline::catalog().len());
+    let (code, text, _) = resil(&["methods", "rank"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("rank:\n  (every method) scope") && text.contains("    rho "), "{text}");
+    assert!(!text.contains("jenks"), "only the stage asked for");
+    let (code, _, stderr) = resil(&["methods", "ranks"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown stage `ranks`"), "{stderr}");
+}

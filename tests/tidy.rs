@@ -149,3 +149,32 @@ fn no_hashmap_where_outputs_are_made() {
         }
     }
 }
+
+/// The README's "Methods by stage" names every method of the registry's tables, with every
+/// parameter, in its stage's paragraph; a method added to a table without its README line fails.
+#[test]
+fn readme_method_list_agrees_with_the_registry() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let paragraph = |stage: &str| -> String {
+        let start =
+            readme.find(&format!("- **{stage}**")).unwrap_or_else(|| panic!("README has no `- **{stage}**` item"));
+        let rest = &readme[start + 4..];
+        let end = [rest.find("\n- **"), rest.find("\n\n")].into_iter().flatten().min().unwrap_or(rest.len());
+        rest[..end].to_string()
+    };
+    let mut missing = Vec::new();
+    for m in resil_pipeline::catalog() {
+        let text = paragraph(m.stage);
+        if !text.contains(&format!("`{}`", m.name)) {
+            missing.push(format!("{}: method `{}`", m.stage, m.name));
+        }
+        for p in m.params {
+            let named = ["`", " =", "."].iter().any(|after| text.contains(&format!("`{}{after}", p.name)));
+            if !named {
+                missing.push(format!("{}.{}: parameter `{}`", m.stage, m.name, p.name));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "README.md's method list lacks:\n{}", missing.join("\n"));
+    assert!(readme.contains("resil methods"), "README points to `resil methods`");
+}

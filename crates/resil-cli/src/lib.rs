@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use resil_pipeline::{RunOptions, METHODS};
+use resil_pipeline::RunOptions;
 
 mod matrix;
 mod spatial;
@@ -84,6 +84,13 @@ enum Command {
         #[arg(long = "plugin-dir")]
         plugin_dirs: Vec<PathBuf>,
     },
+    /// Every method of every stage with its parameters and defaults (`--json` for tools).
+    Methods {
+        /// One stage only (impute, treat, normalize, weight, rank, classify).
+        stage: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Compare two run folders; exit 1 when weights or scores differ past the tolerance.
     Diff {
         run_a: PathBuf,
@@ -116,15 +123,49 @@ enum PluginsCommand {
     Inspect { path: PathBuf },
 }
 
+/// The method names by stage, from the registry's tables (`resil methods` has the details).
 fn methods_help() -> String {
-    format!(
-        "Methods by stage:\n  impute: {}\n  normalize: {}\n  weight: {}\n  rank: {}\n  classify: {}",
-        METHODS.impute.join(", "),
-        METHODS.normalize.join(", "),
-        METHODS.weight.join(", "),
-        METHODS.rank.join(", "),
-        METHODS.classify.join(", ")
-    )
+    let catalog = resil_pipeline::catalog();
+    let mut text = String::from("Methods by stage (`resil methods` lists their parameters):");
+    let mut stages: Vec<&str> = catalog.iter().map(|m| m.stage).collect();
+    stages.dedup();
+    for stage in stages {
+        let names: Vec<&str> = catalog.iter().filter(|m| m.stage == stage).map(|m| m.name).collect();
+        text.push_str(&format!("\n  {stage}: {}", names.join(", ")));
+    }
+    text
+}
+
+/// `resil methods [STAGE] [--json]`: every method with its doc, parameters and defaults.
+fn methods(stage: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let catalog: Vec<_> =
+        resil_pipeline::catalog().into_iter().filter(|m| stage.is_none_or(|s| m.stage == s)).collect();
+    if catalog.is_empty() {
+        anyhow::bail!(
+            "unknown stage `{}` (known: impute, treat, normalize, weight, rank, classify)",
+            stage.unwrap_or("")
+        );
+    }
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&catalog)?)?;
+        return Ok(0);
+    }
+    let mut current = "";
+    for m in &catalog {
+        if m.stage != current {
+            current = m.stage;
+            writeln!(out, "{current}:")?;
+            for p in resil_pipeline::stage_params(current) {
+                writeln!(out, "  (every method) {:<6} {}", p.name, p.doc)?;
+            }
+        }
+        writeln!(out, "  {:<15} {}", m.name, m.doc)?;
+        for p in m.params {
+            let default = m.defaults.get(p.name).map(|d| format!(" [default {d}]")).unwrap_or_default();
+            writeln!(out, "    {:<19} {}{default}", p.name, p.doc)?;
+        }
+    }
+    Ok(0)
 }
 
 /// Runs the command line with `args` (program name first); returns the exit code.
@@ -159,10 +200,11 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
         Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
         Command::Score(args) => matrix::score(&args, out, err),
-        Command::Classify(args) => matrix::classify(&args, out),
+        Command::Classify(args) => matrix::classify(&args, out, err),
         Command::Compare { config, out: out_dir, strict, plugin_dirs } => {
             compare(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, out, err)
         }
+        Command::Methods { stage, json } => methods(stage.as_deref(), json, out),
         Command::Diff { run_a, run_b, tolerance, format } => diff(&run_a, &run_b, tolerance, &format, out),
     }
 }

@@ -292,7 +292,7 @@ fn resil_rank_compromise(q: &[f64], s: &[f64], r: &[f64]) -> Value {
     json!(resil_pipeline::vikor_compromise(q, s, r))
 }
 
-pub fn classify(args: &ClassifyArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
     let path = &args.table;
     let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
     let headers: Vec<String> = reader.headers()?.iter().map(String::from).collect();
@@ -332,7 +332,15 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write) -> anyhow::Result<i32>
             table.insert("k".into(), toml::Value::Integer(k as i64));
         }
     }
-    let (breaks, classes) = resil_pipeline::classify_values(&values, &stage(&args.method, table))?;
+    let (breaks, classes, notes) = resil_pipeline::classify_values(&values, &stage(&args.method, table))?;
+    for n in &notes {
+        writeln!(
+            err,
+            "{}: {}",
+            if n.severity == resil_core::Severity::Warning { "warning" } else { "note" },
+            n.message
+        )?;
+    }
     if let Some(k) = args.k {
         if breaks.k() != k {
             writeln!(out, "note: {} classes, not {k} (repeated values merge equal bounds)", breaks.k())?;

@@ -16,7 +16,10 @@ pub use analysis::{AnalysisResult, AnalysisTable, PointKind, WeightsParams, ANAL
 pub use compare::{compare, Comparison};
 pub use matrix::{classify_values, criteria, score_matrix, MatrixScore};
 pub use published::{FigureComparison, PublishedComparison, PublishedFigure, PublishedFigures, Statistic};
-pub use registry::{MethodCatalog, METHODS};
+pub use registry::{
+    catalog, names, stage_params, MethodDoc, MethodSpec, ParamSpec, CLASSIFIERS, IMPUTERS, NORMALIZERS, SCORERS,
+    TREATMENTS, WEIGHTERS,
+};
 pub use resil_rank::compromise as vikor_compromise;
 pub use run::{
     prepare, run, validate, BreaksGroup, IndicatorChecks, IndicatorStat, LevelScores, LoggedNote, Prepared, RunResult,

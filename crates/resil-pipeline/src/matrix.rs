@@ -19,8 +19,9 @@ pub struct MatrixScore {
     pub notes: Vec<Diagnostic>,
 }
 
-fn key(stage: &str) -> StageKey<'static> {
-    StageKey { file: Path::new("(command line)"), key: stage.to_string(), strict: true }
+/// A stage named on the command line by `flag` (its parameters come from `--param`).
+fn key(flag: &str) -> StageKey<'static> {
+    StageKey { file: Path::new("(command line)"), key: flag.to_string(), strict: true }
 }
 
 /// Criteria named by `names` with `polarities`, as a flat indicator system.
@@ -54,9 +55,9 @@ pub fn score_matrix(
     rank: &StageConfig,
 ) -> Result<MatrixScore> {
     let mut warnings = Vec::new();
-    let normalizer = registry::normalizer(&key("normalize"), normalize, &mut warnings)?;
-    let weighter = registry::weighter(&key("weight"), weight, &mut warnings)?;
-    let (scorer, ties) = registry::scorer(&key("method"), rank, &mut warnings)?;
+    let normalizer = registry::normalizer(&key("--normalize"), normalize, &mut warnings)?;
+    let weighter = registry::weighter(&key("--weight"), weight, &mut warnings)?;
+    let (scorer, ties) = registry::scorer(&key("--method"), rank, &mut warnings)?;
     let mut notes = Vec::new();
     let fitted = normalizer.method.fit(matrix, system, &system.polarities())?;
     notes.extend(fitted.notes);
@@ -80,10 +81,30 @@ pub fn score_matrix(
     })
 }
 
-/// Classes of `values` by the classifier `stage`: the breaks and each value's 1-based class.
-pub fn classify_values(values: &[f64], stage: &StageConfig) -> Result<(Breaks, Vec<usize>)> {
-    let classifier = registry::classifier(&key("classify"), stage, &mut Vec::new())?;
-    let breaks = classifier.method.fit(values)?.value;
-    let classes = values.iter().map(|&v| breaks.class_of(v)).collect();
-    Ok((breaks, classes))
+/// Classes of `values` by the classifier `stage`: the breaks, each value's 1-based class, and
+/// the classifier's notes (empty classes among them).
+pub fn classify_values(values: &[f64], stage: &StageConfig) -> Result<(Breaks, Vec<usize>, Vec<Diagnostic>)> {
+    let classifier = registry::classifier(&key("--method"), stage, &mut Vec::new())?;
+    let fitted = classifier.method.fit(values)?;
+    let breaks = fitted.value;
+    let classes: Vec<usize> = values.iter().map(|&v| breaks.class_of(v)).collect();
+    let mut notes = fitted.notes;
+    notes.extend(empty_classes(&breaks, &classes, values.len()));
+    Ok((breaks, classes, notes))
+}
+
+/// A warning when some classes hold no value (more classes asked for than the values support).
+pub(crate) fn empty_classes(breaks: &Breaks, classes: &[usize], n: usize) -> Option<Diagnostic> {
+    let k = breaks.k();
+    let empty: Vec<String> = (1..=k).filter(|g| !classes.contains(g)).map(|g| g.to_string()).collect();
+    (!empty.is_empty()).then(|| {
+        Diagnostic::warning(
+            "empty-classes",
+            format!(
+                "{} of {k} classes hold no value (class {}): {n} values do not support {k} classes; ask for fewer",
+                empty.len(),
+                empty.join(", ")
+            ),
+        )
+    })
 }

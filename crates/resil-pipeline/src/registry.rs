@@ -1,5 +1,7 @@
-//! The method registry: a closed set of method names per stage, each turned from its config table
-//! into a checked method, with its resolved parameters recorded for the manifest.
+//! The method registry: one declaration per method of every stage (its config name, a one-line
+//! doc, the parameters it takes, and how it is built from its config table). The method lists
+//! of `--help`, `resil methods`, the "known: ..." of every error and the README's method tables
+//! all derive from these tables; a new method is one file in its method crate plus one entry here.
 
 use std::path::Path;
 
@@ -8,90 +10,554 @@ use resil_core::{Classifier, Error, Imputer, Normalizer, Result, Scorer, Weighte
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// Method names per stage, as written in configs.
-pub struct MethodCatalog {
-    pub impute: &'static [&'static str],
-    pub normalize: &'static [&'static str],
-    pub weight: &'static [&'static str],
-    pub rank: &'static [&'static str],
-    pub classify: &'static [&'static str],
+/// A parameter a method takes: its config name and what it means (range and default in words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
 }
 
-/// Every method this build knows.
-pub const METHODS: MethodCatalog = MethodCatalog {
-    impute: &["linear-time"],
-    normalize: &["none", "zscore", "minmax", "translate", "vector", "sum", "max", "log", "rank", "target"],
-    weight: &["entropy", "fixed", "equal", "std", "cv", "critic", "ahp", "combined", "hierarchical"],
-    rank: &["topsis", "vikor", "gra", "wsm", "wpm", "copras", "edas"],
-    classify: &["jenks", "quantile", "equal-interval", "std-mean", "head-tail", "fixed"],
-};
+/// One method of a stage.
+pub struct MethodSpec<T: ?Sized> {
+    pub name: &'static str,
+    pub doc: &'static str,
+    /// Every parameter the method takes; any other key in its table is an error.
+    pub params: &'static [ParamSpec],
+    /// The parameters' defaults, as the manifest records them.
+    pub defaults: fn() -> serde_json::Value,
+    build: fn(&StageKey, &StageConfig, &mut Vec<String>) -> Result<Built<T>>,
+}
 
-/// A method built from config, with its resolved parameters (defaults filled in).
+/// A method built from config, with its resolved parameters.
 pub(crate) struct Built<T: ?Sized> {
     pub method: Box<T>,
     pub params: serde_json::Value,
 }
 
-/// Context for building one stage: the config file, the stage's key path and strictness.
+/// Context for building one stage: where its table is (config file and key path, or the
+/// command line) and strictness.
 pub(crate) struct StageKey<'a> {
     pub file: &'a Path,
+    /// Key path of the stage's table (`pipeline.rank`), or on the command line the flag that
+    /// names the method (`--method`).
     pub key: String,
     pub strict: bool,
 }
 
 impl StageKey<'_> {
-    /// Deserialises the method's parameters, collecting unknown keys as warnings (or errors
-    /// under strict) with their full key path.
-    fn params<P: DeserializeOwned + Serialize>(
+    fn on_command_line(&self) -> bool {
+        self.key.starts_with("--")
+    }
+
+    /// Where the method name is written: `pipeline.rank.method` or `--method`.
+    fn method_place(&self) -> String {
+        if self.on_command_line() {
+            self.key.clone()
+        } else {
+            format!("{}.method", self.key)
+        }
+    }
+
+    /// Where a parameter is written: `pipeline.rank.rho` or `--param rho`.
+    pub(crate) fn param_place(&self, param: &str) -> String {
+        if self.on_command_line() {
+            format!("--param {param}")
+        } else {
+            format!("{}.{param}", self.key)
+        }
+    }
+
+    /// Deserialises the method's parameters: a key the method does not take is an error naming
+    /// what it takes; nested unknown keys are warnings (errors under strict).
+    fn params<T: ?Sized, P: DeserializeOwned + Serialize>(
         &self,
+        spec: &MethodSpec<T>,
         stage: &StageConfig,
-        skip: &[&str],
         warnings: &mut Vec<String>,
     ) -> Result<(P, serde_json::Value)> {
-        let mut table = stage.params.clone();
-        for k in skip {
-            table.remove(*k);
+        let table = stage.params.clone();
+        let takes: Vec<&str> = spec.params.iter().map(|p| p.name).collect();
+        let foreign: Vec<Error> = table
+            .keys()
+            .filter(|k| !takes.contains(&k.as_str()))
+            .map(|k| {
+                let list = if takes.is_empty() { "no parameters".to_string() } else { takes.join(", ") };
+                Error::config(
+                    self.file,
+                    self.param_place(k),
+                    format!("{} has no parameter `{k}`; it takes: {list}", spec.name),
+                )
+            })
+            .collect();
+        if !foreign.is_empty() {
+            return Err(Error::from_list(foreign));
         }
         let mut unknown = Vec::new();
         let params: P =
-            serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(format!("{}.{p}", self.key)))
+            serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(self.param_place(&p.to_string())))
                 .map_err(|e| Error::config(self.file, &self.key, format!("method `{}`: {e}", stage.method)))?;
         if self.strict && !unknown.is_empty() {
             let errors = unknown.into_iter().map(|k| Error::config(self.file, k, "unknown key")).collect();
             return Err(Error::from_list(errors));
         }
         warnings.extend(unknown);
-        let resolved = serde_json::to_value(&params).expect("parameters serialise");
+        // The manifest records only what the method takes (a shared parameter type may hold more).
+        let mut resolved = serde_json::to_value(&params).expect("parameters serialise");
+        if let Some(map) = resolved.as_object_mut() {
+            map.retain(|k, _| takes.contains(&k.as_str()));
+        }
         Ok((params, resolved))
     }
 
-    fn unknown_method(&self, stage: &StageConfig, known: &[&str]) -> Error {
+    /// A method's check failing on a parameter becomes an error at that parameter's place.
+    fn locate<M>(&self, checked: Result<M>) -> Result<M> {
+        checked.map_err(|e| {
+            Error::from_list(
+                e.into_list()
+                    .into_iter()
+                    .map(|e| match e {
+                        Error::Param { method, param, message } => {
+                            Error::config(self.file, self.param_place(&param), format!("{method}: {message}"))
+                        }
+                        other => other,
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    fn unknown_method<T: ?Sized>(&self, stage: &StageConfig, table: &[MethodSpec<T>]) -> Error {
         Error::config(
             self.file,
-            format!("{}.method", self.key),
-            format!("unknown method `{}` (known: {})", stage.method, known.join(", ")),
+            self.method_place(),
+            format!("unknown method `{}` (known: {})", stage.method, names(table).join(", ")),
         )
     }
 }
 
-macro_rules! build {
-    ($key:expr, $stage:expr, $warnings:expr, $skip:expr, $params:ty) => {{
-        let (p, resolved): ($params, _) = $key.params($stage, $skip, $warnings)?;
-        (Box::new(p.check()?), resolved)
-    }};
-    // Methods sharing one parameter type, told apart by a variant passed to `check`.
-    ($key:expr, $stage:expr, $warnings:expr, $skip:expr, $params:ty, $variant:expr) => {{
-        let (p, resolved): ($params, _) = $key.params($stage, $skip, $warnings)?;
-        (Box::new(p.check($variant)?), resolved)
-    }};
+/// The names of a stage's methods, in table order.
+pub fn names<T: ?Sized>(table: &[MethodSpec<T>]) -> Vec<&'static str> {
+    table.iter().map(|m| m.name).collect()
+}
+
+/// The entry `name` of `table`, for a build function to find its own declaration.
+fn spec<'a, T: ?Sized>(table: &'a [MethodSpec<T>], name: &str) -> &'a MethodSpec<T> {
+    table.iter().find(|m| m.name == name).expect("a method is in its own table")
+}
+
+fn build<T: ?Sized>(
+    table: &[MethodSpec<T>],
+    key: &StageKey,
+    stage: &StageConfig,
+    warnings: &mut Vec<String>,
+) -> Result<Built<T>> {
+    match table.iter().find(|m| m.name == stage.method) {
+        Some(spec) => (spec.build)(key, stage, warnings),
+        None => Err(key.unknown_method(stage, table)),
+    }
+}
+
+macro_rules! p {
+    ($name:literal, $doc:literal) => {
+        ParamSpec { name: $name, doc: $doc }
+    };
+}
+
+/// A table entry whose parameters are the type `$params`, checked by `check($variant)`.
+macro_rules! method {
+    ($table:ident, $name:literal, $doc:literal, [$($param:expr),* $(,)?], $params:ty $(, $variant:expr)?) => {
+        MethodSpec {
+            name: $name,
+            doc: $doc,
+            params: &[$($param),*],
+            defaults: || serde_json::to_value(<$params>::default()).expect("parameters serialise"),
+            build: |key, stage, warnings| {
+                let (p, params): ($params, _) = key.params(spec($table, $name), stage, warnings)?;
+                Ok(Built { method: Box::new(key.locate(p.check($($variant)?))?), params })
+            },
+        }
+    };
+}
+
+pub static IMPUTERS: &[MethodSpec<dyn Imputer>] = &[method!(
+    IMPUTERS,
+    "linear-time",
+    "linear interpolation on the year axis inside a unit, nearest value at the ends",
+    [
+        p!("fallback", "for a unit with no value at all: error | period-mean | period-median | period-min | period-max | { value = x }"),
+        p!("fallbacks", "the same per indicator: { X27 = \"period-min\" }"),
+    ],
+    resil_normalize::LinearTimeImputerParams
+)];
+
+pub static NORMALIZERS: &[MethodSpec<dyn Normalizer>] = &[
+    method!(
+        NORMALIZERS,
+        "none",
+        "values as they are; polarity left to the scorer",
+        [],
+        resil_normalize::ScaleParams,
+        resil_normalize::Divisor::One
+    ),
+    method!(
+        NORMALIZERS,
+        "zscore",
+        "z = (x - mean) / sd; flips cost columns",
+        [p!("sd", "sample | population"), p!("apply-polarity", "flip cost columns"),],
+        resil_normalize::ZScoreParams
+    ),
+    method!(
+        NORMALIZERS,
+        "minmax",
+        "r = (x - min) / (max - min); flips cost columns",
+        [
+            p!("floor", "r = (1 - floor) r + floor, in [0, 1)"),
+            p!("scale", "multiply by this, > 0 (100 for COINr's 0-100)"),
+            p!("apply-polarity", "flip cost columns"),
+        ],
+        resil_normalize::MinMaxParams
+    ),
+    method!(
+        NORMALIZERS,
+        "translate",
+        "r = x + shift; keeps each column's direction",
+        [p!("shift", "the constant A added")],
+        resil_normalize::TranslateParams
+    ),
+    method!(
+        NORMALIZERS,
+        "vector",
+        "r = x / ||x||_2 (classic TOPSIS); keeps each column's direction",
+        [],
+        resil_normalize::ScaleParams,
+        resil_normalize::Divisor::Norm
+    ),
+    method!(
+        NORMALIZERS,
+        "sum",
+        "r = x / sum x; keeps each column's direction",
+        [],
+        resil_normalize::ScaleParams,
+        resil_normalize::Divisor::Sum
+    ),
+    method!(
+        NORMALIZERS,
+        "max",
+        "r = x / max x; keeps each column's direction",
+        [],
+        resil_normalize::ScaleParams,
+        resil_normalize::Divisor::Max
+    ),
+    method!(
+        NORMALIZERS,
+        "log",
+        "r = ln(x + shift); keeps each column's direction",
+        [p!("shift", "added before the logarithm, x + shift > 0")],
+        resil_normalize::LogParams
+    ),
+    method!(
+        NORMALIZERS,
+        "rank",
+        "average rank among the reference values; flips cost columns",
+        [],
+        resil_normalize::RankParams
+    ),
+    method!(
+        NORMALIZERS,
+        "target",
+        "distance to goalposts, (x - lo) / (hi - lo); flips cost columns",
+        [p!("goalposts", "{ X1 = [lo, hi] } for every indicator, lo < hi"), p!("cap", "cap to [0, 1]"),],
+        resil_normalize::TargetParams
+    ),
+];
+
+pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
+    method!(
+        WEIGHTERS,
+        "entropy",
+        "Shannon entropy of each column (non-negative values)",
+        [],
+        resil_weight::EntropyParams
+    ),
+    method!(
+        WEIGHTERS,
+        "fixed",
+        "given weights, renormalised to sum 1 with a note",
+        [
+            p!("weights", "{ X1 = 0.05, ... } for every indicator, >= 0"),
+            p!("tolerance", "warn when the sum is off 1 by more, >= 0"),
+        ],
+        resil_weight::FixedParams
+    ),
+    method!(WEIGHTERS, "equal", "1 / n each", [], resil_weight::StatisticalParams, resil_weight::Statistic::Equal),
+    method!(
+        WEIGHTERS,
+        "std",
+        "population sd of each column",
+        [],
+        resil_weight::StatisticalParams,
+        resil_weight::Statistic::Std
+    ),
+    method!(
+        WEIGHTERS,
+        "cv",
+        "sd / |mean| of each column",
+        [],
+        resil_weight::StatisticalParams,
+        resil_weight::Statistic::Cv
+    ),
+    method!(
+        WEIGHTERS,
+        "critic",
+        "CRITIC (Diakoulaki et al. 1995): contrast times conflict",
+        [],
+        resil_weight::StatisticalParams,
+        resil_weight::Statistic::Critic
+    ),
+    method!(
+        WEIGHTERS,
+        "ahp",
+        "principal eigenvector of a pairwise comparison matrix",
+        [
+            p!("matrix", "n x n reciprocal comparisons of the indicators in config order"),
+            p!("allow-inconsistent", "accept a consistency ratio above 0.1"),
+        ],
+        resil_weight::AhpParams
+    ),
+    MethodSpec {
+        name: "combined",
+        doc: "subjective weights mixed with an objective method",
+        params: &[
+            p!("subjective", "{ X1 = ... } for every indicator"),
+            p!("objective", "entropy | equal | std | cv | critic"),
+            p!("mode", "multiplicative | linear"),
+            p!("alpha", "linear mix alpha s + (1 - alpha) o, in [0, 1]"),
+        ],
+        defaults: || serde_json::to_value(CombinedParams::default()).expect("parameters serialise"),
+        build: |key, stage, warnings| {
+            let (p, params): (CombinedParams, _) = key.params(spec(WEIGHTERS, "combined"), stage, warnings)?;
+            let objective = inner_weighter(key, "objective", &p.objective)?;
+            let w = resil_weight::Combined { subjective: p.subjective, objective, mode: p.mode, alpha: p.alpha };
+            Ok(Built { method: Box::new(w), params })
+        },
+    },
+    MethodSpec {
+        name: "hierarchical",
+        doc: "a weight per sub-system times weights within each",
+        params: &[
+            p!("subsystems", "{ name = weight } for every sub-system"),
+            p!("within", "entropy | equal | std | cv | critic"),
+        ],
+        defaults: || serde_json::to_value(HierarchicalParams::default()).expect("parameters serialise"),
+        build: |key, stage, warnings| {
+            let (p, params): (HierarchicalParams, _) = key.params(spec(WEIGHTERS, "hierarchical"), stage, warnings)?;
+            let within = inner_weighter(key, "within", &p.within)?;
+            Ok(Built { method: Box::new(resil_weight::Hierarchical { subsystems: p.subsystems, within }), params })
+        },
+    },
+];
+
+pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
+    method!(
+        SCORERS,
+        "topsis",
+        "closeness to the ideal, D- / (D+ + D-)",
+        [
+            p!("distance", "euclidean | manhattan | chebyshev"),
+            p!("ideal", "fixed ideal, normalised values in column order"),
+            p!("anti-ideal", "fixed anti-ideal, normalised values in column order"),
+        ],
+        resil_rank::TopsisParams
+    ),
+    method!(
+        SCORERS,
+        "vikor",
+        "compromise ranking Q (lower is better), S and R beside",
+        [p!("v", "weight of the majority rule, in [0, 1]")],
+        resil_rank::VikorParams
+    ),
+    method!(
+        SCORERS,
+        "gra",
+        "grey relational grade to the ideal",
+        [p!("rho", "distinguishing coefficient, in (0, 1]")],
+        resil_rank::DistanceParams,
+        resil_rank::DistanceMethod::Gra
+    ),
+    method!(
+        SCORERS,
+        "wsm",
+        "weighted sum (benefit-aligned columns)",
+        [],
+        resil_rank::WeightedParams,
+        resil_rank::Aggregation::Sum
+    ),
+    method!(
+        SCORERS,
+        "wpm",
+        "weighted product (positive, benefit-aligned columns)",
+        [],
+        resil_rank::WeightedParams,
+        resil_rank::Aggregation::Product
+    ),
+    method!(
+        SCORERS,
+        "copras",
+        "COPRAS (Zavadskas & Kaklauskas), positive values",
+        [],
+        resil_rank::DistanceParams,
+        resil_rank::DistanceMethod::Copras
+    ),
+    method!(
+        SCORERS,
+        "edas",
+        "distances from the average solution (as pymcdm)",
+        [],
+        resil_rank::DistanceParams,
+        resil_rank::DistanceMethod::Edas
+    ),
+];
+
+pub static CLASSIFIERS: &[MethodSpec<dyn Classifier>] = &[
+    method!(
+        CLASSIFIERS,
+        "jenks",
+        "exact Jenks natural breaks",
+        [p!("k", "number of classes, >= 2")],
+        resil_classify::JenksParams
+    ),
+    method!(
+        CLASSIFIERS,
+        "quantile",
+        "equal counts per class (as mapclassify)",
+        [p!("k", "number of classes, >= 2")],
+        resil_classify::SimpleParams,
+        resil_classify::Rule::Quantile
+    ),
+    method!(
+        CLASSIFIERS,
+        "equal-interval",
+        "equal widths between min and max (as mapclassify)",
+        [p!("k", "number of classes, >= 2")],
+        resil_classify::SimpleParams,
+        resil_classify::Rule::EqualInterval
+    ),
+    method!(
+        CLASSIFIERS,
+        "std-mean",
+        "mean +- 1 and 2 sample sd (as mapclassify); six classes at most",
+        [],
+        resil_classify::SimpleParams,
+        resil_classify::Rule::StdMean
+    ),
+    method!(
+        CLASSIFIERS,
+        "head-tail",
+        "Jiang's head/tail breaks; the data set the number of classes",
+        [],
+        resil_classify::SimpleParams,
+        resil_classify::Rule::HeadTail
+    ),
+    method!(
+        CLASSIFIERS,
+        "fixed",
+        "published thresholds; a value equal to a cut goes up",
+        [p!("cuts", "k - 1 increasing cut points")],
+        resil_classify::FixedThresholdsParams
+    ),
+];
+
+/// The treatment stage's methods: COINr's winsorisation, or none.
+pub static TREATMENTS: &[MethodSpec<dyn TreatmentMethod>] = &[
+    MethodSpec {
+        name: "none",
+        doc: "no treatment",
+        params: &[],
+        defaults: || serde_json::json!({}),
+        build: |key, stage, warnings| {
+            let (_, params): (NoParams, _) = key.params(spec(TREATMENTS, "none"), stage, warnings)?;
+            Ok(Built { method: Box::new(NoTreatment), params })
+        },
+    },
+    MethodSpec {
+        name: "winsorise",
+        doc: "COINr's rule: winsorise skewed indicators step by step, else log-transform",
+        params: &[
+            p!("winmax", "most points winsorised per indicator, >= 0"),
+            p!("skewness", "|skewness| above which an indicator is treated"),
+            p!("kurtosis", "excess kurtosis above which an indicator is treated"),
+            p!("log", "log-transform what winsorising cannot fix"),
+        ],
+        defaults: || serde_json::to_value(resil_normalize::TreatParams::default()).expect("parameters serialise"),
+        build: |key, stage, warnings| {
+            let (p, params): (resil_normalize::TreatParams, _) =
+                key.params(spec(TREATMENTS, "winsorise"), stage, warnings)?;
+            Ok(Built { method: Box::new(p), params })
+        },
+    },
+];
+
+/// What the treatment stage builds: the winsorisation parameters, or nothing to do.
+pub trait TreatmentMethod {
+    fn params(&self) -> Option<resil_normalize::TreatParams>;
+}
+
+struct NoTreatment;
+
+#[derive(Serialize, serde::Deserialize)]
+struct NoParams {}
+
+impl TreatmentMethod for NoTreatment {
+    fn params(&self) -> Option<resil_normalize::TreatParams> {
+        None
+    }
+}
+
+impl TreatmentMethod for resil_normalize::TreatParams {
+    fn params(&self) -> Option<resil_normalize::TreatParams> {
+        Some(self.clone())
+    }
+}
+
+/// Parameters of a stage rather than of its method: every method of the stage takes them.
+pub fn stage_params(stage: &str) -> &'static [ParamSpec] {
+    const SCOPE: ParamSpec = p!("scope", "pooled (one fit over every period) | per-period");
+    match stage {
+        "normalize" | "weight" | "treat" => &[SCOPE],
+        "rank" => &[SCOPE, p!("ties", "min | average | dense: how tied scores rank")],
+        "classify" => &[SCOPE, p!("labels", "grade names from the lowest class up, one per class")],
+        _ => &[],
+    }
+}
+
+/// A stage's methods as documentation: what `resil methods` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodDoc {
+    pub stage: &'static str,
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub params: &'static [ParamSpec],
+    pub defaults: serde_json::Value,
+}
+
+fn docs<'a, T: ?Sized>(stage: &'static str, table: &'a [MethodSpec<T>]) -> impl Iterator<Item = MethodDoc> + 'a {
+    table.iter().map(move |m| MethodDoc { stage, name: m.name, doc: m.doc, params: m.params, defaults: (m.defaults)() })
+}
+
+/// Every method of every stage, in pipeline order: the one list `--help`, `resil methods` and
+/// the README's method tables come from.
+pub fn catalog() -> Vec<MethodDoc> {
+    docs("impute", IMPUTERS)
+        .chain(docs("treat", TREATMENTS))
+        .chain(docs("normalize", NORMALIZERS))
+        .chain(docs("weight", WEIGHTERS))
+        .chain(docs("rank", SCORERS))
+        .chain(docs("classify", CLASSIFIERS))
+        .collect()
 }
 
 pub(crate) fn imputer(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Imputer>> {
-    let (method, params): (Box<dyn Imputer>, _) = match stage.method.as_str() {
-        "linear-time" => build!(key, stage, warnings, &[], resil_normalize::LinearTimeImputerParams),
-        _ => return Err(key.unknown_method(stage, METHODS.impute)),
-    };
-    Ok(Built { method, params })
+    build(IMPUTERS, key, stage, warnings)
 }
 
 pub(crate) fn normalizer(
@@ -99,45 +565,47 @@ pub(crate) fn normalizer(
     stage: &StageConfig,
     warnings: &mut Vec<String>,
 ) -> Result<Built<dyn Normalizer>> {
-    let (method, params): (Box<dyn Normalizer>, _) = match stage.method.as_str() {
-        "zscore" => build!(key, stage, warnings, &[], resil_normalize::ZScoreParams),
-        "minmax" => build!(key, stage, warnings, &[], resil_normalize::MinMaxParams),
-        "translate" => build!(key, stage, warnings, &[], resil_normalize::TranslateParams),
-        "vector" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::Norm),
-        "log" => build!(key, stage, warnings, &[], resil_normalize::LogParams),
-        "rank" => build!(key, stage, warnings, &[], resil_normalize::RankParams),
-        "target" => build!(key, stage, warnings, &[], resil_normalize::TargetParams),
-        "none" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::One),
-        "sum" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::Sum),
-        "max" => build!(key, stage, warnings, &[], resil_normalize::ScaleParams, resil_normalize::Divisor::Max),
-        _ => return Err(key.unknown_method(stage, METHODS.normalize)),
-    };
-    Ok(Built { method, params })
+    build(NORMALIZERS, key, stage, warnings)
 }
 
 pub(crate) fn weighter(key: &StageKey, stage: &StageConfig, warnings: &mut Vec<String>) -> Result<Built<dyn Weighter>> {
-    let (method, params): (Box<dyn Weighter>, _) = match stage.method.as_str() {
-        "entropy" => build!(key, stage, warnings, &[], resil_weight::EntropyParams),
-        "fixed" => build!(key, stage, warnings, &[], resil_weight::FixedParams),
-        "equal" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Equal),
-        "std" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Std),
-        "cv" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Cv),
-        "critic" => build!(key, stage, warnings, &[], resil_weight::StatisticalParams, resil_weight::Statistic::Critic),
-        "ahp" => build!(key, stage, warnings, &[], resil_weight::AhpParams),
-        "combined" => {
-            let (p, resolved): (CombinedParams, _) = key.params(stage, &[], warnings)?;
-            let objective = inner_weighter(key, "objective", &p.objective)?;
-            let w = resil_weight::Combined { subjective: p.subjective, objective, mode: p.mode, alpha: p.alpha };
-            (Box::new(w) as Box<dyn Weighter>, resolved)
-        }
-        "hierarchical" => {
-            let (p, resolved): (HierarchicalParams, _) = key.params(stage, &[], warnings)?;
-            let within = inner_weighter(key, "within", &p.within)?;
-            (Box::new(resil_weight::Hierarchical { subsystems: p.subsystems, within }) as Box<dyn Weighter>, resolved)
-        }
-        _ => return Err(key.unknown_method(stage, METHODS.weight)),
+    build(WEIGHTERS, key, stage, warnings)
+}
+
+/// The treatment stage: `winsorise` (COINr's rule) or `none`.
+pub(crate) fn treatment(
+    key: &StageKey,
+    stage: &StageConfig,
+    warnings: &mut Vec<String>,
+) -> Result<Option<resil_normalize::TreatParams>> {
+    Ok(build(TREATMENTS, key, stage, warnings)?.method.params())
+}
+
+/// The scorer and the tie policy of the ranks.
+pub(crate) fn scorer(
+    key: &StageKey,
+    stage: &StageConfig,
+    warnings: &mut Vec<String>,
+) -> Result<(Built<dyn Scorer>, resil_rank::TiePolicy)> {
+    let ties: resil_rank::TiePolicy = match stage.params.get("ties") {
+        None => resil_rank::TiePolicy::default(),
+        Some(v) => v
+            .clone()
+            .try_into()
+            .map_err(|e| Error::config(key.file, key.param_place("ties"), format!("{e} (min | average | dense)")))?,
     };
-    Ok(Built { method, params })
+    // `ties` belongs to the stage (every scorer's ranks), not to the scorer.
+    let mut own = stage.clone();
+    own.params.remove("ties");
+    Ok((build(SCORERS, key, &own, warnings)?, ties))
+}
+
+pub(crate) fn classifier(
+    key: &StageKey,
+    stage: &StageConfig,
+    warnings: &mut Vec<String>,
+) -> Result<Built<dyn Classifier>> {
+    build(CLASSIFIERS, key, stage, warnings)
 }
 
 /// `combined` weights: subjective weights by indicator id, an objective method, and how to mix.
@@ -175,80 +643,51 @@ impl Default for HierarchicalParams {
     }
 }
 
+/// The parameter-free weighters that `combined` and `hierarchical` can name.
+const INNER_WEIGHTERS: [&str; 5] = ["entropy", "equal", "std", "cv", "critic"];
+
 /// A parameter-free weighter named inside `combined` or `hierarchical`.
 fn inner_weighter(key: &StageKey, param: &str, name: &str) -> Result<Box<dyn Weighter>> {
-    use resil_weight::{Statistic, StatisticalParams};
-    Ok(match name {
-        "entropy" => Box::new(resil_weight::EntropyParams::default().check()?),
-        "equal" => Box::new(StatisticalParams::default().check(Statistic::Equal)?),
-        "std" => Box::new(StatisticalParams::default().check(Statistic::Std)?),
-        "cv" => Box::new(StatisticalParams::default().check(Statistic::Cv)?),
-        "critic" => Box::new(StatisticalParams::default().check(Statistic::Critic)?),
-        other => {
-            return Err(Error::config(
-                key.file,
-                format!("{}.{param}", key.key),
-                format!("`{other}` cannot be used here (known: entropy, equal, std, cv, critic)"),
-            ))
-        }
-    })
-}
-
-/// The treatment stage: `winsorise` (COINr's rule) or `none`.
-pub(crate) fn treatment(
-    key: &StageKey,
-    stage: &StageConfig,
-    warnings: &mut Vec<String>,
-) -> Result<Option<resil_normalize::TreatParams>> {
-    match stage.method.as_str() {
-        "none" => Ok(None),
-        "winsorise" => Ok(Some(key.params::<resil_normalize::TreatParams>(stage, &[], warnings)?.0)),
-        _ => Err(key.unknown_method(stage, &["winsorise", "none"])),
+    if !INNER_WEIGHTERS.contains(&name) {
+        return Err(Error::config(
+            key.file,
+            key.param_place(param),
+            format!("`{name}` cannot be used here (known: {})", INNER_WEIGHTERS.join(", ")),
+        ));
     }
+    let stage = StageConfig { method: name.to_string(), scope: Default::default(), params: toml::Table::new() };
+    Ok(build(WEIGHTERS, key, &stage, &mut Vec::new())?.method)
 }
 
-/// The scorer and the tie policy of the ranks.
-pub(crate) fn scorer(
-    key: &StageKey,
-    stage: &StageConfig,
-    warnings: &mut Vec<String>,
-) -> Result<(Built<dyn Scorer>, resil_rank::TiePolicy)> {
-    let ties: resil_rank::TiePolicy = match stage.params.get("ties") {
-        None => resil_rank::TiePolicy::default(),
-        Some(v) => {
-            v.clone().try_into().map_err(|e| Error::config(key.file, format!("{}.ties", key.key), format!("{e}")))?
-        }
-    };
-    let (method, params): (Box<dyn Scorer>, _) = match stage.method.as_str() {
-        "topsis" => build!(key, stage, warnings, &["ties"], resil_rank::TopsisParams),
-        "vikor" => build!(key, stage, warnings, &["ties"], resil_rank::VikorParams),
-        "wsm" => build!(key, stage, warnings, &["ties"], resil_rank::WeightedParams, resil_rank::Aggregation::Sum),
-        "wpm" => build!(key, stage, warnings, &["ties"], resil_rank::WeightedParams, resil_rank::Aggregation::Product),
-        "gra" => build!(key, stage, warnings, &["ties"], resil_rank::DistanceParams, resil_rank::DistanceMethod::Gra),
-        "copras" => {
-            build!(key, stage, warnings, &["ties"], resil_rank::DistanceParams, resil_rank::DistanceMethod::Copras)
-        }
-        "edas" => build!(key, stage, warnings, &["ties"], resil_rank::DistanceParams, resil_rank::DistanceMethod::Edas),
-        _ => return Err(key.unknown_method(stage, METHODS.rank)),
-    };
-    Ok((Built { method, params }, ties))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-pub(crate) fn classifier(
-    key: &StageKey,
-    stage: &StageConfig,
-    warnings: &mut Vec<String>,
-) -> Result<Built<dyn Classifier>> {
-    let (method, params): (Box<dyn Classifier>, _) = match stage.method.as_str() {
-        "jenks" => build!(key, stage, warnings, &[], resil_classify::JenksParams),
-        "fixed" => build!(key, stage, warnings, &[], resil_classify::FixedThresholdsParams),
-        "quantile" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::Quantile),
-        "equal-interval" => {
-            build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::EqualInterval)
+    /// Every declared parameter is a field of the method's parameter type (by its defaults), so
+    /// the declaration and the type cannot drift apart; a type's field a method does not
+    /// declare is one it does not take (a shared type).
+    #[test]
+    fn declared_parameters_exist_in_the_parameter_types() {
+        for m in catalog() {
+            let fields: Vec<String> = m.defaults.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            for p in m.params {
+                assert!(
+                    fields.iter().any(|f| f == p.name),
+                    "{}.{}: `{}` is not a field ({fields:?})",
+                    m.stage,
+                    m.name,
+                    p.name
+                );
+            }
+            assert!(!m.doc.is_empty() && m.params.iter().all(|p| !p.doc.is_empty()), "{}: undocumented", m.name);
         }
-        "std-mean" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::StdMean),
-        "head-tail" => build!(key, stage, warnings, &[], resil_classify::SimpleParams, resil_classify::Rule::HeadTail),
-        _ => return Err(key.unknown_method(stage, METHODS.classify)),
-    };
-    Ok(Built { method, params })
+    }
+
+    #[test]
+    fn names_are_unique_per_stage() {
+        let all = catalog();
+        for m in &all {
+            assert_eq!(all.iter().filter(|x| x.stage == m.stage && x.name == m.name).count(), 1, "{}", m.name);
+        }
+    }
 }

@@ -578,6 +578,8 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         for (r, &v) in g.rows.clone().zip(values) {
             grades[r] = b.value.class_of(v);
         }
+        let empty = crate::matrix::empty_classes(&b.value, &grades[g.rows.clone()], values.len());
+        log.extend(&stage_label("classify", &g.label), empty.into_iter().collect());
         breaks.push(BreaksGroup { label: g.label.clone(), period: g.period, breaks: b.value });
     }
     let k = breaks[0].breaks.k();
