@@ -222,3 +222,166 @@ fn more_classes_than_scores_support_get_a_warning() {
     let diagnostics = std::fs::read_to_string(dir.path().join("out/diagnostics.csv")).unwrap();
     assert!(diagnostics.contains("empty-classes"), "{diagnostics}");
 }
+
+#[test]
+fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
+    check(
+        &[(
+            "mini.toml",
+            "[output]",
+            "[[analysis]]\nkind = \"regions\"\npairs = [[2010, 2099]]\n\n[[analysis]]\nkind = \"trend\"\norder = 7\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 0\n\n[output]",
+        )],
+        &[
+            "`analysis[0].pairs`: 2099 is not a period of the study ([2010, 2020])",
+            "`analysis[1].order`: must be 1, 2 or 3",
+            "`analysis[2].top`: must be at least 1",
+        ],
+    );
+}
+
+// The bad-input catalogue of issue 12: each case with the message a user acts on.
+
+#[test]
+fn config_problems_are_all_reported_with_their_key_paths() {
+    // Three problems in three tables: every one is reported, each at its place.
+    check(
+        &[
+            ("mini.toml", "polarity = \"-\"\n", ""),
+            ("mini.toml", "id = \"long\"\nkind = \"csv\"\n", "id = \"long\"\n"),
+            ("mini.toml", "rank = { method = \"topsis\" }", "rank = { ties = \"min\" }"),
+        ],
+        &[
+            "3 problems",
+            "`indicator[X2].polarity`: missing (required)",
+            "`source[long].kind`: missing (required)",
+            "`pipeline.rank.method`: missing (required)",
+        ],
+    );
+}
+
+#[test]
+fn a_bad_extends_says_it_came_from_extends() {
+    check(
+        &[("mini.toml", "version = 1", "version = 1\nextends = \"base.toml\"")],
+        &["`extends`: cannot read `base.toml`", "No such file or directory"],
+    );
+}
+
+#[test]
+fn a_subsystem_under_two_systems_is_refused() {
+    check(
+        &[("mini.toml", "name = \"two\"\nsystem = \"s\"", "name = \"two\"\nsystem = \"t\"")],
+        &["`indicator[X2].system`: sub-system `a` is under system `s` elsewhere and under `t` here"],
+    );
+}
+
+#[test]
+fn a_latitude_out_of_range_names_the_cell() {
+    check(
+        &[("units.csv", "B,Beta,P1,101,41", "B,Beta,P1,101,142")],
+        &["units.csv, line 3, column `seat_lat`: 142 is not a WGS84 latitude (|value| <= 90); swapped columns?"],
+    );
+}
+
+#[test]
+fn a_duplicated_column_header_is_refused() {
+    check(
+        &[("wide.csv", "unit,year,X1,X2", "unit,year,X1,X1")],
+        &["wide.csv, line 1: column `X1` for indicator `X1` appears 2 times (columns 3, 4)"],
+    );
+}
+
+#[test]
+fn a_non_utf8_byte_names_line_and_field() {
+    let dir = mini_study();
+    let path = dir.path().join("wide.csv");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(7).position(|w| w == b"C,2010,").unwrap() + 7;
+    bytes.insert(at, 0xff);
+    std::fs::write(&path, bytes).unwrap();
+    let (code, _, stderr) = resil(&["validate", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("wide.csv, line 4: field 3 is not valid UTF-8"), "{stderr}");
+    assert!(!stderr.contains("Utf8Error"), "no debug output: {stderr}");
+}
+
+#[test]
+fn a_folder_where_a_file_should_be_is_named_once() {
+    let dir = mini_study();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    edit(dir.path(), "mini.toml", "path = \"wide.csv\"", "path = \"data\"");
+    let (code, _, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let expected = format!("{}: Is a directory (os error 21)", dir.path().join("data").display());
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert_eq!(stderr.matches("os error 21").count(), 1, "the OS error once: {stderr}");
+}
+
+#[test]
+fn a_semicolon_separated_file_gets_a_hint() {
+    let dir = mini_study();
+    let text = std::fs::read_to_string(dir.path().join("wide.csv")).unwrap().replace(',', ";");
+    std::fs::write(dir.path().join("wide.csv"), text).unwrap();
+    let (code, _, stderr) = resil(&["validate", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("the header is one cell with `;` in it: resil reads comma-separated files"), "{stderr}");
+}
+
+#[test]
+fn values_too_large_to_compute_with_are_named() {
+    check(
+        &[("wide.csv", "C,2010,30,3", "C,2010,1e308,3"), ("wide.csv", "D,2010,40,2", "D,2010,-1e308,2")],
+        &[
+            "indicator `X1`, unit `C`, period 2010: 1e308 is too large to compute with",
+            "indicator `X1`, unit `D`, period 2010: -1e308 is too large",
+        ],
+    );
+}
+
+#[test]
+fn a_period_without_any_data_is_refused() {
+    // 2030 is added to the study: no table has a value for it.
+    check(
+        &[("mini.toml", "periods = [2010, 2020]", "periods = [2010, 2020, 2030]")],
+        &["period 2030: no value for any indicator and unit: its scores would be imputation only"],
+    );
+}
+
+#[test]
+fn periods_outside_an_indicators_data_are_named() {
+    // X3 has no value in 2020 for any unit: its 2020 values are copies of 2010.
+    let dir = mini_study();
+    let long = std::fs::read_to_string(dir.path().join("long.csv")).unwrap();
+    let kept: Vec<&str> = long.lines().filter(|l| !l.contains(",2020,")).collect();
+    std::fs::write(dir.path().join("long.csv"), kept.join("\n")).unwrap();
+    let (code, stdout, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(
+            "indicator `X3` has no value for any unit in 2020: imputation copies the nearest year (2010) into them"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_one_unit_panel_is_questioned() {
+    let dir = mini_study();
+    let units = std::fs::read_to_string(dir.path().join("units.csv")).unwrap();
+    let one: Vec<&str> =
+        units.lines().filter(|l| l.starts_with("id,") || l.starts_with("A,") || l.starts_with("Z,")).collect();
+    std::fs::write(dir.path().join("units.csv"), one.join("\n")).unwrap();
+    for file in ["wide.csv", "long.csv"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let kept: Vec<&str> =
+            text.lines().filter(|l| l.starts_with("unit,") || l.starts_with("A,") || l.starts_with("A-old,")).collect();
+        std::fs::write(dir.path().join(file), kept.join("\n")).unwrap();
+    }
+    edit(dir.path(), "mini.toml", "weight = { method = \"entropy\" }", "weight = { method = \"equal\" }");
+    let (code, stdout, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("the panel has one unit (A): its scores compare it only with itself across periods"),
+        "{stdout}"
+    );
+}

@@ -56,6 +56,9 @@ impl LoadedConfig {
                 other => out.push(other),
             }
         }
+        if out.as_os_str().is_empty() {
+            out.push(".");
+        }
         out
     }
 }
@@ -99,7 +102,9 @@ pub fn parse(text: &str, path: &Path, strict: bool) -> Result<LoadedConfig> {
         if parents.len() > 8 || parents.iter().any(|(p, _)| *p == parent_path) {
             return Err(Error::config(&current, "extends", "the chain of `extends` loops or is deeper than 8"));
         }
-        let parent_text = std::fs::read_to_string(&parent_path).map_err(|e| Error::io(&parent_path, e))?;
+        let parent_text = std::fs::read_to_string(&parent_path).map_err(|e| {
+            Error::config(&current, "extends", format!("cannot read `{name}` ({}): {e}", parent_path.display()))
+        })?;
         let mut base = parse_table(&parent_text, &parent_path)?;
         let grandparent = base.remove("extends");
         merge(&mut base, table);
@@ -109,6 +114,10 @@ pub fn parse(text: &str, path: &Path, strict: bool) -> Result<LoadedConfig> {
         }
         parents.push((parent_path.clone(), parent_text));
         current = parent_path;
+    }
+    let problems = element_problems(&table, path);
+    if !problems.is_empty() {
+        return Err(Error::from_list(problems));
     }
     let mut unknown = Vec::new();
     let config: Config = serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(p.to_string()))
@@ -125,6 +134,65 @@ pub fn parse(text: &str, path: &Path, strict: bool) -> Result<LoadedConfig> {
         return Err(Error::from_list(problems));
     }
     Ok(loaded)
+}
+
+/// One problem per table of the config that does not fit the schema (a missing `polarity`, a
+/// stage without `method`), each at its key path (`indicator[X7].polarity`), all at once: the
+/// whole file is deserialised only when each part is.
+fn element_problems(table: &toml::Table, path: &Path) -> Vec<Error> {
+    use serde::de::DeserializeOwned;
+    fn one<T: DeserializeOwned>(value: &toml::Value, key: String, path: &Path, out: &mut Vec<Error>) {
+        if let Err(e) = T::deserialize(value.clone()) {
+            let message = e.to_string().trim_end().to_string();
+            // "missing field `polarity`": name the key itself.
+            let missing = message.strip_prefix("missing field `").and_then(|m| m.split('`').next());
+            match missing {
+                Some(field) => out.push(Error::config(path, format!("{key}.{field}"), "missing (required)")),
+                None => out.push(Error::config(path, key, message)),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let label = |t: &toml::Value, i: usize| t.get("id").and_then(|v| v.as_str()).map_or(i.to_string(), String::from);
+    for (name, array) in [("indicator", "indicator"), ("source", "source")] {
+        if let Some(items) = table.get(array).and_then(|v| v.as_array()) {
+            for (i, item) in items.iter().enumerate() {
+                let key = format!("{name}[{}]", label(item, i));
+                match name {
+                    "indicator" => one::<IndicatorConfig>(item, key, path, &mut out),
+                    _ => one::<SourceConfig>(item, key, path, &mut out),
+                }
+            }
+        }
+    }
+    match table.get("study") {
+        Some(study) => one::<Study>(study, "study".into(), path, &mut out),
+        None => out.push(Error::config(path, "study", "missing (required)")),
+    }
+    match table.get("pipeline").and_then(|v| v.as_table()) {
+        Some(pipeline) => {
+            for stage in ["impute", "weight", "rank"] {
+                match pipeline.get(stage) {
+                    Some(v) => one::<StageConfig>(v, format!("pipeline.{stage}"), path, &mut out),
+                    None => out.push(Error::config(path, format!("pipeline.{stage}"), "missing (required)")),
+                }
+            }
+            match pipeline.get("classify") {
+                Some(v) => one::<ClassifyConfig>(v, "pipeline.classify".into(), path, &mut out),
+                None => out.push(Error::config(path, "pipeline.classify", "missing (required)")),
+            }
+            match pipeline.get("normalize").and_then(|v| v.as_array()) {
+                Some(steps) => {
+                    for (i, step) in steps.iter().enumerate() {
+                        one::<StageConfig>(step, format!("pipeline.normalize[{i}]"), path, &mut out);
+                    }
+                }
+                None => out.push(Error::config(path, "pipeline.normalize", "missing (required): a list of steps")),
+            }
+        }
+        None => out.push(Error::config(path, "pipeline", "missing (required)")),
+    }
+    out
 }
 
 /// Checks that need no data and no algorithm: version, periods, unique ids, references between
@@ -162,6 +230,22 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
     }
     if c.indicators.is_empty() {
         err("indicator".into(), "at least one indicator is needed".into());
+    }
+    // A sub-system belongs to one system: the hierarchy's levels are scored by name.
+    let mut system_of: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for ind in &c.indicators {
+        match system_of.get(ind.subsystem.as_str()) {
+            Some(&sys) if sys != ind.system => err(
+                format!("indicator[{}].system", ind.id),
+                format!(
+                    "sub-system `{}` is under system `{sys}` elsewhere and under `{}` here; a sub-system belongs to one system",
+                    ind.subsystem, ind.system
+                ),
+            ),
+            _ => {
+                system_of.insert(&ind.subsystem, &ind.system);
+            }
+        }
     }
     let mut indicator_ids = BTreeSet::new();
     for (i, ind) in c.indicators.iter().enumerate() {

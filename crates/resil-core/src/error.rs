@@ -44,13 +44,10 @@ pub enum Error {
     /// A problem in the data as a method sees it (all values of an indicator missing, say).
     #[error("{context}: {message}")]
     Data { context: String, message: String },
-    /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A file could not be read or written. The OS error is part of the message, not a
+    /// `source`, so that a chain printer (anyhow's `{:#}`) does not repeat it.
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: std::io::Error },
     /// Several independent problems, reported together.
     #[error("{} problems:\n{}", .0.len(), list(.0))]
     Many(Vec<Error>),
@@ -90,7 +87,7 @@ impl Error {
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io { path: path.into(), error: source }
     }
 
     /// One error from a list: the error itself when there is one, `Many` otherwise.

@@ -106,10 +106,39 @@ impl IndicatorSource for CsvSource {
         let headers = reader.headers().map_err(|e| csv_error(path, e))?.clone();
         let col = |name: &str| headers.iter().position(|h| h.trim() == name);
         let mut problems = Problems { list: Vec::new(), more: 0 };
+
+        // One header cell holding `;` or tabs: another delimiter, not missing columns.
+        let hint = match headers.iter().collect::<Vec<_>>().as_slice() {
+            [only] if only.contains(';') => {
+                "; the header is one cell with `;` in it: resil reads comma-separated files (save as CSV with commas)"
+            }
+            [only] if only.contains('\t') => {
+                "; the header is one cell with tabs in it: resil reads comma-separated files (save as CSV with commas)"
+            }
+            _ => "",
+        };
         let mut require = |name: &str, why: &str| {
             let c = col(name);
             if c.is_none() {
-                problems.push(Error::input(path, Some(1), format!("missing column `{name}`{why}")));
+                problems.push(Error::input(path, Some(1), format!("missing column `{name}`{why}{hint}")));
+            }
+            // A header twice would leave one of its columns silently unused.
+            let at: Vec<String> = headers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.trim() == name)
+                .map(|(i, _)| (i + 1).to_string())
+                .collect();
+            if at.len() > 1 {
+                problems.push(Error::input(
+                    path,
+                    Some(1),
+                    format!(
+                        "column `{name}`{why} appears {} times (columns {}); rename or remove all but one",
+                        at.len(),
+                        at.join(", ")
+                    ),
+                ));
             }
             c
         };

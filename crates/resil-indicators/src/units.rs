@@ -53,8 +53,22 @@ pub fn load_units(path: &Path, regions: &BTreeMap<String, String>) -> Result<Vec
         let get = |name: &str| col(name).and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
         let mut number = |name: &str| -> Option<f64> {
             let cell = get(name);
+            // WGS84 degrees: longitudes in [-180, 180], latitudes in [-90, 90].
+            let limit = if name.ends_with("_lat") { 90.0 } else { 180.0 };
             match parse_value(&cell) {
                 Ok(v) if v.is_nan() => None,
+                Ok(v) if v.abs() > limit => {
+                    problems.push(Error::input_at(
+                        path,
+                        line,
+                        name,
+                        format!(
+                            "{v} is not a WGS84 {} (|value| <= {limit}); swapped columns?",
+                            if limit == 90.0 { "latitude" } else { "longitude" }
+                        ),
+                    ));
+                    None
+                }
                 Ok(v) => Some(v),
                 Err(msg) => {
                     problems.push(Error::input_at(path, line, name, msg));
@@ -118,10 +132,26 @@ pub fn load_units(path: &Path, regions: &BTreeMap<String, String>) -> Result<Vec
     Ok(units)
 }
 
+/// A CSV reader's error in words: the file and line, and what to do about it.
 pub(crate) fn csv_error(path: &Path, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line());
+    let message = e.to_string();
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::io(path, io),
-        kind => Error::input(path, line, format!("malformed CSV: {kind:?}")),
+        csv::ErrorKind::Utf8 { err, .. } => Error::input(
+            path,
+            line,
+            format!(
+                "field {} is not valid UTF-8 (after byte {}); save the file as UTF-8",
+                err.field() + 1,
+                err.valid_up_to()
+            ),
+        ),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Error::input(
+            path,
+            line,
+            format!("{len} fields where the header has {expected_len}; check the delimiter (comma) and quoting"),
+        ),
+        _ => Error::input(path, line, format!("malformed CSV: {message}")),
     }
 }

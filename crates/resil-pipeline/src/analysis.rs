@@ -232,20 +232,106 @@ fn params<P: DeserializeOwned>(
     Ok(p)
 }
 
+/// The values of an analysis's parameters checked against their ranges and the study, as
+/// (parameter, message); the run would fail or mislead on any of them.
+trait CheckValues {
+    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)>;
+}
+
+impl CheckValues for RegionsParams {
+    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for [from, to] in &self.pairs {
+            for p in [from, to] {
+                if !periods.contains(p) {
+                    out.push(("pairs", format!("{p} is not a period of the study ({periods:?})")));
+                }
+            }
+            if from >= to {
+                out.push(("pairs", format!("[{from}, {to}]: the first period must come before the second")));
+            }
+        }
+        out
+    }
+}
+
+impl CheckValues for MoranParams {
+    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            out.push(("alpha", format!("must be in (0, 1), got {}", self.alpha)));
+        }
+        out
+    }
+}
+
+impl CheckValues for TrendParams {
+    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if !(1..=3).contains(&self.order) {
+            out.push(("order", format!("must be 1, 2 or 3 (a polynomial trend of that order), got {}", self.order)));
+        }
+        if self.curve_points < 2 {
+            out.push(("curve-points", format!("must be at least 2, got {}", self.curve_points)));
+        }
+        if !self.rotation.is_finite() {
+            out.push(("rotation", "must be a finite angle in degrees".to_string()));
+        }
+        out
+    }
+}
+
+impl CheckValues for TransitionsParams {
+    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+impl CheckValues for ObstaclesParams {
+    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+        if self.top == 0 {
+            vec![("top", "must be at least 1".to_string())]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Parses an analysis's parameters and checks their values; every problem at its key path.
+fn checked<P: DeserializeOwned + CheckValues>(
+    loaded: &LoadedConfig,
+    a: &AnalysisConfig,
+    i: usize,
+    strict: bool,
+    warnings: &mut Vec<String>,
+) -> Result<P> {
+    let p: P = params(loaded, a, i, strict, warnings)?;
+    let problems: Vec<Error> = p
+        .problems(&loaded.config.study.periods)
+        .into_iter()
+        .map(|(param, message)| Error::config(&loaded.path, format!("analysis[{i}].{param}"), message))
+        .collect();
+    if problems.is_empty() {
+        Ok(p)
+    } else {
+        Err(Error::from_list(problems))
+    }
+}
+
 /// Checks every `[[analysis]]` table without running it; returns the problems.
 pub(crate) fn check(loaded: &LoadedConfig, strict: bool, warnings: &mut Vec<String>) -> Vec<Error> {
     let mut problems = Vec::new();
     for (i, a) in loaded.config.analyses.iter().enumerate() {
         let r = match a.kind.as_str() {
-            "regions" => params::<RegionsParams>(loaded, a, i, strict, warnings).map(|_| ()),
+            "regions" => checked::<RegionsParams>(loaded, a, i, strict, warnings).map(|_| ()),
             "moran" | "lisa" => {
-                params::<MoranParams>(loaded, a, i, strict, warnings).and_then(|p| p.weights.kind().map(|_| ()))
+                checked::<MoranParams>(loaded, a, i, strict, warnings).and_then(|p| p.weights.kind().map(|_| ()))
             }
-            "trend" => params::<TrendParams>(loaded, a, i, strict, warnings).map(|_| ()),
+            "trend" => checked::<TrendParams>(loaded, a, i, strict, warnings).map(|_| ()),
             "transitions" => {
-                params::<TransitionsParams>(loaded, a, i, strict, warnings).and_then(|p| p.weights.kind().map(|_| ()))
+                checked::<TransitionsParams>(loaded, a, i, strict, warnings).and_then(|p| p.weights.kind().map(|_| ()))
             }
-            "obstacles" => params::<ObstaclesParams>(loaded, a, i, strict, warnings).map(|_| ()),
+            "obstacles" => checked::<ObstaclesParams>(loaded, a, i, strict, warnings).map(|_| ()),
             other => Err(Error::config(
                 &loaded.path,
                 format!("analysis[{i}].kind"),

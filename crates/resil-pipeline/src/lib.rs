@@ -5,6 +5,7 @@
 
 mod analysis;
 mod compare;
+mod data_checks;
 mod manifest;
 mod matrix;
 mod published;

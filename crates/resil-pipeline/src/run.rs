@@ -362,6 +362,9 @@ pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
         Ok(loaded_panel) => {
             if let Some(imputer) = m.imputer {
                 let (active, _) = loaded_panel.panel.without_excluded();
+                if let Err(e) = crate::data_checks::check_panel(&active) {
+                    problems.extend(e.into_list());
+                }
                 if let Err(e) = imputer.method.impute(&active) {
                     problems.extend(e.into_list());
                 }
@@ -414,6 +417,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         );
     }
     let system = panel.system().clone();
+    log.extend("data", crate::data_checks::check_panel(&panel)?);
 
     // 1. Imputation.
     let imputed = p.imputer.method.impute(&panel)?;
