@@ -385,3 +385,74 @@ fn a_one_unit_panel_is_questioned() {
         "{stdout}"
     );
 }
+
+/// A stage table drawn from the registry: a method name (sometimes unknown) and parameters drawn
+/// from each method's declared ones with good and bad values (and now and then a foreign key).
+fn stage_strategy(table: Vec<(&'static str, Vec<&'static str>)>) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let values = prop_oneof![
+        Just("0".to_string()),
+        Just("0.01".to_string()),
+        Just("0.5".to_string()),
+        Just("2".to_string()),
+        Just("-1".to_string()),
+        Just("7".to_string()),
+        Just("\"sample\"".to_string()),
+        Just("true".to_string()),
+    ];
+    let n = table.len();
+    // Mostly known methods with few parameters; an unknown method or a foreign key now and then.
+    (0..4 * n, proptest::collection::vec((0usize..12, values), 0..2)).prop_map(move |(m, params)| {
+        let (name, declared) = if m == 4 * n - 1 { ("no-such-method", vec![]) } else { table[m % n].clone() };
+        let mut keys: Vec<String> = Vec::new();
+        let mut text = format!("{{ method = \"{name}\"");
+        for (i, v) in params {
+            let Some(key) = declared.get(i).copied().or((i == 11).then_some("rho")) else { continue };
+            if !keys.iter().any(|k| k == key) {
+                keys.push(key.to_string());
+                text.push_str(&format!(", {key} = {v}"));
+            }
+        }
+        text.push_str(" }");
+        text
+    })
+}
+
+fn declared<T: ?Sized>(table: &[resil_pipeline::MethodSpec<T>]) -> Vec<(&'static str, Vec<&'static str>)> {
+    table.iter().map(|m| (m.name, m.params.iter().map(|p| p.name).collect())).collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// `validate` passing means `run` cannot fail, and a config `run` refuses fails `validate`.
+    #[test]
+    fn validate_passes_exactly_when_run_succeeds(
+        normalize in stage_strategy(declared(resil_pipeline::NORMALIZERS)),
+        weight in stage_strategy(declared(resil_pipeline::WEIGHTERS)),
+        rank in stage_strategy(declared(resil_pipeline::SCORERS)),
+        classify in stage_strategy(declared(resil_pipeline::CLASSIFIERS)),
+    ) {
+        let dir = mini_study();
+        let path = dir.path().join("mini.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = text.find("[pipeline]").unwrap();
+        let end = text.find("[output]").unwrap();
+        let pipeline = format!(
+            "[pipeline]\nimpute = {{ method = \"linear-time\" }}\nnormalize = [{normalize}]\nweight = {weight}\nrank = {rank}\nclassify = {classify}\n\n"
+        );
+        std::fs::write(&path, format!("{}{pipeline}{}", &text[..start], &text[end..])).unwrap();
+        let config = path.to_str().unwrap();
+        let (validated, vout, verr) = resil(&["validate", config]);
+        let (ran, _, rerr) = resil(&["run", config]);
+        proptest::prop_assert_eq!(
+            validated == 0,
+            ran == 0,
+            "{}\nvalidate: {}{}\nrun: {}",
+            pipeline,
+            vout,
+            verr,
+            rerr
+        );
+    }
+}

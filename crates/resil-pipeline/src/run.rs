@@ -347,8 +347,10 @@ impl Prepared {
     }
 }
 
-/// Checks a config and its data without running the methods on them; returns every problem:
-/// config and method problems, then data problems, then units that imputation cannot fill.
+/// Checks a config and its data; returns every problem: config and method problems, then data
+/// problems, then units that imputation cannot fill, and when there are none, whatever the run
+/// itself would meet (it runs in memory, writing nothing) and an output folder holding an
+/// input. So `validate` passing means `run` cannot fail on the config.
 pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
     let mut problems = Vec::new();
     let m = methods(&loaded, options.strict, &mut problems);
@@ -372,7 +374,44 @@ pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
         }
         Err(e) => problems.extend(e.into_list()),
     }
+    if problems.is_empty() {
+        let out = loaded.resolve(&loaded.config.output.dir);
+        match run(loaded, options) {
+            Ok(result) => {
+                if let Err(e) = check_output_dir(&out, &result.input_files) {
+                    problems.extend(e.into_list());
+                }
+            }
+            Err(e) => problems.extend(e.into_list()),
+        }
+    }
     problems
+}
+
+/// Refuses an output folder that holds any of the run's inputs (config, data, figures), so that
+/// no output can overwrite an input: `resil run study.toml --out .` beside a `scores.csv` input.
+pub fn check_output_dir(dir: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
+    // A folder that does not exist yet holds nothing.
+    let Ok(out) = dir.canonicalize() else {
+        return Ok(());
+    };
+    let inside: Vec<String> = inputs
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .filter(|p| p.starts_with(&out))
+        .map(|p| p.display().to_string())
+        .collect();
+    if inside.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::data(
+            format!("output folder {}", dir.display()),
+            format!(
+                "holds inputs of the run ({}); outputs could overwrite them: write elsewhere (--out or [output] dir)",
+                inside.join(", ")
+            ),
+        ))
+    }
 }
 
 /// Runs the whole study in memory.

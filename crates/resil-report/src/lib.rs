@@ -138,35 +138,9 @@ fn swap_into_place<S: AsRef<str>>(staging: &Path, dir: &Path, files: &[(S, Vec<u
     Ok(placed)
 }
 
-/// Refuses an output folder that holds any of the run's inputs (config, data, figures), so that
-/// no output can overwrite an input: `resil run study.toml --out .` beside a `scores.csv` input.
-pub fn check_output_dir(dir: &Path, inputs: &[PathBuf]) -> Result<()> {
-    // A folder that does not exist yet holds nothing.
-    let Ok(out) = dir.canonicalize() else {
-        return Ok(());
-    };
-    let inside: Vec<String> = inputs
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .filter(|p| p.starts_with(&out))
-        .map(|p| p.display().to_string())
-        .collect();
-    if inside.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::data(
-            format!("output folder {}", dir.display()),
-            format!(
-                "holds inputs of the run ({}); outputs could overwrite them: write elsewhere (--out or [output] dir)",
-                inside.join(", ")
-            ),
-        ))
-    }
-}
-
 /// Renders and writes every output of a run into `dir`, which may not hold any of its inputs.
 pub fn write_run(result: &RunResult, dir: &Path) -> Result<Vec<PathBuf>> {
-    check_output_dir(dir, &result.input_files)?;
+    resil_pipeline::check_output_dir(dir, &result.input_files)?;
     write_files(dir, &render(result)?)
 }
 
@@ -218,9 +192,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("scores.csv");
         std::fs::write(&input, "unit,x\n").unwrap();
-        let err = check_output_dir(dir.path(), std::slice::from_ref(&input)).unwrap_err().to_string();
+        let err = resil_pipeline::check_output_dir(dir.path(), std::slice::from_ref(&input)).unwrap_err().to_string();
         assert!(err.contains("holds inputs of the run") && err.contains("scores.csv"), "{err}");
-        check_output_dir(&dir.path().join("out"), std::slice::from_ref(&input)).unwrap();
-        check_output_dir(&dir.path().join("not-yet"), &[input]).unwrap();
+        resil_pipeline::check_output_dir(&dir.path().join("out"), std::slice::from_ref(&input)).unwrap();
+        resil_pipeline::check_output_dir(&dir.path().join("not-yet"), &[input]).unwrap();
     }
 }
