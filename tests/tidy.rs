@@ -178,3 +178,29 @@ fn readme_method_list_agrees_with_the_registry() {
     assert!(missing.is_empty(), "README.md's method list lacks:\n{}", missing.join("\n"));
     assert!(readme.contains("resil methods"), "README points to `resil methods`");
 }
+
+/// Every `unsafe` block and `unsafe impl` has a `// SAFETY:` comment in the lines just above it
+/// (a comment may cover the calls right below it, as for the descriptor's strings).
+#[test]
+fn every_unsafe_block_says_why_it_is_sound() {
+    let mut missing = Vec::new();
+    for file in all_rust_files() {
+        let path = file.to_string_lossy().to_string();
+        if path.ends_with("tidy.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if !(code.contains("unsafe {") || code.contains("unsafe impl")) {
+                continue;
+            }
+            let above = &lines[i.saturating_sub(12)..i];
+            if !above.iter().any(|l| l.trim_start().starts_with("// SAFETY")) {
+                missing.push(format!("{path}:{}", i + 1));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "unsafe without a `// SAFETY:` comment above it:\n{}", missing.join("\n"));
+}

@@ -37,8 +37,10 @@ impl std::fmt::Debug for LoadedPlugin {
     }
 }
 
-// The descriptor is immutable data and function pointers of a library that is never unloaded.
+// SAFETY: the descriptor is immutable data and function pointers of a library that is never
+// unloaded; the ABI requires its functions to be callable from any thread.
 unsafe impl Send for LoadedPlugin {}
+// SAFETY: as for Send: nothing behind the descriptor is mutated after the entry point returned it.
 unsafe impl Sync for LoadedPlugin {}
 
 /// The file names a plugin called `name` may have: `name.so` (as `cargo xtask plugins` copies
@@ -110,6 +112,7 @@ unsafe fn text(u: Utf8, what: &str, path: &Path) -> Result<String> {
     if u.ptr.is_null() {
         return Err(Error::data(path.display().to_string(), format!("plugin descriptor: {what} is a null pointer")));
     }
+    // SAFETY: the caller guarantees `len` readable bytes at a non-null `ptr` (checked just above).
     let bytes = unsafe { std::slice::from_raw_parts(u.ptr, u.len) };
     std::str::from_utf8(bytes)
         .map(String::from)
@@ -122,32 +125,41 @@ pub fn open(path: &Path) -> Result<LoadedPlugin> {
     let context = path.display().to_string();
     let fail = |msg: String| Error::data(context.clone(), msg);
     crate::object_check::check_file(path)?;
-    // Loading runs the library's initialisers: that is the trust placed in the plugin folders.
+    // SAFETY: loading runs the library's initialisers: that is the trust placed in the plugin
+    // folders; the file passed the object-file check, so mapping it cannot fault.
     let library = unsafe { libloading::Library::new(path) }.map_err(|e| fail(format!("cannot load: {e}")))?;
     let library = keep_loaded(library);
+    // SAFETY: ENTRY_SYMBOL is NUL-terminated, and the ABI gives the symbol the type EntryFn.
     let entry: libloading::Symbol<EntryFn> = unsafe { library.get(ENTRY_SYMBOL) }.map_err(|_| {
         fail(format!(
             "no entry symbol `{}`: not a resil plugin of ABI version {ABI_VERSION}",
             String::from_utf8_lossy(&ENTRY_SYMBOL[..ENTRY_SYMBOL.len() - 1])
         ))
     })?;
+    // SAFETY: the entry point takes nothing and returns a pointer, checked for null below.
     let ptr = unsafe { entry() };
     if ptr.is_null() {
         return Err(fail("the entry point returned a null descriptor".into()));
     }
     // Read only the two leading u32 fields until they are checked.
+    // SAFETY: every ABI version starts the descriptor with two u32 fields: version, then size.
     let version = unsafe { std::ptr::read(ptr as *const u32) };
     if version != ABI_VERSION {
         return Err(fail(format!(
             "plugin ABI version {version}, this resil speaks version {ABI_VERSION}; rebuild the plugin"
         )));
     }
+    // SAFETY: the second leading u32 field, present in every version (see above).
     let size = unsafe { std::ptr::read((ptr as *const u32).add(1)) } as usize;
     let expected = std::mem::size_of::<PluginDescriptor>();
     if size < expected {
         return Err(fail(format!("plugin descriptor is {size} bytes, ABI version {ABI_VERSION} needs {expected}")));
     }
+    // SAFETY: version and size are checked: the plugin claims a descriptor at least this large, of
+    // this layout, static in a library that is never unloaded.
     let descriptor: &'static PluginDescriptor = unsafe { &*ptr };
+    // SAFETY (this and the `text` calls below): the ABI has every Utf8 field point to `len` bytes
+    // that live as long as the library; `text` checks null and UTF-8.
     let name = unsafe { text(descriptor.name, "name", path)? };
     if name.is_empty() {
         return Err(fail("plugin descriptor has an empty name".into()));
@@ -157,6 +169,7 @@ pub fn open(path: &Path) -> Result<LoadedPlugin> {
         if descriptor.indicators.is_null() {
             return Err(fail(format!("plugin `{name}`: indicator table is a null pointer")));
         }
+        // SAFETY: a non-null table of `n_indicators` records, static in the library (ABI).
         for i in unsafe { std::slice::from_raw_parts(descriptor.indicators, descriptor.n_indicators) } {
             indicators.push(IndicatorMeta {
                 id: unsafe { text(i.id, "indicator id", path)? },

@@ -36,7 +36,9 @@ impl ForeignIndicatorSource {
         if buffer.ptr.is_null() {
             return Vec::new();
         }
+        // SAFETY: a non-null buffer the plugin allocated holds `len` bytes (ABI: OwnedBytes).
         let bytes = unsafe { std::slice::from_raw_parts(buffer.ptr, buffer.len) }.to_vec();
+        // SAFETY: the buffer is the plugin's, given back once to the plugin's own free function.
         unsafe { (self.plugin.descriptor.free_bytes)(buffer) };
         bytes
     }
@@ -81,6 +83,8 @@ impl IndicatorSource for ForeignIndicatorSource {
         let data_dir = self.data_dir.to_string_lossy().into_owned();
         let mut instance: *mut c_void = std::ptr::null_mut();
         let mut error = OwnedBytes::EMPTY;
+        // SAFETY: every pointer passed lives until the call returns (params, data_dir, the two
+        // out-parameters); the plugin copies what it keeps (ABI).
         let status = unsafe { (d.create)(params.as_ptr(), params.len(), utf8(&data_dir), &mut instance, &mut error) };
         if status != STATUS_OK {
             return Err(self.failure("create", status, error));
@@ -114,7 +118,10 @@ impl IndicatorSource for ForeignIndicatorSource {
         };
         let (mut values, mut present, mut notes, mut error) =
             (OwnedF64s::EMPTY, OwnedBytes::EMPTY, OwnedBytes::EMPTY, OwnedBytes::EMPTY);
+        // SAFETY: `instance` came from this plugin's create; the request's arrays (units, their
+        // strings, periods, ids) live until the call returns; the out-parameters are ours.
         let status = unsafe { (d.load)(instance, &c_request, &mut values, &mut present, &mut notes, &mut error) };
+        // SAFETY: destroyed once, by the plugin that created it, and not used after.
         unsafe { (d.destroy)(instance) };
         if status != STATUS_OK {
             return Err(self.failure("load", status, error));
@@ -122,8 +129,10 @@ impl IndicatorSource for ForeignIndicatorSource {
         let got: Vec<f64> = if values.ptr.is_null() {
             Vec::new()
         } else {
+            // SAFETY: a non-null buffer from the plugin holds `len` f64s (ABI: OwnedF64s).
             unsafe { std::slice::from_raw_parts(values.ptr, values.len) }.to_vec()
         };
+        // SAFETY: the plugin's buffer, given back once to its own free function.
         unsafe { (d.free_f64s)(values) };
         let mask = self.take_bytes(present);
         let notes = String::from_utf8_lossy(&self.take_bytes(notes)).into_owned();

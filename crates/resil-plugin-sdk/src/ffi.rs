@@ -23,8 +23,9 @@ pub struct DescriptorHolder {
     _infos: Vec<IndicatorInfo>,
 }
 
-// The raw pointers point into the holder's own boxes, which never move or change.
+// SAFETY: the raw pointers point into the holder's own boxes, which never move or change.
 unsafe impl Send for DescriptorHolder {}
+// SAFETY: as for Send: the holder is immutable once built.
 unsafe impl Sync for DescriptorHolder {}
 
 fn utf8(strings: &mut Vec<Box<str>>, s: &str) -> Utf8 {
@@ -92,6 +93,7 @@ unsafe fn text(u: Utf8) -> String {
     if u.ptr.is_null() || u.len == 0 {
         return String::new();
     }
+    // SAFETY: non-null and non-empty here; the host passes `len` readable bytes (ABI).
     String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(u.ptr, u.len) }).into_owned()
 }
 
@@ -103,6 +105,7 @@ unsafe fn guarded(out_error: *mut OwnedBytes, body: impl FnOnce() -> Result<(), 
         Err(payload) => (STATUS_PANIC, panic_message(payload)),
     };
     if !out_error.is_null() {
+        // SAFETY: a non-null out-parameter of the host, valid for one write (ABI).
         unsafe { out_error.write(bytes_out(message)) };
     }
     status
@@ -115,6 +118,9 @@ unsafe extern "C" fn create<P: Plugin>(
     out_instance: *mut *mut c_void,
     out_error: *mut OwnedBytes,
 ) -> u32 {
+    // SAFETY: the host passes `n_params` records (or null), a data_dir string and two
+    // out-parameters, all valid for the call (ABI); the instance is boxed and owned by the host
+    // until it calls `destroy`.
     unsafe {
         guarded(out_error, || {
             let mut values = BTreeMap::new();
@@ -137,6 +143,7 @@ unsafe fn slice<'a, T>(ptr: *const T, n: usize) -> &'a [T] {
     if n == 0 || ptr.is_null() {
         &[]
     } else {
+        // SAFETY: the caller guarantees `n` elements at a non-null `ptr`.
         unsafe { std::slice::from_raw_parts(ptr, n) }
     }
 }
@@ -153,6 +160,9 @@ unsafe extern "C" fn load<P: Plugin>(
     out_notes: *mut OwnedBytes,
     out_error: *mut OwnedBytes,
 ) -> u32 {
+    // SAFETY: `instance` is this plugin's own box from `create`; the request's arrays and strings
+    // are valid for the call; the out-parameters take ownership of vectors the host frees with
+    // `free_f64s` / `free_bytes` (ABI).
     unsafe {
         guarded(out_error, || {
             let plugin = &*(instance as *const P);
@@ -186,18 +196,21 @@ unsafe extern "C" fn load<P: Plugin>(
 unsafe extern "C" fn destroy<P: Plugin>(instance: *mut c_void) {
     if !instance.is_null() {
         // A panic in a destructor must not cross the boundary either.
+        // SAFETY: the box `create` made, destroyed once by the host.
         let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(instance as *mut P) })));
     }
 }
 
 unsafe extern "C" fn free_f64s(buffer: OwnedF64s) {
     if !buffer.ptr.is_null() {
+        // SAFETY: ptr, len and cap of a Vec<f64> this plugin leaked in `load`, returned once.
         drop(unsafe { Vec::from_raw_parts(buffer.ptr, buffer.len, buffer.cap) });
     }
 }
 
 unsafe extern "C" fn free_bytes(buffer: OwnedBytes) {
     if !buffer.ptr.is_null() {
+        // SAFETY: ptr, len and cap of a Vec<u8> this plugin leaked, returned once.
         drop(unsafe { Vec::from_raw_parts(buffer.ptr, buffer.len, buffer.cap) });
     }
 }
