@@ -5,11 +5,13 @@
 //! nothing downstream knows it is a plugin. Libraries are never unloaded: their code and strings
 //! stay valid for the life of the process.
 
+#[cfg(test)]
+mod in_process_tests;
 mod library;
 mod object_check;
 mod source;
 
-pub use library::{discover, find, library_file_names, open, IndicatorMeta, LoadedPlugin, PluginInfo};
+pub use library::{discover, find, from_descriptor, library_file_names, open, IndicatorMeta, LoadedPlugin, PluginInfo};
 pub use object_check::check_file;
 pub use resil_plugin_abi::ABI_VERSION;
 pub use source::ForeignIndicatorSource;

@@ -138,6 +138,20 @@ pub fn open(path: &Path) -> Result<LoadedPlugin> {
     })?;
     // SAFETY: the entry point takes nothing and returns a pointer, checked for null below.
     let ptr = unsafe { entry() };
+    // SAFETY: the pointer the library's entry point returned, in a library never unloaded.
+    unsafe { from_descriptor(ptr, path) }
+}
+
+/// Checks the descriptor at `ptr` (ABI version and size first, then every string and table) and
+/// wraps it as a plugin; `path` names it in errors. `open` calls this on what a library's entry
+/// point returns; tests call it on a descriptor built in-process.
+///
+/// # Safety
+/// `ptr` must be null or point to a descriptor that starts with the two ABI u32 fields and, if
+/// those say so, is a whole `PluginDescriptor` whose pointers stay valid for the life of the
+/// process.
+pub unsafe fn from_descriptor(ptr: *const PluginDescriptor, path: &Path) -> Result<LoadedPlugin> {
+    let fail = |msg: String| Error::data(path.display().to_string(), msg);
     if ptr.is_null() {
         return Err(fail("the entry point returned a null descriptor".into()));
     }
