@@ -11,6 +11,8 @@ pub mod scope;
 pub mod source;
 pub mod stage;
 
+pub mod stats;
+
 pub use error::{Error, Result};
 pub use matrix::Matrix;
 pub use model::{Indicator, IndicatorSystem, LonLat, Polarity, Provenance, Unit};

@@ -15,7 +15,6 @@ mod zscore;
 pub use impute::{Fallback, LinearTimeImputer, LinearTimeImputerParams};
 pub use minmax::{FittedMinMax, MinMax, MinMaxParams};
 pub use simple::{Divisor, FittedScale, Scale, ScaleParams};
-pub use stats::{column_stats, kurtosis, pearson, skewness, ColumnStats};
 pub use transforms::{FittedTransform, LogParams, RankParams, TargetParams, Transform};
 pub use translate::{FittedTranslate, Translate, TranslateParams};
 pub use treat::{treat_column, TreatParams, TreatReport};

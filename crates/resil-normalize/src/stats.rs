@@ -1,68 +1,7 @@
-//! Column statistics over the finite values of a column, shared by the normalisers.
+//! The normalisers' use of the column statistics (resil_core::stats): every column's, or an
+//! error naming the indicator without a finite value.
 
-/// Count, mean, sample and population standard deviation, min and max of the finite values.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ColumnStats {
-    pub n: usize,
-    pub mean: f64,
-    pub sd_sample: f64,
-    pub sd_population: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-/// Statistics of the finite values of `column`; `None` when it has none.
-pub fn column_stats(column: &[f64]) -> Option<ColumnStats> {
-    let finite = || column.iter().copied().filter(|v| v.is_finite());
-    let n = finite().count();
-    if n == 0 {
-        return None;
-    }
-    let mean = finite().sum::<f64>() / n as f64;
-    // Two-pass sum of squares: stable for the magnitudes of yearbook data (1e9 yuan).
-    let ss: f64 = finite().map(|v| (v - mean).powi(2)).sum();
-    let (min, max) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    Some(ColumnStats {
-        n,
-        mean,
-        sd_sample: if n > 1 { (ss / (n - 1) as f64).sqrt() } else { 0.0 },
-        sd_population: (ss / n as f64).sqrt(),
-        min,
-        max,
-    })
-}
-
-/// Sample skewness (adjusted Fisher-Pearson, as Excel's SKEW and pandas' skew) of the finite values.
-pub fn skewness(column: &[f64]) -> f64 {
-    let v: Vec<f64> = column.iter().copied().filter(|x| x.is_finite()).collect();
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let m2 = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
-    let m3 = v.iter().map(|x| (x - m).powi(3)).sum::<f64>() / n;
-    (n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / m2.powf(1.5)
-}
-
-/// Sample excess kurtosis (as Excel's KURT and pandas' kurt) of the finite values.
-pub fn kurtosis(column: &[f64]) -> f64 {
-    let v: Vec<f64> = column.iter().copied().filter(|x| x.is_finite()).collect();
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let m2 = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
-    let m4 = v.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n;
-    ((n + 1.0) * (m4 / (m2 * m2) - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
-}
-
-/// Pearson correlation of two columns (pairs with a missing value left out).
-pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let pairs: Vec<(f64, f64)> =
-        a.iter().zip(b).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y)).collect();
-    let n = pairs.len() as f64;
-    let (ma, mb) = (pairs.iter().map(|p| p.0).sum::<f64>() / n, pairs.iter().map(|p| p.1).sum::<f64>() / n);
-    let cov: f64 = pairs.iter().map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let va: f64 = pairs.iter().map(|(x, _)| (x - ma).powi(2)).sum();
-    let vb: f64 = pairs.iter().map(|(_, y)| (y - mb).powi(2)).sum();
-    cov / (va * vb).sqrt()
-}
+use resil_core::stats::{column_stats, ColumnStats};
 
 /// Stats of every column, or an error naming the first indicator without a finite value.
 pub(crate) fn all_column_stats(
@@ -82,32 +21,4 @@ pub(crate) fn all_column_stats(
             })
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn skewness_and_kurtosis_match_pandas() {
-        // Independent computation with the pinned bench environment (pandas 3.1.1, numpy 2.4.6):
-        // pd.Series([1, 2, 3, 4, 10]).skew() = 1.697056274847714, .kurt() = 3.1519999999999984,
-        // np.corrcoef([1, 2, 3], [2, 4, 6.5])[0, 1] = 0.9979487157886733.
-        let x = [1.0, 2.0, 3.0, 4.0, 10.0];
-        assert!((skewness(&x) - 1.697056274847714).abs() < 1e-12, "{}", skewness(&x));
-        assert!((kurtosis(&x) - 3.1519999999999984).abs() < 1e-12, "{}", kurtosis(&x));
-        assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]) - 0.9979487157886733).abs() < 1e-12);
-    }
-
-    #[test]
-    fn stats_skip_missing_values() {
-        // mean 2.5, sample variance 5/3 and population variance 5/4 of 1,2,3,4 by hand.
-        let s = column_stats(&[1.0, f64::NAN, 2.0, 3.0, 4.0]).unwrap();
-        assert_eq!(s.n, 4);
-        assert_eq!(s.mean, 2.5);
-        assert!((s.sd_sample - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
-        assert!((s.sd_population - 1.25f64.sqrt()).abs() < 1e-15);
-        assert_eq!((s.min, s.max), (1.0, 4.0));
-        assert!(column_stats(&[f64::NAN]).is_none());
-    }
 }

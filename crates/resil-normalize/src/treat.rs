@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::stats::{kurtosis, skewness};
+use resil_core::stats::{kurtosis, skewness};
 
 /// Unchecked treatment parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -189,7 +189,7 @@ mod tests {
             let m = Matrix::from_columns(vec![col]);
             let fitted = ZScoreParams::default().check().unwrap().fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap().value;
             let z = fitted.transform(&m).unwrap();
-            let s = crate::column_stats(z.column(0)).unwrap();
+            let s = resil_core::stats::column_stats(z.column(0)).unwrap();
             proptest::prop_assert!(s.mean.abs() < 1e-9);
             proptest::prop_assert!((s.sd_sample - 1.0).abs() < 1e-9);
         }

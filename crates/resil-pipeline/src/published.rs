@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use resil_config::PublishedConfig;
+use resil_core::stats::mean;
 use resil_core::{Error, Result, Unit, UnitIndex};
 use serde::Serialize;
 
@@ -217,10 +218,6 @@ fn period_rows(r: &RunResult, period: i32) -> Option<std::ops::Range<usize>> {
     let t = r.panel.periods().iter().position(|&p| p == period)?;
     let n = r.panel.units().len();
     Some(t * n..(t + 1) * n)
-}
-
-fn mean(values: &[f64]) -> f64 {
-    values.iter().sum::<f64>() / values.len() as f64
 }
 
 fn region_mean(r: &RunResult, region: &str, period: i32) -> Option<f64> {

@@ -79,8 +79,8 @@ fn indicator_diagnostics(panel: &Panel, cfg: &resil_config::DiagnosticsConfig, l
     let mut checks = IndicatorChecks::default();
     for (j, ind) in system.indicators().iter().enumerate() {
         let col = values.column(j);
-        let Some(s) = resil_normalize::column_stats(col) else { continue };
-        let (skewness, kurtosis) = (resil_normalize::skewness(col), resil_normalize::kurtosis(col));
+        let Some(s) = resil_core::stats::column_stats(col) else { continue };
+        let (skewness, kurtosis) = (resil_core::stats::skewness(col), resil_core::stats::kurtosis(col));
         let skewed = skewness.abs() > cfg.skewness && kurtosis > cfg.kurtosis;
         checks.stats.push(IndicatorStat {
             id: ind.id.clone(),
@@ -96,7 +96,7 @@ fn indicator_diagnostics(panel: &Panel, cfg: &resil_config::DiagnosticsConfig, l
     }
     for a in 0..system.len() {
         for b in a + 1..system.len() {
-            let r = resil_normalize::pearson(values.column(a), values.column(b));
+            let r = resil_core::stats::pearson(values.column(a), values.column(b));
             let flagged = r.abs() >= cfg.correlation_threshold;
             checks.correlations.push((system.get(a).id.clone(), system.get(b).id.clone(), r, flagged));
         }

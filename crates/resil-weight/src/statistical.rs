@@ -7,6 +7,7 @@
 //! orientation as the data stands, so after a normaliser that already aligned polarity nothing
 //! is flipped twice. `std` and `cv` use the population standard deviation of the columns as given.
 
+use resil_core::stats::{mean, pearson, population_sd};
 use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Polarity, Result, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -34,22 +35,6 @@ impl StatisticalParams {
 #[derive(Debug, Clone)]
 pub struct Statistical {
     statistic: Statistic,
-}
-
-fn mean(c: &[f64]) -> f64 {
-    c.iter().sum::<f64>() / c.len() as f64
-}
-
-fn population_sd(c: &[f64]) -> f64 {
-    let m = mean(c);
-    (c.iter().map(|v| (v - m).powi(2)).sum::<f64>() / c.len() as f64).sqrt()
-}
-
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let (ma, mb) = (mean(a), mean(b));
-    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let (va, vb): (f64, f64) = (a.iter().map(|x| (x - ma).powi(2)).sum(), b.iter().map(|y| (y - mb).powi(2)).sum());
-    cov / (va * vb).sqrt()
 }
 
 /// CRITIC's information C_j = sigma_j sum_k (1 - rho_jk) of min-max scaled, best-is-1 columns;
