@@ -204,3 +204,13 @@ fn every_unsafe_block_says_why_it_is_sound() {
     }
     assert!(missing.is_empty(), "unsafe without a `// SAFETY:` comment above it:\n{}", missing.join("\n"));
 }
+
+/// README.md's table of outputs has a row for every file every run writes (resil_report's table).
+#[test]
+fn readme_output_table_agrees_with_the_output_files() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let missing: Vec<&str> =
+        resil_report::OUTPUT_FILES.iter().map(|f| f.name).filter(|n| !readme.contains(&format!("| `{n}` |"))).collect();
+    assert!(missing.is_empty(), "README.md's table of outputs lacks: {missing:?}");
+    assert!(readme.contains("| `published.csv` |"));
+}

@@ -20,43 +20,68 @@ pub use html::{compare_heatmap, render_report};
 pub use png::svg_to_png;
 pub use summary::summary;
 
-/// The files every run writes (analyses add their own, `[published]` adds published.csv), in the order they are renamed into place;
-/// the manifest comes last, so that a complete manifest marks a complete set.
-pub const OUTPUT_FILES: [&str; 14] = [
-    "scores.csv",
-    "weights.csv",
-    "breaks.json",
-    "regions.csv",
-    "levels.csv",
-    "indicators.csv",
-    "correlations.csv",
-    "imputed.csv",
-    "treated.csv",
-    "intermediates.csv",
-    "diagnostics.csv",
-    "summary.txt",
-    "units.geojson",
-    "manifest.json",
+/// A file every run writes: its name, one line on what it holds, and how it is rendered.
+pub struct OutputFile {
+    pub name: &'static str,
+    pub doc: &'static str,
+    render: fn(&RunResult) -> Result<Vec<u8>>,
+}
+
+/// The files every run writes, in the order they are renamed into place (analyses add their
+/// own, `[published]` adds published.csv, before the manifest); the manifest comes last, so that
+/// a complete manifest marks a complete set. README.md's table of outputs lists each (a tidy
+/// test holds them together).
+pub static OUTPUT_FILES: &[OutputFile] = &[
+    OutputFile { name: "scores.csv", doc: "score, rank and grade per unit and period", render: tables::scores },
+    OutputFile { name: "weights.csv", doc: "each indicator's weight per scope", render: tables::weights },
+    OutputFile { name: "breaks.json", doc: "the class breaks and their GVF", render: |r| Ok(tables::breaks(r)) },
+    OutputFile {
+        name: "regions.csv",
+        doc: "mean, median, min, max, grade counts, growth per region and period",
+        render: tables::regions,
+    },
+    OutputFile { name: "levels.csv", doc: "scores of every sub-system and system", render: tables::levels },
+    OutputFile {
+        name: "indicators.csv",
+        doc: "each indicator's distribution and skew flag",
+        render: tables::indicator_stats,
+    },
+    OutputFile {
+        name: "correlations.csv",
+        doc: "Pearson correlation of every pair of indicators",
+        render: tables::correlations,
+    },
+    OutputFile { name: "imputed.csv", doc: "every cell filled by imputation", render: tables::imputed },
+    OutputFile { name: "treated.csv", doc: "every cell changed by the treatment stage", render: tables::treated },
+    OutputFile {
+        name: "intermediates.csv",
+        doc: "raw, normalised and weighted values with the ideals, per cell",
+        render: tables::intermediates,
+    },
+    OutputFile { name: "diagnostics.csv", doc: "every note of the run", render: tables::diagnostics },
+    OutputFile {
+        name: "summary.txt",
+        doc: "the summary printed to the terminal",
+        render: |r| Ok(summary(r).into_bytes()),
+    },
+    OutputFile {
+        name: "units.geojson",
+        doc: "the units as points with score, rank and grade",
+        render: |r| Ok(tables::geojson(r)),
+    },
+    OutputFile {
+        name: "manifest.json",
+        doc: "what ran on what: hashes, versions, parameters",
+        render: |r| Ok(pretty_json(&r.manifest)),
+    },
 ];
 
 /// Renders every output file of a run in memory, as (file name, bytes): the files every run
-/// writes, then each analysis's `<table>.csv` files and `<id>.json`, the manifest last.
+/// writes, then published.csv, each analysis's `<table>.csv` files and `<id>.json`, the manifest last.
 pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("scores.csv".into(), tables::scores(result)?),
-        ("weights.csv".into(), tables::weights(result)?),
-        ("breaks.json".into(), tables::breaks(result)),
-        ("regions.csv".into(), tables::regions(result)?),
-        ("levels.csv".into(), tables::levels(result)?),
-        ("indicators.csv".into(), tables::indicator_stats(result)?),
-        ("correlations.csv".into(), tables::correlations(result)?),
-        ("imputed.csv".into(), tables::imputed(result)?),
-        ("treated.csv".into(), tables::treated(result)?),
-        ("intermediates.csv".into(), tables::intermediates(result)?),
-        ("diagnostics.csv".into(), tables::diagnostics(result)?),
-        ("summary.txt".into(), summary(result).into_bytes()),
-        ("units.geojson".into(), tables::geojson(result)),
-    ];
+    let (manifest, every_run) = OUTPUT_FILES.split_last().expect("the table ends with the manifest");
+    let mut files =
+        every_run.iter().map(|f| Ok((f.name.to_string(), (f.render)(result)?))).collect::<Result<Vec<_>>>()?;
     if result.published.is_some() {
         files.push(("published.csv".into(), tables::published(result)?));
     }
@@ -66,7 +91,7 @@ pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
         }
         files.push((format!("{}.json", a.id), tables::analysis_json(result, a)));
     }
-    files.push(("manifest.json".into(), pretty_json(&result.manifest)));
+    files.push((manifest.name.to_string(), (manifest.render)(result)?));
     Ok(files)
 }
 
