@@ -162,9 +162,18 @@ fn readme_method_list_agrees_with_the_registry() {
         let end = [rest.find("\n- **"), rest.find("\n\n")].into_iter().flatten().min().unwrap_or(rest.len());
         rest[..end].to_string()
     };
+    let analyses = &readme[readme.find("### Analyses").expect("README has an Analyses section")..];
+    let analyses = &analyses[..analyses[4..].find("\n### ").map_or(analyses.len(), |e| e + 4)];
     let mut missing = Vec::new();
     for m in resil_pipeline::catalog() {
-        let text = paragraph(m.stage);
+        let text = if m.stage == "analysis" {
+            if !analyses.contains(&format!("| `{}` |", m.name)) {
+                missing.push(format!("analysis `{}` (a row of the Analyses table)", m.name));
+            }
+            analyses.to_string()
+        } else {
+            paragraph(m.stage)
+        };
         if !text.contains(&format!("`{}`", m.name)) {
             missing.push(format!("{}: method `{}`", m.stage, m.name));
         }

@@ -86,7 +86,7 @@ enum Command {
     },
     /// Every method of every stage with its parameters and defaults (`--json` for tools).
     Methods {
-        /// One stage only (impute, treat, normalize, weight, rank, classify).
+        /// One stage only (impute, treat, normalize, weight, rank, classify, analysis).
         stage: Option<String>,
         #[arg(long)]
         json: bool,
@@ -142,7 +142,7 @@ fn methods(stage: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Resu
         resil_pipeline::catalog().into_iter().filter(|m| stage.is_none_or(|s| m.stage == s)).collect();
     if catalog.is_empty() {
         anyhow::bail!(
-            "unknown stage `{}` (known: impute, treat, normalize, weight, rank, classify)",
+            "unknown stage `{}` (known: impute, treat, normalize, weight, rank, classify, analysis)",
             stage.unwrap_or("")
         );
     }

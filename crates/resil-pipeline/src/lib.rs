@@ -13,7 +13,7 @@ mod registry;
 mod run;
 mod sources;
 
-pub use analysis::{AnalysisResult, AnalysisTable, PointKind, WeightsParams, ANALYSES};
+pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
 pub use compare::{compare, Comparison};
 pub use matrix::{classify_values, criteria, score_matrix, MatrixScore};
 pub use published::{FigureComparison, PublishedComparison, PublishedFigure, PublishedFigures, Statistic};

@@ -544,8 +544,7 @@ fn docs<'a, T: ?Sized>(stage: &'static str, table: &'a [MethodSpec<T>]) -> impl 
     table.iter().map(move |m| MethodDoc { stage, name: m.name, doc: m.doc, params: m.params, defaults: (m.defaults)() })
 }
 
-/// Every method of every stage, in pipeline order: the one list `--help`, `resil methods` and
-/// the README's method tables come from.
+/// Every method of every stage, in pipeline order, then the analysis kinds (stage `analysis`): the one list `--help`, `resil methods` and the README's method tables come from.
 pub fn catalog() -> Vec<MethodDoc> {
     docs("impute", IMPUTERS)
         .chain(docs("treat", TREATMENTS))
@@ -553,6 +552,13 @@ pub fn catalog() -> Vec<MethodDoc> {
         .chain(docs("weight", WEIGHTERS))
         .chain(docs("rank", SCORERS))
         .chain(docs("classify", CLASSIFIERS))
+        .chain(crate::analysis::ANALYSES.iter().map(|a| MethodDoc {
+            stage: "analysis",
+            name: a.kind,
+            doc: a.doc,
+            params: a.params,
+            defaults: (a.defaults)(),
+        }))
         .collect()
 }
 
