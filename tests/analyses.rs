@@ -1,15 +1,13 @@
 //! The `[[analysis]]` tables end to end: `resil spatial moran` against esda, and the documented
 //! behaviour of the edge cases (islands, zones too small for their polynomial, unknown members).
 
-use crate::common::{mini_study, resil, root};
+use crate::common::{mini_study, resil};
 
 #[test]
 fn spatial_moran_command_matches_esda() {
     // The table of data/reference-cases/esda_moran.json (PySAL esda 2.9.0), kNN k = 3.
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("data/reference-cases/esda_moran.json")).unwrap())
-            .unwrap();
-    let col = |k: &str| r[k].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect::<Vec<_>>();
+    let r = resil_test_support::reference_case("esda_moran");
+    let col = |k: &str| resil_test_support::floats(&r[k]);
     let (x, y, v) = (col("x"), col("y"), col("values"));
     let mut text = "id,value,x,y\n".to_string();
     for i in 0..x.len() {

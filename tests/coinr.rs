@@ -9,11 +9,9 @@ use std::collections::BTreeMap;
 use resil_core::{Matrix, Normalizer, Polarity};
 use resil_rank::hierarchy::{aggregate, Group};
 
-use crate::common::root;
-
 /// (header, rows) of a COINr CSV.
 fn table(file: &str) -> (Vec<String>, Vec<Vec<String>>) {
-    let path = root().join("data/reference-cases/coinr_asem").join(file);
+    let path = resil_test_support::reference_dir().join("coinr_asem").join(file);
     let mut r = csv::Reader::from_path(&path).unwrap();
     let headers = r.headers().unwrap().iter().map(String::from).collect();
     let rows = r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect();

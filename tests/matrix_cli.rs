@@ -106,10 +106,7 @@ fn classify_contract() {
 fn minmax_chains_match_pymcdm() {
     // pymcdm 1.4.0 TOPSIS and WSM with minmax_normalization on a 5 x 4 matrix with one cost
     // criterion (tests/reference/pymcdm_methods.py): resil's `minmax` + `fixed` + method.
-    let r: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::common::root().join("data/reference-cases/pymcdm_methods.json")).unwrap(),
-    )
-    .unwrap();
+    let r = resil_test_support::reference_case("pymcdm_methods");
     let mut text = "id,c1,c2,c3,c4\n".to_string();
     for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
         text += &format!("a{i},{}\n", floats(row).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
@@ -137,10 +134,7 @@ fn minmax_chains_match_pymcdm() {
 fn direction_keeping_chains_match_pymcdm() {
     // pymcdm 1.4.0 on the benefit columns of the same matrix: WPM on sum-normalised values with
     // weights (0.5, 0.3, 0.2), and standard-deviation weights (tests/reference/pymcdm_methods.py).
-    let r: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::common::root().join("data/reference-cases/pymcdm_methods.json")).unwrap(),
-    )
-    .unwrap();
+    let r = resil_test_support::reference_case("pymcdm_methods");
     let mut text = "id,c2,c3,c4\n".to_string();
     for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
         text += &format!("a{i},{}\n", floats(row)[1..].iter().map(f64::to_string).collect::<Vec<_>>().join(","));

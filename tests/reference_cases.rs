@@ -2,14 +2,7 @@
 
 use resil_core::{IndicatorSystem, Matrix, Normalizer, Polarity, Scorer, Weights};
 
-fn load(name: &str) -> serde_json::Value {
-    let path = crate::common::root().join(format!("data/reference-cases/{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
-}
+use resil_test_support::{floats, reference_case as load};
 
 #[test]
 fn classic_topsis_is_vector_normalisation_then_topsis_by_polarity() {

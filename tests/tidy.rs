@@ -88,6 +88,10 @@ fn method_crates_depend_on_resil_core_only() {
     host.sort();
     assert_eq!(host, ["resil-core", "resil-plugin-abi"]);
     for krate in crates() {
+        assert!(
+            !workspace_deps(&krate).contains(&"resil-test-support".to_string()),
+            "{krate}: resil-test-support is for [dev-dependencies] only"
+        );
         if krate != "resil-pipeline" && !["resil-report", "resil-cli"].contains(&krate.as_str()) {
             assert!(
                 !workspace_deps(&krate).contains(&"resil-pipeline".to_string()),

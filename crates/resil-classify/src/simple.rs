@@ -113,16 +113,13 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    fn floats(v: &Value) -> Vec<f64> {
-        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
-    }
+    use resil_test_support::floats;
 
     #[test]
     fn quantiles_equal_intervals_and_jenks_match_mapclassify_and_jenkspy() {
         // Independent computation: mapclassify 2.10.0 and jenkspy 0.4.1 on 57 gamma-distributed
         // values (tests/reference/mapclassify_breaks.py, output in data/reference-cases).
-        let path = format!("{}/../../data/reference-cases/mapclassify_breaks.json", env!("CARGO_MANIFEST_DIR"));
-        let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let r: Value = resil_test_support::reference_case("mapclassify_breaks");
         let values = floats(&r["values"]);
         for case in r["cases"].as_array().unwrap() {
             let k = case["k"].as_u64().unwrap() as usize;
@@ -143,8 +140,7 @@ mod tests {
     fn std_mean_and_head_tail_match_mapclassify() {
         // mapclassify 2.10.0 StdMean and HeadTailBreaks on 60 lognormal values
         // (tests/reference/pymcdm_methods.py).
-        let path = format!("{}/../../data/reference-cases/pymcdm_methods.json", env!("CARGO_MANIFEST_DIR"));
-        let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let r: Value = resil_test_support::reference_case("pymcdm_methods");
         let values = floats(&r["values"]);
         for (rule, name) in [(Rule::StdMean, "std_mean"), (Rule::HeadTail, "head_tail")] {
             let b = SimpleParams { k: 5 }.check(rule).unwrap().fit(&values).unwrap().value;

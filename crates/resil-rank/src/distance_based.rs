@@ -241,7 +241,7 @@ impl FittedScorer for FittedDistance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference_case::{floats, load};
+    use resil_test_support::{floats, reference_case as load};
 
     fn run(method: DistanceMethod, m: &Matrix, w: &[f64], o: &[Polarity]) -> ScoreTable {
         let f = DistanceParams::default().check(method).unwrap().fit(m, &Weights(w.to_vec()), o).unwrap().value;

@@ -175,7 +175,7 @@ impl FittedScorer for FittedTopsis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference_case::{floats, load};
+    use resil_test_support::{floats, reference_case as load};
 
     fn closeness(m: &Matrix, w: &[f64], orientation: &[Polarity]) -> Vec<f64> {
         let fitted = TopsisParams::default()

@@ -172,7 +172,7 @@ pub fn compromise(q: &[f64], s: &[f64], r: &[f64]) -> Compromise {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference_case::{floats, load};
+    use resil_test_support::{floats, reference_case as load};
 
     #[track_caller]
     fn check_case(name: &str) {

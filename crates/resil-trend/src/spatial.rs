@@ -405,13 +405,10 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    fn reference() -> Value {
-        let path = format!("{}/../../data/reference-cases/esda_moran.json", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
+    use resil_test_support::floats;
 
-    fn floats(v: &Value) -> Vec<f64> {
-        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    fn reference() -> Value {
+        resil_test_support::reference_case("esda_moran")
     }
 
     #[track_caller]

@@ -89,7 +89,6 @@ impl Weighter for Entropy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference_case;
     use resil_core::Polarity;
 
     fn weights(m: &Matrix) -> Outcome<Weights> {
@@ -101,9 +100,9 @@ mod tests {
     fn scikit_criteria_simple_matrix() {
         // data/reference-cases/lit_entropy_skcriteria_simple.json: scikit-criteria's
         // test_EntropyWeighter_simple_matrix, [[1,2],[4,16]] -> 0.358889, 0.641111 (atol 1e-5).
-        let case = reference_case::load("lit_entropy_skcriteria_simple");
-        let w = weights(&reference_case::matrix(&case)).value;
-        let expected = reference_case::floats(&case["expected"]["weights"]);
+        let case = resil_test_support::reference_case("lit_entropy_skcriteria_simple");
+        let w = weights(&resil_test_support::matrix(&case)).value;
+        let expected = resil_test_support::floats(&case["expected"]["weights"]);
         for (a, e) in w.as_slice().iter().zip(&expected) {
             assert!((a - e).abs() < 1e-5, "{a} vs {e}");
         }

@@ -121,7 +121,6 @@ impl Weighter for Statistical {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference_case;
 
     fn weights(statistic: Statistic, m: &Matrix, orientation: &[Polarity]) -> Vec<f64> {
         let sys = IndicatorSystem::flat(orientation);
@@ -130,15 +129,15 @@ mod tests {
 
     #[track_caller]
     fn check_case(name: &str, statistic: Statistic) {
-        let case = reference_case::load(name);
-        let m = reference_case::matrix(&case);
-        let orientation: Vec<Polarity> = reference_case::floats(&case["types"])
+        let case = resil_test_support::reference_case(name);
+        let m = resil_test_support::matrix(&case);
+        let orientation: Vec<Polarity> = resil_test_support::floats(&case["types"])
             .iter()
             .map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost })
             .collect();
         let got = weights(statistic, &m, &orientation);
         let tol = case["tolerance"]["abs"].as_f64().unwrap();
-        for (g, e) in got.iter().zip(reference_case::floats(&case["expected"]["weights"])) {
+        for (g, e) in got.iter().zip(resil_test_support::floats(&case["expected"]["weights"])) {
             assert!((g - e).abs() <= tol, "{name}: {got:?}");
         }
     }
