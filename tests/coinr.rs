@@ -44,7 +44,8 @@ fn asem_index_matches_coinr() {
 
     // Min-max to 0-100 with direction: resil's own `minmax` with scale = 100.
     let params = resil_normalize::MinMaxParams { floor: 0.0, apply_polarity: true, scale: 100.0 };
-    let fitted = params.check().unwrap().fit(&matrix, &system, &polarity).unwrap().value;
+    let fitted =
+        params.check().unwrap().fit(&matrix, &resil_core::StageContext::columns(&system, &polarity)).unwrap().value;
     let normalised = fitted.transform(&matrix).unwrap();
     let coinr_norm = table("asem_coin_data_normalised.csv");
     for (j, code) in codes.iter().enumerate() {

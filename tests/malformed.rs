@@ -456,3 +456,16 @@ proptest::proptest! {
         );
     }
 }
+
+#[test]
+fn a_method_error_names_indicator_unit_and_period() {
+    // Entropy on z-scores (negative values): the error names the cell, not a row number.
+    check(
+        &[(
+            "mini.toml",
+            "normalize = [{ method = \"zscore\" }, { method = \"minmax\", floor = 0.01 }]",
+            "normalize = [{ method = \"zscore\" }]",
+        )],
+        &["entropy: indicator `X1`, unit `A`, period 2010: value", "is negative or missing"],
+    );
+}

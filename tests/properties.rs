@@ -10,13 +10,24 @@ fn scores(m: &Matrix, polarity: &[Polarity], w: &[f64]) -> Vec<f64> {
     let norm = resil_normalize::MinMaxParams { floor: 0.01, apply_polarity: true, scale: 1.0 }
         .check()
         .unwrap()
-        .fit(m, &sys, polarity)
+        .fit(m, &resil_core::StageContext::columns(&sys, polarity))
         .unwrap()
         .value;
     let r = norm.transform(m).unwrap();
     let w = Weights::normalized(w.to_vec()).unwrap();
-    let topsis =
-        resil_rank::TopsisParams::default().check().unwrap().fit(&r, &w, &norm.output_orientation()).unwrap().value;
+    let topsis = resil_rank::TopsisParams::default()
+        .check()
+        .unwrap()
+        .fit(
+            &r,
+            &w,
+            &resil_core::StageContext::columns(
+                &resil_core::IndicatorSystem::flat(&norm.output_orientation()),
+                &norm.output_orientation(),
+            ),
+        )
+        .unwrap()
+        .value;
     topsis.score(&r).unwrap().value.score
 }
 

@@ -18,13 +18,24 @@ fn classic_topsis_is_vector_normalisation_then_topsis_by_polarity() {
     let norm = resil_normalize::ScaleParams::default()
         .check(resil_normalize::Divisor::Norm)
         .unwrap()
-        .fit(&m, &sys, &polarity)
+        .fit(&m, &resil_core::StageContext::columns(&sys, &polarity))
         .unwrap()
         .value;
     let r = norm.transform(&m).unwrap();
     let w = Weights::normalized(floats(&case["weights"])).unwrap();
-    let topsis =
-        resil_rank::TopsisParams::default().check().unwrap().fit(&r, &w, &norm.output_orientation()).unwrap().value;
+    let topsis = resil_rank::TopsisParams::default()
+        .check()
+        .unwrap()
+        .fit(
+            &r,
+            &w,
+            &resil_core::StageContext::columns(
+                &resil_core::IndicatorSystem::flat(&norm.output_orientation()),
+                &norm.output_orientation(),
+            ),
+        )
+        .unwrap()
+        .value;
     let got = topsis.score(&r).unwrap().value.score;
     for (g, e) in got.iter().zip(floats(&case["expected"]["closeness"])) {
         assert!((g - e).abs() <= 1e-4, "{got:?}");

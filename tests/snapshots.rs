@@ -52,19 +52,45 @@ fn flagship_outputs() {
 
 #[test]
 fn intermediates_recompute_the_scores() {
-    // Independent recomputation of TOPSIS from the intermediate table: D+ = ||v - V+||, D- = ||v - V-||,
+    // Independent recomputation from the intermediate table: the normalised value from the raw
+    // value and what each step learned (z = s (x - mean) / sd, s = -1 for cost indicators; then
+    // r = 0.99 (z - min) / (max - min) + 0.01), and TOPSIS: D+ = ||v - V+||, D- = ||v - V-||,
     // C = D- / (D+ + D-), for every unit-period.
     let out = flagship();
+    let cost: Vec<String> = csv::Reader::from_reader(read(&out, "weights.csv").as_bytes())
+        .deserialize::<std::collections::BTreeMap<String, String>>()
+        .map(|r| r.unwrap())
+        .filter(|r| r["polarity"] == "-")
+        .map(|r| r["indicator"].clone())
+        .collect();
+    assert_eq!(cost, ["X12", "X17", "X26", "X28", "X29"]);
     let text = read(&out, "intermediates.csv");
     let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (weighted, best, worst, score) = (col("weighted"), col("ideal_best"), col("ideal_worst"), col("score"));
+    let (value, normalized) = (col("value"), col("normalized"));
+    let (mean, sd, min, max) =
+        (col("normalize[0].mean"), col("normalize[0].sd"), col("normalize[1].min"), col("normalize[1].max"));
     let mut sums: std::collections::BTreeMap<(String, String), (f64, f64, f64)> = Default::default();
     for r in rows.records() {
         let r = r.unwrap();
         let f = |i: usize| r[i].parse::<f64>().unwrap();
+        let sign = if cost.contains(&r[2].to_string()) { -1.0 } else { 1.0 };
+        let z = sign * (f(value) - f(mean)) / f(sd);
+        let expected = 0.99 * (z - f(min)) / (f(max) - f(min)) + 0.01;
+        assert!(
+            (expected - f(normalized)).abs() < 1e-12,
+            "{} {} {}: {expected} vs {}",
+            &r[0],
+            &r[1],
+            &r[2],
+            f(normalized)
+        );
         let e = sums.entry((r[0].to_string(), r[1].to_string())).or_default();
-        e.0 += (f(6) - f(7)).powi(2);
-        e.1 += (f(6) - f(8)).powi(2);
-        e.2 = f(11);
+        e.0 += (f(weighted) - f(best)).powi(2);
+        e.1 += (f(weighted) - f(worst)).powi(2);
+        e.2 = f(score);
     }
     for ((unit, period), (dp, dm, score)) in sums {
         let c = dm.sqrt() / (dp.sqrt() + dm.sqrt());

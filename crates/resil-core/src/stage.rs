@@ -57,6 +57,58 @@ impl<T> Outcome<T> {
     }
 }
 
+/// The unit and period of a row of the block a stage works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowLabel {
+    pub unit: String,
+    pub period: i32,
+}
+
+/// What every stage is told about the block it works on: the indicator system (ids, names,
+/// polarities), each column's current orientation, and the unit and period of each row, so that
+/// any method names indicator, unit and period in its errors and notes.
+#[derive(Debug, Clone, Copy)]
+pub struct StageContext<'a> {
+    pub system: &'a IndicatorSystem,
+    /// Each column's polarity as the data stands now (after earlier normalisers).
+    pub orientation: &'a [Polarity],
+    /// The unit and period of each row; empty when the rows are plain alternatives.
+    pub rows: &'a [RowLabel],
+}
+
+impl<'a> StageContext<'a> {
+    /// A context for plain alternatives (a decision matrix): rows are named by their number.
+    pub fn columns(system: &'a IndicatorSystem, orientation: &'a [Polarity]) -> Self {
+        StageContext { system, orientation, rows: &[] }
+    }
+
+    /// The same block with another column orientation (the next step of a chain).
+    pub fn oriented(self, orientation: &'a [Polarity]) -> Self {
+        StageContext { orientation, ..self }
+    }
+
+    /// `indicator `X1`` for column `j`.
+    pub fn indicator(&self, j: usize) -> String {
+        match self.system.indicators().get(j) {
+            Some(i) => format!("indicator `{}`", i.id),
+            None => format!("column {}", j + 1),
+        }
+    }
+
+    /// `unit `A`, period 2010` for row `i` (or `row 3` for plain alternatives).
+    pub fn row(&self, i: usize) -> String {
+        match self.rows.get(i) {
+            Some(r) => format!("unit `{}`, period {}", r.unit, r.period),
+            None => format!("row {}", i + 1),
+        }
+    }
+
+    /// `indicator `X1`, unit `A`, period 2010`: the place of a cell in messages.
+    pub fn cell(&self, i: usize, j: usize) -> String {
+        format!("{}, {}", self.indicator(j), self.row(i))
+    }
+}
+
 /// Fills missing cells of a panel and lists every cell it filled.
 pub trait Imputer: Debug + Send + Sync {
     fn impute(&self, panel: &Panel) -> Result<Outcome<(Panel, Vec<ImputedCell>)>>;
@@ -67,12 +119,7 @@ pub trait Imputer: Debug + Send + Sync {
 /// `orientation` is each column's polarity as the data stands now: a normaliser that flips cost
 /// columns returns all-benefit orientation, so polarity is applied exactly once along a chain.
 pub trait Normalizer: Debug + Send + Sync {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Box<dyn FittedNormalizer>>>;
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>>;
 }
 
 /// A normaliser fitted on a reference block, applicable to any rows.
@@ -80,6 +127,11 @@ pub trait FittedNormalizer: Debug + Send + Sync {
     fn transform(&self, data: &Matrix) -> Result<Matrix>;
     /// Column orientation of the output.
     fn output_orientation(&self) -> Vec<Polarity>;
+    /// Per-column statistics learned in the fit (z-score: mean and sd; min-max: min and max), for
+    /// intermediates.csv and the manifest.
+    fn learned(&self) -> NamedColumns {
+        Vec::new()
+    }
 }
 
 /// Indicator weights, aligned with the indicator system; non-negative and summing to 1.
@@ -110,12 +162,7 @@ impl Weights {
 /// Derives weights from a reference block. `orientation` is each column's polarity as the data
 /// stands (after the normalisers), for methods whose reading depends on it (CRITIC).
 pub trait Weighter: Debug + Send + Sync {
-    fn weights(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Weights>>;
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>>;
 }
 
 /// Whether a higher score is better (TOPSIS closeness) or worse (VIKOR's Q).
@@ -143,7 +190,7 @@ pub trait Scorer: Debug + Send + Sync {
         &self,
         reference: &Matrix,
         weights: &Weights,
-        orientation: &[Polarity],
+        cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>>;
 }
 

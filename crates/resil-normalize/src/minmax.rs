@@ -3,7 +3,7 @@
 //! With floor = 0.01 this is method.md's reading (a): r = 0.99 r + 0.01, which keeps every value
 //! positive for the entropy step.
 
-use resil_core::{Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
+use resil_core::{Diagnostic, Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
 use crate::stats::all_column_stats;
@@ -66,12 +66,8 @@ impl FittedMinMax {
 }
 
 impl Normalizer for MinMax {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let (system, orientation) = (cx.system, cx.orientation);
         let stats = all_column_stats(reference, system, "minmax")?;
         let notes = stats
             .iter()
@@ -124,18 +120,23 @@ impl FittedNormalizer for FittedMinMax {
     fn output_orientation(&self) -> Vec<Polarity> {
         self.orientation.clone()
     }
+
+    fn learned(&self) -> resil_core::NamedColumns {
+        vec![("min".into(), self.mins.clone()), ("max".into(), self.maxs.clone())]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use resil_core::Polarity::{Benefit, Cost};
+    use resil_core::{IndicatorSystem, Polarity};
 
     fn fit(floor: f64, m: &Matrix, polarity: &[Polarity]) -> Box<dyn FittedNormalizer> {
         MinMaxParams { floor, apply_polarity: true, scale: 1.0 }
             .check()
             .unwrap()
-            .fit(m, &IndicatorSystem::flat(polarity), polarity)
+            .fit(m, &resil_core::StageContext::columns(&IndicatorSystem::flat(polarity), polarity))
             .unwrap()
             .value
     }
@@ -156,7 +157,12 @@ mod tests {
         let m = Matrix::from_columns(vec![vec![3.0, 9.5, 1.25, 7.0], vec![100.0, 40.0, 55.0, 90.0]]);
         let pol = [Benefit, Cost];
         let sys = IndicatorSystem::flat(&pol);
-        let z = ZScoreParams::default().check().unwrap().fit(&m, &sys, &pol).unwrap().value;
+        let z = ZScoreParams::default()
+            .check()
+            .unwrap()
+            .fit(&m, &resil_core::StageContext::columns(&sys, &pol))
+            .unwrap()
+            .value;
         let zm = z.transform(&m).unwrap();
         let via_z = fit(0.01, &zm, &z.output_orientation()).transform(&zm).unwrap();
         let direct = fit(0.01, &m, &pol).transform(&m).unwrap();
@@ -177,7 +183,7 @@ mod tests {
         let out = MinMaxParams { floor: 0.01, apply_polarity: true, scale: 1.0 }
             .check()
             .unwrap()
-            .fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit])
+            .fit(&m, &resil_core::StageContext::columns(&IndicatorSystem::flat(&[Benefit]), &[Benefit]))
             .unwrap();
         assert_eq!(out.notes[0].code, "constant-column");
         assert_eq!(out.value.transform(&m).unwrap().column(0), &[0.01, 0.01]);

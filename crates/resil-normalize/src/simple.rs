@@ -4,7 +4,7 @@
 //! and `max` should treat cost columns (pymcdm's max uses 1 - x/max for them); resil leaves the
 //! direction to the scorer, so polarity is applied once.
 
-use resil_core::{Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
+use resil_core::{Diagnostic, Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
 /// Which divisor a [`Scale`] normaliser uses.
@@ -42,12 +42,8 @@ pub struct FittedScale {
 }
 
 impl Normalizer for Scale {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let (system, orientation) = (cx.system, cx.orientation);
         let mut notes = Vec::new();
         let divisors = reference
             .columns()
@@ -90,18 +86,27 @@ impl FittedNormalizer for FittedScale {
     fn output_orientation(&self) -> Vec<Polarity> {
         self.orientation.clone()
     }
+
+    fn learned(&self) -> resil_core::NamedColumns {
+        vec![("divisor".into(), self.divisors.clone())]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use resil_core::{IndicatorSystem, Polarity};
 
     #[test]
     fn vector_columns_get_unit_norm_and_keep_their_polarity() {
         // (3, 4) has norm 5; an all-zero column is flagged and stays 0.
         let m = Matrix::from_columns(vec![vec![3.0, 4.0], vec![0.0, 0.0]]);
         let sys = IndicatorSystem::flat(&[Polarity::Cost, Polarity::Benefit]);
-        let out = ScaleParams::default().check(Divisor::Norm).unwrap().fit(&m, &sys, &sys.polarities()).unwrap();
+        let out = ScaleParams::default()
+            .check(Divisor::Norm)
+            .unwrap()
+            .fit(&m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
+            .unwrap();
         assert_eq!(out.notes[0].code, "constant-column");
         let r = out.value.transform(&m).unwrap();
         assert_eq!((r.column(0), r.column(1)), (&[0.6, 0.8][..], &[0.0, 0.0][..]));
@@ -112,12 +117,23 @@ mod tests {
     fn sum_max_and_none_by_hand() {
         let m = Matrix::from_columns(vec![vec![1.0, 3.0]]);
         let sys = IndicatorSystem::flat(&[Polarity::Cost]);
-        let run = |d| ScaleParams::default().check(d).unwrap().fit(&m, &sys, &[Polarity::Cost]).unwrap().value;
+        let run = |d| {
+            ScaleParams::default()
+                .check(d)
+                .unwrap()
+                .fit(&m, &resil_core::StageContext::columns(&sys, &[Polarity::Cost]))
+                .unwrap()
+                .value
+        };
         assert_eq!(run(Divisor::Sum).transform(&m).unwrap().column(0), &[0.25, 0.75]);
         assert_eq!(run(Divisor::Max).transform(&m).unwrap().column(0), &[1.0 / 3.0, 1.0]);
         assert_eq!(run(Divisor::One).transform(&m).unwrap().column(0), &[1.0, 3.0]);
         assert_eq!(run(Divisor::Sum).output_orientation(), vec![Polarity::Cost]);
         let zero = Matrix::from_columns(vec![vec![0.0, 0.0]]);
-        assert!(ScaleParams::default().check(Divisor::Sum).unwrap().fit(&zero, &sys, &[Polarity::Cost]).is_err());
+        assert!(ScaleParams::default()
+            .check(Divisor::Sum)
+            .unwrap()
+            .fit(&zero, &resil_core::StageContext::columns(&sys, &[Polarity::Cost]))
+            .is_err());
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use resil_core::{Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
+use resil_core::{Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked `log` parameters: the shift added before the logarithm.
@@ -80,12 +80,8 @@ pub struct FittedTransform {
 }
 
 impl Normalizer for Transform {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let (system, orientation) = (cx.system, cx.orientation);
         let flips = !matches!(self, Transform::Log { .. });
         let mut columns = Vec::new();
         for (j, col) in reference.columns().enumerate() {
@@ -170,10 +166,11 @@ impl FittedNormalizer for FittedTransform {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use resil_core::{IndicatorSystem, Polarity};
 
     fn run(t: Transform, col: Vec<f64>, p: Polarity) -> Vec<f64> {
         let m = Matrix::from_columns(vec![col]);
-        let f = t.fit(&m, &IndicatorSystem::flat(&[p]), &[p]).unwrap().value;
+        let f = t.fit(&m, &resil_core::StageContext::columns(&IndicatorSystem::flat(&[p]), &[p])).unwrap().value;
         f.transform(&m).unwrap().column(0).to_vec()
     }
 
@@ -196,8 +193,17 @@ mod tests {
     fn clear_errors() {
         let m = Matrix::from_columns(vec![vec![-1.0]]);
         let sys = IndicatorSystem::flat(&[Polarity::Benefit]);
-        assert!(LogParams { shift: 0.0 }.check().unwrap().fit(&m, &sys, &[Polarity::Benefit]).is_err());
-        let err = TargetParams::default().check().unwrap().fit(&m, &sys, &[Polarity::Benefit]).unwrap_err().to_string();
+        assert!(LogParams { shift: 0.0 }
+            .check()
+            .unwrap()
+            .fit(&m, &resil_core::StageContext::columns(&sys, &[Polarity::Benefit]))
+            .is_err());
+        let err = TargetParams::default()
+            .check()
+            .unwrap()
+            .fit(&m, &resil_core::StageContext::columns(&sys, &[Polarity::Benefit]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("goalposts.C1"), "{err}");
         assert!(TargetParams { goalposts: [("C1".to_string(), [1.0, 1.0])].into(), cap: true }.check().is_err());
     }

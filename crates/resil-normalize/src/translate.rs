@@ -1,6 +1,6 @@
 //! Translation r = x + A, method.md's reading (b) of "normalised": shifts z-scores to positive values.
 
-use resil_core::{Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
+use resil_core::{Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters of the translation.
@@ -46,12 +46,8 @@ impl FittedTranslate {
 }
 
 impl Normalizer for Translate {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let (system, orientation) = (cx.system, cx.orientation);
         for (j, col) in reference.columns().enumerate() {
             let min = col.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
             if min + self.shift <= 0.0 {
@@ -88,14 +84,24 @@ impl FittedNormalizer for FittedTranslate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use resil_core::{IndicatorSystem, Polarity};
 
     #[test]
     fn shift_too_small_is_refused_naming_the_indicator() {
         let m = Matrix::from_columns(vec![vec![-2.0, 1.0]]);
         let sys = IndicatorSystem::flat(&[Polarity::Benefit]);
-        let err = TranslateParams { shift: 1.5 }.check().unwrap().fit(&m, &sys, &[Polarity::Benefit]).unwrap_err();
+        let err = TranslateParams { shift: 1.5 }
+            .check()
+            .unwrap()
+            .fit(&m, &resil_core::StageContext::columns(&sys, &[Polarity::Benefit]))
+            .unwrap_err();
         assert!(err.to_string().contains("`C1`"), "{err}");
-        let ok = TranslateParams { shift: 3.0 }.check().unwrap().fit(&m, &sys, &[Polarity::Benefit]).unwrap().value;
+        let ok = TranslateParams { shift: 3.0 }
+            .check()
+            .unwrap()
+            .fit(&m, &resil_core::StageContext::columns(&sys, &[Polarity::Benefit]))
+            .unwrap()
+            .value;
         assert_eq!(ok.transform(&m).unwrap().column(0), &[1.0, 4.0]);
     }
 }

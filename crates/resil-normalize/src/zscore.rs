@@ -1,6 +1,6 @@
 //! Z-score standardisation, z = s_j (x - mean_j) / sd_j, with sample or population sd.
 
-use resil_core::{Diagnostic, Error, FittedNormalizer, IndicatorSystem, Matrix, Normalizer, Outcome, Polarity, Result};
+use resil_core::{Diagnostic, Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
 use crate::stats::all_column_stats;
@@ -61,12 +61,8 @@ impl FittedZScore {
 }
 
 impl Normalizer for ZScore {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let (system, orientation) = (cx.system, cx.orientation);
         let stats = all_column_stats(reference, system, "zscore")?;
         let mut notes = Vec::new();
         let sds = stats
@@ -115,18 +111,24 @@ impl FittedNormalizer for FittedZScore {
     fn output_orientation(&self) -> Vec<Polarity> {
         self.orientation.clone()
     }
+
+    fn learned(&self) -> resil_core::NamedColumns {
+        vec![("mean".into(), self.means.clone()), ("sd".into(), self.sds.clone())]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use resil_core::Polarity::{Benefit, Cost};
+    use resil_core::{IndicatorSystem, Polarity};
 
     #[track_caller]
     fn check(params: ZScoreParams, columns: Vec<Vec<f64>>, polarity: &[Polarity], expected: Vec<Vec<f64>>) {
         let m = Matrix::from_columns(columns);
         let system = IndicatorSystem::flat(polarity);
-        let fitted = params.check().unwrap().fit(&m, &system, polarity).unwrap().value;
+        let fitted =
+            params.check().unwrap().fit(&m, &resil_core::StageContext::columns(&system, polarity)).unwrap().value;
         let out = fitted.transform(&m).unwrap();
         for (j, col) in expected.iter().enumerate() {
             for (i, e) in col.iter().enumerate() {
@@ -162,8 +164,11 @@ mod tests {
     #[test]
     fn constant_column_is_zero_and_flagged() {
         let m = Matrix::from_columns(vec![vec![3.0, 3.0, 3.0]]);
-        let out =
-            ZScoreParams::default().check().unwrap().fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap();
+        let out = ZScoreParams::default()
+            .check()
+            .unwrap()
+            .fit(&m, &resil_core::StageContext::columns(&IndicatorSystem::flat(&[Benefit]), &[Benefit]))
+            .unwrap();
         assert_eq!(out.notes[0].code, "constant-column");
         assert_eq!(out.value.transform(&m).unwrap().column(0), &[0.0, 0.0, 0.0]);
     }
@@ -174,7 +179,7 @@ mod tests {
         let fitted = ZScoreParams::default()
             .check()
             .unwrap()
-            .fit(&reference, &IndicatorSystem::flat(&[Benefit]), &[Benefit])
+            .fit(&reference, &resil_core::StageContext::columns(&IndicatorSystem::flat(&[Benefit]), &[Benefit]))
             .unwrap()
             .value;
         let other = Matrix::from_columns(vec![vec![8.0]]);
@@ -187,7 +192,7 @@ mod tests {
             let spread = col.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - col.iter().cloned().fold(f64::INFINITY, f64::min);
             proptest::prop_assume!(spread > 1e-3);
             let m = Matrix::from_columns(vec![col]);
-            let fitted = ZScoreParams::default().check().unwrap().fit(&m, &IndicatorSystem::flat(&[Benefit]), &[Benefit]).unwrap().value;
+            let fitted = ZScoreParams::default().check().unwrap().fit(&m, &resil_core::StageContext::columns(&IndicatorSystem::flat(&[Benefit]), &[Benefit])).unwrap().value;
             let z = fitted.transform(&m).unwrap();
             let s = resil_core::stats::column_stats(z.column(0)).unwrap();
             proptest::prop_assert!(s.mean.abs() < 1e-9);

@@ -87,6 +87,14 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
             "rank": { "method": pipe.rank.method, "scope": pipe.rank.scope.as_str(), "params": p.scorer_params(), "ties": format!("{:?}", p.ties()).to_lowercase() },
             "classify": { "method": pipe.classify.stage.method, "scope": pipe.classify.stage.scope.as_str(), "params": p.classifier_params(), "labels": pipe.classify.labels },
         },
+        "learned": r.normalizer_learned.iter().map(|l| json!({
+            "step": format!("normalize[{}]", l.step),
+            "scope": l.scope,
+            "indicators": system.indicators().iter().enumerate().map(|(j, ind)| {
+                let stats: serde_json::Map<String, Value> = l.columns.iter().map(|(n, v)| (n.clone(), json!(v[j]))).collect();
+                (ind.id.clone(), Value::Object(stats))
+            }).collect::<serde_json::Map<String, Value>>(),
+        })).collect::<Vec<_>>(),
         "plugins": plugins,
         "analyses": c.analyses.iter().zip(&r.analyses).map(|(a, res)| json!({ "id": res.id, "kind": a.kind, "params": a.params })).collect::<Vec<_>>(),
         "skipped_sources": r.skipped_sources,

@@ -59,13 +59,13 @@ pub fn score_matrix(
     let weighter = registry::weighter(&key("--weight"), weight, &mut warnings)?;
     let (scorer, ties) = registry::scorer(&key("--method"), rank, &mut warnings)?;
     let mut notes = Vec::new();
-    let fitted = normalizer.method.fit(matrix, system, &system.polarities())?;
+    let fitted = normalizer.method.fit(matrix, &resil_core::StageContext::columns(system, &system.polarities()))?;
     notes.extend(fitted.notes);
     let normalized = fitted.value.transform(matrix)?;
     let orientation = fitted.value.output_orientation();
-    let w = weighter.method.weights(&normalized, system, &orientation)?;
+    let w = weighter.method.weights(&normalized, &resil_core::StageContext::columns(system, &orientation))?;
     notes.extend(w.notes);
-    let s = scorer.method.fit(&normalized, &w.value, &orientation)?;
+    let s = scorer.method.fit(&normalized, &w.value, &resil_core::StageContext::columns(system, &orientation))?;
     notes.extend(s.notes);
     let table = s.value.score(&normalized)?;
     notes.extend(table.notes);

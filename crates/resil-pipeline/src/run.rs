@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use resil_config::{LoadedConfig, StageConfig};
 use resil_core::{
     Breaks, Classifier, Diagnostic, Error, ImputedCell, Imputer, Indicator, IndicatorSystem, Matrix, Normalizer, Panel,
-    Polarity, Result, Scope, ScoreTable, Scorer, Severity, Unit, Weighter, Weights,
+    Polarity, Result, RowLabel, Scope, ScoreTable, Scorer, Severity, StageContext, Unit, Weighter, Weights,
 };
 use resil_rank::TiePolicy;
 use resil_trend::RegionRow;
@@ -162,6 +162,19 @@ pub struct BreaksGroup {
     pub breaks: Breaks,
 }
 
+/// Per-column state a normalisation step learned on one scope group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LearnedState {
+    /// The step's position in the chain (`normalize[step]`).
+    pub step: usize,
+    /// The scope group (`pooled` or a period).
+    pub scope: String,
+    /// The rows of that group.
+    pub rows: std::ops::Range<usize>,
+    /// Named per-column vectors (`mean`, `sd`, `min`, `max`, `divisor`).
+    pub columns: resil_core::NamedColumns,
+}
+
 /// Everything a run produced, in memory, before anything is written.
 #[derive(Debug, Clone)]
 pub struct RunResult {
@@ -177,6 +190,9 @@ pub struct RunResult {
     /// For each row, the index into `weights` used to score it.
     pub row_weight_group: Vec<usize>,
     pub scores: ScoreTable,
+    /// What each normalisation step learned on each scope group (z-score means and sds, min-max
+    /// mins and maxs), in step order.
+    pub normalizer_learned: Vec<LearnedState>,
     /// Per scorer group: its label and the per-column references it learned (TOPSIS ideals).
     pub scorer_references: Vec<(String, resil_core::NamedColumns)>,
     pub row_scorer_group: Vec<usize>,
@@ -313,6 +329,16 @@ pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
         }
         _ => Err(Error::from_list(problems)),
     }
+}
+
+/// The context of the block `rows` of the panel: its row labels, with `orientation`.
+fn block_context<'a>(
+    system: &'a IndicatorSystem,
+    orientation: &'a [Polarity],
+    labels: &'a [RowLabel],
+    rows: std::ops::Range<usize>,
+) -> StageContext<'a> {
+    StageContext { system, orientation, rows: &labels[rows] }
 }
 
 /// Reads and checks the `[published]` figures table (adding it to the run's inputs).
@@ -500,16 +526,31 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         }
     }
 
+    // Every stage is told each row's unit and period, so its errors can name them.
+    let labels: Vec<RowLabel> = (0..panel.n_rows())
+        .map(|r| RowLabel { unit: panel.unit_of_row(r).id.clone(), period: panel.period_of_row(r) })
+        .collect();
     let mut orientation = system.polarities();
+    let mut normalizer_learned = Vec::new();
     for (i, step) in p.normalizers.iter().enumerate() {
         let mut out = data.clone();
         let mut next_orientation = orientation.clone();
         for g in step.scope.groups(&panel) {
             let block = data.rows(g.rows.clone());
-            let fitted = step.built.method.fit(&block, &system, &orientation)?;
+            let fitted =
+                step.built.method.fit(&block, &block_context(&system, &orientation, &labels, g.rows.clone()))?;
             log.extend(&stage_label(&format!("normalize[{i}]"), &g.label), fitted.notes);
             out.set_rows(g.rows.start, &fitted.value.transform(&block)?);
             next_orientation = fitted.value.output_orientation();
+            let learned = fitted.value.learned();
+            if !learned.is_empty() {
+                normalizer_learned.push(LearnedState {
+                    step: i,
+                    scope: g.label.clone(),
+                    rows: g.rows.clone(),
+                    columns: learned,
+                });
+            }
         }
         data = out;
         orientation = next_orientation;
@@ -519,7 +560,11 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     let weight_groups = p.weighter.scope.groups(&panel);
     let mut weights = Vec::new();
     for g in &weight_groups {
-        let w = p.weighter.built.method.weights(&data.rows(g.rows.clone()), &system, &orientation)?;
+        let w = p
+            .weighter
+            .built
+            .method
+            .weights(&data.rows(g.rows.clone()), &block_context(&system, &orientation, &labels, g.rows.clone()))?;
         log.extend(&stage_label("weight", &g.label), w.notes);
         weights.push(WeightGroup { label: g.label.clone(), weights: w.value });
     }
@@ -536,7 +581,8 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     for (gi, g) in p.scorer.scope.groups(&panel).iter().enumerate() {
         let block = data.rows(g.rows.clone());
         let w = &weights[row_weight_group[g.rows.start]].weights;
-        let fitted = p.scorer.built.method.fit(&block, w, &orientation)?;
+        let fitted =
+            p.scorer.built.method.fit(&block, w, &block_context(&system, &orientation, &labels, g.rows.clone()))?;
         log.extend(&stage_label("rank", &g.label), fitted.notes);
         let table = fitted.value.score(&block)?;
         log.extend(&stage_label("rank", &g.label), table.notes);
@@ -591,7 +637,9 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
                     break;
                 }
                 let orient: Vec<Polarity> = cols.iter().map(|&j| orientation[j]).collect();
-                let fitted = p.scorer.built.method.fit(&block, &Weights::normalized(sub)?, &orient)?;
+                let level_system = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect());
+                let level_cx = block_context(&level_system, &orient, &labels, g.rows.clone());
+                let fitted = p.scorer.built.method.fit(&block, &Weights::normalized(sub)?, &level_cx)?;
                 let table = fitted.value.score(&block)?;
                 score[g.rows.clone()].copy_from_slice(&table.value.score);
             }
@@ -665,6 +713,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         weights,
         row_weight_group,
         scores,
+        normalizer_learned,
         scorer_references,
         row_scorer_group,
         ranks,

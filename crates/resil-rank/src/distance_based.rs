@@ -8,7 +8,9 @@
 //! its best (1) value over the reference rows, takes the ideal as reference sequence and
 //! Delta min / max over all reference cells; grade = sum_j w_j xi_ij.
 
-use resil_core::{Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, Weights};
+use resil_core::{
+    Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+};
 use serde::{Deserialize, Serialize};
 
 /// Which method.
@@ -119,8 +121,9 @@ impl Scorer for DistanceScorer {
         &self,
         reference: &Matrix,
         weights: &Weights,
-        orientation: &[Polarity],
+        cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let orientation = cx.orientation;
         let m = name(self.method);
         if reference.nrows() < 2 {
             return Err(Error::data(m, "needs at least 2 alternatives"));
@@ -244,7 +247,12 @@ mod tests {
     use resil_test_support::{floats, reference_case as load};
 
     fn run(method: DistanceMethod, m: &Matrix, w: &[f64], o: &[Polarity]) -> ScoreTable {
-        let f = DistanceParams::default().check(method).unwrap().fit(m, &Weights(w.to_vec()), o).unwrap().value;
+        let f = DistanceParams::default()
+            .check(method)
+            .unwrap()
+            .fit(m, &Weights(w.to_vec()), &resil_core::StageContext::columns(&resil_core::IndicatorSystem::flat(o), o))
+            .unwrap()
+            .value;
         f.score(m).unwrap().value
     }
 

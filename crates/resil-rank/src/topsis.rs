@@ -7,7 +7,8 @@
 //! classic TOPSIS. Either way polarity is applied exactly once.
 
 use resil_core::{
-    Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, Weights,
+    Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext,
+    Weights,
 };
 use serde::{Deserialize, Serialize};
 
@@ -72,8 +73,9 @@ impl Scorer for Topsis {
         &self,
         reference: &Matrix,
         weights: &Weights,
-        orientation: &[Polarity],
+        cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let orientation = cx.orientation;
         let w = weights.as_slice();
         if w.len() != reference.ncols() || orientation.len() != reference.ncols() {
             return Err(Error::data("topsis", "weights, orientation and columns differ in length"));
@@ -181,7 +183,11 @@ mod tests {
         let fitted = TopsisParams::default()
             .check()
             .unwrap()
-            .fit(m, &Weights::normalized(w.to_vec()).unwrap(), orientation)
+            .fit(
+                m,
+                &Weights::normalized(w.to_vec()).unwrap(),
+                &resil_core::StageContext::columns(&resil_core::IndicatorSystem::flat(orientation), orientation),
+            )
             .unwrap()
             .value;
         fitted.score(m).unwrap().value.score
@@ -243,7 +249,19 @@ mod tests {
         // Ideal (2) and anti-ideal (0) fixed for one benefit column: closeness x / 2.
         let m = Matrix::from_columns(vec![vec![0.5, 1.0]]);
         let p = TopsisParams { distance: Distance::Euclidean, ideal: Some(vec![2.0]), anti_ideal: Some(vec![0.0]) };
-        let f = p.check().unwrap().fit(&m, &Weights(vec![1.0]), &[Polarity::Benefit]).unwrap().value;
+        let f = p
+            .check()
+            .unwrap()
+            .fit(
+                &m,
+                &Weights(vec![1.0]),
+                &resil_core::StageContext::columns(
+                    &resil_core::IndicatorSystem::flat(&[Polarity::Benefit]),
+                    &[Polarity::Benefit],
+                ),
+            )
+            .unwrap()
+            .value;
         assert_eq!(f.score(&m).unwrap().value.score, vec![0.25, 0.5]);
         assert!(TopsisParams { ideal: Some(vec![1.0]), ..Default::default() }.check().is_err());
     }
@@ -260,7 +278,14 @@ mod tests {
             let f = TopsisParams { distance, ..Default::default() }
                 .check()
                 .unwrap()
-                .fit(&m, &Weights(vec![1.0, 1.0]), &[Polarity::Benefit; 2])
+                .fit(
+                    &m,
+                    &Weights(vec![1.0, 1.0]),
+                    &resil_core::StageContext::columns(
+                        &resil_core::IndicatorSystem::flat(&[Polarity::Benefit; 2]),
+                        &[Polarity::Benefit; 2],
+                    ),
+                )
                 .unwrap()
                 .value;
             let s = f.score(&m).unwrap().value.score;
@@ -271,8 +296,19 @@ mod tests {
     #[test]
     fn identical_rows_score_one_half_with_a_warning() {
         let m = Matrix::from_columns(vec![vec![1.0, 1.0]]);
-        let fitted =
-            TopsisParams::default().check().unwrap().fit(&m, &Weights(vec![1.0]), &[Polarity::Benefit]).unwrap().value;
+        let fitted = TopsisParams::default()
+            .check()
+            .unwrap()
+            .fit(
+                &m,
+                &Weights(vec![1.0]),
+                &resil_core::StageContext::columns(
+                    &resil_core::IndicatorSystem::flat(&[Polarity::Benefit]),
+                    &[Polarity::Benefit],
+                ),
+            )
+            .unwrap()
+            .value;
         let out = fitted.score(&m).unwrap();
         assert_eq!(out.value.score, vec![0.5, 0.5]);
         assert_eq!(out.notes[0].code, "topsis-degenerate");
@@ -284,7 +320,14 @@ mod tests {
         let fitted = TopsisParams::default()
             .check()
             .unwrap()
-            .fit(&reference, &Weights(vec![1.0]), &[Polarity::Benefit])
+            .fit(
+                &reference,
+                &Weights(vec![1.0]),
+                &resil_core::StageContext::columns(
+                    &resil_core::IndicatorSystem::flat(&[Polarity::Benefit]),
+                    &[Polarity::Benefit],
+                ),
+            )
             .unwrap()
             .value;
         assert_eq!(fitted.score(&Matrix::from_columns(vec![vec![0.25]])).unwrap().value.score, vec![0.25]);

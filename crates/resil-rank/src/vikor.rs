@@ -4,7 +4,8 @@
 //! reference rows, choosing them by the column's orientation, so it needs no normaliser.
 
 use resil_core::{
-    Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, Weights,
+    Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext,
+    Weights,
 };
 use serde::{Deserialize, Serialize};
 
@@ -72,8 +73,9 @@ impl Scorer for Vikor {
         &self,
         reference: &Matrix,
         weights: &Weights,
-        orientation: &[Polarity],
+        cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let orientation = cx.orientation;
         if reference.nrows() < 2 {
             return Err(Error::data("vikor", "needs at least 2 alternatives"));
         }
@@ -182,7 +184,16 @@ mod tests {
         let o: Vec<Polarity> =
             floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
         let v = case["params"]["v"].as_f64().unwrap();
-        let fitted = VikorParams { v }.check().unwrap().fit(&m, &Weights(floats(&case["weights"])), &o).unwrap().value;
+        let fitted = VikorParams { v }
+            .check()
+            .unwrap()
+            .fit(
+                &m,
+                &Weights(floats(&case["weights"])),
+                &resil_core::StageContext::columns(&resil_core::IndicatorSystem::flat(&o), &o),
+            )
+            .unwrap()
+            .value;
         let t = fitted.score(&m).unwrap().value;
         let tol = case["tolerance"]["abs"].as_f64().unwrap();
         for (name, got) in [("Q", &t.score), ("S", &t.extras[0].1), ("R", &t.extras[1].1)] {

@@ -2,7 +2,9 @@
 //! WPM = prod_j r_ij^w_j. Both need benefit-aligned columns (a normaliser that flips cost
 //! columns, such as minmax or zscore); WPM also needs positive values.
 
-use resil_core::{Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, Weights};
+use resil_core::{
+    Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters (none).
@@ -48,8 +50,9 @@ impl Scorer for Weighted {
         &self,
         _reference: &Matrix,
         weights: &Weights,
-        orientation: &[Polarity],
+        cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let orientation = cx.orientation;
         if let Some(j) = orientation.iter().position(|&p| p == Polarity::Cost) {
             return Err(Error::data(
                 name(self.aggregation),
@@ -96,7 +99,14 @@ mod tests {
         let f = WeightedParams::default()
             .check(a)
             .unwrap()
-            .fit(m, &Weights(w.to_vec()), &vec![Polarity::Benefit; m.ncols()])
+            .fit(
+                m,
+                &Weights(w.to_vec()),
+                &resil_core::StageContext::columns(
+                    &resil_core::IndicatorSystem::flat(&vec![Polarity::Benefit; m.ncols()]),
+                    &vec![Polarity::Benefit; m.ncols()],
+                ),
+            )
             .unwrap()
             .value;
         f.score(m).unwrap().value.score
@@ -118,7 +128,14 @@ mod tests {
         let err = WeightedParams::default()
             .check(Aggregation::Sum)
             .unwrap()
-            .fit(&m, &Weights(vec![0.5, 0.5]), &[Polarity::Benefit, Polarity::Cost])
+            .fit(
+                &m,
+                &Weights(vec![0.5, 0.5]),
+                &resil_core::StageContext::columns(
+                    &resil_core::IndicatorSystem::flat(&[Polarity::Benefit, Polarity::Cost]),
+                    &[Polarity::Benefit, Polarity::Cost],
+                ),
+            )
             .unwrap_err();
         assert!(err.to_string().contains("criterion 2 is a cost criterion"), "{err}");
     }

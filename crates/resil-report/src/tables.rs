@@ -156,7 +156,19 @@ pub(crate) fn intermediates(r: &RunResult) -> Result<Vec<u8>> {
     let system = r.panel.system();
     let ref_names: Vec<&str> =
         r.scorer_references.first().map(|(_, refs)| refs.iter().map(|(n, _)| n.as_str()).collect()).unwrap_or_default();
+    // What each normalisation step learned (z-score mean and sd, min-max min and max), in the
+    // units of that step's input: `normalize[0].mean`, ...
+    let mut learned_names: Vec<(usize, String)> = Vec::new();
+    for l in &r.normalizer_learned {
+        for (name, _) in &l.columns {
+            if !learned_names.iter().any(|(s, n)| *s == l.step && n == name) {
+                learned_names.push((l.step, name.clone()));
+            }
+        }
+    }
+    let learned_headers: Vec<String> = learned_names.iter().map(|(s, n)| format!("normalize[{s}].{n}")).collect();
     let mut header = vec!["unit", "period", "indicator", "value", "normalized", "weight", "weighted"];
+    header.extend(learned_headers.iter().map(String::as_str));
     header.extend(ref_names.iter().copied());
     header.extend(r.scores.extras.iter().map(|(n, _)| n.as_str()));
     header.push("score");
@@ -178,6 +190,11 @@ pub(crate) fn intermediates(r: &RunResult) -> Result<Vec<u8>> {
                 num(w[j]),
                 num(w[j] * norm),
             ];
+            cells.extend(learned_names.iter().map(|(step, name)| {
+                let state = r.normalizer_learned.iter().find(|l| l.step == *step && l.rows.contains(&row));
+                let column = state.and_then(|l| l.columns.iter().find(|(n, _)| n == name));
+                column.map_or(String::new(), |(_, v)| num(v[j]))
+            }));
             cells.extend(refs.iter().map(|(_, v)| num(v[j])));
             cells.extend(r.scores.extras.iter().map(|(_, v)| num(v[row])));
             cells.push(num(r.scores.score[row]));

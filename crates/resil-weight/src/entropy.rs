@@ -3,7 +3,7 @@
 //! The method takes the matrix as it is given (normalised upstream) and needs non-negative
 //! values; it refuses negative ones rather than guess a shift (see method.md, step 2).
 
-use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Polarity, Result, Weighter, Weights};
+use resil_core::{Diagnostic, Error, Matrix, Outcome, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters of entropy weighting (none yet).
@@ -23,7 +23,7 @@ pub struct Entropy {}
 
 impl Entropy {
     /// Entropy e_j of each column (0 ln 0 = 0), over N = the number of rows.
-    pub fn entropies(reference: &Matrix, system: &IndicatorSystem) -> Result<Vec<f64>> {
+    pub fn entropies(reference: &Matrix, cx: &StageContext<'_>) -> Result<Vec<f64>> {
         let n = reference.nrows();
         if n < 2 {
             return Err(Error::data("entropy", format!("needs at least 2 reference rows, got {n}")));
@@ -33,10 +33,9 @@ impl Entropy {
             .columns()
             .enumerate()
             .map(|(j, col)| {
-                let id = &system.get(j).id;
                 if let Some(i) = col.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
                     return Err(Error::data(
-                        format!("entropy: indicator `{id}`, row {}", i + 1),
+                        format!("entropy: {}", cx.cell(i, j)),
                         format!(
                             "value {} is negative or missing; entropy needs non-negative values (normalise with minmax or translate first)",
                             col[i]
@@ -62,8 +61,9 @@ impl Entropy {
 }
 
 impl Weighter for Entropy {
-    fn weights(&self, reference: &Matrix, system: &IndicatorSystem, _: &[Polarity]) -> Result<Outcome<Weights>> {
-        let e = Entropy::entropies(reference, system)?;
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let system = cx.system;
+        let e = Entropy::entropies(reference, cx)?;
         let d: Vec<f64> = e.iter().map(|e| 1.0 - e).collect();
         let notes: Vec<Diagnostic> = d
             .iter()
@@ -89,11 +89,15 @@ impl Weighter for Entropy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use resil_core::Polarity;
+    use resil_core::{IndicatorSystem, Polarity};
 
     fn weights(m: &Matrix) -> Outcome<Weights> {
         let sys = IndicatorSystem::flat(&vec![Polarity::Benefit; m.ncols()]);
-        EntropyParams::default().check().unwrap().weights(m, &sys, &sys.polarities()).unwrap()
+        EntropyParams::default()
+            .check()
+            .unwrap()
+            .weights(m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
+            .unwrap()
     }
 
     #[test]
@@ -116,7 +120,14 @@ mod tests {
         let out = weights(&m);
         assert!((out.value.0[0] - 1.0).abs() < 1e-15 && out.value.0[1] == 0.0);
         assert!(
-            (Entropy::entropies(&m, &IndicatorSystem::flat(&[Polarity::Benefit; 2])).unwrap()[0] - e1).abs() < 1e-15
+            (Entropy::entropies(
+                &m,
+                &StageContext::columns(&IndicatorSystem::flat(&[Polarity::Benefit; 2]), &[Polarity::Benefit; 2])
+            )
+            .unwrap()[0]
+                - e1)
+                .abs()
+                < 1e-15
         );
         assert_eq!(out.notes[0].code, "zero-weight");
     }
@@ -125,7 +136,11 @@ mod tests {
     fn zeros_count_as_zero_times_log_zero() {
         // p = (0, 1): e = 0, the most informative column possible.
         let m = Matrix::from_columns(vec![vec![0.0, 5.0], vec![1.0, 2.0]]);
-        let e = Entropy::entropies(&m, &IndicatorSystem::flat(&[Polarity::Benefit; 2])).unwrap();
+        let e = Entropy::entropies(
+            &m,
+            &StageContext::columns(&IndicatorSystem::flat(&[Polarity::Benefit; 2]), &[Polarity::Benefit; 2]),
+        )
+        .unwrap();
         assert_eq!(e[0], 0.0);
     }
 
@@ -135,7 +150,10 @@ mod tests {
         let err = EntropyParams::default()
             .check()
             .unwrap()
-            .weights(&m, &IndicatorSystem::flat(&[Polarity::Benefit]), &[Polarity::Benefit])
+            .weights(
+                &m,
+                &resil_core::StageContext::columns(&IndicatorSystem::flat(&[Polarity::Benefit]), &[Polarity::Benefit]),
+            )
             .unwrap_err()
             .to_string();
         assert!(err.contains("`C1`, row 2"), "{err}");
@@ -148,7 +166,7 @@ mod tests {
         ) {
             let m = Matrix::from_columns(cols);
             let sys = IndicatorSystem::flat(&vec![Polarity::Benefit; m.ncols()]);
-            if let Ok(out) = EntropyParams::default().check().unwrap().weights(&m, &sys, &sys.polarities()) {
+            if let Ok(out) = EntropyParams::default().check().unwrap().weights(&m, &resil_core::StageContext::columns(&sys, &sys.polarities())) {
                 let w = out.value.0;
                 proptest::prop_assert!(w.iter().all(|&x| x >= 0.0));
                 proptest::prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Polarity, Result, Weighter, Weights};
+use resil_core::{Diagnostic, Error, Matrix, Outcome, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters: a weight per indicator id, and how far the sum may be from 1 before a
@@ -45,7 +45,8 @@ pub struct Fixed {
 }
 
 impl Weighter for Fixed {
-    fn weights(&self, _reference: &Matrix, system: &IndicatorSystem, _: &[Polarity]) -> Result<Outcome<Weights>> {
+    fn weights(&self, _reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let system = cx.system;
         let mut problems = Vec::new();
         let values: Vec<f64> = system
             .indicators()
@@ -94,7 +95,7 @@ impl Weighter for Fixed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use resil_core::Polarity;
+    use resil_core::{IndicatorSystem, Polarity};
 
     fn params(pairs: &[(&str, f64)]) -> FixedParams {
         FixedParams { weights: pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect(), tolerance: 0.001 }
@@ -104,19 +105,29 @@ mod tests {
     fn renormalises_and_warns_past_the_tolerance() {
         let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
         let m = Matrix::filled(1, 2, 0.0);
-        let out = params(&[("C1", 0.6), ("C2", 0.6)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
+        let out = params(&[("C1", 0.6), ("C2", 0.6)])
+            .check()
+            .unwrap()
+            .weights(&m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
+            .unwrap();
         assert_eq!(out.value.0, vec![0.5, 0.5]);
         assert_eq!(out.notes[0].code, "weights-renormalised");
         assert_eq!(out.notes[0].severity, resil_core::Severity::Warning);
         // A rounding-sized excess (the paper's 1.0002) is renormalised with a note saying by how much.
-        let quiet =
-            params(&[("C1", 0.5001), ("C2", 0.5001)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
+        let quiet = params(&[("C1", 0.5001), ("C2", 0.5001)])
+            .check()
+            .unwrap()
+            .weights(&m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
+            .unwrap();
         assert_eq!(quiet.notes[0].severity, resil_core::Severity::Info);
         assert!(quiet.notes[0].message.contains("+0.000200 from 1"), "{}", quiet.notes[0].message);
         assert!((quiet.value.0[0] - 0.5).abs() < 1e-15);
         // Weights that already sum to 1 get no note.
-        let exact =
-            params(&[("C1", 0.25), ("C2", 0.75)]).check().unwrap().weights(&m, &sys, &sys.polarities()).unwrap();
+        let exact = params(&[("C1", 0.25), ("C2", 0.75)])
+            .check()
+            .unwrap()
+            .weights(&m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
+            .unwrap();
         assert!(exact.notes.is_empty());
     }
 
@@ -126,7 +137,7 @@ mod tests {
         let err = params(&[("C1", 1.0), ("X9", 1.0)])
             .check()
             .unwrap()
-            .weights(&Matrix::filled(1, 2, 0.0), &sys, &sys.polarities())
+            .weights(&Matrix::filled(1, 2, 0.0), &resil_core::StageContext::columns(&sys, &sys.polarities()))
             .unwrap_err()
             .to_string();
         assert!(err.contains("weights.C2") && err.contains("weights.X9"), "{err}");

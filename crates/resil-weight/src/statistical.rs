@@ -8,7 +8,7 @@
 //! is flipped twice. `std` and `cv` use the population standard deviation of the columns as given.
 
 use resil_core::stats::{mean, pearson, population_sd};
-use resil_core::{Diagnostic, Error, IndicatorSystem, Matrix, Outcome, Polarity, Result, Weighter, Weights};
+use resil_core::{Diagnostic, Error, Matrix, Outcome, Polarity, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
 /// Which statistic a [`Statistical`] weighter uses.
@@ -65,12 +65,8 @@ pub fn critic_information(reference: &Matrix, orientation: &[Polarity]) -> Vec<f
 }
 
 impl Weighter for Statistical {
-    fn weights(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Weights>> {
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let (system, orientation) = (cx.system, cx.orientation);
         if reference.nrows() < 2 && self.statistic != Statistic::Equal {
             return Err(Error::data(
                 format!("{:?} weights", self.statistic).to_lowercase(),
@@ -121,10 +117,17 @@ impl Weighter for Statistical {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use resil_core::{IndicatorSystem, Polarity};
 
     fn weights(statistic: Statistic, m: &Matrix, orientation: &[Polarity]) -> Vec<f64> {
         let sys = IndicatorSystem::flat(orientation);
-        StatisticalParams::default().check(statistic).unwrap().weights(m, &sys, orientation).unwrap().value.0
+        StatisticalParams::default()
+            .check(statistic)
+            .unwrap()
+            .weights(m, &resil_core::StageContext::columns(&sys, orientation))
+            .unwrap()
+            .value
+            .0
     }
 
     #[track_caller]
@@ -172,7 +175,7 @@ mod tests {
         assert!(StatisticalParams::default()
             .check(Statistic::Critic)
             .unwrap()
-            .weights(&m, &sys, &[Polarity::Benefit; 2])
+            .weights(&m, &resil_core::StageContext::columns(&sys, &[Polarity::Benefit; 2]))
             .is_err());
         assert_eq!(weights(Statistic::Critic, &m, &[Polarity::Benefit, Polarity::Cost]), vec![0.5, 0.5]);
     }
@@ -183,7 +186,7 @@ mod tests {
             let m = Matrix::from_columns(cols);
             let o = vec![Polarity::Benefit; m.ncols()];
             for s in [Statistic::Std, Statistic::Cv, Statistic::Critic] {
-                if let Ok(out) = StatisticalParams::default().check(s).unwrap().weights(&m, &IndicatorSystem::flat(&o), &o) {
+                if let Ok(out) = StatisticalParams::default().check(s).unwrap().weights(&m, &resil_core::StageContext::columns(&IndicatorSystem::flat(&o), &o)) {
                     proptest::prop_assert!(out.value.0.iter().all(|&w| w >= 0.0));
                     proptest::prop_assert!((out.value.0.iter().sum::<f64>() - 1.0).abs() < 1e-12);
                 }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use resil_core::{Diagnostic, Error, Indicator, IndicatorSystem, Matrix, Outcome, Polarity, Result, Weighter, Weights};
+use resil_core::{
+    Diagnostic, Error, Indicator, IndicatorSystem, Matrix, Outcome, Polarity, Result, StageContext, Weighter, Weights,
+};
 use serde::{Deserialize, Serialize};
 
 /// Saaty's random consistency index for n = 1..=15.
@@ -94,7 +96,7 @@ pub struct Ahp {
 }
 
 impl Weighter for Ahp {
-    fn weights(&self, reference: &Matrix, _: &IndicatorSystem, _: &[Polarity]) -> Result<Outcome<Weights>> {
+    fn weights(&self, reference: &Matrix, _cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         if self.result.weights.len() != reference.ncols() {
             return Err(Error::param(
                 "ahp",
@@ -141,12 +143,8 @@ pub struct Combined {
 }
 
 impl Weighter for Combined {
-    fn weights(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Weights>> {
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let system = cx.system;
         let s: Vec<f64> = system
             .indicators()
             .iter()
@@ -157,7 +155,7 @@ impl Weighter for Combined {
             })
             .collect::<Result<_>>()?;
         let s = Weights::normalized(s)?.0;
-        let o = self.objective.weights(reference, system, orientation)?;
+        let o = self.objective.weights(reference, cx)?;
         let w = match self.mode {
             Combination::Multiplicative => s.iter().zip(&o.value.0).map(|(a, b)| a * b).collect(),
             Combination::Linear => {
@@ -176,12 +174,8 @@ pub struct Hierarchical {
 }
 
 impl Weighter for Hierarchical {
-    fn weights(
-        &self,
-        reference: &Matrix,
-        system: &IndicatorSystem,
-        orientation: &[Polarity],
-    ) -> Result<Outcome<Weights>> {
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let (system, orientation) = (cx.system, cx.orientation);
         let mut w = vec![0.0; system.len()];
         let mut notes = Vec::new();
         let total: f64 = self.subsystems.values().sum();
@@ -196,7 +190,8 @@ impl Weighter for Hierarchical {
             }
             let sub = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect::<Vec<Indicator>>());
             let orient: Vec<Polarity> = cols.iter().map(|&j| orientation[j]).collect();
-            let inner = self.within.weights(&reference.select_columns(&cols), &sub, &orient)?;
+            let inner_cx = StageContext { system: &sub, orientation: &orient, rows: cx.rows };
+            let inner = self.within.weights(&reference.select_columns(&cols), &inner_cx)?;
             notes.extend(inner.notes);
             for (k, &j) in cols.iter().enumerate() {
                 w[j] = weight / total * inner.value.0[k];
@@ -263,13 +258,13 @@ mod tests {
             mode: Combination::Multiplicative,
             alpha: 0.5,
         };
-        assert_eq!(c.weights(&m, &sys, &o).unwrap().value.0, vec![0.5, 0.25, 0.25]);
+        assert_eq!(c.weights(&m, &resil_core::StageContext::columns(&sys, &o)).unwrap().value.0, vec![0.5, 0.25, 0.25]);
         // Linear, alpha 0.5: (0.5 + 1/3) / 2 and so on.
         let c = Combined { subjective, objective: equal(), mode: Combination::Linear, alpha: 0.5 };
-        let w = c.weights(&m, &sys, &o).unwrap().value.0;
+        let w = c.weights(&m, &resil_core::StageContext::columns(&sys, &o)).unwrap().value.0;
         assert!((w[0] - (0.5 + 1.0 / 3.0) / 2.0).abs() < 1e-15);
         // Hierarchical: a 0.6 split equally, b 0.4.
         let h = Hierarchical { subsystems: [("a".to_string(), 0.6), ("b".to_string(), 0.4)].into(), within: equal() };
-        assert_eq!(h.weights(&m, &sys, &o).unwrap().value.0, vec![0.3, 0.3, 0.4]);
+        assert_eq!(h.weights(&m, &resil_core::StageContext::columns(&sys, &o)).unwrap().value.0, vec![0.3, 0.3, 0.4]);
     }
 }

@@ -70,7 +70,7 @@ fn obstacle_degrees(r: &RunResult, p: ObstaclesParams) -> Result<AnalysisResult>
     let system: &IndicatorSystem = r.panel.system();
     let values = r.panel.values();
     let minmax = resil_normalize::MinMaxParams { floor: 0.0, apply_polarity: true, scale: 1.0 }.check()?;
-    let fitted = minmax.fit(values, system, &system.polarities())?.value;
+    let fitted = minmax.fit(values, &resil_core::StageContext::columns(system, &system.polarities()))?.value;
     let unit_scaled = fitted.transform(values)?;
     let subsystems: Vec<&str> = system.indicators().iter().map(|i| i.subsystem.as_str()).collect();
     let systems: Vec<&str> = system.indicators().iter().map(|i| i.system.as_str()).collect();
