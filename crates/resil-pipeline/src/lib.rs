@@ -12,6 +12,7 @@ mod published;
 mod registry;
 mod run;
 mod sources;
+mod stages;
 
 pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
 pub use compare::{compare, Comparison};

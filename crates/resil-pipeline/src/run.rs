@@ -5,18 +5,22 @@ use std::path::PathBuf;
 use resil_config::{LoadedConfig, StageConfig};
 use resil_core::{
     Breaks, Classifier, Diagnostic, Error, ImputedCell, Imputer, Indicator, IndicatorSystem, Matrix, Normalizer, Panel,
-    Polarity, Result, RowLabel, Scope, ScoreTable, Scorer, Severity, StageContext, Unit, Weighter, Weights,
+    Polarity, Result, Scope, ScoreTable, Scorer, Severity, Unit, Weighter, Weights,
 };
 use resil_rank::TiePolicy;
 use resil_trend::RegionRow;
 
 use crate::registry::{self, Built, StageKey};
 use crate::sources::{inputs, load_panel, ConfiguredSource, Inputs, LoadedPanel, RunOptions, SkippedSource};
+use crate::stages::{
+    analyse_and_record, classify, drop_excluded, impute, normalise, note_synthetic, rank_within_periods, score,
+    score_levels, treat, weigh, RowLabels,
+};
 
 /// A stage of the pipeline with its scope.
-struct Staged<T: ?Sized> {
-    scope: Scope,
-    built: Built<T>,
+pub(crate) struct Staged<T: ?Sized> {
+    pub(crate) scope: Scope,
+    pub(crate) built: Built<T>,
 }
 
 /// A study ready to run: the config turned into units, indicators, sources and checked methods.
@@ -26,13 +30,13 @@ pub struct Prepared {
     pub units: Vec<Unit>,
     pub system: IndicatorSystem,
     sources: Vec<ConfiguredSource>,
-    imputer: Built<dyn Imputer>,
-    treat: Option<(Scope, resil_normalize::TreatParams)>,
-    normalizers: Vec<Staged<dyn Normalizer>>,
-    weighter: Staged<dyn Weighter>,
-    scorer: Staged<dyn Scorer>,
-    ties: TiePolicy,
-    classifier: Staged<dyn Classifier>,
+    pub(crate) imputer: Built<dyn Imputer>,
+    pub(crate) treat: Option<(Scope, resil_normalize::TreatParams)>,
+    pub(crate) normalizers: Vec<Staged<dyn Normalizer>>,
+    pub(crate) weighter: Staged<dyn Weighter>,
+    pub(crate) scorer: Staged<dyn Scorer>,
+    pub(crate) ties: TiePolicy,
+    pub(crate) classifier: Staged<dyn Classifier>,
     pub grade_labels: Vec<String>,
     /// Full key paths of config keys nobody reads.
     pub unknown_keys: Vec<String>,
@@ -331,16 +335,6 @@ pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
     }
 }
 
-/// The context of the block `rows` of the panel: its row labels, with `orientation`.
-fn block_context<'a>(
-    system: &'a IndicatorSystem,
-    orientation: &'a [Polarity],
-    labels: &'a [RowLabel],
-    rows: std::ops::Range<usize>,
-) -> StageContext<'a> {
-    StageContext { system, orientation, rows: &labels[rows] }
-}
-
 /// Reads and checks the `[published]` figures table (adding it to the run's inputs).
 fn published_figures(
     loaded: &LoadedConfig,
@@ -447,15 +441,15 @@ pub fn run(loaded: LoadedConfig, options: &RunOptions) -> Result<RunResult> {
     run_prepared(&prepared, loaded_panel)
 }
 
-struct Log(Vec<LoggedNote>);
+pub(crate) struct Log(pub(crate) Vec<LoggedNote>);
 
 impl Log {
-    fn extend(&mut self, stage: &str, notes: Vec<Diagnostic>) {
+    pub(crate) fn extend(&mut self, stage: &str, notes: Vec<Diagnostic>) {
         self.0.extend(notes.into_iter().map(|diagnostic| LoggedNote { stage: stage.to_string(), diagnostic }));
     }
 }
 
-fn stage_label(stage: &str, scope_label: &str) -> String {
+pub(crate) fn stage_label(stage: &str, scope_label: &str) -> String {
     if scope_label == "pooled" {
         stage.to_string()
     } else {
@@ -463,265 +457,51 @@ fn stage_label(stage: &str, scope_label: &str) -> String {
     }
 }
 
+/// The run as ARCHITECTURE.md draws it: one call per arrow, each stage a function of what the
+/// earlier ones produced, every note into the log.
 fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     let LoadedPanel { panel: full, notes: source_notes, skipped: skipped_sources } = loaded_panel;
     let mut log = Log(source_notes);
     for k in &p.unknown_keys {
         log.extend("config", vec![Diagnostic::warning("unknown-key", format!("unknown config key `{k}` (ignored)"))]);
     }
-    // 0. Excluded units go before anything is fitted.
-    let (panel, excluded) = full.without_excluded();
-    if panel.units().is_empty() {
-        return Err(Error::data("units", "every unit is excluded"));
-    }
-    if !excluded.is_empty() {
-        let names: Vec<String> = excluded.iter().map(|u| format!("{} ({})", u.name, u.id)).collect();
-        log.extend(
-            "units",
-            vec![Diagnostic::info("excluded-units", format!("excluded before fitting: {}", names.join(", ")))],
-        );
-    }
-    let system = panel.system().clone();
-    log.extend("data", crate::data_checks::check_panel(&panel)?);
-
-    // 1. Imputation.
-    let imputed = p.imputer.method.impute(&panel)?;
-    log.extend("impute", imputed.notes);
-    let (panel, imputed_cells) = imputed.value;
-
-    // 1b. Indicator diagnostics on the imputed panel (pooled): spread, skew, redundancy.
+    let (panel, excluded) = drop_excluded(full, &mut log)?;
+    let (panel, imputed) = impute(p, panel, &mut log)?;
     let indicator_checks = indicator_diagnostics(&panel, &p.loaded.config.diagnostics, &mut log);
-
-    // 2. Normalisation chain; each step fits on its scope's reference rows.
-    // 1c. Optional outlier treatment; normalisation starts from the treated values.
-    let mut data = panel.values().clone();
-    let mut treated = Vec::new();
-    if let Some((scope, params)) = &p.treat {
-        for g in scope.groups(&panel) {
-            for (j, ind) in system.indicators().iter().enumerate() {
-                let original = data.column(j)[g.rows.clone()].to_vec();
-                let (new, report) = resil_normalize::treat_column(&original, params);
-                let how = if report.log { "log".to_string() } else { "winsorised".to_string() };
-                for (k, (&a, &b)) in original.iter().zip(&new).enumerate() {
-                    if a != b || report.log {
-                        let row = g.rows.start + k;
-                        treated.push(TreatedCell {
-                            unit: panel.unit_of_row(row).id.clone(),
-                            period: panel.period_of_row(row),
-                            indicator: ind.id.clone(),
-                            original: a,
-                            treated: b,
-                            how: how.clone(),
-                        });
-                    }
-                }
-                data.column_mut(j)[g.rows.clone()].copy_from_slice(&new);
-            }
-        }
-        if !treated.is_empty() {
-            log.extend(
-                "treat",
-                vec![Diagnostic::info("treated", format!("{} cells treated (treated.csv)", treated.len()))],
-            );
-        }
-    }
-
-    // Every stage is told each row's unit and period, so its errors can name them.
-    let labels: Vec<RowLabel> = (0..panel.n_rows())
-        .map(|r| RowLabel { unit: panel.unit_of_row(r).id.clone(), period: panel.period_of_row(r) })
-        .collect();
-    let mut orientation = system.polarities();
-    let mut normalizer_learned = Vec::new();
-    for (i, step) in p.normalizers.iter().enumerate() {
-        let mut out = data.clone();
-        let mut next_orientation = orientation.clone();
-        for g in step.scope.groups(&panel) {
-            let block = data.rows(g.rows.clone());
-            let fitted =
-                step.built.method.fit(&block, &block_context(&system, &orientation, &labels, g.rows.clone()))?;
-            log.extend(&stage_label(&format!("normalize[{i}]"), &g.label), fitted.notes);
-            out.set_rows(g.rows.start, &fitted.value.transform(&block)?);
-            next_orientation = fitted.value.output_orientation();
-            let learned = fitted.value.learned();
-            if !learned.is_empty() {
-                normalizer_learned.push(LearnedState {
-                    step: i,
-                    scope: g.label.clone(),
-                    rows: g.rows.clone(),
-                    columns: learned,
-                });
-            }
-        }
-        data = out;
-        orientation = next_orientation;
-    }
-
-    // 3. Weights per weight-scope group.
-    let weight_groups = p.weighter.scope.groups(&panel);
-    let mut weights = Vec::new();
-    for g in &weight_groups {
-        let w = p
-            .weighter
-            .built
-            .method
-            .weights(&data.rows(g.rows.clone()), &block_context(&system, &orientation, &labels, g.rows.clone()))?;
-        log.extend(&stage_label("weight", &g.label), w.notes);
-        weights.push(WeightGroup { label: g.label.clone(), weights: w.value });
-    }
-    let row_weight_group: Vec<usize> = (0..panel.n_rows())
-        .map(|r| weight_groups.iter().position(|g| g.contains(r)).expect("groups cover rows"))
-        .collect();
-
-    // 4. Scores: the scorer fits on each rank-scope group (TOPSIS ideals) and scores its rows.
-    let n = panel.n_rows();
-    let mut scores =
-        ScoreTable { score: vec![f64::NAN; n], extras: Vec::new(), direction: resil_core::Direction::HigherIsBetter };
-    let mut scorer_references = Vec::new();
-    let mut row_scorer_group = vec![0; n];
-    for (gi, g) in p.scorer.scope.groups(&panel).iter().enumerate() {
-        let block = data.rows(g.rows.clone());
-        let w = &weights[row_weight_group[g.rows.start]].weights;
-        let fitted =
-            p.scorer.built.method.fit(&block, w, &block_context(&system, &orientation, &labels, g.rows.clone()))?;
-        log.extend(&stage_label("rank", &g.label), fitted.notes);
-        let table = fitted.value.score(&block)?;
-        log.extend(&stage_label("rank", &g.label), table.notes);
-        let table = table.value;
-        scores.direction = table.direction;
-        for (name, values) in table.extras {
-            let pos = match scores.extras.iter().position(|(n, _)| *n == name) {
-                Some(pos) => pos,
-                None => {
-                    scores.extras.push((name, vec![f64::NAN; n]));
-                    scores.extras.len() - 1
-                }
-            };
-            scores.extras[pos].1[g.rows.clone()].copy_from_slice(&values);
-        }
-        scores.score[g.rows.clone()].copy_from_slice(&table.score);
-        row_scorer_group[g.rows.clone()].iter_mut().for_each(|x| *x = gi);
-        scorer_references.push((g.label.clone(), fitted.value.column_references()));
-    }
-
-    // 4b. Scores at every level of the hierarchy: the same scorer on each sub-system's and
-    // system's columns, their weights renormalised, over the same scope groups.
-    let mut levels = Vec::new();
-    for (level, name_of) in [("subsystem", 0usize), ("system", 1)] {
-        let mut names: Vec<String> = Vec::new();
-        for ind in system.indicators() {
-            let name = if name_of == 0 { &ind.subsystem } else { &ind.system };
-            if !names.contains(name) {
-                names.push(name.clone());
-            }
-        }
-        for name in names {
-            let cols: Vec<usize> = (0..system.len())
-                .filter(|&j| {
-                    let ind = system.get(j);
-                    (if name_of == 0 { &ind.subsystem } else { &ind.system }) == &name
-                })
-                .collect();
-            let mut score = vec![f64::NAN; n];
-            for g in p.scorer.scope.groups(&panel) {
-                let block = data.rows(g.rows.clone()).select_columns(&cols);
-                let w = &weights[row_weight_group[g.rows.start]].weights;
-                let sub: Vec<f64> = cols.iter().map(|&j| w.0[j]).collect();
-                if sub.iter().sum::<f64>() <= 0.0 {
-                    log.extend(
-                        "levels",
-                        vec![Diagnostic::warning(
-                            "zero-weight",
-                            format!("{level} `{name}`: all its weights are 0; not scored"),
-                        )],
-                    );
-                    break;
-                }
-                let orient: Vec<Polarity> = cols.iter().map(|&j| orientation[j]).collect();
-                let level_system = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect());
-                let level_cx = block_context(&level_system, &orient, &labels, g.rows.clone());
-                let fitted = p.scorer.built.method.fit(&block, &Weights::normalized(sub)?, &level_cx)?;
-                let table = fitted.value.score(&block)?;
-                score[g.rows.clone()].copy_from_slice(&table.value.score);
-            }
-            let mut ranks = vec![0.0; n];
-            for g in Scope::PerPeriod.groups(&panel) {
-                let r = resil_rank::rank(&score[g.rows.clone()], scores.direction, p.ties);
-                ranks[g.rows.clone()].copy_from_slice(&r);
-            }
-            levels.push(LevelScores { level: level.to_string(), name, score, ranks });
-        }
-    }
-
-    // 5. Ranks within each period, 1 = best.
-    let mut ranks = vec![0.0; n];
-    for g in Scope::PerPeriod.groups(&panel) {
-        let r = resil_rank::rank(&scores.score[g.rows.clone()], scores.direction, p.ties);
-        ranks[g.rows.clone()].copy_from_slice(&r);
-    }
-
-    // 6. Classes per classify-scope group.
-    let mut breaks = Vec::new();
-    let mut grades = vec![0; n];
-    for g in p.classifier.scope.groups(&panel) {
-        let values = &scores.score[g.rows.clone()];
-        let b = p.classifier.built.method.fit(values)?;
-        log.extend(&stage_label("classify", &g.label), b.notes);
-        for (r, &v) in g.rows.clone().zip(values) {
-            grades[r] = b.value.class_of(v);
-        }
-        let empty = crate::matrix::empty_classes(&b.value, &grades[g.rows.clone()], values.len());
-        log.extend(&stage_label("classify", &g.label), empty.into_iter().collect());
-        breaks.push(BreaksGroup { label: g.label.clone(), period: g.period, breaks: b.value });
-    }
-    let k = breaks[0].breaks.k();
-    if !p.grade_labels.is_empty() && p.grade_labels.len() != k {
-        return Err(Error::config(
-            &p.loaded.path,
-            "pipeline.classify.labels",
-            format!("{} labels for {k} classes", p.grade_labels.len()),
-        ));
-    }
-
-    // 7. Regional aggregates and growth.
+    let rows = RowLabels::of(&panel);
+    let (treated_values, treated) = treat(p, &panel, &mut log);
+    let normalized = normalise(p, &panel, &rows, treated_values, &mut log)?;
+    let weighting = weigh(p, &panel, &rows, &normalized, &mut log)?;
+    let scored = score(p, &panel, &rows, &normalized, &weighting, &mut log)?;
+    let levels = score_levels(p, &panel, &rows, &normalized, &weighting, scored.table.direction, &mut log)?;
+    let ranks = rank_within_periods(p, &panel, &scored.table.score, scored.table.direction);
+    let classes = classify(p, &panel, &scored.table, &mut log)?;
     let regions = resil_trend::regional_summary(
-        (0..n).map(|r| (panel.unit_of_row(r).region.as_str(), panel.period_of_row(r), scores.score[r], grades[r])),
-        k,
+        (0..panel.n_rows()).map(|r| {
+            (panel.unit_of_row(r).region.as_str(), panel.period_of_row(r), scored.table.score[r], classes.grades[r])
+        }),
+        classes.k(),
     );
-
-    let synthetic: Vec<String> = system.synthetic().iter().map(|i| i.id.clone()).collect();
-    if !synthetic.is_empty() {
-        log.extend(
-            "data",
-            vec![Diagnostic::warning(
-                "synthetic-data",
-                format!(
-                    "{} of {} indicators are synthetic ({}): these results demonstrate the method and are not findings",
-                    synthetic.len(),
-                    system.len(),
-                    synthetic.join(", ")
-                ),
-            )],
-        );
-    }
-    let mut result = RunResult {
+    note_synthetic(panel.system(), &mut log);
+    let result = RunResult {
         study_name: p.loaded.config.study.name.clone(),
         panel,
         excluded,
-        imputed: imputed_cells,
-        normalized: data,
-        orientation,
-        weights,
-        row_weight_group,
-        scores,
-        normalizer_learned,
-        scorer_references,
-        row_scorer_group,
+        imputed,
+        normalized: normalized.data,
+        orientation: normalized.orientation,
+        weights: weighting.groups,
+        row_weight_group: weighting.row_group,
+        scores: scored.table,
+        normalizer_learned: normalized.learned,
+        scorer_references: scored.references,
+        row_scorer_group: scored.row_group,
         ranks,
         levels,
         indicator_checks,
         treated,
-        breaks,
-        grades,
+        breaks: classes.breaks,
+        grades: classes.grades,
         grade_labels: p.grade_labels.clone(),
         regions,
         skipped_sources,
@@ -734,19 +514,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         notes: log.0,
         manifest: serde_json::Value::Null,
     };
-    result.analyses = crate::analysis::run_all(&p.loaded, &result)?;
-    for a in &result.analyses {
-        let stage = format!("analysis:{}", a.id);
-        result.notes.extend(a.notes.iter().cloned().map(|diagnostic| LoggedNote { stage: stage.clone(), diagnostic }));
-    }
-    if let Some(figures) = &p.published {
-        let c = &p.loaded.config.pipeline.classify;
-        let params: Vec<String> = c.stage.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-        let classification = format!("{} ({})", c.stage.method, params.join(", "));
-        result.published = Some(crate::published::compare(&result, figures, &classification));
-    }
-    result.manifest = crate::manifest::build(p, &result)?;
-    Ok(result)
+    analyse_and_record(p, result)
 }
 
 impl Prepared {
