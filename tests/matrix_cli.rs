@@ -76,7 +76,7 @@ fn bad_input_is_named() {
     assert!(stderr.contains("2 weights for 3 criteria"), "{stderr}");
     let (_, _, stderr) = resil(&["score", &t2, "--method", "electre"]);
     assert!(
-        stderr.contains("unknown method `electre` (known: topsis, vikor, gra, wsm, wpm, copras, edas)"),
+        stderr.contains("unknown method `electre` (known: topsis, vikor, gra, wsm, wpm, copras, edas, levels)"),
         "{stderr}"
     );
     let (_, _, stderr) = resil(&["score", &t2, "--normalize", "none", "--method", "wsm", "--polarity=+,-,+"]);

@@ -15,7 +15,7 @@ mod zscore;
 pub use impute::{Fallback, LinearTimeImputer, LinearTimeImputerParams};
 pub use minmax::{FittedMinMax, MinMax, MinMaxParams};
 pub use simple::{Divisor, FittedScale, Scale, ScaleParams};
-pub use transforms::{FittedTransform, LogParams, RankParams, TargetParams, Transform};
+pub use transforms::{FittedTransform, LogParams, NamedTransform, RankParams, TargetParams, Transform, ValueTransform};
 pub use translate::{FittedTranslate, Translate, TranslateParams};
 pub use treat::{treat_column, TreatParams, TreatReport};
 pub use zscore::{FittedZScore, SdKind, ZScore, ZScoreParams};

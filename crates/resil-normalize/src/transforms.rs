@@ -20,17 +20,56 @@ pub struct LogParams {
 #[serde(rename_all = "kebab-case")]
 pub struct RankParams {}
 
-/// Unchecked `target` parameters: goalposts [lo, hi] per indicator id.
+/// A transform of an indicator's values (and its goalposts) before the goalposts apply:
+/// `"log"` (natural logarithm, as the HDI's income) or `{ power = p }`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ValueTransform {
+    Named(NamedTransform),
+    Power { power: f64 },
+}
+
+/// The transforms named by a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NamedTransform {
+    Log,
+    None,
+}
+
+impl ValueTransform {
+    fn apply(self, x: f64) -> f64 {
+        match self {
+            ValueTransform::Named(NamedTransform::Log) => x.ln(),
+            ValueTransform::Named(NamedTransform::None) => x,
+            ValueTransform::Power { power } => x.powf(power),
+        }
+    }
+
+    /// Whether `x` is in the transform's domain.
+    fn takes(self, x: f64) -> bool {
+        match self {
+            ValueTransform::Named(NamedTransform::Log) => x > 0.0,
+            ValueTransform::Named(NamedTransform::None) => true,
+            ValueTransform::Power { power } => x > 0.0 || (x == 0.0 && power > 0.0) || power.fract() == 0.0,
+        }
+    }
+}
+
+/// Unchecked `target` parameters: goalposts [lo, hi] per indicator id, values beyond them capped
+/// (unless `cap = false`), and an optional transform per indicator applied to values and
+/// goalposts alike.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", default)]
 pub struct TargetParams {
     pub goalposts: BTreeMap<String, [f64; 2]>,
     pub cap: bool,
+    pub transform: BTreeMap<String, ValueTransform>,
 }
 
 impl Default for TargetParams {
     fn default() -> Self {
-        TargetParams { goalposts: BTreeMap::new(), cap: true }
+        TargetParams { goalposts: BTreeMap::new(), cap: true, transform: BTreeMap::new() }
     }
 }
 
@@ -39,7 +78,7 @@ impl Default for TargetParams {
 pub enum Transform {
     Log { shift: f64 },
     Rank,
-    Target { goalposts: BTreeMap<String, [f64; 2]>, cap: bool },
+    Target { goalposts: BTreeMap<String, [f64; 2]>, cap: bool, transform: BTreeMap<String, ValueTransform> },
 }
 
 impl LogParams {
@@ -64,8 +103,32 @@ impl TargetParams {
                     format!("needs lo < hi, got [{lo}, {hi}]"),
                 ));
             }
+            if let Some(&t) = self.transform.get(id) {
+                let increasing = t.takes(*lo) && t.takes(*hi) && t.apply(*lo) < t.apply(*hi);
+                if !increasing {
+                    return Err(Error::param(
+                        "target",
+                        format!("goalposts.{id}"),
+                        format!("[{lo}, {hi}] do not stay increasing under the transform {t:?}").to_lowercase(),
+                    ));
+                }
+            }
         }
-        Ok(Transform::Target { goalposts: self.goalposts, cap: self.cap })
+        if let Some(id) = self.transform.keys().find(|id| !self.goalposts.contains_key(*id)) {
+            return Err(Error::param(
+                "target",
+                format!("transform.{id}"),
+                "a transform needs the indicator's goalposts",
+            ));
+        }
+        if let Some((id, ValueTransform::Power { power })) = self
+            .transform
+            .iter()
+            .find(|(_, t)| matches!(t, ValueTransform::Power { power } if !power.is_finite() || *power <= 0.0))
+        {
+            return Err(Error::param("target", format!("transform.{id}.power"), format!("must be > 0, got {power}")));
+        }
+        Ok(Transform::Target { goalposts: self.goalposts, cap: self.cap, transform: self.transform })
     }
 }
 
@@ -73,8 +136,10 @@ impl TargetParams {
 #[derive(Debug, Clone)]
 pub struct FittedTransform {
     kind: Transform,
-    /// rank: sorted reference values per column; target: [lo, hi] per column.
+    /// rank: sorted reference values per column; target: [lo, hi] per column (transformed).
     columns: Vec<Vec<f64>>,
+    /// target: each column's transform, applied before the goalposts.
+    transforms: Vec<Option<ValueTransform>>,
     reverse: Vec<bool>,
     orientation: Vec<Polarity>,
 }
@@ -84,6 +149,8 @@ impl Normalizer for Transform {
         let (system, orientation) = (cx.system, cx.orientation);
         let flips = !matches!(self, Transform::Log { .. });
         let mut columns = Vec::new();
+        let mut transforms = Vec::new();
+        let mut notes = Vec::new();
         for (j, col) in reference.columns().enumerate() {
             let id = &system.get(j).id;
             match self {
@@ -101,22 +168,53 @@ impl Normalizer for Transform {
                     s.sort_by(f64::total_cmp);
                     columns.push(s);
                 }
-                Transform::Target { goalposts, .. } => {
-                    let g = goalposts.get(id).ok_or_else(|| {
+                Transform::Target { goalposts, transform, cap } => {
+                    let [lo, hi] = *goalposts.get(id).ok_or_else(|| {
                         Error::param("target", format!("goalposts.{id}"), "no goalposts given for this indicator")
                     })?;
-                    columns.push(g.to_vec());
+                    let t = transform.get(id).copied();
+                    if let Some(t) = t {
+                        if let Some(i) = col.iter().position(|&x| !t.takes(x)) {
+                            return Err(Error::data(
+                                format!("target: {}", cx.cell(i, j)),
+                                format!("value {} is outside the domain of its transform {t:?}", col[i]).to_lowercase(),
+                            ));
+                        }
+                    }
+                    // Cells beyond the goalposts are capped to them: say how many, and where.
+                    let beyond: Vec<usize> = (0..col.len()).filter(|&i| col[i] < lo || col[i] > hi).collect();
+                    if *cap && !beyond.is_empty() {
+                        let shown: Vec<String> =
+                            beyond.iter().take(3).map(|&i| format!("{} ({})", cx.row(i), col[i])).collect();
+                        notes.push(resil_core::Diagnostic::info(
+                            "capped",
+                            format!(
+                                "target: indicator `{id}`: {} value(s) beyond the goalposts [{lo}, {hi}] capped to them: {}{}",
+                                beyond.len(),
+                                shown.join(", "),
+                                if beyond.len() > 3 { ", ..." } else { "" }
+                            ),
+                        ));
+                    }
+                    let tr = |x: f64| t.map_or(x, |t| t.apply(x));
+                    columns.push(vec![tr(lo), tr(hi)]);
+                    transforms.push(t);
                 }
             }
         }
         let reverse = orientation.iter().map(|&p| flips && p == Polarity::Cost).collect();
         let out_orientation = if flips { vec![Polarity::Benefit; orientation.len()] } else { orientation.to_vec() };
-        Ok(Outcome::new(Box::new(FittedTransform {
-            kind: self.clone(),
-            columns,
-            reverse,
-            orientation: out_orientation,
-        })))
+        transforms.resize(columns.len(), None);
+        Ok(Outcome::with_notes(
+            Box::new(FittedTransform {
+                kind: self.clone(),
+                columns,
+                transforms,
+                reverse,
+                orientation: out_orientation,
+            }),
+            notes,
+        ))
     }
 }
 
@@ -145,7 +243,8 @@ impl FittedNormalizer for FittedTransform {
                     }
                     Transform::Target { cap, .. } => {
                         let (lo, hi) = (c[0], c[1]);
-                        let r = if rev { (hi - *v) / (hi - lo) } else { (*v - lo) / (hi - lo) };
+                        let x = self.transforms[j].map_or(*v, |t| t.apply(*v));
+                        let r = if rev { (hi - x) / (hi - lo) } else { (x - lo) / (hi - lo) };
                         if *cap {
                             r.clamp(0.0, 1.0)
                         } else {
@@ -160,6 +259,16 @@ impl FittedNormalizer for FittedTransform {
 
     fn output_orientation(&self) -> Vec<Polarity> {
         self.orientation.clone()
+    }
+
+    fn learned(&self) -> resil_core::NamedColumns {
+        match self.kind {
+            Transform::Target { .. } => vec![
+                ("goal_lo".into(), self.columns.iter().map(|c| c[0]).collect()),
+                ("goal_hi".into(), self.columns.iter().map(|c| c[1]).collect()),
+            ],
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -183,9 +292,13 @@ mod tests {
         // Ranks with a tie: 10, 20, 20, 30 -> 1, 2.5, 2.5, 4; reversed for a cost column.
         assert_eq!(run(Transform::Rank, vec![10.0, 20.0, 20.0, 30.0], Polarity::Benefit), vec![1.0, 2.5, 2.5, 4.0]);
         assert_eq!(run(Transform::Rank, vec![10.0, 20.0, 20.0, 30.0], Polarity::Cost), vec![4.0, 2.5, 2.5, 1.0]);
-        let t = TargetParams { goalposts: [("C1".to_string(), [0.0, 10.0])].into(), cap: true }.check().unwrap();
+        let t = TargetParams { goalposts: [("C1".to_string(), [0.0, 10.0])].into(), cap: true, ..Default::default() }
+            .check()
+            .unwrap();
         assert_eq!(run(t, vec![-5.0, 5.0, 20.0], Polarity::Benefit), vec![0.0, 0.5, 1.0]);
-        let t = TargetParams { goalposts: [("C1".to_string(), [0.0, 10.0])].into(), cap: false }.check().unwrap();
+        let t = TargetParams { goalposts: [("C1".to_string(), [0.0, 10.0])].into(), cap: false, ..Default::default() }
+            .check()
+            .unwrap();
         assert_eq!(run(t, vec![5.0, 20.0], Polarity::Cost), vec![0.5, -1.0]);
     }
 
@@ -205,6 +318,44 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("goalposts.C1"), "{err}");
-        assert!(TargetParams { goalposts: [("C1".to_string(), [1.0, 1.0])].into(), cap: true }.check().is_err());
+        assert!(TargetParams { goalposts: [("C1".to_string(), [1.0, 1.0])].into(), cap: true, ..Default::default() }
+            .check()
+            .is_err());
+    }
+
+    #[test]
+    fn goalposts_with_a_log_transform_and_caps_give_the_hdi_income_index() {
+        // UNDP HDR technical notes: income index = (ln GNI - ln 100) / (ln 75000 - ln 100),
+        // capped at 1 (GNI above 75,000 counts as 75,000). By hand for GNI 10,000 and 100,000.
+        let params = TargetParams {
+            goalposts: [("C1".to_string(), [100.0, 75000.0])].into(),
+            cap: true,
+            transform: [("C1".to_string(), ValueTransform::Named(NamedTransform::Log))].into(),
+        };
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit]);
+        let m = Matrix::from_rows(&[vec![10000.0], vec![100000.0]]);
+        let fitted = params.check().unwrap().fit(&m, &StageContext::columns(&sys, &[Polarity::Benefit])).unwrap();
+        assert!(
+            fitted.notes[0].message.contains("1 value(s) beyond the goalposts [100, 75000] capped"),
+            "{:?}",
+            fitted.notes
+        );
+        let r = fitted.value.transform(&m).unwrap();
+        let expected = (10000f64.ln() - 100f64.ln()) / (75000f64.ln() - 100f64.ln());
+        assert!((r.get(0, 0) - expected).abs() < 1e-15);
+        assert_eq!(r.get(1, 0), 1.0);
+        assert_eq!(fitted.value.learned()[1].1, vec![75000f64.ln()]);
+        // A transform needs goalposts that stay increasing, and values in its domain.
+        let bad = TargetParams {
+            goalposts: [("C1".to_string(), [0.0, 10.0])].into(),
+            cap: true,
+            transform: [("C1".to_string(), ValueTransform::Named(NamedTransform::Log))].into(),
+        };
+        assert!(bad.check().unwrap_err().to_string().contains("goalposts.C1"));
+        let orphan = TargetParams {
+            transform: [("C9".to_string(), ValueTransform::Power { power: 0.5 })].into(),
+            ..Default::default()
+        };
+        assert!(orphan.check().unwrap_err().to_string().contains("transform.C9"));
     }
 }

@@ -266,7 +266,11 @@ pub static NORMALIZERS: &[MethodSpec<dyn Normalizer>] = &[
         NORMALIZERS,
         "target",
         "distance to goalposts, (x - lo) / (hi - lo); flips cost columns",
-        [p!("goalposts", "{ X1 = [lo, hi] } for every indicator, lo < hi"), p!("cap", "cap to [0, 1]"),],
+        [
+            p!("goalposts", "{ X1 = [lo, hi] } for every indicator, lo < hi"),
+            p!("cap", "cap values beyond the goalposts to them (a note counts them)"),
+            p!("transform", "{ X4 = \"log\" } or { X4 = { power = 0.5 } }: applied to values and goalposts first"),
+        ],
         resil_normalize::TargetParams
     ),
 ];
@@ -415,6 +419,17 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         [],
         resil_rank::DistanceParams,
         resil_rank::DistanceMethod::Edas
+    ),
+    method!(
+        SCORERS,
+        "levels",
+        "level by level: each sub-system, system and the index aggregate the level below",
+        [
+            p!("subsystem", "indicators -> sub-system: { function, p, weights }"),
+            p!("system", "sub-systems -> system: { function, p, weights }"),
+            p!("index", "systems -> index: { function, p, weights }"),
+        ],
+        resil_rank::LevelsParams
     ),
 ];
 

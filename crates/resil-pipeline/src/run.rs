@@ -473,7 +473,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     let normalized = normalise(p, &panel, &rows, treated_values, &mut log)?;
     let weighting = weigh(p, &panel, &rows, &normalized, &mut log)?;
     let scored = score(p, &panel, &rows, &normalized, &weighting, &mut log)?;
-    let levels = score_levels(p, &panel, &rows, &normalized, &weighting, scored.table.direction, &mut log)?;
+    let levels = score_levels(p, &panel, &rows, &normalized, &weighting, &scored, &mut log)?;
     let ranks = rank_within_periods(p, &panel, &scored.table.score, scored.table.direction);
     let classes = classify(p, &panel, &scored.table, &mut log)?;
     let regions = resil_trend::regional_summary(

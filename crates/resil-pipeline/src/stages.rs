@@ -215,9 +215,10 @@ pub(crate) fn score_levels(
     rows: &RowLabels,
     normalized: &Normalized,
     weighting: &Weighting,
-    direction: resil_core::Direction,
+    scored: &Scored,
     log: &mut Log,
 ) -> Result<Vec<LevelScores>> {
+    let direction = scored.table.direction;
     let system = panel.system();
     let n = panel.n_rows();
     let mut levels = Vec::new();
@@ -237,6 +238,13 @@ pub(crate) fn score_levels(
             }
         }
         for name in names {
+            // A scorer that aggregates level by level has scored this level already.
+            let own = scored.table.extras.iter().find(|(n, _)| *n == format!("{level}:{name}"));
+            if let Some((_, score)) = own {
+                let ranks = rank_within_periods(p, panel, score, direction);
+                levels.push(LevelScores { level: level.to_string(), name, score: score.clone(), ranks });
+                continue;
+            }
             let cols: Vec<usize> = (0..system.len()).filter(|&j| *group_of(j) == name).collect();
             let level_system = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect());
             let orient: Vec<Polarity> = cols.iter().map(|&j| normalized.orientation[j]).collect();

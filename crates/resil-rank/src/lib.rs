@@ -6,6 +6,7 @@
 mod correlation;
 mod distance_based;
 pub mod hierarchy;
+mod levels;
 mod ranks;
 mod topsis;
 mod vikor;
@@ -13,6 +14,7 @@ mod wsm;
 
 pub use correlation::{kendall_tau_b, spearman};
 pub use distance_based::{DistanceMethod, DistanceParams, DistanceScorer, FittedDistance};
+pub use levels::{FittedLevels, LevelSpec, LevelWeights, Levels, LevelsParams, Mean};
 pub use ranks::{rank, TiePolicy};
 pub use topsis::{FittedTopsis, Topsis, TopsisParams};
 pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};

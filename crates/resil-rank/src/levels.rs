@@ -1,0 +1,416 @@
+//! Level-by-level aggregation (`rank = { method = "levels", ... }`), the way most published
+//! composite indices are built (the UNDP HDI, COINr's indices, the OECD/JRC Handbook's step 7):
+//! the normalised indicators are aggregated into their sub-system, the sub-systems into their
+//! system, the systems into the index, each level with its own function and weights.
+//!
+//! Functions: weighted arithmetic, geometric and harmonic means, the generalised (power) mean
+//! M_p = (sum w x^p / sum w)^(1/p), and the minimum. Geometric and harmonic means take
+//! non-negative values: a zero makes the geometric mean 0 and the harmonic mean 0 (the limit),
+//! a negative value is an error naming the unit, period and member.
+
+use std::collections::BTreeMap;
+
+use resil_core::{
+    Direction, Error, FittedScorer, IndicatorSystem, Matrix, Outcome, Result, RowLabel, ScoreTable, Scorer,
+    StageContext, Weights,
+};
+use serde::{Deserialize, Serialize};
+
+/// An aggregation function of a level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mean {
+    #[default]
+    Arithmetic,
+    Geometric,
+    Harmonic,
+    /// The generalised mean with exponent `p` (the level's `p`).
+    Power,
+    Minimum,
+}
+
+/// The weights of a level's members: `run` (the weight stage's indicator weights, summed per
+/// member), `equal`, or fixed weights by member name (renormalised within each group).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LevelWeights {
+    Named(String),
+    Fixed(BTreeMap<String, f64>),
+}
+
+impl Default for LevelWeights {
+    fn default() -> Self {
+        LevelWeights::Named("run".into())
+    }
+}
+
+/// One level: its function, the exponent of a power mean, and the weights of its members.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct LevelSpec {
+    pub function: Mean,
+    pub p: Option<f64>,
+    pub weights: LevelWeights,
+}
+
+/// Unchecked parameters: the three levels (indicator -> sub-system -> system -> index).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct LevelsParams {
+    pub subsystem: LevelSpec,
+    pub system: LevelSpec,
+    pub index: LevelSpec,
+}
+
+const LEVELS: [&str; 3] = ["subsystem", "system", "index"];
+
+impl LevelsParams {
+    pub fn check(self) -> Result<Levels> {
+        for (name, level) in LEVELS.iter().zip([&self.subsystem, &self.system, &self.index]) {
+            match (level.function, level.p) {
+                (Mean::Power, None) => {
+                    return Err(Error::param("levels", format!("{name}.p"), "a power mean needs its exponent `p`"))
+                }
+                (Mean::Power, Some(p)) if !p.is_finite() || p == 0.0 => {
+                    return Err(Error::param(
+                        "levels",
+                        format!("{name}.p"),
+                        format!("must be finite and not 0 (p -> 0 is the geometric mean), got {p}"),
+                    ))
+                }
+                (Mean::Power, _) => {}
+                (other, Some(_)) => {
+                    return Err(Error::param(
+                        "levels",
+                        format!("{name}.p"),
+                        format!("only a power mean takes `p`, not {other:?}").to_lowercase(),
+                    ))
+                }
+                _ => {}
+            }
+            match &level.weights {
+                LevelWeights::Named(w) if w != "run" && w != "equal" => {
+                    return Err(Error::param(
+                        "levels",
+                        format!("{name}.weights"),
+                        format!("`{w}`: run | equal | {{ member = weight, ... }}"),
+                    ))
+                }
+                LevelWeights::Fixed(map) => {
+                    if let Some((k, w)) = map.iter().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {
+                        return Err(Error::param(
+                            "levels",
+                            format!("{name}.weights.{k}"),
+                            format!("must be >= 0, got {w}"),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Levels { params: self })
+    }
+}
+
+/// The checked method.
+#[derive(Debug, Clone)]
+pub struct Levels {
+    params: LevelsParams,
+}
+
+/// A group of a level: its name, the positions of its members in the level below, their weights.
+#[derive(Debug, Clone, PartialEq)]
+struct Group {
+    name: String,
+    members: Vec<usize>,
+    weights: Vec<f64>,
+}
+
+/// Fitted: the groups and member weights of each level, and the row labels for messages.
+#[derive(Debug, Clone)]
+pub struct FittedLevels {
+    params: LevelsParams,
+    /// Per level: the names of the members below (indicator ids, sub-systems, systems) and the groups.
+    levels: Vec<(Vec<String>, Vec<Group>)>,
+    rows: Vec<RowLabel>,
+}
+
+/// The groups of one level: members grouped by `group_of`, in order of first appearance.
+fn groups(
+    members: &[String],
+    group_of: &[String],
+    member_weight: &[f64],
+    spec: &LevelSpec,
+    level: &str,
+) -> Result<Vec<Group>> {
+    let mut out: Vec<Group> = Vec::new();
+    for (m, g) in group_of.iter().enumerate() {
+        let w = match &spec.weights {
+            LevelWeights::Named(n) if n == "equal" => 1.0,
+            LevelWeights::Named(_) => member_weight[m],
+            LevelWeights::Fixed(map) => *map.get(&members[m]).ok_or_else(|| {
+                Error::param("levels", format!("{level}.weights.{}", members[m]), "no weight given for this member")
+            })?,
+        };
+        match out.iter_mut().find(|x| x.name == *g) {
+            Some(group) => {
+                group.members.push(m);
+                group.weights.push(w);
+            }
+            None => out.push(Group { name: g.clone(), members: vec![m], weights: vec![w] }),
+        }
+    }
+    if let LevelWeights::Fixed(map) = &spec.weights {
+        if let Some(k) = map.keys().find(|k| !members.contains(k)) {
+            return Err(Error::param("levels", format!("{level}.weights.{k}"), "not a member of this level"));
+        }
+    }
+    for g in &out {
+        if g.weights.iter().sum::<f64>() <= 0.0 {
+            return Err(Error::param(
+                "levels",
+                format!("{level}.weights"),
+                format!("the weights of `{}` sum to 0", g.name),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+impl Scorer for Levels {
+    fn fit(
+        &self,
+        _reference: &Matrix,
+        weights: &Weights,
+        cx: &StageContext<'_>,
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let system: &IndicatorSystem = cx.system;
+        if let Some(j) = cx.orientation.iter().position(|&p| p == resil_core::Polarity::Cost) {
+            return Err(Error::data(
+                format!("levels: {}", cx.indicator(j)),
+                "is a cost column here: aggregate after a normaliser that flips cost columns (minmax, zscore, target)",
+            ));
+        }
+        let ids: Vec<String> = system.indicators().iter().map(|i| i.id.clone()).collect();
+        let subsystem_of: Vec<String> = system.indicators().iter().map(|i| i.subsystem.clone()).collect();
+        let level1 = groups(&ids, &subsystem_of, weights.as_slice(), &self.params.subsystem, "subsystem")?;
+        // A sub-system's run weight is the sum of its indicators' weights; likewise a system's.
+        let sub_names: Vec<String> = level1.iter().map(|g| g.name.clone()).collect();
+        let sub_weight: Vec<f64> = level1.iter().map(|g| g.members.iter().map(|&m| weights.0[m]).sum()).collect();
+        let system_of_sub: Vec<String> = level1.iter().map(|g| system.get(g.members[0]).system.clone()).collect();
+        let level2 = groups(&sub_names, &system_of_sub, &sub_weight, &self.params.system, "system")?;
+        let sys_names: Vec<String> = level2.iter().map(|g| g.name.clone()).collect();
+        let sys_weight: Vec<f64> = level2.iter().map(|g| g.members.iter().map(|&m| sub_weight[m]).sum()).collect();
+        let level3 =
+            groups(&sys_names, &vec!["index".to_string(); sys_names.len()], &sys_weight, &self.params.index, "index")?;
+        Ok(Outcome::new(Box::new(FittedLevels {
+            params: self.params.clone(),
+            levels: vec![(ids, level1), (sub_names, level2), (sys_names, level3)],
+            rows: cx.rows.to_vec(),
+        })))
+    }
+}
+
+impl FittedLevels {
+    fn place(&self, row: usize) -> String {
+        match self.rows.get(row) {
+            Some(r) => format!("unit `{}`, period {}", r.unit, r.period),
+            None => format!("row {}", row + 1),
+        }
+    }
+
+    /// The weighted mean of one row's member values by `spec`'s function.
+    fn mean(&self, spec: &LevelSpec, values: &[f64], weights: &[f64], what: &dyn Fn(usize) -> String) -> Result<f64> {
+        let total: f64 = weights.iter().sum();
+        let w = |k: usize| weights[k] / total;
+        let needs_non_negative = matches!(spec.function, Mean::Geometric | Mean::Harmonic)
+            || (spec.function == Mean::Power && spec.p.is_some_and(|p| p < 0.0 || p.fract() != 0.0));
+        if needs_non_negative {
+            if let Some(k) = values.iter().position(|&v| v < 0.0) {
+                return Err(Error::data(
+                    format!("levels: {}", what(k)),
+                    format!(
+                        "value {} is negative; a {:?} mean needs values >= 0 (normalise to [0, 1] first)",
+                        values[k], spec.function
+                    )
+                    .to_lowercase(),
+                ));
+            }
+        }
+        Ok(match spec.function {
+            Mean::Arithmetic => values.iter().enumerate().map(|(k, v)| w(k) * v).sum(),
+            Mean::Geometric => {
+                if values.contains(&0.0) {
+                    0.0
+                } else {
+                    values.iter().enumerate().map(|(k, v)| w(k) * v.ln()).sum::<f64>().exp()
+                }
+            }
+            Mean::Harmonic => {
+                if values.contains(&0.0) {
+                    0.0
+                } else {
+                    1.0 / values.iter().enumerate().map(|(k, v)| w(k) / v).sum::<f64>()
+                }
+            }
+            Mean::Power => {
+                let p = spec.p.expect("checked");
+                if p < 0.0 && values.contains(&0.0) {
+                    0.0
+                } else {
+                    values.iter().enumerate().map(|(k, v)| w(k) * v.powf(p)).sum::<f64>().powf(1.0 / p)
+                }
+            }
+            Mean::Minimum => values.iter().copied().fold(f64::INFINITY, f64::min),
+        })
+    }
+}
+
+impl FittedScorer for FittedLevels {
+    fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
+        let specs = [&self.params.subsystem, &self.params.system, &self.params.index];
+        let mut below: Vec<Vec<f64>> = (0..data.ncols()).map(|j| data.column(j).to_vec()).collect();
+        let mut extras = Vec::new();
+        for (l, ((member_names, groups), spec)) in self.levels.iter().zip(specs).enumerate() {
+            let mut level = Vec::new();
+            for g in groups {
+                let mut column = Vec::with_capacity(data.nrows());
+                for row in 0..data.nrows() {
+                    let values: Vec<f64> =
+                        g.members.iter().map(|&m| below[m].get(row).copied().unwrap_or(f64::NAN)).collect();
+                    let what = |k: usize| {
+                        format!(
+                            "{} `{}` of `{}`, {}",
+                            ["indicator", "sub-system", "system"][l],
+                            member_names[g.members[k]],
+                            g.name,
+                            self.place(row)
+                        )
+                    };
+                    column.push(self.mean(spec, &values, &g.weights, &what)?);
+                }
+                if l < 2 {
+                    extras.push((format!("{}:{}", LEVELS[l], g.name), column.clone()));
+                }
+                level.push(column);
+            }
+            below = level;
+        }
+        let score = below.into_iter().next().expect("one index");
+        Ok(Outcome::new(ScoreTable { score, extras, direction: Direction::HigherIsBetter }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resil_core::{Indicator, Polarity, Provenance};
+
+    fn system(members: &[(&str, &str, &str)]) -> IndicatorSystem {
+        IndicatorSystem::new(
+            members
+                .iter()
+                .map(|(id, sub, sys)| Indicator {
+                    id: id.to_string(),
+                    name: id.to_string(),
+                    unit: String::new(),
+                    system: sys.to_string(),
+                    subsystem: sub.to_string(),
+                    polarity: Polarity::Benefit,
+                    source: String::new(),
+                    provenance: Provenance::Unspecified,
+                    note: String::new(),
+                })
+                .collect(),
+        )
+    }
+
+    fn score(params: LevelsParams, sys: &IndicatorSystem, rows: &[Vec<f64>], w: &[f64]) -> Result<ScoreTable> {
+        let m = Matrix::from_rows(rows);
+        let o = sys.polarities();
+        let fitted = params.check()?.fit(&m, &Weights(w.to_vec()), &StageContext::columns(sys, &o))?.value;
+        Ok(fitted.score(&m)?.value)
+    }
+
+    fn level(function: Mean) -> LevelSpec {
+        LevelSpec { function, p: None, weights: LevelWeights::default() }
+    }
+
+    #[test]
+    fn the_hdi_formula_by_hand() {
+        // UNDP HDR technical notes: HDI = (I_health I_education I_income)^(1/3), with
+        // I_education = (I_eys + I_mys) / 2. Indices by hand: 0.8, (0.5 + 0.7) / 2 = 0.6, 0.9.
+        let sys = system(&[
+            ("LE", "health", "hdi"),
+            ("EYS", "education", "hdi"),
+            ("MYS", "education", "hdi"),
+            ("GNI", "income", "hdi"),
+        ]);
+        let params = LevelsParams {
+            subsystem: level(Mean::Arithmetic),
+            system: LevelSpec { weights: LevelWeights::Named("equal".into()), ..level(Mean::Geometric) },
+            index: level(Mean::Arithmetic),
+        };
+        let t = score(params, &sys, &[vec![0.8, 0.5, 0.7, 0.9]], &[0.25; 4]).unwrap();
+        let expected = (0.8f64 * 0.6 * 0.9).powf(1.0 / 3.0);
+        assert!((t.score[0] - expected).abs() < 1e-15, "{} vs {expected}", t.score[0]);
+        let education = &t.extras.iter().find(|(n, _)| n == "subsystem:education").unwrap().1;
+        assert!((education[0] - 0.6).abs() < 1e-15);
+    }
+
+    #[test]
+    fn means_and_their_order() {
+        // One group of two members with weights 1 and 3: arithmetic (1*2 + 3*8)/4 = 6.5,
+        // geometric 2^(1/4) 8^(3/4) = 2^(0.25 + 2.25) = 2^2.5, harmonic 4 / (1/2 + 3/8) = 32/7,
+        // power p = 2: sqrt((4 + 3*64)/4) = 7, minimum 2.
+        let sys = system(&[("A", "s", "x"), ("B", "s", "x")]);
+        let at = |function: Mean, p: Option<f64>| {
+            let spec =
+                LevelSpec { function, p, weights: LevelWeights::Fixed([("A".into(), 1.0), ("B".into(), 3.0)].into()) };
+            let params = LevelsParams { subsystem: spec, ..Default::default() };
+            score(params, &sys, &[vec![2.0, 8.0]], &[0.5, 0.5]).unwrap().score[0]
+        };
+        assert!((at(Mean::Arithmetic, None) - 6.5).abs() < 1e-14);
+        assert!((at(Mean::Geometric, None) - 2f64.powf(2.5)).abs() < 1e-12);
+        assert!((at(Mean::Harmonic, None) - 32.0 / 7.0).abs() < 1e-14);
+        assert!((at(Mean::Power, Some(2.0)) - 7.0).abs() < 1e-14);
+        assert_eq!(at(Mean::Minimum, None), 2.0);
+    }
+
+    #[test]
+    fn negatives_and_bad_parameters_are_errors_zeros_a_rule() {
+        let sys = system(&[("A", "s", "x"), ("B", "s", "x")]);
+        let geo = LevelsParams { subsystem: level(Mean::Geometric), ..Default::default() };
+        let e = score(geo.clone(), &sys, &[vec![-0.1, 0.5]], &[0.5, 0.5]).unwrap_err().to_string();
+        assert!(e.contains("indicator `A` of `s`, row 1") && e.contains("negative"), "{e}");
+        assert_eq!(score(geo, &sys, &[vec![0.0, 0.5]], &[0.5, 0.5]).unwrap().score[0], 0.0);
+        let power = LevelsParams { subsystem: level(Mean::Power), ..Default::default() };
+        assert!(power.check().unwrap_err().to_string().contains("subsystem.p"));
+        let p_on_mean =
+            LevelsParams { system: LevelSpec { p: Some(2.0), ..level(Mean::Arithmetic) }, ..Default::default() };
+        assert!(p_on_mean.check().unwrap_err().to_string().contains("only a power mean takes `p`"));
+        let bad = LevelsParams {
+            index: LevelSpec { weights: LevelWeights::Named("entropy".into()), ..Default::default() },
+            ..Default::default()
+        };
+        assert!(bad.check().unwrap_err().to_string().contains("index.weights"));
+        let missing = LevelsParams {
+            subsystem: LevelSpec { weights: LevelWeights::Fixed([("A".into(), 1.0)].into()), ..Default::default() },
+            ..Default::default()
+        };
+        let e = score(missing, &sys, &[vec![0.1, 0.5]], &[0.5, 0.5]).unwrap_err().to_string();
+        assert!(e.contains("subsystem.weights.B"), "{e}");
+    }
+
+    #[test]
+    fn run_weights_are_renormalised_within_each_group_and_summed_upwards() {
+        // Indicator weights 0.1, 0.3 (sub-system a) and 0.6 (b); both in system x.
+        // a = (0.1*1 + 0.3*0)/0.4 = 0.25; b = 1; index = (0.4*0.25 + 0.6*1) / 1 = 0.7.
+        let sys = system(&[("A", "a", "x"), ("B", "a", "x"), ("C", "b", "x")]);
+        let t = score(LevelsParams::default(), &sys, &[vec![1.0, 0.0, 1.0]], &[0.1, 0.3, 0.6]).unwrap();
+        assert!((t.score[0] - 0.7).abs() < 1e-15, "{}", t.score[0]);
+        // With arithmetic means and run weights at every level, the index is the weighted sum (WSM).
+        let wsm: f64 = [0.1 * 1.0, 0.3 * 0.0, 0.6 * 1.0].iter().sum();
+        assert!((t.score[0] - wsm).abs() < 1e-15);
+    }
+}
