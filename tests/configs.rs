@@ -10,7 +10,7 @@ fn every_config_runs_strictly_and_deterministically() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     configs.sort();
-    assert!(configs.len() >= 5, "{configs:?}");
+    assert!(configs.len() >= 6, "{configs:?}");
     for config in configs {
         let c = config.to_str().unwrap();
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -18,7 +18,11 @@ fn every_config_runs_strictly_and_deterministically() {
             let (code, stdout, stderr) =
                 resil(&["run", c, "--strict", "--plugin-dir", &plugin_dir(), "--out", out.path().to_str().unwrap()]);
             assert_eq!(code, 0, "{c}: {stderr}");
-            assert!(stdout.contains("SYNTHETIC"), "{c}: the summary must warn about synthetic data");
+            // The summary warns exactly when the data holds a synthetic indicator.
+            let manifest: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap()).unwrap();
+            let synthetic = manifest["data_provenance"]["contains_synthetic_data"].as_bool().unwrap();
+            assert_eq!(stdout.contains("SYNTHETIC"), synthetic, "{c}: the summary must warn about synthetic data");
         }
         for file in resil_report::OUTPUT_FILES.iter().map(|f| f.name) {
             let (x, y) = (std::fs::read(a.path().join(file)).unwrap(), std::fs::read(b.path().join(file)).unwrap());

@@ -6,6 +6,7 @@
 //! - `edge_cases`: every method combination on awkward matrices: finite results or clear errors;
 //! - `flagship`: the flagship against the paper: Table 2, its weights, its published figures,
 //!   the synthetic panel's magnitudes, a panel swapped by one source change;
+//! - `hdi`: the UNDP HDI from its components, against the published index;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
 //! - `report`: the HTML report and its SVG charts, self-contained, every chart drawn;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
@@ -25,6 +26,7 @@ mod compare;
 mod configs;
 mod edge_cases;
 mod flagship;
+mod hdi;
 mod malformed;
 mod matrix_cli;
 #[path = "support/plugins.rs"]

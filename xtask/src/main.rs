@@ -4,6 +4,7 @@
 
 mod border_data;
 mod geo;
+mod hdi_data;
 mod paper;
 mod synthetic;
 
@@ -67,7 +68,8 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("gen-data") => {
             let shared = args.get(1).map(PathBuf::from).unwrap_or_else(|| root.join("../shared/data"));
-            border_data::generate(&shared, &root.join("data/border-cities"))
+            border_data::generate(&shared, &root.join("data/border-cities"))?;
+            hdi_data::generate(&shared, &root.join("data/hdi"))
         }
         Some("plugins") => build_plugins(&root, "release").map(|_| ()),
         Some("flagship") => {
