@@ -112,3 +112,74 @@ fn asem_treatment_matches_coinr() {
         assert_eq!((report.low as f64, report.high as f64, report.log), (low, high, false), "{code}");
     }
 }
+
+#[test]
+fn asem_from_raw_data_in_one_config_matches_coinr() {
+    // configs/coinr-asem.toml: denomination, group-mean imputation, winsorisation, min-max 0-100
+    // and arithmetic means level by level, from COINr's raw data, against its aggregated data set
+    // (every pillar, sub-index and the index, to 1e-9), its imputed data and its ranks.
+    let out = tempfile::tempdir().unwrap();
+    crate::common::run_config("configs/coinr-asem.toml", out.path(), &[]);
+    let read = |f: &str| -> Vec<BTreeMap<String, String>> {
+        csv::Reader::from_path(out.path().join(f)).unwrap().deserialize().map(|r| r.unwrap()).collect()
+    };
+    let aggregated = table("asem_coin_data_aggregated.csv");
+    let units: Vec<String> = column_text(&aggregated, "UnitCode");
+    let ours: BTreeMap<(String, String), f64> = read("levels.csv")
+        .into_iter()
+        .map(|r| ((r["unit"].clone(), r["name"].clone()), r["score"].parse().unwrap()))
+        .chain(
+            read("scores.csv")
+                .into_iter()
+                .map(|r| ((r["unit"].clone(), "Index".to_string()), r["score"].parse().unwrap())),
+        )
+        .collect();
+    let aggregates = [
+        "Index",
+        "Conn",
+        "Sust",
+        "Physical",
+        "ConEcFin",
+        "Political",
+        "Instit",
+        "P2P",
+        "Environ",
+        "Social",
+        "SusEcFin",
+    ];
+    for name in aggregates {
+        let expected = column(&aggregated, name);
+        let got: Vec<f64> = units.iter().map(|u| ours[&(u.clone(), name.to_string())]).collect();
+        assert_close(name, &got, &expected);
+    }
+    // The 65 imputed cells, each COINr's group mean.
+    let imputed = table("asem_coin_data_imputed.csv");
+    let cells = read("imputed.csv");
+    assert_eq!(cells.len(), 65);
+    let imputed_units = column_text(&imputed, "UnitCode");
+    for c in &cells {
+        let row = imputed_units.iter().position(|u| *u == c["unit"]).unwrap();
+        let expected = column(&imputed, &c["indicator"])[row];
+        let got: f64 = c["value"].parse().unwrap();
+        assert!(
+            (got - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+            "{} {}: {got} vs COINr {expected}",
+            c["unit"],
+            c["indicator"]
+        );
+        assert!(c["method"].starts_with("group-mean:Group_EurAsia="), "{c:?}");
+    }
+    // COINr's ranks of the index (1 = best).
+    let ranks = table("asem_coin_results_aggregates_rank.csv");
+    let rank_units = column_text(&ranks, "UnitCode");
+    let coinr_rank = column(&ranks, "Index");
+    for s in read("scores.csv") {
+        let i = rank_units.iter().position(|u| *u == s["unit"]).unwrap();
+        assert_eq!(s["rank"].parse::<f64>().unwrap(), coinr_rank[i], "{}", s["unit"]);
+    }
+}
+
+fn column_text(t: &(Vec<String>, Vec<Vec<String>>), name: &str) -> Vec<String> {
+    let c = t.0.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    t.1.iter().map(|r| r[c].clone()).collect()
+}

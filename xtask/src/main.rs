@@ -2,6 +2,7 @@
 //! `plugins` (build every plugin into target/plugins), `gen-data` (rebuild the bundled dataset),
 //! `valgrind` (the plugin load/compute/free cycle under memcheck), `ci` (the README's test command).
 
+mod asem_data;
 mod border_data;
 mod geo;
 mod hdi_data;
@@ -69,7 +70,8 @@ fn main() -> anyhow::Result<()> {
         Some("gen-data") => {
             let shared = args.get(1).map(PathBuf::from).unwrap_or_else(|| root.join("../shared/data"));
             border_data::generate(&shared, &root.join("data/border-cities"))?;
-            hdi_data::generate(&shared, &root.join("data/hdi"))
+            hdi_data::generate(&shared, &root.join("data/hdi"))?;
+            asem_data::generate(&shared, &root.join("data/coinr-asem"))
         }
         Some("plugins") => build_plugins(&root, "release").map(|_| ()),
         Some("flagship") => {

@@ -187,6 +187,9 @@ pub struct IndicatorConfig {
     pub subsystem: String,
     pub polarity: Polarity,
     pub source: String,
+    /// Divide every value by this: another indicator's id, or a numeric column of the unit list
+    /// (`Den_GDP`), so that per-capita rates need no preprocessing.
+    pub denominator: Option<String>,
     /// How the values were made; when absent, the source's `provenance`.
     pub provenance: Option<Provenance>,
     #[serde(default)]

@@ -3,6 +3,7 @@
 //! Each method follows the same three steps: `XParams` (serde, unchecked) -> `check()` -> a
 //! valid method implementing [`resil_core::Normalizer`] -> a fitted value with getters.
 
+mod group_impute;
 mod impute;
 mod minmax;
 mod simple;
@@ -12,6 +13,7 @@ mod translate;
 mod treat;
 mod zscore;
 
+pub use group_impute::{GroupMeanImputer, GroupMeanImputerParams};
 pub use impute::{Fallback, LinearTimeImputer, LinearTimeImputerParams};
 pub use minmax::{FittedMinMax, MinMax, MinMaxParams};
 pub use simple::{Divisor, FittedScale, Scale, ScaleParams};

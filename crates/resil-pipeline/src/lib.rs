@@ -6,6 +6,7 @@
 mod analysis;
 mod compare;
 mod data_checks;
+mod derived;
 mod manifest;
 mod matrix;
 mod published;

@@ -76,6 +76,7 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
             "unspecified": by_provenance(Provenance::Unspecified),
         },
         "indicators": system.indicators().iter().map(|i| json!({
+            "denominator": c.indicators.iter().find(|x| x.id == i.id).and_then(|x| x.denominator.clone()),
             "id": i.id, "name": i.name, "unit": i.unit, "system": i.system, "subsystem": i.subsystem,
             "polarity": i.polarity.to_string(), "source": i.source, "provenance": i.provenance.as_str(), "note": i.note,
         })).collect::<Vec<_>>(),

@@ -179,7 +179,8 @@ macro_rules! method {
     };
 }
 
-pub static IMPUTERS: &[MethodSpec<dyn Imputer>] = &[method!(
+pub static IMPUTERS: &[MethodSpec<dyn Imputer>] = &[
+    method!(
     IMPUTERS,
     "linear-time",
     "linear interpolation on the year axis inside a unit, nearest value at the ends",
@@ -188,7 +189,15 @@ pub static IMPUTERS: &[MethodSpec<dyn Imputer>] = &[method!(
         p!("fallbacks", "the same per indicator: { X27 = \"period-min\" }"),
     ],
     resil_normalize::LinearTimeImputerParams
-)];
+),
+    method!(
+        IMPUTERS,
+        "group-mean",
+        "the mean of the unit's group in the same period (COINr's indgroup_mean)",
+        [p!("group", "region | province | a column of the unit list (Group_EurAsia)")],
+        resil_normalize::GroupMeanImputerParams
+    ),
+];
 
 pub static NORMALIZERS: &[MethodSpec<dyn Normalizer>] = &[
     method!(

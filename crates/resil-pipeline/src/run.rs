@@ -356,6 +356,7 @@ impl Prepared {
     /// Reads every source into a panel of all units (excluded ones included).
     pub(crate) fn load_panel(&self) -> Result<LoadedPanel> {
         load_panel(&self.units, &self.system, &self.sources, &self.loaded.config.study.periods)
+            .and_then(|panel| crate::derived::denominate(panel, &self.loaded))
     }
 
     /// The plugins this study loaded, by source: (source id, optional, plugin info).
@@ -380,7 +381,9 @@ pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
     if problems.len() > units_ok || data.units.is_empty() {
         return problems;
     }
-    match load_panel(&data.units, &data.system, &data.sources, &loaded.config.study.periods) {
+    match load_panel(&data.units, &data.system, &data.sources, &loaded.config.study.periods)
+        .and_then(|panel| crate::derived::denominate(panel, &loaded))
+    {
         Ok(loaded_panel) => {
             if let Some(imputer) = m.imputer {
                 let (active, _) = loaded_panel.panel.without_excluded();
