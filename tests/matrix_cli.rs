@@ -189,3 +189,82 @@ fn methods_lists_every_method_with_parameters_and_defaults() {
     assert_eq!(code, 1);
     assert!(stderr.contains("unknown stage `ranks`"), "{stderr}");
 }
+
+#[test]
+fn both_readings_where_tools_differ() {
+    // pymcdm 1.4.0 (tests/reference/pymcdm_readings.py): CRITIC on columns scaled as they are,
+    // and WSM / WPM after sum normalisation with the reciprocal for cost columns.
+    let r = resil_test_support::reference_case("pymcdm_readings");
+    let mut text = "id,c1,c2,c3,c4\n".to_string();
+    for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
+        text += &format!("a{i},{}\n", floats(row).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+    }
+    let (_d, t) = write(&text);
+    let close = |got: &serde_json::Value, expected: &serde_json::Value, what: &str| {
+        for (g, e) in floats(got).iter().zip(floats(expected)) {
+            assert!((g - e).abs() < 1e-12, "{what}: {got} vs {expected}");
+        }
+    };
+    let as_is = json(&[
+        "score",
+        &t,
+        "--polarity=-,+,+,+",
+        "--normalize",
+        "none",
+        "--weight",
+        "critic",
+        "--param",
+        "cost=as-is",
+    ]);
+    close(&as_is["weights"], &r["critic_as_is"], "critic as-is");
+    // The default reading flips the cost column before correlating: different weights.
+    let flip =
+        json(&["score", &t, "--polarity=-,+,+,+", "--normalize", "none", "--weight", "critic", "--method", "topsis"]);
+    assert!((floats(&flip["weights"])[0] - floats(&r["critic_as_is"])[0]).abs() > 1e-3);
+    for (method, key) in [("wsm", "wsm_sum_reciprocal"), ("wpm", "wpm_sum_reciprocal")] {
+        let out = json(&[
+            "score",
+            &t,
+            "--polarity=-,+,+,+",
+            "--normalize",
+            "sum",
+            "--weight",
+            "fixed:0.4,0.3,0.2,0.1",
+            "--method",
+            method,
+            "--param",
+            "cost=reciprocal",
+        ]);
+        close(&out["scores"], &r[key], method);
+        // The default refuses the cost column.
+        let (code, _, stderr) = resil(&[
+            "score",
+            &t,
+            "--polarity=-,+,+,+",
+            "--normalize",
+            "sum",
+            "--weight",
+            "fixed:0.4,0.3,0.2,0.1",
+            "--method",
+            method,
+        ]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("cost criterion"), "{stderr}");
+    }
+    // A key two stages' methods take must name its stage.
+    let (code, _, stderr) = resil(&[
+        "score",
+        &t,
+        "--polarity=-,+,+,+",
+        "--normalize",
+        "sum",
+        "--weight",
+        "critic",
+        "--method",
+        "wsm",
+        "--param",
+        "cost=as-is",
+    ]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`cost` is a parameter of critic (weight) and wsm (method)"), "{stderr}");
+}

@@ -11,18 +11,6 @@ use resil_core::{Matrix, Polarity, Scope};
 use serde_json::{json, Value};
 
 /// Which stage a bare `--param KEY=VALUE` belongs to, by the parameter's name.
-const STAGE_OF_PARAM: [(&str, &str); 10] = [
-    ("floor", "normalize"),
-    ("sd", "normalize"),
-    ("apply-polarity", "normalize"),
-    ("shift", "normalize"),
-    ("tolerance", "weight"),
-    ("v", "method"),
-    ("ties", "method"),
-    ("k", "classify"),
-    ("cuts", "classify"),
-    ("weights", "weight"),
-];
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
@@ -79,16 +67,42 @@ fn stage(method: &str, params: toml::Table) -> StageConfig {
 }
 
 /// Sorts `--param` values into the tables of the stages.
-fn route(params: &[String], stages: &[&str]) -> anyhow::Result<Vec<toml::Table>> {
+/// Sends each `--param KEY=VALUE` to the stage whose method takes KEY, by the registry's
+/// declarations: `stages` are (flag name, registry stage, method name). `stage.key=value` is
+/// explicit; a key two stages' methods take must be; a key no method here takes goes to the last
+/// stage, whose check names what its method takes.
+fn route(params: &[String], stages: &[(&str, &str, &str)]) -> anyhow::Result<Vec<toml::Table>> {
+    let catalog = resil_pipeline::catalog();
+    let takes = |(_, stage, method): &(&str, &str, &str), key: &str| {
+        let own =
+            catalog.iter().any(|m| m.stage == *stage && m.name == *method && m.params.iter().any(|p| p.name == key));
+        own || resil_pipeline::stage_params(stage).iter().any(|p| p.name == key && p.name != "scope")
+    };
     let mut tables = vec![toml::Table::new(); stages.len()];
     for p in params {
         let (key, value) = p.split_once('=').with_context(|| format!("--param `{p}`: expected KEY=VALUE"))?;
-        let (stage_name, key) = match key.split_once('.') {
-            Some((s, k)) => (s, k),
-            None => (STAGE_OF_PARAM.iter().find(|(k, _)| *k == key).map(|(_, s)| *s).unwrap_or("method"), key),
-        };
-        let Some(i) = stages.iter().position(|s| *s == stage_name) else {
-            bail!("--param `{p}`: no stage `{stage_name}` here (stages: {})", stages.join(", "));
+        let (i, key) = match key.split_once('.') {
+            Some((s, k)) => match stages.iter().position(|(flag, ..)| *flag == s) {
+                Some(i) => (i, k),
+                None => bail!(
+                    "--param `{p}`: no stage `{s}` here (stages: {})",
+                    stages.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
+                ),
+            },
+            None => {
+                let takers: Vec<usize> = (0..stages.len()).filter(|&i| takes(&stages[i], key)).collect();
+                match takers.as_slice() {
+                    [i] => (*i, key),
+                    [] => (stages.len() - 1, key),
+                    many => bail!(
+                        "--param `{p}`: `{key}` is a parameter of {}; write `<stage>.{key}=...`",
+                        many.iter()
+                            .map(|&i| format!("{} ({})", stages[i].2, stages[i].0))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                }
+            }
         };
         tables[i].insert(key.to_string(), toml_value(value));
     }
@@ -227,7 +241,15 @@ fn polarities(text: Option<&str>, n: usize) -> anyhow::Result<Vec<Polarity>> {
 pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
     let (ids, names, matrix) = read_matrix(&args.matrix)?;
     let system = resil_pipeline::criteria(&names, &polarities(args.polarity.as_deref(), names.len())?);
-    let mut tables = route(&args.params, &["normalize", "weight", "method"])?;
+    let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
+    let mut tables = route(
+        &args.params,
+        &[
+            ("normalize", "normalize", &args.normalize),
+            ("weight", "weight", weight_name),
+            ("method", "rank", &args.method),
+        ],
+    )?;
     let weight_method = match args.weight.strip_prefix("fixed:") {
         Some(list) => {
             let values: Vec<f64> = list
@@ -326,7 +348,7 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
             })
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut table = route(&args.params, &["classify"])?.remove(0);
+    let mut table = route(&args.params, &[("classify", "classify", &args.method)])?.remove(0);
     if let Some(k) = args.k {
         if args.method != "fixed" {
             table.insert("k".into(), toml::Value::Integer(k as i64));

@@ -323,7 +323,7 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
         WEIGHTERS,
         "critic",
         "CRITIC (Diakoulaki et al. 1995): contrast times conflict",
-        [],
+        [p!("cost", "flip: scale cost columns from worst to best (scikit-criteria) | as-is: from min to max (pymcdm)")],
         resil_weight::StatisticalParams,
         resil_weight::Statistic::Critic
     ),
@@ -401,7 +401,10 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         SCORERS,
         "wsm",
         "weighted sum (benefit-aligned columns)",
-        [],
+        [p!(
+            "cost",
+            "refuse: a cost column is an error | reciprocal: (1/r) / sum(1/r), pymcdm's sum normalisation of costs"
+        )],
         resil_rank::WeightedParams,
         resil_rank::Aggregation::Sum
     ),
@@ -409,7 +412,10 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         SCORERS,
         "wpm",
         "weighted product (positive, benefit-aligned columns)",
-        [],
+        [p!(
+            "cost",
+            "refuse: a cost column is an error | reciprocal: (1/r) / sum(1/r), pymcdm's sum normalisation of costs"
+        )],
         resil_rank::WeightedParams,
         resil_rank::Aggregation::Product
     ),

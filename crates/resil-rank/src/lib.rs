@@ -18,4 +18,4 @@ pub use levels::{FittedLevels, LevelSpec, LevelWeights, Levels, LevelsParams, Me
 pub use ranks::{rank, TiePolicy};
 pub use topsis::{FittedTopsis, Topsis, TopsisParams};
 pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};
-pub use wsm::{Aggregation, FittedWeighted, Weighted, WeightedParams};
+pub use wsm::{Aggregation, FittedWeighted, Weighted, WeightedCost, WeightedParams};

@@ -7,10 +7,25 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
-/// Unchecked parameters (none).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// What the weighted sum and product do with a cost column (one whose direction no normaliser
+/// flipped): tools disagree, so both readings are offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct WeightedParams {}
+pub enum WeightedCost {
+    /// Refuse: ask for a normaliser that flips cost columns (resil's default).
+    #[default]
+    Refuse,
+    /// Replace r by (1/r) / sum(1/r) over the reference rows: after `sum` normalisation this is
+    /// pymcdm's `sum_normalization(x, cost=True)`, (1/x) / sum(1/x).
+    Reciprocal,
+}
+
+/// Unchecked parameters: the reading for cost columns.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct WeightedParams {
+    pub cost: WeightedCost,
+}
 
 /// Sum or product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +36,7 @@ pub enum Aggregation {
 
 impl WeightedParams {
     pub fn check(self, aggregation: Aggregation) -> Result<Weighted> {
-        Ok(Weighted { aggregation })
+        Ok(Weighted { aggregation, cost: self.cost })
     }
 }
 
@@ -29,13 +44,16 @@ impl WeightedParams {
 #[derive(Debug, Clone)]
 pub struct Weighted {
     aggregation: Aggregation,
+    cost: WeightedCost,
 }
 
-/// Fitted: the weights.
+/// Fitted: the weights, and for each cost column read as reciprocal the sum of 1/r over the
+/// reference rows (None for the others).
 #[derive(Debug, Clone)]
 pub struct FittedWeighted {
     aggregation: Aggregation,
     weights: Vec<f64>,
+    reciprocal_sums: Vec<Option<f64>>,
 }
 
 fn name(a: Aggregation) -> &'static str {
@@ -48,18 +66,34 @@ fn name(a: Aggregation) -> &'static str {
 impl Scorer for Weighted {
     fn fit(
         &self,
-        _reference: &Matrix,
+        reference: &Matrix,
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
         let orientation = cx.orientation;
-        if let Some(j) = orientation.iter().position(|&p| p == Polarity::Cost) {
+        let mut reciprocal_sums = vec![None; orientation.len()];
+        if self.cost == WeightedCost::Reciprocal {
+            for (j, _) in orientation.iter().enumerate().filter(|(_, &p)| p == Polarity::Cost) {
+                let col = reference.column(j);
+                if let Some(i) = col.iter().position(|&x| x.is_nan() || x <= 0.0) {
+                    return Err(Error::data(
+                        format!("{}: {}", name(self.aggregation), cx.cell(i, j)),
+                        format!("value {} must be positive for the reciprocal reading of a cost column", col[i]),
+                    ));
+                }
+                reciprocal_sums[j] = Some(col.iter().map(|x| 1.0 / x).sum());
+            }
+        } else if let Some(j) = orientation.iter().position(|&p| p == Polarity::Cost) {
             return Err(Error::data(
                 name(self.aggregation),
                 format!("criterion {} is a cost criterion: normalise with a method that flips cost columns (minmax, zscore) first", j + 1),
             ));
         }
-        Ok(Outcome::new(Box::new(FittedWeighted { aggregation: self.aggregation, weights: weights.0.clone() })))
+        Ok(Outcome::new(Box::new(FittedWeighted {
+            aggregation: self.aggregation,
+            weights: weights.0.clone(),
+            reciprocal_sums,
+        })))
     }
 }
 
@@ -69,6 +103,10 @@ impl FittedScorer for FittedWeighted {
         let mut score = vec![if self.aggregation == Aggregation::Sum { 0.0 } else { 1.0 }; n];
         for (j, col) in data.columns().enumerate() {
             for (i, &x) in col.iter().enumerate() {
+                let x = match self.reciprocal_sums[j] {
+                    Some(sum) => (1.0 / x) / sum,
+                    None => x,
+                };
                 match self.aggregation {
                     Aggregation::Sum => score[i] += self.weights[j] * x,
                     Aggregation::Product => {

@@ -11,5 +11,5 @@ mod subjective;
 
 pub use entropy::{Entropy, EntropyParams};
 pub use fixed::{Fixed, FixedParams};
-pub use statistical::{critic_information, Statistic, Statistical, StatisticalParams};
+pub use statistical::{critic_information, CriticCost, Statistic, Statistical, StatisticalParams};
 pub use subjective::{ahp, Ahp, AhpParams, AhpResult, Combination, Combined, Hierarchical};

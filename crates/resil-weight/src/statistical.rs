@@ -1,11 +1,12 @@
 //! Weights from the data's own spread: equal, standard deviation, coefficient of variation and
 //! CRITIC (Diakoulaki, Mavrotas & Papayannakis 1995).
 //!
-//! Reading where tools disagree: CRITIC scales each column by min-max from its worst to its best
-//! value, so a cost column is flipped before the correlations are taken (scikit-criteria's
-//! reading; pymcdm and pyrepo-mcda correlate unflipped columns). resil flips by the column's
-//! orientation as the data stands, so after a normaliser that already aligned polarity nothing
-//! is flipped twice. `std` and `cv` use the population standard deviation of the columns as given.
+//! Reading where tools disagree, offered as CRITIC's `cost` parameter: `flip` (the default)
+//! scales each column by min-max from its worst to its best value, so a cost column is flipped
+//! before the correlations are taken (scikit-criteria's reading); `as-is` scales every column from
+//! its minimum to its maximum whatever its direction (pymcdm's, and the worked example of Tus &
+//! Aytac Adali 2019). resil flips by the column's orientation as the data stands, so after a
+//! normaliser that already aligned polarity nothing is flipped twice. `std` and `cv` use the population standard deviation of the columns as given.
 
 use resil_core::stats::{mean, pearson, population_sd};
 use resil_core::{Diagnostic, Error, Matrix, Outcome, Polarity, Result, StageContext, Weighter, Weights};
@@ -20,14 +21,28 @@ pub enum Statistic {
     Critic,
 }
 
-/// Unchecked parameters (none); the statistic is chosen by the method name.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// How CRITIC treats a cost column before correlating (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct StatisticalParams {}
+pub enum CriticCost {
+    /// Scale from worst to best: a cost column is flipped (scikit-criteria).
+    #[default]
+    Flip,
+    /// Scale from minimum to maximum whatever the direction (pymcdm).
+    AsIs,
+}
+
+/// Unchecked parameters; the statistic is chosen by the method name, and only CRITIC takes
+/// `cost` (the registry declares which method takes what).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct StatisticalParams {
+    pub cost: CriticCost,
+}
 
 impl StatisticalParams {
     pub fn check(self, statistic: Statistic) -> Result<Statistical> {
-        Ok(Statistical { statistic })
+        Ok(Statistical { statistic, cost: self.cost })
     }
 }
 
@@ -35,21 +50,20 @@ impl StatisticalParams {
 #[derive(Debug, Clone)]
 pub struct Statistical {
     statistic: Statistic,
+    cost: CriticCost,
 }
 
-/// CRITIC's information C_j = sigma_j sum_k (1 - rho_jk) of min-max scaled, best-is-1 columns;
-/// a constant column carries none (0).
-pub fn critic_information(reference: &Matrix, orientation: &[Polarity]) -> Vec<f64> {
+/// CRITIC's information C_j = sigma_j sum_k (1 - rho_jk) of min-max scaled columns (best-is-1
+/// under `flip`, max-is-1 under `as-is`); a constant column carries none (0).
+pub fn critic_information(reference: &Matrix, orientation: &[Polarity], cost: CriticCost) -> Vec<f64> {
     let scaled: Vec<Option<Vec<f64>>> = reference
         .columns()
         .zip(orientation)
         .map(|(c, p)| {
             let (lo, hi) = c.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-            (hi > lo).then(|| {
-                c.iter()
-                    .map(|&v| if *p == Polarity::Benefit { (v - lo) / (hi - lo) } else { (hi - v) / (hi - lo) })
-                    .collect()
-            })
+            let flip = cost == CriticCost::Flip && *p == Polarity::Cost;
+            (hi > lo)
+                .then(|| c.iter().map(|&v| if flip { (hi - v) / (hi - lo) } else { (v - lo) / (hi - lo) }).collect())
         })
         .collect();
     scaled
@@ -94,7 +108,7 @@ impl Weighter for Statistical {
                     }
                 })
                 .collect::<Result<_>>()?,
-            Statistic::Critic => critic_information(reference, orientation),
+            Statistic::Critic => critic_information(reference, orientation, self.cost),
         };
         let notes: Vec<Diagnostic> = raw
             .iter()
