@@ -67,6 +67,12 @@ fn hdi_config_reproduces_the_published_index() {
     }
     let header = std::fs::read_to_string(out.path().join("scores.csv")).unwrap();
     assert!(header.lines().next().unwrap().contains("subsystem:education"), "{}", header.lines().next().unwrap());
+    // The manifest records each level's function (the rank parameters) and member weights.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap()).unwrap();
+    let groups = &manifest["aggregation_weights"][0]["groups"];
+    assert_eq!(groups["subsystem:education"], serde_json::json!({ "EYS": 0.5, "MYS": 0.5 }));
+    assert_eq!(manifest["pipeline"]["rank"]["params"]["system"]["function"], "geometric");
     // Values beyond the goalposts (schooling above 18 years, income above 75,000) are capped, and said so.
     let diagnostics = std::fs::read_to_string(out.path().join("diagnostics.csv")).unwrap();
     assert!(diagnostics.contains("indicator `GNIPC`") && diagnostics.contains("capped to them"), "{diagnostics}");

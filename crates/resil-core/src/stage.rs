@@ -202,6 +202,12 @@ pub trait FittedScorer: Debug + Send + Sync {
     fn column_references(&self) -> NamedColumns {
         Vec::new()
     }
+    /// Weights the scorer settled in the fit beyond the indicator weights (a level-by-level
+    /// scorer: each group's member weights, `subsystem:education` -> [(EYS, 0.5), (MYS, 0.5)]),
+    /// for the manifest.
+    fn group_weights(&self) -> Vec<(String, Vec<(String, f64)>)> {
+        Vec::new()
+    }
 }
 
 /// Which class a value equal to a cut point belongs to.

@@ -96,6 +96,12 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
                 (ind.id.clone(), Value::Object(stats))
             }).collect::<serde_json::Map<String, Value>>(),
         })).collect::<Vec<_>>(),
+        "aggregation_weights": r.scorer_group_weights.iter().filter(|(_, g)| !g.is_empty()).map(|(scope, groups)| json!({
+            "scope": scope,
+            "groups": groups.iter().map(|(name, members)| {
+                (name.clone(), Value::Object(members.iter().map(|(m, w)| (m.clone(), json!(w))).collect()))
+            }).collect::<serde_json::Map<String, Value>>(),
+        })).collect::<Vec<_>>(),
         "plugins": plugins,
         "analyses": c.analyses.iter().zip(&r.analyses).map(|(a, res)| json!({ "id": res.id, "kind": a.kind, "params": a.params })).collect::<Vec<_>>(),
         "skipped_sources": r.skipped_sources,

@@ -199,6 +199,8 @@ pub struct RunResult {
     pub normalizer_learned: Vec<LearnedState>,
     /// Per scorer group: its label and the per-column references it learned (TOPSIS ideals).
     pub scorer_references: Vec<(String, resil_core::NamedColumns)>,
+    /// Per scorer group: the member weights of each aggregate, for a level-by-level scorer.
+    pub scorer_group_weights: Vec<(String, Vec<(String, Vec<(String, f64)>)>)>,
     pub row_scorer_group: Vec<usize>,
     /// Scores of each sub-system and system, per row.
     pub levels: Vec<LevelScores>,
@@ -498,6 +500,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         scores: scored.table,
         normalizer_learned: normalized.learned,
         scorer_references: scored.references,
+        scorer_group_weights: scored.group_weights,
         row_scorer_group: scored.row_group,
         ranks,
         levels,

@@ -164,6 +164,8 @@ pub(crate) fn weigh(p: &Prepared, panel: &Panel, rows: &RowLabels, n: &Normalize
 pub(crate) struct Scored {
     pub(crate) table: ScoreTable,
     pub(crate) references: Vec<(String, resil_core::NamedColumns)>,
+    /// Per scorer group: the member weights of each aggregate (level-by-level scorers).
+    pub(crate) group_weights: Vec<(String, Vec<(String, Vec<(String, f64)>)>)>,
     pub(crate) row_group: Vec<usize>,
 }
 
@@ -180,6 +182,7 @@ pub(crate) fn score(
     let mut scores =
         ScoreTable { score: vec![f64::NAN; n], extras: Vec::new(), direction: resil_core::Direction::HigherIsBetter };
     let mut references = Vec::new();
+    let mut group_weights = Vec::new();
     let mut row_group = vec![0; n];
     for (gi, g) in p.scorer.scope.groups(panel).iter().enumerate() {
         let block = normalized.data.rows(g.rows.clone());
@@ -203,8 +206,9 @@ pub(crate) fn score(
         scores.score[g.rows.clone()].copy_from_slice(&table.score);
         row_group[g.rows.clone()].iter_mut().for_each(|x| *x = gi);
         references.push((g.label.clone(), fitted.value.column_references()));
+        group_weights.push((g.label.clone(), fitted.value.group_weights()));
     }
-    Ok(Scored { table: scores, references, row_group })
+    Ok(Scored { table: scores, references, group_weights, row_group })
 }
 
 /// Stage 4b: Scores at every level of the hierarchy: the same scorer on each sub-system's and

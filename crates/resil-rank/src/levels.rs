@@ -267,6 +267,19 @@ impl FittedLevels {
 }
 
 impl FittedScorer for FittedLevels {
+    fn group_weights(&self) -> Vec<(String, Vec<(String, f64)>)> {
+        let mut out = Vec::new();
+        for (l, (member_names, groups)) in self.levels.iter().enumerate() {
+            for g in groups {
+                let total: f64 = g.weights.iter().sum();
+                let members =
+                    g.members.iter().zip(&g.weights).map(|(&m, w)| (member_names[m].clone(), w / total)).collect();
+                out.push((format!("{}:{}", LEVELS[l], g.name), members));
+            }
+        }
+        out
+    }
+
     fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
         let specs = [&self.params.subsystem, &self.params.system, &self.params.index];
         let mut below: Vec<Vec<f64>> = (0..data.ncols()).map(|j| data.column(j).to_vec()).collect();
@@ -412,5 +425,53 @@ mod tests {
         // With arithmetic means and run weights at every level, the index is the weighted sum (WSM).
         let wsm: f64 = [0.1 * 1.0, 0.3 * 0.0, 0.6 * 1.0].iter().sum();
         assert!((t.score[0] - wsm).abs() < 1e-15);
+    }
+
+    #[test]
+    fn every_mean_matches_scipy() {
+        // Independent computation: scipy 1.17.1 gmean, hmean, pmean and numpy average with weights
+        // 1, 2, 3, 4 (tests/reference/scipy_means.py -> data/reference-cases/scipy_means.json).
+        let case = resil_test_support::reference_case("scipy_means");
+        let rows: Vec<Vec<f64>> = case["rows"].as_array().unwrap().iter().map(resil_test_support::floats).collect();
+        let sys = system(&[("A", "s", "x"), ("B", "s", "x"), ("C", "s", "x"), ("D", "s", "x")]);
+        let weights =
+            LevelWeights::Fixed([("A".into(), 1.0), ("B".into(), 2.0), ("C".into(), 3.0), ("D".into(), 4.0)].into());
+        for (function, p, key) in [
+            (Mean::Arithmetic, None, "arithmetic"),
+            (Mean::Geometric, None, "geometric"),
+            (Mean::Harmonic, None, "harmonic"),
+            (Mean::Power, Some(3.0), "power_3"),
+            (Mean::Power, Some(-0.5), "power_minus_half"),
+            (Mean::Minimum, None, "minimum"),
+        ] {
+            let params =
+                LevelsParams { subsystem: LevelSpec { function, p, weights: weights.clone() }, ..Default::default() };
+            let got = score(params, &sys, &rows, &[0.25; 4]).unwrap().score;
+            for (g, e) in got.iter().zip(resil_test_support::floats(&case[key])) {
+                assert!((g - e).abs() < 1e-14, "{key}: {g} vs scipy {e}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The classical inequality of means for positive values and any weights:
+        /// minimum <= harmonic <= geometric <= arithmetic <= power(p = 2) <= maximum.
+        #[test]
+        fn means_are_ordered(values in proptest::collection::vec(0.01f64..100.0, 2..6), seed in 0u64..1000) {
+            let n = values.len();
+            let members: Vec<(String, String, String)> = (0..n).map(|j| (format!("C{j}"), "s".into(), "x".into())).collect();
+            let refs: Vec<(&str, &str, &str)> = members.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+            let sys = system(&refs);
+            let w: Vec<f64> = (0..n).map(|j| 1.0 + ((seed as usize * 7 + j * 13) % 5) as f64).collect();
+            let at = |function: Mean, p: Option<f64>| {
+                let params = LevelsParams { subsystem: LevelSpec { function, p, weights: LevelWeights::default() }, ..Default::default() };
+                score(params, &sys, std::slice::from_ref(&values), &w).unwrap().score[0]
+            };
+            let max = values.iter().copied().fold(f64::MIN, f64::max);
+            let chain = [at(Mean::Minimum, None), at(Mean::Harmonic, None), at(Mean::Geometric, None), at(Mean::Arithmetic, None), at(Mean::Power, Some(2.0)), max];
+            for pair in chain.windows(2) {
+                proptest::prop_assert!(pair[0] <= pair[1] * (1.0 + 1e-12), "{chain:?}");
+            }
+        }
     }
 }
