@@ -21,6 +21,6 @@ pub use scope::{Scope, ScopeGroup};
 pub use source::{IndicatorSource, SourceRequest, UnitIndex};
 pub use stage::{
     goodness_of_variance_fit, Breaks, Classifier, CutRule, Diagnostic, Direction, FittedNormalizer, FittedScorer,
-    Imputer, NamedColumns, Normalizer, Outcome, RowLabel, ScoreTable, Scorer, Severity, StageContext, Weighter,
-    Weights,
+    GroupWeights, Imputer, NamedColumns, Normalizer, Outcome, RowLabel, ScoreTable, Scorer, Severity, StageContext,
+    Weighter, Weights,
 };

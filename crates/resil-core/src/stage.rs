@@ -181,6 +181,9 @@ pub struct ScoreTable {
     pub direction: Direction,
 }
 
+/// Each aggregate's member weights: (`subsystem:education`, [(EYS, 0.5), (MYS, 0.5)]).
+pub type GroupWeights = Vec<(String, Vec<(String, f64)>)>;
+
 /// Named per-column vectors, such as TOPSIS's ideal and anti-ideal.
 pub type NamedColumns = Vec<(String, Vec<f64>)>;
 
@@ -205,7 +208,7 @@ pub trait FittedScorer: Debug + Send + Sync {
     /// Weights the scorer settled in the fit beyond the indicator weights (a level-by-level
     /// scorer: each group's member weights, `subsystem:education` -> [(EYS, 0.5), (MYS, 0.5)]),
     /// for the manifest.
-    fn group_weights(&self) -> Vec<(String, Vec<(String, f64)>)> {
+    fn group_weights(&self) -> GroupWeights {
         Vec::new()
     }
 }

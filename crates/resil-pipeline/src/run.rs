@@ -200,7 +200,7 @@ pub struct RunResult {
     /// Per scorer group: its label and the per-column references it learned (TOPSIS ideals).
     pub scorer_references: Vec<(String, resil_core::NamedColumns)>,
     /// Per scorer group: the member weights of each aggregate, for a level-by-level scorer.
-    pub scorer_group_weights: Vec<(String, Vec<(String, Vec<(String, f64)>)>)>,
+    pub scorer_group_weights: Vec<(String, resil_core::GroupWeights)>,
     pub row_scorer_group: Vec<usize>,
     /// Scores of each sub-system and system, per row.
     pub levels: Vec<LevelScores>,

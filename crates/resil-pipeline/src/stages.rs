@@ -165,7 +165,7 @@ pub(crate) struct Scored {
     pub(crate) table: ScoreTable,
     pub(crate) references: Vec<(String, resil_core::NamedColumns)>,
     /// Per scorer group: the member weights of each aggregate (level-by-level scorers).
-    pub(crate) group_weights: Vec<(String, Vec<(String, Vec<(String, f64)>)>)>,
+    pub(crate) group_weights: Vec<(String, resil_core::GroupWeights)>,
     pub(crate) row_group: Vec<usize>,
 }
 

@@ -267,7 +267,7 @@ impl FittedLevels {
 }
 
 impl FittedScorer for FittedLevels {
-    fn group_weights(&self) -> Vec<(String, Vec<(String, f64)>)> {
+    fn group_weights(&self) -> resil_core::GroupWeights {
         let mut out = Vec::new();
         for (l, (member_names, groups)) in self.levels.iter().enumerate() {
             for g in groups {
