@@ -10,6 +10,7 @@ fn stage(method: &str, params: &[(&str, toml::Value)]) -> StageConfig {
     StageConfig {
         method: method.into(),
         scope: Scope::Pooled,
+        indicators: Vec::new(),
         params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
     }
 }

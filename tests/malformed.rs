@@ -469,3 +469,56 @@ fn a_method_error_names_indicator_unit_and_period() {
         &["entropy: indicator `X1`, unit `A`, period 2010: value", "is negative or missing"],
     );
 }
+
+#[test]
+fn a_normalisation_step_can_apply_to_some_indicators() {
+    // log on X1 only, then min-max on everything: X1 is min-max of ln x, X2 and X3 as without
+    // the log step; an unknown id, and `indicators` on a stage that cannot take it, are errors.
+    let read = |dir: &Path| -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(dir.join("out/intermediates.csv")).unwrap();
+        text.lines().skip(1).map(|l| l.split(',').map(String::from).collect()).collect()
+    };
+    let plain = mini_study();
+    edit(
+        plain.path(),
+        "mini.toml",
+        "normalize = [{ method = \"zscore\" }, { method = \"minmax\", floor = 0.01 }]",
+        "normalize = [{ method = \"minmax\" }]",
+    );
+    assert_eq!(resil(&["run", plain.path().join("mini.toml").to_str().unwrap()]).0, 0);
+    let logged = mini_study();
+    edit(
+        logged.path(),
+        "mini.toml",
+        "normalize = [{ method = \"zscore\" }, { method = \"minmax\", floor = 0.01 }]",
+        "normalize = [{ method = \"log\", indicators = [\"X1\"] }, { method = \"minmax\" }]",
+    );
+    let (code, _, stderr) = resil(&["run", logged.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let (a, b) = (read(plain.path()), read(logged.path()));
+    let x1: Vec<(f64, f64)> =
+        b.iter().filter(|r| r[2] == "X1").map(|r| (r[3].parse().unwrap(), r[4].parse().unwrap())).collect();
+    let (lo, hi) = x1.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), (x, _)| (l.min(x.ln()), h.max(x.ln())));
+    for (x, r) in &x1 {
+        assert!((r - (x.ln() - lo) / (hi - lo)).abs() < 1e-12, "X1 {x}: {r}");
+    }
+    for (ra, rb) in a.iter().zip(&b).filter(|(r, _)| r[2] != "X1") {
+        assert_eq!(ra[4], rb[4], "{} {} {} untouched by the log step", ra[0], ra[1], ra[2]);
+    }
+    check(
+        &[(
+            "mini.toml",
+            "normalize = [{ method = \"zscore\" }",
+            "normalize = [{ method = \"zscore\", indicators = [\"X9\"] }",
+        )],
+        &["`pipeline.normalize[0].indicators`: `X9` is not a declared indicator"],
+    );
+    check(
+        &[(
+            "mini.toml",
+            "weight = { method = \"entropy\" }",
+            "weight = { method = \"entropy\", indicators = [\"X1\"] }",
+        )],
+        &["`pipeline.weight.indicators`: only normalize and treat steps apply to some indicators only"],
+    );
+}

@@ -63,7 +63,7 @@ fn toml_value(text: &str) -> toml::Value {
 }
 
 fn stage(method: &str, params: toml::Table) -> StageConfig {
-    StageConfig { method: method.to_string(), scope: Scope::Pooled, params }
+    StageConfig { method: method.to_string(), scope: Scope::Pooled, indicators: Vec::new(), params }
 }
 
 /// Sorts `--param` values into the tables of the stages.

@@ -266,6 +266,32 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
             }
         }
     }
+    // Only steps that transform columns one by one can apply to some indicators only.
+    let stages_with_subsets: Vec<(String, &StageConfig)> = c
+        .pipeline
+        .normalize
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("pipeline.normalize[{i}]"), s))
+        .chain(c.pipeline.treat.iter().map(|s| ("pipeline.treat".to_string(), s)))
+        .collect();
+    for (key, stage) in &stages_with_subsets {
+        for id in &stage.indicators {
+            if !c.indicators.iter().any(|i| i.id == *id) {
+                err(format!("{key}.indicators"), format!("`{id}` is not a declared indicator"));
+            }
+        }
+    }
+    for (key, stage) in [
+        ("pipeline.impute", &c.pipeline.impute),
+        ("pipeline.weight", &c.pipeline.weight),
+        ("pipeline.rank", &c.pipeline.rank),
+        ("pipeline.classify", &c.pipeline.classify.stage),
+    ] {
+        if !stage.indicators.is_empty() {
+            err(format!("{key}.indicators"), "only normalize and treat steps apply to some indicators only".into());
+        }
+    }
     if c.pipeline.normalize.is_empty() {
         err("pipeline.normalize".into(), "at least one normalisation step is needed".into());
     }

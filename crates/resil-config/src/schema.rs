@@ -203,6 +203,10 @@ pub struct StageConfig {
     pub method: String,
     #[serde(default)]
     pub scope: Scope,
+    /// normalize and treat steps: the indicators the step applies to (default: all); the others
+    /// pass through unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<String>,
     /// Every other key of the table: the method's parameters, checked by the method.
     #[serde(flatten)]
     pub params: toml::Table,

@@ -83,7 +83,13 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
         "pipeline": {
             "impute": stage(&p.imputer_params(), "pooled", &pipe.impute.method),
             "treat": p.treat_params(),
-            "normalize": pipe.normalize.iter().zip(p.normalizer_params()).map(|(s, params)| stage(&params, s.scope.as_str(), &s.method)).collect::<Vec<_>>(),
+            "normalize": pipe.normalize.iter().zip(p.normalizer_params()).map(|(s, params)| {
+                let mut step = stage(&params, s.scope.as_str(), &s.method);
+                if !s.indicators.is_empty() {
+                    step["indicators"] = json!(s.indicators);
+                }
+                step
+            }).collect::<Vec<_>>(),
             "weight": stage(&p.weighter_params(), pipe.weight.scope.as_str(), &pipe.weight.method),
             "rank": { "method": pipe.rank.method, "scope": pipe.rank.scope.as_str(), "params": p.scorer_params(), "ties": format!("{:?}", p.ties()).to_lowercase() },
             "classify": { "method": pipe.classify.stage.method, "scope": pipe.classify.stage.scope.as_str(), "params": p.classifier_params(), "labels": pipe.classify.labels },

@@ -553,7 +553,8 @@ impl TreatmentMethod for resil_normalize::TreatParams {
 pub fn stage_params(stage: &str) -> &'static [ParamSpec] {
     const SCOPE: ParamSpec = p!("scope", "pooled (one fit over every period) | per-period");
     match stage {
-        "normalize" | "weight" | "treat" => &[SCOPE],
+        "normalize" | "treat" => &[SCOPE, p!("indicators", "the indicators the step applies to (default: all); the others pass through")],
+        "weight" => &[SCOPE],
         "rank" => &[SCOPE, p!("ties", "min | average | dense: how tied scores rank")],
         "classify" => &[SCOPE, p!("labels", "grade names from the lowest class up, one per class")],
         _ => &[],
@@ -691,7 +692,12 @@ fn inner_weighter(key: &StageKey, param: &str, name: &str) -> Result<Box<dyn Wei
             format!("`{name}` cannot be used here (known: {})", INNER_WEIGHTERS.join(", ")),
         ));
     }
-    let stage = StageConfig { method: name.to_string(), scope: Default::default(), params: toml::Table::new() };
+    let stage = StageConfig {
+        method: name.to_string(),
+        scope: Default::default(),
+        indicators: Vec::new(),
+        params: toml::Table::new(),
+    };
     Ok(build(WEIGHTERS, key, &stage, &mut Vec::new())?.method)
 }
 

@@ -21,6 +21,8 @@ use crate::stages::{
 pub(crate) struct Staged<T: ?Sized> {
     pub(crate) scope: Scope,
     pub(crate) built: Built<T>,
+    /// The indicators the step applies to; empty: all.
+    pub(crate) indicators: Vec<String>,
 }
 
 /// A study ready to run: the config turned into units, indicators, sources and checked methods.
@@ -31,7 +33,7 @@ pub struct Prepared {
     pub system: IndicatorSystem,
     sources: Vec<ConfiguredSource>,
     pub(crate) imputer: Built<dyn Imputer>,
-    pub(crate) treat: Option<(Scope, resil_normalize::TreatParams)>,
+    pub(crate) treat: Option<(Scope, resil_normalize::TreatParams, Vec<String>)>,
     pub(crate) normalizers: Vec<Staged<dyn Normalizer>>,
     pub(crate) weighter: Staged<dyn Weighter>,
     pub(crate) scorer: Staged<dyn Scorer>,
@@ -241,7 +243,7 @@ impl RunResult {
 
 fn staged<T: ?Sized>(built: Result<Built<T>>, stage: &StageConfig, problems: &mut Vec<Error>) -> Option<Staged<T>> {
     match built {
-        Ok(built) => Some(Staged { scope: stage.scope, built }),
+        Ok(built) => Some(Staged { scope: stage.scope, built, indicators: stage.indicators.clone() }),
         Err(e) => {
             problems.extend(e.into_list());
             None
@@ -252,7 +254,7 @@ fn staged<T: ?Sized>(built: Result<Built<T>>, stage: &StageConfig, problems: &mu
 /// The checked methods of every stage.
 struct Methods {
     imputer: Option<Built<dyn Imputer>>,
-    treat: Option<(Scope, resil_normalize::TreatParams)>,
+    treat: Option<(Scope, resil_normalize::TreatParams, Vec<String>)>,
     normalizers: Vec<Option<Staged<dyn Normalizer>>>,
     weighter: Option<Staged<dyn Weighter>>,
     scorer: Option<(Staged<dyn Scorer>, TiePolicy)>,
@@ -278,7 +280,7 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
         .collect();
     let weighter = staged(registry::weighter(&key("pipeline.weight"), &p.weight, &mut warnings), &p.weight, problems);
     let scorer = match registry::scorer(&key("pipeline.rank"), &p.rank, &mut warnings) {
-        Ok((built, ties)) => Some((Staged { scope: p.rank.scope, built }, ties)),
+        Ok((built, ties)) => Some((Staged { scope: p.rank.scope, built, indicators: Vec::new() }, ties)),
         Err(e) => {
             problems.extend(e.into_list());
             None
@@ -297,7 +299,7 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
         ));
     }
     let treat = p.treat.as_ref().and_then(|t| match registry::treatment(&key("pipeline.treat"), t, &mut warnings) {
-        Ok(params) => params.map(|params| (t.scope, params)),
+        Ok(params) => params.map(|params| (t.scope, params, t.indicators.clone())),
         Err(e) => {
             problems.extend(e.into_list());
             None
@@ -531,9 +533,9 @@ impl Prepared {
     pub(crate) fn treat_params(&self) -> serde_json::Value {
         match &self.treat {
             None => serde_json::Value::Null,
-            Some((scope, params)) => {
-                serde_json::json!({ "method": "winsorise", "scope": scope.as_str(), "params": params })
-            }
+            Some((scope, params, indicators)) => serde_json::json!({
+                "method": "winsorise", "scope": scope.as_str(), "params": params, "indicators": indicators,
+            }),
         }
     }
 

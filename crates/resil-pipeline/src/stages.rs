@@ -63,9 +63,12 @@ pub(crate) fn impute(p: &Prepared, panel: Panel, log: &mut Log) -> Result<(Panel
 pub(crate) fn treat(p: &Prepared, panel: &Panel, log: &mut Log) -> (Matrix, Vec<TreatedCell>) {
     let mut data = panel.values().clone();
     let mut treated = Vec::new();
-    let Some((scope, params)) = &p.treat else { return (data, treated) };
+    let Some((scope, params, only)) = &p.treat else { return (data, treated) };
     for g in scope.groups(panel) {
         for (j, ind) in panel.system().indicators().iter().enumerate() {
+            if !only.is_empty() && !only.contains(&ind.id) {
+                continue;
+            }
             let original = data.column(j)[g.rows.clone()].to_vec();
             let (new, report) = resil_normalize::treat_column(&original, params);
             let how = if report.log { "log".to_string() } else { "winsorised".to_string() };
@@ -114,15 +117,41 @@ pub(crate) fn normalise(
     let mut orientation = system.polarities();
     let mut learned = Vec::new();
     for (i, step) in p.normalizers.iter().enumerate() {
+        // A step may apply to some indicators only: it sees their columns, the rest pass through.
+        let cols: Vec<usize> = if step.indicators.is_empty() {
+            (0..system.len()).collect()
+        } else {
+            step.indicators.iter().filter_map(|id| system.position(id)).collect()
+        };
+        let step_system = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect());
+        let step_orientation: Vec<Polarity> = cols.iter().map(|&j| orientation[j]).collect();
         let mut out = data.clone();
         let mut next_orientation = orientation.clone();
         for g in step.scope.groups(panel) {
-            let block = data.rows(g.rows.clone());
-            let fitted = step.built.method.fit(&block, &rows.context(system, &orientation, g.rows.clone()))?;
+            let block = data.rows(g.rows.clone()).select_columns(&cols);
+            let cx = rows.context(&step_system, &step_orientation, g.rows.clone());
+            let fitted = step.built.method.fit(&block, &cx)?;
             log.extend(&stage_label(&format!("normalize[{i}]"), &g.label), fitted.notes);
-            out.set_rows(g.rows.start, &fitted.value.transform(&block)?);
-            next_orientation = fitted.value.output_orientation();
-            let columns = fitted.value.learned();
+            let transformed = fitted.value.transform(&block)?;
+            for (k, &j) in cols.iter().enumerate() {
+                out.column_mut(j)[g.rows.clone()].copy_from_slice(transformed.column(k));
+            }
+            for (k, p) in fitted.value.output_orientation().into_iter().enumerate() {
+                next_orientation[cols[k]] = p;
+            }
+            // Learned state over every indicator: NaN for those the step does not touch.
+            let columns: resil_core::NamedColumns = fitted
+                .value
+                .learned()
+                .into_iter()
+                .map(|(name, values)| {
+                    let mut full = vec![f64::NAN; system.len()];
+                    for (k, &j) in cols.iter().enumerate() {
+                        full[j] = values[k];
+                    }
+                    (name, full)
+                })
+                .collect();
             if !columns.is_empty() {
                 learned.push(LearnedState { step: i, scope: g.label.clone(), rows: g.rows.clone(), columns });
             }
