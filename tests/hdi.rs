@@ -77,3 +77,32 @@ fn hdi_config_reproduces_the_published_index() {
     let diagnostics = std::fs::read_to_string(out.path().join("diagnostics.csv")).unwrap();
     assert!(diagnostics.contains("indicator `GNIPC`") && diagnostics.contains("capped to them"), "{diagnostics}");
 }
+
+#[test]
+fn goalposts_can_come_from_a_csv_file() {
+    // The same study with its goalposts in a file: the same scores; a bad cell names file, line
+    // and column.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("goalposts.csv"),
+        "indicator,lo,hi\nLE,20,85\nEYS,0,18\nMYS,0,15\nGNIPC,100,75000\n",
+    )
+    .unwrap();
+    let inline = "goalposts = { LE = [20, 85], EYS = [0, 18], MYS = [0, 15], GNIPC = [100, 75000] }";
+    let text = std::fs::read_to_string(root().join("configs/hdi.toml"))
+        .unwrap()
+        .replace("\"../", &format!("\"{}/", root().display()));
+    assert!(text.contains(inline));
+    std::fs::write(dir.path().join("hdi.toml"), text.replace(inline, "goalposts = \"goalposts.csv\"")).unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_config("configs/hdi.toml", a.path(), &[]);
+    run_config(dir.path().join("hdi.toml").to_str().unwrap(), b.path(), &[]);
+    let scores = |d: &std::path::Path| std::fs::read_to_string(d.join("scores.csv")).unwrap();
+    assert_eq!(scores(a.path()), scores(b.path()));
+    let manifest = std::fs::read_to_string(b.path().join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"role\": \"goalposts\""), "the goalposts file is a hashed input");
+    std::fs::write(dir.path().join("goalposts.csv"), "indicator,lo,hi\nLE,20,eighty-five\n").unwrap();
+    let (code, _, stderr) = crate::common::resil(&["validate", dir.path().join("hdi.toml").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("goalposts.csv, line 2, column `hi`: `eighty-five` is not a number"), "{stderr}");
+}

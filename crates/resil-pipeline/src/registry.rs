@@ -271,18 +271,71 @@ pub static NORMALIZERS: &[MethodSpec<dyn Normalizer>] = &[
         [],
         resil_normalize::RankParams
     ),
-    method!(
-        NORMALIZERS,
-        "target",
-        "distance to goalposts, (x - lo) / (hi - lo); flips cost columns",
-        [
-            p!("goalposts", "{ X1 = [lo, hi] } for every indicator, lo < hi"),
+    MethodSpec {
+        name: "target",
+        doc: "distance to goalposts, (x - lo) / (hi - lo); flips cost columns",
+        params: &[
+            p!(
+                "goalposts",
+                "{ X1 = [lo, hi] } for every indicator, lo < hi; or a CSV file with columns indicator, lo, hi"
+            ),
             p!("cap", "cap values beyond the goalposts to them (a note counts them)"),
             p!("transform", "{ X4 = \"log\" } or { X4 = { power = 0.5 } }: applied to values and goalposts first"),
         ],
-        resil_normalize::TargetParams
-    ),
+        defaults: || serde_json::to_value(resil_normalize::TargetParams::default()).expect("parameters serialise"),
+        build: |key, stage, warnings| {
+            // Goalposts from a CSV file (relative to the config) become the table they stand for.
+            let mut stage = stage.clone();
+            if let Some(toml::Value::String(file)) = stage.params.get("goalposts").cloned() {
+                stage.params.insert("goalposts".into(), toml::Value::Table(goalposts_file(key, &file)?));
+            }
+            let (p, params): (resil_normalize::TargetParams, _) =
+                key.params(spec(NORMALIZERS, "target"), &stage, warnings)?;
+            Ok(Built { method: Box::new(key.locate(p.check())?), params })
+        },
+    },
 ];
+
+/// Reads goalposts from a CSV file (columns `indicator`, `lo`, `hi`) named in a config, resolved
+/// against the config's folder; every problem names the file and line.
+fn goalposts_file(key: &StageKey, file: &str) -> Result<toml::Table> {
+    let path = key.file.parent().unwrap_or(Path::new(".")).join(file);
+    let mut reader = csv::Reader::from_path(&path)
+        .map_err(|e| Error::config(key.file, key.param_place("goalposts"), format!("{}: {e}", path.display())))?;
+    let headers = reader.headers().map_err(|e| Error::input(&path, Some(1), e.to_string()))?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| Error::input(&path, Some(1), format!("missing column `{name}`")))
+    };
+    let (id, lo, hi) = (col("indicator")?, col("lo")?, col("hi")?);
+    let mut table = toml::Table::new();
+    let mut problems = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let record = record.map_err(|e| Error::input(&path, Some(line), e.to_string()))?;
+        let number = |c: usize, name: &str| -> Result<f64> {
+            record.get(c).unwrap_or("").trim().parse::<f64>().map_err(|_| {
+                Error::input_at(&path, line, name, format!("`{}` is not a number", record.get(c).unwrap_or("")))
+            })
+        };
+        match (number(lo, "lo"), number(hi, "hi")) {
+            (Ok(l), Ok(h)) => {
+                table.insert(
+                    record.get(id).unwrap_or("").trim().to_string(),
+                    toml::Value::Array(vec![l.into(), h.into()]),
+                );
+            }
+            (a, b) => problems.extend(a.err().into_iter().chain(b.err())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(table)
+    } else {
+        Err(Error::from_list(problems))
+    }
+}
 
 pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
     method!(
@@ -553,7 +606,9 @@ impl TreatmentMethod for resil_normalize::TreatParams {
 pub fn stage_params(stage: &str) -> &'static [ParamSpec] {
     const SCOPE: ParamSpec = p!("scope", "pooled (one fit over every period) | per-period");
     match stage {
-        "normalize" | "treat" => &[SCOPE, p!("indicators", "the indicators the step applies to (default: all); the others pass through")],
+        "normalize" | "treat" => {
+            &[SCOPE, p!("indicators", "the indicators the step applies to (default: all); the others pass through")]
+        }
         "weight" => &[SCOPE],
         "rank" => &[SCOPE, p!("ties", "min | average | dense: how tied scores rank")],
         "classify" => &[SCOPE, p!("labels", "grade names from the lowest class up, one per class")],

@@ -172,6 +172,12 @@ pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut
             });
         }
     }
+    // Goalposts read from a file are inputs too (their hash goes to the manifest).
+    for step in &c.pipeline.normalize {
+        if let Some(toml::Value::String(file)) = step.params.get("goalposts") {
+            files.push(("goalposts".into(), file.clone(), loaded.resolve(file)));
+        }
+    }
     Inputs { units, system, sources, files }
 }
 
