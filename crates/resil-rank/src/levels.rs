@@ -4,7 +4,11 @@
 //! system, the systems into the index, each level with its own function and weights.
 //!
 //! Functions: weighted arithmetic, geometric and harmonic means, the generalised (power) mean
-//! M_p = (sum w x^p / sum w)^(1/p), and the minimum. Geometric and harmonic means take
+//! M_p = (sum w x^p / sum w)^(1/p), the minimum, and benefit of the doubt (`bod`, the OECD/JRC
+//! Handbook's DEA reading: each unit gets the member weights most favourable to it,
+//! max_w sum_j w_j y_ij subject to sum_j w_j y_kj <= 1 for every reference unit k and w >= 0,
+//! with optional bounds on each member's share of the unit's score, `share = [lo, hi]`; the
+//! score is 1 on the frontier). Geometric and harmonic means take
 //! non-negative values: a zero makes the geometric mean 0 and the harmonic mean 0 (the limit),
 //! a negative value is an error naming the unit, period and member.
 
@@ -27,6 +31,8 @@ pub enum Mean {
     /// The generalised mean with exponent `p` (the level's `p`).
     Power,
     Minimum,
+    /// Benefit of the doubt: the weights most favourable to each unit (a linear programme).
+    Bod,
 }
 
 /// The weights of a level's members: `run` (the weight stage's indicator weights, summed per
@@ -50,6 +56,8 @@ impl Default for LevelWeights {
 pub struct LevelSpec {
     pub function: Mean,
     pub p: Option<f64>,
+    /// `bod`: bounds [lo, hi] on each member's share w_j y_ij / sum_l w_l y_il of a unit's score.
+    pub share: Option<[f64; 2]>,
     pub weights: LevelWeights,
 }
 
@@ -84,6 +92,26 @@ impl LevelsParams {
                         "levels",
                         format!("{name}.p"),
                         format!("only a power mean takes `p`, not {other:?}").to_lowercase(),
+                    ))
+                }
+                _ => {}
+            }
+            if level.function == Mean::Bod && level.weights != LevelWeights::default() {
+                return Err(Error::param(
+                    "levels",
+                    format!("{name}.weights"),
+                    "benefit of the doubt finds each unit's own weights: give `share` bounds instead",
+                ));
+            }
+            match level.share {
+                Some(_) if level.function != Mean::Bod => {
+                    return Err(Error::param("levels", format!("{name}.share"), "only `bod` takes share bounds"))
+                }
+                Some([lo, hi]) if !(0.0 <= lo && lo <= hi && hi <= 1.0) => {
+                    return Err(Error::param(
+                        "levels",
+                        format!("{name}.share"),
+                        format!("needs 0 <= lo <= hi <= 1, got [{lo}, {hi}]"),
                     ))
                 }
                 _ => {}
@@ -133,6 +161,8 @@ pub struct FittedLevels {
     /// Per level: the names of the members below (indicator ids, sub-systems, systems) and the groups.
     levels: Vec<(Vec<String>, Vec<Group>)>,
     rows: Vec<RowLabel>,
+    /// Per level: the member columns over the reference rows, the frontier of `bod` levels.
+    reference_inputs: Vec<Vec<Vec<f64>>>,
 }
 
 /// The groups of one level: members grouped by `group_of`, in order of first appearance.
@@ -180,7 +210,7 @@ fn groups(
 impl Scorer for Levels {
     fn fit(
         &self,
-        _reference: &Matrix,
+        reference: &Matrix,
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
@@ -203,11 +233,16 @@ impl Scorer for Levels {
         let sys_weight: Vec<f64> = level2.iter().map(|g| g.members.iter().map(|&m| sub_weight[m]).sum()).collect();
         let level3 =
             groups(&sys_names, &vec!["index".to_string(); sys_names.len()], &sys_weight, &self.params.index, "index")?;
-        Ok(Outcome::new(Box::new(FittedLevels {
+        let mut fitted = FittedLevels {
             params: self.params.clone(),
             levels: vec![(ids, level1), (sub_names, level2), (sys_names, level3)],
             rows: cx.rows.to_vec(),
-        })))
+            reference_inputs: Vec::new(),
+        };
+        // The reference block's inputs at every level: the frontier a `bod` level measures against.
+        let columns = (0..reference.ncols()).map(|j| reference.column(j).to_vec()).collect();
+        fitted.reference_inputs = fitted.aggregate(columns, None)?.0;
+        Ok(Outcome::new(Box::new(fitted)))
     }
 }
 
@@ -262,7 +297,42 @@ impl FittedLevels {
                 }
             }
             Mean::Minimum => values.iter().copied().fold(f64::INFINITY, f64::min),
+            Mean::Bod => unreachable!("benefit of the doubt is solved per group, not per row"),
         })
+    }
+}
+
+/// Benefit of the doubt for one unit: max_w sum_j w_j y_j subject to sum_j w_j r_kj <= 1 for
+/// every reference row k, w >= 0, and lo S <= w_j y_j <= hi S (S = sum_j w_j y_j) when `share`
+/// bounds are given.
+pub fn benefit_of_the_doubt(y: &[f64], reference: &[Vec<f64>], share: Option<[f64; 2]>) -> Result<f64> {
+    use minilp::{ComparisonOp, OptimizationDirection, Problem};
+    if let Some(v) = y.iter().chain(reference.iter().flatten()).find(|v| !(v.is_finite() && **v >= 0.0)) {
+        return Err(Error::data("bod", format!("value {v} must be finite and >= 0 (normalise to [0, 1] first)")));
+    }
+    let mut problem = Problem::new(OptimizationDirection::Maximize);
+    let w: Vec<minilp::Variable> = y.iter().map(|&yj| problem.add_var(yj, (0.0, f64::INFINITY))).collect();
+    for row in reference {
+        let terms: Vec<(minilp::Variable, f64)> = w.iter().copied().zip(row.iter().copied()).collect();
+        problem.add_constraint(&terms[..], ComparisonOp::Le, 1.0);
+    }
+    if let Some([lo, hi]) = share {
+        for j in 0..y.len() {
+            // w_j y_j - lo sum_l w_l y_l >= 0 and w_j y_j - hi sum_l w_l y_l <= 0.
+            let at = |bound: f64| -> Vec<(minilp::Variable, f64)> {
+                (0..y.len()).map(|l| (w[l], if l == j { y[l] - bound * y[l] } else { -bound * y[l] })).collect()
+            };
+            problem.add_constraint(&at(lo)[..], ComparisonOp::Ge, 0.0);
+            problem.add_constraint(&at(hi)[..], ComparisonOp::Le, 0.0);
+        }
+    }
+    match problem.solve() {
+        Ok(solution) => Ok(solution.objective()),
+        Err(minilp::Error::Infeasible) => Err(Error::data("bod", "the share bounds leave no feasible weights")),
+        Err(minilp::Error::Unbounded) => Err(Error::data(
+            "bod",
+            "the score is unbounded: a member has a positive value here and 0 in every reference row",
+        )),
     }
 }
 
@@ -281,16 +351,40 @@ impl FittedScorer for FittedLevels {
     }
 
     fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
+        let columns = (0..data.ncols()).map(|j| data.column(j).to_vec()).collect();
+        let (_, score, extras) = self.aggregate(columns, Some(&self.reference_inputs))?;
+        Ok(Outcome::new(ScoreTable { score, extras, direction: Direction::HigherIsBetter }))
+    }
+}
+
+/// Each level's member columns, the index, and the sub-system and system scores (extras).
+type Aggregated = (Vec<Vec<Vec<f64>>>, Vec<f64>, Vec<(String, Vec<f64>)>);
+
+impl FittedLevels {
+    /// Aggregates the indicator `columns` level by level. `reference` holds each level's inputs
+    /// over the reference rows (the frontier of `bod`); `None`: these rows are the reference.
+    // A row indexes every member column of its group at once: a range loop reads best.
+    #[allow(clippy::needless_range_loop)]
+    fn aggregate(&self, columns: Vec<Vec<f64>>, reference: Option<&Vec<Vec<Vec<f64>>>>) -> Result<Aggregated> {
         let specs = [&self.params.subsystem, &self.params.system, &self.params.index];
-        let mut below: Vec<Vec<f64>> = (0..data.ncols()).map(|j| data.column(j).to_vec()).collect();
+        let n = columns.first().map_or(0, Vec::len);
+        let mut below = columns;
+        let mut inputs = Vec::new();
         let mut extras = Vec::new();
         for (l, ((member_names, groups), spec)) in self.levels.iter().zip(specs).enumerate() {
             let mut level = Vec::new();
             for g in groups {
-                let mut column = Vec::with_capacity(data.nrows());
-                for row in 0..data.nrows() {
-                    let values: Vec<f64> =
-                        g.members.iter().map(|&m| below[m].get(row).copied().unwrap_or(f64::NAN)).collect();
+                let mut column = Vec::with_capacity(n);
+                // The reference rows of this group's members, row by row, for `bod`.
+                let frontier: Vec<Vec<f64>> = if spec.function == Mean::Bod {
+                    let cols = reference.map_or(&below, |r| &r[l]);
+                    let rows = cols.first().map_or(0, Vec::len);
+                    (0..rows).map(|r| g.members.iter().map(|&m| cols[m][r]).collect()).collect()
+                } else {
+                    Vec::new()
+                };
+                for row in 0..n {
+                    let values: Vec<f64> = g.members.iter().map(|&m| below[m][row]).collect();
                     let what = |k: usize| {
                         format!(
                             "{} `{}` of `{}`, {}",
@@ -300,17 +394,24 @@ impl FittedScorer for FittedLevels {
                             self.place(row)
                         )
                     };
-                    column.push(self.mean(spec, &values, &g.weights, &what)?);
+                    let value = if spec.function == Mean::Bod {
+                        benefit_of_the_doubt(&values, &frontier, spec.share).map_err(|e| {
+                            Error::data(format!("levels: bod of `{}`, {}", g.name, self.place(row)), e.to_string())
+                        })?
+                    } else {
+                        self.mean(spec, &values, &g.weights, &what)?
+                    };
+                    column.push(value);
                 }
                 if l < 2 {
                     extras.push((format!("{}:{}", LEVELS[l], g.name), column.clone()));
                 }
                 level.push(column);
             }
-            below = level;
+            inputs.push(std::mem::replace(&mut below, level));
         }
         let score = below.into_iter().next().expect("one index");
-        Ok(Outcome::new(ScoreTable { score, extras, direction: Direction::HigherIsBetter }))
+        Ok((inputs, score, extras))
     }
 }
 
@@ -346,7 +447,7 @@ mod tests {
     }
 
     fn level(function: Mean) -> LevelSpec {
-        LevelSpec { function, p: None, weights: LevelWeights::default() }
+        LevelSpec { function, p: None, weights: LevelWeights::default(), share: None }
     }
 
     #[test]
@@ -378,8 +479,12 @@ mod tests {
         // power p = 2: sqrt((4 + 3*64)/4) = 7, minimum 2.
         let sys = system(&[("A", "s", "x"), ("B", "s", "x")]);
         let at = |function: Mean, p: Option<f64>| {
-            let spec =
-                LevelSpec { function, p, weights: LevelWeights::Fixed([("A".into(), 1.0), ("B".into(), 3.0)].into()) };
+            let spec = LevelSpec {
+                function,
+                p,
+                weights: LevelWeights::Fixed([("A".into(), 1.0), ("B".into(), 3.0)].into()),
+                share: None,
+            };
             let params = LevelsParams { subsystem: spec, ..Default::default() };
             score(params, &sys, &[vec![2.0, 8.0]], &[0.5, 0.5]).unwrap().score[0]
         };
@@ -444,8 +549,10 @@ mod tests {
             (Mean::Power, Some(-0.5), "power_minus_half"),
             (Mean::Minimum, None, "minimum"),
         ] {
-            let params =
-                LevelsParams { subsystem: LevelSpec { function, p, weights: weights.clone() }, ..Default::default() };
+            let params = LevelsParams {
+                subsystem: LevelSpec { function, p, weights: weights.clone(), share: None },
+                ..Default::default()
+            };
             let got = score(params, &sys, &rows, &[0.25; 4]).unwrap().score;
             for (g, e) in got.iter().zip(resil_test_support::floats(&case[key])) {
                 assert!((g - e).abs() < 1e-14, "{key}: {g} vs scipy {e}");
@@ -464,7 +571,7 @@ mod tests {
             let sys = system(&refs);
             let w: Vec<f64> = (0..n).map(|j| 1.0 + ((seed as usize * 7 + j * 13) % 5) as f64).collect();
             let at = |function: Mean, p: Option<f64>| {
-                let params = LevelsParams { subsystem: LevelSpec { function, p, weights: LevelWeights::default() }, ..Default::default() };
+                let params = LevelsParams { subsystem: LevelSpec { function, p, weights: LevelWeights::default(), share: None }, ..Default::default() };
                 score(params, &sys, std::slice::from_ref(&values), &w).unwrap().score[0]
             };
             let max = values.iter().copied().fold(f64::MIN, f64::max);
@@ -472,6 +579,68 @@ mod tests {
             for pair in chain.windows(2) {
                 proptest::prop_assert!(pair[0] <= pair[1] * (1.0 + 1e-12), "{chain:?}");
             }
+        }
+    }
+
+    #[test]
+    fn benefit_of_the_doubt_matches_scipy_linprog() {
+        // Independent computation: scipy 1.17.1 linprog (HiGHS) on the Handbook's model, without
+        // and with share bounds [0.1, 0.6] (tests/reference/scipy_bod.py -> scipy_bod.json).
+        let case = resil_test_support::reference_case("scipy_bod");
+        let rows: Vec<Vec<f64>> = case["rows"].as_array().unwrap().iter().map(resil_test_support::floats).collect();
+        let sys = system(&[("A", "s", "x"), ("B", "s", "x"), ("C", "s", "x")]);
+        for (share, key) in [(None, "bod"), (Some([0.1, 0.6]), "bod_share")] {
+            let spec = LevelSpec { function: Mean::Bod, share, ..Default::default() };
+            let got = score(LevelsParams { subsystem: spec, ..Default::default() }, &sys, &rows, &[1.0 / 3.0; 3])
+                .unwrap()
+                .score;
+            for (g, e) in got.iter().zip(resil_test_support::floats(&case[key])) {
+                assert!((g - e).abs() < 1e-9, "{key}: {g} vs scipy {e}");
+            }
+        }
+        // By hand: (1, 0) and (0, 1) are on the frontier (score 1); (0.4, 0.4) reaches 0.8 at best
+        // (w = (1, 1): the others stay at 1, it scores 0.4 + 0.4).
+        let spec = LevelSpec { function: Mean::Bod, ..Default::default() };
+        let hand = score(
+            LevelsParams { subsystem: spec, ..Default::default() },
+            &system(&[("A", "s", "x"), ("B", "s", "x")]),
+            &[vec![1.0, 0.0], vec![0.0, 1.0], vec![0.4, 0.4]],
+            &[0.5, 0.5],
+        )
+        .unwrap()
+        .score;
+        assert!(
+            (hand[0] - 1.0).abs() < 1e-12 && (hand[1] - 1.0).abs() < 1e-12 && (hand[2] - 0.8).abs() < 1e-12,
+            "{hand:?}"
+        );
+        // Weights are the model's own; share bounds only for bod, within [0, 1].
+        let weighted =
+            LevelSpec { function: Mean::Bod, weights: LevelWeights::Named("equal".into()), ..Default::default() };
+        assert!(LevelsParams { subsystem: weighted, ..Default::default() }
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("give `share` bounds"));
+        let bad = LevelSpec { function: Mean::Arithmetic, share: Some([0.1, 0.5]), ..Default::default() };
+        assert!(LevelsParams { subsystem: bad, ..Default::default() }
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("only `bod`"));
+    }
+
+    proptest::proptest! {
+        /// Benefit of the doubt: every score is at most 1, and some unit of the block is on the
+        /// frontier (scores 1), whatever the data.
+        #[test]
+        fn bod_scores_are_at_most_one_and_someone_is_on_the_frontier(
+            rows in proptest::collection::vec(proptest::collection::vec(0.01f64..1.0, 3), 2..10)
+        ) {
+            let sys = system(&[("A", "s", "x"), ("B", "s", "x"), ("C", "s", "x")]);
+            let spec = LevelSpec { function: Mean::Bod, ..Default::default() };
+            let got = score(LevelsParams { subsystem: spec, ..Default::default() }, &sys, &rows, &[1.0 / 3.0; 3]).unwrap().score;
+            proptest::prop_assert!(got.iter().all(|&s| s <= 1.0 + 1e-9), "{got:?}");
+            proptest::prop_assert!(got.iter().any(|&s| (s - 1.0).abs() < 1e-9), "{got:?}");
         }
     }
 }
