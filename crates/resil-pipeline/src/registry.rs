@@ -493,7 +493,7 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         "levels",
         "level by level: each sub-system, system and the index aggregate the level below",
         [
-            p!("subsystem", "indicators -> sub-system: { function (arithmetic | geometric | harmonic | power | minimum | bod), p, weights, share }"),
+            p!("subsystem", "indicators -> sub-system: { function (arithmetic | geometric | harmonic | power | minimum | bod | topsis | gra | wsm | wpm | copras | edas), p, weights, share }"),
             p!("system", "sub-systems -> system: { function, p, weights }"),
             p!("index", "systems -> index: { function, p, weights }"),
         ],

@@ -33,6 +33,41 @@ pub enum Mean {
     Minimum,
     /// Benefit of the doubt: the weights most favourable to each unit (a linear programme).
     Bod,
+    /// An MCDA scorer with its default parameters, fitted on the scope's units: its score
+    /// (closeness, grade, ...) is the level's value. Higher-is-better scorers only.
+    Topsis,
+    Gra,
+    Wsm,
+    Wpm,
+    Copras,
+    Edas,
+}
+
+impl Mean {
+    /// The scorer a scorer-function level runs, with its default parameters.
+    fn scorer(self) -> Option<Result<Box<dyn Scorer>>> {
+        use crate::{Aggregation, DistanceMethod, DistanceParams, TopsisParams, WeightedParams};
+        let boxed = |s: Result<Box<dyn Scorer>>| Some(s);
+        match self {
+            Mean::Topsis => boxed(TopsisParams::default().check().map(|s| Box::new(s) as Box<dyn Scorer>)),
+            Mean::Gra => {
+                boxed(DistanceParams::default().check(DistanceMethod::Gra).map(|s| Box::new(s) as Box<dyn Scorer>))
+            }
+            Mean::Copras => {
+                boxed(DistanceParams::default().check(DistanceMethod::Copras).map(|s| Box::new(s) as Box<dyn Scorer>))
+            }
+            Mean::Edas => {
+                boxed(DistanceParams::default().check(DistanceMethod::Edas).map(|s| Box::new(s) as Box<dyn Scorer>))
+            }
+            Mean::Wsm => {
+                boxed(WeightedParams::default().check(Aggregation::Sum).map(|s| Box::new(s) as Box<dyn Scorer>))
+            }
+            Mean::Wpm => {
+                boxed(WeightedParams::default().check(Aggregation::Product).map(|s| Box::new(s) as Box<dyn Scorer>))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The weights of a level's members: `run` (the weight stage's indicator weights, summed per
@@ -297,7 +332,9 @@ impl FittedLevels {
                 }
             }
             Mean::Minimum => values.iter().copied().fold(f64::INFINITY, f64::min),
-            Mean::Bod => unreachable!("benefit of the doubt is solved per group, not per row"),
+            Mean::Bod | Mean::Topsis | Mean::Gra | Mean::Wsm | Mean::Wpm | Mean::Copras | Mean::Edas => {
+                unreachable!("benefit of the doubt and scorer levels are solved per group, not per row")
+            }
         })
     }
 }
@@ -374,6 +411,25 @@ impl FittedLevels {
         for (l, ((member_names, groups), spec)) in self.levels.iter().zip(specs).enumerate() {
             let mut level = Vec::new();
             for g in groups {
+                if let Some(scorer) = spec.function.scorer() {
+                    // A scorer level: fitted on the scope's units (the reference rows of its
+                    // members), with the group's member weights, then applied to these rows.
+                    let reference_rows = reference.map_or(&below, |r| &r[l]);
+                    let member_cols = |cols: &Vec<Vec<f64>>| -> Matrix {
+                        Matrix::from_columns(g.members.iter().map(|&m| cols[m].clone()).collect())
+                    };
+                    let sys = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; g.members.len()]);
+                    let orientation = sys.polarities();
+                    let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows };
+                    let weights = Weights::normalized(g.weights.clone())?;
+                    let fitted = scorer?.fit(&member_cols(reference_rows), &weights, &cx)?.value;
+                    let scored = fitted.score(&member_cols(&below))?.value;
+                    if l < 2 {
+                        extras.push((format!("{}:{}", LEVELS[l], g.name), scored.score.clone()));
+                    }
+                    level.push(scored.score);
+                    continue;
+                }
                 let mut column = Vec::with_capacity(n);
                 // The reference rows of this group's members, row by row, for `bod`.
                 let frontier: Vec<Vec<f64>> = if spec.function == Mean::Bod {
@@ -641,6 +697,40 @@ mod tests {
             let got = score(LevelsParams { subsystem: spec, ..Default::default() }, &sys, &rows, &[1.0 / 3.0; 3]).unwrap().score;
             proptest::prop_assert!(got.iter().all(|&s| s <= 1.0 + 1e-9), "{got:?}");
             proptest::prop_assert!(got.iter().any(|&s| (s - 1.0).abs() < 1e-9), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn a_level_can_be_scored_by_an_mcda_method() {
+        // A sub-system scored by TOPSIS with its member weights equals TOPSIS run on its columns;
+        // WSM equals the weighted arithmetic mean.
+        let sys = system(&[("A", "s", "x"), ("B", "s", "x"), ("C", "s", "x")]);
+        let rows = vec![vec![0.2, 0.9, 0.4], vec![0.8, 0.1, 0.5], vec![0.5, 0.5, 0.9], vec![0.1, 0.3, 0.2]];
+        let w = [0.5, 0.3, 0.2];
+        let level = |function: Mean| LevelsParams {
+            subsystem: LevelSpec { function, ..Default::default() },
+            ..Default::default()
+        };
+        let topsis = score(level(Mean::Topsis), &sys, &rows, &w).unwrap().score;
+        let m = Matrix::from_rows(&rows);
+        let o = sys.polarities();
+        let direct = crate::TopsisParams::default()
+            .check()
+            .unwrap()
+            .fit(&m, &Weights(w.to_vec()), &StageContext::columns(&sys, &o))
+            .unwrap()
+            .value
+            .score(&m)
+            .unwrap()
+            .value
+            .score;
+        for (a, b) in topsis.iter().zip(&direct) {
+            assert!((a - b).abs() < 1e-15, "{topsis:?} vs {direct:?}");
+        }
+        let wsm = score(level(Mean::Wsm), &sys, &rows, &w).unwrap().score;
+        let mean = score(level(Mean::Arithmetic), &sys, &rows, &w).unwrap().score;
+        for (a, b) in wsm.iter().zip(&mean) {
+            assert!((a - b).abs() < 1e-15);
         }
     }
 }
