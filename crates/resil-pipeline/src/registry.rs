@@ -382,6 +382,13 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
     ),
     method!(
         WEIGHTERS,
+        "pca",
+        "principal components as the OECD/JRC Handbook: factors, varimax, scaled squared loadings",
+        [p!("min-eigenvalue", "keep the factors whose eigenvalue exceeds this, >= 0")],
+        resil_weight::PcaParams
+    ),
+    method!(
+        WEIGHTERS,
         "ahp",
         "principal eigenvector of a pairwise comparison matrix",
         [

@@ -1,15 +1,17 @@
 //! Weighting methods for resil: entropy, fixed (published), equal, standard deviation,
-//! coefficient of variation and CRITIC weights.
+//! coefficient of variation, CRITIC, principal components (the Handbook's PCA weights), AHP.
 //!
 //! Each method: `XParams` (serde, unchecked) -> `check()` -> a valid method implementing
 //! [`resil_core::Weighter`].
 
 mod entropy;
 mod fixed;
+mod pca;
 mod statistical;
 mod subjective;
 
 pub use entropy::{Entropy, EntropyParams};
 pub use fixed::{Fixed, FixedParams};
+pub use pca::{Pca, PcaParams};
 pub use statistical::{critic_information, CriticCost, Statistic, Statistical, StatisticalParams};
 pub use subjective::{ahp, Ahp, AhpParams, AhpResult, Combination, Combined, Hierarchical};

@@ -1,0 +1,196 @@
+//! Weights by principal components as the OECD/JRC Handbook on Constructing Composite Indicators
+//! (2008, section 6.1; Nicoletti, Scarpetta & Boylaud 2000) describes them: the factors of the
+//! indicators' correlation matrix with an eigenvalue above 1 (`min-eigenvalue`), their loadings
+//! rotated by varimax (Kaiser normalisation, as R's `stats::varimax`), the squared loadings scaled
+//! to unity within each factor, each indicator assigned to the factor it loads on most, and its
+//! weight the product of that scaled squared loading and the factor's share of the variance the
+//! kept factors explain, normalised to sum 1.
+
+use nalgebra::{DMatrix, SymmetricEigen};
+use resil_core::{Diagnostic, Error, Matrix, Outcome, Result, StageContext, Weighter, Weights};
+use serde::{Deserialize, Serialize};
+
+/// Unchecked parameters: the eigenvalue a factor must exceed to be kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct PcaParams {
+    pub min_eigenvalue: f64,
+}
+
+impl Default for PcaParams {
+    fn default() -> Self {
+        PcaParams { min_eigenvalue: 1.0 }
+    }
+}
+
+impl PcaParams {
+    pub fn check(self) -> Result<Pca> {
+        if !(self.min_eigenvalue.is_finite() && self.min_eigenvalue >= 0.0) {
+            return Err(Error::param("pca", "min-eigenvalue", format!("must be >= 0, got {}", self.min_eigenvalue)));
+        }
+        Ok(Pca { min_eigenvalue: self.min_eigenvalue })
+    }
+}
+
+/// The checked method.
+#[derive(Debug, Clone)]
+pub struct Pca {
+    min_eigenvalue: f64,
+}
+
+/// Varimax rotation with Kaiser normalisation (R's `stats::varimax`, tolerance 1e-12).
+fn varimax(loadings: &DMatrix<f64>) -> DMatrix<f64> {
+    let (p, k) = loadings.shape();
+    if k < 2 {
+        return loadings.clone();
+    }
+    let norms: Vec<f64> = (0..p).map(|i| loadings.row(i).norm()).collect();
+    let x = DMatrix::from_fn(p, k, |i, j| loadings[(i, j)] / norms[i]);
+    let mut rotation = DMatrix::<f64>::identity(k, k);
+    let mut d = 0.0;
+    for _ in 0..1000 {
+        let z = &x * &rotation;
+        let column_sums =
+            DMatrix::from_diagonal(&nalgebra::DVector::from_fn(k, |j, _| z.column(j).map(|v| v * v).sum()));
+        let b = x.transpose() * (z.map(|v| v.powi(3)) - &z * column_sums / p as f64);
+        let svd = b.svd(true, true);
+        let (u, v_t) = (svd.u.expect("requested"), svd.v_t.expect("requested"));
+        rotation = u * v_t;
+        let previous = d;
+        d = svd.singular_values.sum();
+        if d < previous * (1.0 + 1e-12) {
+            break;
+        }
+    }
+    let rotated = x * rotation;
+    DMatrix::from_fn(p, k, |i, j| rotated[(i, j)] * norms[i])
+}
+
+impl Weighter for Pca {
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let (n, p) = (reference.nrows(), reference.ncols());
+        if n < 3 || p < 2 {
+            return Err(Error::data("pca", format!("needs at least 3 rows and 2 indicators, got {n} x {p}")));
+        }
+        // Standardised columns (population sd); a constant column has no correlation.
+        let mut z = DMatrix::<f64>::zeros(n, p);
+        for j in 0..p {
+            let column = reference.column(j);
+            if let Some(i) = column.iter().position(|v| !v.is_finite()) {
+                return Err(Error::data(format!("pca: {}", cx.cell(i, j)), "needs finite values"));
+            }
+            let stats = resil_core::stats::column_stats(column).expect("finite values");
+            if stats.sd_population == 0.0 {
+                return Err(Error::data(
+                    format!("pca: {}", cx.indicator(j)),
+                    "is constant: it has no correlation to load on a factor",
+                ));
+            }
+            for (i, v) in column.iter().enumerate() {
+                z[(i, j)] = (v - stats.mean) / stats.sd_population;
+            }
+        }
+        let correlation = z.transpose() * &z / n as f64;
+        let eigen = SymmetricEigen::new(correlation);
+        let mut order: Vec<usize> = (0..p).collect();
+        order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
+        let kept: Vec<usize> = order.iter().copied().filter(|&f| eigen.eigenvalues[f] > self.min_eigenvalue).collect();
+        if kept.is_empty() {
+            return Err(Error::data(
+                "pca",
+                format!(
+                    "no factor has an eigenvalue above {}: the indicators share too little variance",
+                    self.min_eigenvalue
+                ),
+            ));
+        }
+        let loadings = DMatrix::from_fn(p, kept.len(), |i, f| {
+            eigen.eigenvectors[(i, kept[f])] * eigen.eigenvalues[kept[f]].sqrt()
+        });
+        let rotated = varimax(&loadings);
+        let squared = rotated.map(|v| v * v);
+        let explained: Vec<f64> = (0..kept.len()).map(|f| squared.column(f).sum()).collect();
+        let total: f64 = explained.iter().sum();
+        let raw: Vec<f64> = (0..p)
+            .map(|i| {
+                let scaled = |f: usize| squared[(i, f)] / explained[f];
+                let best = (0..kept.len()).max_by(|&a, &b| scaled(a).total_cmp(&scaled(b))).expect("a factor");
+                explained[best] / total * scaled(best)
+            })
+            .collect();
+        let eigenvalues: Vec<String> = kept.iter().map(|&f| format!("{:.4}", eigen.eigenvalues[f])).collect();
+        let note = Diagnostic::info(
+            "pca-factors",
+            format!(
+                "pca: {} factor(s) with eigenvalue above {} (eigenvalues {}), {:.1} % of the variance",
+                kept.len(),
+                self.min_eigenvalue,
+                eigenvalues.join(", "),
+                100.0 * total / p as f64
+            ),
+        );
+        Ok(Outcome::with_notes(Weights::normalized(raw)?, vec![note]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resil_core::{IndicatorSystem, Polarity};
+
+    fn run(rows: &[Vec<f64>]) -> Result<Outcome<Weights>> {
+        let m = Matrix::from_rows(rows);
+        let sys = IndicatorSystem::flat(&vec![Polarity::Benefit; m.ncols()]);
+        let o = sys.polarities();
+        PcaParams::default().check()?.weights(&m, &StageContext::columns(&sys, &o))
+    }
+
+    #[test]
+    fn handbook_weights_match_an_independent_numpy_computation() {
+        // numpy 2.4.6, the Handbook's steps written independently (tests/reference/
+        // numpy_pca_weights.py): two factors kept, varimax, scaled squared loadings.
+        let case = resil_test_support::reference_case("numpy_pca_weights");
+        let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(resil_test_support::floats).collect();
+        let out = run(&rows).unwrap();
+        for (g, e) in out.value.0.iter().zip(resil_test_support::floats(&case["weights"])) {
+            assert!((g - e).abs() < 1e-9, "{:?}", out.value.0);
+        }
+        assert!(out.notes[0].message.contains("2 factor(s)"), "{}", out.notes[0].message);
+    }
+
+    #[test]
+    fn constant_columns_and_too_little_shared_variance_are_errors() {
+        let e = run(&[vec![1.0, 2.0], vec![1.0, 3.0], vec![1.0, 5.0]]).unwrap_err().to_string();
+        assert!(e.contains("indicator `C1`") && e.contains("constant"), "{e}");
+        assert!(run(&[vec![1.0, 2.0]]).is_err());
+    }
+
+    #[test]
+    fn varimax_keeps_each_rows_communality() {
+        // A rotation leaves each indicator's sum of squared loadings (its communality) unchanged.
+        let l = DMatrix::from_row_slice(4, 2, &[0.9, 0.1, 0.8, 0.3, 0.2, 0.7, 0.1, 0.9]);
+        let r = varimax(&l);
+        for i in 0..4 {
+            assert!((l.row(i).norm_squared() - r.row(i).norm_squared()).abs() < 1e-12);
+        }
+    }
+
+    proptest::proptest! {
+        /// Weights are non-negative and sum to 1, and do not depend on the indicators' units
+        /// (they come from correlations): rescaling a column leaves them unchanged.
+        #[test]
+        fn weights_sum_to_one_and_ignore_units(
+            rows in proptest::collection::vec(proptest::collection::vec(-5.0f64..5.0, 4), 6..20),
+            scale in 0.001f64..1000.0,
+        ) {
+            let Ok(out) = run(&rows) else { return Ok(()) };
+            let w = &out.value.0;
+            proptest::prop_assert!(w.iter().all(|&x| x >= 0.0) && (w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            let scaled: Vec<Vec<f64>> = rows.iter().map(|r| { let mut r = r.clone(); r[0] *= scale; r }).collect();
+            let again = run(&scaled).unwrap().value.0;
+            for (a, b) in w.iter().zip(&again) {
+                proptest::prop_assert!((a - b).abs() < 1e-8, "{w:?} vs {again:?}");
+            }
+        }
+    }
+}
