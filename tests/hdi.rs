@@ -73,6 +73,19 @@ fn hdi_config_reproduces_the_published_index() {
     let groups = &manifest["aggregation_weights"][0]["groups"];
     assert_eq!(groups["subsystem:education"], serde_json::json!({ "EYS": 0.5, "MYS": 0.5 }));
     assert_eq!(manifest["pipeline"]["rank"]["params"]["system"]["function"], "geometric");
+    // Every capped cell is listed, with the goalpost it counts as.
+    let capped = rows(&out.path().join("capped.csv"));
+    assert!(!capped.is_empty());
+    for c in &capped {
+        let (value, bound): (f64, f64) = (c["value"].parse().unwrap(), c["counted_as"].parse().unwrap());
+        match c["indicator"].as_str() {
+            "GNIPC" => assert!(value > 75000.0 && (bound - 75000.0).abs() < 1e-6, "{c:?}"),
+            "EYS" => assert!(value > 18.0 && bound == 18.0, "{c:?}"),
+            "MYS" => assert!(value > 15.0 && bound == 15.0, "{c:?}"),
+            "LE" => assert!(!(20.0..=85.0).contains(&value), "{c:?}"),
+            other => panic!("{other}"),
+        }
+    }
     // Values beyond the goalposts (schooling above 18 years, income above 75,000) are capped, and said so.
     let diagnostics = std::fs::read_to_string(out.path().join("diagnostics.csv")).unwrap();
     assert!(diagnostics.contains("indicator `GNIPC`") && diagnostics.contains("capped to them"), "{diagnostics}");

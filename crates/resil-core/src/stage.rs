@@ -132,6 +132,10 @@ pub trait FittedNormalizer: Debug + Send + Sync {
     fn learned(&self) -> NamedColumns {
         Vec::new()
     }
+    /// The cells of `data` the transform capped (goalposts): (row, column, value before, bound).
+    fn capped(&self, _data: &Matrix) -> Vec<(usize, usize, f64, f64)> {
+        Vec::new()
+    }
 }
 
 /// Indicator weights, aligned with the indicator system; non-negative and summing to 1.

@@ -261,6 +261,29 @@ impl FittedNormalizer for FittedTransform {
         self.orientation.clone()
     }
 
+    fn capped(&self, data: &Matrix) -> Vec<(usize, usize, f64, f64)> {
+        let Transform::Target { cap: true, .. } = &self.kind else { return Vec::new() };
+        let mut out = Vec::new();
+        for j in 0..data.ncols() {
+            let (lo, hi) = (self.columns[j][0], self.columns[j][1]);
+            for (i, &v) in data.column(j).iter().enumerate() {
+                let x = self.transforms[j].map_or(v, |t| t.apply(v));
+                // Report the bound in the value's own units (before the transform).
+                let raw_bound = |b: f64| match self.transforms[j] {
+                    Some(ValueTransform::Named(NamedTransform::Log)) => b.exp(),
+                    Some(ValueTransform::Power { power }) => b.powf(1.0 / power),
+                    _ => b,
+                };
+                if x < lo {
+                    out.push((i, j, v, raw_bound(lo)));
+                } else if x > hi {
+                    out.push((i, j, v, raw_bound(hi)));
+                }
+            }
+        }
+        out
+    }
+
     fn learned(&self) -> resil_core::NamedColumns {
         match self.kind {
             Transform::Target { .. } => vec![

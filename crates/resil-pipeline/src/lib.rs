@@ -25,7 +25,7 @@ pub use registry::{
 };
 pub use resil_rank::compromise as vikor_compromise;
 pub use run::{
-    check_output_dir, prepare, run, validate, BreaksGroup, IndicatorChecks, IndicatorStat, LearnedState, LevelScores,
-    LoggedNote, Prepared, RunResult, TreatedCell, WeightGroup,
+    check_output_dir, prepare, run, validate, BreaksGroup, CappedCell, IndicatorChecks, IndicatorStat, LearnedState,
+    LevelScores, LoggedNote, Prepared, RunResult, TreatedCell, WeightGroup,
 };
 pub use sources::{RunOptions, SkippedSource};

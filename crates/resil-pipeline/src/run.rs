@@ -168,6 +168,19 @@ pub struct BreaksGroup {
     pub breaks: Breaks,
 }
 
+/// A cell a normalisation step capped to its goalpost, as listed in capped.csv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CappedCell {
+    pub unit: String,
+    pub period: i32,
+    pub indicator: String,
+    /// The value before, and the goalpost it counts as (both in the indicator's own units).
+    pub value: f64,
+    pub bound: f64,
+    /// The normalisation step (`normalize[step]`).
+    pub step: usize,
+}
+
 /// Per-column state a normalisation step learned on one scope group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LearnedState {
@@ -199,6 +212,8 @@ pub struct RunResult {
     /// What each normalisation step learned on each scope group (z-score means and sds, min-max
     /// mins and maxs), in step order.
     pub normalizer_learned: Vec<LearnedState>,
+    /// Cells capped to a goalpost by a normalisation step.
+    pub capped: Vec<CappedCell>,
     /// Per scorer group: its label and the per-column references it learned (TOPSIS ideals).
     pub scorer_references: Vec<(String, resil_core::NamedColumns)>,
     /// Per scorer group: the member weights of each aggregate, for a level-by-level scorer.
@@ -501,6 +516,7 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
         row_weight_group: weighting.row_group,
         scores: scored.table,
         normalizer_learned: normalized.learned,
+        capped: normalized.capped,
         scorer_references: scored.references,
         scorer_group_weights: scored.group_weights,
         row_scorer_group: scored.row_group,

@@ -8,7 +8,8 @@ use resil_core::{
 };
 
 use crate::run::{
-    stage_label, BreaksGroup, LearnedState, LevelScores, Log, LoggedNote, Prepared, RunResult, TreatedCell, WeightGroup,
+    stage_label, BreaksGroup, CappedCell, LearnedState, LevelScores, Log, LoggedNote, Prepared, RunResult, TreatedCell,
+    WeightGroup,
 };
 
 /// The unit and period of every row of the active panel, for the stages' contexts.
@@ -102,6 +103,7 @@ pub(crate) struct Normalized {
     pub(crate) data: Matrix,
     pub(crate) orientation: Vec<Polarity>,
     pub(crate) learned: Vec<LearnedState>,
+    pub(crate) capped: Vec<CappedCell>,
 }
 
 /// Stage 2: The normalisation chain; each step fits on its scope's reference rows and hands the next
@@ -116,6 +118,7 @@ pub(crate) fn normalise(
     let system = panel.system();
     let mut orientation = system.polarities();
     let mut learned = Vec::new();
+    let mut capped = Vec::new();
     for (i, step) in p.normalizers.iter().enumerate() {
         // A step may apply to some indicators only: it sees their columns, the rest pass through.
         let cols: Vec<usize> = if step.indicators.is_empty() {
@@ -133,6 +136,17 @@ pub(crate) fn normalise(
             let fitted = step.built.method.fit(&block, &cx)?;
             log.extend(&stage_label(&format!("normalize[{i}]"), &g.label), fitted.notes);
             let transformed = fitted.value.transform(&block)?;
+            for (r, k, value, bound) in fitted.value.capped(&block) {
+                let row = g.rows.start + r;
+                capped.push(CappedCell {
+                    unit: panel.unit_of_row(row).id.clone(),
+                    period: panel.period_of_row(row),
+                    indicator: system.get(cols[k]).id.clone(),
+                    value,
+                    bound,
+                    step: i,
+                });
+            }
             for (k, &j) in cols.iter().enumerate() {
                 out.column_mut(j)[g.rows.clone()].copy_from_slice(transformed.column(k));
             }
@@ -159,7 +173,7 @@ pub(crate) fn normalise(
         data = out;
         orientation = next_orientation;
     }
-    Ok(Normalized { data, orientation, learned })
+    Ok(Normalized { data, orientation, learned, capped })
 }
 
 /// The weights of each weight-scope group and the group of each row.

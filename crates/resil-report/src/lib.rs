@@ -52,6 +52,11 @@ pub static OUTPUT_FILES: &[OutputFile] = &[
         render: tables::correlations,
     },
     OutputFile { name: "imputed.csv", doc: "every cell filled by imputation", render: tables::imputed },
+    OutputFile {
+        name: "capped.csv",
+        doc: "every cell capped to its goalpost by a normalisation step",
+        render: tables::capped,
+    },
     OutputFile { name: "treated.csv", doc: "every cell changed by the treatment stage", render: tables::treated },
     OutputFile {
         name: "intermediates.csv",

@@ -289,6 +289,21 @@ pub(crate) fn correlations(r: &RunResult) -> Result<Vec<u8>> {
     csv_bytes(&["indicator_a", "indicator_b", "pearson_r", "flagged", "data_status"], rows)
 }
 
+/// Every cell a normalisation step capped to its goalpost.
+pub(crate) fn capped(r: &RunResult) -> Result<Vec<u8>> {
+    let rows = r.capped.iter().map(|c| {
+        vec![
+            c.unit.clone(),
+            c.period.to_string(),
+            c.indicator.clone(),
+            num(c.value),
+            num(c.bound),
+            format!("normalize[{}]", c.step),
+        ]
+    });
+    csv_bytes(&["unit", "period", "indicator", "value", "counted_as", "step"], rows)
+}
+
 /// Every cell changed by the treatment stage.
 pub(crate) fn treated(r: &RunResult) -> Result<Vec<u8>> {
     let rows = r.treated.iter().map(|c| {
