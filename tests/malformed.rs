@@ -522,3 +522,56 @@ fn a_normalisation_step_can_apply_to_some_indicators() {
         &["`pipeline.weight.indicators`: only normalize and treat steps apply to some indicators only"],
     );
 }
+
+#[test]
+fn a_levels_weights_can_be_fitted_by_a_weighting_method() {
+    // The system level's weights by entropy on the sub-system scores (pooled): recomputed here
+    // from levels.csv by the defining formula, and the index is their weighted mean.
+    let dir = mini_study();
+    edit(
+        dir.path(),
+        "mini.toml",
+        "rank = { method = \"topsis\" }",
+        "rank = { method = \"levels\", system = { weights = { method = \"entropy\" } } }",
+    );
+    let (code, _, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(dir.path().join("out/levels.csv")).unwrap();
+    let mut by_sub: std::collections::BTreeMap<String, Vec<(String, f64)>> = Default::default();
+    for line in text.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        if c[2] == "subsystem" {
+            by_sub.entry(c[3].to_string()).or_default().push((format!("{},{}", c[0], c[1]), c[4].parse().unwrap()));
+        }
+    }
+    let entropy_d = |x: &[f64]| {
+        let sum: f64 = x.iter().sum();
+        let e: f64 = -x.iter().map(|v| v / sum).map(|p| if p > 0.0 { p * p.ln() } else { 0.0 }).sum::<f64>()
+            / (x.len() as f64).ln();
+        1.0 - e
+    };
+    let d: Vec<f64> = by_sub.values().map(|v| entropy_d(&v.iter().map(|(_, x)| *x).collect::<Vec<_>>())).collect();
+    let w: Vec<f64> = d.iter().map(|x| x / d.iter().sum::<f64>()).collect();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap()).unwrap();
+    let fitted = &manifest["aggregation_weights"][0]["groups"]["system:s"];
+    for (k, name) in by_sub.keys().enumerate() {
+        assert!((fitted[name].as_f64().unwrap() - w[k]).abs() < 1e-12, "{name}: {fitted}");
+    }
+    let scores = std::fs::read_to_string(dir.path().join("out/scores.csv")).unwrap();
+    for line in scores.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let key = format!("{},{}", c[0], c[3]);
+        let expected: f64 =
+            by_sub.values().zip(&w).map(|(v, wk)| wk * v.iter().find(|(k, _)| *k == key).unwrap().1).sum();
+        assert!((c[4].parse::<f64>().unwrap() - expected).abs() < 1e-12, "{line}");
+    }
+    check(
+        &[(
+            "mini.toml",
+            "rank = { method = \"topsis\" }",
+            "rank = { method = \"levels\", system = { weights = { method = \"entropi\" } } }",
+        )],
+        &["`pipeline.rank.system.weights.method`: unknown method `entropi`"],
+    );
+}

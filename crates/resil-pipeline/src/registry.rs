@@ -495,17 +495,30 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         resil_rank::DistanceParams,
         resil_rank::DistanceMethod::Edas
     ),
-    method!(
-        SCORERS,
-        "levels",
-        "level by level: each sub-system, system and the index aggregate the level below",
-        [
+    MethodSpec {
+        name: "levels",
+        doc: "level by level: each sub-system, system and the index aggregate the level below",
+        params: &[
             p!("subsystem", "indicators -> sub-system: { function (arithmetic | geometric | harmonic | power | minimum | bod | topsis | gra | wsm | wpm | copras | edas), p, weights, share }"),
-            p!("system", "sub-systems -> system: { function, p, weights }"),
-            p!("index", "systems -> index: { function, p, weights }"),
+            p!("system", "sub-systems -> system: { function, p, weights (run | equal | { member = w } | { method = \"entropy\" }), share }"),
+            p!("index", "systems -> index: { function, p, weights, share }"),
         ],
-        resil_rank::LevelsParams
-    ),
+        defaults: || serde_json::to_value(resil_rank::LevelsParams::default()).expect("parameters serialise"),
+        build: |key, stage, warnings| {
+            let (p, params): (resil_rank::LevelsParams, _) = key.params(spec(SCORERS, "levels"), stage, warnings)?;
+            // A level whose weights a weighting method fits gets that method from its own table.
+            let weighters = p
+                .weight_methods()
+                .into_iter()
+                .map(|(level, method)| {
+                    let level_key = StageKey { file: key.file, key: key.param_place(&format!("{level}.weights")), strict: key.strict };
+                    let stage = StageConfig { method, scope: Default::default(), indicators: Vec::new(), params: toml::Table::new() };
+                    Ok(build(WEIGHTERS, &level_key, &stage, &mut Vec::new())?.method)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Built { method: Box::new(key.locate(p.check_with(weighters))?), params })
+        },
+    },
 ];
 
 pub static CLASSIFIERS: &[MethodSpec<dyn Classifier>] = &[

@@ -71,11 +71,14 @@ impl Mean {
 }
 
 /// The weights of a level's members: `run` (the weight stage's indicator weights, summed per
-/// member), `equal`, or fixed weights by member name (renormalised within each group).
+/// member), `equal`, fixed weights by member name (renormalised within each group), or
+/// `{ method = "entropy" }`: a weighting method fitted on the level's inputs over the scope's
+/// units, group by group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum LevelWeights {
     Named(String),
+    Method { method: String },
     Fixed(BTreeMap<String, f64>),
 }
 
@@ -108,6 +111,35 @@ pub struct LevelsParams {
 const LEVELS: [&str; 3] = ["subsystem", "system", "index"];
 
 impl LevelsParams {
+    /// The levels whose weights a weighting method fits: (level name, method name).
+    pub fn weight_methods(&self) -> Vec<(&'static str, String)> {
+        LEVELS
+            .iter()
+            .zip([&self.subsystem, &self.system, &self.index])
+            .filter_map(|(name, l)| match &l.weights {
+                LevelWeights::Method { method } => Some((*name, method.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The checked method, with the weighting method of each level that names one (in level
+    /// order, as `weight_methods` lists them).
+    pub fn check_with(self, weighters: Vec<Box<dyn resil_core::Weighter>>) -> Result<Levels> {
+        let names = self.weight_methods();
+        if names.len() != weighters.len() {
+            return Err(Error::param("levels", "weights", "one weighting method per level that names one"));
+        }
+        let mut levels = self.check()?;
+        let mut given = weighters.into_iter();
+        for (l, name) in LEVELS.iter().enumerate() {
+            if names.iter().any(|(n, _)| n == name) {
+                levels.weighters[l] = given.next().map(std::sync::Arc::from);
+            }
+        }
+        Ok(levels)
+    }
+
     pub fn check(self) -> Result<Levels> {
         for (name, level) in LEVELS.iter().zip([&self.subsystem, &self.system, &self.index]) {
             match (level.function, level.p) {
@@ -171,7 +203,7 @@ impl LevelsParams {
                 _ => {}
             }
         }
-        Ok(Levels { params: self })
+        Ok(Levels { params: self, weighters: [None, None, None] })
     }
 }
 
@@ -179,6 +211,9 @@ impl LevelsParams {
 #[derive(Debug, Clone)]
 pub struct Levels {
     params: LevelsParams,
+    /// Per level, the weighting method of `weights = { method = ... }`, built by the caller
+    /// (the registry knows the weighting methods; this crate does not).
+    weighters: [Option<std::sync::Arc<dyn resil_core::Weighter>>; 3],
 }
 
 /// A group of a level: its name, the positions of its members in the level below, their weights.
@@ -198,6 +233,7 @@ pub struct FittedLevels {
     rows: Vec<RowLabel>,
     /// Per level: the member columns over the reference rows, the frontier of `bod` levels.
     reference_inputs: Vec<Vec<Vec<f64>>>,
+    weighters: [Option<std::sync::Arc<dyn resil_core::Weighter>>; 3],
 }
 
 /// The groups of one level: members grouped by `group_of`, in order of first appearance.
@@ -213,6 +249,8 @@ fn groups(
         let w = match &spec.weights {
             LevelWeights::Named(n) if n == "equal" => 1.0,
             LevelWeights::Named(_) => member_weight[m],
+            // Fitted on the level's inputs in the fit; 1 until then.
+            LevelWeights::Method { .. } => 1.0,
             LevelWeights::Fixed(map) => *map.get(&members[m]).ok_or_else(|| {
                 Error::param("levels", format!("{level}.weights.{}", members[m]), "no weight given for this member")
             })?,
@@ -256,6 +294,18 @@ impl Scorer for Levels {
                 "is a cost column here: aggregate after a normaliser that flips cost columns (minmax, zscore, target)",
             ));
         }
+        if let Some((name, method)) = self
+            .params
+            .weight_methods()
+            .into_iter()
+            .find(|(name, _)| self.weighters[LEVELS.iter().position(|l| l == name).expect("a level")].is_none())
+        {
+            return Err(Error::param(
+                "levels",
+                format!("{name}.weights"),
+                format!("weighting method `{method}` was not built (use check_with)"),
+            ));
+        }
         let ids: Vec<String> = system.indicators().iter().map(|i| i.id.clone()).collect();
         let subsystem_of: Vec<String> = system.indicators().iter().map(|i| i.subsystem.clone()).collect();
         let level1 = groups(&ids, &subsystem_of, weights.as_slice(), &self.params.subsystem, "subsystem")?;
@@ -273,10 +323,18 @@ impl Scorer for Levels {
             levels: vec![(ids, level1), (sub_names, level2), (sys_names, level3)],
             rows: cx.rows.to_vec(),
             reference_inputs: Vec::new(),
+            weighters: self.weighters.clone(),
         };
-        // The reference block's inputs at every level: the frontier a `bod` level measures against.
+        // The reference block's inputs at every level: the frontier a `bod` level measures
+        // against, and the inputs a level's weighting method is fitted on.
         let columns = (0..reference.ncols()).map(|j| reference.column(j).to_vec()).collect();
-        fitted.reference_inputs = fitted.aggregate(columns, None)?.0;
+        let (inputs, _, _, used) = fitted.aggregate(columns, None)?;
+        fitted.reference_inputs = inputs;
+        for (l, weights) in used.into_iter().enumerate() {
+            for (g, w) in weights.into_iter().enumerate() {
+                fitted.levels[l].1[g].weights = w;
+            }
+        }
         Ok(Outcome::new(Box::new(fitted)))
     }
 }
@@ -389,13 +447,14 @@ impl FittedScorer for FittedLevels {
 
     fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
         let columns = (0..data.ncols()).map(|j| data.column(j).to_vec()).collect();
-        let (_, score, extras) = self.aggregate(columns, Some(&self.reference_inputs))?;
+        let (_, score, extras, _) = self.aggregate(columns, Some(&self.reference_inputs))?;
         Ok(Outcome::new(ScoreTable { score, extras, direction: Direction::HigherIsBetter }))
     }
 }
 
-/// Each level's member columns, the index, and the sub-system and system scores (extras).
-type Aggregated = (Vec<Vec<Vec<f64>>>, Vec<f64>, Vec<(String, Vec<f64>)>);
+/// Each level's member columns, the index, the sub-system and system scores (extras), and the
+/// member weights each group used.
+type Aggregated = (Vec<Vec<Vec<f64>>>, Vec<f64>, Vec<(String, Vec<f64>)>, Vec<Vec<Vec<f64>>>);
 
 impl FittedLevels {
     /// Aggregates the indicator `columns` level by level. `reference` holds each level's inputs
@@ -408,9 +467,27 @@ impl FittedLevels {
         let mut below = columns;
         let mut inputs = Vec::new();
         let mut extras = Vec::new();
+        let mut used = Vec::new();
         for (l, ((member_names, groups), spec)) in self.levels.iter().zip(specs).enumerate() {
             let mut level = Vec::new();
+            let mut level_weights = Vec::new();
             for g in groups {
+                // A level's weighting method is fitted on its inputs over the reference rows (the
+                // fit pass, `reference` None); scoring uses the weights it settled.
+                let mut g = g.clone();
+                if let (Some(weighter), None) = (&self.weighters[l], reference) {
+                    let block = Matrix::from_columns(g.members.iter().map(|&m| below[m].clone()).collect());
+                    let sys = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; g.members.len()]);
+                    let orientation = sys.polarities();
+                    let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows };
+                    g.weights = weighter
+                        .weights(&block, &cx)
+                        .map_err(|e| Error::data(format!("levels: weights of `{}`", g.name), e.to_string()))?
+                        .value
+                        .0;
+                }
+                level_weights.push(g.weights.clone());
+                let g = &g;
                 if let Some(scorer) = spec.function.scorer() {
                     // A scorer level: fitted on the scope's units (the reference rows of its
                     // members), with the group's member weights, then applied to these rows.
@@ -465,9 +542,10 @@ impl FittedLevels {
                 level.push(column);
             }
             inputs.push(std::mem::replace(&mut below, level));
+            used.push(level_weights);
         }
         let score = below.into_iter().next().expect("one index");
-        Ok((inputs, score, extras))
+        Ok((inputs, score, extras, used))
     }
 }
 
