@@ -382,6 +382,22 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
     ),
     method!(
         WEIGHTERS,
+        "merec",
+        "MEREC: the removal effect of each criterion on a log performance measure (as pymcdm)",
+        [],
+        resil_weight::MerecParams
+    ),
+    method!(WEIGHTERS, "gini", "the Gini coefficient of each criterion (as pymcdm)", [], resil_weight::GiniParams),
+    method!(
+        WEIGHTERS,
+        "variance",
+        "the sample variance of each column min-max scaled to [0, 1] (as pymcdm)",
+        [],
+        resil_weight::StatisticalParams,
+        resil_weight::Statistic::Variance
+    ),
+    method!(
+        WEIGHTERS,
         "pca",
         "principal components as the OECD/JRC Handbook: factors, varimax, scaled squared loadings",
         [p!("min-eigenvalue", "keep the factors whose eigenvalue exceeds this, >= 0")],

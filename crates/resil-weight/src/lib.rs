@@ -6,12 +6,16 @@
 
 mod entropy;
 mod fixed;
+mod gini;
+mod merec;
 mod pca;
 mod statistical;
 mod subjective;
 
 pub use entropy::{Entropy, EntropyParams};
 pub use fixed::{Fixed, FixedParams};
+pub use gini::{Gini, GiniParams};
+pub use merec::{Merec, MerecParams};
 pub use pca::{Pca, PcaParams};
 pub use statistical::{critic_information, CriticCost, Statistic, Statistical, StatisticalParams};
 pub use subjective::{ahp, Ahp, AhpParams, AhpResult, Combination, Combined, Hierarchical};

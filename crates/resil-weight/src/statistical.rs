@@ -19,6 +19,8 @@ pub enum Statistic {
     Std,
     Cv,
     Critic,
+    /// The sample variance of each column min-max scaled to [0, 1] (pymcdm's `variance_weights`).
+    Variance,
 }
 
 /// How CRITIC treats a cost column before correlating (see the module doc).
@@ -109,6 +111,18 @@ impl Weighter for Statistical {
                 })
                 .collect::<Result<_>>()?,
             Statistic::Critic => critic_information(reference, orientation, self.cost),
+            Statistic::Variance => reference
+                .columns()
+                .map(|c| {
+                    let s = resil_core::stats::column_stats(c).expect("finite values");
+                    if s.max > s.min {
+                        let r: Vec<f64> = c.iter().map(|v| (v - s.min) / (s.max - s.min)).collect();
+                        resil_core::stats::column_stats(&r).expect("finite values").sd_sample.powi(2)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
         };
         let notes: Vec<Diagnostic> = raw
             .iter()
@@ -205,6 +219,17 @@ mod tests {
                     proptest::prop_assert!((out.value.0.iter().sum::<f64>() - 1.0).abs() < 1e-12);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn variance_weights_match_pymcdm() {
+        // pymcdm 1.4.0 variance_weights (tests/reference/pymcdm_weights.py).
+        let case = resil_test_support::reference_case("pymcdm_weights");
+        let m = resil_test_support::matrix(&case);
+        let got = weights(Statistic::Variance, &m, &vec![Polarity::Benefit; m.ncols()]);
+        for (g, e) in got.iter().zip(resil_test_support::floats(&case["variance"])) {
+            assert!((g - e).abs() < 1e-12, "{got:?}");
         }
     }
 }
