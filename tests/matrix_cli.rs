@@ -76,7 +76,10 @@ fn bad_input_is_named() {
     assert!(stderr.contains("2 weights for 3 criteria"), "{stderr}");
     let (_, _, stderr) = resil(&["score", &t2, "--method", "electre"]);
     assert!(
-        stderr.contains("unknown method `electre` (known: topsis, vikor, gra, wsm, wpm, copras, edas, levels)"),
+        stderr.contains(&format!(
+            "unknown method `electre` (known: {})",
+            resil_pipeline::names(resil_pipeline::SCORERS).join(", ")
+        )),
         "{stderr}"
     );
     let (_, _, stderr) = resil(&["score", &t2, "--normalize", "none", "--method", "wsm", "--polarity=+,-,+"]);
@@ -267,4 +270,46 @@ fn both_readings_where_tools_differ() {
     ]);
     assert_eq!(code, 1);
     assert!(stderr.contains("`cost` is a parameter of critic (weight) and wsm (method)"), "{stderr}");
+}
+
+#[test]
+fn aras_mabac_mairca_and_waspas_match_pymcdm() {
+    // pymcdm 1.4.0 with its default normalisations on raw matrices (normalize = none), three
+    // random cases with benefit and cost criteria (tests/reference/pymcdm_scorers.py).
+    let r = resil_test_support::reference_case("pymcdm_scorers");
+    for case in r["cases"].as_array().unwrap() {
+        let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
+        let m = rows[0].len();
+        let mut text = format!("id,{}\n", (0..m).map(|j| format!("c{j}")).collect::<Vec<_>>().join(","));
+        for (i, row) in rows.iter().enumerate() {
+            text += &format!("a{i},{}\n", row.iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+        }
+        let (_d, t) = write(&text);
+        let polarity: Vec<&str> = floats(&case["types"]).iter().map(|&x| if x > 0.0 { "+" } else { "-" }).collect();
+        let polarity = format!("--polarity={}", polarity.join(","));
+        let weights =
+            format!("fixed:{}", floats(&case["weights"]).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+        for (method, key, extra) in [
+            ("aras", "aras", None),
+            ("mabac", "mabac", None),
+            ("mairca", "mairca", None),
+            ("waspas", "waspas", None),
+            ("waspas", "waspas_lambda_0.2", Some("lambda=0.2")),
+        ] {
+            let mut args =
+                vec!["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", method];
+            if let Some(p) = extra {
+                args.extend(["--param", p]);
+            }
+            let out = json(&args);
+            for (g, e) in floats(&out["scores"]).iter().zip(floats(&case[key])) {
+                assert!((g - e).abs() < 1e-9 * e.abs().max(1.0), "{key}: {} vs {}", out["scores"], case[key]);
+            }
+        }
+        // MAIRCA's lower gap is better: rank 1 goes to the smallest score.
+        let out = json(&["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", "mairca"]);
+        let scores = floats(&out["scores"]);
+        let best = scores.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
+        assert_eq!(floats(&out["ranks"])[best], 1.0);
+    }
 }

@@ -511,6 +511,16 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         resil_rank::DistanceParams,
         resil_rank::DistanceMethod::Edas
     ),
+    method!(SCORERS, "aras", "additive ratio assessment: utility degree against the optimal alternative (as pymcdm)", [], resil_rank::ArasParams),
+    method!(SCORERS, "mabac", "distance from the border approximation area (as pymcdm)", [], resil_rank::MabacParams),
+    method!(SCORERS, "mairca", "total gap between theoretical and real ratings; lower is better (as pymcdm)", [], resil_rank::MaircaParams),
+    method!(
+        SCORERS,
+        "waspas",
+        "lambda * weighted sum + (1 - lambda) * weighted product of linear-scaled values (as pymcdm)",
+        [p!("lambda", "the weight of the sum, in [0, 1]")],
+        resil_rank::WaspasParams
+    ),
     MethodSpec {
         name: "levels",
         doc: "level by level: each sub-system, system and the index aggregate the level below",

@@ -3,19 +3,28 @@
 //! Each method: `XParams` (serde, unchecked) -> `check()` -> a valid method implementing
 //! [`resil_core::Scorer`] -> a fitted scorer with getters.
 
+mod aras;
 mod correlation;
 mod distance_based;
 pub mod hierarchy;
 mod levels;
+mod mabac;
+mod mairca;
+mod prescribed;
 mod ranks;
 mod topsis;
 mod vikor;
+mod waspas;
 mod wsm;
 
+pub use aras::{Aras, ArasParams, FittedAras};
 pub use correlation::{kendall_tau_b, spearman};
 pub use distance_based::{DistanceMethod, DistanceParams, DistanceScorer, FittedDistance};
 pub use levels::{FittedLevels, LevelSpec, LevelWeights, Levels, LevelsParams, Mean};
+pub use mabac::{FittedMabac, Mabac, MabacParams};
+pub use mairca::{FittedMairca, Mairca, MaircaParams};
 pub use ranks::{rank, TiePolicy};
 pub use topsis::{FittedTopsis, Topsis, TopsisParams};
 pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};
+pub use waspas::{FittedWaspas, Waspas, WaspasParams};
 pub use wsm::{Aggregation, FittedWeighted, Weighted, WeightedCost, WeightedParams};

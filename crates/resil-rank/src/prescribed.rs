@@ -1,0 +1,123 @@
+//! The column scalings the MCDA methods' defining papers prescribe on raw data (pymcdm's
+//! `minmax_normalization`, `linear_normalization` and `sum_normalization`), by each column's
+//! orientation, with the statistics learned on reference rows so that fitted scorers apply to
+//! any rows. Shared by ARAS, MABAC, MAIRCA and WASPAS.
+
+use resil_core::{Error, Matrix, Polarity, Result, StageContext};
+
+/// A prescribed scaling of one column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Scaling {
+    /// (x - min) / (max - min), or (max - x) / (max - min) for a cost column; 1 when constant.
+    MinMax { min: f64, max: f64, cost: bool },
+    /// x / max, or min / x for a cost column.
+    Linear { min: f64, max: f64, cost: bool },
+    /// x / sum, or (1/x) / sum(1/x) for a cost column (`sum` over the reference rows).
+    Sum { sum: f64, cost: bool },
+}
+
+impl Scaling {
+    pub(crate) fn apply(self, x: f64) -> f64 {
+        match self {
+            Scaling::MinMax { min, max, .. } if max == min => 1.0,
+            Scaling::MinMax { min, max, cost: false } => (x - min) / (max - min),
+            Scaling::MinMax { min, max, cost: true } => (max - x) / (max - min),
+            Scaling::Linear { max, cost: false, .. } => x / max,
+            Scaling::Linear { min, cost: true, .. } => min / x,
+            Scaling::Sum { sum, cost: false } => x / sum,
+            Scaling::Sum { sum, cost: true } => (1.0 / x) / sum,
+        }
+    }
+}
+
+/// The min and max of a column.
+pub(crate) fn range(column: &[f64]) -> (f64, f64) {
+    column.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)))
+}
+
+/// Min-max scalings of every reference column.
+pub(crate) fn minmax(reference: &Matrix, cx: &StageContext<'_>) -> Vec<Scaling> {
+    reference
+        .columns()
+        .enumerate()
+        .map(|(j, c)| {
+            let (min, max) = range(c);
+            Scaling::MinMax { min, max, cost: cx.orientation[j] == Polarity::Cost }
+        })
+        .collect()
+}
+
+/// Linear scalings of every reference column; they need positive values.
+pub(crate) fn linear(method: &str, reference: &Matrix, cx: &StageContext<'_>) -> Result<Vec<Scaling>> {
+    positive(method, reference, cx)?;
+    Ok(reference
+        .columns()
+        .enumerate()
+        .map(|(j, c)| {
+            let (min, max) = range(c);
+            Scaling::Linear { min, max, cost: cx.orientation[j] == Polarity::Cost }
+        })
+        .collect())
+}
+
+/// Every value of `reference` must be positive (a ratio or a reciprocal of it is taken).
+pub(crate) fn positive(method: &str, reference: &Matrix, cx: &StageContext<'_>) -> Result<()> {
+    for (j, c) in reference.columns().enumerate() {
+        if let Some(i) = c.iter().position(|&x| !(x.is_finite() && x > 0.0)) {
+            return Err(Error::data(
+                format!("{method}: {}", cx.cell(i, j)),
+                format!("value {} must be positive", c[i]),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `data` with every column scaled.
+pub(crate) fn scale(data: &Matrix, scalings: &[Scaling]) -> Vec<Vec<f64>> {
+    data.columns().zip(scalings).map(|(c, s)| c.iter().map(|&x| s.apply(x)).collect()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use resil_core::{Direction, IndicatorSystem, Matrix, Polarity, Scorer, StageContext, Weights};
+
+    fn scorers() -> Vec<Box<dyn Scorer>> {
+        vec![
+            Box::new(crate::ArasParams::default().check().unwrap()),
+            Box::new(crate::MabacParams::default().check().unwrap()),
+            Box::new(crate::MaircaParams::default().check().unwrap()),
+            Box::new(crate::WaspasParams::default().check().unwrap()),
+        ]
+    }
+
+    proptest::proptest! {
+        /// With the fit held, a better value of a benefit criterion never makes a row's score
+        /// worse, and a better (lower) value of a cost criterion neither, for every scorer.
+        #[test]
+        fn a_better_value_never_hurts(
+            rows in proptest::collection::vec(proptest::collection::vec(1.0f64..100.0, 3), 3..9),
+            bump in 0.0f64..50.0,
+            row in 0usize..3,
+        ) {
+            let o = [Polarity::Benefit, Polarity::Cost, Polarity::Benefit];
+            let sys = IndicatorSystem::flat(&o);
+            let m = Matrix::from_rows(&rows);
+            let w = Weights(vec![0.5, 0.3, 0.2]);
+            for scorer in scorers() {
+                let fitted = scorer.fit(&m, &w, &StageContext::columns(&sys, &o)).unwrap().value;
+                let base = rows[row].clone();
+                let better_benefit = vec![base[0] + bump, base[1], base[2]];
+                let better_cost = vec![base[0], (base[1] - bump).max(0.5), base[2]];
+                let s = |r: &Vec<f64>| fitted.score(&Matrix::from_rows(std::slice::from_ref(r))).unwrap().value;
+                let (t0, t1, t2) = (s(&base), s(&better_benefit), s(&better_cost));
+                let better_or_equal = |a: f64, b: f64| match t0.direction {
+                    Direction::HigherIsBetter => b >= a - 1e-12,
+                    Direction::LowerIsBetter => b <= a + 1e-12,
+                };
+                proptest::prop_assert!(better_or_equal(t0.score[0], t1.score[0]), "{scorer:?} benefit: {} -> {}", t0.score[0], t1.score[0]);
+                proptest::prop_assert!(better_or_equal(t0.score[0], t2.score[0]), "{scorer:?} cost: {} -> {}", t0.score[0], t2.score[0]);
+            }
+        }
+    }
+}

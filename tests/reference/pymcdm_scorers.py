@@ -1,0 +1,27 @@
+"""Reference scores for resil's `aras`, `mabac`, `mairca` and `waspas` (pymcdm 1.4.0 with its
+default normalisations and parameters) on raw random matrices with benefit and cost criteria.
+Run with the environment of ../shared/bench/setup.sh:
+    $(../shared/bench/setup.sh) tests/reference/pymcdm_scorers.py > data/reference-cases/pymcdm_scorers.json
+"""
+import json
+
+import numpy as np
+from pymcdm import methods
+
+cases = []
+rng = np.random.default_rng(17)
+for k in range(3):
+    n, m = 7 + k, 4 + k
+    matrix = np.round(rng.uniform(1.0, 100.0, size=(n, m)), 4)
+    types = np.array([1 if j % 3 != 1 else -1 for j in range(m)])
+    weights = rng.uniform(0.1, 1.0, size=m)
+    weights = weights / weights.sum()
+    cases.append({
+        "matrix": matrix.tolist(), "types": types.tolist(), "weights": weights.tolist(),
+        "aras": methods.ARAS()(matrix, weights, types).tolist(),
+        "mabac": methods.MABAC()(matrix, weights, types).tolist(),
+        "mairca": methods.MAIRCA()(matrix, weights, types).tolist(),
+        "waspas": methods.WASPAS()(matrix, weights, types).tolist(),
+        "waspas_lambda_0.2": methods.WASPAS(l=0.2)(matrix, weights, types).tolist(),
+    })
+print(json.dumps({"source": "pymcdm 1.4.0 ARAS, MABAC, MAIRCA, WASPAS (defaults; WASPAS also l = 0.2); tests/reference/pymcdm_scorers.py", "cases": cases}, indent=1))
