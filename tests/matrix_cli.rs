@@ -313,3 +313,22 @@ fn aras_mabac_mairca_and_waspas_match_pymcdm() {
         assert_eq!(floats(&out["ranks"])[best], 1.0);
     }
 }
+
+#[test]
+fn objective_weights_match_pymcdm() {
+    // pymcdm 1.4.0 on a raw 6 x 4 matrix with a cost criterion (tests/reference/pymcdm_weights.py),
+    // through `resil score --normalize none --weight <method>`.
+    let r = resil_test_support::reference_case("pymcdm_weights");
+    let mut text = "id,c1,c2,c3,c4\n".to_string();
+    for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
+        text += &format!("a{i},{}\n", floats(row).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+    }
+    let (_d, t) = write(&text);
+    for method in ["merec", "gini", "variance", "lopcow", "cilos", "idocriw", "angle"] {
+        let out =
+            json(&["score", &t, "--polarity=+,+,-,+", "--normalize", "none", "--weight", method, "--method", "topsis"]);
+        for (g, e) in floats(&out["weights"]).iter().zip(floats(&r[method])) {
+            assert!((g - e).abs() < 1e-9, "{method}: {} vs pymcdm {}", out["weights"], r[method]);
+        }
+    }
+}

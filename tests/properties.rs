@@ -66,3 +66,33 @@ proptest! {
         prop_assert!(after >= before - 1e-12, "{before} -> {after}");
     }
 }
+
+proptest! {
+    /// Every parameter-free weighting method gives non-negative weights summing to 1 on any
+    /// positive matrix (or a clear error), whatever the criteria's directions.
+    #[test]
+    fn every_weighting_method_gives_a_distribution(
+        rows in proptest::collection::vec(proptest::collection::vec(0.5f64..100.0, 4), 4..10),
+        cost in 0usize..4,
+    ) {
+        let polarity: Vec<Polarity> = (0..4).map(|j| if j == cost { Polarity::Cost } else { Polarity::Benefit }).collect();
+        let names: Vec<String> = (0..4).map(|j| format!("c{j}")).collect();
+        let system = resil_pipeline::criteria(&names, &polarity);
+        let m = Matrix::from_rows(&rows);
+        let stage = |method: &str| resil_config::StageConfig {
+            method: method.into(),
+            scope: Default::default(),
+            indicators: Vec::new(),
+            params: Default::default(),
+        };
+        for method in resil_pipeline::names(resil_pipeline::WEIGHTERS) {
+            if ["fixed", "ahp", "combined", "hierarchical"].contains(&method) {
+                continue;
+            }
+            if let Ok(out) = resil_pipeline::score_matrix(&m, &system, &stage("none"), &stage(method), &stage("topsis")) {
+                prop_assert!(out.weights.iter().all(|&w| w >= 0.0), "{method}: {:?}", out.weights);
+                prop_assert!((out.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{method}: {:?}", out.weights);
+            }
+        }
+    }
+}

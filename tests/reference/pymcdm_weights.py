@@ -1,5 +1,5 @@
-"""Reference weights for resil's `merec`, `gini` and `variance` weighting (pymcdm 1.4.0), on a
-raw 6 x 4 matrix with one cost criterion. Run with the environment of ../shared/bench/setup.sh:
+"""Reference weights for resil's `merec`, `gini`, `variance`, `lopcow`, `cilos`, `idocriw` and
+`angle` weighting (pymcdm 1.4.0), on a raw 6 x 4 matrix with one cost criterion. Run with the environment of ../shared/bench/setup.sh:
     $(../shared/bench/setup.sh) tests/reference/pymcdm_weights.py > data/reference-cases/pymcdm_weights.json
 """
 import json
@@ -17,9 +17,13 @@ matrix = np.array([
 ])
 types = np.array([1, 1, -1, 1])
 print(json.dumps({
-    "source": "pymcdm 1.4.0 merec_weights(matrix, types), gini_weights(matrix), variance_weights(matrix); tests/reference/pymcdm_weights.py",
+    "source": "pymcdm 1.4.0 merec, gini, variance, lopcow, cilos, idocriw, angle weights; tests/reference/pymcdm_weights.py",
     "matrix": matrix.tolist(), "types": types.tolist(),
     "merec": w.merec_weights(matrix, types).tolist(),
     "gini": w.gini_weights(matrix).tolist(),
     "variance": w.variance_weights(matrix).tolist(),
+    "lopcow": w.lopcow_weights(matrix, types).tolist(),
+    "cilos": w.cilos_weights(matrix, types).tolist(),
+    "idocriw": w.idocriw_weights(matrix, types).tolist(),
+    "angle": w.angle_weights(matrix).tolist(),
 }, indent=1))

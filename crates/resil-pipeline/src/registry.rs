@@ -387,6 +387,22 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
         [],
         resil_weight::MerecParams
     ),
+    method!(
+        WEIGHTERS,
+        "lopcow",
+        "logarithmic percentage change of min-max scaled columns (as pymcdm)",
+        [],
+        resil_weight::LopcowParams
+    ),
+    method!(WEIGHTERS, "cilos", "criterion impact loss (as pymcdm)", [], resil_weight::CilosParams, false),
+    method!(WEIGHTERS, "idocriw", "CILOS times entropy weights (as pymcdm)", [], resil_weight::CilosParams, true),
+    method!(
+        WEIGHTERS,
+        "angle",
+        "angle of each sum-normalised column to the uniform vector (as pymcdm)",
+        [],
+        resil_weight::AngleParams
+    ),
     method!(WEIGHTERS, "gini", "the Gini coefficient of each criterion (as pymcdm)", [], resil_weight::GiniParams),
     method!(
         WEIGHTERS,

@@ -4,17 +4,23 @@
 //! Each method: `XParams` (serde, unchecked) -> `check()` -> a valid method implementing
 //! [`resil_core::Weighter`].
 
+mod angle;
+mod cilos;
 mod entropy;
 mod fixed;
 mod gini;
+mod lopcow;
 mod merec;
 mod pca;
 mod statistical;
 mod subjective;
 
+pub use angle::{Angle, AngleParams};
+pub use cilos::{Cilos, CilosParams};
 pub use entropy::{Entropy, EntropyParams};
 pub use fixed::{Fixed, FixedParams};
 pub use gini::{Gini, GiniParams};
+pub use lopcow::{Lopcow, LopcowParams};
 pub use merec::{Merec, MerecParams};
 pub use pca::{Pca, PcaParams};
 pub use statistical::{critic_information, CriticCost, Statistic, Statistical, StatisticalParams};
