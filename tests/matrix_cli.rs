@@ -220,6 +220,18 @@ fn both_readings_where_tools_differ() {
         "cost=as-is",
     ]);
     close(&as_is["weights"], &r["critic_as_is"], "critic as-is");
+    let spearman = json(&[
+        "score",
+        &t,
+        "--polarity=-,+,+,+",
+        "--normalize",
+        "none",
+        "--weight",
+        "critic",
+        "--param",
+        "correlation=spearman",
+    ]);
+    close(&spearman["weights"], &r["critic_spearman"], "critic spearman");
     // The default reading flips the cost column before correlating: different weights.
     let flip =
         json(&["score", &t, "--polarity=-,+,+,+", "--normalize", "none", "--weight", "critic", "--method", "topsis"]);

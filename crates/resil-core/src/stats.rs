@@ -65,6 +65,26 @@ pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
     cov / (va * vb).sqrt()
 }
 
+/// The average ranks (1 = smallest, ties share the mean of their positions) of `values`.
+pub fn average_ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            ranks[k] = rank;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
 /// Mean of the finite values of `values`; NaN when there is none.
 pub fn mean(values: &[f64]) -> f64 {
     let (sum, n) = values.iter().filter(|v| v.is_finite()).fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
@@ -116,5 +136,10 @@ mod tests {
         assert!((s.sd_population - 1.25f64.sqrt()).abs() < 1e-15);
         assert_eq!((s.min, s.max), (1.0, 4.0));
         assert!(column_stats(&[f64::NAN]).is_none());
+    }
+
+    #[test]
+    fn average_ranks_share_ties() {
+        assert_eq!(average_ranks(&[10.0, 30.0, 20.0, 30.0]), vec![1.0, 3.5, 2.0, 3.5]);
     }
 }

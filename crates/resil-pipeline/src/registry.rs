@@ -376,7 +376,13 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
         WEIGHTERS,
         "critic",
         "CRITIC (Diakoulaki et al. 1995): contrast times conflict",
-        [p!("cost", "flip: scale cost columns from worst to best (scikit-criteria) | as-is: from min to max (pymcdm)")],
+        [
+            p!(
+                "cost",
+                "flip: scale cost columns from worst to best (scikit-criteria) | as-is: from min to max (pymcdm)"
+            ),
+            p!("correlation", "pearson | spearman (on average ranks)"),
+        ],
         resil_weight::StatisticalParams,
         resil_weight::Statistic::Critic
     ),
@@ -418,6 +424,30 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
         "principal components as the OECD/JRC Handbook: factors, varimax, scaled squared loadings",
         [p!("min-eigenvalue", "keep the factors whose eigenvalue exceeds this, >= 0")],
         resil_weight::PcaParams
+    ),
+    method!(
+        WEIGHTERS,
+        "roc",
+        "rank order centroid of an importance order",
+        [p!("order", "the indicators, the most important first")],
+        resil_weight::RankOrderParams,
+        resil_weight::RankRule::Centroid
+    ),
+    method!(
+        WEIGHTERS,
+        "rs",
+        "rank sum of an importance order",
+        [p!("order", "the indicators, the most important first")],
+        resil_weight::RankOrderParams,
+        resil_weight::RankRule::Sum
+    ),
+    method!(
+        WEIGHTERS,
+        "rr",
+        "rank reciprocal of an importance order",
+        [p!("order", "the indicators, the most important first")],
+        resil_weight::RankOrderParams,
+        resil_weight::RankRule::Reciprocal
     ),
     method!(
         WEIGHTERS,

@@ -12,6 +12,7 @@ mod gini;
 mod lopcow;
 mod merec;
 mod pca;
+mod rank_order;
 mod statistical;
 mod subjective;
 
@@ -23,5 +24,6 @@ pub use gini::{Gini, GiniParams};
 pub use lopcow::{Lopcow, LopcowParams};
 pub use merec::{Merec, MerecParams};
 pub use pca::{Pca, PcaParams};
-pub use statistical::{critic_information, CriticCost, Statistic, Statistical, StatisticalParams};
+pub use rank_order::{rank_weight, RankOrder, RankOrderParams, RankRule};
+pub use statistical::{critic_information, Correlation, CriticCost, Statistic, Statistical, StatisticalParams};
 pub use subjective::{ahp, Ahp, AhpParams, AhpResult, Combination, Combined, Hierarchical};

@@ -8,7 +8,7 @@
 //! Aytac Adali 2019). resil flips by the column's orientation as the data stands, so after a
 //! normaliser that already aligned polarity nothing is flipped twice. `std` and `cv` use the population standard deviation of the columns as given.
 
-use resil_core::stats::{mean, pearson, population_sd};
+use resil_core::stats::{average_ranks, mean, pearson, population_sd};
 use resil_core::{Diagnostic, Error, Matrix, Outcome, Polarity, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -34,17 +34,28 @@ pub enum CriticCost {
     AsIs,
 }
 
+/// The correlation CRITIC's conflict term uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Correlation {
+    #[default]
+    Pearson,
+    /// Pearson on average ranks: robust to outliers and monotone transforms.
+    Spearman,
+}
+
 /// Unchecked parameters; the statistic is chosen by the method name, and only CRITIC takes
-/// `cost` (the registry declares which method takes what).
+/// `cost` and `correlation` (the registry declares which method takes what).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", default)]
 pub struct StatisticalParams {
     pub cost: CriticCost,
+    pub correlation: Correlation,
 }
 
 impl StatisticalParams {
     pub fn check(self, statistic: Statistic) -> Result<Statistical> {
-        Ok(Statistical { statistic, cost: self.cost })
+        Ok(Statistical { statistic, cost: self.cost, correlation: self.correlation })
     }
 }
 
@@ -53,11 +64,17 @@ impl StatisticalParams {
 pub struct Statistical {
     statistic: Statistic,
     cost: CriticCost,
+    correlation: Correlation,
 }
 
 /// CRITIC's information C_j = sigma_j sum_k (1 - rho_jk) of min-max scaled columns (best-is-1
 /// under `flip`, max-is-1 under `as-is`); a constant column carries none (0).
-pub fn critic_information(reference: &Matrix, orientation: &[Polarity], cost: CriticCost) -> Vec<f64> {
+pub fn critic_information(
+    reference: &Matrix,
+    orientation: &[Polarity],
+    cost: CriticCost,
+    correlation: Correlation,
+) -> Vec<f64> {
     let scaled: Vec<Option<Vec<f64>>> = reference
         .columns()
         .zip(orientation)
@@ -73,7 +90,11 @@ pub fn critic_information(reference: &Matrix, orientation: &[Polarity], cost: Cr
         .map(|cj| match cj {
             None => 0.0,
             Some(cj) => {
-                let conflict: f64 = scaled.iter().flatten().map(|ck| 1.0 - pearson(cj, ck)).sum();
+                let r = |a: &[f64], b: &[f64]| match correlation {
+                    Correlation::Pearson => pearson(a, b),
+                    Correlation::Spearman => pearson(&average_ranks(a), &average_ranks(b)),
+                };
+                let conflict: f64 = scaled.iter().flatten().map(|ck| 1.0 - r(cj, ck)).sum();
                 population_sd(cj) * conflict
             }
         })
@@ -110,7 +131,7 @@ impl Weighter for Statistical {
                     }
                 })
                 .collect::<Result<_>>()?,
-            Statistic::Critic => critic_information(reference, orientation, self.cost),
+            Statistic::Critic => critic_information(reference, orientation, self.cost, self.correlation),
             Statistic::Variance => reference
                 .columns()
                 .map(|c| {
