@@ -285,7 +285,7 @@ fn both_readings_where_tools_differ() {
 }
 
 #[test]
-fn aras_mabac_mairca_and_waspas_match_pymcdm() {
+fn prescribed_scaling_scorers_match_pymcdm() {
     // pymcdm 1.4.0 with its default normalisations on raw matrices (normalize = none), three
     // random cases with benefit and cost criteria (tests/reference/pymcdm_scorers.py).
     let r = resil_test_support::reference_case("pymcdm_scorers");
@@ -307,6 +307,10 @@ fn aras_mabac_mairca_and_waspas_match_pymcdm() {
             ("mairca", "mairca", None),
             ("waspas", "waspas", None),
             ("waspas", "waspas_lambda_0.2", Some("lambda=0.2")),
+            ("moora", "moora", None),
+            ("ram", "ram", None),
+            ("cocoso", "cocoso", None),
+            ("cocoso", "cocoso_lambda_0.3", Some("lambda=0.3")),
         ] {
             let mut args =
                 vec!["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", method];

@@ -1,4 +1,5 @@
-"""Reference scores for resil's `aras`, `mabac`, `mairca` and `waspas` (pymcdm 1.4.0 with its
+"""Reference scores for resil's `aras`, `mabac`, `mairca`, `waspas`, `moora`, `ram` and `cocoso`
+(pymcdm 1.4.0 with its
 default normalisations and parameters) on raw random matrices with benefit and cost criteria.
 Run with the environment of ../shared/bench/setup.sh:
     $(../shared/bench/setup.sh) tests/reference/pymcdm_scorers.py > data/reference-cases/pymcdm_scorers.json
@@ -23,5 +24,9 @@ for k in range(3):
         "mairca": methods.MAIRCA()(matrix, weights, types).tolist(),
         "waspas": methods.WASPAS()(matrix, weights, types).tolist(),
         "waspas_lambda_0.2": methods.WASPAS(l=0.2)(matrix, weights, types).tolist(),
+        "moora": methods.MOORA()(matrix, weights, types).tolist(),
+        "ram": methods.RAM()(matrix, weights, types).tolist(),
+        "cocoso": methods.COCOSO()(matrix, weights, types).tolist(),
+        "cocoso_lambda_0.3": methods.COCOSO(l=0.3)(matrix, weights, types).tolist(),
     })
-print(json.dumps({"source": "pymcdm 1.4.0 ARAS, MABAC, MAIRCA, WASPAS (defaults; WASPAS also l = 0.2); tests/reference/pymcdm_scorers.py", "cases": cases}, indent=1))
+print(json.dumps({"source": "pymcdm 1.4.0 ARAS, MABAC, MAIRCA, WASPAS, MOORA, RAM, COCOSO (defaults; WASPAS l = 0.2, COCOSO l = 0.3 too); tests/reference/pymcdm_scorers.py", "cases": cases}, indent=1))

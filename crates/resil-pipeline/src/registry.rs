@@ -567,6 +567,15 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         [p!("lambda", "the weight of the sum, in [0, 1]")],
         resil_rank::WaspasParams
     ),
+    method!(SCORERS, "moora", "MOORA ratio system: vector-normalised benefits minus costs (as pymcdm)", [], resil_rank::MooraParams),
+    method!(SCORERS, "ram", "root assessment: (2 + S+)^(1 / (2 + S-)) of sum-normalised values (as pymcdm)", [], resil_rank::RamParams),
+    method!(
+        SCORERS,
+        "cocoso",
+        "combined compromise solution of three appraisal scores (as pymcdm)",
+        [p!("lambda", "the balance of the sum against the product, in [0, 1]")],
+        resil_rank::CocosoParams
+    ),
     MethodSpec {
         name: "levels",
         doc: "level by level: each sub-system, system and the index aggregate the level below",

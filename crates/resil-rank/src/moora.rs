@@ -1,0 +1,61 @@
+//! MOORA (ratio system, Brauers & Zavadskas 2006), as pymcdm 1.4.0: vector normalisation of the
+//! raw columns over the reference rows, weighted; the score is the sum over benefit criteria
+//! minus the sum over cost criteria (higher is better). pymcdm refuses a matrix without a cost
+//! criterion; resil scores it (the sum over the benefit criteria).
+
+use resil_core::{
+    Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+};
+use serde::{Deserialize, Serialize};
+
+/// Unchecked parameters (none).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct MooraParams {}
+
+impl MooraParams {
+    pub fn check(self) -> Result<Moora> {
+        Ok(Moora)
+    }
+}
+
+/// The checked method.
+#[derive(Debug, Clone)]
+pub struct Moora;
+
+/// Fitted: each column's signed weight over its Euclidean norm.
+#[derive(Debug, Clone)]
+pub struct FittedMoora {
+    factors: Vec<f64>,
+}
+
+impl Scorer for Moora {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        weights: &Weights,
+        cx: &StageContext<'_>,
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let mut factors = Vec::new();
+        for (j, c) in reference.columns().enumerate() {
+            let norm = c.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if !(norm.is_finite() && norm > 0.0) {
+                return Err(Error::data(
+                    format!("moora: {}", cx.indicator(j)),
+                    "is all zeros or not finite: no vector norm",
+                ));
+            }
+            let sign = if cx.orientation[j] == Polarity::Cost { -1.0 } else { 1.0 };
+            factors.push(sign * weights.0[j] / norm);
+        }
+        Ok(Outcome::new(Box::new(FittedMoora { factors })))
+    }
+}
+
+impl FittedScorer for FittedMoora {
+    fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
+        let score =
+            (0..data.nrows()).map(|i| (0..data.ncols()).map(|j| self.factors[j] * data.get(i, j)).sum()).collect();
+        Ok(Outcome::new(ScoreTable { score, extras: Vec::new(), direction: Direction::HigherIsBetter }))
+    }
+}
