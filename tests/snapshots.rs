@@ -31,6 +31,7 @@ fn flagship_outputs() {
         "transitions.csv",
         "obstacles_top.csv",
         "published.csv",
+        "inequality.csv",
     ] {
         insta::assert_snapshot!(file, round_csv(&read(&out, file), 6));
     }

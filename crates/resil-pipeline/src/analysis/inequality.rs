@@ -1,0 +1,99 @@
+//! `inequality`: per period, the Theil index of the scores with its between-group and
+//! within-group parts (groups: regions, provinces or a column of the unit list) and the Gini
+//! coefficient, as PySAL's `inequality` computes them.
+
+use resil_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{json_rows, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues};
+use crate::registry::ParamSpec;
+use crate::run::RunResult;
+
+pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
+    kind: "inequality",
+    doc: "Theil's T of the scores with its between/within-group decomposition, and the Gini coefficient, per period",
+    params: &[ParamSpec { name: "group", doc: "region | province | a column of the unit list" }],
+    defaults: || serde_json::to_value(InequalityParams::default()).expect("parameters serialise"),
+    check: |cx, warnings| cx.params::<InequalityParams>(warnings).map(|_| ()),
+    run: |cx, r| inequality(r, cx.run_params()?),
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+struct InequalityParams {
+    group: String,
+}
+
+impl Default for InequalityParams {
+    fn default() -> Self {
+        InequalityParams { group: "region".into() }
+    }
+}
+
+impl CheckValues for InequalityParams {
+    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+        if self.group.trim().is_empty() {
+            vec![("group", "name region, province or a column of the unit list".into())]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+row! {
+    /// One period's inequality of the scores.
+    struct InequalityRow {
+        period: i32,
+        n: usize,
+        groups: usize,
+        theil: f64,
+        theil_between: f64,
+        theil_within: f64,
+        between_share: f64,
+        gini: f64,
+    }
+}
+
+fn inequality(r: &RunResult, p: InequalityParams) -> Result<AnalysisResult> {
+    let units = r.panel.units();
+    let groups: Vec<String> = units
+        .iter()
+        .map(|u| match p.group.as_str() {
+            "region" => Ok(u.region.clone()),
+            "province" => Ok(u.province.clone()),
+            column => u.tags.get(column).cloned().ok_or_else(|| {
+                Error::data(
+                    format!("inequality: unit `{}`", u.id),
+                    format!("has no `{column}` column in the unit list"),
+                )
+            }),
+        })
+        .collect::<Result<_>>()?;
+    let names: Vec<&str> = groups.iter().map(String::as_str).collect();
+    let mut distinct = names.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut rows = Vec::new();
+    for (t, &period) in r.panel.periods().iter().enumerate() {
+        let scores = period_scores(r, t);
+        if let Some(u) = scores.iter().position(|s| *s < 0.0) {
+            return Err(Error::data(
+                format!("inequality: unit `{}`, period {period}", units[u].id),
+                "a negative score: Theil and Gini need non-negative values",
+            ));
+        }
+        let (theil, between, within) = resil_trend::inequality::theil_decomposition(scores, &names);
+        rows.push(InequalityRow {
+            period,
+            n: scores.len(),
+            groups: distinct.len(),
+            theil,
+            theil_between: between,
+            theil_within: within,
+            between_share: if theil > 0.0 { between / theil } else { f64::NAN },
+            gini: resil_trend::inequality::gini(scores),
+        });
+    }
+    result(vec![table("", &rows)], json!({ "group": p.group, "periods": json_rows(&rows) }), Vec::new())
+}
