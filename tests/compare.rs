@@ -55,6 +55,19 @@ fn diff_passes_for_equal_runs_and_fails_past_the_tolerance() {
     let (code, stdout, _) = resil(&["diff", pa, pb]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("within tolerance"), "{stdout}");
+    // Equal runs agree perfectly on every coefficient.
+    let (_, json, _) = resil(&["diff", pa, pb, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let periods = v["report"]["rank_agreement"].as_array().unwrap();
+    assert_eq!(periods.len(), 3, "{json}");
+    for p in periods {
+        for key in ["spearman", "kendall_tau_b", "weighted_spearman", "ws", "gamma"] {
+            assert!((p[key].as_f64().unwrap() - 1.0).abs() < 1e-12, "{key}: {p}");
+        }
+    }
+    for s in v["report"]["weight_similarity"].as_array().unwrap() {
+        assert!((s["weight_similarity"].as_f64().unwrap() - 1.0).abs() < 1e-12, "{s}");
+    }
     let (code, stdout, _) = resil(&["diff", pa, pc]);
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("DIFFERENT past tolerance") && stdout.contains("ranks: "), "{stdout}");
@@ -62,4 +75,8 @@ fn diff_passes_for_equal_runs_and_fails_past_the_tolerance() {
     assert_eq!(code, 0, "scores are closeness values in [0, 1]: {stdout}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(v["report"]["rank_shifts"].as_array().unwrap().len() > 10);
+    // Per-period ideals move ranks: agreement is high but below 1 in some period.
+    let periods = v["report"]["rank_agreement"].as_array().unwrap();
+    assert!(periods.iter().any(|p| p["spearman"].as_f64().unwrap() < 1.0), "{stdout}");
+    assert!(periods.iter().all(|p| p["ws"].as_f64().unwrap() > 0.0 && p["gamma"].as_f64().unwrap() > 0.0));
 }

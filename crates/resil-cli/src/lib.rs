@@ -378,6 +378,16 @@ fn diff(a: &Path, b: &Path, tolerance: f64, format: &str, out: &mut dyn Write) -
         for d in report.rank_shifts.iter().take(10) {
             writeln!(out, "  rank {}: {} -> {}", d.key, d.a.as_deref().unwrap_or(""), d.b.as_deref().unwrap_or(""))?;
         }
+        for p in &report.rank_agreement {
+            writeln!(
+                out,
+                "  period {}: spearman {:.4}, kendall tau-b {:.4}, weighted spearman {:.4}, ws {:.4}, gamma {:.4}",
+                p.period, p.spearman, p.kendall_tau_b, p.weighted_spearman, p.ws, p.gamma
+            )?;
+        }
+        for s in &report.weight_similarity {
+            writeln!(out, "  weights {}: similarity {:.4}", s.scope, s.weight_similarity)?;
+        }
         for u in &report.unmatched {
             writeln!(out, "  {u}")?;
         }

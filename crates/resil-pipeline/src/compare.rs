@@ -1,12 +1,14 @@
 //! `resil compare`: the study run under the config's own pipeline (the baseline) and under each
-//! `[[compare.variant]]` method swap, on the same data; rank correlations (Spearman, Kendall
-//! tau-b) of the within-period ranks, per period and averaged, per-unit rank shifts and grade
-//! changes against the baseline, as tables and a Markdown report.
+//! `[[compare.variant]]` method swap, on the same data; rank agreement (Spearman, Kendall tau-b,
+//! weighted Spearman, WS, Goodman-Kruskal gamma) of the within-period ranks, per period and
+//! averaged, the weight similarity of each variant's weights to the baseline's, per-unit rank
+//! shifts and grade changes against the baseline, as tables and a Markdown report.
 
 use std::fmt::Write;
 
 use resil_config::LoadedConfig;
 use resil_core::{Result, Scope};
+use resil_rank::RankAgreement;
 
 use crate::analysis::AnalysisTable;
 use crate::run::{run, RunResult};
@@ -44,31 +46,41 @@ fn tabulate(names: &[String], runs: &[RunResult]) -> (Vec<AnalysisTable>, String
     let base = &runs[0];
     let panel = &base.panel;
     let groups = Scope::PerPeriod.groups(panel);
-    // Correlations per period of the within-period ranks, and their mean over periods.
+    // Rank agreement per period of the within-period ranks, and its mean over periods.
+    const K: usize = RankAgreement::NAMES.len();
     let mut corr_rows = Vec::new();
-    let mut mean = vec![vec![(0.0, 0.0); runs.len()]; runs.len()];
+    let mut mean = vec![vec![[0.0; K]; runs.len()]; runs.len()];
     for g in &groups {
         for a in 0..runs.len() {
             for b in 0..runs.len() {
                 let (ra, rb) = (&runs[a].ranks[g.rows.clone()], &runs[b].ranks[g.rows.clone()]);
-                let (s, k) = (resil_rank::spearman(ra, rb), resil_rank::kendall_tau_b(ra, rb));
-                mean[a][b].0 += s / groups.len() as f64;
-                mean[a][b].1 += k / groups.len() as f64;
+                let values = RankAgreement::between(ra, rb).values();
+                for (m, v) in mean[a][b].iter_mut().zip(values) {
+                    *m += v / groups.len() as f64;
+                }
                 if a < b {
-                    corr_rows.push(vec![g.label.clone(), names[a].clone(), names[b].clone(), num(s), num(k)]);
+                    let mut row = vec![g.label.clone(), names[a].clone(), names[b].clone()];
+                    row.extend(values.map(num));
+                    corr_rows.push(row);
                 }
             }
         }
     }
     for a in 0..runs.len() {
         for b in a + 1..runs.len() {
-            corr_rows.push(vec![
-                "mean".into(),
-                names[a].clone(),
-                names[b].clone(),
-                num(mean[a][b].0),
-                num(mean[a][b].1),
-            ]);
+            let mut row = vec!["mean".into(), names[a].clone(), names[b].clone()];
+            row.extend(mean[a][b].map(num));
+            corr_rows.push(row);
+        }
+    }
+    // Weight similarity of each variant's weights to the baseline's, scope by scope.
+    let mut weight_rows = Vec::new();
+    for (v, r) in runs.iter().enumerate().skip(1) {
+        for (wa, wb) in base.weights.iter().zip(&r.weights) {
+            if wa.label == wb.label && wa.weights.0.len() == wb.weights.0.len() {
+                let similarity = resil_rank::weight_similarity(&wa.weights.0, &wb.weights.0);
+                weight_rows.push(vec![wa.label.clone(), names[0].clone(), names[v].clone(), num(similarity)]);
+            }
         }
     }
     // Per unit and period: rank and grade under each run, and the shift against the baseline.
@@ -101,15 +113,34 @@ fn tabulate(names: &[String], runs: &[RunResult]) -> (Vec<AnalysisTable>, String
     if !base.synthetic_indicators().is_empty() {
         let _ = writeln!(md, "**Data warning:** the study has synthetic indicators; these comparisons show how methods differ, not findings.\n");
     }
-    for (title, pick) in [("Spearman rho", 0usize), ("Kendall tau-b", 1)] {
+    let titles = [
+        "Spearman rho",
+        "Kendall tau-b",
+        "Weighted Spearman r_w",
+        "WS rank similarity (row = reference)",
+        "Goodman-Kruskal gamma",
+    ];
+    for (pick, title) in titles.iter().enumerate() {
         let _ = writeln!(md, "## {title} of the within-period ranks (mean over periods)\n");
         let _ = writeln!(md, "| | {} |", names.join(" | "));
         let _ = writeln!(md, "|---|{}", "---|".repeat(names.len()));
         for (a, name) in names.iter().enumerate() {
-            let cells: Vec<String> = (0..names.len())
-                .map(|b| format!("{:.3}", if pick == 0 { mean[a][b].0 } else { mean[a][b].1 }))
-                .collect();
+            let cells: Vec<String> = (0..names.len()).map(|b| format!("{:.3}", mean[a][b][pick])).collect();
             let _ = writeln!(md, "| {name} | {} |", cells.join(" | "));
+        }
+        let _ = writeln!(md);
+    }
+    if !weight_rows.is_empty() {
+        let _ = writeln!(md, "## Weight similarity to the baseline (WSC, 1 = same weights)\n");
+        let _ = writeln!(md, "| scope | variant | similarity |\n|---|---|---|");
+        for row in &weight_rows {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                row[0],
+                row[2],
+                row[3].parse::<f64>().map_or(row[3].clone(), |v| format!("{v:.3}"))
+            );
         }
         let _ = writeln!(md);
     }
@@ -139,8 +170,13 @@ fn tabulate(names: &[String], runs: &[RunResult]) -> (Vec<AnalysisTable>, String
     let tables = vec![
         AnalysisTable {
             name: "compare_correlations".into(),
-            header: ["period", "run_a", "run_b", "spearman", "kendall_tau_b"].iter().map(|s| s.to_string()).collect(),
+            header: ["period", "run_a", "run_b"].iter().chain(&RankAgreement::NAMES).map(|s| s.to_string()).collect(),
             rows: corr_rows,
+        },
+        AnalysisTable {
+            name: "compare_weights".into(),
+            header: ["scope", "run_a", "run_b", "weight_similarity"].iter().map(|s| s.to_string()).collect(),
+            rows: weight_rows,
         },
         AnalysisTable {
             name: "compare_units".into(),

@@ -22,7 +22,10 @@ mod wsm;
 
 pub use aras::{Aras, ArasParams, FittedAras};
 pub use cocoso::{Cocoso, CocosoParams, FittedCocoso};
-pub use correlation::{kendall_tau_b, spearman};
+pub use correlation::{
+    goodman_kruskal_gamma, kendall_tau_b, rank_similarity_ws, spearman, weight_similarity, weighted_spearman,
+    RankAgreement,
+};
 pub use distance_based::{DistanceMethod, DistanceParams, DistanceScorer, FittedDistance};
 pub use levels::{FittedLevels, LevelSpec, LevelWeights, Levels, LevelsParams, Mean};
 pub use mabac::{FittedMabac, Mabac, MabacParams};

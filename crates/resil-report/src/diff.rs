@@ -1,5 +1,6 @@
-//! `resil diff`: compares two run folders (weights, scores, ranks, grades), so that researchers
-//! can snapshot-test their own method swaps in their own CI.
+//! `resil diff`: compares two run folders (weights, scores, ranks, grades, and how far the
+//! rankings and weight sets agree), so that researchers can snapshot-test their own method swaps
+//! in their own CI.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,6 +28,28 @@ pub struct DiffReport {
     pub max_score_delta: f64,
     /// Rows present in one run only.
     pub unmatched: Vec<String>,
+    /// Per period, how far the two rankings agree (over the unit-periods in both runs).
+    pub rank_agreement: Vec<PeriodAgreement>,
+    /// Per weight scope, the weight similarity coefficient of the two weight sets.
+    pub weight_similarity: Vec<ScopeSimilarity>,
+}
+
+/// The rank agreement coefficients of one period, run A the reference (for WS).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodAgreement {
+    pub period: String,
+    pub spearman: f64,
+    pub kendall_tau_b: f64,
+    pub weighted_spearman: f64,
+    pub ws: f64,
+    pub gamma: f64,
+}
+
+/// The weight similarity of one scope's weights in two runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopeSimilarity {
+    pub scope: String,
+    pub weight_similarity: f64,
 }
 
 impl DiffReport {
@@ -92,6 +115,8 @@ pub fn diff(a: &Path, b: &Path) -> Result<DiffReport> {
     let mut ignore = Vec::new();
     let rank_shifts = deltas(&sa, &sb, 1, &mut ignore, "rank");
     let grade_changes = deltas(&sa, &sb, 2, &mut ignore, "grade");
+    let rank_agreement = agreement(&sa, &sb);
+    let weight_similarity = similarity(&wa, &wb);
     let max = |d: &[Delta]| d.iter().map(|x| x.delta.map_or(f64::INFINITY, f64::abs)).fold(0.0, f64::max);
     Ok(DiffReport {
         max_weight_delta: max(&weights),
@@ -101,5 +126,55 @@ pub fn diff(a: &Path, b: &Path) -> Result<DiffReport> {
         rank_shifts,
         grade_changes,
         unmatched,
+        rank_agreement,
+        weight_similarity,
     })
+}
+
+/// Column `col` of the rows both runs hold with numbers there, grouped by the key's last part
+/// (the period of a score, the scope of a weight).
+fn paired<'a>(
+    a: &'a BTreeMap<String, Vec<String>>,
+    b: &BTreeMap<String, Vec<String>>,
+    col: usize,
+) -> BTreeMap<&'a str, (Vec<f64>, Vec<f64>)> {
+    let mut groups: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for (key, va) in a {
+        let group = key.rsplit(" / ").next().unwrap_or("");
+        if let Some((x, y)) = b.get(key).and_then(|vb| va[col].parse::<f64>().ok().zip(vb[col].parse::<f64>().ok())) {
+            let entry = groups.entry(group).or_default();
+            entry.0.push(x);
+            entry.1.push(y);
+        }
+    }
+    groups
+}
+
+/// Rank agreement per period over the unit-periods both runs rank.
+fn agreement(a: &BTreeMap<String, Vec<String>>, b: &BTreeMap<String, Vec<String>>) -> Vec<PeriodAgreement> {
+    paired(a, b, 1)
+        .into_iter()
+        .map(|(period, (x, y))| {
+            let r = resil_rank::RankAgreement::between(&x, &y);
+            PeriodAgreement {
+                period: period.to_string(),
+                spearman: r.spearman,
+                kendall_tau_b: r.kendall_tau_b,
+                weighted_spearman: r.weighted_spearman,
+                ws: r.ws,
+                gamma: r.gamma,
+            }
+        })
+        .collect()
+}
+
+/// Weight similarity per scope over the indicators both runs weight in that scope.
+fn similarity(a: &BTreeMap<String, Vec<String>>, b: &BTreeMap<String, Vec<String>>) -> Vec<ScopeSimilarity> {
+    paired(a, b, 0)
+        .into_iter()
+        .map(|(scope, (x, y))| ScopeSimilarity {
+            scope: scope.to_string(),
+            weight_similarity: resil_rank::weight_similarity(&x, &y),
+        })
+        .collect()
 }
