@@ -1,4 +1,5 @@
-//! The `[[analysis]]` tables end to end: `resil spatial moran` against esda, and the documented
+//! The `[[analysis]]` tables end to end: `resil spatial moran` against esda, `resil inequality`
+//! against PySAL's inequality, and the documented
 //! behaviour of the edge cases (islands, zones too small for their polynomial, unknown members).
 
 use crate::common::{mini_study, resil};
@@ -51,6 +52,50 @@ fn spatial_moran_command_matches_esda() {
     assert_eq!(resil(&args).1, stdout, "same seed, same output");
     // A missing column and a bad cell are named.
     let (code, _, stderr) = resil(&["spatial", "moran", t, "--id", "id", "--value", "nope", "--x", "x", "--y", "y"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 1: missing column `nope`"), "{stderr}");
+}
+
+#[test]
+fn inequality_command_matches_pysal() {
+    // PySAL inequality 1.1.2 on its Mexico example (data/reference-cases/pysal_inequality.json):
+    // TheilD and Gini of the 1940 per-capita GDP by Hanson's regions, and TheilDSim's printed
+    // p-value of the between-group part (0.4 from 999 numpy permutations; ours agree within
+    // sampling error).
+    let r = resil_test_support::reference_case("pysal_inequality");
+    let states = r["states"].as_array().unwrap();
+    let regions = resil_test_support::floats(&r["hanson98"]);
+    let mut text = "id,gdp,region\n".to_string();
+    for (i, row) in r["pcgdp"].as_array().unwrap().iter().enumerate() {
+        text += &format!("\"{}\",{},r{}\n", states[i].as_str().unwrap(), row[0], regions[i]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("mexico.csv");
+    std::fs::write(&table, text).unwrap();
+    let t = table.to_str().unwrap();
+    let args = ["inequality", t, "--id", "id", "--value", "gdp", "--group", "region", "--permutations", "4999"];
+    let (code, stdout, stderr) = resil(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for (key, peer) in [("theil", "theil"), ("theil_between", "between"), ("theil_within", "within"), ("gini", "gini")]
+    {
+        let (a, b) = (got[key].as_f64().unwrap(), r[peer][0].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-12, "{key}: {a} vs {b}");
+    }
+    assert_eq!(got["groups"], 5);
+    let p = got["p_sim_between"].as_f64().unwrap();
+    assert!((p - 0.4).abs() < 0.06, "{p}");
+    assert_eq!(resil(&args).1, stdout, "same seed, same output");
+    // Without a group: T and Gini only.
+    let (_, stdout, _) = resil(&["inequality", t, "--id", "id", "--value", "gdp", "--format", "csv"]);
+    assert!(stdout.starts_with("n,theil,theil_between"), "{stdout}");
+    assert!(stdout.lines().nth(1).unwrap().contains(",,,"), "no decomposition without --group: {stdout}");
+    // A negative value and a missing column are named with their line and column.
+    std::fs::write(&table, "id,gdp\na,1\nb,-2\n").unwrap();
+    let (code, _, stderr) = resil(&["inequality", t, "--id", "id", "--value", "gdp"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 3, column `gdp`: `-2`"), "{stderr}");
+    let (code, _, stderr) = resil(&["inequality", t, "--id", "id", "--value", "gdp", "--group", "nope"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("line 1: missing column `nope`"), "{stderr}");
 }

@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use resil_pipeline::RunOptions;
 
+mod inequality;
 mod matrix;
 mod spatial;
 
@@ -66,6 +67,8 @@ enum Command {
     /// Spatial statistics of a plain table.
     #[command(subcommand)]
     Spatial(SpatialCommand),
+    /// Theil's T (decomposed by --group, with a permutation p-value) and Gini of a column.
+    Inequality(inequality::InequalityArgs),
     /// Score and rank a plain decision matrix (no config): normalise, weigh, score.
     #[command(after_help = methods_help())]
     Score(matrix::ScoreArgs),
@@ -199,6 +202,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Plugins(PluginsCommand::List { dirs, config }) => plugins_list(dirs, config.as_deref(), out),
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
         Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
+        Command::Inequality(args) => inequality::inequality(&args, out),
         Command::Score(args) => matrix::score(&args, out, err),
         Command::Classify(args) => matrix::classify(&args, out, err),
         Command::Compare { config, out: out_dir, strict, plugin_dirs } => {

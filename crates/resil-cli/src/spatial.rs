@@ -44,6 +44,14 @@ pub struct MoranArgs {
     /// Keep raw weights instead of row-standardising them.
     #[arg(long)]
     pub binary: bool,
+    #[command(flatten)]
+    pub inference: InferenceArgs,
+}
+
+/// Permutation inference and output format, shared by the plain-table statistics.
+#[derive(Args, Debug)]
+pub struct InferenceArgs {
+    /// Random permutations for the pseudo p-value (0 = none).
     #[arg(long, default_value_t = 999)]
     pub permutations: usize,
     #[arg(long, default_value_t = 1)]
@@ -52,7 +60,7 @@ pub struct MoranArgs {
     pub format: String,
 }
 
-fn column(headers: &csv::StringRecord, name: &str, path: &std::path::Path) -> anyhow::Result<usize> {
+pub(crate) fn column(headers: &csv::StringRecord, name: &str, path: &std::path::Path) -> anyhow::Result<usize> {
     headers
         .iter()
         .position(|h| h == name)
@@ -95,8 +103,8 @@ pub fn moran(args: &MoranArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
         (k, _, _) => WeightsKind::Knn(k.unwrap_or(4)),
     };
     let w = SpatialWeights::build(&points, metric, kind, !args.binary)?;
-    let m = moran_i(&values, &w, args.permutations, args.seed)?;
-    if args.format == "json" {
+    let m = moran_i(&values, &w, args.inference.permutations, args.inference.seed)?;
+    if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
     } else {
         writeln!(out, "n,i,expected_i,z_norm,p_norm,z_rand,p_rand,p_sim,permutations,seed,islands")?;

@@ -1,6 +1,6 @@
 //! Inequality of scores across units: Theil's T with its decomposition into between-group and
 //! within-group parts, and the Gini coefficient, as PySAL's `inequality` computes them
-//! (TheilD, Gini), for regional-disparity studies.
+//! (TheilD, TheilDSim, Gini), for regional-disparity studies.
 
 /// Theil's T = sum_i s_i ln(n s_i), s_i = y_i / sum y (a zero counts as the smallest positive
 /// float, as PySAL does, so that ln 0 never occurs).
@@ -32,6 +32,17 @@ pub fn theil_decomposition(values: &[f64], groups: &[&str]) -> (f64, f64, f64) {
     (t, between, t - between)
 }
 
+/// Pseudo p-value of the between-group Theil under random reassignment of the values to units
+/// (PySAL's `TheilDSim`): the share of the observed and `permutations` permuted between-group
+/// parts at least as large as the observed one. Seeded; independent of the number of cores.
+pub fn theil_between_p_sim(values: &[f64], groups: &[&str], permutations: usize, seed: u64) -> f64 {
+    let observed = theil_decomposition(values, groups).1;
+    let larger = crate::spatial::count_permutations(values, permutations, seed, |shuffled| {
+        theil_decomposition(shuffled, groups).1 >= observed
+    });
+    (larger as f64 + 1.0) / (permutations as f64 + 1.0)
+}
+
 /// The Gini coefficient in relative mean difference form: (2 sum_i i x_(i) - (n + 1) sum x) /
 /// (n sum x) with x sorted ascending.
 pub fn gini(values: &[f64]) -> f64 {
@@ -48,18 +59,24 @@ mod tests {
     use super::*;
     use resil_test_support::{floats, reference_case};
 
+    /// The reference case, its per-capita GDP one column per year, and each state's region.
+    fn mexico() -> (serde_json::Value, Vec<Vec<f64>>, Vec<String>) {
+        let case = reference_case("pysal_inequality");
+        let rows: Vec<Vec<f64>> = case["pcgdp"].as_array().unwrap().iter().map(floats).collect();
+        let columns = (0..rows[0].len()).map(|k| rows.iter().map(|r| r[k]).collect()).collect();
+        let regions = floats(&case["hanson98"]).iter().map(|r| r.to_string()).collect();
+        (case, columns, regions)
+    }
+
     #[test]
     fn matches_pysal_inequality_and_its_published_example() {
         // PySAL inequality 1.1.2 on the Mexican states' per-capita GDP 1940-2000 with the
         // Hanson (1998) regions (tests/reference/pysal_inequality.py); its docstring prints
         // T, bg and wg to 8 decimals.
-        let case = reference_case("pysal_inequality");
-        let rows: Vec<Vec<f64>> = case["pcgdp"].as_array().unwrap().iter().map(floats).collect();
-        let regions: Vec<String> = floats(&case["hanson98"]).iter().map(|r| r.to_string()).collect();
+        let (case, columns, regions) = mexico();
         let groups: Vec<&str> = regions.iter().map(String::as_str).collect();
-        for k in 0..rows[0].len() {
-            let column: Vec<f64> = rows.iter().map(|r| r[k]).collect();
-            let (t, between, within) = theil_decomposition(&column, &groups);
+        for (k, column) in columns.iter().enumerate() {
+            let (t, between, within) = theil_decomposition(column, &groups);
             for (got, key) in [(t, "theil"), (between, "between"), (within, "within")] {
                 assert!((got - floats(&case[key])[k]).abs() < 1e-12, "{key} {k}: {got}");
                 assert!(
@@ -67,8 +84,25 @@ mod tests {
                     "{key} {k}: {got} vs published"
                 );
             }
-            assert!((gini(&column) - floats(&case["gini"])[k]).abs() < 1e-12, "gini {k}");
+            assert!((gini(column) - floats(&case["gini"])[k]).abs() < 1e-12, "gini {k}");
         }
+    }
+
+    #[test]
+    fn permutation_inference_agrees_with_pysal_within_sampling_error() {
+        // TheilDSim's docstring prints bg_pvalue from 999 numpy permutations; our seeded
+        // streams differ, so the two estimates agree within sampling error (binomial sd of the
+        // difference <= 0.017 here): 0.06 is over three sd.
+        let (case, columns, regions) = mexico();
+        let groups: Vec<&str> = regions.iter().map(String::as_str).collect();
+        let published = floats(&case["published_docstring"]["bg_pvalue"]);
+        for (k, column) in columns.iter().enumerate() {
+            let p = theil_between_p_sim(column, &groups, 9999, 7);
+            assert!((p - published[k]).abs() < 0.06, "{k}: {p} vs {}", published[k]);
+            assert_eq!(p, theil_between_p_sim(column, &groups, 9999, 7), "seeded");
+        }
+        // One group: nothing lies between groups, every permutation ties the observed 0.
+        assert_eq!(theil_between_p_sim(&columns[0], &vec!["all"; columns[0].len()], 99, 1), 1.0);
     }
 
     proptest::proptest! {

@@ -207,6 +207,31 @@ fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     })
 }
 
+/// How many of `permutations` random orders of `values` satisfy `extreme`. Blocks of
+/// permutations, each with its own seeded stream, are spread over the cores: the count depends on
+/// the seed only, not on the number of cores.
+pub(crate) fn count_permutations(
+    values: &[f64],
+    permutations: usize,
+    seed: u64,
+    extreme: impl Fn(&[f64]) -> bool + Sync,
+) -> usize {
+    let blocks = permutations.div_ceil(PERMUTATION_BLOCK);
+    parallel_map(blocks, |b| {
+        let mut rng = stream(seed, b as u64);
+        let mut shuffled = values.to_vec();
+        let count = PERMUTATION_BLOCK.min(permutations - b * PERMUTATION_BLOCK);
+        (0..count)
+            .filter(|_| {
+                shuffled.shuffle(&mut rng);
+                extreme(&shuffled)
+            })
+            .count()
+    })
+    .into_iter()
+    .sum()
+}
+
 /// Two-sided normal p-value of a z statistic.
 fn two_sided_p(z: f64) -> f64 {
     libm::erfc(z.abs() / std::f64::consts::SQRT_2)
@@ -282,22 +307,7 @@ pub fn moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     let z_norm = (i - ei) / v_norm.sqrt();
     let z_rand = (i - ei) / v_rand.sqrt();
     let p_sim = (permutations > 0).then(|| {
-        // Blocks of permutations, each with its own seeded stream, spread over the cores: the
-        // answer depends on the seed only, not on the number of cores.
-        let blocks = permutations.div_ceil(PERMUTATION_BLOCK);
-        let larger = parallel_map(blocks, |b| {
-            let mut rng = stream(seed, b as u64);
-            let mut shuffled = z.clone();
-            let count = PERMUTATION_BLOCK.min(permutations - b * PERMUTATION_BLOCK);
-            (0..count)
-                .filter(|_| {
-                    shuffled.shuffle(&mut rng);
-                    moran_i(w, &shuffled, s0) >= i
-                })
-                .count()
-        })
-        .into_iter()
-        .sum();
+        let larger = count_permutations(&z, permutations, seed, |shuffled| moran_i(w, shuffled, s0) >= i);
         pseudo_p(larger, permutations)
     });
     Ok(Moran {

@@ -1,6 +1,7 @@
 //! `inequality`: per period, the Theil index of the scores with its between-group and
 //! within-group parts (groups: regions, provinces or a column of the unit list) and the Gini
-//! coefficient, as PySAL's `inequality` computes them.
+//! coefficient, as PySAL's `inequality` computes them, with TheilDSim's permutation p-value of
+//! the between-group part.
 
 use resil_core::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,14 @@ use crate::run::RunResult;
 pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     kind: "inequality",
     doc: "Theil's T of the scores with its between/within-group decomposition, and the Gini coefficient, per period",
-    params: &[ParamSpec { name: "group", doc: "region | province | a column of the unit list" }],
+    params: &[
+        ParamSpec { name: "group", doc: "region | province | a column of the unit list" },
+        ParamSpec {
+            name: "permutations",
+            doc: "random reassignments for the between-group p-value (0 = none; default 999)",
+        },
+        ParamSpec { name: "seed", doc: "seed of the permutations (default 1)" },
+    ],
     defaults: || serde_json::to_value(InequalityParams::default()).expect("parameters serialise"),
     check: |cx, warnings| cx.params::<InequalityParams>(warnings).map(|_| ()),
     run: |cx, r| inequality(r, cx.run_params()?),
@@ -23,11 +31,14 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
 #[serde(rename_all = "kebab-case", default)]
 struct InequalityParams {
     group: String,
+    /// Random reassignments of the scores to units for the between-group p-value (0 = none).
+    permutations: usize,
+    seed: u64,
 }
 
 impl Default for InequalityParams {
     fn default() -> Self {
-        InequalityParams { group: "region".into() }
+        InequalityParams { group: "region".into(), permutations: 999, seed: 1 }
     }
 }
 
@@ -51,6 +62,7 @@ row! {
         theil_between: f64,
         theil_within: f64,
         between_share: f64,
+        p_sim_between: f64,
         gini: f64,
     }
 }
@@ -92,6 +104,11 @@ fn inequality(r: &RunResult, p: InequalityParams) -> Result<AnalysisResult> {
             theil_between: between,
             theil_within: within,
             between_share: if theil > 0.0 { between / theil } else { f64::NAN },
+            p_sim_between: if p.permutations > 0 {
+                resil_trend::inequality::theil_between_p_sim(scores, &names, p.permutations, p.seed)
+            } else {
+                f64::NAN
+            },
             gini: resil_trend::inequality::gini(scores),
         });
     }
