@@ -301,6 +301,8 @@ fn prescribed_scaling_scorers_match_pymcdm() {
         let polarity = format!("--polarity={}", polarity.join(","));
         let weights =
             format!("fixed:{}", floats(&case["weights"]).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+        let bounds =
+            format!("bounds={{{}}}", (0..m).map(|j| format!("c{j} = [0, 150]")).collect::<Vec<_>>().join(", "));
         for (method, key, extra) in [
             ("aras", "aras", None),
             ("mabac", "mabac", None),
@@ -311,6 +313,13 @@ fn prescribed_scaling_scorers_match_pymcdm() {
             ("ram", "ram", None),
             ("cocoso", "cocoso", None),
             ("cocoso", "cocoso_lambda_0.3", Some("lambda=0.3")),
+            ("codas", "codas", None),
+            ("marcos", "marcos", None),
+            ("ocra", "ocra", None),
+            ("probid", "probid", None),
+            ("sprobid", "sprobid", None),
+            ("spotis", "spotis", None),
+            ("spotis", "spotis_bounds_0_150", Some(bounds.as_str())),
         ] {
             let mut args =
                 vec!["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", method];
@@ -322,11 +331,15 @@ fn prescribed_scaling_scorers_match_pymcdm() {
                 assert!((g - e).abs() < 1e-9 * e.abs().max(1.0), "{key}: {} vs {}", out["scores"], case[key]);
             }
         }
-        // MAIRCA's lower gap is better: rank 1 goes to the smallest score.
-        let out = json(&["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", "mairca"]);
-        let scores = floats(&out["scores"]);
-        let best = scores.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
-        assert_eq!(floats(&out["ranks"])[best], 1.0);
+        // MAIRCA's lower gap and SPOTIS's lower distance are better: rank 1 goes to the
+        // smallest score, and the output says which way the score runs.
+        for method in ["mairca", "spotis"] {
+            let out = json(&["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", method]);
+            let scores = floats(&out["scores"]);
+            let best = scores.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
+            assert_eq!(floats(&out["ranks"])[best], 1.0);
+            assert_eq!(out["direction"], "lower-is-better", "{method}: {out}");
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-"""Reference scores for resil's `aras`, `mabac`, `mairca`, `waspas`, `moora`, `ram` and `cocoso`
-(pymcdm 1.4.0 with its
+"""Reference scores for resil's `aras`, `mabac`, `mairca`, `waspas`, `moora`, `ram`, `cocoso`,
+`codas`, `marcos`, `ocra`, `probid`, `sprobid` and `spotis` (pymcdm 1.4.0 with its
 default normalisations and parameters) on raw random matrices with benefit and cost criteria.
 Run with the environment of ../shared/bench/setup.sh:
     $(../shared/bench/setup.sh) tests/reference/pymcdm_scorers.py > data/reference-cases/pymcdm_scorers.json
@@ -28,5 +28,13 @@ for k in range(3):
         "ram": methods.RAM()(matrix, weights, types).tolist(),
         "cocoso": methods.COCOSO()(matrix, weights, types).tolist(),
         "cocoso_lambda_0.3": methods.COCOSO(l=0.3)(matrix, weights, types).tolist(),
+        "codas": methods.CODAS()(matrix, weights, types).tolist(),
+        "marcos": methods.MARCOS()(matrix, weights, types).tolist(),
+        "ocra": methods.OCRA()(matrix, weights, types).tolist(),
+        "probid": methods.PROBID()(matrix, weights, types).tolist(),
+        "sprobid": methods.SPROBID()(matrix, weights, types).tolist(),
+        "spotis": methods.SPOTIS(methods.SPOTIS.make_bounds(matrix))(matrix, weights, types).tolist(),
+        # Bounds given as [0, 150] for every criterion.
+        "spotis_bounds_0_150": methods.SPOTIS(np.array([[0.0, 150.0]] * m))(matrix, weights, types).tolist(),
     })
-print(json.dumps({"source": "pymcdm 1.4.0 ARAS, MABAC, MAIRCA, WASPAS, MOORA, RAM, COCOSO (defaults; WASPAS l = 0.2, COCOSO l = 0.3 too); tests/reference/pymcdm_scorers.py", "cases": cases}, indent=1))
+print(json.dumps({"source": "pymcdm 1.4.0 ARAS, MABAC, MAIRCA, WASPAS, MOORA, RAM, COCOSO, CODAS, MARCOS, OCRA, PROBID, SPROBID, SPOTIS (defaults; WASPAS l = 0.2, COCOSO l = 0.3, SPOTIS bounds [0, 150] too); tests/reference/pymcdm_scorers.py", "cases": cases}, indent=1))

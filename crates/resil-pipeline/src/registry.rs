@@ -576,6 +576,24 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         [p!("lambda", "the balance of the sum against the product, in [0, 1]")],
         resil_rank::CocosoParams
     ),
+    method!(
+        SCORERS,
+        "codas",
+        "Euclidean and (from tau on) taxicab distances from the negative-ideal, against every alternative (as pymcdm)",
+        [p!("tau", "the Euclidean gap from which taxicab distances count (default 0.02)")],
+        resil_rank::CodasParams
+    ),
+    method!(SCORERS, "marcos", "utility against the ideal and anti-ideal solutions (as pymcdm), positive values", [], resil_rank::MarcosParams),
+    method!(SCORERS, "ocra", "operational competitiveness: shifted benefit and cost ratings (as pymcdm), positive values", [], resil_rank::OcraParams),
+    method!(SCORERS, "probid", "distances to the m positive ideals sorted best to worst and to their average (as pymcdm)", [], resil_rank::ProbidParams),
+    method!(SCORERS, "sprobid", "simpler PROBID: best quarter against worst quarter of the ideals (as pymcdm)", [], resil_rank::SprobidParams),
+    method!(
+        SCORERS,
+        "spotis",
+        "weighted distance from the ideal point of the bounds; lower is better, no rank reversal with given bounds (as pymcdm)",
+        [p!("bounds", "per indicator [min, max], e.g. { X1 = [0, 100] }; the others take the data's range")],
+        resil_rank::SpotisParams
+    ),
     MethodSpec {
         name: "levels",
         doc: "level by level: each sub-system, system and the index aggregate the level below",

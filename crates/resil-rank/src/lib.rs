@@ -5,16 +5,21 @@
 
 mod aras;
 mod cocoso;
+mod codas;
 mod correlation;
 mod distance_based;
 pub mod hierarchy;
 mod levels;
 mod mabac;
 mod mairca;
+mod marcos;
 mod moora;
+mod ocra;
 mod prescribed;
+mod probid;
 mod ram;
 mod ranks;
+mod spotis;
 mod topsis;
 mod vikor;
 mod waspas;
@@ -22,6 +27,7 @@ mod wsm;
 
 pub use aras::{Aras, ArasParams, FittedAras};
 pub use cocoso::{Cocoso, CocosoParams, FittedCocoso};
+pub use codas::{Codas, CodasParams, FittedCodas};
 pub use correlation::{
     goodman_kruskal_gamma, kendall_tau_b, rank_similarity_ws, spearman, weight_similarity, weighted_spearman,
     RankAgreement,
@@ -30,9 +36,13 @@ pub use distance_based::{DistanceMethod, DistanceParams, DistanceScorer, FittedD
 pub use levels::{FittedLevels, LevelSpec, LevelWeights, Levels, LevelsParams, Mean};
 pub use mabac::{FittedMabac, Mabac, MabacParams};
 pub use mairca::{FittedMairca, Mairca, MaircaParams};
+pub use marcos::{FittedMarcos, Marcos, MarcosParams};
 pub use moora::{FittedMoora, Moora, MooraParams};
+pub use ocra::{FittedOcra, Ocra, OcraParams};
+pub use probid::{FittedProbid, Probid, ProbidParams, SprobidParams};
 pub use ram::{FittedRam, Ram, RamParams};
 pub use ranks::{rank, TiePolicy};
+pub use spotis::{FittedSpotis, Spotis, SpotisParams};
 pub use topsis::{FittedTopsis, Topsis, TopsisParams};
 pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};
 pub use waspas::{FittedWaspas, Waspas, WaspasParams};

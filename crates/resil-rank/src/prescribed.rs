@@ -78,6 +78,32 @@ pub(crate) fn scale(data: &Matrix, scalings: &[Scaling]) -> Vec<Vec<f64>> {
     data.columns().zip(scalings).map(|(c, s)| c.iter().map(|&x| s.apply(x)).collect()).collect()
 }
 
+/// Scores of `rows` under `scorer` fitted on the same rows, for the worked examples.
+#[cfg(test)]
+pub(crate) fn score_rows(
+    scorer: &dyn resil_core::Scorer,
+    rows: &[Vec<f64>],
+    orientation: &[Polarity],
+    weights: &[f64],
+) -> Vec<f64> {
+    try_score_rows(scorer, rows, orientation, weights).unwrap()
+}
+
+/// As [`score_rows`], with the error of a refused fit or score.
+#[cfg(test)]
+pub(crate) fn try_score_rows(
+    scorer: &dyn resil_core::Scorer,
+    rows: &[Vec<f64>],
+    orientation: &[Polarity],
+    weights: &[f64],
+) -> Result<Vec<f64>> {
+    let system = resil_core::IndicatorSystem::flat(orientation);
+    let m = Matrix::from_rows(rows);
+    let cx = StageContext::columns(&system, orientation);
+    let fitted = scorer.fit(&m, &resil_core::Weights(weights.to_vec()), &cx)?.value;
+    Ok(fitted.score(&m)?.value.score)
+}
+
 #[cfg(test)]
 mod tests {
     use resil_core::{Direction, IndicatorSystem, Matrix, Polarity, Scorer, StageContext, Weights};
@@ -91,10 +117,46 @@ mod tests {
             Box::new(crate::MooraParams::default().check().unwrap()),
             Box::new(crate::RamParams::default().check().unwrap()),
             Box::new(crate::CocosoParams::default().check().unwrap()),
+            Box::new(crate::MarcosParams::default().check().unwrap()),
+            Box::new(crate::OcraParams::default().check().unwrap()),
+        ]
+    }
+
+    /// The scorers whose prescribed scaling divides by a column statistic (max, min, norm or
+    /// range), so that a column's unit cannot matter.
+    fn unit_free() -> Vec<Box<dyn Scorer>> {
+        vec![
+            Box::new(crate::CodasParams::default().check().unwrap()),
+            Box::new(crate::MarcosParams::default().check().unwrap()),
+            Box::new(crate::OcraParams::default().check().unwrap()),
+            Box::new(crate::ProbidParams::default().check().unwrap()),
+            Box::new(crate::SprobidParams::default().check().unwrap()),
+            Box::new(crate::SpotisParams::default().check().unwrap()),
         ]
     }
 
     proptest::proptest! {
+        /// Measuring a criterion in other units (multiplying its column by c > 0) leaves every
+        /// score of the unit-free scorers unchanged.
+        #[test]
+        fn units_do_not_matter(
+            rows in proptest::collection::vec(proptest::collection::vec(1.0f64..100.0, 3), 4..9),
+            c in 0.01f64..100.0,
+        ) {
+            let o = [Polarity::Benefit, Polarity::Cost, Polarity::Benefit];
+            let w = [0.5, 0.3, 0.2];
+            let rescaled: Vec<Vec<f64>> = rows.iter().map(|r| vec![r[0] * c, r[1] * c, r[2]]).collect();
+            for scorer in unit_free() {
+                let (a, b) = (super::try_score_rows(scorer.as_ref(), &rows, &o, &w), super::try_score_rows(scorer.as_ref(), &rescaled, &o, &w));
+                // Refused (SPROBID with a row on the best ideals) in both units, or equal.
+                proptest::prop_assert_eq!(a.is_err(), b.is_err());
+                let (Ok(a), Ok(b)) = (a, b) else { continue };
+                for (x, y) in a.iter().zip(&b) {
+                    proptest::prop_assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{scorer:?}: {a:?} vs {b:?}");
+                }
+            }
+        }
+
         /// With the fit held, a better value of a benefit criterion never makes a row's score
         /// worse, and a better (lower) value of a cost criterion neither, for every scorer.
         #[test]

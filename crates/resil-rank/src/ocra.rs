@@ -1,0 +1,114 @@
+//! OCRA (Operational Competitiveness RAting, Parkan 1994; Madic et al. 2015), as pymcdm 1.4.0:
+//! per criterion (x - min) / min (benefit) or (max - x) / min (cost) over the reference rows,
+//! weighted and summed into benefit O and cost I ratings, each shifted to a minimum of 0 over the
+//! reference rows, and P = (I + O) shifted likewise (higher is better).
+
+use resil_core::{
+    Direction, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::prescribed::{positive, range};
+
+/// Unchecked parameters (none).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct OcraParams {}
+
+impl OcraParams {
+    pub fn check(self) -> Result<Ocra> {
+        Ok(Ocra)
+    }
+}
+
+/// The checked method.
+#[derive(Debug, Clone)]
+pub struct Ocra;
+
+/// Fitted: each column's min, max and orientation, the weights, and the reference minima of the
+/// cost rating, the benefit rating and their shifted sum.
+#[derive(Debug, Clone)]
+pub struct FittedOcra {
+    ranges: Vec<(f64, f64)>,
+    cost: Vec<bool>,
+    weights: Vec<f64>,
+    minima: (f64, f64, f64),
+}
+
+impl FittedOcra {
+    /// The unshifted cost (I) and benefit (O) ratings of each row.
+    fn ratings(&self, data: &Matrix) -> Vec<(f64, f64)> {
+        (0..data.nrows())
+            .map(|i| {
+                data.row(i).iter().enumerate().fold((0.0, 0.0), |(cost, benefit), (j, &x)| {
+                    let (min, max) = self.ranges[j];
+                    if self.cost[j] {
+                        (cost + self.weights[j] * (max - x) / min, benefit)
+                    } else {
+                        (cost, benefit + self.weights[j] * (x - min) / min)
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+impl Scorer for Ocra {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        weights: &Weights,
+        cx: &StageContext<'_>,
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        positive("ocra", reference, cx)?;
+        let mut fitted = FittedOcra {
+            ranges: reference.columns().map(range).collect(),
+            cost: cx.orientation.iter().map(|p| *p == Polarity::Cost).collect(),
+            weights: weights.0.clone(),
+            minima: (0.0, 0.0, 0.0),
+        };
+        let ratings = fitted.ratings(reference);
+        let min_i = ratings.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
+        let min_o = ratings.iter().map(|r| r.1).fold(f64::INFINITY, f64::min);
+        let min_p = ratings.iter().map(|r| (r.0 - min_i) + (r.1 - min_o)).fold(f64::INFINITY, f64::min);
+        fitted.minima = (min_i, min_o, min_p);
+        Ok(Outcome::new(Box::new(fitted)))
+    }
+}
+
+impl FittedScorer for FittedOcra {
+    fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
+        let (min_i, min_o, min_p) = self.minima;
+        let score = self.ratings(data).iter().map(|(i, o)| (i - min_i) + (o - min_o) - min_p).collect();
+        Ok(Outcome::new(ScoreTable { score, extras: Vec::new(), direction: Direction::HigherIsBetter }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use resil_core::Polarity::{Benefit, Cost};
+
+    #[test]
+    fn madic_2015_example_as_printed_by_pymcdm() {
+        // pymcdm 1.4.0's OCRA docstring (non-conventional machining processes, Madic et al.
+        // 2015), printed to 3 decimals.
+        let rows = vec![
+            vec![7.7, 256.0, 7.2, 7.3, 7.3],
+            vec![8.1, 250.0, 7.9, 7.8, 7.7],
+            vec![8.7, 352.0, 8.6, 7.9, 8.0],
+            vec![8.1, 262.0, 7.0, 8.1, 7.2],
+            vec![6.5, 271.0, 6.3, 6.4, 6.1],
+            vec![6.8, 228.0, 7.1, 7.2, 6.5],
+        ];
+        let scores = crate::prescribed::score_rows(
+            &super::Ocra,
+            &rows,
+            &[Benefit, Cost, Benefit, Benefit, Benefit],
+            &[0.239, 0.225, 0.197, 0.186, 0.153],
+        );
+        let printed = [0.143, 0.210, 0.164, 0.167, 0.0, 0.112];
+        for (s, p) in scores.iter().zip(printed) {
+            assert!((s - p).abs() < 5e-4, "{scores:?}");
+        }
+    }
+}
