@@ -284,23 +284,37 @@ fn both_readings_where_tools_differ() {
     assert!(stderr.contains("`cost` is a parameter of critic (weight) and wsm (method)"), "{stderr}");
 }
 
+/// A peer's raw case (`matrix`, `types`, `weights`) as a table and the `score` flags for it.
+struct RawCase {
+    _dir: tempfile::TempDir,
+    table: String,
+    columns: usize,
+    polarity: String,
+    weights: String,
+}
+
+fn raw_case(case: &serde_json::Value) -> RawCase {
+    let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
+    let columns = rows[0].len();
+    let mut text = format!("id,{}\n", (0..columns).map(|j| format!("c{j}")).collect::<Vec<_>>().join(","));
+    for (i, row) in rows.iter().enumerate() {
+        text += &format!("a{i},{}\n", row.iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+    }
+    let (_dir, table) = write(&text);
+    let polarity: Vec<&str> = floats(&case["types"]).iter().map(|&x| if x > 0.0 { "+" } else { "-" }).collect();
+    let polarity = format!("--polarity={}", polarity.join(","));
+    let weights =
+        format!("fixed:{}", floats(&case["weights"]).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+    RawCase { _dir, table, columns, polarity, weights }
+}
+
 #[test]
 fn prescribed_scaling_scorers_match_pymcdm() {
     // pymcdm 1.4.0 with its default normalisations on raw matrices (normalize = none), three
     // random cases with benefit and cost criteria (tests/reference/pymcdm_scorers.py).
     let r = resil_test_support::reference_case("pymcdm_scorers");
     for case in r["cases"].as_array().unwrap() {
-        let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
-        let m = rows[0].len();
-        let mut text = format!("id,{}\n", (0..m).map(|j| format!("c{j}")).collect::<Vec<_>>().join(","));
-        for (i, row) in rows.iter().enumerate() {
-            text += &format!("a{i},{}\n", row.iter().map(f64::to_string).collect::<Vec<_>>().join(","));
-        }
-        let (_d, t) = write(&text);
-        let polarity: Vec<&str> = floats(&case["types"]).iter().map(|&x| if x > 0.0 { "+" } else { "-" }).collect();
-        let polarity = format!("--polarity={}", polarity.join(","));
-        let weights =
-            format!("fixed:{}", floats(&case["weights"]).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
+        let RawCase { _dir, table: t, columns: m, polarity, weights } = raw_case(case);
         let bounds =
             format!("bounds={{{}}}", (0..m).map(|j| format!("c{j} = [0, 150]")).collect::<Vec<_>>().join(", "));
         for (method, key, extra) in [
@@ -340,6 +354,57 @@ fn prescribed_scaling_scorers_match_pymcdm() {
             assert_eq!(floats(&out["ranks"])[best], 1.0);
             assert_eq!(out["direction"], "lower-is-better", "{method}: {out}");
         }
+    }
+}
+
+#[test]
+fn promethee_matches_pymcdm_for_every_preference_function() {
+    // pymcdm 1.4.0 PROMETHEE_II on raw matrices with per-criterion thresholds; the Gaussian
+    // function by numpy from Brans' definition (tests/reference/pymcdm_promethee.py).
+    let r = resil_test_support::reference_case("pymcdm_promethee");
+    for case in r["cases"].as_array().unwrap() {
+        let RawCase { _dir, table: t, columns: m, polarity, weights } = raw_case(case);
+        let per = |key: &str| {
+            let v = floats(&case[key]);
+            format!("{key}={{{}}}", (0..m).map(|j| format!("c{j} = {}", v[j])).collect::<Vec<_>>().join(", "))
+        };
+        for (function, thresholds) in [
+            ("usual", vec![]),
+            ("u-shape", vec![per("q")]),
+            ("v-shape", vec![per("p")]),
+            ("level", vec![per("q"), per("p")]),
+            ("linear", vec![per("q"), per("p")]),
+            ("gaussian", vec![per("s")]),
+        ] {
+            let preference = format!("preference=\"{function}\"");
+            let mut args =
+                vec!["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", "promethee2"];
+            args.extend(["--param", &preference]);
+            for th in &thresholds {
+                args.extend(["--param", th]);
+            }
+            let out = json(&args);
+            for (g, e) in floats(&out["scores"]).iter().zip(floats(&case[function])) {
+                assert!((g - e).abs() < 1e-12, "{function}: {} vs {}", out["scores"], case[function]);
+            }
+        }
+        // A threshold the function does not take, or a missing one, is an error naming it.
+        let (code, _, stderr) = resil(&["score", &t, &polarity, "--method", "promethee2", "--param", "p=1"]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("does not take it"), "{stderr}");
+        let (code, _, stderr) = resil(&[
+            "score",
+            &t,
+            &polarity,
+            "--method",
+            "promethee2",
+            "--param",
+            "preference=\"level\"",
+            "--param",
+            "q=1",
+        ]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("`p`") || stderr.contains(" p"), "{stderr}");
     }
 }
 

@@ -594,6 +594,18 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         [p!("bounds", "per indicator [min, max], e.g. { X1 = [0, 100] }; the others take the data's range")],
         resil_rank::SpotisParams
     ),
+    method!(
+        SCORERS,
+        "promethee2",
+        "PROMETHEE II net outranking flow (as pymcdm; phi+ and phi- beside)",
+        [
+            p!("preference", "usual (default) | u-shape (q) | v-shape (p) | level (q, p) | linear (q, p) | gaussian (s)"),
+            p!("q", "indifference threshold: one number, or { X1 = q, ... } per indicator"),
+            p!("p", "preference threshold: one number, or per indicator"),
+            p!("s", "the Gaussian's inflection point: one number, or per indicator")
+        ],
+        resil_rank::PrometheeParams
+    ),
     MethodSpec {
         name: "levels",
         doc: "level by level: each sub-system, system and the index aggregate the level below",

@@ -119,6 +119,16 @@ mod tests {
             Box::new(crate::CocosoParams::default().check().unwrap()),
             Box::new(crate::MarcosParams::default().check().unwrap()),
             Box::new(crate::OcraParams::default().check().unwrap()),
+            Box::new(crate::PrometheeParams::default().check().unwrap()),
+            Box::new(
+                crate::PrometheeParams {
+                    preference: crate::Preference::Gaussian,
+                    s: Some(crate::Threshold::All(10.0)),
+                    ..Default::default()
+                }
+                .check()
+                .unwrap(),
+            ),
         ]
     }
 
