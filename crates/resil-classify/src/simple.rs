@@ -57,13 +57,28 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
+/// `reference` sorted ascending; an error when empty or holding a non-finite value.
+pub(crate) fn sorted_finite(reference: &[f64]) -> Result<Vec<f64>> {
+    if reference.is_empty() || reference.iter().any(|v| !v.is_finite()) {
+        return Err(Error::data("classify", "values must be present and finite"));
+    }
+    let mut sorted = reference.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    Ok(sorted)
+}
+
+/// Upper-inclusive breaks with these cuts (class upper bounds but the last) and their GVF.
+pub(crate) fn upper_inclusive(reference: &[f64], sorted: &[f64], cuts: Vec<f64>) -> Breaks {
+    let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+    let mut breaks = Breaks { cuts, rule: CutRule::UpperInclusive, min, max, gvf: 0.0 };
+    let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
+    breaks.gvf = goodness_of_variance_fit(reference, &classes, breaks.k());
+    breaks
+}
+
 impl Classifier for Simple {
     fn fit(&self, reference: &[f64]) -> Result<Outcome<Breaks>> {
-        if reference.is_empty() || reference.iter().any(|v| !v.is_finite()) {
-            return Err(Error::data("classify", "values must be present and finite"));
-        }
-        let mut sorted = reference.to_vec();
-        sorted.sort_by(f64::total_cmp);
+        let sorted = sorted_finite(reference)?;
         let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
         let k = self.k as f64;
         let mut uppers: Vec<f64> = match self.rule {
@@ -101,10 +116,7 @@ impl Classifier for Simple {
         if self.rule != Rule::StdMean || uppers[n - 1] == max {
             uppers[n - 1] = max;
         }
-        let mut breaks = Breaks { cuts: uppers[..n - 1].to_vec(), rule: CutRule::UpperInclusive, min, max, gvf: 0.0 };
-        let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
-        breaks.gvf = goodness_of_variance_fit(reference, &classes, breaks.k());
-        Ok(Outcome::new(breaks))
+        Ok(Outcome::new(upper_inclusive(reference, &sorted, uppers[..n - 1].to_vec())))
     }
 }
 

@@ -674,6 +674,34 @@ pub static CLASSIFIERS: &[MethodSpec<dyn Classifier>] = &[
     ),
     method!(
         CLASSIFIERS,
+        "percentiles",
+        "upper bounds at given percentiles (as mapclassify)",
+        [p!("pct", "increasing percentiles ending at 100 (default [1, 10, 50, 90, 99, 100])")],
+        resil_classify::PercentilesParams
+    ),
+    method!(
+        CLASSIFIERS,
+        "box-plot",
+        "fences and quartiles: outliers in the first and last classes (as mapclassify)",
+        [p!("hinge", "the fences' multiple of the inter-quartile range (default 1.5)")],
+        resil_classify::BoxPlotParams
+    ),
+    method!(
+        CLASSIFIERS,
+        "maximum-breaks",
+        "cuts at the midpoints of the k - 1 largest gaps (as mapclassify)",
+        [p!("k", "number of classes, >= 2")],
+        resil_classify::MaximumBreaksParams
+    ),
+    method!(
+        CLASSIFIERS,
+        "pretty",
+        "round-number bounds near k classes (as mapclassify and R's pretty)",
+        [p!("k", "number of classes asked for, >= 2; the rounding sets the actual number")],
+        resil_classify::PrettyParams
+    ),
+    method!(
+        CLASSIFIERS,
         "fixed",
         "published thresholds; a value equal to a cut goes up",
         [p!("cuts", "k - 1 increasing cut points")],

@@ -1,0 +1,31 @@
+"""Reference bins and classes for resil's `percentiles`, `box-plot`, `maximum-breaks` and `pretty`
+classifiers, computed with mapclassify 2.10.0 (Percentiles, BoxPlot, MaximumBreaks, PrettyBreaks)
+on seeded gamma-distributed values and on the same values with outliers added. Run with the
+environment of ../shared/bench/setup.sh:
+    $(../shared/bench/setup.sh) tests/reference/mapclassify_classifiers.py > data/reference-cases/mapclassify_classifiers.json
+"""
+import json
+
+import mapclassify
+import numpy as np
+
+rng = np.random.default_rng(42)
+base = np.round(rng.gamma(2.0, 1.5, 57), 4)
+datasets = {"gamma": base, "outliers": np.concatenate([base, [-9.5, 21.0, 30.25]])}
+cases = []
+for name, y in datasets.items():
+    classifiers = [
+        ("percentiles", {}, mapclassify.Percentiles(y)),
+        ("percentiles", {"pct": [20, 40, 60, 80, 100]}, mapclassify.Percentiles(y, pct=[20, 40, 60, 80, 100])),
+        ("box-plot", {}, mapclassify.BoxPlot(y)),
+        ("box-plot", {"hinge": 3.0}, mapclassify.BoxPlot(y, hinge=3.0)),
+        ("maximum-breaks", {"k": 3}, mapclassify.MaximumBreaks(y, k=3)),
+        ("maximum-breaks", {"k": 5}, mapclassify.MaximumBreaks(y, k=5)),
+        ("pretty", {"k": 5}, mapclassify.PrettyBreaks(y, k=5)),
+        ("pretty", {"k": 8}, mapclassify.PrettyBreaks(y, k=8)),
+    ]
+    for method, params, c in classifiers:
+        cases.append({"data": name, "method": method, "params": params, "bins": c.bins.tolist(),
+                      "classes": (c.yb + 1).tolist()})
+print(json.dumps({"source": "mapclassify 2.10.0 Percentiles, BoxPlot, MaximumBreaks, PrettyBreaks; tests/reference/mapclassify_classifiers.py",
+                  "data": {k: v.tolist() for k, v in datasets.items()}, "cases": cases}, indent=1))
