@@ -1,6 +1,6 @@
-"""Reference bins and classes for resil's `percentiles`, `box-plot`, `maximum-breaks` and `pretty`
-classifiers, computed with mapclassify 2.10.0 (Percentiles, BoxPlot, MaximumBreaks, PrettyBreaks)
-on seeded gamma-distributed values and on the same values with outliers added. Run with the
+"""Reference bins and classes for resil's `percentiles`, `box-plot`, `maximum-breaks`, `pretty`
+and `jenks-caspall` classifiers, computed with mapclassify 2.10.0 (Percentiles, BoxPlot,
+MaximumBreaks, PrettyBreaks, JenksCaspall) on seeded gamma-distributed values and on the same values with outliers added. Run with the
 environment of ../shared/bench/setup.sh:
     $(../shared/bench/setup.sh) tests/reference/mapclassify_classifiers.py > data/reference-cases/mapclassify_classifiers.json
 """
@@ -23,9 +23,11 @@ for name, y in datasets.items():
         ("maximum-breaks", {"k": 5}, mapclassify.MaximumBreaks(y, k=5)),
         ("pretty", {"k": 5}, mapclassify.PrettyBreaks(y, k=5)),
         ("pretty", {"k": 8}, mapclassify.PrettyBreaks(y, k=8)),
+        ("jenks-caspall", {"k": 3}, mapclassify.JenksCaspall(y, k=3)),
+        ("jenks-caspall", {"k": 5}, mapclassify.JenksCaspall(y, k=5)),
     ]
     for method, params, c in classifiers:
         cases.append({"data": name, "method": method, "params": params, "bins": c.bins.tolist(),
                       "classes": (c.yb + 1).tolist()})
-print(json.dumps({"source": "mapclassify 2.10.0 Percentiles, BoxPlot, MaximumBreaks, PrettyBreaks; tests/reference/mapclassify_classifiers.py",
+print(json.dumps({"source": "mapclassify 2.10.0 Percentiles, BoxPlot, MaximumBreaks, PrettyBreaks, JenksCaspall; tests/reference/mapclassify_classifiers.py",
                   "data": {k: v.tolist() for k, v in datasets.items()}, "cases": cases}, indent=1))

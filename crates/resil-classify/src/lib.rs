@@ -1,5 +1,5 @@
 //! Classification of scores for resil: exact Jenks natural breaks, quantiles, equal intervals,
-//! std-mean, head/tail, percentiles, box plot, maximum breaks, pretty breaks and fixed thresholds,
+//! std-mean, head/tail, percentiles, box plot, maximum breaks, pretty breaks, Jenks-Caspall and fixed thresholds,
 //! each with its goodness of variance fit.
 //!
 //! Each method: `XParams` (serde, unchecked) -> `check()` -> a valid method implementing
@@ -7,6 +7,7 @@
 
 mod fixed;
 mod jenks;
+mod jenks_caspall;
 mod maximum_breaks;
 mod percentiles;
 mod pretty;
@@ -14,6 +15,7 @@ mod simple;
 
 pub use fixed::{FixedThresholds, FixedThresholdsParams};
 pub use jenks::{jenks_partition, Jenks, JenksParams};
+pub use jenks_caspall::{JenksCaspall, JenksCaspallParams};
 pub use maximum_breaks::{MaximumBreaks, MaximumBreaksParams};
 pub use percentiles::{BoxPlot, BoxPlotParams, Percentiles, PercentilesParams};
 pub use pretty::{Pretty, PrettyParams};
@@ -39,12 +41,15 @@ mod mapclassify_cases {
                 Box::new(crate::MaximumBreaksParams { k: p["k"].as_u64().unwrap() as usize }.check().unwrap())
             }
             "pretty" => Box::new(crate::PrettyParams { k: p["k"].as_u64().unwrap() as usize }.check().unwrap()),
+            "jenks-caspall" => {
+                Box::new(crate::JenksCaspallParams { k: p["k"].as_u64().unwrap() as usize }.check().unwrap())
+            }
             other => panic!("no classifier {other}"),
         }
     }
 
     #[test]
-    fn percentiles_box_plot_maximum_and_pretty_breaks_match_mapclassify() {
+    fn percentiles_box_plot_maximum_pretty_and_jenks_caspall_match_mapclassify() {
         // mapclassify 2.10.0 on 57 gamma values and on them with three outliers
         // (tests/reference/mapclassify_classifiers.py). Its last bin is the maximum, or the
         // right fence / the pretty bound above it; resil's last class ends at the maximum, so
@@ -74,6 +79,7 @@ mod mapclassify_cases {
                 Box::new(crate::BoxPlotParams::default().check().unwrap()),
                 Box::new(crate::MaximumBreaksParams { k: 4 }.check().unwrap()),
                 Box::new(crate::PrettyParams { k: 5 }.check().unwrap()),
+                Box::new(crate::JenksCaspallParams { k: 4 }.check().unwrap()),
             ];
             let mut sorted = values.clone();
             sorted.sort_by(f64::total_cmp);

@@ -702,6 +702,13 @@ pub static CLASSIFIERS: &[MethodSpec<dyn Classifier>] = &[
     ),
     method!(
         CLASSIFIERS,
+        "jenks-caspall",
+        "quantile start, values moved to the nearest class median until none moves (as mapclassify)",
+        [p!("k", "number of classes, >= 2")],
+        resil_classify::JenksCaspallParams
+    ),
+    method!(
+        CLASSIFIERS,
         "fixed",
         "published thresholds; a value equal to a cut goes up",
         [p!("cuts", "k - 1 increasing cut points")],
