@@ -1,6 +1,6 @@
 """Reference bins and classes for resil's `percentiles`, `box-plot`, `maximum-breaks`, `pretty`
 and `jenks-caspall` classifiers, computed with mapclassify 2.10.0 (Percentiles, BoxPlot,
-MaximumBreaks, PrettyBreaks, JenksCaspall) on seeded gamma-distributed values and on the same values with outliers added. Run with the
+MaximumBreaks, PrettyBreaks, JenksCaspall) with their fit statistics (TSS, ADCM, GADF) on seeded gamma-distributed values and on the same values with outliers added. Run with the
 environment of ../shared/bench/setup.sh:
     $(../shared/bench/setup.sh) tests/reference/mapclassify_classifiers.py > data/reference-cases/mapclassify_classifiers.json
 """
@@ -28,6 +28,7 @@ for name, y in datasets.items():
     ]
     for method, params, c in classifiers:
         cases.append({"data": name, "method": method, "params": params, "bins": c.bins.tolist(),
-                      "classes": (c.yb + 1).tolist()})
+                      "classes": (c.yb + 1).tolist(),
+                      "tss": float(c.tss), "adcm": float(c.adcm), "gadf": float(c.gadf)})
 print(json.dumps({"source": "mapclassify 2.10.0 Percentiles, BoxPlot, MaximumBreaks, PrettyBreaks, JenksCaspall; tests/reference/mapclassify_classifiers.py",
                   "data": {k: v.tolist() for k, v in datasets.items()}, "cases": cases}, indent=1))

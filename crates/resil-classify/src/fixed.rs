@@ -1,6 +1,6 @@
 //! Fixed thresholds (published grades): a value equal to a cut point goes to the higher class.
 
-use resil_core::{goodness_of_variance_fit, Breaks, Classifier, CutRule, Error, Outcome, Result};
+use resil_core::{Breaks, Classifier, CutRule, Error, Outcome, Result};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters: the k-1 cut points, strictly increasing.
@@ -37,12 +37,7 @@ impl Classifier for FixedThresholds {
         if reference.is_empty() || reference.iter().any(|v| !v.is_finite()) {
             return Err(Error::data("fixed thresholds", "reference values must be present and finite"));
         }
-        let (min, max) =
-            reference.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-        let mut breaks = Breaks { cuts: self.cuts.clone(), rule: CutRule::LowerInclusive, min, max, gvf: 0.0 };
-        let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
-        breaks.gvf = goodness_of_variance_fit(reference, &classes, breaks.k());
-        Ok(Outcome::new(breaks))
+        Ok(Outcome::new(Breaks::new(self.cuts.clone(), CutRule::LowerInclusive, reference)))
     }
 }
 

@@ -5,7 +5,7 @@
 //! and conquer over the optimal split index, which is monotone because the within-class sum of
 //! squares of sorted values is a Monge cost (Wang & Song 2011, Ckmeans.1d.dp; Grønlund et al. 2017).
 
-use resil_core::{goodness_of_variance_fit, Breaks, Classifier, CutRule, Error, Outcome, Result};
+use resil_core::{Breaks, Classifier, CutRule, Error, Outcome, Result};
 use serde::{Deserialize, Serialize};
 
 /// Unchecked parameters of Jenks natural breaks.
@@ -148,11 +148,7 @@ impl Classifier for Jenks {
         }
         let (ends, _) = jenks_partition(&sorted, self.k);
         let cuts: Vec<f64> = ends[..self.k - 1].iter().map(|&e| sorted[e]).collect();
-        let mut breaks =
-            Breaks { cuts, rule: CutRule::UpperInclusive, min: sorted[0], max: sorted[sorted.len() - 1], gvf: 0.0 };
-        let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
-        breaks.gvf = goodness_of_variance_fit(reference, &classes, self.k);
-        Ok(Outcome::new(breaks))
+        Ok(Outcome::new(Breaks::new(cuts, CutRule::UpperInclusive, reference)))
     }
 }
 
@@ -212,7 +208,7 @@ mod tests {
         assert_eq!(b.class_of(3.0), 1, "a break is the largest value of its class");
         assert_eq!(b.class_of(3.5), 2);
         // GVF by hand: SDAM = 1704 - 102^2 / 9 = 548, SDCM = 3 * 2 = 6.
-        assert!((b.gvf - (1.0 - 6.0 / 548.0)).abs() < 1e-12);
+        assert!((b.fit.gvf - (1.0 - 6.0 / 548.0)).abs() < 1e-12);
     }
 
     #[test]
@@ -260,7 +256,7 @@ mod tests {
             let best = brute_force(&values, k);
             let got = wcss(&values, &b);
             proptest::prop_assert!((got - best).abs() <= 1e-9 * best.max(1.0), "{got} vs {best}");
-            proptest::prop_assert!((0.0..=1.0 + 1e-12).contains(&b.gvf));
+            proptest::prop_assert!((0.0..=1.0 + 1e-12).contains(&b.fit.gvf));
         }
     }
 }

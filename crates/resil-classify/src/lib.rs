@@ -53,7 +53,7 @@ mod mapclassify_cases {
         // mapclassify 2.10.0 on 57 gamma values and on them with three outliers
         // (tests/reference/mapclassify_classifiers.py). Its last bin is the maximum, or the
         // right fence / the pretty bound above it; resil's last class ends at the maximum, so
-        // the cuts are its bins but the last, and the classes are the same.
+        // the cuts are its bins but the last, and the classes and fit statistics are the same.
         let r = reference_case("mapclassify_classifiers");
         for case in r["cases"].as_array().unwrap() {
             let values = floats(&r["data"][case["data"].as_str().unwrap()]);
@@ -67,6 +67,11 @@ mod mapclassify_cases {
             }
             let classes: Vec<f64> = values.iter().map(|&v| breaks.class_of(v) as f64).collect();
             assert_eq!(classes, floats(&case["classes"]), "{label}");
+            let fit = breaks.fit;
+            for (got, key) in [(fit.tss, "tss"), (fit.adcm, "adcm"), (fit.gadf, "gadf")] {
+                let want = case[key].as_f64().unwrap();
+                assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "{label} {key}: {got} vs {want}");
+            }
         }
     }
 
@@ -89,6 +94,8 @@ mod mapclassify_cases {
                 proptest::prop_assert!(classes.windows(2).all(|w| w[0] <= w[1]), "{m:?}: {classes:?}");
                 proptest::prop_assert!(classes.iter().all(|&c| (1..=b.value.k()).contains(&c)), "{m:?}: {classes:?}");
                 proptest::prop_assert!(b.value.cuts.windows(2).all(|w| w[0] <= w[1]), "{m:?}: {:?}", b.value.cuts);
+                let fit = b.value.fit;
+                proptest::prop_assert!(fit.gvf <= 1.0 + 1e-12 && fit.gadf <= 1.0 + 1e-12 && fit.tss >= 0.0 && fit.adcm >= 0.0, "{fit:?}");
             }
         }
     }

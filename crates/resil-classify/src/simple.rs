@@ -5,7 +5,7 @@
 //! head/tail breaks (Jiang 2013) take the mean, keep the values above it (the head) and repeat
 //! until the head holds one distinct value. A class includes its upper bound.
 
-use resil_core::{goodness_of_variance_fit, Breaks, Classifier, CutRule, Error, Outcome, Result};
+use resil_core::{Breaks, Classifier, CutRule, Error, Outcome, Result};
 use serde::{Deserialize, Serialize};
 
 /// Which rule a [`Simple`] classifier uses.
@@ -68,12 +68,8 @@ pub(crate) fn sorted_finite(reference: &[f64]) -> Result<Vec<f64>> {
 }
 
 /// Upper-inclusive breaks with these cuts (class upper bounds but the last) and their GVF.
-pub(crate) fn upper_inclusive(reference: &[f64], sorted: &[f64], cuts: Vec<f64>) -> Breaks {
-    let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
-    let mut breaks = Breaks { cuts, rule: CutRule::UpperInclusive, min, max, gvf: 0.0 };
-    let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
-    breaks.gvf = goodness_of_variance_fit(reference, &classes, breaks.k());
-    breaks
+pub(crate) fn upper_inclusive(reference: &[f64], cuts: Vec<f64>) -> Breaks {
+    Breaks::new(cuts, CutRule::UpperInclusive, reference)
 }
 
 impl Classifier for Simple {
@@ -116,7 +112,7 @@ impl Classifier for Simple {
         if self.rule != Rule::StdMean || uppers[n - 1] == max {
             uppers[n - 1] = max;
         }
-        Ok(Outcome::new(upper_inclusive(reference, &sorted, uppers[..n - 1].to_vec())))
+        Ok(Outcome::new(upper_inclusive(reference, uppers[..n - 1].to_vec())))
     }
 }
 

@@ -373,7 +373,7 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
             out,
             "{}",
             serde_json::to_string(
-                &json!({ "breaks": breaks.upper_bounds(), "gvf": breaks.gvf, "classes": classes, "cut_rule": breaks.rule })
+                &json!({ "breaks": breaks.upper_bounds(), "gvf": breaks.fit.gvf, "tss": breaks.fit.tss, "adcm": breaks.fit.adcm, "gadf": breaks.fit.gadf, "classes": classes, "cut_rule": breaks.rule })
             )?
         )?;
     } else {

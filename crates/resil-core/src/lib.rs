@@ -20,7 +20,7 @@ pub use panel::{ImputedCell, Observation, Origin, Panel, PanelBuilder};
 pub use scope::{Scope, ScopeGroup};
 pub use source::{IndicatorSource, SourceRequest, UnitIndex};
 pub use stage::{
-    goodness_of_variance_fit, Breaks, Classifier, CutRule, Diagnostic, Direction, FittedNormalizer, FittedScorer,
+    fit_statistics, Breaks, Classifier, CutRule, Diagnostic, Direction, FitStatistics, FittedNormalizer, FittedScorer,
     GroupWeights, Imputer, NamedColumns, Normalizer, Outcome, RowLabel, ScoreTable, Scorer, Severity, StageContext,
     Weighter, Weights,
 };

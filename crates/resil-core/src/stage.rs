@@ -235,11 +235,35 @@ pub struct Breaks {
     /// Smallest and largest reference value.
     pub min: f64,
     pub max: f64,
-    /// Goodness of variance fit on the reference values, 1 - SDCM / SDAM.
+    /// How well the classes fit the reference values.
+    #[serde(flatten)]
+    pub fit: FitStatistics,
+}
+
+/// How well classes fit the values they were fitted on, as mapclassify reports it: the goodness
+/// of variance fit 1 - SDCM / SDAM, the within-class sum of squares TSS, the absolute deviation
+/// around class medians ADCM, and the goodness of absolute deviation fit 1 - ADCM / ADAM (ADAM
+/// the absolute deviation around the overall median); GVF and GADF are 1 when the values are all
+/// equal.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct FitStatistics {
     pub gvf: f64,
+    pub tss: f64,
+    pub adcm: f64,
+    pub gadf: f64,
 }
 
 impl Breaks {
+    /// Breaks with these cuts over non-empty, finite `reference` values, with their fit.
+    pub fn new(cuts: Vec<f64>, rule: CutRule, reference: &[f64]) -> Breaks {
+        let (min, max) =
+            reference.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let mut breaks = Breaks { cuts, rule, min, max, fit: FitStatistics::default() };
+        let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
+        breaks.fit = fit_statistics(reference, &classes, breaks.k());
+        breaks
+    }
+
     pub fn k(&self) -> usize {
         self.cuts.len() + 1
     }
@@ -259,22 +283,39 @@ impl Breaks {
     }
 }
 
-/// Goodness of variance fit of a classing of `values`: 1 - SDCM / SDAM (1 when SDAM is 0).
-pub fn goodness_of_variance_fit(values: &[f64], classes: &[usize], k: usize) -> f64 {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let sdam: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
-    let mut sums = vec![0.0; k + 1];
-    let mut counts = vec![0.0; k + 1];
-    for (&v, &c) in values.iter().zip(classes) {
-        sums[c] += v;
-        counts[c] += 1.0;
+/// The median of `values` (the mean of the middle two for an even count); NaN when empty.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
-    let sdcm: f64 = values.iter().zip(classes).map(|(&v, &c)| (v - sums[c] / counts[c]).powi(2)).sum();
-    if sdam == 0.0 {
-        1.0
-    } else {
-        1.0 - sdcm / sdam
+}
+
+/// The fit statistics of a classing of `values` into classes 1..=k (`classes[i]` is value i's).
+pub fn fit_statistics(values: &[f64], classes: &[usize], k: usize) -> FitStatistics {
+    let members: Vec<Vec<f64>> =
+        (0..=k).map(|c| values.iter().zip(classes).filter(|(_, &m)| m == c).map(|(v, _)| *v).collect()).collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let squares = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>()
+    };
+    let deviations = |v: &[f64]| {
+        let m = median(&mut v.to_vec());
+        v.iter().map(|x| (x - m).abs()).sum::<f64>()
+    };
+    let nonempty = || members.iter().filter(|m| !m.is_empty());
+    let (sdam, adam) = (squares(values), deviations(values));
+    let tss: f64 = nonempty().map(|m| squares(m)).sum();
+    let adcm: f64 = nonempty().map(|m| deviations(m)).sum();
+    FitStatistics {
+        gvf: if sdam == 0.0 { 1.0 } else { 1.0 - tss / sdam },
+        tss,
+        adcm,
+        gadf: if adam == 0.0 { 1.0 } else { 1.0 - adcm / adam },
     }
 }
 

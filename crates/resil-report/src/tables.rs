@@ -93,7 +93,10 @@ pub(crate) fn breaks(r: &RunResult) -> Vec<u8> {
                 "upper_bounds": g.breaks.upper_bounds(),
                 "min": g.breaks.min,
                 "max": g.breaks.max,
-                "gvf": g.breaks.gvf,
+                "gvf": g.breaks.fit.gvf,
+                "tss": g.breaks.fit.tss,
+                "adcm": g.breaks.fit.adcm,
+                "gadf": g.breaks.fit.gadf,
             })
         })
         .collect();
