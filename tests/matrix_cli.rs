@@ -106,6 +106,34 @@ fn classify_contract() {
 }
 
 #[test]
+fn classify_chooses_k_by_gadf_as_mapclassify() {
+    // mapclassify 2.10.0's gadf(y, method, maxk = 15, pct): the smallest k whose GADF exceeds
+    // pct, else k = 15 (tests/reference/mapclassify_classifiers.py).
+    let r = resil_test_support::reference_case("mapclassify_classifiers");
+    for case in r["auto_k"].as_array().unwrap() {
+        let values = floats(&r["data"][case["data"].as_str().unwrap()]);
+        let (_d, t) = write(&format!("v\n{}\n", values.iter().map(f64::to_string).collect::<Vec<_>>().join("\n")));
+        let method = case["method"].as_str().unwrap();
+        let gadf = format!("gadf={}", case["gadf_threshold"]);
+        let out = json(&["classify", &t, "--method", method, "--param", "k=\"auto\"", "--param", &gadf]);
+        let (got, want) = (floats(&out["breaks"]), floats(&case["bins"]));
+        assert_eq!(got.len(), case["k"].as_u64().unwrap() as usize, "{case}: {got:?}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-12, "{case}: {got:?}");
+        }
+        assert!((out["gadf"].as_f64().unwrap() - case["gadf"].as_f64().unwrap()).abs() < 1e-9, "{case}");
+    }
+    // gadf without k = "auto", and k = "auto" for a method without k, are errors.
+    let (_d, t) = write("v\n1\n2\n3\n10\n20\n");
+    let (code, _, stderr) = resil(&["classify", &t, "--method", "jenks", "--k", "3", "--param", "gadf=0.9"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("applies only with k = \"auto\""), "{stderr}");
+    let (code, _, stderr) = resil(&["classify", &t, "--method", "head-tail", "--param", "k=\"auto\""]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("head-tail has no k to choose"), "{stderr}");
+}
+
+#[test]
 fn minmax_chains_match_pymcdm() {
     // pymcdm 1.4.0 TOPSIS and WSM with minmax_normalization on a 5 x 4 matrix with one cost
     // criterion (tests/reference/pymcdm_methods.py): resil's `minmax` + `fixed` + method.

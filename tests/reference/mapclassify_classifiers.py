@@ -1,5 +1,5 @@
 """Reference bins and classes for resil's `percentiles`, `box-plot`, `maximum-breaks`, `pretty`
-and `jenks-caspall` classifiers, computed with mapclassify 2.10.0 (Percentiles, BoxPlot,
+and `jenks-caspall` classifiers and the choice of k by GADF (`gadf`), computed with mapclassify 2.10.0 (Percentiles, BoxPlot,
 MaximumBreaks, PrettyBreaks, JenksCaspall) with their fit statistics (TSS, ADCM, GADF) on seeded gamma-distributed values and on the same values with outliers added. Run with the
 environment of ../shared/bench/setup.sh:
     $(../shared/bench/setup.sh) tests/reference/mapclassify_classifiers.py > data/reference-cases/mapclassify_classifiers.json
@@ -30,5 +30,13 @@ for name, y in datasets.items():
         cases.append({"data": name, "method": method, "params": params, "bins": c.bins.tolist(),
                       "classes": (c.yb + 1).tolist(),
                       "tss": float(c.tss), "adcm": float(c.adcm), "gadf": float(c.gadf)})
-print(json.dumps({"source": "mapclassify 2.10.0 Percentiles, BoxPlot, MaximumBreaks, PrettyBreaks, JenksCaspall; tests/reference/mapclassify_classifiers.py",
+# Choosing k: mapclassify.classifiers.gadf, the smallest k whose GADF exceeds pct.
+auto = []
+for name, y in datasets.items():
+    for method, resil_name in (("Quantiles", "quantile"), ("FisherJenks", "jenks"), ("MaximumBreaks", "maximum-breaks")):
+        for pct in (0.8, 0.9):
+            k, cl, g = mapclassify.classifiers.gadf(y, method=method, maxk=15, pct=pct)
+            auto.append({"data": name, "method": resil_name, "gadf_threshold": pct, "k": int(k),
+                         "bins": cl.bins.tolist(), "gadf": float(g)})
+print(json.dumps({"auto_k": auto, "source": "mapclassify 2.10.0 Percentiles, BoxPlot, MaximumBreaks, PrettyBreaks, JenksCaspall; tests/reference/mapclassify_classifiers.py",
                   "data": {k: v.tolist() for k, v in datasets.items()}, "cases": cases}, indent=1))

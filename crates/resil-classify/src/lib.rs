@@ -5,6 +5,7 @@
 //! Each method: `XParams` (serde, unchecked) -> `check()` -> a valid method implementing
 //! [`resil_core::Classifier`], whose fit returns [`resil_core::Breaks`].
 
+mod auto_k;
 mod fixed;
 mod jenks;
 mod jenks_caspall;
@@ -13,6 +14,7 @@ mod percentiles;
 mod pretty;
 mod simple;
 
+pub use auto_k::AutoK;
 pub use fixed::{FixedThresholds, FixedThresholdsParams};
 pub use jenks::{jenks_partition, Jenks, JenksParams};
 pub use jenks_caspall::{JenksCaspall, JenksCaspallParams};

@@ -777,7 +777,12 @@ pub fn stage_params(stage: &str) -> &'static [ParamSpec] {
         }
         "weight" => &[SCOPE],
         "rank" => &[SCOPE, p!("ties", "min | average | dense: how tied scores rank")],
-        "classify" => &[SCOPE, p!("labels", "grade names from the lowest class up, one per class")],
+        "classify" => &[
+            SCOPE,
+            p!("labels", "grade names from the lowest class up, one per class"),
+            p!("gadf", "with k = \"auto\": the smallest k whose GADF exceeds this is kept (default 0.8)"),
+            p!("max-k", "with k = \"auto\": the largest k tried (default 15)"),
+        ],
         _ => &[],
     }
 }
@@ -863,8 +868,59 @@ pub(crate) fn classifier(
     stage: &StageConfig,
     warnings: &mut Vec<String>,
 ) -> Result<Built<dyn Classifier>> {
-    build(CLASSIFIERS, key, stage, warnings)
+    let auto = stage.params.get("k").and_then(toml::Value::as_str) == Some("auto");
+    if !auto {
+        if let Some(p) = AUTO_K_PARAMS.iter().find(|p| stage.params.contains_key(**p)) {
+            return Err(Error::config(key.file, key.param_place(p), "applies only with k = \"auto\""));
+        }
+        return build(CLASSIFIERS, key, stage, warnings);
+    }
+    let spec =
+        CLASSIFIERS.iter().find(|m| m.name == stage.method).ok_or_else(|| key.unknown_method(stage, CLASSIFIERS))?;
+    if !spec.params.iter().any(|p| p.name == "k") {
+        return Err(Error::config(key.file, key.param_place("k"), format!("{} has no k to choose", spec.name)));
+    }
+    let number = |name: &str, default: f64| -> Result<f64> {
+        match stage.params.get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .as_float()
+                .or_else(|| v.as_integer().map(|i| i as f64))
+                .ok_or_else(|| Error::config(key.file, key.param_place(name), format!("must be a number, got {v}"))),
+        }
+    };
+    let (threshold, max_k) = (number("gadf", 0.8)?, number("max-k", 15.0)?);
+    if !(max_k >= 2.0 && max_k.fract() == 0.0) {
+        return Err(Error::config(
+            key.file,
+            key.param_place("max-k"),
+            format!("must be a whole number >= 2, got {max_k}"),
+        ));
+    }
+    let mut candidates = Vec::new();
+    let mut params = serde_json::Value::Null;
+    for k in 2..=max_k as usize {
+        let mut own = stage.clone();
+        own.params.retain(|name, _| !AUTO_K_PARAMS.contains(&name));
+        own.params.insert("k".into(), toml::Value::Integer(k as i64));
+        let built = build(CLASSIFIERS, key, &own, warnings)?;
+        if params.is_null() {
+            params = built.params;
+        }
+        candidates.push((k, built.method));
+    }
+    if let Some(map) = params.as_object_mut() {
+        map.insert("k".into(), "auto".into());
+        map.insert("gadf".into(), threshold.into());
+        map.insert("max-k".into(), (max_k as u64).into());
+    }
+    let method = resil_classify::AutoK::new(candidates, threshold)
+        .map_err(|e| Error::config(key.file, key.param_place("gadf"), e.to_string()))?;
+    Ok(Built { method: Box::new(method), params })
 }
+
+/// The classify-stage keys that steer `k = "auto"`.
+const AUTO_K_PARAMS: [&str; 2] = ["gadf", "max-k"];
 
 /// `combined` weights: subjective weights by indicator id, an objective method, and how to mix.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -188,8 +188,11 @@ mod tests {
             proptest::prop_assert!(w.iter().all(|&x| x >= 0.0) && (w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
             let scaled: Vec<Vec<f64>> = rows.iter().map(|r| { let mut r = r.clone(); r[0] *= scale; r }).collect();
             let again = run(&scaled).unwrap().value.0;
+            // Varimax stops once its criterion improves by less than 1e-12 (relative); near the
+            // optimum the criterion is flat, so the rotation, and the weights, are fixed only to
+            // about sqrt(1e-12) = 1e-6: rounding in the rescaled column can move them that much.
             for (a, b) in w.iter().zip(&again) {
-                proptest::prop_assert!((a - b).abs() < 1e-8, "{w:?} vs {again:?}");
+                proptest::prop_assert!((a - b).abs() < 1e-5, "{w:?} vs {again:?}");
             }
         }
     }
