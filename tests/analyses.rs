@@ -1,13 +1,12 @@
-//! The `[[analysis]]` tables end to end: `resil spatial moran` against esda, `resil inequality`
-//! against PySAL's inequality, and the documented
+//! The `[[analysis]]` tables end to end: `resil spatial moran` and `geary` against esda,
+//! `resil inequality` against PySAL's inequality, and the documented
 //! behaviour of the edge cases (islands, zones too small for their polynomial, unknown members).
 
 use crate::common::{mini_study, resil};
 
-#[test]
-fn spatial_moran_command_matches_esda() {
-    // The table of data/reference-cases/esda_moran.json (PySAL esda 2.9.0), kNN k = 3.
-    let r = resil_test_support::reference_case("esda_moran");
+/// An esda reference case and its points and values as a table (id, value, x, y).
+fn esda_table(case: &str) -> (serde_json::Value, tempfile::TempDir, String) {
+    let r = resil_test_support::reference_case(case);
     let col = |k: &str| resil_test_support::floats(&r[k]);
     let (x, y, v) = (col("x"), col("y"), col("values"));
     let mut text = "id,value,x,y\n".to_string();
@@ -17,7 +16,15 @@ fn spatial_moran_command_matches_esda() {
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("t.csv");
     std::fs::write(&table, text).unwrap();
-    let t = table.to_str().unwrap();
+    let t = table.to_str().unwrap().to_string();
+    (r, dir, t)
+}
+
+#[test]
+fn spatial_moran_command_matches_esda() {
+    // The table of data/reference-cases/esda_moran.json (PySAL esda 2.9.0), kNN k = 3.
+    let (r, _dir, t) = esda_table("esda_moran");
+    let t = t.as_str();
     let args = [
         "spatial",
         "moran",
@@ -54,6 +61,29 @@ fn spatial_moran_command_matches_esda() {
     let (code, _, stderr) = resil(&["spatial", "moran", t, "--id", "id", "--value", "nope", "--x", "x", "--y", "y"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("line 1: missing column `nope`"), "{stderr}");
+}
+
+#[test]
+fn spatial_geary_command_matches_esda() {
+    // esda 2.9.0's Geary (data/reference-cases/esda_geary.json), band 1.5 binary links
+    // row-standardised, with the same flags as `resil spatial moran`.
+    let (r, _dir, t) = esda_table("esda_geary");
+    let t = t.as_str();
+    let args = ["spatial", "geary", t, "--id", "id", "--value", "value", "--x", "x", "--y", "y", "--band", "1.5"];
+    let (code, stdout, stderr) = resil(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let esda = &r["cases"][1];
+    assert_eq!(esda["weights"], "band1.5");
+    for key in ["c", "z_norm", "p_norm", "z_rand", "p_rand"] {
+        let (a, b) = (got[key].as_f64().unwrap(), esda[key].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-12, "{key}: {a} vs {b}");
+    }
+    let p_sim = got["p_sim"].as_f64().unwrap();
+    assert!((p_sim - esda["p_sim_9999"].as_f64().unwrap()).abs() < 0.03, "{p_sim} from 999 permutations");
+    let (code, stdout, _) = resil(&[&args[..], &["--format", "csv"]].concat());
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("n,c,expected_c,z_norm"), "{stdout}");
 }
 
 #[test]

@@ -108,7 +108,9 @@ enum Command {
 #[derive(Subcommand, Debug)]
 enum SpatialCommand {
     /// Global Moran's I of a column, with analytical and permutation inference.
-    Moran(spatial::MoranArgs),
+    Moran(spatial::SpatialArgs),
+    /// Global Geary's C of a column, with analytical and permutation inference.
+    Geary(spatial::SpatialArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -202,6 +204,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Plugins(PluginsCommand::List { dirs, config }) => plugins_list(dirs, config.as_deref(), out),
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
         Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
+        Command::Spatial(SpatialCommand::Geary(args)) => spatial::geary(&args, out),
         Command::Inequality(args) => inequality::inequality(&args, out),
         Command::Score(args) => matrix::score(&args, out, err),
         Command::Classify(args) => matrix::classify(&args, out, err),

@@ -1,15 +1,17 @@
-//! `resil spatial moran`: global Moran's I of one column of a plain CSV table.
+//! `resil spatial moran` and `resil spatial geary`: global Moran's I and Geary's C of one column
+//! of a plain CSV table, with the same weights flags.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
+use resil_trend::geary::geary as geary_c;
 use resil_trend::spatial::{moran as moran_i, Metric, SpatialWeights, WeightsKind};
 
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("weights").args(["knn", "band", "idw"])))]
-pub struct MoranArgs {
+pub struct SpatialArgs {
     /// The table (CSV with a header row).
     pub table: PathBuf,
     /// Column of the unit ids.
@@ -67,7 +69,8 @@ pub(crate) fn column(headers: &csv::StringRecord, name: &str, path: &std::path::
         .with_context(|| format!("{}, line 1: missing column `{name}`", path.display()))
 }
 
-pub fn moran(args: &MoranArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+/// The values of the table's column and the weights between its points.
+fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<f64>, SpatialWeights)> {
     let path = &args.table;
     let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
     let headers = reader.headers()?.clone();
@@ -102,7 +105,11 @@ pub fn moran(args: &MoranArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
         (_, _, true) => WeightsKind::InverseDistance { power: args.power, band: args.idw_band },
         (k, _, _) => WeightsKind::Knn(k.unwrap_or(4)),
     };
-    let w = SpatialWeights::build(&points, metric, kind, !args.binary)?;
+    Ok((values, SpatialWeights::build(&points, metric, kind, !args.binary)?))
+}
+
+pub fn moran(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let (values, w) = values_and_weights(args)?;
     let m = moran_i(&values, &w, args.inference.permutations, args.inference.seed)?;
     if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
@@ -123,6 +130,23 @@ pub fn moran(args: &MoranArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
             m.permutations,
             m.seed,
             m.islands.len()
+        )?;
+    }
+    Ok(0)
+}
+
+pub fn geary(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let (values, w) = values_and_weights(args)?;
+    let g = geary_c(&values, &w, args.inference.permutations, args.inference.seed)?;
+    if args.inference.format == "json" {
+        writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
+    } else {
+        writeln!(out, "n,c,expected_c,z_norm,p_norm,z_rand,p_rand,p_sim,permutations,seed")?;
+        let p_sim = g.p_sim.map(|p| p.to_string()).unwrap_or_default();
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{}",
+            g.n, g.c, g.expected_c, g.z_norm, g.p_norm, g.z_rand, g.p_rand, p_sim, g.permutations, g.seed
         )?;
     }
     Ok(0)

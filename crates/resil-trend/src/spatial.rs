@@ -159,7 +159,7 @@ impl SpatialWeights {
 
     /// S0 = sum of weights, S1 = 1/2 sum_ij (w_ij + w_ji)^2, S2 = sum_i (w_i. + w_.i)^2, from the
     /// sparse lists (O(links log k), not O(n^2)).
-    fn s_terms(&self) -> (f64, f64, f64) {
+    pub(crate) fn s_terms(&self) -> (f64, f64, f64) {
         let n = self.n();
         let mut s0 = 0.0;
         let mut s1 = 0.0;
@@ -270,7 +270,7 @@ fn moran_i(w: &SpatialWeights, z: &[f64], s0: f64) -> f64 {
 }
 
 /// Folds a permutation count into esda's one-sided pseudo p-value.
-fn pseudo_p(larger: usize, permutations: usize) -> f64 {
+pub(crate) fn pseudo_p(larger: usize, permutations: usize) -> f64 {
     let larger = larger.min(permutations - larger);
     (larger as f64 + 1.0) / (permutations as f64 + 1.0)
 }
