@@ -163,6 +163,17 @@ min-count = 3
 [[analysis]]
 kind = "obstacles"
 top = 2
+
+[[analysis]]
+kind = "geary"
+k = 2
+permutations = 99
+
+[[analysis]]
+kind = "geary"
+id = "geary-islands"
+weights = "band"
+band-km = 50.0
 "#;
     let text = std::fs::read_to_string(&config).unwrap().replacen("\n[output]", &format!("{extra}\n[output]"), 1);
     std::fs::write(&config, text).unwrap();
@@ -174,6 +185,12 @@ top = 2
     let diagnostics = read("diagnostics.csv");
     assert!(diagnostics.contains("islands") && diagnostics.contains("moran-undefined"), "{diagnostics}");
     assert!(read("moran.csv").lines().count() == 3);
+    // Geary's C on the same weights: a row per period, and the same undefined case said alike.
+    let geary = read("geary.csv");
+    assert_eq!(geary.lines().count(), 3, "{geary}");
+    assert!(geary.lines().next().unwrap().starts_with("period,n,c,expected_c"), "{geary}");
+    assert!(read("geary-islands.csv").contains("no point has a neighbour"), "{}", read("geary-islands.csv"));
+    assert!(diagnostics.contains("geary-undefined"), "{diagnostics}");
     // A zone with fewer points than a quadratic needs is skipped with its reason; excluded and
     // unknown members are left out with a warning.
     let trend = read("trend.csv");

@@ -3,6 +3,7 @@
 //! grade transitions and spatial Markov, obstacle degrees), declared once in [`ANALYSES`]. Each
 //! kind gives typed rows, written as CSV tables, and one JSON value.
 
+mod geary;
 mod inequality;
 mod moran;
 mod obstacles;
@@ -34,8 +35,16 @@ pub struct AnalysisSpec {
 
 /// Every analysis kind this build knows: the one list the config checks, `resil methods`-style
 /// listings and error messages read.
-pub static ANALYSES: &[AnalysisSpec] =
-    &[regions::SPEC, moran::MORAN, moran::LISA, trend::SPEC, transitions::SPEC, obstacles::SPEC, inequality::SPEC];
+pub static ANALYSES: &[AnalysisSpec] = &[
+    regions::SPEC,
+    moran::MORAN,
+    moran::LISA,
+    geary::SPEC,
+    trend::SPEC,
+    transitions::SPEC,
+    obstacles::SPEC,
+    inequality::SPEC,
+];
 
 /// Where an analysis's table is: the config, its index, and whether unknown keys are errors.
 struct Context<'a> {

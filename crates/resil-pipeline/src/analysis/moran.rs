@@ -13,7 +13,8 @@ use super::{
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
-const PARAMS: [ParamSpec; 9] = [
+/// The spatial weights, permutations and seed (shared with `geary`), then LISA's alpha.
+pub(super) const PARAMS: [ParamSpec; 9] = [
     WEIGHTS_PARAMS[0],
     WEIGHTS_PARAMS[1],
     WEIGHTS_PARAMS[2],
