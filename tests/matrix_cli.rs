@@ -138,11 +138,7 @@ fn minmax_chains_match_pymcdm() {
     // pymcdm 1.4.0 TOPSIS and WSM with minmax_normalization on a 5 x 4 matrix with one cost
     // criterion (tests/reference/pymcdm_methods.py): resil's `minmax` + `fixed` + method.
     let r = resil_test_support::reference_case("pymcdm_methods");
-    let mut text = "id,c1,c2,c3,c4\n".to_string();
-    for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
-        text += &format!("a{i},{}\n", floats(row).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
-    }
-    let (_d, t) = write(&text);
+    let (_d, t) = matrix_table(&r["matrix"]);
     for (method, key) in [("topsis", "topsis_minmax"), ("wsm", "wsm_minmax")] {
         let out = json(&[
             "score",
@@ -226,11 +222,7 @@ fn both_readings_where_tools_differ() {
     // pymcdm 1.4.0 (tests/reference/pymcdm_readings.py): CRITIC on columns scaled as they are,
     // and WSM / WPM after sum normalisation with the reciprocal for cost columns.
     let r = resil_test_support::reference_case("pymcdm_readings");
-    let mut text = "id,c1,c2,c3,c4\n".to_string();
-    for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
-        text += &format!("a{i},{}\n", floats(row).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
-    }
-    let (_d, t) = write(&text);
+    let (_d, t) = matrix_table(&r["matrix"]);
     let close = |got: &serde_json::Value, expected: &serde_json::Value, what: &str| {
         for (g, e) in floats(got).iter().zip(floats(expected)) {
             assert!((g - e).abs() < 1e-12, "{what}: {got} vs {expected}");
@@ -321,14 +313,20 @@ struct RawCase {
     weights: String,
 }
 
-fn raw_case(case: &serde_json::Value) -> RawCase {
-    let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
-    let columns = rows[0].len();
-    let mut text = format!("id,{}\n", (0..columns).map(|j| format!("c{j}")).collect::<Vec<_>>().join(","));
+/// A peer's decision matrix (rows of numbers) as a table: alternatives a0, a1, ..., criteria
+/// c1, c2, ...
+fn matrix_table(matrix: &serde_json::Value) -> (tempfile::TempDir, String) {
+    let rows: Vec<Vec<f64>> = matrix.as_array().unwrap().iter().map(floats).collect();
+    let mut text = format!("id,{}\n", (1..=rows[0].len()).map(|j| format!("c{j}")).collect::<Vec<_>>().join(","));
     for (i, row) in rows.iter().enumerate() {
         text += &format!("a{i},{}\n", row.iter().map(f64::to_string).collect::<Vec<_>>().join(","));
     }
-    let (_dir, table) = write(&text);
+    write(&text)
+}
+
+fn raw_case(case: &serde_json::Value) -> RawCase {
+    let columns = case["matrix"][0].as_array().unwrap().len();
+    let (_dir, table) = matrix_table(&case["matrix"]);
     let polarity: Vec<&str> = floats(&case["types"]).iter().map(|&x| if x > 0.0 { "+" } else { "-" }).collect();
     let polarity = format!("--polarity={}", polarity.join(","));
     let weights =
@@ -344,7 +342,7 @@ fn prescribed_scaling_scorers_match_pymcdm() {
     for case in r["cases"].as_array().unwrap() {
         let RawCase { _dir, table: t, columns: m, polarity, weights } = raw_case(case);
         let bounds =
-            format!("bounds={{{}}}", (0..m).map(|j| format!("c{j} = [0, 150]")).collect::<Vec<_>>().join(", "));
+            format!("bounds={{{}}}", (1..=m).map(|j| format!("c{j} = [0, 150]")).collect::<Vec<_>>().join(", "));
         for (method, key, extra) in [
             ("aras", "aras", None),
             ("mabac", "mabac", None),
@@ -394,7 +392,7 @@ fn promethee_matches_pymcdm_for_every_preference_function() {
         let RawCase { _dir, table: t, columns: m, polarity, weights } = raw_case(case);
         let per = |key: &str| {
             let v = floats(&case[key]);
-            format!("{key}={{{}}}", (0..m).map(|j| format!("c{j} = {}", v[j])).collect::<Vec<_>>().join(", "))
+            format!("{key}={{{}}}", (0..m).map(|j| format!("c{} = {}", j + 1, v[j])).collect::<Vec<_>>().join(", "))
         };
         for (function, thresholds) in [
             ("usual", vec![]),
@@ -441,11 +439,7 @@ fn objective_weights_match_pymcdm() {
     // pymcdm 1.4.0 on a raw 6 x 4 matrix with a cost criterion (tests/reference/pymcdm_weights.py),
     // through `resil score --normalize none --weight <method>`.
     let r = resil_test_support::reference_case("pymcdm_weights");
-    let mut text = "id,c1,c2,c3,c4\n".to_string();
-    for (i, row) in r["matrix"].as_array().unwrap().iter().enumerate() {
-        text += &format!("a{i},{}\n", floats(row).iter().map(f64::to_string).collect::<Vec<_>>().join(","));
-    }
-    let (_d, t) = write(&text);
+    let (_d, t) = matrix_table(&r["matrix"]);
     for method in ["merec", "gini", "variance", "lopcow", "cilos", "idocriw", "angle"] {
         let out =
             json(&["score", &t, "--polarity=+,+,-,+", "--normalize", "none", "--weight", method, "--method", "topsis"]);

@@ -3,10 +3,9 @@
 
 use resil_core::{Diagnostic, Result};
 use resil_trend::geary::geary as geary_c;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, WeightsParams};
+use super::{island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, PermutationTestParams};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
@@ -17,31 +16,10 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     kind: "geary",
     doc: "global Geary's C per period: normality, randomisation and permutation inference",
     params: PARAMS,
-    defaults: || serde_json::to_value(GearyParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<GearyParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
+    defaults: || serde_json::to_value(PermutationTestParams::default()).expect("parameters serialise"),
+    check: |cx, warnings| cx.params::<PermutationTestParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
     run: |cx, r| geary(r, cx.run_params()?),
 };
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
-struct GearyParams {
-    #[serde(flatten)]
-    weights: WeightsParams,
-    permutations: usize,
-    seed: u64,
-}
-
-impl Default for GearyParams {
-    fn default() -> Self {
-        GearyParams { weights: WeightsParams::default(), permutations: 999, seed: 1 }
-    }
-}
-
-impl CheckValues for GearyParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
-        Vec::new()
-    }
-}
 
 row! {
     /// Geary's C of one period; empty statistics and the reason in `status` when undefined.
@@ -61,7 +39,7 @@ row! {
     }
 }
 
-fn geary(r: &RunResult, p: GearyParams) -> Result<AnalysisResult> {
+fn geary(r: &RunResult, p: PermutationTestParams) -> Result<AnalysisResult> {
     let units = r.panel.units();
     let w = p.weights.build(units)?;
     let (mut rows, mut out) = (Vec::new(), Vec::new());

@@ -233,6 +233,29 @@ impl Default for WeightsParams {
     }
 }
 
+/// The parameters of a global spatial statistic with permutation inference (Moran, Geary):
+/// the weights, the number of permutations and their seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct PermutationTestParams {
+    #[serde(flatten)]
+    pub weights: WeightsParams,
+    pub permutations: usize,
+    pub seed: u64,
+}
+
+impl Default for PermutationTestParams {
+    fn default() -> Self {
+        PermutationTestParams { weights: WeightsParams::default(), permutations: 999, seed: 1 }
+    }
+}
+
+impl CheckValues for PermutationTestParams {
+    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
 /// The spatial-weights parameters every spatial analysis takes.
 const WEIGHTS_PARAMS: [ParamSpec; 6] = [
     ParamSpec { name: "point", doc: "seat | centroid: the point that stands for a unit" },

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{
     island_note, json_rows, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues,
-    WeightsParams, WEIGHTS_PARAMS,
+    PermutationTestParams, WEIGHTS_PARAMS,
 };
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
@@ -31,7 +31,7 @@ pub(super) const MORAN: AnalysisSpec = AnalysisSpec {
     doc: "global Moran's I per period: normality, randomisation and permutation inference",
     params: &PARAMS,
     defaults: || serde_json::to_value(MoranParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<MoranParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<MoranParams>(warnings).and_then(|p| p.test.weights.kind().map(|_| ())),
     run: |cx, r| moran(r, cx.run_params()?),
 };
 
@@ -40,7 +40,7 @@ pub(super) const LISA: AnalysisSpec = AnalysisSpec {
     doc: "local Moran per unit and period: quadrant, pseudo p, FDR q-value",
     params: &PARAMS,
     defaults: || serde_json::to_value(MoranParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<MoranParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<MoranParams>(warnings).and_then(|p| p.test.weights.kind().map(|_| ())),
     run: |cx, r| lisa(r, cx.run_params()?),
 };
 
@@ -48,16 +48,14 @@ pub(super) const LISA: AnalysisSpec = AnalysisSpec {
 #[serde(rename_all = "kebab-case", default)]
 struct MoranParams {
     #[serde(flatten)]
-    weights: WeightsParams,
-    permutations: usize,
-    seed: u64,
+    test: PermutationTestParams,
     /// LISA: the false-discovery rate for `significant`.
     alpha: f64,
 }
 
 impl Default for MoranParams {
     fn default() -> Self {
-        MoranParams { weights: WeightsParams::default(), permutations: 999, seed: 1, alpha: 0.05 }
+        MoranParams { test: PermutationTestParams::default(), alpha: 0.05 }
     }
 }
 
@@ -129,12 +127,12 @@ fn standardised_with_lag(values: &[f64], w: &SpatialWeights) -> (Vec<f64>, Vec<f
 
 fn moran(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
     let units = r.panel.units();
-    let w = p.weights.build(units)?;
+    let w = p.test.weights.build(units)?;
     let mut rows = Vec::new();
     let mut out = Vec::new();
     let mut notes = island_note(&w, units);
     for (t, &period) in r.panel.periods().iter().enumerate() {
-        match spatial::moran(period_scores(r, t), &w, p.permutations, p.seed) {
+        match spatial::moran(period_scores(r, t), &w, p.test.permutations, p.test.seed) {
             Ok(m) => {
                 rows.push(MoranRow {
                     period,
@@ -164,8 +162,8 @@ fn moran(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
                     z_rand: f64::NAN,
                     p_rand: f64::NAN,
                     p_sim: None,
-                    permutations: p.permutations,
-                    seed: p.seed,
+                    permutations: p.test.permutations,
+                    seed: p.test.seed,
                     status: e.to_string(),
                 });
                 out.push(json!({ "period": period, "error": e.to_string() }));
@@ -180,19 +178,19 @@ fn moran(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
         }
     }
     let tables = vec![table("", &rows), table("points", &points)];
-    result(tables, json!({ "weights": p.weights, "periods": out }), notes)
+    result(tables, json!({ "weights": p.test.weights, "periods": out }), notes)
 }
 
 fn lisa(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
     let units = r.panel.units();
-    let w = p.weights.build(units)?;
+    let w = p.test.weights.build(units)?;
     let mut rows = Vec::new();
     let mut notes = island_note(&w, units);
     for (t, &period) in r.panel.periods().iter().enumerate() {
         let values = period_scores(r, t);
         // The Moran scatter plot's coordinates: the standardised score and its spatial lag.
         let (z, lag) = standardised_with_lag(values, &w);
-        match spatial::local_moran(values, &w, p.permutations, p.seed) {
+        match spatial::local_moran(values, &w, p.test.permutations, p.test.seed) {
             Ok(local) => {
                 for (u, l) in local.iter().enumerate() {
                     rows.push(LisaRow {
@@ -213,6 +211,6 @@ fn lisa(r: &RunResult, p: MoranParams) -> Result<AnalysisResult> {
             Err(e) => notes.push(Diagnostic::warning("lisa-undefined", format!("lisa, period {period}: {e}"))),
         }
     }
-    let json = json!({ "weights": p.weights, "alpha": p.alpha, "rows": json_rows(&rows) });
+    let json = json!({ "weights": p.test.weights, "alpha": p.alpha, "rows": json_rows(&rows) });
     result(vec![table("", &rows)], json, notes)
 }
