@@ -72,3 +72,26 @@ pub fn run_config(config: &str, out: &std::path::Path, extra: &[&str]) -> String
     assert_eq!(code, 0, "{config}: {stderr}");
     stdout
 }
+
+/// Closeness of every row of `m` after `normalizer` (fitted on `m`) and TOPSIS with ideals over
+/// the same rows: the chain the pipeline builds for a normalise-then-TOPSIS study.
+pub fn normalise_then_topsis(
+    normalizer: &dyn resil_core::Normalizer,
+    m: &resil_core::Matrix,
+    polarity: &[resil_core::Polarity],
+    weights: &[f64],
+) -> Vec<f64> {
+    use resil_core::{IndicatorSystem, Scorer, StageContext, Weights};
+    let system = IndicatorSystem::flat(polarity);
+    let norm = normalizer.fit(m, &StageContext::columns(&system, polarity)).unwrap().value;
+    let r = norm.transform(m).unwrap();
+    let orientation = norm.output_orientation();
+    let oriented = IndicatorSystem::flat(&orientation);
+    let topsis = resil_rank::TopsisParams::default()
+        .check()
+        .unwrap()
+        .fit(&r, &Weights::normalized(weights.to_vec()).unwrap(), &StageContext::columns(&oriented, &orientation))
+        .unwrap()
+        .value;
+    topsis.score(&r).unwrap().value.score
+}

@@ -2,33 +2,12 @@
 //! fixed weights, TOPSIS with pooled ideals.
 
 use proptest::prelude::*;
-use resil_core::{IndicatorSystem, Matrix, Normalizer, Polarity, Scorer, Weights};
+use resil_core::{Matrix, Polarity};
 
 /// Closeness of every row after min-max (floor 0.01, pooled) and TOPSIS (pooled ideals).
 fn scores(m: &Matrix, polarity: &[Polarity], w: &[f64]) -> Vec<f64> {
-    let sys = IndicatorSystem::flat(polarity);
-    let norm = resil_normalize::MinMaxParams { floor: 0.01, apply_polarity: true, scale: 1.0 }
-        .check()
-        .unwrap()
-        .fit(m, &resil_core::StageContext::columns(&sys, polarity))
-        .unwrap()
-        .value;
-    let r = norm.transform(m).unwrap();
-    let w = Weights::normalized(w.to_vec()).unwrap();
-    let topsis = resil_rank::TopsisParams::default()
-        .check()
-        .unwrap()
-        .fit(
-            &r,
-            &w,
-            &resil_core::StageContext::columns(
-                &resil_core::IndicatorSystem::flat(&norm.output_orientation()),
-                &norm.output_orientation(),
-            ),
-        )
-        .unwrap()
-        .value;
-    topsis.score(&r).unwrap().value.score
+    let minmax = resil_normalize::MinMaxParams { floor: 0.01, apply_polarity: true, scale: 1.0 }.check().unwrap();
+    crate::common::normalise_then_topsis(&minmax, m, polarity, w)
 }
 
 fn study() -> impl Strategy<Value = (Vec<Vec<f64>>, Vec<bool>, Vec<f64>)> {

@@ -1,6 +1,6 @@
 //! Published worked examples run through the same method chain the pipeline builds.
 
-use resil_core::{IndicatorSystem, Matrix, Normalizer, Polarity, Scorer, Weights};
+use resil_core::{Matrix, Polarity};
 
 use resil_test_support::{floats, reference_case as load};
 
@@ -14,29 +14,8 @@ fn classic_topsis_is_vector_normalisation_then_topsis_by_polarity() {
     let m = Matrix::from_rows(&rows);
     let polarity: Vec<Polarity> =
         floats(&case["types"]).iter().map(|&t| if t > 0.0 { Polarity::Benefit } else { Polarity::Cost }).collect();
-    let sys = IndicatorSystem::flat(&polarity);
-    let norm = resil_normalize::ScaleParams::default()
-        .check(resil_normalize::Divisor::Norm)
-        .unwrap()
-        .fit(&m, &resil_core::StageContext::columns(&sys, &polarity))
-        .unwrap()
-        .value;
-    let r = norm.transform(&m).unwrap();
-    let w = Weights::normalized(floats(&case["weights"])).unwrap();
-    let topsis = resil_rank::TopsisParams::default()
-        .check()
-        .unwrap()
-        .fit(
-            &r,
-            &w,
-            &resil_core::StageContext::columns(
-                &resil_core::IndicatorSystem::flat(&norm.output_orientation()),
-                &norm.output_orientation(),
-            ),
-        )
-        .unwrap()
-        .value;
-    let got = topsis.score(&r).unwrap().value.score;
+    let vector = resil_normalize::ScaleParams::default().check(resil_normalize::Divisor::Norm).unwrap();
+    let got = crate::common::normalise_then_topsis(&vector, &m, &polarity, &floats(&case["weights"]));
     for (g, e) in got.iter().zip(floats(&case["expected"]["closeness"])) {
         assert!((g - e).abs() <= 1e-4, "{got:?}");
     }
