@@ -9,6 +9,7 @@
 //! - `hdi`: the UNDP HDI from its components, against the published index;
 //! - `configs`: every config in configs/ runs under --strict, twice, to the same bytes;
 //! - `report`: the HTML report and its SVG charts, self-contained, every chart drawn;
+//! - `sensitivity`: `resil sensitivity` on the flagship and the mini study, bad tables;
 //! - `snapshots`: the flagship run's outputs, floats rounded, as insta snapshots;
 //! - `matrix_cli`: `resil score` and `resil classify` on plain tables;
 //! - `malformed`: bad input gets an error naming file and line or key, and nothing is overwritten;
@@ -35,5 +36,6 @@ mod plugins;
 mod properties;
 mod reference_cases;
 mod report;
+mod sensitivity;
 mod snapshots;
 mod tidy;

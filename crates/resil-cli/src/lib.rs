@@ -3,12 +3,13 @@
 //! The commands live in this library so that tests can drive them in-process; `main.rs` only
 //! forwards the process arguments and exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use resil_pipeline::RunOptions;
 
 mod inequality;
@@ -87,9 +88,30 @@ enum Command {
         #[arg(long = "plugin-dir")]
         plugin_dirs: Vec<PathBuf>,
     },
+    /// Uncertainty and sensitivity analysis of the study's [sensitivity] factors: rank and grade
+    /// distributions, Sobol indices, leave-one-out.
+    Sensitivity {
+        config: PathBuf,
+        /// Base points N of the design (N (k + 2) evaluations; default: the config's draws).
+        #[arg(long)]
+        draws: Option<usize>,
+        /// Seed of the design's shift and the bootstrap (default: the config's seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder (default: the config's [sensitivity] dir, else <output dir>/sensitivity).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: every core); results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        strict: bool,
+        #[arg(long = "plugin-dir")]
+        plugin_dirs: Vec<PathBuf>,
+    },
     /// Every method of every stage with its parameters and defaults (`--json` for tools).
     Methods {
-        /// One stage only (impute, treat, normalize, weight, rank, classify, analysis).
+        /// One stage only (impute, treat, normalize, weight, rank, classify, analysis, sensitivity).
         stage: Option<String>,
         #[arg(long)]
         json: bool,
@@ -147,7 +169,7 @@ fn methods(stage: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Resu
         resil_pipeline::catalog().into_iter().filter(|m| stage.is_none_or(|s| m.stage == s)).collect();
     if catalog.is_empty() {
         anyhow::bail!(
-            "unknown stage `{}` (known: impute, treat, normalize, weight, rank, classify, analysis)",
+            "unknown stage `{}` (known: impute, treat, normalize, weight, rank, classify, analysis, sensitivity)",
             stage.unwrap_or("")
         );
     }
@@ -166,7 +188,8 @@ fn methods(stage: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Resu
         }
         writeln!(out, "  {:<15} {}", m.name, m.doc)?;
         for p in m.params {
-            let default = m.defaults.get(p.name).map(|d| format!(" [default {d}]")).unwrap_or_default();
+            let default =
+                m.defaults.get(p.name).filter(|d| !d.is_null()).map(|d| format!(" [default {d}]")).unwrap_or_default();
             writeln!(out, "    {:<19} {}{default}", p.name, p.doc)?;
         }
     }
@@ -211,6 +234,15 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Compare { config, out: out_dir, strict, plugin_dirs } => {
             compare(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, out, err)
         }
+        Command::Sensitivity { config, draws, seed, out: out_dir, threads, strict, plugin_dirs } => sensitivity(
+            &config,
+            out_dir.as_deref(),
+            &resil_pipeline::SensitivityOptions { draws, seed },
+            threads,
+            &RunOptions { strict, plugin_dirs },
+            out,
+            err,
+        ),
         Command::Methods { stage, json } => methods(stage.as_deref(), json, out),
         Command::Diff { run_a, run_b, tolerance, format } => diff(&run_a, &run_b, tolerance, &format, out),
     }
@@ -356,6 +388,44 @@ fn compare(
     }
     write!(out, "{}", comparison.markdown)?;
     writeln!(out, "{} files written to {}", written.len(), dir.display())?;
+    Ok(0)
+}
+
+fn sensitivity(
+    config: &Path,
+    out_dir: Option<&Path>,
+    cli: &resil_pipeline::SensitivityOptions,
+    threads: Option<usize>,
+    options: &RunOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let started = Instant::now();
+    let loaded = load(config, options.strict, err)?;
+    let c = &loaded.config;
+    let dir =
+        out_dir.map(Path::to_path_buf).unwrap_or_else(|| match c.sensitivity.as_ref().and_then(|s| s.dir.as_ref()) {
+            Some(d) => loaded.resolve(d),
+            None => loaded.resolve(&c.output.dir).join("sensitivity"),
+        });
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build()?;
+    // A bar on a terminal only: none when piped or under CI.
+    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let bar = if interactive { ProgressBar::new(0) } else { ProgressBar::hidden() };
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} evaluations ({eta})")?);
+    if let Some(s) = &c.sensitivity {
+        let draws = cli.draws.unwrap_or(s.draws) as u64;
+        bar.set_length(draws * (s.factors.len() as u64 + 2));
+    }
+    let result = pool
+        .install(|| resil_pipeline::sensitivity(loaded, options, cli, &|| bar.inc(1)))
+        .with_context(|| format!("sensitivity analysis of {} failed; no output was written", config.display()))?;
+    bar.finish_and_clear();
+    resil_pipeline::check_output_dir(&dir, &result.run.input_files)?;
+    let written = resil_report::write_files(&dir, &resil_report::render_sensitivity(&result)?)?;
+    write!(out, "{}", result.markdown)?;
+    writeln!(out, "{} files written to {}", written.len(), dir.display())?;
+    writeln!(err, "{} evaluations took {:.3} s", result.evaluations, started.elapsed().as_secs_f64())?;
     Ok(0)
 }
 

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use resil_core::{Error, Result};
 
 pub use schema::{
-    AnalysisConfig, ClassifyConfig, CompareConfig, Config, DiagnosticsConfig, IndicatorConfig, OutputConfig,
-    PipelineConfig, PluginsConfig, PublishedConfig, SourceConfig, SourceLayout, StageConfig, Study, VariantConfig,
+    AnalysisConfig, ClassifyConfig, CompareConfig, Config, DiagnosticsConfig, FactorConfig, IndicatorConfig,
+    OutputConfig, PipelineConfig, PluginsConfig, PublishedConfig, SensitivityConfig, SourceConfig, SourceLayout,
+    StageConfig, Study, VariantConfig,
 };
 
 /// The only config version this build reads.
@@ -120,8 +121,9 @@ pub fn parse(text: &str, path: &Path, strict: bool) -> Result<LoadedConfig> {
         return Err(Error::from_list(problems));
     }
     let mut unknown = Vec::new();
-    let config: Config = serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(p.to_string()))
-        .map_err(|e| Error::config(path, "(schema)", e.to_string().trim_end().to_string()))?;
+    let config: Config =
+        serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(p.to_string().replace(".?", "")))
+            .map_err(|e| Error::config(path, "(schema)", e.to_string().trim_end().to_string()))?;
     unknown.sort();
     if strict && !unknown.is_empty() {
         let errors = unknown.iter().map(|k| Error::config(path, k.clone(), "unknown key")).collect();

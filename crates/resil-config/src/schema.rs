@@ -28,6 +28,61 @@ pub struct Config {
     pub diagnostics: DiagnosticsConfig,
     #[serde(default)]
     pub published: Option<PublishedConfig>,
+    #[serde(default)]
+    pub sensitivity: Option<SensitivityConfig>,
+}
+
+/// `[sensitivity]`: the uncertain choices of the study (`[[sensitivity.factor]]`) that
+/// `resil sensitivity` samples on a Saltelli design, and how the results are summarised. The
+/// factors' own keys are checked by resil-pipeline's `sensitivity` module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+pub struct SensitivityConfig {
+    /// Base points N of the design: N (k + 2) evaluations for k factors.
+    pub draws: usize,
+    /// Seeds the design's digital shift and the bootstrap.
+    pub seed: u64,
+    /// The output whose Sobol indices are estimated: `mean-rank-shift` (one scalar per
+    /// evaluation) or `rank` (that, and the rank of every unit and period).
+    pub output: String,
+    /// Report the probability of a rank at or above this.
+    pub top_k: usize,
+    /// Bootstrap resamples for the indices' intervals, and their level.
+    pub bootstrap: usize,
+    pub confidence: f64,
+    /// Also re-run the config's own pipeline without each indicator and each sub-system.
+    pub leave_one_out: bool,
+    /// Where `resil sensitivity` writes (default: `<output dir>/sensitivity`).
+    pub dir: Option<String>,
+    #[serde(rename = "factor")]
+    pub factors: Vec<FactorConfig>,
+}
+
+impl Default for SensitivityConfig {
+    fn default() -> Self {
+        SensitivityConfig {
+            draws: 512,
+            seed: 1,
+            output: "mean-rank-shift".into(),
+            top_k: 10,
+            bootstrap: 200,
+            confidence: 0.95,
+            leave_one_out: true,
+            dir: None,
+            factors: Vec::new(),
+        }
+    }
+}
+
+/// `[[sensitivity.factor]]`: one uncertain input: a `name`, a `kind` (`weights`, `method`,
+/// `parameter`, `exclude`) and the kind's own keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FactorConfig {
+    pub name: String,
+    pub kind: String,
+    #[serde(flatten)]
+    pub params: toml::Table,
 }
 
 /// `[published]`: figures a publication reports for this study (a CSV table: id, statistic,

@@ -12,6 +12,7 @@ mod matrix;
 mod published;
 mod registry;
 mod run;
+mod sensitivity;
 mod sources;
 mod stages;
 
@@ -28,4 +29,5 @@ pub use run::{
     check_output_dir, prepare, run, validate, BreaksGroup, CappedCell, IndicatorChecks, IndicatorStat, LearnedState,
     LevelScores, LoggedNote, Prepared, RunResult, TreatedCell, WeightGroup,
 };
+pub use sensitivity::{sensitivity, Factor, FactorKind, SensitivityOptions, SensitivityResult, FACTOR_KINDS};
 pub use sources::{RunOptions, SkippedSource};

@@ -801,7 +801,8 @@ fn docs<'a, T: ?Sized>(stage: &'static str, table: &'a [MethodSpec<T>]) -> impl 
     table.iter().map(move |m| MethodDoc { stage, name: m.name, doc: m.doc, params: m.params, defaults: (m.defaults)() })
 }
 
-/// Every method of every stage, in pipeline order, then the analysis kinds (stage `analysis`): the one list `--help`, `resil methods` and the README's method tables come from.
+/// Every method of every stage, in pipeline order, then the analysis kinds (stage `analysis`) and
+/// the sensitivity factor kinds (stage `sensitivity`): the one list `--help`, `resil methods` and the README's method tables come from.
 pub fn catalog() -> Vec<MethodDoc> {
     docs("impute", IMPUTERS)
         .chain(docs("treat", TREATMENTS))
@@ -815,6 +816,13 @@ pub fn catalog() -> Vec<MethodDoc> {
             doc: a.doc,
             params: a.params,
             defaults: (a.defaults)(),
+        }))
+        .chain(crate::sensitivity::FACTOR_KINDS.iter().map(|k| MethodDoc {
+            stage: "sensitivity",
+            name: k.kind,
+            doc: k.doc,
+            params: k.params,
+            defaults: (k.defaults)(),
         }))
         .collect()
 }

@@ -1,8 +1,8 @@
 //! Preparing a study (config -> methods, units, sources), validating it, and running it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use resil_config::{LoadedConfig, StageConfig};
+use resil_config::{LoadedConfig, PipelineConfig, StageConfig};
 use resil_core::{
     Breaks, Classifier, Diagnostic, Error, ImputedCell, Imputer, Indicator, IndicatorSystem, Matrix, Normalizer, Panel,
     Polarity, Result, Scope, ScoreTable, Scorer, Severity, Unit, Weighter, Weights,
@@ -25,13 +25,9 @@ pub(crate) struct Staged<T: ?Sized> {
     pub(crate) indicators: Vec<String>,
 }
 
-/// A study ready to run: the config turned into units, indicators, sources and checked methods.
-pub struct Prepared {
-    pub loaded: LoadedConfig,
-    /// Every unit of the unit list, excluded ones included.
-    pub units: Vec<Unit>,
-    pub system: IndicatorSystem,
-    sources: Vec<ConfiguredSource>,
+/// The checked methods of every stage of one pipeline: what the stages run. Built from a config's
+/// `[pipeline]` without reading any data, so a sensitivity analysis builds one per draw.
+pub(crate) struct Methods {
     pub(crate) imputer: Built<dyn Imputer>,
     pub(crate) treat: Option<(Scope, resil_normalize::TreatParams, Vec<String>)>,
     pub(crate) normalizers: Vec<Staged<dyn Normalizer>>,
@@ -39,6 +35,19 @@ pub struct Prepared {
     pub(crate) scorer: Staged<dyn Scorer>,
     pub(crate) ties: TiePolicy,
     pub(crate) classifier: Staged<dyn Classifier>,
+    pub(crate) grade_labels: Vec<String>,
+    /// The config file, for errors found while running.
+    pub(crate) file: PathBuf,
+}
+
+/// A study ready to run: the config turned into units, indicators, sources and checked methods.
+pub struct Prepared {
+    pub loaded: LoadedConfig,
+    /// Every unit of the unit list, excluded ones included.
+    pub units: Vec<Unit>,
+    pub system: IndicatorSystem,
+    sources: Vec<ConfiguredSource>,
+    pub(crate) methods: Methods,
     pub grade_labels: Vec<String>,
     /// Full key paths of config keys nobody reads.
     pub unknown_keys: Vec<String>,
@@ -266,35 +275,54 @@ fn staged<T: ?Sized>(built: Result<Built<T>>, stage: &StageConfig, problems: &mu
     }
 }
 
-/// The checked methods of every stage.
-struct Methods {
+/// The methods of every stage as far as they could be checked (None: see the problems).
+struct CheckedMethods {
     imputer: Option<Built<dyn Imputer>>,
     treat: Option<(Scope, resil_normalize::TreatParams, Vec<String>)>,
     normalizers: Vec<Option<Staged<dyn Normalizer>>>,
     weighter: Option<Staged<dyn Weighter>>,
     scorer: Option<(Staged<dyn Scorer>, TiePolicy)>,
     classifier: Option<Staged<dyn Classifier>>,
-    unknown_keys: Vec<String>,
 }
 
-fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Methods {
-    let file = loaded.path.clone();
-    let mut warnings = loaded.unknown_keys.clone();
-    let key = |k: &str| StageKey { file: &file, key: k.to_string(), strict };
-    let p = &loaded.config.pipeline;
-    let imputer = registry::imputer(&key("pipeline.impute"), &p.impute, &mut warnings)
+impl CheckedMethods {
+    fn complete(self, pipeline: &PipelineConfig, file: &Path) -> Option<Methods> {
+        let normalizers = self.normalizers.into_iter().collect::<Option<Vec<_>>>()?;
+        let (scorer, ties) = self.scorer?;
+        Some(Methods {
+            imputer: self.imputer?,
+            treat: self.treat,
+            normalizers,
+            weighter: self.weighter?,
+            scorer,
+            ties,
+            classifier: self.classifier?,
+            grade_labels: pipeline.classify.labels.clone(),
+            file: file.to_path_buf(),
+        })
+    }
+}
+
+/// Checks every stage of `pipeline` (read from `file`) against the method tables.
+fn stage_methods(
+    file: &Path,
+    p: &PipelineConfig,
+    strict: bool,
+    warnings: &mut Vec<String>,
+    problems: &mut Vec<Error>,
+) -> CheckedMethods {
+    let key = |k: &str| StageKey { file, key: k.to_string(), strict };
+    let imputer = registry::imputer(&key("pipeline.impute"), &p.impute, warnings)
         .map_err(|e| problems.extend(e.into_list()))
         .ok();
     let normalizers = p
         .normalize
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            staged(registry::normalizer(&key(&format!("pipeline.normalize[{i}]")), s, &mut warnings), s, problems)
-        })
+        .map(|(i, s)| staged(registry::normalizer(&key(&format!("pipeline.normalize[{i}]")), s, warnings), s, problems))
         .collect();
-    let weighter = staged(registry::weighter(&key("pipeline.weight"), &p.weight, &mut warnings), &p.weight, problems);
-    let scorer = match registry::scorer(&key("pipeline.rank"), &p.rank, &mut warnings) {
+    let weighter = staged(registry::weighter(&key("pipeline.weight"), &p.weight, warnings), &p.weight, problems);
+    let scorer = match registry::scorer(&key("pipeline.rank"), &p.rank, warnings) {
         Ok((built, ties)) => Some((Staged { scope: p.rank.scope, built, indicators: Vec::new() }, ties)),
         Err(e) => {
             problems.extend(e.into_list());
@@ -302,54 +330,59 @@ fn methods(loaded: &LoadedConfig, strict: bool, problems: &mut Vec<Error>) -> Me
         }
     };
     let classifier = staged(
-        registry::classifier(&key("pipeline.classify"), &p.classify.stage, &mut warnings),
+        registry::classifier(&key("pipeline.classify"), &p.classify.stage, warnings),
         &p.classify.stage,
         problems,
     );
     if p.weight.scope == Scope::PerPeriod && p.rank.scope == Scope::Pooled {
         problems.push(Error::config(
-            &file,
+            file,
             "pipeline.weight.scope",
             "per-period weights need per-period ideals: set pipeline.rank.scope = \"per-period\" too",
         ));
     }
-    let treat = p.treat.as_ref().and_then(|t| match registry::treatment(&key("pipeline.treat"), t, &mut warnings) {
+    let treat = p.treat.as_ref().and_then(|t| match registry::treatment(&key("pipeline.treat"), t, warnings) {
         Ok(params) => params.map(|params| (t.scope, params, t.indicators.clone())),
         Err(e) => {
             problems.extend(e.into_list());
             None
         }
     });
-    problems.extend(crate::analysis::check(loaded, strict, &mut warnings));
-    Methods { imputer, treat, normalizers, weighter, scorer, classifier, unknown_keys: warnings }
+    CheckedMethods { imputer, treat, normalizers, weighter, scorer, classifier }
+}
+
+impl Methods {
+    /// The methods of `pipeline` (a variant of the config at `file`), or every problem found.
+    pub(crate) fn build(file: &Path, pipeline: &PipelineConfig, strict: bool) -> Result<Methods> {
+        let (mut warnings, mut problems) = (Vec::new(), Vec::new());
+        let checked = stage_methods(file, pipeline, strict, &mut warnings, &mut problems);
+        match checked.complete(pipeline, file) {
+            Some(m) if problems.is_empty() => Ok(m),
+            _ => Err(Error::from_list(problems)),
+        }
+    }
 }
 
 /// Turns a loaded config into a runnable study, reporting every problem found.
 pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
     let mut problems = Vec::new();
-    let m = methods(&loaded, options.strict, &mut problems);
+    let mut unknown_keys = loaded.unknown_keys.clone();
+    let m = stage_methods(&loaded.path, &loaded.config.pipeline, options.strict, &mut unknown_keys, &mut problems);
+    problems.extend(crate::analysis::check(&loaded, options.strict, &mut unknown_keys));
     let mut data = inputs(&loaded, options, &mut problems);
     let published = published_figures(&loaded, &mut data, &mut problems);
-    match (m.imputer, m.weighter, m.scorer, m.classifier) {
-        (Some(imputer), Some(weighter), Some((scorer, ties)), Some(classifier)) if problems.is_empty() => {
-            Ok(Prepared {
-                units: data.units,
-                system: data.system,
-                sources: data.sources,
-                imputer,
-                treat: m.treat,
-                normalizers: m.normalizers.into_iter().map(|n| n.expect("no problems")).collect(),
-                weighter,
-                scorer,
-                ties,
-                classifier,
-                grade_labels: loaded.config.pipeline.classify.labels.clone(),
-                unknown_keys: m.unknown_keys,
-                inputs: data.files,
-                published,
-                loaded,
-            })
-        }
+    match m.complete(&loaded.config.pipeline, &loaded.path) {
+        Some(methods) if problems.is_empty() => Ok(Prepared {
+            units: data.units,
+            system: data.system,
+            sources: data.sources,
+            methods,
+            grade_labels: loaded.config.pipeline.classify.labels.clone(),
+            unknown_keys,
+            inputs: data.files,
+            published,
+            loaded,
+        }),
         _ => Err(Error::from_list(problems)),
     }
 }
@@ -393,7 +426,9 @@ impl Prepared {
 /// input. So `validate` passing means `run` cannot fail on the config.
 pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
     let mut problems = Vec::new();
-    let m = methods(&loaded, options.strict, &mut problems);
+    let mut warnings = Vec::new();
+    let m = stage_methods(&loaded.path, &loaded.config.pipeline, options.strict, &mut warnings, &mut problems);
+    problems.extend(crate::analysis::check(&loaded, options.strict, &mut warnings));
     let units_ok = problems.len();
     let mut data = inputs(&loaded, options, &mut problems);
     published_figures(&loaded, &mut data, &mut problems);
@@ -481,23 +516,24 @@ pub(crate) fn stage_label(stage: &str, scope_label: &str) -> String {
 
 /// The run as ARCHITECTURE.md draws it: one call per arrow, each stage a function of what the
 /// earlier ones produced, every note into the log.
-fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
+pub(crate) fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
     let LoadedPanel { panel: full, notes: source_notes, skipped: skipped_sources } = loaded_panel;
     let mut log = Log(source_notes);
     for k in &p.unknown_keys {
         log.extend("config", vec![Diagnostic::warning("unknown-key", format!("unknown config key `{k}` (ignored)"))]);
     }
     let (panel, excluded) = drop_excluded(full, &mut log)?;
-    let (panel, imputed) = impute(p, panel, &mut log)?;
+    let m = &p.methods;
+    let (panel, imputed) = impute(m, panel, &mut log)?;
     let indicator_checks = indicator_diagnostics(&panel, &p.loaded.config.diagnostics, &mut log);
     let rows = RowLabels::of(&panel);
-    let (treated_values, treated) = treat(p, &panel, &mut log);
-    let normalized = normalise(p, &panel, &rows, treated_values, &mut log)?;
-    let weighting = weigh(p, &panel, &rows, &normalized, &mut log)?;
-    let scored = score(p, &panel, &rows, &normalized, &weighting, &mut log)?;
-    let levels = score_levels(p, &panel, &rows, &normalized, &weighting, &scored, &mut log)?;
-    let ranks = rank_within_periods(p, &panel, &scored.table.score, scored.table.direction);
-    let classes = classify(p, &panel, &scored.table, &mut log)?;
+    let (treated_values, treated) = treat(m, &panel, &mut log);
+    let normalized = normalise(m, &panel, &rows, treated_values, &mut log)?;
+    let weighting = weigh(m, &panel, &rows, &normalized, &mut log)?;
+    let scored = score(m, &panel, &rows, &normalized, &weighting, &mut log)?;
+    let levels = score_levels(m, &panel, &rows, &normalized, &weighting, &scored, &mut log)?;
+    let ranks = rank_within_periods(m, &panel, &scored.table.score, scored.table.direction);
+    let classes = classify(m, &panel, &scored.table, &mut log)?;
     let regions = resil_trend::regional_summary(
         (0..panel.n_rows()).map(|r| {
             (panel.unit_of_row(r).region.as_str(), panel.period_of_row(r), scored.table.score[r], classes.grades[r])
@@ -543,11 +579,11 @@ fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<RunResult> {
 
 impl Prepared {
     pub(crate) fn imputer_params(&self) -> serde_json::Value {
-        self.imputer.params.clone()
+        self.methods.imputer.params.clone()
     }
 
     pub(crate) fn treat_params(&self) -> serde_json::Value {
-        match &self.treat {
+        match &self.methods.treat {
             None => serde_json::Value::Null,
             Some((scope, params, indicators)) => serde_json::json!({
                 "method": "winsorise", "scope": scope.as_str(), "params": params, "indicators": indicators,
@@ -556,22 +592,22 @@ impl Prepared {
     }
 
     pub(crate) fn normalizer_params(&self) -> Vec<serde_json::Value> {
-        self.normalizers.iter().map(|n| n.built.params.clone()).collect()
+        self.methods.normalizers.iter().map(|n| n.built.params.clone()).collect()
     }
 
     pub(crate) fn weighter_params(&self) -> serde_json::Value {
-        self.weighter.built.params.clone()
+        self.methods.weighter.built.params.clone()
     }
 
     pub(crate) fn scorer_params(&self) -> serde_json::Value {
-        self.scorer.built.params.clone()
+        self.methods.scorer.built.params.clone()
     }
 
     pub(crate) fn classifier_params(&self) -> serde_json::Value {
-        self.classifier.built.params.clone()
+        self.methods.classifier.built.params.clone()
     }
 
     pub(crate) fn ties(&self) -> TiePolicy {
-        self.ties
+        self.methods.ties
     }
 }

@@ -182,6 +182,7 @@ pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut
 }
 
 /// A panel read from every source, with the sources' notes and the skipped sources.
+#[derive(Clone)]
 pub(crate) struct LoadedPanel {
     pub panel: Panel,
     pub notes: Vec<LoggedNote>,

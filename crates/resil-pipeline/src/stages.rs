@@ -8,8 +8,8 @@ use resil_core::{
 };
 
 use crate::run::{
-    stage_label, BreaksGroup, CappedCell, LearnedState, LevelScores, Log, LoggedNote, Prepared, RunResult, TreatedCell,
-    WeightGroup,
+    stage_label, BreaksGroup, CappedCell, LearnedState, LevelScores, Log, LoggedNote, Methods, Prepared, RunResult,
+    TreatedCell, WeightGroup,
 };
 
 /// The unit and period of every row of the active panel, for the stages' contexts.
@@ -53,18 +53,18 @@ pub(crate) fn drop_excluded(full: Panel, log: &mut Log) -> Result<(Panel, Vec<Un
 }
 
 /// Stage 1: Imputation: the panel with every gap filled, and the cells filled.
-pub(crate) fn impute(p: &Prepared, panel: Panel, log: &mut Log) -> Result<(Panel, Vec<ImputedCell>)> {
-    let imputed = p.imputer.method.impute(&panel)?;
+pub(crate) fn impute(m: &Methods, panel: Panel, log: &mut Log) -> Result<(Panel, Vec<ImputedCell>)> {
+    let imputed = m.imputer.method.impute(&panel)?;
     log.extend("impute", imputed.notes);
     Ok(imputed.value)
 }
 
 /// Stage 1c: Optional outlier treatment per scope group: the values normalisation starts from, and
 /// every cell changed.
-pub(crate) fn treat(p: &Prepared, panel: &Panel, log: &mut Log) -> (Matrix, Vec<TreatedCell>) {
+pub(crate) fn treat(m: &Methods, panel: &Panel, log: &mut Log) -> (Matrix, Vec<TreatedCell>) {
     let mut data = panel.values().clone();
     let mut treated = Vec::new();
-    let Some((scope, params, only)) = &p.treat else { return (data, treated) };
+    let Some((scope, params, only)) = &m.treat else { return (data, treated) };
     for g in scope.groups(panel) {
         for (j, ind) in panel.system().indicators().iter().enumerate() {
             if !only.is_empty() && !only.contains(&ind.id) {
@@ -109,7 +109,7 @@ pub(crate) struct Normalized {
 /// Stage 2: The normalisation chain; each step fits on its scope's reference rows and hands the next
 /// step its output orientation (polarity applied once).
 pub(crate) fn normalise(
-    p: &Prepared,
+    m: &Methods,
     panel: &Panel,
     rows: &RowLabels,
     mut data: Matrix,
@@ -119,7 +119,7 @@ pub(crate) fn normalise(
     let mut orientation = system.polarities();
     let mut learned = Vec::new();
     let mut capped = Vec::new();
-    for (i, step) in p.normalizers.iter().enumerate() {
+    for (i, step) in m.normalizers.iter().enumerate() {
         // A step may apply to some indicators only: it sees their columns, the rest pass through.
         let cols: Vec<usize> = if step.indicators.is_empty() {
             (0..system.len()).collect()
@@ -189,12 +189,12 @@ impl Weighting {
 }
 
 /// Stage 3: Weights per weight-scope group.
-pub(crate) fn weigh(p: &Prepared, panel: &Panel, rows: &RowLabels, n: &Normalized, log: &mut Log) -> Result<Weighting> {
-    let groups = p.weighter.scope.groups(panel);
+pub(crate) fn weigh(m: &Methods, panel: &Panel, rows: &RowLabels, n: &Normalized, log: &mut Log) -> Result<Weighting> {
+    let groups = m.weighter.scope.groups(panel);
     let mut weights = Vec::new();
     for g in &groups {
         let cx = rows.context(panel.system(), &n.orientation, g.rows.clone());
-        let w = p.weighter.built.method.weights(&n.data.rows(g.rows.clone()), &cx)?;
+        let w = m.weighter.built.method.weights(&n.data.rows(g.rows.clone()), &cx)?;
         log.extend(&stage_label("weight", &g.label), w.notes);
         weights.push(WeightGroup { label: g.label.clone(), weights: w.value });
     }
@@ -214,7 +214,7 @@ pub(crate) struct Scored {
 
 /// Stage 4: Scores: the scorer fits on each rank-scope group (TOPSIS ideals) and scores its rows.
 pub(crate) fn score(
-    p: &Prepared,
+    m: &Methods,
     panel: &Panel,
     rows: &RowLabels,
     normalized: &Normalized,
@@ -227,10 +227,10 @@ pub(crate) fn score(
     let mut references = Vec::new();
     let mut group_weights = Vec::new();
     let mut row_group = vec![0; n];
-    for (gi, g) in p.scorer.scope.groups(panel).iter().enumerate() {
+    for (gi, g) in m.scorer.scope.groups(panel).iter().enumerate() {
         let block = normalized.data.rows(g.rows.clone());
         let cx = rows.context(panel.system(), &normalized.orientation, g.rows.clone());
-        let fitted = p.scorer.built.method.fit(&block, weighting.of_row(g.rows.start), &cx)?;
+        let fitted = m.scorer.built.method.fit(&block, weighting.of_row(g.rows.start), &cx)?;
         log.extend(&stage_label("rank", &g.label), fitted.notes);
         let table = fitted.value.score(&block)?;
         log.extend(&stage_label("rank", &g.label), table.notes);
@@ -257,7 +257,7 @@ pub(crate) fn score(
 /// Stage 4b: Scores at every level of the hierarchy: the same scorer on each sub-system's and
 /// system's columns, their weights renormalised, over the same scope groups.
 pub(crate) fn score_levels(
-    p: &Prepared,
+    m: &Methods,
     panel: &Panel,
     rows: &RowLabels,
     normalized: &Normalized,
@@ -288,7 +288,7 @@ pub(crate) fn score_levels(
             // A scorer that aggregates level by level has scored this level already.
             let own = scored.table.extras.iter().find(|(n, _)| *n == format!("{level}:{name}"));
             if let Some((_, score)) = own {
-                let ranks = rank_within_periods(p, panel, score, direction);
+                let ranks = rank_within_periods(m, panel, score, direction);
                 levels.push(LevelScores { level: level.to_string(), name, score: score.clone(), ranks });
                 continue;
             }
@@ -296,7 +296,7 @@ pub(crate) fn score_levels(
             let level_system = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect());
             let orient: Vec<Polarity> = cols.iter().map(|&j| normalized.orientation[j]).collect();
             let mut score = vec![f64::NAN; n];
-            for g in p.scorer.scope.groups(panel) {
+            for g in m.scorer.scope.groups(panel) {
                 let block = normalized.data.rows(g.rows.clone()).select_columns(&cols);
                 let sub: Vec<f64> = cols.iter().map(|&j| weighting.of_row(g.rows.start).0[j]).collect();
                 if sub.iter().sum::<f64>() <= 0.0 {
@@ -310,11 +310,11 @@ pub(crate) fn score_levels(
                     break;
                 }
                 let cx = rows.context(&level_system, &orient, g.rows.clone());
-                let fitted = p.scorer.built.method.fit(&block, &Weights::normalized(sub)?, &cx)?;
+                let fitted = m.scorer.built.method.fit(&block, &Weights::normalized(sub)?, &cx)?;
                 let table = fitted.value.score(&block)?;
                 score[g.rows.clone()].copy_from_slice(&table.value.score);
             }
-            let ranks = rank_within_periods(p, panel, &score, direction);
+            let ranks = rank_within_periods(m, panel, &score, direction);
             levels.push(LevelScores { level: level.to_string(), name, score, ranks });
         }
     }
@@ -323,14 +323,14 @@ pub(crate) fn score_levels(
 
 /// Stage 5: Ranks within each period, 1 = best.
 pub(crate) fn rank_within_periods(
-    p: &Prepared,
+    m: &Methods,
     panel: &Panel,
     score: &[f64],
     direction: resil_core::Direction,
 ) -> Vec<f64> {
     let mut ranks = vec![0.0; panel.n_rows()];
     for g in Scope::PerPeriod.groups(panel) {
-        ranks[g.rows.clone()].copy_from_slice(&resil_rank::rank(&score[g.rows.clone()], direction, p.ties));
+        ranks[g.rows.clone()].copy_from_slice(&resil_rank::rank(&score[g.rows.clone()], direction, m.ties));
     }
     ranks
 }
@@ -349,12 +349,12 @@ impl Classes {
 
 /// Stage 6: Classes per classify-scope group; empty classes and a label count that does not match get
 /// a warning or an error.
-pub(crate) fn classify(p: &Prepared, panel: &Panel, scores: &ScoreTable, log: &mut Log) -> Result<Classes> {
+pub(crate) fn classify(m: &Methods, panel: &Panel, scores: &ScoreTable, log: &mut Log) -> Result<Classes> {
     let mut breaks = Vec::new();
     let mut grades = vec![0; panel.n_rows()];
-    for g in p.classifier.scope.groups(panel) {
+    for g in m.classifier.scope.groups(panel) {
         let values = &scores.score[g.rows.clone()];
-        let b = p.classifier.built.method.fit(values)?;
+        let b = m.classifier.built.method.fit(values)?;
         log.extend(&stage_label("classify", &g.label), b.notes);
         for (r, &v) in g.rows.clone().zip(values) {
             grades[r] = b.value.class_of(v);
@@ -365,11 +365,11 @@ pub(crate) fn classify(p: &Prepared, panel: &Panel, scores: &ScoreTable, log: &m
     }
     let classes = Classes { breaks, grades };
     let k = classes.k();
-    if !p.grade_labels.is_empty() && p.grade_labels.len() != k {
+    if !m.grade_labels.is_empty() && m.grade_labels.len() != k {
         return Err(Error::config(
-            &p.loaded.path,
+            &m.file,
             "pipeline.classify.labels",
-            format!("{} labels for {k} classes", p.grade_labels.len()),
+            format!("{} labels for {k} classes", m.grade_labels.len()),
         ));
     }
     Ok(classes)

@@ -168,6 +168,22 @@ fn swap_into_place<S: AsRef<str>>(staging: &Path, dir: &Path, files: &[(S, Vec<u
     Ok(placed)
 }
 
+/// The files of a sensitivity analysis (`resil sensitivity`), named as they are written into its
+/// folder: `ranks.csv`, `sobol.csv`, `leave_one_out.csv` (each with the run's `data_status`),
+/// `sensitivity.json` and `sensitivity.md`.
+pub fn render_sensitivity(s: &resil_pipeline::SensitivityResult) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for t in &s.tables {
+        let name = t.name.strip_prefix("sensitivity_").unwrap_or(&t.name);
+        files.push((format!("{name}.csv"), tables::analysis_table(&s.run, t)?));
+    }
+    let mut json = s.json.clone();
+    json["data_status"] = serde_json::Value::String(tables::data_status(&s.run));
+    files.push(("sensitivity.json".into(), pretty_json(&json)));
+    files.push(("sensitivity.md".into(), s.markdown.clone().into_bytes()));
+    Ok(files)
+}
+
 /// Renders and writes every output of a run into `dir`, which may not hold any of its inputs.
 pub fn write_run(result: &RunResult, dir: &Path) -> Result<Vec<PathBuf>> {
     resil_pipeline::check_output_dir(dir, &result.input_files)?;

@@ -24,7 +24,7 @@ fn num(v: f64) -> String {
 }
 
 /// `contains-synthetic` when any indicator is synthetic, so that every row carries the warning.
-fn data_status(r: &RunResult) -> String {
+pub(crate) fn data_status(r: &RunResult) -> String {
     if r.synthetic_indicators().is_empty() {
         "no-synthetic-indicators".into()
     } else {

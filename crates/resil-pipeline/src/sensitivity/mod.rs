@@ -1,0 +1,317 @@
+//! `resil sensitivity`: uncertainty and sensitivity analysis of a whole study. The study is
+//! prepared once (config checked, sources and plugins read, excluded units dropped); the
+//! `[[sensitivity.factor]]`s are sampled on a Saltelli design; every distinct pipeline the design
+//! asks for is built once, every distinct imputation run once, and then each evaluation runs
+//! treat -> normalise -> weigh (weights drawn, indicators left out) -> score -> rank -> classify
+//! in memory, in parallel, in design order, so results depend on the seed only. Out come the rank
+//! and grade distributions of every unit (`tables::uncertainty`), the Sobol indices of the chosen
+//! output with bootstrap intervals at N/4, N/2 and N (`tables::sobol`), and the rank shifts when
+//! each indicator and sub-system is left out (`tables::leave_one_out`).
+
+mod factors;
+mod tables;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use resil_config::{LoadedConfig, PipelineConfig, SensitivityConfig};
+use resil_core::{Error, Panel, Result};
+use resil_sensitivity::{Bootstrap, Design};
+
+use crate::analysis::AnalysisTable;
+use crate::run::{prepare, run_prepared, Log, Methods, RunResult};
+use crate::sources::RunOptions;
+use crate::stages::{classify, drop_excluded, impute, normalise, rank_within_periods, score, treat, weigh, RowLabels};
+
+pub use factors::{Factor, FactorKind, Setting, FACTOR_KINDS};
+
+/// Settings of the command line that take the place of the config's.
+#[derive(Debug, Clone, Default)]
+pub struct SensitivityOptions {
+    pub draws: Option<usize>,
+    pub seed: Option<u64>,
+}
+
+/// The analysis, in memory: the config's own run, the settings used, and the tables.
+pub struct SensitivityResult {
+    /// The study under its own pipeline (the nominal ranks and grades).
+    pub run: RunResult,
+    pub settings: SensitivityConfig,
+    pub factors: Vec<Factor>,
+    /// The number of whole-pipeline evaluations.
+    pub evaluations: usize,
+    /// `sensitivity_ranks`, `sensitivity_sobol`, `sensitivity_leave_one_out`.
+    pub tables: Vec<AnalysisTable>,
+    /// Settings, factors and headline figures, for sensitivity.json and the report.
+    pub json: serde_json::Value,
+    pub markdown: String,
+}
+
+/// What one evaluation gives: the rank and grade of every row of the active panel.
+pub(crate) struct Evaluation {
+    pub(crate) ranks: Vec<f64>,
+    pub(crate) grades: Vec<usize>,
+}
+
+/// Runs the analysis `[sensitivity]` of `loaded` declares; `progress` is told of each finished
+/// evaluation (from any thread).
+pub fn sensitivity(
+    loaded: LoadedConfig,
+    options: &RunOptions,
+    cli: &SensitivityOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<SensitivityResult> {
+    let settings = settings(&loaded, cli)?;
+    let prepared = prepare(loaded, options)?;
+    let loaded_panel = prepared.load_panel()?;
+    let run = run_prepared(&prepared, loaded_panel.clone())?;
+    let (panel, _) = drop_excluded(loaded_panel.panel, &mut Log(Vec::new()))?;
+    let factors = factors::check_factors(&prepared.loaded, panel.system())?;
+    let study = Study::new(&prepared.loaded, panel, &prepared.methods, options.strict)?;
+
+    let dims: Vec<usize> = factors.iter().map(Factor::dims).collect();
+    let design = Design::new(settings.draws, &dims, Some(settings.seed))
+        .map_err(|e| Error::config(&prepared.loaded.path, "sensitivity.factor", e.to_string()))?;
+    let plan = Plan::new(&design, &factors, &study)?;
+    let evaluations: Vec<Evaluation> = (0..design.evaluations())
+        .into_par_iter()
+        .map(|e| {
+            let out = plan.evaluate(e, &design, &factors, &study);
+            progress();
+            out
+        })
+        .collect::<Result<_>>()?;
+
+    let nominal = Evaluation { ranks: run.ranks.clone(), grades: run.grades.clone() };
+    let k = run.breaks.first().map_or(0, |b| b.breaks.k());
+    let mut tables = vec![tables::uncertainty(&run, &nominal, &evaluations, &settings, k)];
+    let file = &prepared.loaded.path;
+    let boot = |n: usize| {
+        Bootstrap::new(n, settings.bootstrap, settings.confidence, settings.seed.wrapping_add(n as u64))
+            .map_err(|e| Error::config(file, "sensitivity", e.to_string()))
+    };
+    let boots = [design.n() / 4, design.n() / 2, design.n()].map(boot);
+    let boots: Vec<Bootstrap> = boots.into_iter().collect::<Result<_>>()?;
+    let sobol = tables::sobol(&run, &nominal, &evaluations, &factors, &settings, &boots);
+    let loo = if settings.leave_one_out { Some(tables::leave_one_out(&study, &run, &nominal)?) } else { None };
+    tables.push(sobol.table);
+    tables.extend(loo);
+    let json = tables::summary_json(&run, &settings, &factors, design.evaluations(), &sobol.headline);
+    let markdown = tables::markdown(&run, &settings, &factors, design.evaluations(), &tables);
+    Ok(SensitivityResult { run, settings, factors, evaluations: design.evaluations(), tables, json, markdown })
+}
+
+/// The config's `[sensitivity]` with the command line's draws and seed, checked.
+fn settings(loaded: &LoadedConfig, cli: &SensitivityOptions) -> Result<SensitivityConfig> {
+    let file = &loaded.path;
+    let Some(mut s) = loaded.config.sensitivity.clone() else {
+        return Err(Error::config(
+            file,
+            "sensitivity",
+            "missing: declare [sensitivity] and its [[sensitivity.factor]]s",
+        ));
+    };
+    let mut problems: Vec<Error> = loaded
+        .unknown_keys
+        .iter()
+        .filter(|k| k.starts_with("sensitivity."))
+        .map(|k| Error::config(file, k.clone(), "unknown key of [sensitivity]"))
+        .collect();
+    s.draws = cli.draws.unwrap_or(s.draws);
+    s.seed = cli.seed.unwrap_or(s.seed);
+    if s.draws < 8 {
+        problems.push(Error::config(file, "sensitivity.draws", format!("must be at least 8, got {}", s.draws)));
+    }
+    if !["mean-rank-shift", "rank"].contains(&s.output.as_str()) {
+        problems.push(Error::config(
+            file,
+            "sensitivity.output",
+            format!("unknown output `{}` (known: mean-rank-shift, rank)", s.output),
+        ));
+    }
+    if s.top_k == 0 {
+        problems.push(Error::config(file, "sensitivity.top-k", "must be at least 1"));
+    }
+    if s.bootstrap < 2 {
+        problems.push(Error::config(file, "sensitivity.bootstrap", format!("must be at least 2, got {}", s.bootstrap)));
+    }
+    if !(s.confidence > 0.0 && s.confidence < 1.0) {
+        problems.push(Error::config(
+            file,
+            "sensitivity.confidence",
+            format!("must be in (0, 1), got {}", s.confidence),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(s)
+    } else {
+        Err(Error::from_list(problems))
+    }
+}
+
+/// The study prepared once: the active panel before imputation, its row labels, the config's
+/// pipeline as a TOML table (factors' overrides are merged over it), and its own methods.
+pub(crate) struct Study<'a> {
+    pub(crate) panel: Panel,
+    pub(crate) rows: RowLabels,
+    pipeline: toml::Table,
+    loaded: &'a LoadedConfig,
+    pub(crate) methods: &'a Methods,
+    strict: bool,
+}
+
+impl<'a> Study<'a> {
+    fn new(loaded: &'a LoadedConfig, panel: Panel, methods: &'a Methods, strict: bool) -> Result<Study<'a>> {
+        let pipeline = match toml::Value::try_from(&loaded.config.pipeline) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => return Err(Error::config(&loaded.path, "pipeline", "cannot be re-read for a sensitivity analysis")),
+        };
+        Ok(Study { rows: RowLabels::of(&panel), panel, pipeline, loaded, methods, strict })
+    }
+
+    /// The methods of the config's pipeline with `overrides` merged over it.
+    fn methods_with(&self, overrides: toml::Table) -> Result<Methods> {
+        let pipeline: PipelineConfig = toml::Value::Table(overrides)
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::config(&self.loaded.path, "sensitivity", e.to_string()))?;
+        Methods::build(&self.loaded.path, &pipeline, self.strict)
+    }
+
+    /// The imputed panel under `m`.
+    fn imputed(&self, m: &Methods) -> Result<Panel> {
+        Ok(impute(m, self.panel.clone(), &mut Log(Vec::new()))?.0)
+    }
+
+    /// One evaluation: the pipeline `m` on the imputed panel, its weights passed through `adjust`.
+    pub(crate) fn evaluate(
+        &self,
+        m: &Methods,
+        imputed: &Panel,
+        adjust: impl Fn(&[f64]) -> Result<Vec<f64>>,
+    ) -> Result<Evaluation> {
+        let mut log = Log(Vec::new());
+        let (values, _) = treat(m, imputed, &mut log);
+        let normalized = normalise(m, imputed, &self.rows, values, &mut log)?;
+        let mut weighting = weigh(m, imputed, &self.rows, &normalized, &mut log)?;
+        for g in &mut weighting.groups {
+            g.weights = resil_core::Weights::normalized(adjust(&g.weights.0)?)?;
+        }
+        let scored = score(m, imputed, &self.rows, &normalized, &weighting, &mut log)?;
+        let ranks = rank_within_periods(m, imputed, &scored.table.score, scored.table.direction);
+        let grades = classify(m, imputed, &scored.table, &mut log)?.grades;
+        Ok(Evaluation { ranks, grades })
+    }
+}
+
+/// Zeroes the weights at `excluded` and renormalises; an error when none is left.
+pub(crate) fn without(weights: &[f64], excluded: &[usize]) -> Result<Vec<f64>> {
+    let mut w = weights.to_vec();
+    for &j in excluded {
+        w[j] = 0.0;
+    }
+    if w.iter().sum::<f64>() <= 0.0 {
+        return Err(Error::data("sensitivity", "every weight left is 0 once the indicators are left out"));
+    }
+    Ok(w)
+}
+
+/// Every distinct pipeline and imputation the design asks for, built before any evaluation.
+struct Plan {
+    /// Per evaluation: its pipeline.
+    pipeline_of: Vec<usize>,
+    /// Per pipeline: the methods and its imputed panel.
+    pipelines: Vec<(Methods, usize)>,
+    imputed: Vec<Panel>,
+}
+
+impl Plan {
+    fn new(design: &Design, factors: &[Factor], study: &Study) -> Result<Plan> {
+        let mut keys: BTreeMap<Vec<u64>, usize> = BTreeMap::new();
+        let mut first_of: Vec<usize> = Vec::new();
+        let mut pipeline_of = Vec::with_capacity(design.evaluations());
+        for e in 0..design.evaluations() {
+            let key: Vec<u64> = factors
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| matches!(f.kind, FactorKind::Method { .. } | FactorKind::Parameter { .. }))
+                .map(|(i, _)| match setting(design, factors, e, i) {
+                    Setting::Level(l) => l as u64,
+                    Setting::Value(v) => v.to_bits(),
+                    Setting::Weights(_) => 0,
+                })
+                .collect();
+            let next = keys.len();
+            let id = *keys.entry(key).or_insert(next);
+            if id == first_of.len() {
+                first_of.push(e);
+            }
+            pipeline_of.push(id);
+        }
+        let built: Vec<Methods> = first_of
+            .par_iter()
+            .map(|&e| {
+                let mut table = study.pipeline.clone();
+                for (i, f) in factors.iter().enumerate() {
+                    f.apply_to_pipeline(&setting(design, factors, e, i), &mut table);
+                }
+                study.methods_with(table).map_err(|err| {
+                    Error::data(
+                        format!("sensitivity: the pipeline with {}", describe(design, factors, e)),
+                        err.to_string(),
+                    )
+                })
+            })
+            .collect::<Result<_>>()?;
+        // One imputation per distinct imputer.
+        let mut imputers: BTreeMap<String, usize> = BTreeMap::new();
+        let mut imputed = Vec::new();
+        let mut pipelines = Vec::new();
+        for m in built {
+            let key = format!("{}", m.imputer.params);
+            let id = match imputers.get(&key) {
+                Some(&id) => id,
+                None => {
+                    imputed.push(study.imputed(&m)?);
+                    imputers.insert(key, imputed.len() - 1);
+                    imputed.len() - 1
+                }
+            };
+            pipelines.push((m, id));
+        }
+        Ok(Plan { pipeline_of, pipelines, imputed })
+    }
+
+    fn evaluate(&self, e: usize, design: &Design, factors: &[Factor], study: &Study) -> Result<Evaluation> {
+        let (methods, imputed) = &self.pipelines[self.pipeline_of[e]];
+        let settings: Vec<Setting> = (0..factors.len()).map(|i| setting(design, factors, e, i)).collect();
+        let excluded: Vec<usize> =
+            factors.iter().zip(&settings).flat_map(|(f, s)| f.excluded(s).iter().copied()).collect();
+        let adjust = |w: &[f64]| {
+            let mut w = w.to_vec();
+            for (f, s) in factors.iter().zip(&settings) {
+                if let Some(drawn) = f.draw_weights(s, &w) {
+                    w = drawn;
+                }
+            }
+            without(&w, &excluded)
+        };
+        study.evaluate(methods, &self.imputed[*imputed], adjust).map_err(|err| {
+            Error::data(format!("sensitivity: evaluation {e} ({})", describe(design, factors, e)), err.to_string())
+        })
+    }
+}
+
+fn setting<'d>(design: &'d Design, factors: &[Factor], e: usize, i: usize) -> Setting<'d> {
+    let (side, j) = design.side(e, i);
+    factors[i].setting(design.coordinates(side, j, i))
+}
+
+/// `name = level` of every factor at evaluation `e`, for messages.
+fn describe(design: &Design, factors: &[Factor], e: usize) -> String {
+    factors
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{} = {}", f.name, f.describe(&setting(design, factors, e, i))))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,151 @@
+//! From a design's coordinates (each in (0, 1)) to factor values: a level of a categorical factor
+//! (so method choices have well-defined Sobol indices), a value in a range, and weights drawn
+//! around given ones (Dirichlet by inverse gamma CDFs, or uniform multipliers), each a
+//! deterministic function of its coordinates.
+
+use resil_core::{Error, Result};
+use statrs::distribution::{ContinuousCDF, Gamma};
+
+/// Checked level probabilities of a categorical factor (equal when none are given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Categorical {
+    cumulative: Vec<f64>,
+}
+
+impl Categorical {
+    /// `levels` equally likely levels, or the given `probabilities` (positive, summing to 1
+    /// within 1e-9).
+    pub fn new(levels: usize, probabilities: Option<&[f64]>) -> Result<Categorical> {
+        if levels == 0 {
+            return Err(Error::param("factor", "levels", "needs at least one level"));
+        }
+        let p: Vec<f64> = match probabilities {
+            None => vec![1.0 / levels as f64; levels],
+            Some(p) => {
+                if p.len() != levels {
+                    return Err(Error::param(
+                        "factor",
+                        "probabilities",
+                        format!("{} probabilities for {levels} levels", p.len()),
+                    ));
+                }
+                if let Some(bad) = p.iter().find(|v| !(**v > 0.0 && v.is_finite())) {
+                    return Err(Error::param("factor", "probabilities", format!("must be > 0, got {bad}")));
+                }
+                let sum: f64 = p.iter().sum();
+                if (sum - 1.0).abs() > 1e-9 {
+                    return Err(Error::param("factor", "probabilities", format!("must sum to 1, got {sum}")));
+                }
+                p.to_vec()
+            }
+        };
+        let mut acc = 0.0;
+        let cumulative = p.iter().map(|v| {
+            acc += v;
+            acc
+        });
+        Ok(Categorical { cumulative: cumulative.collect() })
+    }
+
+    /// The level at coordinate `u`: level i covers the i-th slice of (0, 1) of its probability.
+    pub fn level(&self, u: f64) -> usize {
+        self.cumulative.iter().position(|&c| u < c).unwrap_or(self.cumulative.len() - 1)
+    }
+}
+
+/// The value at `u` of a uniform distribution on [lo, hi].
+pub fn in_range(u: f64, lo: f64, hi: f64) -> f64 {
+    lo + u * (hi - lo)
+}
+
+/// Weights drawn around `weights` (non-negative, summing to 1) from coordinates `u` (one each):
+/// a Dirichlet with parameters `concentration * w_i`, whose mean is `weights` and whose variance
+/// is w_i (1 - w_i) / (concentration + 1). Each coordinate is turned into a gamma variate by the
+/// inverse CDF, then the variates are normalised. A zero weight stays zero.
+pub fn dirichlet_around(weights: &[f64], concentration: f64, u: &[f64]) -> Vec<f64> {
+    let draws: Vec<f64> = weights
+        .iter()
+        .zip(u)
+        .map(
+            |(&w, &u)| {
+                if w <= 0.0 {
+                    0.0
+                } else {
+                    Gamma::new(concentration * w, 1.0).map_or(0.0, |g| g.inverse_cdf(u))
+                }
+            },
+        )
+        .collect();
+    normalised(draws).unwrap_or_else(|| weights.to_vec())
+}
+
+/// Weights around `weights`, each multiplied by a factor uniform on [1 - spread, 1 + spread]
+/// (from its coordinate), then renormalised.
+pub fn uniform_around(weights: &[f64], spread: f64, u: &[f64]) -> Vec<f64> {
+    let draws = weights.iter().zip(u).map(|(&w, &u)| w * in_range(u, 1.0 - spread, 1.0 + spread)).collect();
+    normalised(draws).unwrap_or_else(|| weights.to_vec())
+}
+
+fn normalised(mut v: Vec<f64>) -> Option<Vec<f64>> {
+    let sum: f64 = v.iter().sum();
+    if !(sum > 0.0 && sum.is_finite()) {
+        return None;
+    }
+    v.iter_mut().for_each(|x| *x /= sum);
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::{Design, Side};
+
+    #[test]
+    fn levels_take_their_share_of_the_unit_interval() {
+        let c = Categorical::new(3, None).unwrap();
+        assert_eq!([0.1, 0.34, 0.67, 0.9999].map(|u| c.level(u)), [0, 1, 2, 2]);
+        let c = Categorical::new(2, Some(&[0.25, 0.75])).unwrap();
+        assert_eq!([0.2, 0.3].map(|u| c.level(u)), [0, 1]);
+        assert!(Categorical::new(2, Some(&[0.5])).unwrap_err().to_string().contains("2 levels"));
+        assert!(Categorical::new(2, Some(&[0.5, 0.6])).unwrap_err().to_string().contains("sum to 1"));
+        assert!(Categorical::new(2, Some(&[0.0, 1.0])).is_err());
+        assert!(Categorical::new(0, None).is_err());
+        assert_eq!(in_range(0.25, 2.0, 4.0), 2.5);
+    }
+
+    #[test]
+    fn dirichlet_draws_have_the_weights_as_mean_and_the_dirichlet_variance() {
+        let w = [0.5, 0.3, 0.15, 0.05, 0.0];
+        let c = 40.0;
+        let n = 4096;
+        let design = Design::new(n, &[w.len()], Some(2)).unwrap();
+        let draws: Vec<Vec<f64>> = (0..n).map(|j| dirichlet_around(&w, c, design.coordinates(Side::A, j, 0))).collect();
+        for i in 0..w.len() {
+            let mean = draws.iter().map(|d| d[i]).sum::<f64>() / n as f64;
+            let var = draws.iter().map(|d| (d[i] - mean).powi(2)).sum::<f64>() / n as f64;
+            assert!((mean - w[i]).abs() < 2e-3, "mean of w{i}: {mean}");
+            let want = w[i] * (1.0 - w[i]) / (c + 1.0);
+            assert!((var - want).abs() <= 0.05 * want + 1e-12, "variance of w{i}: {var} vs {want}");
+        }
+        assert!(draws.iter().all(|d| d[4] == 0.0 && (d.iter().sum::<f64>() - 1.0).abs() < 1e-12));
+    }
+
+    proptest::proptest! {
+        /// Perturbed weights are weights: non-negative, summing to 1, zero where the given are.
+        #[test]
+        fn perturbed_weights_are_weights(raw in proptest::collection::vec(0.0f64..1.0, 2..12), seed in 0u64..1000, spread in 0.0f64..0.99, c in 1.0f64..500.0) {
+            let sum: f64 = raw.iter().sum();
+            proptest::prop_assume!(sum > 1e-6);
+            let w: Vec<f64> = raw.iter().map(|v| v / sum).collect();
+            let design = Design::new(4, &[w.len()], Some(seed)).unwrap();
+            let u = design.coordinates(Side::B, 3, 0);
+            for p in [dirichlet_around(&w, c, u), uniform_around(&w, spread, u)] {
+                proptest::prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                for (a, b) in p.iter().zip(&w) {
+                    proptest::prop_assert!(*a >= 0.0);
+                    proptest::prop_assert!(*b > 0.0 || *a == 0.0);
+                }
+            }
+        }
+    }
+}
