@@ -324,3 +324,32 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         assert!(!out.exists(), "{extra}: nothing is written");
     }
 }
+
+#[test]
+fn the_report_draws_the_sensitivity_charts_of_its_run_folder() {
+    let out = tempfile::tempdir().unwrap();
+    crate::common::run_config("configs/border-cities.toml", out.path(), &[]);
+    let config = root().join("configs/border-cities.toml");
+    let (code, _, stderr) = sensitivity(&config, &out.path().join("sensitivity"), &["--draws", "32"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = resil(&["report", out.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |f: &str| std::fs::read_to_string(out.path().join(f)).unwrap();
+    let html = read("report.html");
+    for period in ["2010", "2015", "2020"] {
+        let intervals = read(&format!("chart_rank_uncertainty_{period}.svg"));
+        assert_eq!(intervals.matches("class=\"interval\"").count(), 41);
+        assert_eq!(intervals.matches("class=\"nominal\"").count(), 41);
+        let grades = read(&format!("chart_grade_probability_{period}.svg"));
+        assert!(grades.matches("class=\"grade\"").count() >= 41);
+        let map = read(&format!("chart_map_grade_probability_{period}.svg"));
+        assert_eq!(map.matches("class=\"unit\"").count(), 41);
+        for svg in [&intervals, &grades, &map] {
+            assert!(html.contains(&svg[..200]), "inlined in the page");
+            assert!(svg.contains("SYNTHETIC DATA"), "carries the synthetic-data note");
+        }
+    }
+    let sobol = read("chart_sobol.svg");
+    assert_eq!(sobol.matches("class=\"index\"").count(), 2 * 4, "first order and total of four factors");
+    assert!(html.contains("<h2>Sensitivity: Sobol indices</h2>"));
+}

@@ -18,11 +18,11 @@ pub fn grade_colour(g: usize, k: usize) -> &'static str {
     GRADE_COLOURS[pos.min(GRADE_COLOURS.len() - 1)]
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn open(w: f64, h: f64, title: &str) -> String {
+pub(crate) fn open(w: f64, h: f64, title: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"11\" role=\"img\"><title>{}</title><rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>",
         esc(title)
@@ -98,12 +98,16 @@ pub fn weights_chart(rows: &[(String, String, f64)]) -> String {
     )
 }
 
-/// A map of one period: outlines (GeoJSON polygons) and the units as points coloured by grade.
-/// `points` are (lon, lat, grade, name); `legend` the (label, range text) of each grade.
+/// A point of a map: lon, lat, fill colour, tooltip.
+pub type MapPoint = (f64, f64, String, String);
+
+/// A map: outlines (GeoJSON polygons) and the units as points in their colours, with a legend
+/// (`legend_title`, then (colour, text) from the top down).
 pub fn map_chart(
-    period: &str,
+    title: &str,
     outlines: &Value,
-    points: &[(f64, f64, usize, String)],
+    points: &[MapPoint],
+    legend_title: &str,
     legend: &[(String, String)],
 ) -> String {
     let albers = Albers::china();
@@ -151,14 +155,13 @@ pub fn map_chart(
         let (px, py) = to_px((x, y));
         let _ = write!(
             body,
-            "<circle class=\"unit\" cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"5\" fill=\"{}\" stroke=\"#333333\" stroke-width=\"0.7\"><title>{} (grade {})</title></circle>",
-            grade_colour(p.2, k),
+            "<circle class=\"unit\" cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"5\" fill=\"{}\" stroke=\"#333333\" stroke-width=\"0.7\"><title>{}</title></circle>",
+            p.2,
             esc(&p.3),
-            p.2
         );
     }
     // The legend box fits its longest line (about 6.5 px a character at 11 px).
-    let longest = legend.iter().map(|(a, b)| a.chars().count() + b.chars().count() + 1).max().unwrap_or(10) as f64;
+    let longest = legend.iter().map(|(_, t)| t.chars().count()).max().unwrap_or(10).max(legend_title.len()) as f64;
     let box_w = 32.0 + 6.5 * longest;
     let lx = w - box_w - 4.0;
     let _ = write!(
@@ -167,17 +170,15 @@ pub fn map_chart(
         lx - 6.0,
         30.0 + 20.0 * k as f64
     );
-    let _ = write!(body, "<text x=\"{lx}\" y=\"60\" font-weight=\"bold\">Grade</text>");
-    for (g, (label, range)) in legend.iter().enumerate().rev() {
-        let y = 70.0 + (k - 1 - g) as f64 * 20.0;
+    let _ = write!(body, "<text x=\"{lx}\" y=\"60\" font-weight=\"bold\">{}</text>", esc(legend_title));
+    for (i, (colour, text)) in legend.iter().enumerate() {
+        let y = 70.0 + i as f64 * 20.0;
         let _ = write!(
             body,
-            "<rect class=\"legend\" x=\"{lx}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"#333333\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\">{} {}</text>",
-            grade_colour(g + 1, k),
+            "<rect class=\"legend\" x=\"{lx}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{colour}\" stroke=\"#333333\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\">{}</text>",
             lx + 20.0,
             y + 11.0,
-            esc(label),
-            esc(range)
+            esc(text)
         );
     }
     let _ = write!(
@@ -192,9 +193,9 @@ pub fn map_chart(
     );
     // Title and note last, over the outlines, on a white band.
     format!(
-        "{}{body}<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"30\" fill=\"white\" fill-opacity=\"0.9\"/><text x=\"10\" y=\"21\" font-size=\"14\">Grades in {}</text></svg>",
-        open(w, h, &format!("Grades in {period}")),
-        esc(period)
+        "{}{body}<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"30\" fill=\"white\" fill-opacity=\"0.9\"/><text x=\"10\" y=\"21\" font-size=\"14\">{}</text></svg>",
+        open(w, h, title),
+        esc(title)
     )
 }
 

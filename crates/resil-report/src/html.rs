@@ -91,12 +91,16 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     let group = &breaks["groups"][0];
     let uppers: Vec<f64> = group["upper_bounds"].as_array().into_iter().flatten().filter_map(Value::as_f64).collect();
     let lower = group["min"].as_f64().unwrap_or(0.0);
+    let k = uppers.len();
+    // The legend from the highest grade down.
     let legend: Vec<(String, String)> = uppers
         .iter()
         .enumerate()
+        .rev()
         .map(|(g, &u)| {
             let lo = if g == 0 { lower } else { uppers[g - 1] };
-            (labels.get(g).cloned().unwrap_or_else(|| format!("{}", g + 1)), format!("({lo:.3}-{u:.3})"))
+            let label = labels.get(g).cloned().unwrap_or_else(|| format!("{}", g + 1));
+            (charts::grade_colour(g + 1, k).to_string(), format!("{label} ({lo:.3}-{u:.3})"))
         })
         .collect();
 
@@ -106,22 +110,23 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     sections.push(("Weights", weights_svg.clone()));
     files.push(("chart_weights.svg".to_string(), weights_svg.into_bytes()));
     for period in &periods {
-        let points: Vec<(f64, f64, usize, String)> = units["features"]
+        let points: Vec<charts::MapPoint> = units["features"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|f| {
                 let c = f["geometry"]["coordinates"].as_array()?;
                 let grade = f["properties"][format!("grade_{period}")].as_u64()? as usize;
+                let name = f["properties"]["name"].as_str().unwrap_or("");
                 Some((
                     c[0].as_f64()?,
                     c[1].as_f64()?,
-                    grade,
-                    f["properties"]["name"].as_str().unwrap_or("").to_string(),
+                    charts::grade_colour(grade, k).to_string(),
+                    format!("{name} (grade {grade})"),
                 ))
             })
             .collect();
-        let svg = charts::map_chart(period, &outlines, &points, &legend);
+        let svg = charts::map_chart(&format!("Grades in {period}"), &outlines, &points, "Grade", &legend);
         files.push((format!("chart_map_{period}.svg"), svg.clone().into_bytes()));
         sections.push(("Map", svg));
     }
@@ -179,6 +184,10 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     if let Some(svg) = compare_heatmap(&dir.join("compare"))? {
         files.push(("chart_compare.svg".to_string(), svg.clone().into_bytes()));
         sections.push(("Method comparison", svg));
+    }
+    for (file, title, svg) in sensitivity_charts(&dir.join("sensitivity"), &outlines, &units, &labels)? {
+        files.push((file, svg.clone().into_bytes()));
+        sections.push((title, svg));
     }
     for (i, (_, svg)) in moran_charts(dir)?.into_iter().enumerate() {
         files.push((format!("chart_moran_{}.svg", i + 1), svg.clone().into_bytes()));
@@ -378,6 +387,130 @@ pub fn compare_heatmap(dir: &Path) -> Result<Option<String>> {
         m[j][i] = v;
     }
     Ok(Some(charts::heatmap("Spearman rho of the within-period ranks (mean over periods)", &names, &m)))
+}
+
+/// The charts of `resil sensitivity` when it wrote `<run>/sensitivity`: per period the rank
+/// intervals, the grade probabilities and a map of the probability of each unit's own grade;
+/// then the Sobol indices of the mean absolute rank shift at the full design. (file, title, svg).
+fn sensitivity_charts(
+    dir: &Path,
+    outlines: &Value,
+    units: &Value,
+    labels: &[String],
+) -> Result<Vec<(String, &'static str, String)>> {
+    use crate::sensitivity_charts as sc;
+    if !dir.join("ranks.csv").is_file() {
+        return Ok(Vec::new());
+    }
+    let (h, rows) = csv_rows(dir, "ranks.csv")?;
+    let c = |name: &str| col(&h, name, "sensitivity/ranks.csv");
+    let (cu, cn, cp, cnom, cmed, c05, c95, cpn) = (
+        c("unit")?,
+        c("name")?,
+        c("period")?,
+        c("nominal_rank")?,
+        c("median_rank")?,
+        c("rank_p05")?,
+        c("rank_p95")?,
+        c("p_nominal_grade")?,
+    );
+    let grade_cols: Vec<usize> = (0..h.len()).filter(|&i| h[i].starts_with("p_grade:")).collect();
+    let grade_labels: Vec<String> = if labels.len() == grade_cols.len() {
+        labels.to_vec()
+    } else {
+        grade_cols.iter().map(|&i| h[i]["p_grade:".len()..].to_string()).collect()
+    };
+    let num = |v: &str| v.parse::<f64>().unwrap_or(f64::NAN);
+    let mut periods: Vec<String> = Vec::new();
+    for r in &rows {
+        if !periods.contains(&r[cp]) {
+            periods.push(r[cp].clone());
+        }
+    }
+    let coords: BTreeMap<String, (f64, f64)> = units["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            let c = f["geometry"]["coordinates"].as_array()?;
+            Some((f["properties"]["id"].as_str()?.to_string(), (c[0].as_f64()?, c[1].as_f64()?)))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for period in &periods {
+        let in_period: Vec<&Vec<String>> = rows.iter().filter(|r| r[cp] == *period).collect();
+        let spreads: Vec<sc::RankSpread> = in_period
+            .iter()
+            .map(|r| sc::RankSpread {
+                name: r[cn].clone(),
+                nominal: num(&r[cnom]),
+                median: num(&r[cmed]),
+                p05: num(&r[c05]),
+                p95: num(&r[c95]),
+                grades: grade_cols.iter().map(|&i| num(&r[i])).collect(),
+            })
+            .collect();
+        out.push((
+            format!("chart_rank_uncertainty_{period}.svg"),
+            "Rank uncertainty",
+            sc::rank_intervals(period, &spreads),
+        ));
+        out.push((
+            format!("chart_grade_probability_{period}.svg"),
+            "Grade probabilities",
+            sc::grade_probabilities(period, &spreads, &grade_labels),
+        ));
+        let points: Vec<charts::MapPoint> = in_period
+            .iter()
+            .filter_map(|r| {
+                let &(lon, lat) = coords.get(&r[cu])?;
+                let p = num(&r[cpn]);
+                Some((lon, lat, sc::probability_colour(p).to_string(), format!("{}: P(own grade) = {p:.2}", r[cn])))
+            })
+            .collect();
+        let legend: Vec<(String, String)> =
+            [(0.8, "0.8-1"), (0.6, "0.6-0.8"), (0.4, "0.4-0.6"), (0.2, "0.2-0.4"), (0.0, "0-0.2")]
+                .iter()
+                .map(|(p, text)| (sc::probability_colour(*p).to_string(), text.to_string()))
+                .collect();
+        let title = format!("Probability of the own grade in {period}");
+        out.push((
+            format!("chart_map_grade_probability_{period}.svg"),
+            "Grade stability",
+            charts::map_chart(&title, outlines, &points, "P(own grade)", &legend),
+        ));
+    }
+    if dir.join("sobol.csv").is_file() {
+        let (h, rows) = csv_rows(dir, "sobol.csv")?;
+        let c = |name: &str| col(&h, name, "sensitivity/sobol.csv");
+        let (co, cf, cb) = (c("output")?, c("factor")?, c("base_points")?);
+        let cols = [
+            c("first_order")?,
+            c("first_order_low")?,
+            c("first_order_high")?,
+            c("total")?,
+            c("total_low")?,
+            c("total_high")?,
+        ];
+        let full =
+            rows.iter().filter(|r| r[co] == "mean_abs_rank_shift").filter_map(|r| r[cb].parse::<usize>().ok()).max();
+        let bars: Vec<sc::FactorBars> = rows
+            .iter()
+            .filter(|r| r[co] == "mean_abs_rank_shift" && r[cb].parse::<usize>().ok() == full && !r[cols[0]].is_empty())
+            .map(|r| {
+                let v: Vec<f64> = cols.iter().map(|&i| num(&r[i])).collect();
+                (r[cf].clone(), v[0], (v[1], v[2]), v[3], (v[4], v[5]))
+            })
+            .collect();
+        if !bars.is_empty() {
+            out.push((
+                "chart_sobol.svg".into(),
+                "Sensitivity: Sobol indices",
+                sc::sobol_bars("mean absolute rank shift", &bars),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Which indicators are real, derived, compiled (to verify) and synthetic, from the manifest.

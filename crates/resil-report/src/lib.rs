@@ -6,6 +6,7 @@ mod charts;
 mod diff;
 mod html;
 mod png;
+mod sensitivity_charts;
 mod summary;
 mod tables;
 
