@@ -104,6 +104,9 @@ enum Command {
         /// Worker threads (default: every core); results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
+        /// Also write evaluations.csv: every evaluation's factor settings and outputs.
+        #[arg(long)]
+        save_evaluations: bool,
         #[arg(long)]
         strict: bool,
         #[arg(long = "plugin-dir")]
@@ -234,15 +237,17 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Compare { config, out: out_dir, strict, plugin_dirs } => {
             compare(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, out, err)
         }
-        Command::Sensitivity { config, draws, seed, out: out_dir, threads, strict, plugin_dirs } => sensitivity(
-            &config,
-            out_dir.as_deref(),
-            &resil_pipeline::SensitivityOptions { draws, seed },
-            threads,
-            &RunOptions { strict, plugin_dirs },
-            out,
-            err,
-        ),
+        Command::Sensitivity { config, draws, seed, out: out_dir, threads, save_evaluations, strict, plugin_dirs } => {
+            sensitivity(
+                &config,
+                out_dir.as_deref(),
+                &resil_pipeline::SensitivityOptions { draws, seed, save_evaluations },
+                threads,
+                &RunOptions { strict, plugin_dirs },
+                out,
+                err,
+            )
+        }
         Command::Methods { stage, json } => methods(stage.as_deref(), json, out),
         Command::Diff { run_a, run_b, tolerance, format } => diff(&run_a, &run_b, tolerance, &format, out),
     }
@@ -425,7 +430,17 @@ fn sensitivity(
     let written = resil_report::write_files(&dir, &resil_report::render_sensitivity(&result)?)?;
     write!(out, "{}", result.markdown)?;
     writeln!(out, "{} files written to {}", written.len(), dir.display())?;
-    writeln!(err, "{} evaluations took {:.3} s", result.evaluations, started.elapsed().as_secs_f64())?;
+    let t = result.timings;
+    writeln!(
+        err,
+        "{} evaluations took {:.3} s (prepare {:.3} s, evaluate {:.3} s, summarise {:.3} s; whole command {:.3} s)",
+        result.evaluations,
+        t.evaluate,
+        t.prepare,
+        t.evaluate,
+        t.summarise,
+        started.elapsed().as_secs_f64()
+    )?;
     Ok(0)
 }
 

@@ -29,5 +29,5 @@ pub use run::{
     check_output_dir, prepare, run, validate, BreaksGroup, CappedCell, IndicatorChecks, IndicatorStat, LearnedState,
     LevelScores, LoggedNote, Prepared, RunResult, TreatedCell, WeightGroup,
 };
-pub use sensitivity::{sensitivity, Factor, FactorKind, SensitivityOptions, SensitivityResult, FACTOR_KINDS};
+pub use sensitivity::{sensitivity, Factor, FactorKind, SensitivityOptions, SensitivityResult, Timings, FACTOR_KINDS};
 pub use sources::{RunOptions, SkippedSource};

@@ -177,6 +177,7 @@ pub(crate) fn normalise(
 }
 
 /// The weights of each weight-scope group and the group of each row.
+#[derive(Clone)]
 pub(crate) struct Weighting {
     pub(crate) groups: Vec<WeightGroup>,
     pub(crate) row_group: Vec<usize>,

@@ -209,6 +209,13 @@ mod tests {
     }
 
     #[test]
+    fn the_interval_uses_the_normal_quantile() {
+        // scipy.stats.norm.ppf(0.975) and norm.ppf(0.95).
+        assert!((Bootstrap::new(4, 2, 0.95, 1).unwrap().z - 1.959963984540054).abs() < 1e-12);
+        assert!((Bootstrap::new(4, 2, 0.90, 1).unwrap().z - 1.6448536269514722).abs() < 1e-12);
+    }
+
+    #[test]
     fn constant_outputs_have_no_indices() {
         let boot = Bootstrap::new(4, 10, 0.95, 1).unwrap();
         assert!(sobol_indices(&[2.0; 12], 4, 1, &boot).is_none());

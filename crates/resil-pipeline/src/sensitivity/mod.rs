@@ -21,7 +21,10 @@ use resil_sensitivity::{Bootstrap, Design};
 use crate::analysis::AnalysisTable;
 use crate::run::{prepare, run_prepared, Log, Methods, RunResult};
 use crate::sources::RunOptions;
-use crate::stages::{classify, drop_excluded, impute, normalise, rank_within_periods, score, treat, weigh, RowLabels};
+use crate::stages::{
+    classify, drop_excluded, impute, normalise, rank_within_periods, score, treat, weigh, Normalized, RowLabels,
+    Weighting,
+};
 
 pub use factors::{Factor, FactorKind, Setting, FACTOR_KINDS};
 
@@ -30,6 +33,20 @@ pub use factors::{Factor, FactorKind, Setting, FACTOR_KINDS};
 pub struct SensitivityOptions {
     pub draws: Option<usize>,
     pub seed: Option<u64>,
+    /// Also tabulate every evaluation (`sensitivity_evaluations`): its matrix in the design,
+    /// each factor's setting, the weights factors' coordinates and the outputs.
+    pub save_evaluations: bool,
+}
+
+/// Where the time went (seconds), for stderr only: never in a compared file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Config, sources, plugins, the nominal run, the design and every distinct pipeline.
+    pub prepare: f64,
+    /// The evaluations.
+    pub evaluate: f64,
+    /// The tables: distributions, Sobol indices with their bootstrap, leave-one-out.
+    pub summarise: f64,
 }
 
 /// The analysis, in memory: the config's own run, the settings used, and the tables.
@@ -45,6 +62,7 @@ pub struct SensitivityResult {
     /// Settings, factors and headline figures, for sensitivity.json and the report.
     pub json: serde_json::Value,
     pub markdown: String,
+    pub timings: Timings,
 }
 
 /// What one evaluation gives: the rank and grade of every row of the active panel.
@@ -61,6 +79,7 @@ pub fn sensitivity(
     cli: &SensitivityOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<SensitivityResult> {
+    let started = std::time::Instant::now();
     let settings = settings(&loaded, cli)?;
     let prepared = prepare(loaded, options)?;
     let loaded_panel = prepared.load_panel()?;
@@ -73,6 +92,7 @@ pub fn sensitivity(
     let design = Design::new(settings.draws, &dims, Some(settings.seed))
         .map_err(|e| Error::config(&prepared.loaded.path, "sensitivity.factor", e.to_string()))?;
     let plan = Plan::new(&design, &factors, &study)?;
+    let prepared_at = started.elapsed().as_secs_f64();
     let evaluations: Vec<Evaluation> = (0..design.evaluations())
         .into_par_iter()
         .map(|e| {
@@ -81,6 +101,7 @@ pub fn sensitivity(
             out
         })
         .collect::<Result<_>>()?;
+    let evaluated_at = started.elapsed().as_secs_f64();
 
     let nominal = Evaluation { ranks: run.ranks.clone(), grades: run.grades.clone() };
     let k = run.breaks.first().map_or(0, |b| b.breaks.k());
@@ -96,9 +117,17 @@ pub fn sensitivity(
     let loo = if settings.leave_one_out { Some(tables::leave_one_out(&study, &run, &nominal)?) } else { None };
     tables.push(sobol.table);
     tables.extend(loo);
+    if cli.save_evaluations {
+        tables.push(tables::evaluations(&design, &factors, &nominal, &evaluations));
+    }
     let json = tables::summary_json(&run, &settings, &factors, design.evaluations(), &sobol.headline);
     let markdown = tables::markdown(&run, &settings, &factors, design.evaluations(), &tables);
-    Ok(SensitivityResult { run, settings, factors, evaluations: design.evaluations(), tables, json, markdown })
+    let timings = Timings {
+        prepare: prepared_at,
+        evaluate: evaluated_at - prepared_at,
+        summarise: started.elapsed().as_secs_f64() - evaluated_at,
+    };
+    Ok(SensitivityResult { run, settings, factors, evaluations: design.evaluations(), tables, json, markdown, timings })
 }
 
 /// The config's `[sensitivity]` with the command line's draws and seed, checked.
@@ -177,30 +206,44 @@ impl<'a> Study<'a> {
         Methods::build(&self.loaded.path, &pipeline, self.strict)
     }
 
-    /// The imputed panel under `m`.
-    fn imputed(&self, m: &Methods) -> Result<Panel> {
-        Ok(impute(m, self.panel.clone(), &mut Log(Vec::new()))?.0)
+    /// The front of the pipeline `m`, up to the fitted weights: imputation, treatment,
+    /// normalisation, weighting. Evaluations that share these stages share this.
+    fn front(&self, m: &Methods) -> Result<Front> {
+        let mut log = Log(Vec::new());
+        let (panel, _) = impute(m, self.panel.clone(), &mut log)?;
+        let (values, _) = treat(m, &panel, &mut log);
+        let normalized = normalise(m, &panel, &self.rows, values, &mut log)?;
+        let weighting = weigh(m, &panel, &self.rows, &normalized, &mut log)?;
+        Ok(Front { panel, normalized, weighting })
     }
 
-    /// One evaluation: the pipeline `m` on the imputed panel, its weights passed through `adjust`.
-    pub(crate) fn evaluate(
+    /// The rest of one evaluation: the front's weights passed through `adjust`, then the scores,
+    /// ranks and grades of pipeline `m`.
+    pub(crate) fn finish(
         &self,
         m: &Methods,
-        imputed: &Panel,
+        front: &Front,
         adjust: impl Fn(&[f64]) -> Result<Vec<f64>>,
     ) -> Result<Evaluation> {
         let mut log = Log(Vec::new());
-        let (values, _) = treat(m, imputed, &mut log);
-        let normalized = normalise(m, imputed, &self.rows, values, &mut log)?;
-        let mut weighting = weigh(m, imputed, &self.rows, &normalized, &mut log)?;
+        let mut weighting = front.weighting.clone();
         for g in &mut weighting.groups {
             g.weights = resil_core::Weights::normalized(adjust(&g.weights.0)?)?;
         }
-        let scored = score(m, imputed, &self.rows, &normalized, &weighting, &mut log)?;
-        let ranks = rank_within_periods(m, imputed, &scored.table.score, scored.table.direction);
-        let grades = classify(m, imputed, &scored.table, &mut log)?.grades;
+        let panel = &front.panel;
+        let scored = score(m, panel, &self.rows, &front.normalized, &weighting, &mut log)?;
+        let ranks = rank_within_periods(m, panel, &scored.table.score, scored.table.direction);
+        let grades = classify(m, panel, &scored.table, &mut log)?.grades;
         Ok(Evaluation { ranks, grades })
     }
+}
+
+/// What the stages before scoring produced: the imputed panel, its normalised values and the
+/// fitted weights.
+pub(crate) struct Front {
+    panel: Panel,
+    normalized: Normalized,
+    weighting: Weighting,
 }
 
 /// Zeroes the weights at `excluded` and renormalises; an error when none is left.
@@ -215,13 +258,14 @@ pub(crate) fn without(weights: &[f64], excluded: &[usize]) -> Result<Vec<f64>> {
     Ok(w)
 }
 
-/// Every distinct pipeline and imputation the design asks for, built before any evaluation.
+/// Every distinct pipeline the design asks for, built before any evaluation, and every distinct
+/// front (the stages up to the weights) computed once.
 struct Plan {
     /// Per evaluation: its pipeline.
     pipeline_of: Vec<usize>,
-    /// Per pipeline: the methods and its imputed panel.
+    /// Per pipeline: the methods and its front.
     pipelines: Vec<(Methods, usize)>,
-    imputed: Vec<Panel>,
+    fronts: Vec<Front>,
 }
 
 impl Plan {
@@ -247,42 +291,47 @@ impl Plan {
             }
             pipeline_of.push(id);
         }
-        let built: Vec<Methods> = first_of
+        let built: Vec<(Methods, String)> = first_of
             .par_iter()
             .map(|&e| {
                 let mut table = study.pipeline.clone();
                 for (i, f) in factors.iter().enumerate() {
                     f.apply_to_pipeline(&setting(design, factors, e, i), &mut table);
                 }
-                study.methods_with(table).map_err(|err| {
+                // The stages before scoring, as written: pipelines that agree on them share a front.
+                let front_key = ["impute", "treat", "normalize", "weight"]
+                    .map(|k| table.get(k).map_or(String::new(), |v| v.to_string()))
+                    .join("\n");
+                let methods = study.methods_with(table).map_err(|err| {
                     Error::data(
                         format!("sensitivity: the pipeline with {}", describe(design, factors, e)),
                         err.to_string(),
                     )
-                })
+                })?;
+                Ok((methods, front_key))
             })
             .collect::<Result<_>>()?;
-        // One imputation per distinct imputer.
-        let mut imputers: BTreeMap<String, usize> = BTreeMap::new();
-        let mut imputed = Vec::new();
-        let mut pipelines = Vec::new();
-        for m in built {
-            let key = format!("{}", m.imputer.params);
-            let id = match imputers.get(&key) {
-                Some(&id) => id,
-                None => {
-                    imputed.push(study.imputed(&m)?);
-                    imputers.insert(key, imputed.len() - 1);
-                    imputed.len() - 1
+        let mut front_of: BTreeMap<String, usize> = BTreeMap::new();
+        let mut front_first: Vec<usize> = Vec::new();
+        let pipelines_front: Vec<usize> = built
+            .iter()
+            .enumerate()
+            .map(|(p, (_, key))| {
+                let next = front_of.len();
+                let id = *front_of.entry(key.clone()).or_insert(next);
+                if id == front_first.len() {
+                    front_first.push(p);
                 }
-            };
-            pipelines.push((m, id));
-        }
-        Ok(Plan { pipeline_of, pipelines, imputed })
+                id
+            })
+            .collect();
+        let fronts: Vec<Front> = front_first.par_iter().map(|&p| study.front(&built[p].0)).collect::<Result<_>>()?;
+        let pipelines = built.into_iter().map(|(m, _)| m).zip(pipelines_front).collect();
+        Ok(Plan { pipeline_of, pipelines, fronts })
     }
 
     fn evaluate(&self, e: usize, design: &Design, factors: &[Factor], study: &Study) -> Result<Evaluation> {
-        let (methods, imputed) = &self.pipelines[self.pipeline_of[e]];
+        let (methods, front) = &self.pipelines[self.pipeline_of[e]];
         let settings: Vec<Setting> = (0..factors.len()).map(|i| setting(design, factors, e, i)).collect();
         let excluded: Vec<usize> =
             factors.iter().zip(&settings).flat_map(|(f, s)| f.excluded(s).iter().copied()).collect();
@@ -295,13 +344,13 @@ impl Plan {
             }
             without(&w, &excluded)
         };
-        study.evaluate(methods, &self.imputed[*imputed], adjust).map_err(|err| {
+        study.finish(methods, &self.fronts[*front], adjust).map_err(|err| {
             Error::data(format!("sensitivity: evaluation {e} ({})", describe(design, factors, e)), err.to_string())
         })
     }
 }
 
-fn setting<'d>(design: &'d Design, factors: &[Factor], e: usize, i: usize) -> Setting<'d> {
+pub(crate) fn setting<'d>(design: &'d Design, factors: &[Factor], e: usize, i: usize) -> Setting<'d> {
     let (side, j) = design.side(e, i);
     factors[i].setting(design.coordinates(side, j, i))
 }

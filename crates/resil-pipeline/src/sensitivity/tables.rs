@@ -8,10 +8,10 @@ use std::fmt::Write;
 use rayon::prelude::*;
 use resil_config::SensitivityConfig;
 use resil_core::Result;
-use resil_sensitivity::{first_base_points, sobol_indices, Bootstrap, FactorIndices};
+use resil_sensitivity::{first_base_points, sobol_indices, Bootstrap, Design, FactorIndices};
 
 use super::factors::{subsystems, Factor, FactorKind, ParameterValues};
-use super::{without, Evaluation, Study};
+use super::{setting, without, Evaluation, Study};
 use crate::analysis::AnalysisTable;
 use crate::run::RunResult;
 
@@ -23,7 +23,7 @@ fn num(v: f64) -> String {
     }
 }
 
-fn mean_abs_shift(e: &Evaluation, nominal: &Evaluation) -> f64 {
+pub(crate) fn mean_abs_shift(e: &Evaluation, nominal: &Evaluation) -> f64 {
     e.ranks.iter().zip(&nominal.ranks).map(|(a, b)| (a - b).abs()).sum::<f64>() / e.ranks.len() as f64
 }
 
@@ -196,11 +196,11 @@ pub(super) fn leave_one_out(study: &Study, run: &RunResult, nominal: &Evaluation
         .map(|(j, i)| ("indicator", i.id.clone(), i.name.clone(), vec![j]))
         .collect();
     removals.extend(subsystems(system).into_iter().map(|(name, g)| ("subsystem", name.clone(), name, g)));
-    let imputed = study.imputed(study.methods)?;
+    let front = study.front(study.methods)?;
     let rows = removals
         .par_iter()
         .map(|(level, id, name, drop)| {
-            let e = study.evaluate(study.methods, &imputed, |w| without(w, drop))?;
+            let e = study.finish(study.methods, &front, |w| without(w, drop))?;
             let shifts: Vec<f64> = e.ranks.iter().zip(&nominal.ranks).map(|(a, b)| (a - b).abs()).collect();
             let (at, max) =
                 shifts.iter().enumerate().fold((0, 0.0), |acc, (r, &s)| if s > acc.1 { (r, s) } else { acc });
@@ -355,4 +355,49 @@ pub(super) fn markdown(
         let _ = writeln!(md);
     }
     md
+}
+
+/// Every evaluation: its base point and matrix (`A`, `B`, or `AB:<factor>`), each factor's
+/// setting, the coordinates of each weights factor (`u:<factor>:<i>`), and the outputs (the
+/// mean absolute rank shift, the unit-periods whose grade differs from the nominal one).
+pub(super) fn evaluations(
+    design: &Design,
+    factors: &[Factor],
+    nominal: &Evaluation,
+    evals: &[Evaluation],
+) -> AnalysisTable {
+    let mut header = vec!["evaluation".to_string(), "base_point".into(), "matrix".into()];
+    header.extend(factors.iter().map(|f| f.name.clone()));
+    for f in factors {
+        if let FactorKind::Weights { groups, .. } = &f.kind {
+            header.extend((1..=groups.len()).map(|i| format!("u:{}:{i}", f.name)));
+        }
+    }
+    header.extend(["mean_abs_rank_shift", "grade_changes"].map(String::from));
+    let k = factors.len();
+    let rows = evals
+        .iter()
+        .enumerate()
+        .map(|(e, out)| {
+            let r = e % (k + 2);
+            let matrix = match r {
+                0 => "A".to_string(),
+                r if r == k + 1 => "B".to_string(),
+                r => format!("AB:{}", factors[r - 1].name),
+            };
+            let mut row = vec![e.to_string(), (e / (k + 2)).to_string(), matrix];
+            let settings: Vec<_> = (0..k).map(|i| setting(design, factors, e, i)).collect();
+            row.extend(factors.iter().zip(&settings).map(|(f, s)| f.describe(s)));
+            for (i, f) in factors.iter().enumerate() {
+                if matches!(f.kind, FactorKind::Weights { .. }) {
+                    let (side, j) = design.side(e, i);
+                    row.extend(design.coordinates(side, j, i).iter().map(|u| num(*u)));
+                }
+            }
+            row.push(num(mean_abs_shift(out, nominal)));
+            row.push(out.grades.iter().zip(&nominal.grades).filter(|(a, b)| a != b).count().to_string());
+            row
+        })
+        .collect();
+    AnalysisTable { name: "sensitivity_evaluations".into(), header, rows }
 }
