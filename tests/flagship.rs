@@ -334,3 +334,24 @@ fn another_panel_is_one_source_change() {
     run_config("configs/border-cities.toml", bundled.path(), &[]);
     assert_ne!(read("scores.csv"), std::fs::read_to_string(bundled.path().join("scores.csv")).unwrap());
 }
+
+/// The paper's weights appear as a sensitivity level in the flagship config and in
+/// bench/sensitivity.toml; both are held to configs/paper-weights.toml (itself held to Table 2).
+#[test]
+fn sensitivity_levels_carry_the_papers_weights() {
+    let table = |path: &str| -> toml::Table { std::fs::read_to_string(root().join(path)).unwrap().parse().unwrap() };
+    let preset = table("configs/paper-weights.toml")["pipeline"]["weight"]["weights"].clone();
+    for path in ["configs/border-cities.toml", "bench/sensitivity.toml"] {
+        let config = table(path);
+        let levels: Vec<&toml::Value> = config["sensitivity"]["factor"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f.get("level").and_then(|l| l.as_array()))
+            .flatten()
+            .filter(|l| l["name"].as_str() == Some("paper-weights"))
+            .collect();
+        assert_eq!(levels.len(), 1, "{path}: one paper-weights level");
+        assert_eq!(levels[0]["pipeline"]["weight"]["weights"], preset, "{path}");
+    }
+}

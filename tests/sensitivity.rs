@@ -35,11 +35,12 @@ fn flagship_sensitivity_is_the_same_on_one_and_two_threads_and_its_tables_hold_t
     let config = root().join("configs/border-cities.toml");
     let tmp = tempfile::tempdir().unwrap();
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
-    let (code, stdout, stderr) = sensitivity(&config, &one, &["--draws", "64", "--threads", "1"]);
+    let (code, stdout, stderr) = sensitivity(&config, &one, &["--draws", "64", "--threads", "1", "--save-evaluations"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("Data warning"), "{stdout}");
-    assert_eq!(sensitivity(&config, &two, &["--draws", "64", "--threads", "2"]).0, 0);
-    let files = ["ranks.csv", "sobol.csv", "leave_one_out.csv", "sensitivity.json", "sensitivity.md"];
+    assert_eq!(sensitivity(&config, &two, &["--draws", "64", "--threads", "2", "--save-evaluations"]).0, 0);
+    let files =
+        ["ranks.csv", "sobol.csv", "leave_one_out.csv", "evaluations.csv", "sensitivity.json", "sensitivity.md"];
     for name in files {
         let (a, b) = (std::fs::read(one.join(name)).unwrap(), std::fs::read(two.join(name)).unwrap());
         assert!(a == b, "{name} differs between 1 and 2 threads");
@@ -66,6 +67,16 @@ fn flagship_sensitivity_is_the_same_on_one_and_two_threads_and_its_tables_hold_t
         assert_eq!(r[col(&h, "p_nominal_grade")], r[grades[nominal_grade - 1]]);
         assert_eq!(r[h.len() - 1], "contains-synthetic");
     }
+    // The mean over evaluations of each evaluation's mean shift is the mean over unit-periods of
+    // each one's mean shift.
+    let (eh, evals) = table(&one.join("evaluations.csv"));
+    assert_eq!(evals.len(), 64 * 6);
+    assert_eq!(evals[5][col(&eh, "matrix")], "B");
+    assert_eq!(evals[2][col(&eh, "matrix")], "AB:weighting");
+    assert_eq!(eh.iter().filter(|c| c.starts_with("u:weight noise:")).count(), 29);
+    let by_evaluation = evals.iter().map(|r| f(&r[col(&eh, "mean_abs_rank_shift")])).sum::<f64>() / evals.len() as f64;
+    let by_unit = rows.iter().map(|r| f(&r[col(&h, "mean_abs_shift")])).sum::<f64>() / rows.len() as f64;
+    assert!((by_evaluation - by_unit).abs() < 1e-12, "{by_evaluation} vs {by_unit}");
     // Every factor at N/4, N/2 and N; totals are never negative.
     let (h, rows) = table(&one.join("sobol.csv"));
     assert_eq!(rows.len(), 4 * 3);

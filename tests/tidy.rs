@@ -76,6 +76,7 @@ fn method_crates_depend_on_resil_core_only() {
         "resil-rank",
         "resil-classify",
         "resil-trend",
+        "resil-sensitivity",
     ];
     for krate in method_crates {
         let deps = workspace_deps(krate);
@@ -140,7 +141,7 @@ fn anyhow_only_at_the_edges_and_no_unsafe_outside_the_plugin_host() {
 
 #[test]
 fn no_hashmap_where_outputs_are_made() {
-    for krate in ["resil-pipeline", "resil-report", "resil-trend", "resil-cli"] {
+    for krate in ["resil-pipeline", "resil-report", "resil-trend", "resil-sensitivity", "resil-cli"] {
         let mut files = Vec::new();
         rust_files(&root().join("crates").join(krate), &mut files);
         for f in files {

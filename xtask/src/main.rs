@@ -75,13 +75,29 @@ fn main() -> anyhow::Result<()> {
         }
         Some("plugins") => build_plugins(&root, "release").map(|_| ()),
         Some("flagship") => {
+            // The run, its sensitivity analysis into <out>/sensitivity, then the report of both.
             build_plugins(&root, "release")?;
-            let status = cargo()
-                .current_dir(&root)
-                .args(["run", "--release", "-p", "resil-cli", "--", "run", "configs/border-cities.toml"])
-                .args(&args[1..])
-                .status()?;
-            check(status, "the flagship run")
+            let resil = |command: &[&str]| {
+                cargo()
+                    .current_dir(&root)
+                    .args(["run", "-q", "--release", "-p", "resil-cli", "--"])
+                    .args(command)
+                    .status()
+            };
+            let mut run = vec!["run", "configs/border-cities.toml"];
+            run.extend(args[1..].iter().map(String::as_str));
+            check(resil(&run)?, "the flagship run")?;
+            let out = args
+                .iter()
+                .position(|a| a == "--out")
+                .and_then(|i| args.get(i + 1))
+                .map_or("out/border-cities", String::as_str);
+            let sensitivity = format!("{out}/sensitivity");
+            check(
+                resil(&["sensitivity", "configs/border-cities.toml", "--out", &sensitivity])?,
+                "the flagship's sensitivity analysis",
+            )?;
+            check(resil(&["report", out])?, "the flagship's report")
         }
         Some("valgrind") => {
             // The whole load/compute/free cycle of the three plugins, under memcheck: any invalid

@@ -34,9 +34,9 @@ pub static FACTOR_KINDS: &[FactorKindSpec] = &[
             p("distribution", "`dirichlet` or `uniform`"),
             p("concentration", "dirichlet: alpha_i = concentration * w_i; larger is tighter"),
             p("spread", "uniform: each weight times U(1 - spread, 1 + spread), renormalised"),
-            p("level", "`indicator` or `subsystem` (sub-system totals drawn, shared within)"),
+            p("per", "`indicator` or `subsystem` (sub-system totals drawn, shared within)"),
         ],
-        defaults: || serde_json::json!({ "distribution": "dirichlet", "concentration": 50.0, "spread": 0.25, "level": "indicator" }),
+        defaults: || serde_json::json!({ "distribution": "dirichlet", "concentration": 50.0, "spread": 0.25, "per": "indicator" }),
     },
     FactorKindSpec {
         kind: "method",
@@ -80,7 +80,7 @@ struct WeightsKeys {
     concentration: Option<f64>,
     spread: Option<f64>,
     #[serde(default)]
-    level: Option<String>,
+    per: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -346,10 +346,10 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> 
                     ))
                 }
             };
-            let groups = match k.level.as_deref().unwrap_or("indicator") {
+            let groups = match k.per.as_deref().unwrap_or("indicator") {
                 "indicator" => (0..system.len()).map(|j| vec![j]).collect(),
                 "subsystem" => subsystems(system).into_iter().map(|(_, g)| g).collect(),
-                other => return Err(err("level", format!("unknown level `{other}` (known: indicator, subsystem)"))),
+                other => return Err(err("per", format!("unknown `{other}` (known: indicator, subsystem)"))),
             };
             Ok(FactorKind::Weights { draw, groups })
         }
