@@ -77,6 +77,22 @@ fn flagship_sensitivity_is_the_same_on_one_and_two_threads_and_its_tables_hold_t
     let by_evaluation = evals.iter().map(|r| f(&r[col(&eh, "mean_abs_rank_shift")])).sum::<f64>() / evals.len() as f64;
     let by_unit = rows.iter().map(|r| f(&r[col(&h, "mean_abs_shift")])).sum::<f64>() / rows.len() as f64;
     assert!((by_evaluation - by_unit).abs() < 1e-12, "{by_evaluation} vs {by_unit}");
+    // Min-max after z-scores is min-max alone (it removes their shift and scale): evaluations
+    // that differ only in that choice rank alike (docs/sensitivity.md).
+    let mut pairs = 0;
+    for block in evals.chunks(6) {
+        let (a, ab) = (&block[0], &block[1]);
+        let n = col(&eh, "normalisation");
+        let mut levels = [a[n].as_str(), ab[n].as_str()];
+        levels.sort();
+        if levels == ["baseline", "min-max only"] {
+            pairs += 1;
+            let out =
+                |r: &Vec<String>| (r[col(&eh, "mean_abs_rank_shift")].clone(), r[col(&eh, "grade_changes")].clone());
+            assert_eq!(out(a), out(ab), "base point {}", a[1]);
+        }
+    }
+    assert!(pairs > 0);
     // Every factor at N/4, N/2 and N; totals are never negative.
     let (h, rows) = table(&one.join("sobol.csv"));
     assert_eq!(rows.len(), 4 * 3);
@@ -320,6 +336,8 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         ("[[sensitivity.factor]]\nname = \"v\"\nkind = \"parameter\"\nstage = \"rank\"\nparameter = \"method\"\nvalues = [\"a\", \"b\"]\n", "sensitivity.factor[v].parameter: `method` is not a method parameter"),
         ("[[sensitivity.factor]]\nname = \"x\"\nkind = \"exclude\"\ncandidates = [\"X9\"]\n", "sensitivity.factor[x].candidates: `X9` is not an indicator"),
         ("[[sensitivity.factor]]\nname = \"x\"\nkind = \"weights\"\n[[sensitivity.factor]]\nname = \"x\"\nkind = \"weights\"\n", "sensitivity.factor[x].name: duplicate factor name"),
+        ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nlevel = [{ name = \"odd\", pipeline = { weight = { method = \"nonsense\" } } }]\n", "sensitivity.factor[m].level: `odd`:"),
+        ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nper = \"unit\"\n", "sensitivity.factor[w].per: unknown `unit`"),
     ];
     for (extra, want) in cases {
         let study = study_with(extra);
@@ -333,6 +351,15 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         };
         assert!(stderr.contains(&want), "{extra}\nwanted: {want}\ngot: {stderr}");
         assert!(!out.exists(), "{extra}: nothing is written");
+        // `resil validate` finds the same problem (a study without [sensitivity] is valid).
+        let (code, _, stderr) = resil(&["validate", study.path().join("study.toml").to_str().unwrap()]);
+        if extra.is_empty() {
+            assert_eq!(code, 0, "{stderr}");
+        } else {
+            assert_eq!(code, 1, "validate: {extra}");
+            let message = want.rsplit_once("`: ").map_or(want.as_str(), |(_, m)| m);
+            assert!(stderr.contains(message), "validate: {extra}\nwanted: {message}\ngot: {stderr}");
+        }
     }
 }
 
@@ -363,4 +390,53 @@ fn the_report_draws_the_sensitivity_charts_of_its_run_folder() {
     let sobol = read("chart_sobol.svg");
     assert_eq!(sobol.matches("class=\"index\"").count(), 2 * 4, "first order and total of four factors");
     assert!(html.contains("<h2>Sensitivity: Sobol indices</h2>"));
+}
+
+#[test]
+fn imputation_and_integer_parameters_are_factors_too() {
+    // Two cells missing; imputation by interpolation (the config's) or by the province's mean.
+    let study = study_with(
+        r#"
+[sensitivity]
+draws = 32
+leave-one-out = false
+
+[[sensitivity.factor]]
+name = "imputation"
+kind = "method"
+variants = ["baseline"]
+level = [{ name = "province mean", pipeline = { impute = { method = "group-mean", group = "province" } } }]
+
+[[sensitivity.factor]]
+name = "winmax"
+kind = "parameter"
+stage = "treat"
+parameter = "winmax"
+range = [1, 4]
+"#,
+    );
+    let config = study.path().join("study.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "impute = { method = \"linear-time\" }",
+        "impute = { method = \"linear-time\" }\ntreat = { method = \"winsorise\" }",
+    );
+    std::fs::write(&config, text).unwrap();
+    let wide = study.path().join("wide.csv");
+    let mut lines: Vec<String> = std::fs::read_to_string(&wide).unwrap().lines().map(String::from).collect();
+    for i in [3, 17] {
+        let mut cells: Vec<&str> = lines[i].split(',').collect();
+        cells[2] = "";
+        lines[i] = cells.join(",");
+    }
+    std::fs::write(&wide, lines.join("\n") + "\n").unwrap();
+    let out = study.path().join("s");
+    let (code, _, stderr) = sensitivity(&config, &out, &["--save-evaluations"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (h, rows) = table(&out.join("evaluations.csv"));
+    let levels: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[col(&h, "imputation")].as_str()).collect();
+    assert_eq!(levels.into_iter().collect::<Vec<_>>(), ["baseline", "province mean"]);
+    let winmax: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[col(&h, "winmax")].as_str()).collect();
+    assert_eq!(winmax.into_iter().collect::<Vec<_>>(), ["1", "2", "3", "4"]);
+    let (_, sobol) = table(&out.join("sobol.csv"));
+    assert!(sobol.iter().any(|r| r[3] == "imputation"));
 }

@@ -432,6 +432,9 @@ pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
     let units_ok = problems.len();
     let mut data = inputs(&loaded, options, &mut problems);
     published_figures(&loaded, &mut data, &mut problems);
+    if loaded.config.sensitivity.is_some() {
+        problems.extend(crate::sensitivity::check(&loaded, &data.system));
+    }
     if problems.len() > units_ok || data.units.is_empty() {
         return problems;
     }

@@ -54,7 +54,7 @@ pub static FACTOR_KINDS: &[FactorKindSpec] = &[
         params: &[
             p("stage", "`impute`, `treat`, `normalize[i]`, `weight`, `rank` or `classify`"),
             p("parameter", "the parameter's key in that stage's table"),
-            p("range", "[lo, hi]: uniform on the range"),
+            p("range", "[lo, hi]: uniform on the range (integer ends: each integer equally likely)"),
             p("values", "a list of values, each equally likely (or by `probabilities`)"),
             p("probabilities", "with `values`: one per value"),
         ],
@@ -98,7 +98,7 @@ struct MethodKeys {
 struct ParameterKeys {
     stage: String,
     parameter: String,
-    range: Option<[f64; 2]>,
+    range: Option<[toml::Value; 2]>,
     values: Option<Vec<toml::Value>>,
     probabilities: Option<Vec<f64>>,
 }
@@ -376,11 +376,13 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> 
             if levels.len() < 2 {
                 return Err(err("level", format!("a method factor needs at least two levels, got {}", levels.len())));
             }
-            // Each level must make a valid pipeline on its own.
+            // Each level must make a valid pipeline on its own (combinations are built later).
             for (name, table) in &levels {
-                loaded
+                let variant = loaded
                     .with_pipeline_override(table)
                     .map_err(|e| err("level", format!("`{name}`: {}", param_message(e))))?;
+                crate::run::Methods::build(file, &variant.config.pipeline, false)
+                    .map_err(|e| err("level", format!("`{name}`: {e}")))?;
             }
             let odds = odds(levels.len(), &k.probabilities)?;
             Ok(FactorKind::Method { levels, odds })
@@ -410,10 +412,26 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> 
                 ));
             }
             let values = match (k.range, k.values) {
-                (Some([lo, hi]), None) => {
-                    if k.probabilities.is_some() {
-                        return Err(err("probabilities", "belongs to `values`, not `range`".into()));
+                (Some(_), None) if k.probabilities.is_some() => {
+                    return Err(err("probabilities", "belongs to `values`, not `range`".into()));
+                }
+                // Integer ends: each integer of the range equally likely (winsorisation's winmax).
+                (Some([toml::Value::Integer(lo), toml::Value::Integer(hi)]), None) => {
+                    if lo >= hi || hi - lo > 100_000 {
+                        return Err(err("range", format!("must be [lo, hi] with lo < hi, got [{lo}, {hi}]")));
                     }
+                    let set: Vec<toml::Value> = (lo..=hi).map(toml::Value::Integer).collect();
+                    let o = odds(set.len(), &None)?;
+                    ParameterValues::Set(set, o)
+                }
+                (Some([lo, hi]), None) => {
+                    let (lo, hi) = match (
+                        lo.as_float().or(lo.as_integer().map(|v| v as f64)),
+                        hi.as_float().or(hi.as_integer().map(|v| v as f64)),
+                    ) {
+                        (Some(lo), Some(hi)) => (lo, hi),
+                        _ => return Err(err("range", format!("must be two numbers, got [{lo}, {hi}]"))),
+                    };
                     if !(lo.is_finite() && hi.is_finite() && lo < hi) {
                         return Err(err("range", format!("must be [lo, hi] with lo < hi, got [{lo}, {hi}]")));
                     }

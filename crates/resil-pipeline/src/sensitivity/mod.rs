@@ -130,6 +130,61 @@ pub fn sensitivity(
     Ok(SensitivityResult { run, settings, factors, evaluations: design.evaluations(), tables, json, markdown, timings })
 }
 
+/// Every problem of the config's `[sensitivity]` (settings and factors), for `resil validate`.
+pub(crate) fn check(loaded: &LoadedConfig, system: &resil_core::IndicatorSystem) -> Vec<Error> {
+    let mut problems = Vec::new();
+    if let Err(e) = settings(loaded, &SensitivityOptions::default()) {
+        problems.extend(e.into_list());
+    }
+    match factors::check_factors(loaded, system) {
+        Ok(factors) => problems.extend(check_combinations(loaded, &factors)),
+        Err(e) => problems.extend(e.into_list()),
+    }
+    problems
+}
+
+/// Builds the pipeline of every combination of the method factors' levels and the parameter
+/// factors' values (a range's two ends), as the design will meet them; a combination a method
+/// refuses (a parameter the chosen scorer does not take) is reported with the levels that make it.
+fn check_combinations(loaded: &LoadedConfig, factors: &[Factor]) -> Vec<Error> {
+    let choices: Vec<(usize, Vec<Setting>)> = factors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| match &f.kind {
+            FactorKind::Method { levels, .. } => Some((i, (0..levels.len()).map(Setting::Level).collect())),
+            FactorKind::Parameter { values: factors::ParameterValues::Range(lo, hi), .. } => {
+                Some((i, vec![Setting::Value(*lo), Setting::Value(*hi)]))
+            }
+            FactorKind::Parameter { values: factors::ParameterValues::Set(v, _), .. } => {
+                Some((i, (0..v.len()).map(Setting::Level).collect()))
+            }
+            _ => None,
+        })
+        .collect();
+    let total: usize = choices.iter().map(|(_, c)| c.len()).product();
+    let Ok(toml::Value::Table(base)) = toml::Value::try_from(&loaded.config.pipeline) else { return Vec::new() };
+    let mut problems = Vec::new();
+    // Beyond a few thousand combinations the design's own build reports the first failure.
+    for n in 0..total.min(4096) {
+        let (mut rest, mut table, mut names) = (n, base.clone(), Vec::new());
+        for (i, options) in &choices {
+            let setting = &options[rest % options.len()];
+            rest /= options.len();
+            factors[*i].apply_to_pipeline(setting, &mut table);
+            names.push(format!("{} = {}", factors[*i].name, factors[*i].describe(setting)));
+        }
+        let built = toml::Value::Table(table)
+            .try_into::<PipelineConfig>()
+            .map_err(|e| Error::config(&loaded.path, "sensitivity", e.to_string()))
+            .and_then(|p| Methods::build(&loaded.path, &p, false));
+        if let Err(e) = built {
+            problems.push(Error::data(format!("sensitivity: the pipeline with {}", names.join(", ")), e.to_string()));
+            break;
+        }
+    }
+    problems
+}
+
 /// The config's `[sensitivity]` with the command line's draws and seed, checked.
 fn settings(loaded: &LoadedConfig, cli: &SensitivityOptions) -> Result<SensitivityConfig> {
     let file = &loaded.path;

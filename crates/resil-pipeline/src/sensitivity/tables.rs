@@ -275,6 +275,8 @@ pub(super) fn summary_json(
     let synthetic: Vec<&str> = run.synthetic_indicators().iter().map(|i| i.id.as_str()).collect();
     serde_json::json!({
         "study": run.study_name,
+        "tool": run.manifest["tool"],
+        "config": run.manifest["config"],
         "design": "Saltelli (2010) on a digitally shifted Sobol sequence (Joe-Kuo D6)",
         "estimators": "first order: Saltelli et al. (2010); total: Jansen (1999); outputs standardised (SALib)",
         "draws": s.draws, "seed": s.seed, "evaluations": evaluations,
