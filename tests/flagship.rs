@@ -355,3 +355,18 @@ fn sensitivity_levels_carry_the_papers_weights() {
         assert_eq!(levels[0]["pipeline"]["weight"]["weights"], preset, "{path}");
     }
 }
+
+/// The yearbook panel read from its workbook (one sheet per year, a merged title row, the header
+/// on row 2) gives the same run as the CSV file, to the byte.
+#[test]
+fn the_workbook_panel_gives_the_csv_run() {
+    let (csv, xlsx) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_config("configs/border-cities.toml", csv.path(), &[]);
+    run_config("configs/border-cities-xlsx.toml", xlsx.path(), &[]);
+    for file in ["scores.csv", "weights.csv", "breaks.json", "intermediates.csv", "imputed.csv", "levels.csv"] {
+        let (a, b) = (std::fs::read(csv.path().join(file)).unwrap(), std::fs::read(xlsx.path().join(file)).unwrap());
+        assert!(a == b, "{file} differs between the CSV and the workbook run");
+    }
+    let manifest = std::fs::read_to_string(xlsx.path().join("manifest.json")).unwrap();
+    assert!(manifest.contains("yearbook_synthetic.xlsx"), "the workbook is an input of the run");
+}

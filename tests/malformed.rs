@@ -575,3 +575,31 @@ fn a_levels_weights_can_be_fitted_by_a_weighting_method() {
         &["`pipeline.rank.system.weights.method`: unknown method `entropi`"],
     );
 }
+
+#[test]
+fn workbook_keys_are_checked_where_they_are_written() {
+    check(
+        &[("mini.toml", "path = \"wide.csv\"\n", "path = \"wide.csv\"\nsheet = \"2010\"\nheader-row = 0\n")],
+        &[
+            "`source[0].sheet`: belongs to a workbook (kind = \"xlsx\"), not a csv source",
+            "`source[0].header-row`: belongs to a workbook",
+            "`source[0].header-row`: rows count from 1",
+        ],
+    );
+    check(
+        &[(
+            "mini.toml",
+            "kind = \"csv\"\npath = \"wide.csv\"\n",
+            "kind = \"xlsx\"\nsheet = \"a\"\nperiod-sheets = true\n",
+        )],
+        &[
+            "`source[0].path`: a xlsx source needs a `path`",
+            "`source[0].sheet`: give either `sheet` or `period-sheets = true`",
+        ],
+    );
+    // A CSV file named as a workbook: the reader says it cannot read it, naming the file.
+    check(
+        &[("mini.toml", "kind = \"csv\"\npath = \"wide.csv\"\n", "kind = \"xlsx\"\npath = \"wide.csv\"\n")],
+        &["wide.csv: not a readable workbook"],
+    );
+}

@@ -219,12 +219,36 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
             err(format!("source[{i}].id"), format!("duplicate source id `{}`", s.id));
         }
         match s.kind.as_str() {
-            "csv" if s.path.is_none() => err(format!("source[{i}].path"), "a csv source needs a `path`".into()),
+            "csv" | "xlsx" if s.path.is_none() => {
+                err(format!("source[{i}].path"), format!("a {} source needs a `path`", s.kind))
+            }
             "plugin" if s.plugin.is_none() => {
                 err(format!("source[{i}].plugin"), "a plugin source needs `plugin`, the plugin's name".into())
             }
-            "csv" | "plugin" => {}
-            other => err(format!("source[{i}].kind"), format!("unknown source kind `{other}` (known: csv, plugin)")),
+            "csv" | "plugin" | "xlsx" => {}
+            other => {
+                err(format!("source[{i}].kind"), format!("unknown source kind `{other}` (known: csv, xlsx, plugin)"))
+            }
+        }
+        if s.kind != "xlsx" {
+            for (key, given) in [
+                ("sheet", s.sheet.is_some()),
+                ("period-sheets", s.period_sheets),
+                ("header-row", s.header_row.is_some()),
+            ] {
+                if given {
+                    err(
+                        format!("source[{i}].{key}"),
+                        format!("belongs to a workbook (kind = \"xlsx\"), not a {} source", s.kind),
+                    );
+                }
+            }
+        }
+        if s.period_sheets && s.sheet.is_some() {
+            err(format!("source[{i}].sheet"), "give either `sheet` or `period-sheets = true`, not both".into());
+        }
+        if s.header_row == Some(0) {
+            err(format!("source[{i}].header-row"), "rows count from 1".into());
         }
         if s.layout == SourceLayout::Long && (s.indicator_column.is_none() || s.value_column.is_none()) {
             err(format!("source[{i}]"), "a long layout needs `indicator-column` and `value-column`".into());

@@ -183,8 +183,9 @@ pub enum SourceLayout {
     Long,
 }
 
-/// `[[source]]`: where indicator values come from: a CSV table (`kind = "csv"`, `path`) or a
-/// plugin (`kind = "plugin"`, `plugin`, `data-dir`, `params`).
+/// `[[source]]`: where indicator values come from: a CSV table (`kind = "csv"`, `path`), a
+/// workbook (`kind = "xlsx"`, also .xls and .ods: `path`, `sheet` or `period-sheets`,
+/// `header-row`) or a plugin (`kind = "plugin"`, `plugin`, `data-dir`, `params`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SourceConfig {
@@ -204,6 +205,13 @@ pub struct SourceConfig {
     pub optional: bool,
     #[serde(default)]
     pub layout: SourceLayout,
+    /// Workbook: the sheet to read (default: the first), with a period column.
+    pub sheet: Option<String>,
+    /// Workbook: read every sheet named by a period of the study, each row of it that period.
+    #[serde(default)]
+    pub period_sheets: bool,
+    /// Workbook: the 1-based row of the header, below any title rows (default 1).
+    pub header_row: Option<u64>,
     #[serde(default = "default_unit_column")]
     pub unit_column: String,
     #[serde(default = "default_period_column")]

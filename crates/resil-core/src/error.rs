@@ -6,19 +6,35 @@ use std::path::PathBuf;
 /// Result alias used across resil.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Where in an input file a problem is: the file and, when known, the 1-based line and column.
+/// Where in an input file a problem is: the file and, when known, the 1-based line and column;
+/// in a workbook, the sheet and the cell (`D17`) or row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub file: PathBuf,
     pub line: Option<u64>,
     pub column: Option<String>,
+    /// In a workbook: the sheet, and the cell when known (boxed: errors stay small).
+    pub sheet: Option<Box<SheetCell>>,
+}
+
+/// A sheet of a workbook and, when known, a cell of it (`D17`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetCell {
+    pub sheet: String,
+    pub cell: Option<String>,
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ", line {line}")?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, ", sheet \"{}\"", sheet.sheet)?;
+        }
+        if let Some(cell) = self.sheet.as_ref().and_then(|s| s.cell.as_ref()) {
+            write!(f, ", cell {cell}")?;
+        } else if let Some(line) = self.line {
+            let what = if self.sheet.is_some() { "row" } else { "line" };
+            write!(f, ", {what} {line}")?;
         }
         if let Some(column) = &self.column {
             write!(f, ", column `{column}`")?;
@@ -59,7 +75,29 @@ fn list(errors: &[Error]) -> String {
 
 impl Error {
     pub fn input(file: impl Into<PathBuf>, line: Option<u64>, message: impl Into<String>) -> Self {
-        Error::Input { location: Location { file: file.into(), line, column: None }, message: message.into() }
+        Error::Input {
+            location: Location { file: file.into(), line, column: None, sheet: None },
+            message: message.into(),
+        }
+    }
+
+    /// A problem in a workbook: its sheet, and the cell (`D17`) or the 1-based row when known.
+    pub fn input_sheet(
+        file: impl Into<PathBuf>,
+        sheet: impl Into<String>,
+        cell: Option<String>,
+        row: Option<u64>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            location: Location {
+                file: file.into(),
+                line: row,
+                column: None,
+                sheet: Some(Box::new(SheetCell { sheet: sheet.into(), cell })),
+            },
+            message: message.into(),
+        }
     }
 
     pub fn input_at(
@@ -69,7 +107,7 @@ impl Error {
         message: impl Into<String>,
     ) -> Self {
         Error::Input {
-            location: Location { file: file.into(), line: Some(line), column: Some(column.into()) },
+            location: Location { file: file.into(), line: Some(line), column: Some(column.into()), sheet: None },
             message: message.into(),
         }
     }

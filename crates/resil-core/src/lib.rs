@@ -13,7 +13,7 @@ pub mod stage;
 
 pub mod stats;
 
-pub use error::{Error, Result};
+pub use error::{Error, Location, Result, SheetCell};
 pub use matrix::Matrix;
 pub use model::{Indicator, IndicatorSystem, LonLat, Polarity, Provenance, Unit};
 pub use panel::{ImputedCell, Observation, Origin, Panel, PanelBuilder};

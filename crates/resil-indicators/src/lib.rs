@@ -1,12 +1,16 @@
-//! Indicator sources for resil: the unit list and CSV tables in wide and long layouts.
+//! Indicator sources for resil: the unit list, CSV tables and workbooks (.xlsx, .xls, .ods) in
+//! wide and long layouts.
 //!
 //! Every problem is reported with the file, line and column it was found at, and a source reports
 //! all the problems of a file, not only the first.
 
 mod csv_source;
+mod sheet_source;
+mod table;
 mod units;
 
 pub use csv_source::{CsvLayout, CsvSource};
+pub use sheet_source::{SheetSource, Sheets};
 pub use units::load_units;
 
 /// Parses a cell as a number: empty, `NA` and `NaN` are missing (NaN); anything else must be a

@@ -31,12 +31,23 @@ fn system() -> IndicatorSystem {
 
 const UNITS: &str = "id,name,province,aliases,excluded,seat_lon,seat_lat\n1,A,P,old1;OldA,,100,40\n2,B,P,,no data,,\n";
 
+/// Reads `source` for indicators X1 and X2 of the units UNITS in 2010 and 2020; the error text
+/// (with `dir` as DIR) or the values.
+fn read(source: &dyn IndicatorSource, dir: &tempfile::TempDir) -> Result<Vec<(usize, usize, usize, f64)>, String> {
+    let units = load_units(&file(dir, "units.csv", UNITS), &BTreeMap::new()).unwrap();
+    let index = UnitIndex::new(&units).unwrap();
+    let sys = system();
+    let request =
+        SourceRequest { units: &units, unit_index: &index, periods: &[2010, 2020], system: &sys, indicators: &[0, 1] };
+    source
+        .load(&request)
+        .map(|obs| obs.value.into_iter().map(|o| (o.unit, o.period, o.indicator, o.value)).collect())
+        .map_err(|e| e.to_string().replace(&dir.path().display().to_string(), "DIR"))
+}
+
 /// Loads `table` as source `t` for indicators X1 and X2; returns the error text or the values.
 fn load(layout: CsvLayout, table: &str) -> Result<Vec<(usize, usize, usize, f64)>, String> {
     let dir = tempfile::tempdir().unwrap();
-    let units = load_units(&file(&dir, "units.csv", UNITS), &BTreeMap::new()).unwrap();
-    let index = UnitIndex::new(&units).unwrap();
-    let sys = system();
     let source = CsvSource {
         id: "t".into(),
         path: file(&dir, "t.csv", table),
@@ -44,12 +55,7 @@ fn load(layout: CsvLayout, table: &str) -> Result<Vec<(usize, usize, usize, f64)
         period_column: "year".into(),
         layout,
     };
-    let request =
-        SourceRequest { units: &units, unit_index: &index, periods: &[2010, 2020], system: &sys, indicators: &[0, 1] };
-    source
-        .load(&request)
-        .map(|obs| obs.value.into_iter().map(|o| (o.unit, o.period, o.indicator, o.value)).collect())
-        .map_err(|e| e.to_string().replace(&dir.path().display().to_string(), "DIR"))
+    read(&source, &dir)
 }
 
 fn wide() -> CsvLayout {
@@ -142,4 +148,114 @@ fn unknown_indicator_and_unknown_unit_are_named() {
 #[test]
 fn non_year_period_is_an_error() {
     check_err(wide(), "unit,year,X1,X2\n1,twenty,1,2\n", &["line 2, column `year`: period `twenty` is not a year"]);
+}
+
+/// A workbook written by `make` (rust_xlsxwriter) read as source `t` for X1 and X2 with `sheets`
+/// and `header_row`; the error text or the values.
+fn load_book(
+    sheets: crate::Sheets,
+    header_row: u64,
+    make: impl FnOnce(&mut rust_xlsxwriter::Workbook),
+) -> Result<Vec<(usize, usize, usize, f64)>, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    make(&mut book);
+    book.save(&path).unwrap();
+    let source = crate::SheetSource {
+        id: "t".into(),
+        path,
+        sheets,
+        header_row,
+        unit_column: "unit".into(),
+        period_column: "year".into(),
+        layout: wide(),
+    };
+    read(&source, &dir)
+}
+
+#[test]
+fn a_sheet_with_a_title_a_merged_header_an_offset_and_trailing_empty_rows() {
+    let got = load_book(crate::Sheets::One(Some("panel".into())), 3, |book| {
+        let ws = book.add_worksheet().set_name("panel").unwrap();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        // Title merged over B1:E1, a group label merged over D2:E2, the header on row 3 from B.
+        ws.merge_range(0, 1, 0, 4, "Border panel (invented)", &bold).unwrap();
+        ws.merge_range(1, 3, 1, 4, "indicators", &bold).unwrap();
+        for (c, h) in ["unit", "year", "X1", "X2"].iter().enumerate() {
+            ws.write_string(2, 1 + c as u16, *h).unwrap();
+        }
+        ws.write_string(3, 1, "1").unwrap();
+        ws.write_number(3, 2, 2010).unwrap();
+        ws.write_number(3, 3, 1.5).unwrap();
+        ws.write_number(3, 4, 0.1 + 0.2).unwrap();
+        ws.write_number(4, 1, 1).unwrap(); // a unit id typed as a number
+        ws.write_number(4, 2, 2020).unwrap();
+        ws.write_string(4, 3, "").unwrap();
+        ws.write_number(4, 4, -3).unwrap();
+        // Formatted but empty rows below the data.
+        ws.write_blank(7, 1, &bold).unwrap();
+        ws.write_blank(8, 3, &bold).unwrap();
+    })
+    .unwrap();
+    assert_eq!(got.len(), 4);
+    assert_eq!(got[0], (0, 0, 0, 1.5));
+    assert_eq!(got[1], (0, 0, 1, 0.1 + 0.2), "numbers read to the last bit");
+    assert!(got[2].3.is_nan() && got[2].1 == 1, "an empty cell is missing");
+    assert_eq!(got[3], (0, 1, 1, -3.0));
+}
+
+#[test]
+fn a_sheet_per_period_and_errors_that_name_workbook_sheet_and_cell() {
+    let per_period = |bad: bool| {
+        load_book(crate::Sheets::PerPeriod, 1, |book| {
+            book.add_worksheet().set_name("README").unwrap().write_string(0, 0, "notes, not data").unwrap();
+            for (year, x1) in [("2010", 1.0), ("2020", 2.0), ("2030", 9.0)] {
+                let ws = book.add_worksheet().set_name(year).unwrap();
+                for (c, h) in ["unit", "X1", "X2"].iter().enumerate() {
+                    ws.write_string(0, c as u16, *h).unwrap();
+                }
+                ws.write_string(1, 0, "OldA").unwrap();
+                ws.write_number(1, 1, x1).unwrap();
+                if bad && year == "2020" {
+                    ws.write_string(1, 2, "n/a").unwrap();
+                } else {
+                    ws.write_number(1, 2, 7.0).unwrap();
+                }
+            }
+        })
+    };
+    // 2030 is not a period of the study and README is not a period: both left alone.
+    assert_eq!(per_period(false).unwrap(), vec![(0, 0, 0, 1.0), (0, 0, 1, 7.0), (0, 1, 0, 2.0), (0, 1, 1, 7.0)]);
+    assert_eq!(
+        per_period(true).unwrap_err(),
+        "DIR/data.xlsx, sheet \"2020\", cell C2: column `X2`: non-numeric value `n/a`"
+    );
+    let missing = load_book(crate::Sheets::One(Some("2015".into())), 1, |book| {
+        book.add_worksheet().set_name("data").unwrap();
+    });
+    assert_eq!(missing.unwrap_err(), "DIR/data.xlsx: no sheet named \"2015\" (sheets: \"data\")");
+    let no_periods = load_book(crate::Sheets::PerPeriod, 1, |book| {
+        book.add_worksheet().set_name("data").unwrap();
+    });
+    assert!(no_periods.unwrap_err().contains("no sheet is named by a period of the study (2010, 2020)"));
+    let header = load_book(crate::Sheets::One(None), 1, |book| {
+        let ws = book.add_worksheet();
+        for (c, h) in ["unit", "year", "X1"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "9").unwrap();
+        ws.write_number(1, 1, 2010).unwrap();
+    });
+    let text = header.unwrap_err();
+    assert!(text.contains("DIR/data.xlsx, sheet \"Sheet1\", row 1: missing column `X2` for indicator `X2`"), "{text}");
+    let unit = load_book(crate::Sheets::One(None), 1, |book| {
+        let ws = book.add_worksheet();
+        for (c, h) in ["unit", "year", "X1", "X2"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "9").unwrap();
+        ws.write_number(1, 1, 2010).unwrap();
+    });
+    assert!(unit.unwrap_err().contains("sheet \"Sheet1\", cell A2: column `unit`: unit `9` is not in the unit list"));
 }

@@ -8,7 +8,7 @@ use resil_core::{
     Diagnostic, Error, Indicator, IndicatorSource, IndicatorSystem, Observation, Outcome, Panel, PanelBuilder,
     Provenance, Result, SourceRequest, Unit, UnitIndex,
 };
-use resil_indicators::{load_units, CsvLayout, CsvSource};
+use resil_indicators::{load_units, CsvLayout, CsvSource, SheetSource, Sheets};
 use resil_plugin_host::{ForeignIndicatorSource, PluginInfo};
 
 use crate::run::LoggedNote;
@@ -68,7 +68,8 @@ pub(crate) struct Inputs {
     pub files: Vec<(String, String, PathBuf)>,
 }
 
-fn csv_source(loaded: &LoadedConfig, s: &SourceConfig, path: &str) -> CsvSource {
+/// A table source: a CSV file or a workbook, in the source's layout.
+fn table_source(loaded: &LoadedConfig, s: &SourceConfig, path: &str) -> Box<dyn IndicatorSource> {
     let layout = match s.layout {
         SourceLayout::Wide => CsvLayout::Wide { columns: s.columns.clone() },
         SourceLayout::Long => CsvLayout::Long {
@@ -76,12 +77,14 @@ fn csv_source(loaded: &LoadedConfig, s: &SourceConfig, path: &str) -> CsvSource 
             value_column: s.value_column.clone().unwrap_or_default(),
         },
     };
-    CsvSource {
-        id: s.id.clone(),
-        path: loaded.resolve(path),
-        unit_column: s.unit_column.clone(),
-        period_column: s.period_column.clone(),
-        layout,
+    let (id, path, unit_column, period_column) =
+        (s.id.clone(), loaded.resolve(path), s.unit_column.clone(), s.period_column.clone());
+    if s.kind == "xlsx" {
+        let sheets = if s.period_sheets { Sheets::PerPeriod } else { Sheets::One(s.sheet.clone()) };
+        let header_row = s.header_row.unwrap_or(1);
+        Box::new(SheetSource { id, path, sheets, header_row, unit_column, period_column, layout })
+    } else {
+        Box::new(CsvSource { id, path, unit_column, period_column, layout })
     }
 }
 
@@ -165,7 +168,7 @@ pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut
             let path = s.path.clone().unwrap_or_default();
             files.push((role, path.clone(), loaded.resolve(&path)));
             sources.push(ConfiguredSource {
-                source: Box::new(csv_source(loaded, s, &path)),
+                source: table_source(loaded, s, &path),
                 optional: s.optional,
                 plugin: None,
                 plugin_name: None,
