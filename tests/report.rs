@@ -81,3 +81,59 @@ fn report_is_self_contained_and_draws_every_chart() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(read("report.html"), html);
 }
+
+#[test]
+fn formats_xlsx_adds_every_table_as_a_sheet_of_one_workbook() {
+    use calamine::{Data, Reader};
+    let dir = crate::common::mini_study();
+    let config = dir.path().join("mini.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("dir = \"out\"", "dir = \"out\"\nformats = [\"csv\", \"xlsx\"]");
+    std::fs::write(&config, text).unwrap();
+    let run = |out: &str| {
+        let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict", "--out", out, "--report"]);
+        assert_eq!(code, 0, "{stderr}");
+    };
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(a.to_str().unwrap());
+    run(b.to_str().unwrap());
+    let bytes = std::fs::read(a.join("results.xlsx")).unwrap();
+    assert_eq!(bytes, std::fs::read(b.join("results.xlsx")).unwrap(), "the same run gives the same workbook");
+    let mut book = calamine::open_workbook_auto(a.join("results.xlsx")).unwrap();
+    let csvs: Vec<String> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".csv"))
+        .map(|n| n.trim_end_matches(".csv").to_string())
+        .collect();
+    let mut sheets = book.sheet_names();
+    sheets.sort();
+    let mut expected = csvs.clone();
+    expected.sort();
+    assert_eq!(sheets, expected, "a sheet per CSV table");
+    let scores = book.worksheet_range("scores").unwrap();
+    let mut reader = csv::Reader::from_path(a.join("scores.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let first: Vec<String> = reader.records().next().unwrap().unwrap().iter().map(String::from).collect();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap() as u32;
+    assert_eq!(scores.get_value((0, at("score"))), Some(&Data::String("score".into())));
+    // Numbers are numbers, to the last bit; unit ids stay text.
+    assert_eq!(scores.get_value((1, at("score"))), Some(&Data::Float(first[at("score") as usize].parse().unwrap())));
+    assert_eq!(scores.get_value((1, at("unit"))), Some(&Data::String(first[at("unit") as usize].clone())));
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(html.contains("<a href=\"results.xlsx\">results.xlsx</a>"), "the report links the workbook");
+    // Formats are checked: csv stays (the report and diff read it), nothing unknown.
+    for (formats, message) in [
+        ("[\"xlsx\"]", "`output.formats`: must include \"csv\""),
+        ("[\"csv\", \"pdf\"]", "`output.formats[1]`: unknown format `pdf`"),
+    ] {
+        let text = std::fs::read_to_string(&config).unwrap();
+        let start = text.find("formats = ").unwrap();
+        let end = start + text[start..].find('\n').unwrap();
+        std::fs::write(&config, format!("{}formats = {formats}{}", &text[..start], &text[end..])).unwrap();
+        let (code, _, stderr) = resil(&["validate", config.to_str().unwrap()]);
+        assert_eq!(code, 1);
+        assert!(stderr.contains(message), "{stderr}");
+    }
+}

@@ -257,6 +257,17 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
     if c.indicators.is_empty() {
         err("indicator".into(), "at least one indicator is needed".into());
     }
+    for (i, f) in c.output.formats.iter().enumerate() {
+        if !["csv", "xlsx"].contains(&f.as_str()) {
+            err(format!("output.formats[{i}]"), format!("unknown format `{f}` (known: csv, xlsx)"));
+        }
+    }
+    if !c.output.formats.iter().any(|f| f == "csv") {
+        err(
+            "output.formats".into(),
+            "must include \"csv\": the report and `resil diff` read the CSV tables; add \"xlsx\" beside it".into(),
+        );
+    }
     // A sub-system belongs to one system: the hierarchy's levels are scored by name.
     let mut system_of: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
     for ind in &c.indicators {

@@ -300,15 +300,22 @@ pub struct PipelineConfig {
     pub classify: ClassifyConfig,
 }
 
-/// `[output]`: where the run writes.
+/// `[output]`: where the run writes, and in which formats (`csv` always; `xlsx` adds every
+/// table as a sheet of one workbook, results.xlsx).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct OutputConfig {
     pub dir: String,
+    #[serde(default = "default_formats")]
+    pub formats: Vec<String>,
+}
+
+fn default_formats() -> Vec<String> {
+    vec!["csv".into()]
 }
 
 impl Default for OutputConfig {
     fn default() -> Self {
-        OutputConfig { dir: "out".into() }
+        OutputConfig { dir: "out".into(), formats: default_formats() }
     }
 }

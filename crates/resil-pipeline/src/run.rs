@@ -252,6 +252,8 @@ pub struct RunResult {
     pub input_files: Vec<PathBuf>,
     pub notes: Vec<LoggedNote>,
     pub manifest: serde_json::Value,
+    /// `[output] formats`: `csv`, and `xlsx` for a workbook of every table.
+    pub output_formats: Vec<String>,
 }
 
 impl RunResult {
@@ -576,6 +578,7 @@ pub(crate) fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<Ru
             .collect(),
         notes: log.0,
         manifest: serde_json::Value::Null,
+        output_formats: p.loaded.config.output.formats.clone(),
     };
     analyse_and_record(p, result)
 }

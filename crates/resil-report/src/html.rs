@@ -220,6 +220,12 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         ));
     }
     html.push_str(&format!("<h2>Summary</h2><pre>{}</pre>", esc(&read(dir, "summary.txt")?)));
+    if dir.join(crate::WORKBOOK).is_file() {
+        html.push_str(&format!(
+            "<p>Every table of the run as one workbook: <a href=\"{0}\">{0}</a> (a sheet per table).</p>",
+            crate::WORKBOOK
+        ));
+    }
     html.push_str(&indicator_table(dir)?);
     html.push_str(&published_table(dir, &manifest)?);
     for (title, svg) in &sections {

@@ -9,6 +9,7 @@ mod png;
 mod sensitivity_charts;
 mod summary;
 mod tables;
+mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ pub use diff::{diff, Delta, DiffReport};
 pub use html::{compare_heatmap, render_report};
 pub use png::svg_to_png;
 pub use summary::summary;
+pub use workbook::WORKBOOK;
 
 /// A file every run writes: its name, one line on what it holds, and how it is rendered.
 pub struct OutputFile {
@@ -83,7 +85,8 @@ pub static OUTPUT_FILES: &[OutputFile] = &[
 ];
 
 /// Renders every output file of a run in memory, as (file name, bytes): the files every run
-/// writes, then published.csv, each analysis's `<table>.csv` files and `<id>.json`, the manifest last.
+/// writes, then published.csv, each analysis's `<table>.csv` files and `<id>.json`, with
+/// `formats = ["csv", "xlsx"]` results.xlsx (every CSV table as a sheet), the manifest last.
 pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
     let (manifest, every_run) = OUTPUT_FILES.split_last().expect("the table ends with the manifest");
     let mut files =
@@ -96,6 +99,10 @@ pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
             files.push((format!("{}.csv", t.name), tables::analysis_table(result, t)?));
         }
         files.push((format!("{}.json", a.id), tables::analysis_json(result, a)));
+    }
+    if result.output_formats.iter().any(|f| f == "xlsx") {
+        let note = tables::data_status(result);
+        files.push((workbook::WORKBOOK.to_string(), workbook::workbook(&files, &note)?));
     }
     files.push((manifest.name.to_string(), (manifest.render)(result)?));
     Ok(files)
