@@ -99,6 +99,23 @@ fn main() -> anyhow::Result<()> {
             )?;
             check(resil(&["report", out])?, "the flagship's report")
         }
+        Some("wheel") => {
+            // The Python package as a wheel for CPython 3.9+ (stable ABI) in target/wheels, built by
+            // maturin (installed into target/py-venv when missing).
+            let venv = root.join("target/py-venv");
+            if !venv.join("bin/python").is_file() {
+                check(Command::new("python3").args(["-m", "venv"]).arg(&venv).status()?, "creating target/py-venv")?;
+            }
+            check(
+                Command::new(venv.join("bin/pip")).args(["install", "-q", "maturin>=1.5,<2"]).status()?,
+                "installing maturin",
+            )?;
+            let status = Command::new(venv.join("bin/maturin"))
+                .current_dir(&root)
+                .args(["build", "--release", "-m", "crates/resil-py/Cargo.toml", "--out", "target/wheels"])
+                .status()?;
+            check(status, "building the wheel")
+        }
         Some("valgrind") => {
             // The whole load/compute/free cycle of the three plugins, under memcheck: any invalid
             // access or definite leak fails. The libraries themselves stay loaded (never unloaded),
@@ -126,7 +143,7 @@ fn main() -> anyhow::Result<()> {
         Some("ci") => check(cargo().current_dir(&root).args(["test", "--workspace"]).status()?, "the tests"),
         _ => {
             eprintln!(
-                "usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | ci>"
+                "usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | wheel | ci>"
             );
             std::process::exit(2);
         }

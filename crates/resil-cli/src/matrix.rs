@@ -66,47 +66,16 @@ fn stage(method: &str, params: toml::Table) -> StageConfig {
     StageConfig { method: method.to_string(), scope: Scope::Pooled, indicators: Vec::new(), params }
 }
 
-/// Sorts `--param` values into the tables of the stages.
-/// Sends each `--param KEY=VALUE` to the stage whose method takes KEY, by the registry's
-/// declarations: `stages` are (flag name, registry stage, method name). `stage.key=value` is
-/// explicit; a key two stages' methods take must be; a key no method here takes goes to the last
-/// stage, whose check names what its method takes.
+/// Sorts `--param KEY=VALUE` values into the tables of the stages (`resil_pipeline::route_params`).
 fn route(params: &[String], stages: &[(&str, &str, &str)]) -> anyhow::Result<Vec<toml::Table>> {
-    let catalog = resil_pipeline::catalog();
-    let takes = |(_, stage, method): &(&str, &str, &str), key: &str| {
-        let own =
-            catalog.iter().any(|m| m.stage == *stage && m.name == *method && m.params.iter().any(|p| p.name == key));
-        own || resil_pipeline::stage_params(stage).iter().any(|p| p.name == key && p.name != "scope")
-    };
-    let mut tables = vec![toml::Table::new(); stages.len()];
-    for p in params {
-        let (key, value) = p.split_once('=').with_context(|| format!("--param `{p}`: expected KEY=VALUE"))?;
-        let (i, key) = match key.split_once('.') {
-            Some((s, k)) => match stages.iter().position(|(flag, ..)| *flag == s) {
-                Some(i) => (i, k),
-                None => bail!(
-                    "--param `{p}`: no stage `{s}` here (stages: {})",
-                    stages.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
-                ),
-            },
-            None => {
-                let takers: Vec<usize> = (0..stages.len()).filter(|&i| takes(&stages[i], key)).collect();
-                match takers.as_slice() {
-                    [i] => (*i, key),
-                    [] => (stages.len() - 1, key),
-                    many => bail!(
-                        "--param `{p}`: `{key}` is a parameter of {}; write `<stage>.{key}=...`",
-                        many.iter()
-                            .map(|&i| format!("{} ({})", stages[i].2, stages[i].0))
-                            .collect::<Vec<_>>()
-                            .join(" and ")
-                    ),
-                }
-            }
-        };
-        tables[i].insert(key.to_string(), toml_value(value));
-    }
-    Ok(tables)
+    let pairs = params
+        .iter()
+        .map(|p| {
+            let (key, value) = p.split_once('=').with_context(|| format!("--param `{p}`: expected KEY=VALUE"))?;
+            Ok((key.to_string(), toml_value(value)))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(resil_pipeline::route_params(&pairs, stages, "--param")?)
 }
 
 /// One chunk of a matrix file parsed on its own thread: ids and one vector per column.

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use resil_config::StageConfig;
-use resil_core::{Breaks, Diagnostic, Direction, Indicator, IndicatorSystem, Matrix, Polarity, Provenance, Result};
+use resil_core::{
+    Breaks, Diagnostic, Direction, Error, Indicator, IndicatorSystem, Matrix, Polarity, Provenance, Result,
+};
 
 use crate::registry::{self, StageKey};
 
@@ -43,6 +45,62 @@ pub fn criteria(names: &[String], polarities: &[Polarity]) -> IndicatorSystem {
             })
             .collect(),
     )
+}
+
+/// Sends each parameter (key, value) to the stage whose method takes the key, by the registry's
+/// declarations: `stages` are (name, registry stage, method name). `stage.key` is explicit; a key
+/// two stages' methods take must be; a key no method here takes goes to the last stage, whose
+/// check names what its method takes. `what` names the parameters in messages (`--param`).
+pub fn route_params(
+    params: &[(String, toml::Value)],
+    stages: &[(&str, &str, &str)],
+    what: &str,
+) -> Result<Vec<toml::Table>> {
+    let catalog = registry::catalog();
+    let takes = |(_, stage, method): &(&str, &str, &str), key: &str| {
+        let own =
+            catalog.iter().any(|m| m.stage == *stage && m.name == *method && m.params.iter().any(|p| p.name == key));
+        own || registry::stage_params(stage).iter().any(|p| p.name == key && p.name != "scope")
+    };
+    let mut tables = vec![toml::Table::new(); stages.len()];
+    for (full, value) in params {
+        let shown = format!("{full}={value}");
+        let (i, key) = match full.split_once('.') {
+            Some((s, k)) => match stages.iter().position(|(name, ..)| *name == s) {
+                Some(i) => (i, k),
+                None => {
+                    return Err(Error::data(
+                        format!("{what} `{shown}`"),
+                        format!(
+                            "no stage `{s}` here (stages: {})",
+                            stages.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
+                        ),
+                    ))
+                }
+            },
+            None => {
+                let takers: Vec<usize> = (0..stages.len()).filter(|&i| takes(&stages[i], full)).collect();
+                match takers.as_slice() {
+                    [i] => (*i, full.as_str()),
+                    [] => (stages.len() - 1, full.as_str()),
+                    many => {
+                        return Err(Error::data(
+                            format!("{what} `{shown}`"),
+                            format!(
+                                "`{full}` is a parameter of {}; write `<stage>.{full}=...`",
+                                many.iter()
+                                    .map(|&i| format!("{} ({})", stages[i].2, stages[i].0))
+                                    .collect::<Vec<_>>()
+                                    .join(" and ")
+                            ),
+                        ))
+                    }
+                }
+            }
+        };
+        tables[i].insert(key.to_string(), value.clone());
+    }
+    Ok(tables)
 }
 
 /// Normalises `matrix` (rows = alternatives), derives weights from the normalised matrix, scores
