@@ -49,7 +49,9 @@ fn build_plugins(root: &Path, profile: &str) -> anyhow::Result<PathBuf> {
     check(cmd.status().context("running cargo build")?, "building the plugins")?;
     let out = root.join("target/plugins");
     std::fs::create_dir_all(&out)?;
-    let built = root.join("target").join(if profile == "dev" { "debug" } else { profile });
+    // Cargo builds into CARGO_TARGET_DIR when set; the configs load plugins from target/plugins.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let built = target.join(if profile == "dev" { "debug" } else { profile });
     let (prefix, ext) = (std::env::consts::DLL_PREFIX, std::env::consts::DLL_EXTENSION);
     for n in &names {
         let from = built.join(format!("{prefix}{}.{ext}", n.replace('-', "_")));
