@@ -87,6 +87,38 @@ fn spatial_geary_command_matches_esda() {
 }
 
 #[test]
+fn spatial_getis_ord_command_matches_esda() {
+    // esda 2.9.0's G and G_Local (data/reference-cases/esda_getis_ord.json), kNN k = 3.
+    let (r, _dir, t) = esda_table("esda_getis_ord");
+    let t = t.as_str();
+    let base = ["spatial", "getis-ord", t, "--id", "id", "--value", "value", "--x", "x", "--y", "y", "--knn", "3"];
+    let esda = &r["cases"][0];
+    assert_eq!(esda["weights"], "knn3");
+    let (code, stdout, stderr) = resil(&base);
+    assert_eq!(code, 0, "{stderr}");
+    let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for key in ["g", "z_norm", "p_norm"] {
+        let (a, b) = (got[key].as_f64().unwrap(), esda[key].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-12, "{key}: {a} vs {b}");
+    }
+    let p_sim = got["p_sim"].as_f64().unwrap();
+    assert!((p_sim - esda["p_sim_9999"].as_f64().unwrap()).abs() < 0.03, "{p_sim} from 999 permutations");
+    for (flags, key) in [(&["--local"][..], "plain"), (&["--local", "--star"][..], "star")] {
+        let (code, stdout, stderr) = resil(&[&base[..], flags].concat());
+        assert_eq!(code, 0, "{stderr}");
+        let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let rows = got["local"].as_array().unwrap();
+        assert_eq!(rows.len(), 12);
+        for (i, (row, want)) in rows.iter().zip(resil_test_support::floats(&esda["local"][key]["z"])).enumerate() {
+            assert!((row["z"].as_f64().unwrap() - want).abs() <= 1e-12, "{key} z[{i}]");
+            assert_eq!(row["id"], format!("u{i}"));
+        }
+    }
+    let (code, _, stderr) = resil(&[&base[..], &["--star"]].concat());
+    assert_eq!(code, 2, "--star needs --local: {stderr}");
+}
+
+#[test]
 fn inequality_command_matches_pysal() {
     // PySAL inequality 1.1.2 on its Mexico example (data/reference-cases/pysal_inequality.json):
     // TheilD and Gini of the 1940 per-capita GDP by Hanson's regions, and TheilDSim's printed
@@ -256,4 +288,43 @@ fn subsystem_scores_of_a_weighted_sum_are_weighted_means_of_their_indicators() {
         }
     }
     assert_eq!(checked, 8);
+}
+
+#[test]
+fn getis_ord_analysis_gives_global_and_local_tables() {
+    let dir = mini_study();
+    let config = dir.path().join("mini.toml");
+    let extra = "\n[[analysis]]\nkind = \"getis-ord\"\nk = 2\npermutations = 99\nseed = 4\n";
+    let text = std::fs::read_to_string(&config).unwrap().replacen("\n[output]", &format!("{extra}\n[output]"), 1);
+    std::fs::write(&config, text).unwrap();
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join("out").join(f)).unwrap();
+    let global = read("getis-ord.csv");
+    assert_eq!(global.lines().count(), 3, "{global}");
+    assert!(global.starts_with("period,n,g,expected_g,z_norm,p_norm,p_sim"), "{global}");
+    let local = read("getis-ord_local.csv");
+    assert_eq!(local.lines().count(), 1 + 4 * 2, "{local}");
+    // Independent computation: the 2010 scores of scores.csv on kNN(2) great-circle weights.
+    let scores = read("scores.csv");
+    let mut values = Vec::new();
+    for line in scores.lines().skip(1).filter(|l| l.contains(",2010,")) {
+        values.push(line.split(',').nth(4).unwrap().parse::<f64>().unwrap());
+    }
+    let seats = [(100.0, 40.0), (101.0, 41.0), (102.0, 42.0), (103.0, 43.0)];
+    let w = resil_trend::spatial::SpatialWeights::build(
+        &seats,
+        resil_trend::spatial::Metric::GreatCircleKm,
+        resil_trend::spatial::WeightsKind::Knn(2),
+        true,
+    )
+    .unwrap();
+    let g = resil_trend::getis_ord::getis_ord(&values, &w, 99, 4).unwrap();
+    let row: Vec<&str> = global.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[0], "2010");
+    assert_eq!(row[2].parse::<f64>().unwrap(), g.g);
+    assert_eq!(row[6].parse::<f64>().unwrap(), g.p_sim.unwrap());
+    let star = resil_trend::getis_ord::local_g(&values, &w, true, 99, 4).unwrap();
+    let first: Vec<&str> = local.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(first[4].parse::<f64>().unwrap(), star[0].g, "G*_i by default");
 }

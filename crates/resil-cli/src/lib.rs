@@ -136,6 +136,9 @@ enum SpatialCommand {
     Moran(spatial::SpatialArgs),
     /// Global Geary's C of a column, with analytical and permutation inference.
     Geary(spatial::SpatialArgs),
+    /// Getis-Ord G of a column (global; --local for G_i, --local --star for G*_i), with
+    /// analytical and permutation inference.
+    GetisOrd(spatial::GetisOrdArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -231,6 +234,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
         Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
         Command::Spatial(SpatialCommand::Geary(args)) => spatial::geary(&args, out),
+        Command::Spatial(SpatialCommand::GetisOrd(args)) => spatial::getis_ord(&args, out),
         Command::Inequality(args) => inequality::inequality(&args, out),
         Command::Score(args) => matrix::score(&args, out, err),
         Command::Classify(args) => matrix::classify(&args, out, err),

@@ -70,7 +70,8 @@ pub(crate) fn column(headers: &csv::StringRecord, name: &str, path: &std::path::
 }
 
 /// The values of the table's column and the weights between its points.
-fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<f64>, SpatialWeights)> {
+/// The ids (in file order), values and spatial weights of a points table.
+fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<String>, Vec<f64>, SpatialWeights)> {
     let path = &args.table;
     let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
     let headers = reader.headers()?.clone();
@@ -83,6 +84,7 @@ fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<f64>, SpatialWe
     let (x_col, y_col) = (column(&headers, cx, path)?, column(&headers, cy, path)?);
     let (mut values, mut points) = (Vec::new(), Vec::new());
     let mut ids = std::collections::BTreeSet::new();
+    let mut order = Vec::new();
     for record in reader.records() {
         let record = record?;
         let line = record.position().map_or(0, |p| p.line());
@@ -97,6 +99,7 @@ fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<f64>, SpatialWe
         if !ids.insert(id.clone()) {
             bail!("{}, line {line}: duplicate id `{id}`", path.display());
         }
+        order.push(id);
         values.push(cell(value_col, &args.value)?);
         points.push((cell(x_col, cx)?, cell(y_col, cy)?));
     }
@@ -105,11 +108,11 @@ fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<f64>, SpatialWe
         (_, _, true) => WeightsKind::InverseDistance { power: args.power, band: args.idw_band },
         (k, _, _) => WeightsKind::Knn(k.unwrap_or(4)),
     };
-    Ok((values, SpatialWeights::build(&points, metric, kind, !args.binary)?))
+    Ok((order, values, SpatialWeights::build(&points, metric, kind, !args.binary)?))
 }
 
 pub fn moran(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let (values, w) = values_and_weights(args)?;
+    let (_, values, w) = values_and_weights(args)?;
     let m = moran_i(&values, &w, args.inference.permutations, args.inference.seed)?;
     if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
@@ -136,7 +139,7 @@ pub fn moran(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
 }
 
 pub fn geary(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let (values, w) = values_and_weights(args)?;
+    let (_, values, w) = values_and_weights(args)?;
     let g = geary_c(&values, &w, args.inference.permutations, args.inference.seed)?;
     if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
@@ -148,6 +151,60 @@ pub fn geary(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
             "{},{},{},{},{},{},{},{},{},{}",
             g.n, g.c, g.expected_c, g.z_norm, g.p_norm, g.z_rand, g.p_rand, p_sim, g.permutations, g.seed
         )?;
+    }
+    Ok(0)
+}
+
+/// `resil spatial getis-ord`: the points table and weights of `spatial moran`, and which statistic.
+#[derive(Args, Debug)]
+pub struct GetisOrdArgs {
+    #[command(flatten)]
+    pub spatial: SpatialArgs,
+    /// Local G_i of every point instead of the global G (row-standardised weights).
+    #[arg(long)]
+    pub local: bool,
+    /// With --local: G*_i, the point itself counted (self-weight: its row's largest weight).
+    #[arg(long, requires = "local")]
+    pub star: bool,
+}
+
+pub fn getis_ord(args: &GetisOrdArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let a = &args.spatial;
+    let (ids, values, w) = values_and_weights(a)?;
+    let (permutations, seed) = (a.inference.permutations, a.inference.seed);
+    if !args.local {
+        let g = resil_trend::getis_ord::getis_ord(&values, &w, permutations, seed)?;
+        if a.inference.format == "json" {
+            writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
+        } else {
+            writeln!(out, "n,g,expected_g,z_norm,p_norm,p_sim,permutations,seed")?;
+            let p_sim = g.p_sim.map(|p| p.to_string()).unwrap_or_default();
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{},{}",
+                g.n, g.g, g.expected_g, g.z_norm, g.p_norm, p_sim, g.permutations, g.seed
+            )?;
+        }
+        return Ok(0);
+    }
+    let local = resil_trend::getis_ord::local_g(&values, &w, args.star, permutations, seed)?;
+    if a.inference.format == "json" {
+        let rows: Vec<serde_json::Value> = ids
+            .iter()
+            .zip(&local)
+            .map(|(id, l)| {
+                let mut v = serde_json::to_value(l).expect("plain numbers");
+                v["id"] = serde_json::Value::String(id.clone());
+                v
+            })
+            .collect();
+        let doc = serde_json::json!({ "star": args.star, "permutations": permutations, "seed": seed, "local": rows });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        writeln!(out, "id,g,expected,variance,z,p_norm,p_sim")?;
+        for (id, l) in ids.iter().zip(&local) {
+            writeln!(out, "{id},{},{},{},{},{},{}", l.g, l.expected, l.variance, l.z, l.p_norm, l.p_sim)?;
+        }
     }
     Ok(0)
 }

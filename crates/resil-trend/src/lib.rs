@@ -5,6 +5,7 @@
 
 pub mod albers;
 pub mod geary;
+pub mod getis_ord;
 pub mod inequality;
 mod kdtree;
 pub mod obstacles;

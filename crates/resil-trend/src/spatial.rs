@@ -185,14 +185,14 @@ impl SpatialWeights {
 const PERMUTATION_BLOCK: usize = 64;
 
 /// The random stream `index` of `seed`.
-fn stream(seed: u64, index: u64) -> ChaCha8Rng {
+pub(crate) fn stream(seed: u64, index: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(index);
     rng
 }
 
 /// `f(0..n)` computed on every core, in index order.
-fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+pub(crate) fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(n.max(1));
     let chunk = n.div_ceil(threads.max(1)).max(1);
     std::thread::scope(|s| {

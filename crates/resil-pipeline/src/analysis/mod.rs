@@ -4,6 +4,7 @@
 //! kind gives typed rows, written as CSV tables, and one JSON value.
 
 mod geary;
+mod getis_ord;
 mod inequality;
 mod moran;
 mod obstacles;
@@ -40,6 +41,7 @@ pub static ANALYSES: &[AnalysisSpec] = &[
     moran::MORAN,
     moran::LISA,
     geary::SPEC,
+    getis_ord::SPEC,
     trend::SPEC,
     transitions::SPEC,
     obstacles::SPEC,
