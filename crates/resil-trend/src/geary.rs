@@ -97,27 +97,10 @@ pub fn geary(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spatial::{Metric, WeightsKind};
-    use resil_test_support::{floats, reference_case};
 
     /// The reference points, values, and the weights of each case.
     fn cases() -> Vec<(serde_json::Value, Vec<f64>, SpatialWeights)> {
-        let r = reference_case("esda_geary");
-        let points: Vec<(f64, f64)> = floats(&r["x"]).into_iter().zip(floats(&r["y"])).collect();
-        let values = floats(&r["values"]);
-        r["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|case| {
-                let kind = match case["weights"].as_str().unwrap() {
-                    "knn3" => WeightsKind::Knn(3),
-                    "band1.5" => WeightsKind::Band(1.5),
-                    _ => WeightsKind::InverseDistance { power: 1.0, band: Some(2.5) },
-                };
-                (case.clone(), values.clone(), SpatialWeights::build(&points, Metric::Planar, kind, true).unwrap())
-            })
-            .collect()
+        crate::spatial::esda_cases("esda_geary", true)
     }
 
     #[test]

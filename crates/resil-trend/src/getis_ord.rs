@@ -183,26 +183,10 @@ pub fn local_g(values: &[f64], w: &SpatialWeights, star: bool, permutations: usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spatial::{Metric, WeightsKind};
-    use resil_test_support::{floats, reference_case};
+    use resil_test_support::floats;
 
     fn cases() -> Vec<(serde_json::Value, Vec<f64>, SpatialWeights)> {
-        let r = reference_case("esda_getis_ord");
-        let points: Vec<(f64, f64)> = floats(&r["x"]).into_iter().zip(floats(&r["y"])).collect();
-        let values = floats(&r["values"]);
-        r["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|case| {
-                let kind = match case["weights"].as_str().unwrap() {
-                    "knn3" => WeightsKind::Knn(3),
-                    "band1.5" => WeightsKind::Band(1.5),
-                    _ => WeightsKind::InverseDistance { power: 1.0, band: Some(2.5) },
-                };
-                (case.clone(), values.clone(), SpatialWeights::build(&points, Metric::Planar, kind, false).unwrap())
-            })
-            .collect()
+        crate::spatial::esda_cases("esda_getis_ord", false)
     }
 
     #[test]

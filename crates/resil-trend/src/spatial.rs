@@ -396,6 +396,33 @@ pub fn local_moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed
     Ok(out)
 }
 
+/// The cases of an esda reference file (`esda_geary`, `esda_getis_ord`): each case with the
+/// reference values and its weights (kNN k = 3, band 1.5, inverse distance within 2.5, planar).
+#[cfg(test)]
+pub(crate) fn esda_cases(name: &str, row_standardise: bool) -> Vec<(serde_json::Value, Vec<f64>, SpatialWeights)> {
+    use resil_test_support::{floats, reference_case};
+    let r = reference_case(name);
+    let points: Vec<(f64, f64)> = floats(&r["x"]).into_iter().zip(floats(&r["y"])).collect();
+    let values = floats(&r["values"]);
+    r["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| {
+            let kind = match case["weights"].as_str().unwrap() {
+                "knn3" => WeightsKind::Knn(3),
+                "band1.5" => WeightsKind::Band(1.5),
+                _ => WeightsKind::InverseDistance { power: 1.0, band: Some(2.5) },
+            };
+            (
+                case.clone(),
+                values.clone(),
+                SpatialWeights::build(&points, Metric::Planar, kind, row_standardise).unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// Benjamini-Hochberg adjusted p-values (q-values), in the input order.
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let m = p.len();
