@@ -328,3 +328,50 @@ fn getis_ord_analysis_gives_global_and_local_tables() {
     let first: Vec<&str> = local.lines().nth(1).unwrap().split(',').collect();
     assert_eq!(first[4].parse::<f64>().unwrap(), star[0].g, "G*_i by default");
 }
+
+#[test]
+fn bivariate_moran_command_and_analysis() {
+    // esda 2.9.0's Moran_BV (data/reference-cases/esda_moran_bv.json), kNN k = 3.
+    let r = resil_test_support::reference_case("esda_moran_bv");
+    let col = |k: &str| resil_test_support::floats(&r[k]);
+    let (x, y, v, other) = (col("x"), col("y"), col("values"), col("other"));
+    let mut text = "id,value,other,x,y\n".to_string();
+    for i in 0..x.len() {
+        text += &format!("u{i},{},{},{},{}\n", v[i], other[i], x[i], y[i]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.csv");
+    std::fs::write(&t, text).unwrap();
+    let t = t.to_str().unwrap();
+    let args = [
+        "spatial", "moran-bv", t, "--id", "id", "--value", "value", "--with", "other", "--x", "x", "--y", "y", "--knn",
+        "3",
+    ];
+    let (code, stdout, stderr) = resil(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let esda = &r["cases"][0];
+    assert!((got["i"].as_f64().unwrap() - esda["i"].as_f64().unwrap()).abs() <= 1e-12);
+    assert!((got["p_sim"].as_f64().unwrap() - esda["p_sim_9999"].as_f64().unwrap()).abs() < 0.04);
+    let (code, _, stderr) = resil(&[&args[..7], &["--with", "nope", "--x", "x", "--y", "y"]].concat());
+    assert_eq!(code, 1);
+    assert!(stderr.contains("missing column `nope`"), "{stderr}");
+
+    // As an analysis: against an indicator, and against the previous period's scores.
+    let study = mini_study();
+    let config = study.path().join("mini.toml");
+    let extra = "\n[[analysis]]\nkind = \"moran-bv\"\nid = \"bv-x1\"\nk = 2\nwith = \"X1\"\npermutations = 99\n\n[[analysis]]\nkind = \"moran-bv\"\nk = 2\npermutations = 99\n";
+    let text = std::fs::read_to_string(&config).unwrap().replacen("\n[output]", &format!("{extra}\n[output]"), 1);
+    std::fs::write(&config, &text).unwrap();
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |f: &str| std::fs::read_to_string(study.path().join("out").join(f)).unwrap();
+    assert_eq!(read("bv-x1.csv").lines().count(), 3, "a row per period");
+    let previous = read("moran-bv.csv");
+    assert_eq!(previous.lines().count(), 2, "from the second period: {previous}");
+    assert!(previous.lines().nth(1).unwrap().starts_with("2020,previous-score,4,"), "{previous}");
+    std::fs::write(&config, text.replace("with = \"X1\"", "with = \"X9\"")).unwrap();
+    let (code, _, stderr) = resil(&["validate", config.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`analysis[0].with`: `X9` is neither an indicator"), "{stderr}");
+}

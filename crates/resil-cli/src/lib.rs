@@ -139,6 +139,8 @@ enum SpatialCommand {
     /// Getis-Ord G of a column (global; --local for G_i, --local --star for G*_i), with
     /// analytical and permutation inference.
     GetisOrd(spatial::GetisOrdArgs),
+    /// Bivariate Moran's I of --value with the spatial lag of --with, with permutation inference.
+    MoranBv(spatial::MoranBvArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -235,6 +237,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
         Command::Spatial(SpatialCommand::Geary(args)) => spatial::geary(&args, out),
         Command::Spatial(SpatialCommand::GetisOrd(args)) => spatial::getis_ord(&args, out),
+        Command::Spatial(SpatialCommand::MoranBv(args)) => spatial::moran_bv(&args, out),
         Command::Inequality(args) => inequality::inequality(&args, out),
         Command::Score(args) => matrix::score(&args, out, err),
         Command::Classify(args) => matrix::classify(&args, out, err),

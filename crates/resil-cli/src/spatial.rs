@@ -208,3 +208,59 @@ pub fn getis_ord(args: &GetisOrdArgs, out: &mut dyn Write) -> anyhow::Result<i32
     }
     Ok(0)
 }
+
+/// `resil spatial moran-bv`: the points table and weights of `spatial moran`, and the second column.
+#[derive(Args, Debug)]
+pub struct MoranBvArgs {
+    #[command(flatten)]
+    pub spatial: SpatialArgs,
+    /// The column whose spatial lag is set against --value.
+    #[arg(long = "with")]
+    pub with: String,
+}
+
+pub fn moran_bv(args: &MoranBvArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let a = &args.spatial;
+    let (_, x, w) = values_and_weights(a)?;
+    let y = numeric_column(&a.table, &args.with)?;
+    let m = resil_trend::moran_bv::moran_bv(&x, &y, &w, a.inference.permutations, a.inference.seed)?;
+    if a.inference.format == "json" {
+        writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
+    } else {
+        writeln!(out, "n,i,p_sim,ei_sim,se_i_sim,z_sim,p_z_sim,permutations,seed")?;
+        let o = |v: Option<f64>| v.map(|p| p.to_string()).unwrap_or_default();
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            m.n,
+            m.i,
+            o(m.p_sim),
+            o(m.ei_sim),
+            o(m.se_i_sim),
+            o(m.z_sim),
+            o(m.p_z_sim),
+            m.permutations,
+            m.seed
+        )?;
+    }
+    Ok(0)
+}
+
+/// The column `name` of a table as numbers, in file order; a bad cell is named by line.
+fn numeric_column(path: &std::path::Path, name: &str) -> anyhow::Result<Vec<f64>> {
+    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
+    let headers = reader.headers()?.clone();
+    let c = column(&headers, name, path)?;
+    reader
+        .records()
+        .map(|record| {
+            let record = record?;
+            let line = record.position().map_or(0, |p| p.line());
+            let text = record.get(c).unwrap_or("").trim();
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => bail!("{}, line {line}, column `{name}`: `{text}` is not a finite number", path.display()),
+            }
+        })
+        .collect()
+}

@@ -8,6 +8,7 @@ pub mod geary;
 pub mod getis_ord;
 pub mod inequality;
 mod kdtree;
+pub mod moran_bv;
 pub mod obstacles;
 mod regions;
 pub mod spatial;

@@ -14,18 +14,10 @@ use super::{
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
-const PARAMS: [ParamSpec; 10] = [
-    super::moran::PARAMS[0],
-    super::moran::PARAMS[1],
-    super::moran::PARAMS[2],
-    super::moran::PARAMS[3],
-    super::moran::PARAMS[4],
-    super::moran::PARAMS[5],
-    super::moran::PARAMS[6],
-    super::moran::PARAMS[7],
+const PARAMS: [ParamSpec; 10] = super::test_params([
     ParamSpec { name: "star", doc: "local G*_i, the unit itself counted (default true); false: G_i" },
     ParamSpec { name: "alpha", doc: "a unit is a hot or cold spot when its p_sim is at most alpha (default 0.05)" },
-];
+]);
 
 pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     kind: "getis-ord",

@@ -7,6 +7,7 @@ mod geary;
 mod getis_ord;
 mod inequality;
 mod moran;
+mod moran_bv;
 mod obstacles;
 mod regions;
 mod transitions;
@@ -42,6 +43,7 @@ pub static ANALYSES: &[AnalysisSpec] = &[
     moran::LISA,
     geary::SPEC,
     getis_ord::SPEC,
+    moran_bv::SPEC,
     trend::SPEC,
     transitions::SPEC,
     obstacles::SPEC,
@@ -256,6 +258,23 @@ impl CheckValues for PermutationTestParams {
     fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
         Vec::new()
     }
+}
+
+/// The parameters of a permutation test on spatial weights (moran's first eight: the weights,
+/// `permutations`, `seed`) followed by an analysis's own `extra` ones; `N` = 8 + their count.
+pub(super) const fn test_params<const N: usize, const M: usize>(extra: [ParamSpec; M]) -> [ParamSpec; N] {
+    let mut out = [ParamSpec { name: "", doc: "" }; N];
+    let mut i = 0;
+    while i < 8 {
+        out[i] = moran::PARAMS[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < M {
+        out[8 + j] = extra[j];
+        j += 1;
+    }
+    out
 }
 
 /// The spatial-weights parameters every spatial analysis takes.
