@@ -4,6 +4,7 @@
 //! slices, so that it can be rerun on any table, not only a resil run.
 
 pub mod albers;
+pub mod ergodic;
 pub mod geary;
 pub mod getis_ord;
 pub mod inequality;

@@ -1,7 +1,7 @@
 //! `transitions`: grade transitions between consecutive periods (Markov), and with `spatial`,
 //! spatial Markov matrices by the grade of the neighbours' lag.
 
-use resil_core::Result;
+use resil_core::{Diagnostic, Result};
 use resil_trend::transitions;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -64,6 +64,68 @@ row! {
     }
 }
 
+row! {
+    /// A grade's long-run share (steady state) and mean recurrence time, from the pooled matrix.
+    struct LongRunRow {
+        grade: usize,
+        steady_state: f64,
+        recurrence_time: Option<f64>,
+    }
+}
+
+row! {
+    /// The mean number of steps from one grade to first reach another (ergodic chains).
+    struct PassageRow {
+        from_grade: usize,
+        to_grade: usize,
+        mean_first_passage: f64,
+    }
+}
+
+/// The steady state and mean first passage times of the pooled matrix, as giddy computes them;
+/// what cannot be computed (a grade never left from, several recurrent classes, a chain that is
+/// not ergodic) is said in a note.
+fn long_run(m: &transitions::TransitionMatrix, notes: &mut Vec<Diagnostic>) -> (Vec<LongRunRow>, Vec<PassageRow>) {
+    let rows: Option<Vec<Vec<f64>>> = m.probabilities.iter().map(|r| r.iter().copied().collect()).collect();
+    let Some(p) = rows else {
+        let empty: Vec<String> =
+            (0..m.counts.len()).filter(|&i| m.probabilities[i][0].is_none()).map(|i| (i + 1).to_string()).collect();
+        notes.push(Diagnostic::info(
+            "markov-long-run",
+            format!("transitions: grade {} never starts a step; no steady state or passage times", empty.join(", ")),
+        ));
+        return (Vec::new(), Vec::new());
+    };
+    let steady = match resil_trend::ergodic::steady_state(&p) {
+        Ok(s) => s,
+        Err(e) => {
+            notes.push(Diagnostic::info("markov-long-run", format!("transitions: {e}")));
+            return (Vec::new(), Vec::new());
+        }
+    };
+    let passage = resil_trend::ergodic::mean_first_passage(&p)
+        .map_err(|e| notes.push(Diagnostic::info("markov-long-run", format!("transitions: {e}; no passage times"))))
+        .ok();
+    let long: Vec<LongRunRow> = steady
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| LongRunRow { grade: i + 1, steady_state: s, recurrence_time: passage.as_ref().map(|m| m[i][i]) })
+        .collect();
+    let steps = passage
+        .iter()
+        .flat_map(|m| {
+            m.iter().enumerate().flat_map(|(i, row)| {
+                row.iter().enumerate().map(move |(j, &v)| PassageRow {
+                    from_grade: i + 1,
+                    to_grade: j + 1,
+                    mean_first_passage: v,
+                })
+            })
+        })
+        .collect();
+    (long, steps)
+}
+
 fn push(rows: &mut Vec<TransitionRow>, name: &str, k: usize, m: &transitions::TransitionMatrix) {
     for i in 0..k {
         for j in 0..k {
@@ -89,6 +151,7 @@ fn grade_transitions(r: &RunResult, p: TransitionsParams) -> Result<AnalysisResu
     let pooled = transitions::transitions(&grades, k, p.min_count);
     push(&mut rows, "all", k, &pooled);
     let mut notes = Vec::new();
+    let (long, passage) = long_run(&pooled, &mut notes);
     let mut json_spatial = Vec::new();
     if p.spatial {
         let w = p.weights.build(units)?;
@@ -113,7 +176,7 @@ fn grade_transitions(r: &RunResult, p: TransitionsParams) -> Result<AnalysisResu
         }
     }
     result(
-        vec![table("", &rows)],
+        vec![table("", &rows), table("long_run", &long), table("passage", &passage)],
         json!({ "min_count": p.min_count, "pooled": pooled, "spatial": json_spatial }),
         notes,
     )
