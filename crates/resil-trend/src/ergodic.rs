@@ -43,9 +43,9 @@ fn recurrent_classes(p: &[Vec<f64>]) -> Vec<Vec<usize>> {
     let r = reachable(p);
     let k = p.len();
     let mut out: Vec<Vec<usize>> = Vec::new();
-    for i in 0..k {
-        let class: Vec<usize> = (0..k).filter(|&j| r[i][j] && r[j][i]).collect();
-        let closed = (0..k).all(|j| !r[i][j] || r[j][i]);
+    for (i, from) in r.iter().enumerate() {
+        let class: Vec<usize> = (0..k).filter(|&j| from[j] && r[j][i]).collect();
+        let closed = (0..k).all(|j| !from[j] || r[j][i]);
         if closed && !out.contains(&class) {
             out.push(class);
         }
