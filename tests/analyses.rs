@@ -375,3 +375,31 @@ fn bivariate_moran_command_and_analysis() {
     assert_eq!(code, 1);
     assert!(stderr.contains("`analysis[0].with`: `X9` is neither an indicator"), "{stderr}");
 }
+
+#[test]
+fn spatial_gini_analysis_splits_the_gini_between_neighbours_and_the_rest() {
+    let dir = mini_study();
+    let config = dir.path().join("mini.toml");
+    let extra = "\n[[analysis]]\nkind = \"spatial-gini\"\nk = 2\npermutations = 99\n";
+    let text = std::fs::read_to_string(&config).unwrap().replacen("\n[output]", &format!("{extra}\n[output]"), 1);
+    std::fs::write(&config, text).unwrap();
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join("out").join(f)).unwrap();
+    let table = read("spatial-gini.csv");
+    assert_eq!(table.lines().count(), 3, "{table}");
+    let inequality_gini = |line: &str| line.split(',').nth(1).unwrap().parse::<f64>().unwrap();
+    // Its Gini is the scores' Gini; the neighbour and other parts add up to the Gini's total.
+    let scores = read("scores.csv");
+    let values: Vec<f64> = scores
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",2010,"))
+        .map(|l| l.split(',').nth(4).unwrap().parse().unwrap())
+        .collect();
+    let row = table.lines().nth(1).unwrap();
+    assert_eq!(inequality_gini(row), resil_trend::inequality::gini(&values));
+    let cells: Vec<f64> = row.split(',').skip(2).take(2).map(|c| c.parse().unwrap()).collect();
+    let mean = values.iter().sum::<f64>() / 4.0;
+    assert!((cells[0] + cells[1] - inequality_gini(row) * 2.0 * 16.0 * mean).abs() < 1e-12);
+}

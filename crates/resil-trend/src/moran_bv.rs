@@ -3,11 +3,10 @@
 //! inference is by permutation of y (folded pseudo p-value, and the permutations' mean, sd and
 //! the z and one-sided p they give), from seeded streams.
 
-use rand::seq::SliceRandom;
 use resil_core::{Error, Result};
 use serde::Serialize;
 
-use crate::spatial::{parallel_map, pseudo_p, stream, SpatialWeights};
+use crate::spatial::{permuted_statistics, pseudo_p, SpatialWeights};
 
 /// Bivariate Moran's I of x with the spatial lag of y, and its permutation inference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,9 +29,6 @@ fn standardised(v: &[f64]) -> Option<Vec<f64>> {
     let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     (sd > 0.0).then(|| v.iter().map(|x| (x - mean) / sd).collect())
 }
-
-/// Permutations per seeded stream.
-const BLOCK: usize = 64;
 
 /// Bivariate Moran's I of `x` and `y` under `w`, with `permutations` seeded permutations of y.
 pub fn moran_bv(x: &[f64], y: &[f64], w: &SpatialWeights, permutations: usize, seed: u64) -> Result<MoranBv> {
@@ -68,19 +64,7 @@ pub fn moran_bv(x: &[f64], y: &[f64], w: &SpatialWeights, permutations: usize, s
     if permutations == 0 {
         return Ok(out);
     }
-    let sims: Vec<f64> = parallel_map(permutations.div_ceil(BLOCK), |b| {
-        let mut rng = stream(seed, b as u64);
-        let mut shuffled = zy.clone();
-        (0..BLOCK.min(permutations - b * BLOCK))
-            .map(|_| {
-                shuffled.shuffle(&mut rng);
-                stat(&shuffled)
-            })
-            .collect::<Vec<f64>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    let sims = permuted_statistics(&zy, permutations, seed, stat);
     let p = permutations as f64;
     let larger = sims.iter().filter(|&&s| s >= i).count();
     let mean = sims.iter().sum::<f64>() / p;

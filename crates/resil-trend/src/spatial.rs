@@ -207,29 +207,44 @@ pub(crate) fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> 
     })
 }
 
-/// How many of `permutations` random orders of `values` satisfy `extreme`. Blocks of
-/// permutations, each with its own seeded stream, are spread over the cores: the count depends on
-/// the seed only, not on the number of cores.
+/// How many of `permutations` random orders of `values` (those of [`permuted_statistics`])
+/// satisfy `extreme`.
 pub(crate) fn count_permutations(
     values: &[f64],
     permutations: usize,
     seed: u64,
     extreme: impl Fn(&[f64]) -> bool + Sync,
 ) -> usize {
+    permuted_statistics(values, permutations, seed, |x| if extreme(x) { 1.0 } else { 0.0 })
+        .into_iter()
+        .filter(|&hit| hit > 0.0)
+        .count()
+}
+
+/// `stat` of each of `permutations` random orders of `values`, in order. Blocks of permutations,
+/// each with its own seeded stream, are spread over the cores: the result depends on the seed
+/// only, not on the number of cores.
+pub(crate) fn permuted_statistics(
+    values: &[f64],
+    permutations: usize,
+    seed: u64,
+    stat: impl Fn(&[f64]) -> f64 + Sync,
+) -> Vec<f64> {
     let blocks = permutations.div_ceil(PERMUTATION_BLOCK);
     parallel_map(blocks, |b| {
         let mut rng = stream(seed, b as u64);
         let mut shuffled = values.to_vec();
         let count = PERMUTATION_BLOCK.min(permutations - b * PERMUTATION_BLOCK);
         (0..count)
-            .filter(|_| {
+            .map(|_| {
                 shuffled.shuffle(&mut rng);
-                extreme(&shuffled)
+                stat(&shuffled)
             })
-            .count()
+            .collect::<Vec<f64>>()
     })
     .into_iter()
-    .sum()
+    .flatten()
+    .collect()
 }
 
 /// Two-sided normal p-value of a z statistic.

@@ -10,6 +10,7 @@ mod moran;
 mod moran_bv;
 mod obstacles;
 mod regions;
+mod spatial_gini;
 mod transitions;
 mod trend;
 
@@ -48,6 +49,7 @@ pub static ANALYSES: &[AnalysisSpec] = &[
     transitions::SPEC,
     obstacles::SPEC,
     inequality::SPEC,
+    spatial_gini::SPEC,
 ];
 
 /// Where an analysis's table is: the config, its index, and whether unknown keys are errors.
