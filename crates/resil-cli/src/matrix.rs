@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use resil_config::StageConfig;
-use resil_core::{Matrix, Polarity, Scope};
+use resil_core::{Matrix, Polarity};
 use serde_json::{json, Value};
 
 /// Which stage a bare `--param KEY=VALUE` belongs to, by the parameter's name.
@@ -60,10 +59,6 @@ fn toml_value(text: &str) -> toml::Value {
     parse(&format!("x = {text}"))
         .or_else(|| text.contains(',').then(|| parse(&format!("x = [{text}]"))).flatten())
         .unwrap_or_else(|| toml::Value::String(text.to_string()))
-}
-
-fn stage(method: &str, params: toml::Table) -> StageConfig {
-    StageConfig { method: method.to_string(), scope: Scope::Pooled, indicators: Vec::new(), params }
 }
 
 /// Sorts `--param KEY=VALUE` values into the tables of the stages (`resil_pipeline::route_params`).
@@ -195,10 +190,9 @@ fn polarities(text: Option<&str>, n: usize) -> anyhow::Result<Vec<Polarity>> {
     let Some(text) = text else { return Ok(vec![Polarity::Benefit; n]) };
     let list: Vec<Polarity> = text
         .split(',')
-        .map(|p| match p.trim() {
-            "+" | "max" | "benefit" => Ok(Polarity::Benefit),
-            "-" | "min" | "cost" => Ok(Polarity::Cost),
-            other => bail!("--polarity: `{other}` is not + or -"),
+        .map(|p| match Polarity::parse(p) {
+            Some(polarity) => Ok(polarity),
+            None => bail!("--polarity: `{}` is not + or -", p.trim()),
         })
         .collect::<anyhow::Result<_>>()?;
     if list.len() != n {
@@ -239,9 +233,9 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     let result = resil_pipeline::score_matrix(
         &matrix,
         &system,
-        &stage(&args.normalize, n),
-        &stage(&weight_method, w),
-        &stage(&args.method, m),
+        &resil_pipeline::pooled_stage(&args.normalize, n),
+        &resil_pipeline::pooled_stage(&weight_method, w),
+        &resil_pipeline::pooled_stage(&args.method, m),
     )?;
     for note in &result.notes {
         writeln!(err, "{:?}: {}", note.severity, note.message)?;
@@ -323,7 +317,8 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
             table.insert("k".into(), toml::Value::Integer(k as i64));
         }
     }
-    let (breaks, classes, notes) = resil_pipeline::classify_values(&values, &stage(&args.method, table))?;
+    let (breaks, classes, notes) =
+        resil_pipeline::classify_values(&values, &resil_pipeline::pooled_stage(&args.method, table))?;
     for n in &notes {
         writeln!(
             err,

@@ -49,6 +49,16 @@ pub enum Polarity {
 }
 
 impl Polarity {
+    /// A polarity as written on a command line or in Python: `+`, `max`, `benefit` or `-`,
+    /// `min`, `cost` (surrounding blanks ignored).
+    pub fn parse(text: &str) -> Option<Polarity> {
+        match text.trim() {
+            "+" | "max" | "benefit" => Some(Polarity::Benefit),
+            "-" | "min" | "cost" => Some(Polarity::Cost),
+            _ => None,
+        }
+    }
+
     /// +1 for a benefit indicator, -1 for a cost indicator.
     pub fn sign(self) -> f64 {
         match self {

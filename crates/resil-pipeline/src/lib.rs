@@ -18,7 +18,7 @@ mod stages;
 
 pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
 pub use compare::{compare, Comparison};
-pub use matrix::{classify_values, criteria, route_params, score_matrix, MatrixScore};
+pub use matrix::{classify_values, criteria, pooled_stage, route_params, score_matrix, MatrixScore};
 pub use published::{FigureComparison, PublishedComparison, PublishedFigure, PublishedFigures, Statistic};
 pub use registry::{
     catalog, names, stage_params, MethodDoc, MethodSpec, ParamSpec, CLASSIFIERS, IMPUTERS, NORMALIZERS, SCORERS,

@@ -47,6 +47,11 @@ pub fn criteria(names: &[String], polarities: &[Polarity]) -> IndicatorSystem {
     )
 }
 
+/// A stage of `method` with `params` on one pooled block: how plain tables are scored and classified.
+pub fn pooled_stage(method: &str, params: toml::Table) -> StageConfig {
+    StageConfig { method: method.to_string(), scope: resil_core::Scope::Pooled, indicators: Vec::new(), params }
+}
+
 /// Sends each parameter (key, value) to the stage whose method takes the key, by the registry's
 /// declarations: `stages` are (name, registry stage, method name). `stage.key` is explicit; a key
 /// two stages' methods take must be; a key no method here takes goes to the last stage, whose

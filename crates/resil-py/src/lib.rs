@@ -11,8 +11,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
-use resil_config::StageConfig;
-use resil_core::{Matrix, Polarity, Scope};
+use resil_core::{Matrix, Polarity};
 use resil_pipeline::RunOptions;
 
 create_exception!(
@@ -24,10 +23,6 @@ create_exception!(
 
 fn fail(e: impl std::fmt::Display) -> PyErr {
     ResilError::new_err(e.to_string())
-}
-
-fn stage(method: &str, params: toml::Table) -> StageConfig {
-    StageConfig { method: method.to_string(), scope: Scope::Pooled, indicators: Vec::new(), params }
 }
 
 /// A Python value as a TOML value (numbers, strings, booleans, lists of them).
@@ -130,11 +125,7 @@ fn score<'py>(
     }
     let polarities = polarity
         .iter()
-        .map(|p| match p.trim() {
-            "+" | "max" | "benefit" => Ok(Polarity::Benefit),
-            "-" | "min" | "cost" => Ok(Polarity::Cost),
-            other => Err(fail(format!("polarity: `{other}` is not + or -"))),
-        })
+        .map(|p| Polarity::parse(p).ok_or_else(|| fail(format!("polarity: `{}` is not + or -", p.trim()))))
         .collect::<PyResult<Vec<_>>>()?;
     // One copy, into resil's column-major layout.
     let columns: Vec<Vec<f64>> = (0..m).map(|j| view.column(j).to_vec()).collect();
@@ -158,7 +149,11 @@ fn score<'py>(
     }
     let system = resil_pipeline::criteria(&criteria, &polarities);
     let [tn, tw, tm] = [0, 1, 2].map(|i| std::mem::take(&mut tables[i]));
-    let (normalize, weight_method, method) = (stage(normalize, tn), stage(weight_method, tw), stage(method, tm));
+    let (normalize, weight_method, method) = (
+        resil_pipeline::pooled_stage(normalize, tn),
+        resil_pipeline::pooled_stage(weight_method, tw),
+        resil_pipeline::pooled_stage(method, tm),
+    );
     let result = py
         .detach(|| {
             resil_pipeline::score_matrix(&Matrix::from_columns(columns), &system, &normalize, &weight_method, &method)
@@ -196,7 +191,7 @@ fn classify<'py>(
     let table = resil_pipeline::route_params(&keywords, &[("classify", "classify", method)], "keyword")
         .map_err(fail)?
         .remove(0);
-    let stage = stage(method, table);
+    let stage = resil_pipeline::pooled_stage(method, table);
     let (breaks, classes, notes) = py.detach(|| resil_pipeline::classify_values(&values, &stage)).map_err(fail)?;
     let out = PyDict::new(py);
     out.set_item("breaks", breaks.upper_bounds().into_pyarray(py))?;
