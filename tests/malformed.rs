@@ -577,6 +577,108 @@ fn a_levels_weights_can_be_fitted_by_a_weighting_method() {
 }
 
 #[test]
+fn a_level_takes_any_scorer_and_weighting_method_with_their_parameters() {
+    // The system level scored by TOPSIS (Manhattan distance) with CRITIC (Spearman) weights on
+    // the sub-system scores equals `resil score` run on those scores with the same methods.
+    let dir = mini_study();
+    edit(
+        dir.path(),
+        "mini.toml",
+        "rank = { method = \"topsis\" }",
+        "rank = { method = \"levels\", system = { function = \"topsis\", params = { distance = \"manhattan\" }, \
+         weights = { method = \"critic\", correlation = \"spearman\" } } }",
+    );
+    let (code, _, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let levels = std::fs::read_to_string(dir.path().join("out/levels.csv")).unwrap();
+    let mut table: std::collections::BTreeMap<String, [f64; 2]> = Default::default();
+    let mut system: std::collections::BTreeMap<String, f64> = Default::default();
+    for line in levels.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let key = format!("{}_{}", c[0], c[1]);
+        match (c[2], c[3]) {
+            ("subsystem", "a") => table.entry(key).or_default()[0] = c[4].parse().unwrap(),
+            ("subsystem", "b") => table.entry(key).or_default()[1] = c[4].parse().unwrap(),
+            ("system", _) => drop(system.insert(key, c[4].parse().unwrap())),
+            _ => {}
+        }
+    }
+    let csv: String = std::iter::once("row,a,b".to_string())
+        .chain(table.iter().map(|(k, v)| format!("{k},{},{}", v[0], v[1])))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.path().join("subsystems.csv"), csv).unwrap();
+    let (code, stdout, stderr) = resil(&[
+        "score",
+        dir.path().join("subsystems.csv").to_str().unwrap(),
+        "--normalize",
+        "none",
+        "--weight",
+        "critic",
+        "--param",
+        "weight.correlation=spearman",
+        "--param",
+        "method.distance=manhattan",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut header = stdout.lines().next().unwrap().split(',');
+    let score_col = header.position(|h| h == "score").unwrap();
+    let mut compared = 0;
+    for line in stdout.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let expected: f64 = c[score_col].parse().unwrap();
+        assert!((system[c[0]] - expected).abs() < 1e-12, "{}: {} vs resil score {expected}", c[0], system[c[0]]);
+        compared += 1;
+    }
+    assert_eq!(compared, table.len());
+    // The parameters are used, not dropped: the Euclidean default gives other scores.
+    let plain = mini_study();
+    edit(
+        plain.path(),
+        "mini.toml",
+        "rank = { method = \"topsis\" }",
+        "rank = { method = \"levels\", system = { function = \"topsis\", weights = { method = \"critic\", correlation = \"spearman\" } } }",
+    );
+    let (code, _, stderr) = resil(&["run", plain.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_ne!(std::fs::read_to_string(plain.path().join("out/levels.csv")).unwrap(), levels);
+    fn levels_rank(to: &str) -> [(&str, &str, &str); 1] {
+        [("mini.toml", "rank = { method = \"topsis\" }", to)]
+    }
+    check(
+        &levels_rank("rank = { method = \"levels\", system = { function = \"topsis\", params = { v = 0.3 } } }"),
+        &["`pipeline.rank.system.params.v`: topsis has no parameter `v`; it takes: distance, ideal, anti-ideal"],
+    );
+    check(
+        &levels_rank("rank = { method = \"levels\", system = { function = \"topsys\" } }"),
+        &["`pipeline.rank.system.function`: unknown function `topsys` (known: arithmetic, geometric, harmonic, power, minimum, bod, topsis,"],
+    );
+    check(
+        &levels_rank("rank = { method = \"levels\", system = { function = \"geometric\", params = { v = 0.3 } } }"),
+        &["`pipeline.rank.system.params.v`: levels: only a scorer function takes `params`, not geometric"],
+    );
+    check(
+        &levels_rank(
+            "rank = { method = \"levels\", index = { weights = { method = \"critic\", cost = \"upside-down\" } } }",
+        ),
+        &["`pipeline.rank.index.weights"],
+    );
+    // A lower-is-better scorer below the index is found when the run fits it.
+    let lower = mini_study();
+    let (_, _, to) =
+        levels_rank("rank = { method = \"levels\", system = { function = \"vikor\", params = { v = 0.3 } } }")[0];
+    edit(lower.path(), "mini.toml", "rank = { method = \"topsis\" }", to);
+    let (code, _, stderr) = resil(&["run", lower.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    for e in ["system.function", "vikor's score is lower-is-better", "use it at the index level"] {
+        assert!(stderr.contains(e), "`{e}` not in {stderr}");
+    }
+    assert!(!lower.path().join("out").exists());
+}
+
+#[test]
 fn workbook_keys_are_checked_where_they_are_written() {
     check(
         &[("mini.toml", "path = \"wide.csv\"\n", "path = \"wide.csv\"\nsheet = \"2010\"\nheader-row = 0\n")],

@@ -610,24 +610,51 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         name: "levels",
         doc: "level by level: each sub-system, system and the index aggregate the level below",
         params: &[
-            p!("subsystem", "indicators -> sub-system: { function (arithmetic | geometric | harmonic | power | minimum | bod | topsis | gra | wsm | wpm | copras | edas), p, weights, share }"),
-            p!("system", "sub-systems -> system: { function, p, weights (run | equal | { member = w } | { method = \"entropy\" }), share }"),
-            p!("index", "systems -> index: { function, p, weights, share }"),
+            p!("subsystem", "indicators -> sub-system: { function (arithmetic | geometric | harmonic | power | minimum | bod | any scorer: topsis, vikor, ...), p, share, params (the scorer's), weights }"),
+            p!("system", "sub-systems -> system: { function, p, share, params, weights (run | equal | { member = w } | { method = \"critic\", cost = \"as-is\", ... }) }"),
+            p!("index", "systems -> index: { function, p, share, params, weights }; a lower-is-better scorer (vikor, spotis, mairca) only here"),
         ],
         defaults: || serde_json::to_value(resil_rank::LevelsParams::default()).expect("parameters serialise"),
         build: |key, stage, warnings| {
             let (p, params): (resil_rank::LevelsParams, _) = key.params(spec(SCORERS, "levels"), stage, warnings)?;
-            // A level whose weights a weighting method fits gets that method from its own table.
+            // A level whose weights a weighting method fits, or that an MCDA scorer aggregates,
+            // gets that method from its own table, with its parameters checked there.
+            let level_stage = |m: &resil_rank::LevelMethod, place: &str| -> Result<(StageKey, StageConfig)> {
+                let params = toml::Table::try_from(&m.params)
+                    .map_err(|e| Error::config(key.file, key.param_place(&format!("{}.{place}", m.level)), e.to_string()))?;
+                let level_key = StageKey { file: key.file, key: key.param_place(&format!("{}.{place}", m.level)), strict: key.strict };
+                Ok((level_key, StageConfig { method: m.method.clone(), scope: Default::default(), indicators: Vec::new(), params }))
+            };
             let weighters = p
                 .weight_methods()
-                .into_iter()
-                .map(|(level, method)| {
-                    let level_key = StageKey { file: key.file, key: key.param_place(&format!("{level}.weights")), strict: key.strict };
-                    let stage = StageConfig { method, scope: Default::default(), indicators: Vec::new(), params: toml::Table::new() };
-                    Ok(build(WEIGHTERS, &level_key, &stage, &mut Vec::new())?.method)
+                .iter()
+                .map(|m| {
+                    let (level_key, stage) = level_stage(m, "weights")?;
+                    Ok(build(WEIGHTERS, &level_key, &stage, warnings)?.method)
                 })
                 .collect::<Result<Vec<_>>>()?;
-            Ok(Built { method: Box::new(key.locate(p.check_with(weighters))?), params })
+            let scorers = p
+                .scorer_methods()
+                .iter()
+                .map(|m| {
+                    if !SCORERS.iter().any(|s| s.name == m.method && s.name != "levels") {
+                        let means = resil_rank::Mean::mean_names();
+                        let scorers = names(SCORERS).into_iter().filter(|n| *n != "levels");
+                        return Err(Error::config(
+                            key.file,
+                            key.param_place(&format!("{}.function", m.level)),
+                            format!(
+                                "unknown function `{}` (known: {})",
+                                m.method,
+                                means.chain(scorers).collect::<Vec<_>>().join(", ")
+                            ),
+                        ));
+                    }
+                    let (level_key, stage) = level_stage(m, "params")?;
+                    Ok(build(SCORERS, &level_key, &stage, warnings)?.method)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Built { method: Box::new(key.locate(p.check_with(weighters, scorers))?), params })
         },
     },
 ];

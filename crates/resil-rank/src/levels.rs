@@ -20,9 +20,10 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
-/// An aggregation function of a level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// An aggregation function of a level: one of the means, or an MCDA scorer by its registry
+/// name (`topsis`, `vikor`, ..., with the level's `params`), fitted on the scope's units.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 pub enum Mean {
     #[default]
     Arithmetic,
@@ -33,42 +34,50 @@ pub enum Mean {
     Minimum,
     /// Benefit of the doubt: the weights most favourable to each unit (a linear programme).
     Bod,
-    /// An MCDA scorer with its default parameters, fitted on the scope's units: its score
-    /// (closeness, grade, ...) is the level's value. Higher-is-better scorers only.
-    Topsis,
-    Gra,
-    Wsm,
-    Wpm,
-    Copras,
-    Edas,
+    /// An MCDA scorer: its score (closeness, grade, ...) is the level's value. The caller builds
+    /// it (`LevelsParams::check_with`); a lower-is-better scorer only at the index level.
+    Scorer(String),
 }
 
-impl Mean {
-    /// The scorer a scorer-function level runs, with its default parameters.
-    fn scorer(self) -> Option<Result<Box<dyn Scorer>>> {
-        use crate::{Aggregation, DistanceMethod, DistanceParams, TopsisParams, WeightedParams};
-        let boxed = |s: Result<Box<dyn Scorer>>| Some(s);
-        match self {
-            Mean::Topsis => boxed(TopsisParams::default().check().map(|s| Box::new(s) as Box<dyn Scorer>)),
-            Mean::Gra => {
-                boxed(DistanceParams::default().check(DistanceMethod::Gra).map(|s| Box::new(s) as Box<dyn Scorer>))
-            }
-            Mean::Copras => {
-                boxed(DistanceParams::default().check(DistanceMethod::Copras).map(|s| Box::new(s) as Box<dyn Scorer>))
-            }
-            Mean::Edas => {
-                boxed(DistanceParams::default().check(DistanceMethod::Edas).map(|s| Box::new(s) as Box<dyn Scorer>))
-            }
-            Mean::Wsm => {
-                boxed(WeightedParams::default().check(Aggregation::Sum).map(|s| Box::new(s) as Box<dyn Scorer>))
-            }
-            Mean::Wpm => {
-                boxed(WeightedParams::default().check(Aggregation::Product).map(|s| Box::new(s) as Box<dyn Scorer>))
-            }
-            _ => None,
+/// The means' config names; any other name is a scorer's.
+const MEANS: [(&str, Mean); 6] = [
+    ("arithmetic", Mean::Arithmetic),
+    ("geometric", Mean::Geometric),
+    ("harmonic", Mean::Harmonic),
+    ("power", Mean::Power),
+    ("minimum", Mean::Minimum),
+    ("bod", Mean::Bod),
+];
+
+impl From<String> for Mean {
+    fn from(name: String) -> Self {
+        MEANS.iter().find(|(n, _)| *n == name).map_or(Mean::Scorer(name), |(_, m)| m.clone())
+    }
+}
+
+impl From<Mean> for String {
+    fn from(mean: Mean) -> Self {
+        match mean {
+            Mean::Scorer(name) => name,
+            m => MEANS.iter().find(|(_, x)| *x == m).expect("every mean is named").0.to_string(),
         }
     }
 }
+
+impl Mean {
+    /// The means' names, in order (the other functions are the scorers').
+    pub fn mean_names() -> impl Iterator<Item = &'static str> {
+        MEANS.iter().map(|(n, _)| *n)
+    }
+
+    pub fn name(&self) -> String {
+        String::from(self.clone())
+    }
+}
+
+/// A method's parameters as written in the config (`params = { v = 0.3 }` of a scorer level,
+/// `weights = { method = "critic", cost = "as-is" }`): the registry checks them.
+pub type MethodParams = serde_json::Map<String, serde_json::Value>;
 
 /// The weights of a level's members: `run` (the weight stage's indicator weights, summed per
 /// member), `equal`, fixed weights by member name (renormalised within each group), or
@@ -78,7 +87,11 @@ impl Mean {
 #[serde(untagged)]
 pub enum LevelWeights {
     Named(String),
-    Method { method: String },
+    Method {
+        method: String,
+        #[serde(flatten)]
+        params: MethodParams,
+    },
     Fixed(BTreeMap<String, f64>),
 }
 
@@ -97,6 +110,9 @@ pub struct LevelSpec {
     /// `bod`: bounds [lo, hi] on each member's share w_j y_ij / sum_l w_l y_il of a unit's score.
     pub share: Option<[f64; 2]>,
     pub weights: LevelWeights,
+    /// A scorer level's parameters, as for the scorer in `[pipeline] rank`.
+    #[serde(skip_serializing_if = "MethodParams::is_empty")]
+    pub params: MethodParams,
 }
 
 /// Unchecked parameters: the three levels (indicator -> sub-system -> system -> index).
@@ -110,39 +126,83 @@ pub struct LevelsParams {
 
 const LEVELS: [&str; 3] = ["subsystem", "system", "index"];
 
+/// A method a level names that the caller builds from its method tables: a weighting method
+/// (`weights = { method = ... }`) or a scorer (`function = "vikor"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelMethod {
+    pub level: &'static str,
+    pub method: String,
+    pub params: MethodParams,
+}
+
 impl LevelsParams {
-    /// The levels whose weights a weighting method fits: (level name, method name).
-    pub fn weight_methods(&self) -> Vec<(&'static str, String)> {
-        LEVELS
-            .iter()
-            .zip([&self.subsystem, &self.system, &self.index])
-            .filter_map(|(name, l)| match &l.weights {
-                LevelWeights::Method { method } => Some((*name, method.clone())),
+    fn specs(&self) -> [(&'static str, &LevelSpec); 3] {
+        [(LEVELS[0], &self.subsystem), (LEVELS[1], &self.system), (LEVELS[2], &self.index)]
+    }
+
+    /// The levels whose weights a weighting method fits, in level order.
+    pub fn weight_methods(&self) -> Vec<LevelMethod> {
+        self.specs()
+            .into_iter()
+            .filter_map(|(level, l)| match &l.weights {
+                LevelWeights::Method { method, params } => {
+                    Some(LevelMethod { level, method: method.clone(), params: params.clone() })
+                }
                 _ => None,
             })
             .collect()
     }
 
-    /// The checked method, with the weighting method of each level that names one (in level
-    /// order, as `weight_methods` lists them).
-    pub fn check_with(self, weighters: Vec<Box<dyn resil_core::Weighter>>) -> Result<Levels> {
-        let names = self.weight_methods();
-        if names.len() != weighters.len() {
-            return Err(Error::param("levels", "weights", "one weighting method per level that names one"));
+    /// The levels an MCDA scorer aggregates, in level order.
+    pub fn scorer_methods(&self) -> Vec<LevelMethod> {
+        self.specs()
+            .into_iter()
+            .filter_map(|(level, l)| match &l.function {
+                Mean::Scorer(method) => Some(LevelMethod { level, method: method.clone(), params: l.params.clone() }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The checked method, with the weighting method and the scorer of each level that names
+    /// one (in level order, as `weight_methods` and `scorer_methods` list them).
+    pub fn check_with(
+        self,
+        weighters: Vec<Box<dyn resil_core::Weighter>>,
+        scorers: Vec<Box<dyn Scorer>>,
+    ) -> Result<Levels> {
+        let (weight_levels, scorer_levels) = (self.weight_methods(), self.scorer_methods());
+        if weight_levels.len() != weighters.len() || scorer_levels.len() != scorers.len() {
+            return Err(Error::param("levels", "weights", "one method per level that names one"));
         }
         let mut levels = self.check()?;
-        let mut given = weighters.into_iter();
+        let mut weighters = weighters.into_iter();
+        let mut scorers = scorers.into_iter();
         for (l, name) in LEVELS.iter().enumerate() {
-            if names.iter().any(|(n, _)| n == name) {
-                levels.weighters[l] = given.next().map(std::sync::Arc::from);
+            if weight_levels.iter().any(|m| m.level == *name) {
+                levels.weighters[l] = weighters.next().map(std::sync::Arc::from);
+            }
+            if scorer_levels.iter().any(|m| m.level == *name) {
+                levels.scorers[l] = scorers.next().map(std::sync::Arc::from);
             }
         }
         Ok(levels)
     }
 
     pub fn check(self) -> Result<Levels> {
-        for (name, level) in LEVELS.iter().zip([&self.subsystem, &self.system, &self.index]) {
-            match (level.function, level.p) {
+        for (name, level) in self.specs() {
+            if let Mean::Scorer(scorer) = &level.function {
+                if scorer == "levels" {
+                    return Err(Error::param("levels", format!("{name}.function"), "a level cannot nest `levels`"));
+                }
+            } else if let Some(key) = level.params.keys().next() {
+                return Err(Error::param(
+                    "levels",
+                    format!("{name}.params.{key}"),
+                    format!("only a scorer function takes `params`, not {}", level.function.name()),
+                ));
+            }
+            match (&level.function, level.p) {
                 (Mean::Power, None) => {
                     return Err(Error::param("levels", format!("{name}.p"), "a power mean needs its exponent `p`"))
                 }
@@ -158,7 +218,7 @@ impl LevelsParams {
                     return Err(Error::param(
                         "levels",
                         format!("{name}.p"),
-                        format!("only a power mean takes `p`, not {other:?}").to_lowercase(),
+                        format!("only a power mean takes `p`, not {}", other.name()),
                     ))
                 }
                 _ => {}
@@ -203,7 +263,7 @@ impl LevelsParams {
                 _ => {}
             }
         }
-        Ok(Levels { params: self, weighters: [None, None, None] })
+        Ok(Levels { params: self, weighters: [None, None, None], scorers: [None, None, None] })
     }
 }
 
@@ -214,6 +274,8 @@ pub struct Levels {
     /// Per level, the weighting method of `weights = { method = ... }`, built by the caller
     /// (the registry knows the weighting methods; this crate does not).
     weighters: [Option<std::sync::Arc<dyn resil_core::Weighter>>; 3],
+    /// Per level, the scorer of `function = "<scorer>"`, likewise built by the caller.
+    scorers: [Option<std::sync::Arc<dyn Scorer>>; 3],
 }
 
 /// A group of a level: its name, the positions of its members in the level below, their weights.
@@ -234,6 +296,7 @@ pub struct FittedLevels {
     /// Per level: the member columns over the reference rows, the frontier of `bod` levels.
     reference_inputs: Vec<Vec<Vec<f64>>>,
     weighters: [Option<std::sync::Arc<dyn resil_core::Weighter>>; 3],
+    scorers: [Option<std::sync::Arc<dyn Scorer>>; 3],
 }
 
 /// The groups of one level: members grouped by `group_of`, in order of first appearance.
@@ -294,18 +357,18 @@ impl Scorer for Levels {
                 "is a cost column here: aggregate after a normaliser that flips cost columns (minmax, zscore, target)",
             ));
         }
-        if let Some((name, method)) = self
-            .params
-            .weight_methods()
-            .into_iter()
-            .find(|(name, _)| self.weighters[LEVELS.iter().position(|l| l == name).expect("a level")].is_none())
-        {
-            return Err(Error::param(
-                "levels",
-                format!("{name}.weights"),
-                format!("weighting method `{method}` was not built (use check_with)"),
-            ));
-        }
+        let unbuilt = |methods: Vec<LevelMethod>, built: &[bool; 3], what: &str| -> Result<()> {
+            match methods.into_iter().find(|m| !built[LEVELS.iter().position(|l| *l == m.level).expect("a level")]) {
+                Some(m) => Err(Error::param(
+                    "levels",
+                    format!("{}.{what}", m.level),
+                    format!("method `{}` was not built (use check_with)", m.method),
+                )),
+                None => Ok(()),
+            }
+        };
+        unbuilt(self.params.weight_methods(), &self.weighters.each_ref().map(|w| w.is_some()), "weights")?;
+        unbuilt(self.params.scorer_methods(), &self.scorers.each_ref().map(|s| s.is_some()), "function")?;
         let ids: Vec<String> = system.indicators().iter().map(|i| i.id.clone()).collect();
         let subsystem_of: Vec<String> = system.indicators().iter().map(|i| i.subsystem.clone()).collect();
         let level1 = groups(&ids, &subsystem_of, weights.as_slice(), &self.params.subsystem, "subsystem")?;
@@ -324,11 +387,12 @@ impl Scorer for Levels {
             rows: cx.rows.to_vec(),
             reference_inputs: Vec::new(),
             weighters: self.weighters.clone(),
+            scorers: self.scorers.clone(),
         };
         // The reference block's inputs at every level: the frontier a `bod` level measures
         // against, and the inputs a level's weighting method is fitted on.
         let columns = (0..reference.ncols()).map(|j| reference.column(j).to_vec()).collect();
-        let (inputs, _, _, used) = fitted.aggregate(columns, None)?;
+        let (inputs, _, _, used, _) = fitted.aggregate(columns, None)?;
         fitted.reference_inputs = inputs;
         for (l, weights) in used.into_iter().enumerate() {
             for (g, w) in weights.into_iter().enumerate() {
@@ -358,10 +422,10 @@ impl FittedLevels {
                 return Err(Error::data(
                     format!("levels: {}", what(k)),
                     format!(
-                        "value {} is negative; a {:?} mean needs values >= 0 (normalise to [0, 1] first)",
-                        values[k], spec.function
-                    )
-                    .to_lowercase(),
+                        "value {} is negative; a {} mean needs values >= 0 (normalise to [0, 1] first)",
+                        values[k],
+                        spec.function.name()
+                    ),
                 ));
             }
         }
@@ -390,7 +454,7 @@ impl FittedLevels {
                 }
             }
             Mean::Minimum => values.iter().copied().fold(f64::INFINITY, f64::min),
-            Mean::Bod | Mean::Topsis | Mean::Gra | Mean::Wsm | Mean::Wpm | Mean::Copras | Mean::Edas => {
+            Mean::Bod | Mean::Scorer(_) => {
                 unreachable!("benefit of the doubt and scorer levels are solved per group, not per row")
             }
         })
@@ -447,14 +511,14 @@ impl FittedScorer for FittedLevels {
 
     fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
         let columns = (0..data.ncols()).map(|j| data.column(j).to_vec()).collect();
-        let (_, score, extras, _) = self.aggregate(columns, Some(&self.reference_inputs))?;
-        Ok(Outcome::new(ScoreTable { score, extras, direction: Direction::HigherIsBetter }))
+        let (_, score, extras, _, direction) = self.aggregate(columns, Some(&self.reference_inputs))?;
+        Ok(Outcome::new(ScoreTable { score, extras, direction }))
     }
 }
 
-/// Each level's member columns, the index, the sub-system and system scores (extras), and the
-/// member weights each group used.
-type Aggregated = (Vec<Vec<Vec<f64>>>, Vec<f64>, Vec<(String, Vec<f64>)>, Vec<Vec<Vec<f64>>>);
+/// Each level's member columns, the index, the sub-system and system scores (extras), the
+/// member weights each group used, and the index's direction (a scorer's at the index level).
+type Aggregated = (Vec<Vec<Vec<f64>>>, Vec<f64>, Vec<(String, Vec<f64>)>, Vec<Vec<Vec<f64>>>, Direction);
 
 impl FittedLevels {
     /// Aggregates the indicator `columns` level by level. `reference` holds each level's inputs
@@ -468,6 +532,7 @@ impl FittedLevels {
         let mut inputs = Vec::new();
         let mut extras = Vec::new();
         let mut used = Vec::new();
+        let mut direction = Direction::HigherIsBetter;
         for (l, ((member_names, groups), spec)) in self.levels.iter().zip(specs).enumerate() {
             let mut level = Vec::new();
             let mut level_weights = Vec::new();
@@ -488,7 +553,7 @@ impl FittedLevels {
                 }
                 level_weights.push(g.weights.clone());
                 let g = &g;
-                if let Some(scorer) = spec.function.scorer() {
+                if let Some(scorer) = &self.scorers[l] {
                     // A scorer level: fitted on the scope's units (the reference rows of its
                     // members), with the group's member weights, then applied to these rows.
                     let reference_rows = reference.map_or(&below, |r| &r[l]);
@@ -499,8 +564,21 @@ impl FittedLevels {
                     let orientation = sys.polarities();
                     let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows };
                     let weights = Weights::normalized(g.weights.clone())?;
-                    let fitted = scorer?.fit(&member_cols(reference_rows), &weights, &cx)?.value;
+                    let fitted = scorer.fit(&member_cols(reference_rows), &weights, &cx)?.value;
                     let scored = fitted.score(&member_cols(&below))?.value;
+                    if scored.direction == Direction::LowerIsBetter && l < 2 {
+                        // The level above would aggregate it the wrong way round.
+                        return Err(Error::param(
+                            "levels",
+                            format!("{}.function", LEVELS[l]),
+                            format!(
+                                "{}'s score is lower-is-better; the level above aggregates higher-is-better \
+                                 values: use it at the index level",
+                                spec.function.name()
+                            ),
+                        ));
+                    }
+                    direction = scored.direction;
                     if l < 2 {
                         extras.push((format!("{}:{}", LEVELS[l], g.name), scored.score.clone()));
                     }
@@ -545,7 +623,7 @@ impl FittedLevels {
             used.push(level_weights);
         }
         let score = below.into_iter().next().expect("one index");
-        Ok((inputs, score, extras, used))
+        Ok((inputs, score, extras, used, direction))
     }
 }
 
@@ -581,7 +659,7 @@ mod tests {
     }
 
     fn level(function: Mean) -> LevelSpec {
-        LevelSpec { function, p: None, weights: LevelWeights::default(), share: None }
+        LevelSpec { function, ..Default::default() }
     }
 
     #[test]
@@ -617,7 +695,7 @@ mod tests {
                 function,
                 p,
                 weights: LevelWeights::Fixed([("A".into(), 1.0), ("B".into(), 3.0)].into()),
-                share: None,
+                ..Default::default()
             };
             let params = LevelsParams { subsystem: spec, ..Default::default() };
             score(params, &sys, &[vec![2.0, 8.0]], &[0.5, 0.5]).unwrap().score[0]
@@ -684,7 +762,7 @@ mod tests {
             (Mean::Minimum, None, "minimum"),
         ] {
             let params = LevelsParams {
-                subsystem: LevelSpec { function, p, weights: weights.clone(), share: None },
+                subsystem: LevelSpec { function, p, weights: weights.clone(), ..Default::default() },
                 ..Default::default()
             };
             let got = score(params, &sys, &rows, &[0.25; 4]).unwrap().score;
@@ -705,7 +783,7 @@ mod tests {
             let sys = system(&refs);
             let w: Vec<f64> = (0..n).map(|j| 1.0 + ((seed as usize * 7 + j * 13) % 5) as f64).collect();
             let at = |function: Mean, p: Option<f64>| {
-                let params = LevelsParams { subsystem: LevelSpec { function, p, weights: LevelWeights::default(), share: None }, ..Default::default() };
+                let params = LevelsParams { subsystem: LevelSpec { function, p, ..Default::default() }, ..Default::default() };
                 score(params, &sys, std::slice::from_ref(&values), &w).unwrap().score[0]
             };
             let max = values.iter().copied().fold(f64::MIN, f64::max);
@@ -785,11 +863,19 @@ mod tests {
         let sys = system(&[("A", "s", "x"), ("B", "s", "x"), ("C", "s", "x")]);
         let rows = vec![vec![0.2, 0.9, 0.4], vec![0.8, 0.1, 0.5], vec![0.5, 0.5, 0.9], vec![0.1, 0.3, 0.2]];
         let w = [0.5, 0.3, 0.2];
-        let level = |function: Mean| LevelsParams {
-            subsystem: LevelSpec { function, ..Default::default() },
-            ..Default::default()
+        // A scorer level, built as the registry builds it.
+        let by = |scorer: Box<dyn Scorer>, name: &str| -> ScoreTable {
+            let params = LevelsParams {
+                subsystem: LevelSpec { function: Mean::from(name.to_string()), ..Default::default() },
+                ..Default::default()
+            };
+            let m = Matrix::from_rows(&rows);
+            let o = sys.polarities();
+            let levels = params.check_with(Vec::new(), vec![scorer]).unwrap();
+            let fitted = levels.fit(&m, &Weights(w.to_vec()), &StageContext::columns(&sys, &o)).unwrap().value;
+            fitted.score(&m).unwrap().value
         };
-        let topsis = score(level(Mean::Topsis), &sys, &rows, &w).unwrap().score;
+        let topsis = by(Box::new(crate::TopsisParams::default().check().unwrap()), "topsis").score;
         let m = Matrix::from_rows(&rows);
         let o = sys.polarities();
         let direct = crate::TopsisParams::default()
@@ -805,8 +891,8 @@ mod tests {
         for (a, b) in topsis.iter().zip(&direct) {
             assert!((a - b).abs() < 1e-15, "{topsis:?} vs {direct:?}");
         }
-        let wsm = score(level(Mean::Wsm), &sys, &rows, &w).unwrap().score;
-        let mean = score(level(Mean::Arithmetic), &sys, &rows, &w).unwrap().score;
+        let wsm = by(Box::new(crate::WeightedParams::default().check(crate::Aggregation::Sum).unwrap()), "wsm").score;
+        let mean = score(LevelsParams::default(), &sys, &rows, &w).unwrap().score;
         for (a, b) in wsm.iter().zip(&mean) {
             assert!((a - b).abs() < 1e-15);
         }

@@ -34,7 +34,7 @@ pub use correlation::{
     RankAgreement,
 };
 pub use distance_based::{DistanceMethod, DistanceParams, DistanceScorer, FittedDistance};
-pub use levels::{FittedLevels, LevelSpec, LevelWeights, Levels, LevelsParams, Mean};
+pub use levels::{FittedLevels, LevelMethod, LevelSpec, LevelWeights, Levels, LevelsParams, Mean, MethodParams};
 pub use mabac::{FittedMabac, Mabac, MabacParams};
 pub use mairca::{FittedMairca, Mairca, MaircaParams};
 pub use marcos::{FittedMarcos, Marcos, MarcosParams};
