@@ -351,6 +351,35 @@ pub enum Quadrant {
     HL,
 }
 
+impl Quadrant {
+    /// The quadrant of a centred value and its lag (esda's `q`: 1 HH, 2 LH, 3 LL, 4 HL).
+    pub fn of(z: f64, lag: f64) -> Quadrant {
+        match (z > 0.0, lag > 0.0) {
+            (true, true) => Quadrant::HH,
+            (false, true) => Quadrant::LH,
+            (false, false) => Quadrant::LL,
+            (true, false) => Quadrant::HL,
+        }
+    }
+
+    /// esda's and giddy's number of the quadrant, 1-4.
+    pub fn number(self) -> usize {
+        match self {
+            Quadrant::HH => 1,
+            Quadrant::LH => 2,
+            Quadrant::LL => 3,
+            Quadrant::HL => 4,
+        }
+    }
+}
+
+/// Each point's quadrant: its value above or below the mean, and its lag's.
+pub fn quadrants(values: &[f64], w: &SpatialWeights) -> Vec<Quadrant> {
+    let z = centred(values);
+    let lag = w.lag(&z);
+    z.iter().zip(&lag).map(|(&z, &l)| Quadrant::of(z, l)).collect()
+}
+
 /// Local Moran of one point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LocalMoran {
@@ -383,12 +412,7 @@ pub fn local_moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed
     let mut out = parallel_map(n, |i| {
         let mut rng = stream(seed, i as u64);
         let li = scale * z[i] * lag[i];
-        let quadrant = match (z[i] > 0.0, lag[i] > 0.0) {
-            (true, true) => Quadrant::HH,
-            (false, true) => Quadrant::LH,
-            (false, false) => Quadrant::LL,
-            (true, false) => Quadrant::HL,
-        };
+        let quadrant = Quadrant::of(z[i], lag[i]);
         let weights: Vec<f64> = w.neighbours[i].iter().map(|&(_, wt)| wt).collect();
         let k = weights.len().min(n - 1);
         let larger = (0..permutations)
