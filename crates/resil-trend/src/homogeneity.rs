@@ -80,12 +80,12 @@ pub fn homogeneity(regimes: &[Vec<Vec<f64>>]) -> Result<Homogeneity> {
             if nm[i] > 0.0 {
                 regimes_with_row[i] += 1;
             }
-            for j in 0..k {
-                let pm = if nm[i] > 0.0 { m[i][j] / nm[i] } else { 0.0 };
+            for (j, &count) in m[i].iter().enumerate() {
+                let pm = if nm[i] > 0.0 { count / nm[i] } else { 0.0 };
                 let den = if p(i, j) == 0.0 { 1.0 } else { p(i, j) };
                 q += nm[i] * (pm - p(i, j)).powi(2) / den;
-                if m[i][j] > 0.0 && p(i, j) > 0.0 {
-                    lr += m[i][j] * (pm / p(i, j)).ln();
+                if count > 0.0 && p(i, j) > 0.0 {
+                    lr += count * (pm / p(i, j)).ln();
                 }
             }
         }
