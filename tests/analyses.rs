@@ -403,3 +403,44 @@ fn spatial_gini_analysis_splits_the_gini_between_neighbours_and_the_rest() {
     let mean = values.iter().sum::<f64>() / 4.0;
     assert!((cells[0] + cells[1] - inequality_gini(row) * 2.0 * 16.0 * mean).abs() < 1e-12);
 }
+
+#[test]
+fn mobility_lisa_markov_and_homogeneity_analyses_report_giddys_statistics() {
+    let dir = mini_study();
+    let config = dir.path().join("mini.toml");
+    let extra = "\n[[analysis]]\nkind = \"mobility\"\nk = 2\npermutations = 99\n\n[[analysis]]\nkind = \"lisa-markov\"\nk = 2\n\n[[analysis]]\nkind = \"transitions\"\nk = 2\n";
+    let text = std::fs::read_to_string(&config).unwrap().replacen("\n[output]", &format!("{extra}\n[output]"), 1);
+    std::fs::write(&config, text).unwrap();
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join("out").join(f)).unwrap();
+    let scores = read("scores.csv");
+    let period = |p: &str| -> Vec<f64> {
+        scores
+            .lines()
+            .skip(1)
+            .filter(|l| l.contains(&format!(",{p},")))
+            .map(|l| l.split(',').nth(4).unwrap().parse().unwrap())
+            .collect()
+    };
+    // Kendall's tau of the two periods' scores, as the library computes it from scores.csv.
+    let mobility = read("mobility.csv");
+    assert!(mobility.starts_with("from_period,to_period,tau,tau_p,concordant,discordant,spatial_tau,"), "{mobility}");
+    let row: Vec<&str> = mobility.lines().nth(1).unwrap().split(',').collect();
+    let tau = resil_trend::mobility::kendall_tau(&period("2010"), &period("2020")).unwrap();
+    assert_eq!((row[0], row[1]), ("2010", "2020"));
+    assert_eq!(row[2].parse::<f64>().unwrap(), tau.tau);
+    assert_eq!(row[4].parse::<usize>().unwrap(), tau.concordant);
+    // LISA Markov: one move per unit between the two periods, over the four quadrants.
+    let lisa = read("lisa-markov.csv");
+    assert_eq!(lisa.lines().count(), 17, "{lisa}");
+    let moves: f64 = lisa.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse::<f64>().unwrap()).sum();
+    assert_eq!(moves, 4.0);
+    let json: serde_json::Value = serde_json::from_str(&read("lisa-markov.json")).unwrap();
+    assert_eq!(json["result"]["null"], "per-period");
+    assert!(json["result"]["independence"]["statistic"].is_number(), "{json}");
+    // The spatial Markov homogeneity tests: Q, LR and one chi-squared test per lag grade.
+    let tests = read("transitions_homogeneity.csv");
+    assert!(tests.starts_with("test,statistic,dof,p_value,data_status\nQ,"), "{tests}");
+    assert!(tests.lines().any(|l| l.starts_with("LR,")) && tests.lines().any(|l| l.starts_with("chi2 lag-grade-1,")));
+}

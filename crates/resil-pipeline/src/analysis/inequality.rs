@@ -44,11 +44,7 @@ impl Default for InequalityParams {
 
 impl CheckValues for InequalityParams {
     fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
-        if self.group.trim().is_empty() {
-            vec![("group", "name region, province or a column of the unit list".into())]
-        } else {
-            Vec::new()
-        }
+        super::group_problems(&self.group)
     }
 }
 
@@ -69,19 +65,7 @@ row! {
 
 fn inequality(r: &RunResult, p: InequalityParams) -> Result<AnalysisResult> {
     let units = r.panel.units();
-    let groups: Vec<String> = units
-        .iter()
-        .map(|u| match p.group.as_str() {
-            "region" => Ok(u.region.clone()),
-            "province" => Ok(u.province.clone()),
-            column => u.tags.get(column).cloned().ok_or_else(|| {
-                Error::data(
-                    format!("inequality: unit `{}`", u.id),
-                    format!("has no `{column}` column in the unit list"),
-                )
-            }),
-        })
-        .collect::<Result<_>>()?;
+    let groups = super::unit_groups(units, &p.group, "inequality")?;
     let names: Vec<&str> = groups.iter().map(String::as_str).collect();
     let mut distinct = names.clone();
     distinct.sort_unstable();

@@ -6,6 +6,8 @@
 mod geary;
 mod getis_ord;
 mod inequality;
+mod lisa_markov;
+mod mobility;
 mod moran;
 mod moran_bv;
 mod obstacles;
@@ -47,6 +49,8 @@ pub static ANALYSES: &[AnalysisSpec] = &[
     moran_bv::SPEC,
     trend::SPEC,
     transitions::SPEC,
+    lisa_markov::SPEC,
+    mobility::SPEC,
     obstacles::SPEC,
     inequality::SPEC,
     spatial_gini::SPEC,
@@ -258,6 +262,30 @@ impl Default for PermutationTestParams {
 
 impl CheckValues for PermutationTestParams {
     fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Each unit's group for an analysis that takes `group`: its region, province, or a column of
+/// the unit list (an error names the unit without it).
+fn unit_groups(units: &[Unit], group: &str, kind: &str) -> Result<Vec<String>> {
+    units
+        .iter()
+        .map(|u| match group {
+            "region" => Ok(u.region.clone()),
+            "province" => Ok(u.province.clone()),
+            column => u.tags.get(column).cloned().ok_or_else(|| {
+                Error::data(format!("{kind}: unit `{}`", u.id), format!("has no `{column}` column in the unit list"))
+            }),
+        })
+        .collect()
+}
+
+/// The problem of an empty `group` parameter.
+fn group_problems(group: &str) -> Vec<(&'static str, String)> {
+    if group.trim().is_empty() {
+        vec![("group", "name region, province or a column of the unit list".into())]
+    } else {
         Vec::new()
     }
 }

@@ -1,5 +1,6 @@
 //! `transitions`: grade transitions between consecutive periods (Markov), and with `spatial`,
-//! spatial Markov matrices by the grade of the neighbours' lag.
+//! spatial Markov matrices by the grade of the neighbours' lag with the tests that they are all
+//! the pooled matrix (Bickenbach & Bode's Q and LR, a chi-squared test per lag grade; as giddy).
 
 use resil_core::{Diagnostic, Result};
 use resil_trend::transitions;
@@ -126,6 +127,17 @@ fn long_run(m: &transitions::TransitionMatrix, notes: &mut Vec<Diagnostic>) -> (
     (long, steps)
 }
 
+row! {
+    /// A test that the spatial Markov matrices equal the pooled one: `Q` and `LR` over all lag
+    /// grades, `chi2 lag-grade-<c>` for one.
+    struct HomogeneityRow {
+        test: String,
+        statistic: f64,
+        dof: usize,
+        p_value: Option<f64>,
+    }
+}
+
 fn push(rows: &mut Vec<TransitionRow>, name: &str, k: usize, m: &transitions::TransitionMatrix) {
     for i in 0..k {
         for j in 0..k {
@@ -153,6 +165,7 @@ fn grade_transitions(r: &RunResult, p: TransitionsParams) -> Result<AnalysisResu
     let mut notes = Vec::new();
     let (long, passage) = long_run(&pooled, &mut notes);
     let mut json_spatial = Vec::new();
+    let mut tests = Vec::new();
     if p.spatial {
         let w = p.weights.build(units)?;
         notes.extend(island_note(&w, units));
@@ -168,15 +181,29 @@ fn grade_transitions(r: &RunResult, p: TransitionsParams) -> Result<AnalysisResu
                 w.lag(period_scores(r, t)).iter().map(|&l| breaks.class_of(l)).collect()
             })
             .collect();
-        for (c, m) in
-            transitions::spatial_markov(&grades, &lag_classes, k, p.min_count, &w.islands()).iter().enumerate()
-        {
+        let by_lag = transitions::spatial_markov(&grades, &lag_classes, k, p.min_count, &w.islands());
+        for (c, m) in by_lag.iter().enumerate() {
             push(&mut rows, &format!("lag-grade-{}", c + 1), k, m);
             json_spatial.push(json!({ "lag_grade": c + 1, "matrix": m }));
         }
+        let counts = |m: &transitions::TransitionMatrix| -> Vec<Vec<f64>> {
+            m.counts.iter().map(|r| r.iter().map(|&c| c as f64).collect()).collect()
+        };
+        let h = resil_trend::homogeneity::homogeneity(&by_lag.iter().map(counts).collect::<Vec<_>>())?;
+        let mut test = |name: String, t: resil_trend::homogeneity::ChiSquaredTest| {
+            tests.push(HomogeneityRow { test: name, statistic: t.statistic, dof: t.dof, p_value: t.p_value })
+        };
+        test("Q".into(), h.q);
+        test("LR".into(), h.lr);
+        for (c, m) in by_lag.iter().enumerate() {
+            test(
+                format!("chi2 lag-grade-{}", c + 1),
+                resil_trend::homogeneity::chi2_difference(&counts(m), &counts(&pooled)),
+            );
+        }
     }
     result(
-        vec![table("", &rows), table("long_run", &long), table("passage", &passage)],
+        vec![table("", &rows), table("long_run", &long), table("passage", &passage), table("homogeneity", &tests)],
         json!({ "min_count": p.min_count, "pooled": pooled, "spatial": json_spatial }),
         notes,
     )
