@@ -360,11 +360,16 @@ fn prescribed_scaling_scorers_match_pymcdm() {
             ("sprobid", "sprobid", None),
             ("spotis", "spotis", None),
             ("spotis", "spotis_bounds_0_150", Some(bounds.as_str())),
+            ("aroman", "aroman", None),
+            ("aroman", "aroman_beta_0.3_lambda_0.7", Some("beta=0.3")),
         ] {
             let mut args =
                 vec!["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", method];
             if let Some(p) = extra {
                 args.extend(["--param", p]);
+            }
+            if key.ends_with("lambda_0.7") {
+                args.extend(["--param", "lambda=0.7"]);
             }
             let out = json(&args);
             for (g, e) in floats(&out["scores"]).iter().zip(floats(&case[key])) {

@@ -1,5 +1,5 @@
 """Reference scores for resil's `aras`, `mabac`, `mairca`, `waspas`, `moora`, `ram`, `cocoso`,
-`codas`, `marcos`, `ocra`, `probid`, `sprobid` and `spotis` (pymcdm 1.4.0 with its
+`codas`, `marcos`, `ocra`, `probid`, `sprobid`, `spotis` and `aroman` (pymcdm 1.4.0 with its
 default normalisations and parameters) on raw random matrices with benefit and cost criteria.
 Run with the environment of ../shared/bench/setup.sh:
     $(../shared/bench/setup.sh) tests/reference/pymcdm_scorers.py > data/reference-cases/pymcdm_scorers.json
@@ -34,7 +34,9 @@ for k in range(3):
         "probid": methods.PROBID()(matrix, weights, types).tolist(),
         "sprobid": methods.SPROBID()(matrix, weights, types).tolist(),
         "spotis": methods.SPOTIS(methods.SPOTIS.make_bounds(matrix))(matrix, weights, types).tolist(),
+        "aroman": methods.AROMAN()(matrix, weights, types).tolist(),
+        "aroman_beta_0.3_lambda_0.7": methods.AROMAN(beta=0.3, lam=0.7)(matrix, weights, types).tolist(),
         # Bounds given as [0, 150] for every criterion.
         "spotis_bounds_0_150": methods.SPOTIS(np.array([[0.0, 150.0]] * m))(matrix, weights, types).tolist(),
     })
-print(json.dumps({"source": "pymcdm 1.4.0 ARAS, MABAC, MAIRCA, WASPAS, MOORA, RAM, COCOSO, CODAS, MARCOS, OCRA, PROBID, SPROBID, SPOTIS (defaults; WASPAS l = 0.2, COCOSO l = 0.3, SPOTIS bounds [0, 150] too); tests/reference/pymcdm_scorers.py", "cases": cases}, indent=1))
+print(json.dumps({"source": "pymcdm 1.4.0 ARAS, MABAC, MAIRCA, WASPAS, MOORA, RAM, COCOSO, CODAS, MARCOS, OCRA, PROBID, SPROBID, SPOTIS, AROMAN (defaults; WASPAS l = 0.2, COCOSO l = 0.3, SPOTIS bounds [0, 150], AROMAN beta 0.3 lam 0.7 too); tests/reference/pymcdm_scorers.py", "cases": cases}, indent=1))

@@ -606,6 +606,16 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         ],
         resil_rank::PrometheeParams
     ),
+    method!(
+        SCORERS,
+        "aroman",
+        "AROMAN: min-max and vector scaling averaged, L^lambda + A^(1 - lambda) over cost and benefit sums (as pymcdm)",
+        [
+            p!("beta", "share of min-max scaling in the average, in [0, 1] (default 0.5)"),
+            p!("lambda", "exponent balancing cost (L) against benefit (A) sums, in [0, 1] (default 0.5)")
+        ],
+        resil_rank::AromanParams
+    ),
     MethodSpec {
         name: "levels",
         doc: "level by level: each sub-system, system and the index aggregate the level below",

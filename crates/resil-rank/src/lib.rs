@@ -4,6 +4,7 @@
 //! [`resil_core::Scorer`] -> a fitted scorer with getters.
 
 mod aras;
+mod aroman;
 mod cocoso;
 mod codas;
 mod correlation;
@@ -27,6 +28,7 @@ mod waspas;
 mod wsm;
 
 pub use aras::{Aras, ArasParams, FittedAras};
+pub use aroman::{Aroman, AromanParams, FittedAroman};
 pub use cocoso::{Cocoso, CocosoParams, FittedCocoso};
 pub use codas::{Codas, CodasParams, FittedCodas};
 pub use correlation::{
