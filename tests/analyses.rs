@@ -163,6 +163,35 @@ fn inequality_command_matches_pysal() {
 }
 
 #[test]
+fn inequality_command_adds_the_spatial_gini_with_coordinates() {
+    // PySAL inequality 1.1.2 Gini_Spatial on kNN k = 3 links (data/reference-cases/
+    // pysal_spatial_gini.json): the parts exactly, the p-value within sampling error.
+    let (r, _dir, t) = esda_table("pysal_spatial_gini");
+    let t = t.as_str();
+    let base = ["inequality", t, "--id", "id", "--value", "value", "--x", "x", "--y", "y", "--knn", "3"];
+    let (code, stdout, stderr) = resil(&[&base[..], &["--permutations", "9999"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let case = &r["cases"][0];
+    assert_eq!(case["weights"], "knn3");
+    for key in ["gini", "wg", "wcg", "wcg_share", "polarization"] {
+        let (a, b) = (got["spatial_gini"][key].as_f64().unwrap(), case[key].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{key}: {a} vs PySAL {b}");
+    }
+    let p = got["spatial_gini"]["p_sim"].as_f64().unwrap();
+    assert!((p - case["p_sim_9999"].as_f64().unwrap()).abs() < 0.03, "{p}");
+    let (_, csv, _) = resil(&[&base[..], &["--format", "csv", "--permutations", "99"]].concat());
+    assert!(csv.starts_with("n,theil,theil_between,theil_within,p_sim_between,gini,groups,wg,wcg,"), "{csv}");
+    // Without coordinates there is no spatial part; a bad coordinate is named by line and column.
+    let (_, plain, _) = resil(&["inequality", t, "--id", "id", "--value", "value"]);
+    assert!(!plain.contains("spatial_gini"), "{plain}");
+    std::fs::write(t, "id,x,y,value\na,0,0,1\nb,zero,1,2\nc,1,1,3\n").unwrap();
+    let (code, _, stderr) = resil(&base);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 3, column `x`: `zero`"), "{stderr}");
+}
+
+#[test]
 fn analysis_edge_cases_have_clear_documented_behaviour() {
     let dir = mini_study();
     let config = dir.path().join("mini.toml");

@@ -1,5 +1,7 @@
 //! `resil inequality`: Theil's T (with its between/within-group decomposition and permutation
-//! p-value when a group column is given) and the Gini coefficient of one column of a plain CSV.
+//! p-value when a group column is given) and the Gini coefficient of one column of a plain CSV,
+//! and with coordinates the spatial Gini (PySAL's `Gini_Spatial`: the Gini split between
+//! neighbouring and other pairs, with permutation inference).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -7,10 +9,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use resil_trend::inequality::{gini, theil_between_p_sim, theil_decomposition};
+use resil_trend::inequality::{gini, spatial_gini, theil_between_p_sim, theil_decomposition, SpatialGini};
 use serde::Serialize;
 
-use crate::spatial::{column, InferenceArgs};
+use crate::spatial::{column, number_cell, InferenceArgs, PointsArgs};
 
 #[derive(Args, Debug)]
 pub struct InequalityArgs {
@@ -25,6 +27,9 @@ pub struct InequalityArgs {
     /// Column of the groups (regions) for the between/within decomposition.
     #[arg(long)]
     pub group: Option<String>,
+    /// Coordinates and weights for the spatial Gini (the weights taken as links).
+    #[command(flatten)]
+    pub points: PointsArgs,
     /// Permutations reassign the values to units for the between-group p-value.
     #[command(flatten)]
     pub inference: InferenceArgs,
@@ -44,6 +49,8 @@ struct Inequality {
     theil_within: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     p_sim_between: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spatial_gini: Option<SpatialGini>,
     permutations: usize,
     seed: u64,
 }
@@ -54,6 +61,8 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
     let headers = reader.headers()?.clone();
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
     let group_col = args.group.as_deref().map(|g| column(&headers, g, path)).transpose()?;
+    let coordinates = args.points.columns(&headers, path)?;
+    let mut points = Vec::new();
     let (mut values, mut groups, mut ids) = (Vec::new(), Vec::new(), BTreeSet::new());
     for record in reader.records() {
         let record = record?;
@@ -74,6 +83,9 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
         if let Some(c) = group_col {
             groups.push(record.get(c).unwrap_or("").to_string());
         }
+        if let Some((_, [(x, x_name), (y, y_name)])) = &coordinates {
+            points.push((number_cell(&record, *x, x_name, path)?, number_cell(&record, *y, y_name, path)?));
+        }
     }
     if values.len() < 2 || values.iter().sum::<f64>() <= 0.0 {
         bail!("{}: inequality needs at least two rows and a positive total of `{}`", path.display(), args.value);
@@ -86,6 +98,7 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
         theil_between: None,
         theil_within: None,
         p_sim_between: None,
+        spatial_gini: None,
         permutations: args.inference.permutations,
         seed: args.inference.seed,
     };
@@ -98,14 +111,24 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
         result.p_sim_between = (args.inference.permutations > 0)
             .then(|| theil_between_p_sim(&values, &names, args.inference.permutations, args.inference.seed));
     }
+    if let Some((metric, _)) = coordinates {
+        let w = args.points.weights(&points, metric)?;
+        let (permutations, seed) = (args.inference.permutations, args.inference.seed);
+        result.spatial_gini =
+            Some(spatial_gini(&values, &w, permutations, seed).with_context(|| path.display().to_string())?);
+    }
     if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
     } else {
         let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        writeln!(out, "n,theil,theil_between,theil_within,p_sim_between,gini,groups,permutations,seed")?;
+        let g = result.spatial_gini.as_ref();
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{}",
+            "n,theil,theil_between,theil_within,p_sim_between,gini,groups,wg,wcg,wcg_share,polarization,wcg_p_sim,permutations,seed"
+        )?;
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             result.n,
             result.theil,
             opt(result.theil_between),
@@ -113,6 +136,11 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
             opt(result.p_sim_between),
             result.gini,
             result.groups.map(|g| g.to_string()).unwrap_or_default(),
+            opt(g.map(|g| g.wg)),
+            opt(g.map(|g| g.wcg)),
+            opt(g.map(|g| g.wcg_share)),
+            opt(g.map(|g| g.polarization)),
+            opt(g.and_then(|g| g.p_sim)),
             result.permutations,
             result.seed
         )?;

@@ -10,7 +10,6 @@ use resil_trend::geary::geary as geary_c;
 use resil_trend::spatial::{moran as moran_i, Metric, SpatialWeights, WeightsKind};
 
 #[derive(Args, Debug)]
-#[command(group(clap::ArgGroup::new("weights").args(["knn", "band", "idw"])))]
 pub struct SpatialArgs {
     /// The table (CSV with a header row).
     pub table: PathBuf,
@@ -20,6 +19,16 @@ pub struct SpatialArgs {
     /// Column of the values.
     #[arg(long)]
     pub value: String,
+    #[command(flatten)]
+    pub points: PointsArgs,
+    #[command(flatten)]
+    pub inference: InferenceArgs,
+}
+
+/// The coordinate columns of a points table and the spatial weights between the points.
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("weights").args(["knn", "band", "idw"])))]
+pub struct PointsArgs {
     /// Longitude column (degrees; distances are great-circle km). Use with --lat.
     #[arg(long, requires = "lat", conflicts_with_all = ["x", "y"])]
     pub lon: Option<String>,
@@ -46,8 +55,50 @@ pub struct SpatialArgs {
     /// Keep raw weights instead of row-standardising them.
     #[arg(long)]
     pub binary: bool,
-    #[command(flatten)]
-    pub inference: InferenceArgs,
+}
+
+/// The metric of the coordinates and the (position, name) of the x and y columns.
+pub(crate) type CoordinateColumns = (Metric, [(usize, String); 2]);
+
+impl PointsArgs {
+    /// The metric and the positions of the coordinate columns; `None` when none are given.
+    pub(crate) fn columns(
+        &self,
+        headers: &csv::StringRecord,
+        path: &std::path::Path,
+    ) -> anyhow::Result<Option<CoordinateColumns>> {
+        let (metric, cx, cy) = match (&self.lon, &self.lat, &self.x, &self.y) {
+            (Some(lon), Some(lat), _, _) => (Metric::GreatCircleKm, lon, lat),
+            (_, _, Some(x), Some(y)) => (Metric::Planar, x, y),
+            _ => return Ok(None),
+        };
+        Ok(Some((metric, [(column(headers, cx, path)?, cx.clone()), (column(headers, cy, path)?, cy.clone())])))
+    }
+
+    /// The weights between `points` as the flags say.
+    pub(crate) fn weights(&self, points: &[(f64, f64)], metric: Metric) -> anyhow::Result<SpatialWeights> {
+        let kind = match (self.knn, self.band, self.idw) {
+            (_, Some(b), _) => WeightsKind::Band(b),
+            (_, _, true) => WeightsKind::InverseDistance { power: self.power, band: self.idw_band },
+            (k, _, _) => WeightsKind::Knn(k.unwrap_or(4)),
+        };
+        Ok(SpatialWeights::build(points, metric, kind, !self.binary)?)
+    }
+}
+
+/// A finite number in a CSV cell, or an error naming the file, line and column.
+pub(crate) fn number_cell(
+    record: &csv::StringRecord,
+    c: usize,
+    name: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<f64> {
+    let line = record.position().map_or(0, |p| p.line());
+    let text = record.get(c).unwrap_or("").trim();
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => bail!("{}, line {line}, column `{name}`: `{text}` is not a finite number", path.display()),
+    }
 }
 
 /// Permutation inference and output format, shared by the plain-table statistics.
@@ -75,40 +126,25 @@ fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<String>, Vec<f6
     let path = &args.table;
     let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
     let headers = reader.headers()?.clone();
-    let (metric, cx, cy) = match (&args.lon, &args.lat, &args.x, &args.y) {
-        (Some(lon), Some(lat), _, _) => (Metric::GreatCircleKm, lon, lat),
-        (_, _, Some(x), Some(y)) => (Metric::Planar, x, y),
-        _ => bail!("give the coordinates: --lon COL --lat COL, or --x COL --y COL"),
+    let Some((metric, [(x_col, cx), (y_col, cy)])) = args.points.columns(&headers, path)? else {
+        bail!("give the coordinates: --lon COL --lat COL, or --x COL --y COL");
     };
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
-    let (x_col, y_col) = (column(&headers, cx, path)?, column(&headers, cy, path)?);
     let (mut values, mut points) = (Vec::new(), Vec::new());
     let mut ids = std::collections::BTreeSet::new();
     let mut order = Vec::new();
     for record in reader.records() {
         let record = record?;
         let line = record.position().map_or(0, |p| p.line());
-        let cell = |c: usize, name: &str| -> anyhow::Result<f64> {
-            let text = record.get(c).unwrap_or("").trim();
-            match text.parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(v),
-                _ => bail!("{}, line {line}, column `{name}`: `{text}` is not a finite number", path.display()),
-            }
-        };
         let id = record.get(id_col).unwrap_or("").to_string();
         if !ids.insert(id.clone()) {
             bail!("{}, line {line}: duplicate id `{id}`", path.display());
         }
         order.push(id);
-        values.push(cell(value_col, &args.value)?);
-        points.push((cell(x_col, cx)?, cell(y_col, cy)?));
+        values.push(number_cell(&record, value_col, &args.value, path)?);
+        points.push((number_cell(&record, x_col, &cx, path)?, number_cell(&record, y_col, &cy, path)?));
     }
-    let kind = match (args.knn, args.band, args.idw) {
-        (_, Some(b), _) => WeightsKind::Band(b),
-        (_, _, true) => WeightsKind::InverseDistance { power: args.power, band: args.idw_band },
-        (k, _, _) => WeightsKind::Knn(k.unwrap_or(4)),
-    };
-    Ok((order, values, SpatialWeights::build(&points, metric, kind, !args.binary)?))
+    Ok((order, values, args.points.weights(&points, metric)?))
 }
 
 pub fn moran(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
