@@ -679,6 +679,36 @@ fn a_level_takes_any_scorer_and_weighting_method_with_their_parameters() {
 }
 
 #[test]
+fn best_worst_weights_from_the_config_with_their_consistency() {
+    // Fully consistent comparisons (X1 twice X2, four times X3) give 4/7, 2/7, 1/7 and xi = 0.
+    let dir = mini_study();
+    edit(
+        dir.path(),
+        "mini.toml",
+        "weight = { method = \"entropy\" }",
+        "weight = { method = \"bwm\", best = \"X1\", worst = \"X3\", best-to-others = { X1 = 1, X2 = 2, X3 = 4 }, \
+         others-to-worst = { X1 = 4, X2 = 2, X3 = 1 } }",
+    );
+    let (code, _, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap(), "--strict"]);
+    assert_eq!(code, 0, "{stderr}");
+    let weights = std::fs::read_to_string(dir.path().join("out/weights.csv")).unwrap();
+    for (line, expected) in weights.lines().skip(1).zip([4.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0]) {
+        let w: f64 = line.split(',').nth(7).unwrap().parse().unwrap();
+        assert!((w - expected).abs() < 1e-9, "{line}");
+    }
+    let diagnostics = std::fs::read_to_string(dir.path().join("out/diagnostics.csv")).unwrap();
+    assert!(diagnostics.contains("bwm: xi 0.0000"), "{diagnostics}");
+    check(
+        &[(
+            "mini.toml",
+            "weight = { method = \"entropy\" }",
+            "weight = { method = \"bwm\", best = \"X1\", worst = \"X9\", best-to-others = { X1 = 1, X2 = 0.5 }, others-to-worst = { X1 = 4 } }",
+        )],
+        &["`pipeline.weight.best-to-others.X2`: bwm: must be >= 1, got 0.5"],
+    );
+}
+
+#[test]
 fn workbook_keys_are_checked_where_they_are_written() {
     check(
         &[("mini.toml", "path = \"wide.csv\"\n", "path = \"wide.csv\"\nsheet = \"2010\"\nheader-row = 0\n")],

@@ -451,6 +451,21 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
     ),
     method!(
         WEIGHTERS,
+        "bwm",
+        "best-worst method, linear model (Rezaei 2016); xi and the input-based consistency ratio reported",
+        [
+            p!("best", "the most important indicator"),
+            p!("worst", "the least important indicator"),
+            p!("best-to-others", "{ X1 = a, ... }: how much the best is preferred to each (>= 1; the best itself 1)"),
+            p!(
+                "others-to-worst",
+                "{ X1 = a, ... }: how much each is preferred to the worst (>= 1; the worst itself 1)"
+            ),
+        ],
+        resil_weight::BwmParams
+    ),
+    method!(
+        WEIGHTERS,
         "ahp",
         "principal eigenvector of a pairwise comparison matrix",
         [

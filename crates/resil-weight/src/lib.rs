@@ -5,6 +5,7 @@
 //! [`resil_core::Weighter`].
 
 mod angle;
+mod bwm;
 mod cilos;
 mod entropy;
 mod fixed;
@@ -17,6 +18,7 @@ mod statistical;
 mod subjective;
 
 pub use angle::{Angle, AngleParams};
+pub use bwm::{bwm, Bwm, BwmParams, BwmResult};
 pub use cilos::{Cilos, CilosParams};
 pub use entropy::{Entropy, EntropyParams};
 pub use fixed::{Fixed, FixedParams};
