@@ -631,6 +631,16 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         ],
         resil_rank::AromanParams
     ),
+    method!(
+        SCORERS,
+        "mpi",
+        "Mazziotta-Pareto index: mean of 100 +- 10 z-scores corrected by the unit's unbalance, M_z -+ S_z cv",
+        [
+            p!("penalty", "minus: M_z - S_z cv, for an index where higher is better (default) | plus: M_z + S_z cv, for a negative phenomenon"),
+            p!("sd", "population: over n, as the defining paper (default) | sample: over n - 1, as Compind"),
+        ],
+        resil_rank::MpiParams
+    ),
     MethodSpec {
         name: "levels",
         doc: "level by level: each sub-system, system and the index aggregate the level below",

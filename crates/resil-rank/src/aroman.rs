@@ -121,10 +121,7 @@ mod tests {
     use resil_core::IndicatorSystem;
 
     fn score(rows: &[Vec<f64>], polarity: &[Polarity], w: &[f64], p: AromanParams) -> Vec<f64> {
-        let m = Matrix::from_rows(rows);
-        let sys = IndicatorSystem::flat(polarity);
-        let fitted = p.check().unwrap().fit(&m, &Weights(w.to_vec()), &StageContext::columns(&sys, polarity)).unwrap();
-        fitted.value.score(&m).unwrap().value.score
+        crate::fit_and_score(&p.check().unwrap(), rows, polarity, w).unwrap().score
     }
 
     proptest::proptest! {

@@ -15,6 +15,7 @@ mod mabac;
 mod mairca;
 mod marcos;
 mod moora;
+mod mpi;
 mod ocra;
 mod prescribed;
 mod probid;
@@ -41,6 +42,7 @@ pub use mabac::{FittedMabac, Mabac, MabacParams};
 pub use mairca::{FittedMairca, Mairca, MaircaParams};
 pub use marcos::{FittedMarcos, Marcos, MarcosParams};
 pub use moora::{FittedMoora, Moora, MooraParams};
+pub use mpi::{FittedMpi, Mpi, MpiParams, Penalty, SdReading};
 pub use ocra::{FittedOcra, Ocra, OcraParams};
 pub use probid::{FittedProbid, Probid, ProbidParams, SprobidParams};
 pub use promethee::{FittedPromethee, Preference, Promethee, PrometheeParams, Threshold};
@@ -51,3 +53,19 @@ pub use topsis::{FittedTopsis, Topsis, TopsisParams};
 pub use vikor::{compromise, Compromise, FittedVikor, Vikor, VikorParams};
 pub use waspas::{FittedWaspas, Waspas, WaspasParams};
 pub use wsm::{Aggregation, FittedWeighted, Weighted, WeightedCost, WeightedParams};
+
+/// Test helper: `scorer` fitted on `rows` (flat system of `polarity`, weights `w`) and applied to
+/// the same rows.
+#[cfg(test)]
+pub(crate) fn fit_and_score(
+    scorer: &dyn resil_core::Scorer,
+    rows: &[Vec<f64>],
+    polarity: &[resil_core::Polarity],
+    w: &[f64],
+) -> resil_core::Result<resil_core::ScoreTable> {
+    use resil_core::{IndicatorSystem, Matrix, StageContext, Weights};
+    let m = Matrix::from_rows(rows);
+    let sys = IndicatorSystem::flat(polarity);
+    let fitted = scorer.fit(&m, &Weights(w.to_vec()), &StageContext::columns(&sys, polarity))?.value;
+    Ok(fitted.score(&m)?.value)
+}
