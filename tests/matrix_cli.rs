@@ -134,6 +134,33 @@ fn classify_chooses_k_by_gadf_as_mapclassify() {
 }
 
 #[test]
+fn classify_chooses_k_by_bic_as_ckmeans() {
+    // Ckmeans.1d.dp 4.3.5's select_levels (numpy transcription, tests/reference/ckmeans_bic.py)
+    // over k = 2..8 of the exact Jenks classes, from the command line.
+    let r = resil_test_support::reference_case("ckmeans_bic");
+    let by_bic = |t: &str, extra: &str| {
+        let args = ["classify", t, "--method", "jenks", "--param", "k=\"auto\"", "--param", "select=\"bic\""];
+        resil(&[&args[..], &["--param", extra]].concat())
+    };
+    for case in r["cases"].as_array().unwrap() {
+        let values = floats(&case["x"]);
+        let (_d, t) = write(&format!("v\n{}\n", values.iter().map(f64::to_string).collect::<Vec<_>>().join("\n")));
+        let (code, stdout, stderr) = by_bic(&t, "max-k=8");
+        assert_eq!(code, 0, "{stderr}");
+        let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(floats(&out["breaks"]).len() as u64, case["k"].as_u64().unwrap(), "{out}");
+    }
+    let (_d, t) = write("v\n1\n2\n3\n10\n20\n");
+    let (code, _, stderr) = by_bic(&t, "gadf=0.9");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("applies only with select = \"gadf\""), "{stderr}");
+    let (code, _, stderr) =
+        resil(&["classify", &t, "--method", "jenks", "--param", "k=\"auto\"", "--param", "select=\"aic\""]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("gadf | bic"), "{stderr}");
+}
+
+#[test]
 fn minmax_chains_match_pymcdm() {
     // pymcdm 1.4.0 TOPSIS and WSM with minmax_normalization on a 5 x 4 matrix with one cost
     // criterion (tests/reference/pymcdm_methods.py): resil's `minmax` + `fixed` + method.

@@ -14,7 +14,7 @@ mod percentiles;
 mod pretty;
 mod simple;
 
-pub use auto_k::AutoK;
+pub use auto_k::{mixture_bic, AutoK, Selection};
 pub use fixed::{FixedThresholds, FixedThresholdsParams};
 pub use jenks::{jenks_partition, Jenks, JenksParams};
 pub use jenks_caspall::{JenksCaspall, JenksCaspallParams};

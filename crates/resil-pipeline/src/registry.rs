@@ -842,7 +842,8 @@ pub fn stage_params(stage: &str) -> &'static [ParamSpec] {
         "classify" => &[
             SCOPE,
             p!("labels", "grade names from the lowest class up, one per class"),
-            p!("gadf", "with k = \"auto\": the smallest k whose GADF exceeds this is kept (default 0.8)"),
+            p!("select", "with k = \"auto\": gadf (the smallest k whose GADF exceeds `gadf`; default) | bic (the largest BIC of the classes as a Gaussian mixture, as Ckmeans.1d.dp)"),
+            p!("gadf", "with k = \"auto\" and select = \"gadf\": the threshold (default 0.8)"),
             p!("max-k", "with k = \"auto\": the largest k tried (default 15)"),
         ],
         _ => &[],
@@ -960,6 +961,16 @@ pub(crate) fn classifier(
         }
     };
     let (threshold, max_k) = (number("gadf", 0.8)?, number("max-k", 15.0)?);
+    let select = match stage.params.get("select") {
+        None => "gadf",
+        Some(v) => v
+            .as_str()
+            .filter(|s| ["gadf", "bic"].contains(s))
+            .ok_or_else(|| Error::config(key.file, key.param_place("select"), format!("gadf | bic, got {v}")))?,
+    };
+    if select == "bic" && stage.params.contains_key("gadf") {
+        return Err(Error::config(key.file, key.param_place("gadf"), "applies only with select = \"gadf\""));
+    }
     if !(max_k >= 2.0 && max_k.fract() == 0.0) {
         return Err(Error::config(
             key.file,
@@ -981,16 +992,21 @@ pub(crate) fn classifier(
     }
     if let Some(map) = params.as_object_mut() {
         map.insert("k".into(), "auto".into());
-        map.insert("gadf".into(), threshold.into());
+        map.insert("select".into(), select.into());
+        if select == "gadf" {
+            map.insert("gadf".into(), threshold.into());
+        }
         map.insert("max-k".into(), (max_k as u64).into());
     }
-    let method = resil_classify::AutoK::new(candidates, threshold)
+    let selection =
+        if select == "bic" { resil_classify::Selection::Bic } else { resil_classify::Selection::Gadf(threshold) };
+    let method = resil_classify::AutoK::new(candidates, selection)
         .map_err(|e| Error::config(key.file, key.param_place("gadf"), e.to_string()))?;
     Ok(Built { method: Box::new(method), params })
 }
 
 /// The classify-stage keys that steer `k = "auto"`.
-const AUTO_K_PARAMS: [&str; 2] = ["gadf", "max-k"];
+const AUTO_K_PARAMS: [&str; 3] = ["select", "gadf", "max-k"];
 
 /// `combined` weights: subjective weights by indicator id, an objective method, and how to mix.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
