@@ -135,7 +135,7 @@ fn classify_chooses_k_by_gadf_as_mapclassify() {
 
 #[test]
 fn classify_chooses_k_by_bic_as_ckmeans() {
-    // Ckmeans.1d.dp 4.3.5's select_levels (numpy transcription, tests/reference/ckmeans_bic.py)
+    // Ckmeans.1d.dp 4.3.5 itself (tests/reference/ckmeans_bic.R)
     // over k = 2..8 of the exact Jenks classes, from the command line.
     let r = resil_test_support::reference_case("ckmeans_bic");
     let by_bic = |t: &str, extra: &str| {

@@ -157,8 +157,8 @@ mod tests {
 
     #[test]
     fn bic_matches_ckmeans_select_levels() {
-        // Ckmeans.1d.dp 4.3.5's select_levels transcribed to numpy on the exact k-means classes
-        // (tests/reference/ckmeans_bic.py -> data/reference-cases/ckmeans_bic.json); no R here.
+        // Ckmeans.1d.dp 4.3.5 itself, k = c(2, 8): its BIC per k and chosen k
+        // (tests/reference/ckmeans_bic.R -> data/reference-cases/ckmeans_bic.json).
         for case in reference_case("ckmeans_bic")["cases"].as_array().unwrap() {
             let x = floats(&case["x"]);
             let mut sorted = x.clone();

@@ -134,10 +134,10 @@ mod tests {
 
     #[test]
     fn matches_compind_and_the_population_formula() {
-        // Compind 3.x's normalise_ci(method = 1, z.mean = 100, z.std = 10) + ci_mpi (R code
-        // transcribed to numpy, sample sd) and the defining paper's population formula
-        // (tests/reference/numpy_mpi.py -> data/reference-cases/numpy_mpi.json).
-        let r = reference_case("numpy_mpi");
+        // Compind 3.4's own normalise_ci(method = 1, z.mean = 100, z.std = 10) + ci_mpi (sample
+        // sd) and the defining paper's population formula, run in R
+        // (tests/reference/compind_mpi.R -> data/reference-cases/compind_mpi.json).
+        let r = reference_case("compind_mpi");
         for case in r["cases"].as_array().unwrap() {
             let rows: Vec<Vec<f64>> = case["matrix"].as_array().unwrap().iter().map(floats).collect();
             let polarity: Vec<Polarity> = floats(&case["types"])
