@@ -14,6 +14,7 @@ use resil_pipeline::RunOptions;
 
 mod inequality;
 mod matrix;
+mod serve;
 mod spatial;
 
 #[derive(Parser, Debug)]
@@ -112,6 +113,8 @@ enum Command {
         #[arg(long = "plugin-dir")]
         plugin_dirs: Vec<PathBuf>,
     },
+    /// The live explorer: move weights, swap methods, see ranks and maps change; save as a config.
+    Serve(serve::ServeArgs),
     /// Every method of every stage with its parameters and defaults (`--json` for tools).
     Methods {
         /// One stage only (impute, treat, normalize, weight, rank, classify, analysis, sensitivity).
@@ -255,6 +258,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 err,
             )
         }
+        Command::Serve(args) => serve::serve(&args, out, err),
         Command::Methods { stage, json } => methods(stage.as_deref(), json, out),
         Command::Diff { run_a, run_b, tolerance, format } => diff(&run_a, &run_b, tolerance, &format, out),
     }
@@ -311,7 +315,7 @@ fn plugins_inspect(path: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn load(config: &Path, strict: bool, err: &mut dyn Write) -> anyhow::Result<resil_config::LoadedConfig> {
+pub(crate) fn load(config: &Path, strict: bool, err: &mut dyn Write) -> anyhow::Result<resil_config::LoadedConfig> {
     let loaded = resil_config::load(config, strict)?;
     for key in &loaded.unknown_keys {
         writeln!(err, "warning: {}: unknown config key `{key}` (ignored; an error under --strict)", config.display())?;

@@ -7,6 +7,7 @@ mod analysis;
 mod compare;
 mod data_checks;
 mod derived;
+mod explore;
 mod manifest;
 mod matrix;
 mod published;
@@ -18,6 +19,7 @@ mod stages;
 
 pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
 pub use compare::{compare, Comparison};
+pub use explore::{Explorer, RegionView, RowView, View, WeightView, EXPLORER_STAGES};
 pub use matrix::{classify_values, criteria, pooled_stage, route_params, score_matrix, MatrixScore};
 pub use published::{FigureComparison, PublishedComparison, PublishedFigure, PublishedFigures, Statistic};
 pub use registry::{

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::charts;
 
 /// The Natural Earth outlines bundled with resil (public domain), used unless replaced.
-const OUTLINES: &str = include_str!("../../../data/geo/ne_110m_countries_china_region.geojson");
+pub(crate) const OUTLINES: &str = include_str!("../../../data/geo/ne_110m_countries_china_region.geojson");
 
 fn read(dir: &Path, file: &str) -> Result<String> {
     let path = dir.join(file);

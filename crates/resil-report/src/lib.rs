@@ -4,6 +4,7 @@
 
 mod charts;
 mod diff;
+mod explorer;
 mod html;
 mod png;
 mod sensitivity_charts;
@@ -18,6 +19,7 @@ use resil_pipeline::RunResult;
 
 pub use charts::grade_colour;
 pub use diff::{diff, Delta, DiffReport};
+pub use explorer::{explorer_maps, explorer_page, explorer_study};
 pub use html::{compare_heatmap, render_report};
 pub use png::svg_to_png;
 pub use summary::summary;

@@ -1,0 +1,272 @@
+//! `resil serve` as a real process on loopback: its baseline is the config's own run, an explored
+//! pipeline saved as a config is reproduced by `resil run` to the bit, bad and oversized requests
+//! get clear 4xx answers, a burst of 200 concurrent re-scores is answered right with flat memory,
+//! and Ctrl-C stops it cleanly.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[path = "../../../tests/support/plugins.rs"]
+mod plugin_build;
+
+fn root() -> PathBuf {
+    plugin_build::repo_root()
+}
+
+/// A copy of the flagship config in a temporary folder whose `data` and `target` lead to the
+/// repository's, so that relative paths resolve and explored configs land in the copy.
+fn flagship_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("configs")).unwrap();
+    for d in ["data", "target"] {
+        std::os::unix::fs::symlink(root().join(d), dir.path().join(d)).unwrap();
+    }
+    let config = dir.path().join("configs/border-cities.toml");
+    std::fs::copy(root().join("configs/border-cities.toml"), &config).unwrap();
+    (dir, config)
+}
+
+/// A running `resil serve` and its address.
+struct Served {
+    child: Child,
+    addr: String,
+}
+
+impl Served {
+    fn start(config: &Path) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_resil"))
+            .args(["serve"])
+            .arg(config)
+            .args(["--port", "0", "--plugin-dir"])
+            .arg(plugin_build::plugin_dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in `{line}`"))
+            .to_string();
+        Served { child, addr }
+    }
+
+    /// One HTTP/1.1 request; (status, body).
+    fn request(&self, method: &str, path: &str, body: &[u8], host: Option<&str>) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            host.unwrap_or(&self.addr),
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // A server may answer (413) before reading an oversized body: ignore a broken pipe.
+        let _ = stream.write_all(body);
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).to_string();
+        let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = text.split_once("\r\n\r\n").map_or(String::new(), |(_, b)| b.to_string());
+        (status, body)
+    }
+
+    fn score(&self, pipeline: serde_json::Value) -> (u16, String) {
+        self.request("POST", "/api/score", serde_json::json!({ "pipeline": pipeline }).to_string().as_bytes(), None)
+    }
+
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(config: &Path, out: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_resil"))
+        .args(["run"])
+        .arg(config)
+        .args(["--strict", "--plugin-dir"])
+        .arg(plugin_build::plugin_dir())
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// (unit, period) -> (score, rank, grade) of a run's scores.csv.
+fn run_scores(out: &Path) -> std::collections::BTreeMap<(String, i32), (f64, f64, usize)> {
+    let mut reader = csv::Reader::from_path(out.join("scores.csv")).unwrap();
+    let h = reader.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (u, p, s, r, g) = (col("unit"), col("period"), col("score"), col("rank"), col("grade"));
+    reader
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (
+                (rec[u].to_string(), rec[p].parse().unwrap()),
+                (rec[s].parse().unwrap(), rec[r].parse().unwrap(), rec[g].parse().unwrap()),
+            )
+        })
+        .collect()
+}
+
+fn view_scores(view: &serde_json::Value) -> std::collections::BTreeMap<(String, i32), (f64, f64, usize)> {
+    view["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (r["unit"].as_str().unwrap().to_string(), r["period"].as_i64().unwrap() as i32),
+                (r["score"].as_f64().unwrap(), r["rank"].as_f64().unwrap(), r["grade"].as_u64().unwrap() as usize),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn explored_pipelines_are_what_resil_run_gives_and_save_reproduces_them() {
+    let (dir, config) = flagship_copy();
+    let served = Served::start(&config);
+    // The baseline is the config's own run, to the bit.
+    let (status, study) = served.request("GET", "/api/study", b"", None);
+    assert_eq!(status, 200, "{study}");
+    let study: serde_json::Value = serde_json::from_str(&study).unwrap();
+    let own = dir.path().join("own");
+    run(&config, &own);
+    assert_eq!(view_scores(&study["view"]), run_scores(&own));
+    assert!(study["view"]["synthetic"].as_array().unwrap().len() > 10, "the view says the data are synthetic");
+    // Another scorer, critic weights with a parameter, per-period ideals, one weight fixed.
+    let explored = serde_json::json!({
+        "rank": { "method": "vikor", "v": 0.3, "scope": "per-period" },
+        "weight": { "method": "critic", "correlation": "spearman" },
+    });
+    let (status, body) = served.score(explored.clone());
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let view = &answer["view"];
+    assert_eq!(view["lower_is_better"], true);
+    assert!(view["rows"].as_array().unwrap().iter().any(|r| r["shift"].as_f64().unwrap() != 0.0));
+    assert_eq!(answer["maps"].as_object().unwrap().len(), 3);
+    assert_eq!(view["diff"].as_array().unwrap().len(), 2, "{}", view["diff"]);
+    // Saved as a config beside the original (never over it), `resil run` reproduces the view.
+    let original = std::fs::read(&config).unwrap();
+    let (status, saved) =
+        served.request("POST", "/api/save", serde_json::json!({ "pipeline": explored }).to_string().as_bytes(), None);
+    assert_eq!(status, 200, "{saved}");
+    let path = PathBuf::from(serde_json::from_str::<serde_json::Value>(&saved).unwrap()["path"].as_str().unwrap());
+    assert_eq!(path, dir.path().join("configs/border-cities-explored.toml"));
+    assert_eq!(std::fs::read(&config).unwrap(), original, "the original config is untouched");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("[[indicator]]") && text.contains("# "), "the rest of the config and its comments are kept");
+    let again = dir.path().join("again");
+    run(&path, &again);
+    assert_eq!(view_scores(view), run_scores(&again), "resil run of the saved config gives the explored view");
+    // A second save takes the next name.
+    let (_, second) = served.request("POST", "/api/save", b"{\"pipeline\": {}}", None);
+    assert!(second.contains("border-cities-explored-2.toml"), "{second}");
+}
+
+#[test]
+fn bad_requests_get_clear_4xx_answers_and_a_burst_is_answered_with_flat_memory() {
+    let (_dir, config) = flagship_copy();
+    let served = Served::start(&config);
+    for (method, path, body, host, status, says) in [
+        ("POST", "/api/score", &b"{not json"[..], None, 400, "not JSON"),
+        ("POST", "/api/score", &b"[1, 2]"[..], None, 400, "a JSON object is expected"),
+        ("POST", "/api/score", &b"{\"pipe\": {}}"[..], None, 400, "unknown key `pipe`"),
+        ("POST", "/api/score", &b"{\"pipeline\": {\"output\": {}}}"[..], None, 400, "`pipeline.output`: not a stage"),
+        (
+            "POST",
+            "/api/score",
+            &b"{\"pipeline\": {\"rank\": {\"method\": \"vikor\", \"w\": 1}}}"[..],
+            None,
+            400,
+            "`pipeline.rank.w`: vikor has no parameter `w`; it takes: v",
+        ),
+        (
+            "POST",
+            "/api/score",
+            &b"{\"pipeline\": {\"rank\": {\"method\": \"topsys\"}}}"[..],
+            None,
+            400,
+            "unknown method `topsys`",
+        ),
+        ("POST", "/api/score", &b"{\"pipeline\": {\"rank\": null}}"[..], None, 400, "not a table of stages"),
+        ("GET", "/api/score", &b""[..], None, 405, "method not allowed"),
+        ("GET", "/../../etc/passwd", &b""[..], None, 404, "not found"),
+        ("GET", "/configs/border-cities.toml", &b""[..], None, 404, "not found"),
+        ("GET", "/api/study", &b""[..], Some("evil.example"), 403, "loopback address only"),
+    ] {
+        let (got, text) = served.request(method, path, body, host);
+        assert_eq!(got, status, "{method} {path}: {text}");
+        assert!(text.contains(says), "{method} {path}: `{says}` not in {text}");
+    }
+    let big = vec![b' '; 300 * 1024];
+    assert_eq!(served.request("POST", "/api/score", &big, None).0, 413);
+    // 200 concurrent re-scores, two pipelines: each answer is its pipeline's, memory stays flat.
+    let (_, a) = served.score(serde_json::json!({ "rank": { "method": "gra" } }));
+    let (_, b) = served.score(serde_json::json!({ "classify": { "method": "quantile", "k": 4 } }));
+    let before = served.rss_kib();
+    let answers: Vec<(usize, u16, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..200)
+            .map(|i| {
+                let served = &served;
+                s.spawn(move || {
+                    let pipeline = if i % 2 == 0 {
+                        serde_json::json!({ "rank": { "method": "gra" } })
+                    } else {
+                        serde_json::json!({ "classify": { "method": "quantile", "k": 4 } })
+                    };
+                    let (status, body) = served.score(pipeline);
+                    (i, status, body)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (i, status, body) in answers {
+        assert_eq!(status, 200, "request {i}: {body}");
+        assert_eq!(&body, if i % 2 == 0 { &a } else { &b }, "request {i} got another pipeline's answer");
+    }
+    let after = served.rss_kib();
+    assert!(after < before + 64 * 1024, "memory grew from {before} KiB to {after} KiB over the burst");
+}
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let (_dir, config) = flagship_copy();
+    let mut served = Served::start(&config);
+    assert_eq!(served.request("GET", "/", b"", None).0, 200);
+    let status = Command::new("kill").args(["-INT", &served.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let code = loop {
+        if let Some(code) = served.child.try_wait().unwrap() {
+            break code;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "still running 10 s after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(code.success(), "{code}");
+    let mut err = String::new();
+    served.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(err.contains("stopped"), "{err}");
+}

@@ -1,0 +1,287 @@
+//! The live explorer's engine (`resil serve`): the study is prepared once (config checked,
+//! sources and plugins read, excluded units dropped), then each request's pipeline, the config's
+//! `[pipeline]` with some stages replaced, is built by the method tables (the same checks and
+//! messages as the CLI) and run through the same stage functions as `resil run`, without the
+//! analyses: scores, ranks, grades, the shift of every rank from the config's own run, regional
+//! means and grade counts. What was found is saved as the config's text with its `[pipeline]`
+//! replaced, which `resil run` reproduces to the bit.
+
+use std::path::{Path, PathBuf};
+
+use resil_config::{LoadedConfig, PipelineConfig};
+use resil_core::{Direction, Error, Panel, Result};
+use serde::Serialize;
+
+use crate::run::{prepare, Log, Methods, Prepared};
+use crate::sources::RunOptions;
+use crate::stages::{classify, drop_excluded, impute, normalise, rank_within_periods, score, treat, weigh, RowLabels};
+
+/// The stages a request may replace, in pipeline order.
+pub const EXPLORER_STAGES: [&str; 6] = ["impute", "treat", "normalize", "weight", "rank", "classify"];
+
+/// A study prepared for exploring.
+pub struct Explorer {
+    prepared: Prepared,
+    /// The active panel (excluded units dropped), before imputation.
+    panel: Panel,
+    rows: RowLabels,
+    /// The config's own `[pipeline]`, every key written out.
+    pipeline: toml::Table,
+    baseline: View,
+}
+
+/// One unit in one period under an explored pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowView {
+    pub unit: String,
+    pub name: String,
+    pub region: String,
+    /// The unit's seat (or centroid) as (lon, lat), for the map; `None` without coordinates.
+    pub point: Option<(f64, f64)>,
+    pub period: i32,
+    pub score: f64,
+    pub rank: f64,
+    pub grade: usize,
+    /// The rank in the config's own run, and how many places this pipeline moves the unit up.
+    pub baseline_rank: f64,
+    pub shift: f64,
+}
+
+/// An indicator's weight (the first weight group: the pooled weights, or the first period's).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightView {
+    pub id: String,
+    pub name: String,
+    pub subsystem: String,
+    pub system: String,
+    pub weight: f64,
+}
+
+/// A region's mean score and units per grade in one period (`All` last).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionView {
+    pub region: String,
+    pub period: i32,
+    pub mean: f64,
+    pub grade_counts: Vec<usize>,
+}
+
+/// What one explored pipeline gives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    pub periods: Vec<i32>,
+    pub rows: Vec<RowView>,
+    pub weights: Vec<WeightView>,
+    /// How many weight groups there are (per-period weights give one per period).
+    pub weight_groups: usize,
+    pub regions: Vec<RegionView>,
+    pub k: usize,
+    pub grade_labels: Vec<String>,
+    pub lower_is_better: bool,
+    /// Names of the indicators with synthetic values: every view made from them says so.
+    pub synthetic: Vec<String>,
+    /// The explored `[pipeline]`, as it would be saved.
+    pub pipeline_toml: String,
+    /// Stage by stage, where it differs from the config: (stage, config's, explored).
+    pub diff: Vec<(String, String, String)>,
+}
+
+impl Explorer {
+    /// Prepares `loaded` once.
+    pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Explorer> {
+        let prepared = prepare(loaded, options)?;
+        let loaded_panel = prepared.load_panel()?;
+        let (panel, _) = drop_excluded(loaded_panel.panel, &mut Log(Vec::new()))?;
+        let pipeline = match toml::Value::try_from(&prepared.loaded.config.pipeline) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => return Err(Error::config(&prepared.loaded.path, "pipeline", "cannot be written out for exploring")),
+        };
+        let rows = RowLabels::of(&panel);
+        let mut explorer = Explorer {
+            prepared,
+            panel,
+            rows,
+            pipeline,
+            baseline: View {
+                periods: Vec::new(),
+                rows: Vec::new(),
+                weights: Vec::new(),
+                weight_groups: 0,
+                regions: Vec::new(),
+                k: 0,
+                grade_labels: Vec::new(),
+                lower_is_better: false,
+                synthetic: Vec::new(),
+                pipeline_toml: String::new(),
+                diff: Vec::new(),
+            },
+        };
+        explorer.baseline = explorer.evaluate(&toml::Table::new())?;
+        Ok(explorer)
+    }
+
+    /// The config's own run.
+    pub fn baseline(&self) -> &View {
+        &self.baseline
+    }
+
+    pub fn study_name(&self) -> &str {
+        &self.prepared.loaded.config.study.name
+    }
+
+    /// The config's own stages, as JSON tables.
+    pub fn config_pipeline(&self) -> serde_json::Value {
+        serde_json::to_value(&self.pipeline).expect("a TOML table is JSON")
+    }
+
+    /// The config's own stages, each as one line of TOML.
+    pub fn config_stage_text(&self) -> std::collections::BTreeMap<String, String> {
+        EXPLORER_STAGES
+            .iter()
+            .map(|s| (s.to_string(), self.pipeline.get(*s).map_or(String::new(), |v| v.to_string())))
+            .collect()
+    }
+
+    /// The config this explorer was prepared from.
+    pub fn config_path(&self) -> &Path {
+        &self.prepared.loaded.path
+    }
+
+    /// The config's `[pipeline]` with each stage of `overrides` replaced (only stage names).
+    fn merged(&self, overrides: &toml::Table) -> Result<toml::Table> {
+        let file = &self.prepared.loaded.path;
+        let mut table = self.pipeline.clone();
+        for (stage, value) in overrides {
+            if !EXPLORER_STAGES.contains(&stage.as_str()) {
+                return Err(Error::config(
+                    file,
+                    format!("pipeline.{stage}"),
+                    format!("not a stage the explorer sets (stages: {})", EXPLORER_STAGES.join(", ")),
+                ));
+            }
+            table.insert(stage.clone(), value.clone());
+        }
+        Ok(table)
+    }
+
+    /// Scores, ranks and grades under the config's pipeline with `overrides`, checked by the
+    /// method tables as `resil run` checks a config (strictly: unknown keys are errors).
+    pub fn evaluate(&self, overrides: &toml::Table) -> Result<View> {
+        let file = &self.prepared.loaded.path;
+        let table = self.merged(overrides)?;
+        let pipeline: PipelineConfig = toml::Value::Table(table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::config(file, "pipeline", e.to_string()))?;
+        let m = Methods::build(file, &pipeline, true)?;
+        let mut log = Log(Vec::new());
+        let (panel, _) = impute(&m, self.panel.clone(), &mut log)?;
+        let (values, _) = treat(&m, &panel, &mut log);
+        let normalized = normalise(&m, &panel, &self.rows, values, &mut log)?;
+        let weighting = weigh(&m, &panel, &self.rows, &normalized, &mut log)?;
+        let scored = score(&m, &panel, &self.rows, &normalized, &weighting, &mut log)?;
+        let ranks = rank_within_periods(&m, &panel, &scored.table.score, scored.table.direction);
+        let classes = classify(&m, &panel, &scored.table, &mut log)?;
+        let k = classes.k();
+        let rows: Vec<RowView> = (0..panel.n_rows())
+            .map(|r| {
+                let unit = panel.unit_of_row(r);
+                let baseline_rank = self.baseline.rows.get(r).map_or(ranks[r], |b| b.rank);
+                RowView {
+                    unit: unit.id.clone(),
+                    name: unit.name.clone(),
+                    region: unit.region.clone(),
+                    point: unit.seat.or(unit.centroid).map(|p| (p.lon, p.lat)),
+                    period: panel.period_of_row(r),
+                    score: scored.table.score[r],
+                    rank: ranks[r],
+                    grade: classes.grades[r],
+                    baseline_rank,
+                    shift: baseline_rank - ranks[r],
+                }
+            })
+            .collect();
+        let regions =
+            resil_trend::regional_summary(rows.iter().map(|r| (r.region.as_str(), r.period, r.score, r.grade)), k)
+                .into_iter()
+                .map(|g| RegionView { region: g.region, period: g.period, mean: g.mean, grade_counts: g.grade_counts })
+                .collect();
+        let weights = panel
+            .system()
+            .indicators()
+            .iter()
+            .zip(weighting.groups[0].weights.as_slice())
+            .map(|(i, &w)| WeightView {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                subsystem: i.subsystem.clone(),
+                system: i.system.clone(),
+                weight: w,
+            })
+            .collect();
+        let stage_text = |t: &toml::Table, stage: &str| t.get(stage).map_or(String::new(), |v| v.to_string());
+        let diff = EXPLORER_STAGES
+            .iter()
+            .filter(|s| stage_text(&self.pipeline, s) != stage_text(&table, s))
+            .map(|s| (s.to_string(), stage_text(&self.pipeline, s), stage_text(&table, s)))
+            .collect();
+        let mut section = toml::Table::new();
+        section.insert("pipeline".into(), toml::Value::Table(table));
+        Ok(View {
+            periods: panel.periods().to_vec(),
+            rows,
+            weights,
+            weight_groups: weighting.groups.len(),
+            regions,
+            k,
+            grade_labels: self.prepared.grade_labels.clone(),
+            lower_is_better: scored.table.direction == Direction::LowerIsBetter,
+            synthetic: panel.system().synthetic().iter().map(|i| i.id.clone()).collect(),
+            pipeline_toml: toml::to_string(&section).map_err(|e| Error::config(file, "pipeline", e.to_string()))?,
+            diff,
+        })
+    }
+
+    /// The config's text with its `[pipeline]` replaced by the explored one (other tables and
+    /// their comments kept), checked by evaluating it first.
+    pub fn config_text(&self, overrides: &toml::Table) -> Result<String> {
+        let view = self.evaluate(overrides)?;
+        let file = &self.prepared.loaded.path;
+        let mut doc: toml_edit::DocumentMut = self
+            .prepared
+            .loaded
+            .text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| Error::config(file, "", e.to_string()))?;
+        let explored: toml_edit::DocumentMut = view
+            .pipeline_toml
+            .parse()
+            .map_err(|e: toml_edit::TomlError| Error::config(file, "pipeline", e.to_string()))?;
+        doc.insert("pipeline", explored["pipeline"].clone());
+        Ok(doc.to_string())
+    }
+
+    /// Writes the explored config beside the original as `<stem>-explored.toml` (or `-2`, `-3`,
+    /// ...: an existing file is never replaced), atomically; returns its path.
+    pub fn save(&self, overrides: &toml::Table) -> Result<PathBuf> {
+        let text = self.config_text(overrides)?;
+        let path = &self.prepared.loaded.path;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let stem = path.file_stem().map_or("config".into(), |s| s.to_string_lossy().into_owned());
+        let io = |e: std::io::Error, p: &Path| Error::data(p.display().to_string(), e.to_string());
+        for n in 1..1000 {
+            let name = if n == 1 { format!("{stem}-explored.toml") } else { format!("{stem}-explored-{n}.toml") };
+            let target = dir.join(name);
+            if target.exists() {
+                continue;
+            }
+            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io(e, dir))?;
+            std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| io(e, &target))?;
+            match tmp.persist_noclobber(&target) {
+                Ok(_) => return Ok(target),
+                Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io(e.error, &target)),
+            }
+        }
+        Err(Error::data(dir.display().to_string(), "999 explored configs already: remove some"))
+    }
+}
