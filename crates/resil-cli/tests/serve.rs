@@ -270,3 +270,119 @@ fn ctrl_c_stops_the_server_cleanly() {
     served.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     assert!(err.contains("stopped"), "{err}");
 }
+
+/// Chromium on PATH, or `None` (then the browser test is skipped, except under CI).
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
+        std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(name)).find(|p| p.is_file())
+    })
+}
+
+/// Evaluates `js` in the tab and returns its value as JSON (the script returns a JSON string).
+fn page_json(tab: &headless_chrome::Tab, js: &str) -> serde_json::Value {
+    let value = tab.evaluate(js, false).unwrap().value.unwrap_or_else(|| panic!("no value from {js}"));
+    serde_json::from_str(value.as_str().unwrap()).unwrap()
+}
+
+/// Waits until the page has shown the answer to a request later than `seq`; returns the new one.
+fn next_view(tab: &headless_chrome::Tab, seq: u64) -> u64 {
+    let started = Instant::now();
+    loop {
+        let now = page_json(tab, "JSON.stringify(Number(document.body.dataset.seq || -1))").as_i64().unwrap();
+        if now > seq as i64 {
+            return now as u64;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the page did not update");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+const RANKS_JS: &str = "JSON.stringify([...document.querySelectorAll('#ranks tbody tr')].map(r => [r.dataset.unit, Number(r.children[3].textContent), r.children[5].textContent]))";
+const MAP_JS: &str =
+    "JSON.stringify(document.querySelector('#map svg') ? document.querySelector('#map svg').innerHTML : '')";
+
+#[test]
+fn the_explorer_works_in_headless_chromium() {
+    let Some(browser_path) = chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "chromium is missing under CI: .ci/run should have installed it");
+        eprintln!("SKIPPED: no chromium on PATH (apt-get install chromium); the explorer's browser test did not run");
+        return;
+    };
+    let (dir, config) = flagship_copy();
+    let served = Served::start(&config);
+    let options = headless_chrome::LaunchOptions::default_builder()
+        .path(Some(browser_path))
+        .sandbox(false)
+        .window_size(Some((1400, 1100)))
+        .idle_browser_timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let browser = headless_chrome::Browser::new(options).unwrap();
+    let tab = browser.new_tab().unwrap();
+    tab.navigate_to(&format!("http://{}/", served.addr)).unwrap().wait_until_navigated().unwrap();
+    tab.wait_for_element("#ranks tbody tr").unwrap();
+    // The page marks each view it shows with a sequence number, 0 for the config's own.
+    let started = Instant::now();
+    while page_json(&tab, "JSON.stringify(document.body.dataset.seq === undefined)") == serde_json::json!(true) {
+        assert!(started.elapsed() < Duration::from_secs(30), "the page never showed the config's run");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut seq = 0;
+    let first = page_json(&tab, RANKS_JS);
+    let first_map = page_json(&tab, MAP_JS);
+    assert_eq!(first.as_array().unwrap().len(), 41, "{first}");
+    assert!(first_map.as_str().unwrap().contains("<circle"), "the map shows the units");
+
+    // Move a slider: FDI (X23) to a weight of 0.4; the ranks and the map change.
+    tab.evaluate(
+        "(() => { const r = document.querySelector('input[type=range][data-id=\"X23\"]'); r.value = '0.4'; \
+         r.dispatchEvent(new Event('input')); r.dispatchEvent(new Event('change')); })()",
+        false,
+    )
+    .unwrap();
+    seq = next_view(&tab, seq);
+    let moved = page_json(&tab, RANKS_JS);
+    assert_ne!(moved, first, "moving a weight changed no rank");
+    assert_ne!(page_json(&tab, MAP_JS), first_map, "moving a weight left the map as it was");
+    let hash = page_json(&tab, "JSON.stringify(decodeURIComponent(location.hash.slice(1)))");
+    assert!(hash.as_str().unwrap().contains("\"fixed\""), "the URL carries the state: {hash}");
+
+    // Pick another scorer, then save: `resil run` of the saved config gives the page's ranks.
+    tab.evaluate(
+        "(() => { const s = document.getElementById('m-rank'); s.value = 'vikor'; s.dispatchEvent(new Event('change')); })()",
+        false,
+    )
+    .unwrap();
+    seq = next_view(&tab, seq);
+    let vikor = page_json(&tab, RANKS_JS);
+    assert_ne!(vikor, moved, "another scorer changed no rank");
+    tab.evaluate("document.getElementById('save').click()", false).unwrap();
+    let started = Instant::now();
+    let saved = dir.path().join("configs/border-cities-explored.toml");
+    while !saved.exists() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the page saved no config");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = dir.path().join("saved-run");
+    run(&saved, &out);
+    let cli = run_scores(&out);
+    for row in vikor.as_array().unwrap() {
+        let (unit, rank) = (row[0].as_str().unwrap(), row[1].as_f64().unwrap());
+        assert_eq!(cli[&(unit.to_string(), 2020)].1, rank, "{unit}: the page and resil run disagree");
+    }
+    let errors = page_json(&tab, "JSON.stringify(window.__errors)");
+    assert_eq!(errors, serde_json::json!([]), "the page logged errors");
+    let _ = seq;
+
+    // The screenshot of docs/explorer.md (written there with RESIL_UPDATE_SCREENSHOT=1).
+    let png = tab
+        .capture_screenshot(headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption::Png, None, None, true)
+        .unwrap();
+    assert!(png.len() > 10_000, "a blank screenshot");
+    let target = if std::env::var_os("RESIL_UPDATE_SCREENSHOT").is_some() {
+        root().join("docs/explorer.png")
+    } else {
+        dir.path().join("explorer.png")
+    };
+    std::fs::write(target, png).unwrap();
+}
