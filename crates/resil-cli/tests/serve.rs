@@ -271,12 +271,8 @@ fn ctrl_c_stops_the_server_cleanly() {
     assert!(err.contains("stopped"), "{err}");
 }
 
-/// Chromium on PATH, or `None` (then the browser test is skipped, except under CI).
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(name)).find(|p| p.is_file())
-    })
-}
+#[path = "../../../tests/support/chromium.rs"]
+mod find;
 
 /// Evaluates `js` in the tab and returns its value as JSON (the script returns a JSON string).
 fn page_json(tab: &headless_chrome::Tab, js: &str) -> serde_json::Value {
@@ -303,11 +299,7 @@ const MAP_JS: &str =
 
 #[test]
 fn the_explorer_works_in_headless_chromium() {
-    let Some(browser_path) = chromium() else {
-        assert!(std::env::var_os("CI").is_none(), "chromium is missing under CI: .ci/run should have installed it");
-        eprintln!("SKIPPED: no chromium on PATH (apt-get install chromium); the explorer's browser test did not run");
-        return;
-    };
+    let Some(browser_path) = find::chromium() else { return };
     let (dir, config) = flagship_copy();
     let served = Served::start(&config);
     let options = headless_chrome::LaunchOptions::default_builder()
