@@ -37,9 +37,14 @@ struct Served {
 
 impl Served {
     fn start(config: &Path) -> Served {
+        Served::start_with(config, &[])
+    }
+
+    fn start_with(config: &Path, extra: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_resil"))
             .args(["serve"])
             .arg(config)
+            .args(extra)
             .args(["--port", "0", "--plugin-dir"])
             .arg(plugin_build::plugin_dir())
             .stdout(Stdio::piped())
@@ -251,9 +256,9 @@ fn bad_requests_get_clear_4xx_answers_and_a_burst_is_answered_with_flat_memory()
 }
 
 #[test]
-fn ctrl_c_stops_the_server_cleanly() {
+fn ctrl_c_stops_the_server_cleanly_and_other_hosts_are_warned_of() {
     let (_dir, config) = flagship_copy();
-    let mut served = Served::start(&config);
+    let mut served = Served::start_with(&config, &["--host", "0.0.0.0"]);
     assert_eq!(served.request("GET", "/", b"", None).0, 200);
     let status = Command::new("kill").args(["-INT", &served.child.id().to_string()]).status().unwrap();
     assert!(status.success());
@@ -269,6 +274,7 @@ fn ctrl_c_stops_the_server_cleanly() {
     let mut err = String::new();
     served.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     assert!(err.contains("stopped"), "{err}");
+    assert!(err.contains("warning: listening on 0.0.0.0: anyone who can reach this address"), "{err}");
 }
 
 #[path = "../../../tests/support/chromium.rs"]
@@ -345,7 +351,7 @@ fn the_explorer_works_in_headless_chromium() {
         false,
     )
     .unwrap();
-    seq = next_view(&tab, seq);
+    next_view(&tab, seq);
     let vikor = page_json(&tab, RANKS_JS);
     assert_ne!(vikor, moved, "another scorer changed no rank");
     tab.evaluate("document.getElementById('save').click()", false).unwrap();
@@ -364,7 +370,6 @@ fn the_explorer_works_in_headless_chromium() {
     }
     let errors = page_json(&tab, "JSON.stringify(window.__errors)");
     assert_eq!(errors, serde_json::json!([]), "the page logged errors");
-    let _ = seq;
 
     // The screenshot of docs/explorer.md (written there with RESIL_UPDATE_SCREENSHOT=1).
     let png = tab
@@ -377,4 +382,14 @@ fn the_explorer_works_in_headless_chromium() {
         dir.path().join("explorer.png")
     };
     std::fs::write(target, png).unwrap();
+
+    // The URL is the state: a colleague opening it sees the same view and controls.
+    let href = page_json(&tab, "JSON.stringify(location.href)");
+    let shared = browser.new_tab().unwrap();
+    shared.navigate_to(href.as_str().unwrap()).unwrap().wait_until_navigated().unwrap();
+    shared.wait_for_element("#ranks tbody tr").unwrap();
+    next_view(&shared, 0);
+    assert_eq!(page_json(&shared, RANKS_JS), vikor, "the shared URL shows another view");
+    assert_eq!(page_json(&shared, "JSON.stringify(document.getElementById('m-rank').value)"), "vikor");
+    assert_eq!(page_json(&shared, "JSON.stringify(window.__errors)"), serde_json::json!([]));
 }
