@@ -119,3 +119,107 @@ fn goalposts_can_come_from_a_csv_file() {
     assert_eq!(code, 1);
     assert!(stderr.contains("goalposts.csv, line 2, column `hi`: `eighty-five` is not a number"), "{stderr}");
 }
+
+/// The indicators of the GII as a two-level hierarchy: sub-systems are each gender's dimension
+/// (female health: 10/MMR and 1/ABR; empowerment: PR and SE; labour: LFPR; the male health
+/// dimension is 1), systems group them by gender (`genders`) or by dimension (`dimensions`).
+fn gii_system(by_gender: bool) -> resil_core::IndicatorSystem {
+    let members = [
+        ("MMR10", "f-health", "female", "health"),
+        ("ABR1", "f-health", "female", "health"),
+        ("PR_F", "f-empowerment", "female", "empowerment"),
+        ("SE_F", "f-empowerment", "female", "empowerment"),
+        ("LFPR_F", "f-labour", "female", "labour"),
+        ("ONE", "m-health", "male", "health"),
+        ("PR_M", "m-empowerment", "male", "empowerment"),
+        ("SE_M", "m-empowerment", "male", "empowerment"),
+        ("LFPR_M", "m-labour", "male", "labour"),
+    ];
+    resil_core::IndicatorSystem::new(
+        members
+            .iter()
+            .map(|&(id, sub, gender, dimension)| resil_core::Indicator {
+                id: id.into(),
+                name: id.into(),
+                unit: String::new(),
+                system: if by_gender { gender } else { dimension }.into(),
+                subsystem: sub.into(),
+                polarity: resil_core::Polarity::Benefit,
+                source: String::new(),
+                provenance: resil_core::Provenance::Real,
+                note: String::new(),
+            })
+            .collect(),
+    )
+}
+
+/// The `levels` scorer with these three functions (equal weights at every level) on `rows`.
+fn levels(system: &resil_core::IndicatorSystem, functions: [resil_rank::LevelSpec; 3], rows: &[Vec<f64>]) -> Vec<f64> {
+    use resil_core::{Matrix, Scorer, StageContext, Weights};
+    let [subsystem, system_level, index] = functions;
+    let params = resil_rank::LevelsParams { subsystem, system: system_level, index };
+    let m = Matrix::from_rows(rows);
+    let polarity = system.polarities();
+    let fitted = params
+        .check()
+        .unwrap()
+        .fit(&m, &Weights(vec![1.0 / 9.0; 9]), &StageContext::columns(system, &polarity))
+        .unwrap()
+        .value;
+    fitted.score(&m).unwrap().value.score
+}
+
+fn level(function: &str, p: Option<f64>) -> resil_rank::LevelSpec {
+    resil_rank::LevelSpec {
+        function: resil_rank::Mean::from(function.to_string()),
+        p,
+        weights: resil_rank::LevelWeights::Named("equal".into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn harmonic_and_power_levels_reproduce_the_published_gender_inequality_index() {
+    // A published example of the harmonic mean (and of the power mean with p = -1): the UNDP
+    // Gender Inequality Index (HDR 2023/24 technical notes), GII = 1 - HARM(G_F, G_M) / G_F,M,
+    // with G_F and G_M the geometric means of each gender's health, empowerment and labour
+    // dimensions (geometric within each dimension: health sqrt(10/MMR x 1/ABR), with MMR
+    // truncated to [10, 1000], male health 1; empowerment sqrt(PR x SE)), HARM their harmonic
+    // mean, and G_F,M the geometric mean of the dimensions' arithmetic means over the genders.
+    // Each step is a `levels` function; the published GII of every country-year of data/hdi/gii.csv
+    // (rounded to 3 decimals) is met within 5e-4.
+    let rows = rows(&root().join("data/hdi/gii.csv"));
+    assert!(rows.len() > 600, "{} country-years", rows.len());
+    let inputs: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|r| {
+            let f = |k: &str| r[k].parse::<f64>().unwrap();
+            let share = |k: &str| f(k) / 100.0;
+            vec![
+                10.0 / f("MMR").clamp(10.0, 1000.0),
+                1.0 / f("ABR"),
+                share("PR_F"),
+                share("SE_F"),
+                share("LFPR_F"),
+                1.0,
+                share("PR_M"),
+                share("SE_M"),
+                share("LFPR_M"),
+            ]
+        })
+        .collect();
+    let (genders, dimensions) = (gii_system(true), gii_system(false));
+    let harm = levels(&genders, [level("geometric", None), level("geometric", None), level("harmonic", None)], &inputs);
+    let power = levels(&genders, [level("geometric", None), level("geometric", None), level("power", Some(-1.0))], &inputs);
+    let pooled =
+        levels(&dimensions, [level("geometric", None), level("arithmetic", None), level("geometric", None)], &inputs);
+    let mut worst: f64 = 0.0;
+    for (i, r) in rows.iter().enumerate() {
+        let published: f64 = r["GII"].parse().unwrap();
+        let gii = 1.0 - harm[i] / pooled[i];
+        assert!((harm[i] - power[i]).abs() < 1e-12, "{}: harmonic {} vs power -1 {}", r["unit"], harm[i], power[i]);
+        worst = worst.max((gii - published).abs());
+        assert!((gii - published).abs() <= 5e-4, "{} {}: GII {gii} vs published {published}", r["unit"], r["year"]);
+    }
+    assert!(worst > 1e-4, "the published values are rounded; a gap of {worst} is suspiciously small");
+}
