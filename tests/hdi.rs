@@ -210,7 +210,8 @@ fn harmonic_and_power_levels_reproduce_the_published_gender_inequality_index() {
         .collect();
     let (genders, dimensions) = (gii_system(true), gii_system(false));
     let harm = levels(&genders, [level("geometric", None), level("geometric", None), level("harmonic", None)], &inputs);
-    let power = levels(&genders, [level("geometric", None), level("geometric", None), level("power", Some(-1.0))], &inputs);
+    let power =
+        levels(&genders, [level("geometric", None), level("geometric", None), level("power", Some(-1.0))], &inputs);
     let pooled =
         levels(&dimensions, [level("geometric", None), level("arithmetic", None), level("geometric", None)], &inputs);
     let mut worst: f64 = 0.0;
