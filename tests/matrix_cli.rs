@@ -371,32 +371,29 @@ fn prescribed_scaling_scorers_match_pymcdm() {
         let bounds =
             format!("bounds={{{}}}", (1..=m).map(|j| format!("c{j} = [0, 150]")).collect::<Vec<_>>().join(", "));
         for (method, key, extra) in [
-            ("aras", "aras", None),
-            ("mabac", "mabac", None),
-            ("mairca", "mairca", None),
-            ("waspas", "waspas", None),
-            ("waspas", "waspas_lambda_0.2", Some("lambda=0.2")),
-            ("moora", "moora", None),
-            ("ram", "ram", None),
-            ("cocoso", "cocoso", None),
-            ("cocoso", "cocoso_lambda_0.3", Some("lambda=0.3")),
-            ("codas", "codas", None),
-            ("marcos", "marcos", None),
-            ("ocra", "ocra", None),
-            ("probid", "probid", None),
-            ("sprobid", "sprobid", None),
-            ("spotis", "spotis", None),
-            ("spotis", "spotis_bounds_0_150", Some(bounds.as_str())),
-            ("aroman", "aroman", None),
-            ("aroman", "aroman_beta_0.3_lambda_0.7", Some("beta=0.3")),
+            ("aras", "aras", &[][..]),
+            ("mabac", "mabac", &[][..]),
+            ("mairca", "mairca", &[][..]),
+            ("waspas", "waspas", &[][..]),
+            ("waspas", "waspas_lambda_0.2", &["lambda=0.2"][..]),
+            ("moora", "moora", &[][..]),
+            ("ram", "ram", &[][..]),
+            ("cocoso", "cocoso", &[][..]),
+            ("cocoso", "cocoso_lambda_0.3", &["lambda=0.3"][..]),
+            ("codas", "codas", &[][..]),
+            ("marcos", "marcos", &[][..]),
+            ("ocra", "ocra", &[][..]),
+            ("probid", "probid", &[][..]),
+            ("sprobid", "sprobid", &[][..]),
+            ("spotis", "spotis", &[][..]),
+            ("spotis", "spotis_bounds_0_150", &[bounds.as_str()][..]),
+            ("aroman", "aroman", &[][..]),
+            ("aroman", "aroman_beta_0.3_lambda_0.7", &["beta=0.3", "lambda=0.7"][..]),
         ] {
             let mut args =
                 vec!["score", &t, &polarity, "--normalize", "none", "--weight", &weights, "--method", method];
-            if let Some(p) = extra {
+            for p in extra {
                 args.extend(["--param", p]);
-            }
-            if key.ends_with("lambda_0.7") {
-                args.extend(["--param", "lambda=0.7"]);
             }
             let out = json(&args);
             for (g, e) in floats(&out["scores"]).iter().zip(floats(&case[key])) {

@@ -19,6 +19,11 @@ use crate::stages::{classify, drop_excluded, impute, normalise, rank_within_peri
 /// The stages a request may replace, in pipeline order.
 pub const EXPLORER_STAGES: [&str; 6] = ["impute", "treat", "normalize", "weight", "rank", "classify"];
 
+/// One stage of a `[pipeline]` table as one line of TOML (empty when not written).
+fn stage_text(pipeline: &toml::Table, stage: &str) -> String {
+    pipeline.get(stage).map_or(String::new(), |v| v.to_string())
+}
+
 /// A study prepared for exploring.
 pub struct Explorer {
     prepared: Prepared,
@@ -67,7 +72,7 @@ pub struct RegionView {
 }
 
 /// What one explored pipeline gives.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct View {
     pub periods: Vec<i32>,
     pub rows: Vec<RowView>,
@@ -102,19 +107,8 @@ impl Explorer {
             panel,
             rows,
             pipeline,
-            baseline: View {
-                periods: Vec::new(),
-                rows: Vec::new(),
-                weights: Vec::new(),
-                weight_groups: 0,
-                regions: Vec::new(),
-                k: 0,
-                grade_labels: Vec::new(),
-                lower_is_better: false,
-                synthetic: Vec::new(),
-                pipeline_toml: String::new(),
-                diff: Vec::new(),
-            },
+            // Until the config's own run is in, each rank is its own baseline.
+            baseline: View::default(),
         };
         explorer.baseline = explorer.evaluate(&toml::Table::new())?;
         Ok(explorer)
@@ -136,10 +130,7 @@ impl Explorer {
 
     /// The config's own stages, each as one line of TOML.
     pub fn config_stage_text(&self) -> std::collections::BTreeMap<String, String> {
-        EXPLORER_STAGES
-            .iter()
-            .map(|s| (s.to_string(), self.pipeline.get(*s).map_or(String::new(), |v| v.to_string())))
-            .collect()
+        EXPLORER_STAGES.iter().map(|s| (s.to_string(), stage_text(&self.pipeline, s))).collect()
     }
 
     /// The config this explorer was prepared from.
@@ -218,7 +209,6 @@ impl Explorer {
                 weight: w,
             })
             .collect();
-        let stage_text = |t: &toml::Table, stage: &str| t.get(stage).map_or(String::new(), |v| v.to_string());
         let diff = EXPLORER_STAGES
             .iter()
             .filter(|s| stage_text(&self.pipeline, s) != stage_text(&table, s))

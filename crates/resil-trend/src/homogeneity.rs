@@ -159,10 +159,12 @@ pub fn lisa_markov(values: &[Vec<f64>], w: &SpatialWeights, null: LisaNull) -> R
     let n = values[0].len();
     let lags: Vec<Vec<f64>> = values.iter().map(|v| w.lag(v)).collect();
     // The mean each value is compared with: its period's, or (giddy) its unit's.
+    let period_means: Vec<f64> = values.iter().map(|v| v.iter().sum::<f64>() / n as f64).collect();
+    let unit_means: Vec<f64> = (0..n).map(|u| values.iter().map(|v| v[u]).sum::<f64>() / values.len() as f64).collect();
     let mean = |t: usize, u: usize| -> f64 {
         match null {
-            LisaNull::PerPeriod => values[t].iter().sum::<f64>() / n as f64,
-            LisaNull::Giddy => values.iter().map(|v| v[u]).sum::<f64>() / values.len() as f64,
+            LisaNull::PerPeriod => period_means[t],
+            LisaNull::Giddy => unit_means[u],
         }
     };
     let below = |of: &[Vec<f64>]| -> Vec<Vec<usize>> {

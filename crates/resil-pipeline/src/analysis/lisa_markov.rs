@@ -9,28 +9,19 @@ use resil_trend::spatial::SpatialWeights;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{
-    island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, WeightsParams,
-    WEIGHTS_PARAMS,
-};
+use super::{island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, WeightsParams};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
+
+const PARAMS: [ParamSpec; 7] = super::with_weights([ParamSpec {
+    name: "null",
+    doc: "per-period: values against each period's mean (default) | giddy: as giddy 2.3.8 (unit means, unit-to-unit chains)",
+}]);
 
 pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     kind: "lisa-markov",
     doc: "moves between Moran-scatterplot quadrants across periods, with the test that own and neighbours' moves are independent",
-    params: &[
-        ParamSpec {
-            name: "null",
-            doc: "per-period: values against each period's mean (default) | giddy: as giddy 2.3.8 (unit means, unit-to-unit chains)",
-        },
-        WEIGHTS_PARAMS[0],
-        WEIGHTS_PARAMS[1],
-        WEIGHTS_PARAMS[2],
-        WEIGHTS_PARAMS[3],
-        WEIGHTS_PARAMS[4],
-        WEIGHTS_PARAMS[5],
-    ],
+    params: &PARAMS,
     defaults: || serde_json::to_value(LisaMarkovParams::default()).expect("parameters serialise"),
     check: |cx, warnings| cx.params::<LisaMarkovParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
     run: |cx, r| analysis(r, cx.run_params()?),

@@ -290,6 +290,21 @@ fn group_problems(group: &str) -> Vec<(&'static str, String)> {
     }
 }
 
+/// An analysis's `own` parameters followed by the spatial-weights ones; `N` = their count + 6.
+pub(super) const fn with_weights<const N: usize, const M: usize>(own: [ParamSpec; M]) -> [ParamSpec; N] {
+    let mut out = [ParamSpec { name: "", doc: "" }; N];
+    let mut i = 0;
+    while i < M {
+        out[i] = own[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = WEIGHTS_PARAMS[i - M];
+        i += 1;
+    }
+    out
+}
+
 /// The parameters of a permutation test on spatial weights (moran's first eight: the weights,
 /// `permutations`, `seed`) followed by an analysis's own `extra` ones; `N` = 8 + their count.
 pub(super) const fn test_params<const N: usize, const M: usize>(extra: [ParamSpec; M]) -> [ParamSpec; N] {

@@ -7,26 +7,19 @@ use resil_trend::transitions;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{
-    island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, WeightsParams,
-    WEIGHTS_PARAMS,
-};
+use super::{island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, WeightsParams};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
+
+const PARAMS: [ParamSpec; 8] = super::with_weights([
+    ParamSpec { name: "min-count", doc: "rows with fewer transitions are flagged sparse" },
+    ParamSpec { name: "spatial", doc: "also spatial Markov matrices (true)" },
+]);
 
 pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     kind: "transitions",
     doc: "grade transitions between consecutive periods, and spatial Markov by the neighbours' grade",
-    params: &[
-        ParamSpec { name: "min-count", doc: "rows with fewer transitions are flagged sparse" },
-        ParamSpec { name: "spatial", doc: "also spatial Markov matrices (true)" },
-        WEIGHTS_PARAMS[0],
-        WEIGHTS_PARAMS[1],
-        WEIGHTS_PARAMS[2],
-        WEIGHTS_PARAMS[3],
-        WEIGHTS_PARAMS[4],
-        WEIGHTS_PARAMS[5],
-    ],
+    params: &PARAMS,
     defaults: || serde_json::to_value(TransitionsParams::default()).expect("parameters serialise"),
     check: |cx, warnings| cx.params::<TransitionsParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
     run: |cx, r| grade_transitions(r, cx.run_params()?),
