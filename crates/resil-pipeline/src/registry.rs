@@ -645,7 +645,7 @@ pub static SCORERS: &[MethodSpec<dyn Scorer>] = &[
         name: "levels",
         doc: "level by level: each sub-system, system and the index aggregate the level below",
         params: &[
-            p!("subsystem", "indicators -> sub-system: { function (arithmetic | geometric | harmonic | power | minimum | bod | any scorer: topsis, vikor, ...), p, share, params (the scorer's), weights }"),
+            p!("subsystem", "indicators -> sub-system: { function (arithmetic | geometric | harmonic | power | minimum | bod | any scorer: topsis, vikor, ...), p, share, weight-share, params (the scorer's), weights }"),
             p!("system", "sub-systems -> system: { function, p, share, params, weights (run | equal | { member = w } | { method = \"critic\", cost = \"as-is\", ... }) }"),
             p!("index", "systems -> index: { function, p, share, params, weights }; a lower-is-better scorer (vikor, spotis, mairca) only here"),
         ],

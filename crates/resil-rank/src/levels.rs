@@ -7,8 +7,9 @@
 //! M_p = (sum w x^p / sum w)^(1/p), the minimum, and benefit of the doubt (`bod`, the OECD/JRC
 //! Handbook's DEA reading: each unit gets the member weights most favourable to it,
 //! max_w sum_j w_j y_ij subject to sum_j w_j y_kj <= 1 for every reference unit k and w >= 0,
-//! with optional bounds on each member's share of the unit's score, `share = [lo, hi]`; the
-//! score is 1 on the frontier). Geometric and harmonic means take
+//! with optional bounds on each member's share of the unit's score, `share = [lo, hi]`, or on
+//! each weight's share of the total weight, `weight-share = [lo, hi]` (the Handbook's Table 19);
+//! the score is 1 on the frontier). Geometric and harmonic means take
 //! non-negative values: a zero makes the geometric mean 0 and the harmonic mean 0 (the limit),
 //! a negative value is an error naming the unit, period and member.
 
@@ -109,6 +110,9 @@ pub struct LevelSpec {
     pub p: Option<f64>,
     /// `bod`: bounds [lo, hi] on each member's share w_j y_ij / sum_l w_l y_il of a unit's score.
     pub share: Option<[f64; 2]>,
+    /// `bod`: bounds [lo, hi] on each member's weight share w_j / sum_l w_l (the Handbook's TAI
+    /// example: each indicator 10-15 % of the total weight, endnote 29).
+    pub weight_share: Option<[f64; 2]>,
     pub weights: LevelWeights,
     /// A scorer level's parameters, as for the scorer in `[pipeline] rank`.
     #[serde(skip_serializing_if = "MethodParams::is_empty")]
@@ -227,21 +231,27 @@ impl LevelsParams {
                 return Err(Error::param(
                     "levels",
                     format!("{name}.weights"),
-                    "benefit of the doubt finds each unit's own weights: give `share` bounds instead",
+                    "benefit of the doubt finds each unit's own weights: give `share` or `weight-share` bounds instead",
                 ));
             }
-            match level.share {
-                Some(_) if level.function != Mean::Bod => {
-                    return Err(Error::param("levels", format!("{name}.share"), "only `bod` takes share bounds"))
+            for (key, bounds) in [("share", level.share), ("weight-share", level.weight_share)] {
+                match bounds {
+                    Some(_) if level.function != Mean::Bod => {
+                        return Err(Error::param(
+                            "levels",
+                            format!("{name}.{key}"),
+                            format!("only `bod` takes `{key}` bounds"),
+                        ))
+                    }
+                    Some([lo, hi]) if !(0.0 <= lo && lo <= hi && hi <= 1.0) => {
+                        return Err(Error::param(
+                            "levels",
+                            format!("{name}.{key}"),
+                            format!("needs 0 <= lo <= hi <= 1, got [{lo}, {hi}]"),
+                        ))
+                    }
+                    _ => {}
                 }
-                Some([lo, hi]) if !(0.0 <= lo && lo <= hi && hi <= 1.0) => {
-                    return Err(Error::param(
-                        "levels",
-                        format!("{name}.share"),
-                        format!("needs 0 <= lo <= hi <= 1, got [{lo}, {hi}]"),
-                    ))
-                }
-                _ => {}
             }
             match &level.weights {
                 LevelWeights::Named(w) if w != "run" && w != "equal" => {
@@ -461,13 +471,34 @@ impl FittedLevels {
     }
 }
 
+/// Bounds on a benefit-of-the-doubt solution's weights.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BodBounds {
+    /// lo S <= w_j y_j <= hi S, S = sum_l w_l y_l: each member's share of the unit's score.
+    pub share: Option<[f64; 2]>,
+    /// lo W <= w_j <= hi W, W = sum_l w_l: each member's share of the total weight.
+    pub weight_share: Option<[f64; 2]>,
+}
+
 /// Benefit of the doubt for one unit: max_w sum_j w_j y_j subject to sum_j w_j r_kj <= 1 for
-/// every reference row k, w >= 0, and lo S <= w_j y_j <= hi S (S = sum_j w_j y_j) when `share`
-/// bounds are given.
-pub fn benefit_of_the_doubt(y: &[f64], reference: &[Vec<f64>], share: Option<[f64; 2]>) -> Result<f64> {
+/// every reference row k, w >= 0, and the `bounds` given. Both kinds of bound are ratios, so
+/// the score stays invariant to the scale of the weights (the Handbook's endnote 28).
+pub fn benefit_of_the_doubt(y: &[f64], reference: &[Vec<f64>], bounds: BodBounds) -> Result<f64> {
     use minilp::{ComparisonOp, OptimizationDirection, Problem};
     if let Some(v) = y.iter().chain(reference.iter().flatten()).find(|v| !(v.is_finite() && **v >= 0.0)) {
         return Err(Error::data("bod", format!("value {v} must be finite and >= 0 (normalise to [0, 1] first)")));
+    }
+    // Shares of m members sum to 1, so bounds that exclude 1/m leave only w = 0 (a score of 0).
+    let m = y.len() as f64;
+    for (key, bound) in [("share", bounds.share), ("weight-share", bounds.weight_share)] {
+        if let Some([lo, hi]) = bound.filter(|[lo, hi]| lo * m > 1.0 + 1e-12 || hi * m < 1.0 - 1e-12) {
+            return Err(Error::data(
+                "bod",
+                format!(
+                    "`{key}` bounds [{lo}, {hi}] leave no feasible weights for {m} members (need lo <= 1/{m} <= hi)"
+                ),
+            ));
+        }
     }
     let mut problem = Problem::new(OptimizationDirection::Maximize);
     let w: Vec<minilp::Variable> = y.iter().map(|&yj| problem.add_var(yj, (0.0, f64::INFINITY))).collect();
@@ -475,15 +506,22 @@ pub fn benefit_of_the_doubt(y: &[f64], reference: &[Vec<f64>], share: Option<[f6
         let terms: Vec<(minilp::Variable, f64)> = w.iter().copied().zip(row.iter().copied()).collect();
         problem.add_constraint(&terms[..], ComparisonOp::Le, 1.0);
     }
-    if let Some([lo, hi]) = share {
+    // c_j x_j - bound sum_l c_l x_l compared with 0, for the coefficients c (y for score
+    // shares, 1 for weight shares).
+    let mut ratio_bounds = |[lo, hi]: [f64; 2], c: &dyn Fn(usize) -> f64| {
         for j in 0..y.len() {
-            // w_j y_j - lo sum_l w_l y_l >= 0 and w_j y_j - hi sum_l w_l y_l <= 0.
             let at = |bound: f64| -> Vec<(minilp::Variable, f64)> {
-                (0..y.len()).map(|l| (w[l], if l == j { y[l] - bound * y[l] } else { -bound * y[l] })).collect()
+                (0..y.len()).map(|l| (w[l], if l == j { c(l) - bound * c(l) } else { -bound * c(l) })).collect()
             };
             problem.add_constraint(&at(lo)[..], ComparisonOp::Ge, 0.0);
             problem.add_constraint(&at(hi)[..], ComparisonOp::Le, 0.0);
         }
+    };
+    if let Some(share) = bounds.share {
+        ratio_bounds(share, &|l| y[l]);
+    }
+    if let Some(share) = bounds.weight_share {
+        ratio_bounds(share, &|_| 1.0);
     }
     match problem.solve() {
         Ok(solution) => Ok(solution.objective()),
@@ -606,7 +644,12 @@ impl FittedLevels {
                         )
                     };
                     let value = if spec.function == Mean::Bod {
-                        benefit_of_the_doubt(&values, &frontier, spec.share).map_err(|e| {
+                        benefit_of_the_doubt(
+                            &values,
+                            &frontier,
+                            BodBounds { share: spec.share, weight_share: spec.weight_share },
+                        )
+                        .map_err(|e| {
                             Error::data(format!("levels: bod of `{}`, {}", g.name, self.place(row)), e.to_string())
                         })?
                     } else {
@@ -832,13 +875,75 @@ mod tests {
             .check()
             .unwrap_err()
             .to_string()
-            .contains("give `share` bounds"));
+            .contains("`weight-share` bounds instead"));
         let bad = LevelSpec { function: Mean::Arithmetic, share: Some([0.1, 0.5]), ..Default::default() };
         assert!(LevelsParams { subsystem: bad, ..Default::default() }
             .check()
             .unwrap_err()
             .to_string()
-            .contains("only `bod`"));
+            .contains("only `bod` takes `share`"));
+    }
+
+    #[test]
+    fn benefit_of_the_doubt_reproduces_the_handbooks_technology_achievement_index() {
+        // Published example: the OECD/JRC Handbook (2008), Table 19, benefit of the doubt on the
+        // 23 TAI countries of Table A.2, min-max normalised, each weight 10-15 % of the total
+        // (endnote 29); tests/reference/handbook_tai_bod.py transcribes both tables.
+        let case = resil_test_support::reference_case("handbook_tai_bod");
+        let raw: Vec<Vec<f64>> = case["rows"].as_array().unwrap().iter().map(resil_test_support::floats).collect();
+        let m = raw[0].len();
+        let (lo, hi): (Vec<f64>, Vec<f64>) = (0..m)
+            .map(|j| raw.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| (a.min(r[j]), b.max(r[j]))))
+            .unzip();
+        let rows: Vec<Vec<f64>> =
+            raw.iter().map(|r| (0..m).map(|j| (r[j] - lo[j]) / (hi[j] - lo[j])).collect()).collect();
+        let ids: Vec<String> = (0..m).map(|j| format!("i{j}")).collect();
+        let sys = system(&ids.iter().map(|id| (id.as_str(), "tai", "tai")).collect::<Vec<_>>());
+        let bounds = resil_test_support::floats(&case["weight_share"]);
+        let spec = LevelSpec { function: Mean::Bod, weight_share: Some([bounds[0], bounds[1]]), ..Default::default() };
+        let got = score(LevelsParams { subsystem: spec, ..Default::default() }, &sys, &rows, &vec![1.0 / m as f64; m])
+            .unwrap()
+            .score;
+        // The same programme solved by scipy's HiGHS, unrounded.
+        for (g, e) in got.iter().zip(resil_test_support::floats(&case["scipy"])) {
+            assert!((g - e).abs() < 1e-9, "{g} vs scipy {e}");
+        }
+        // Table 19 to two decimals (0.005), plus what the print's log columns, rounded to 0.01,
+        // can move a score (measured by the script: < 0.005): within 0.01 for all 23 countries,
+        // and the same three on the frontier.
+        let published = resil_test_support::floats(&case["published"]);
+        let slack = case["published_tolerance"].as_f64().unwrap() + case["log_rounding_spread"].as_f64().unwrap();
+        assert!(slack < 0.01);
+        for (k, (g, p)) in got.iter().zip(&published).enumerate() {
+            assert!((g - p).abs() <= slack, "{}: {g} vs Table 19 {p}", case["countries"][k]);
+            assert_eq!((g - 1.0).abs() < 1e-9, *p == 1.0, "{}: frontier", case["countries"][k]);
+        }
+        // Without the bounds most countries reach the frontier on their best indicator alone.
+        let free = LevelSpec { function: Mean::Bod, ..Default::default() };
+        let unbounded =
+            score(LevelsParams { subsystem: free, ..Default::default() }, &sys, &rows, &vec![1.0 / m as f64; m])
+                .unwrap()
+                .score;
+        assert!(unbounded.iter().filter(|s| (*s - 1.0).abs() < 1e-9).count() > 3, "{unbounded:?}");
+        // As a config writes it.
+        let written: LevelSpec = serde_json::from_str(r#"{"function": "bod", "weight-share": [0.1, 0.15]}"#).unwrap();
+        assert_eq!(written.weight_share, Some([0.1, 0.15]));
+        // Bounds only for bod and within [0, 1].
+        let bad = LevelSpec { function: Mean::Minimum, weight_share: Some([0.1, 0.15]), ..Default::default() };
+        let err = LevelsParams { subsystem: bad, ..Default::default() }.check().unwrap_err().to_string();
+        assert!(err.contains("subsystem.weight-share") && err.contains("only `bod`"), "{err}");
+        let bad = LevelSpec { function: Mean::Bod, weight_share: Some([0.2, 0.1]), ..Default::default() };
+        assert!(LevelsParams { subsystem: bad, ..Default::default() }
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("lo <= hi"));
+        let infeasible = LevelSpec { function: Mean::Bod, weight_share: Some([0.2, 0.3]), ..Default::default() };
+        let err =
+            score(LevelsParams { subsystem: infeasible, ..Default::default() }, &sys, &rows, &vec![1.0 / m as f64; m])
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("no feasible weights"), "{err}");
     }
 
     proptest::proptest! {
