@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use resil_pipeline::RunOptions;
 
+mod csv_matrix;
 mod inequality;
 mod matrix;
 mod serve;

@@ -2,11 +2,11 @@
 //! pipeline's methods without a study config, with the same method names.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use resil_core::{Matrix, Polarity};
+use resil_core::Polarity;
 use serde_json::{json, Value};
 
 /// Which stage a bare `--param KEY=VALUE` belongs to, by the parameter's name.
@@ -73,119 +73,6 @@ fn route(params: &[String], stages: &[(&str, &str, &str)]) -> anyhow::Result<Vec
     Ok(resil_pipeline::route_params(&pairs, stages, "--param")?)
 }
 
-/// One chunk of a matrix file parsed on its own thread: ids and one vector per column.
-type Chunk = (Vec<String>, Vec<Vec<f64>>);
-
-/// Parses the rows of `body` (whole lines, no quotes), the first of which is line `first_line`.
-fn parse_rows(body: &[u8], first_line: usize, names: &[String], path: &Path) -> anyhow::Result<Chunk> {
-    let rows_guess = body.len() / (names.len() * 8 + 8) + 1;
-    let (mut ids, mut columns) = (Vec::with_capacity(rows_guess), vec![Vec::with_capacity(rows_guess); names.len()]);
-    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            continue;
-        }
-        let mut cells = line.split(|&b| b == b',');
-        ids.push(String::from_utf8_lossy(cells.next().unwrap_or(b"")).into_owned());
-        for (name, column) in names.iter().zip(columns.iter_mut()) {
-            let cell = cells.next().and_then(|c| std::str::from_utf8(c).ok()).unwrap_or("").trim();
-            match cell.parse::<f64>() {
-                Ok(v) if v.is_finite() => column.push(v),
-                _ => bail!(
-                    "{}, line {}, column `{name}`: `{cell}` is not a finite number",
-                    path.display(),
-                    first_line + i
-                ),
-            }
-        }
-        if cells.next().is_some() {
-            bail!("{}, line {}: more cells than the header has", path.display(), first_line + i);
-        }
-    }
-    Ok((ids, columns))
-}
-
-/// Reads a decision matrix: (alternative ids, criteria names, matrix). Files without quotes are
-/// split at line boundaries and parsed on every core; quoted files go through the csv reader.
-fn read_matrix(path: &Path) -> anyhow::Result<(Vec<String>, Vec<String>, Matrix)> {
-    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
-    if bytes.contains(&b'"') {
-        return read_matrix_quoted(path);
-    }
-    let header_end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
-    let header = String::from_utf8_lossy(&bytes[..header_end]);
-    let names: Vec<String> = header.trim_end_matches('\r').split(',').skip(1).map(|s| s.trim().to_string()).collect();
-    if names.is_empty() {
-        bail!("{}, line 1: need an id column and at least one criterion", path.display());
-    }
-    let body = &bytes[(header_end + 1).min(bytes.len())..];
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    // Chunk boundaries just after a newline, and the line number each chunk starts at.
-    let mut bounds = vec![0];
-    for t in 1..threads {
-        let guess = body.len() * t / threads;
-        let cut = body[guess..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| guess + p + 1);
-        if cut > *bounds.last().unwrap() && cut < body.len() {
-            bounds.push(cut);
-        }
-    }
-    bounds.push(body.len());
-    let mut first_lines = vec![2];
-    for w in bounds.windows(2).take(bounds.len() - 2) {
-        first_lines.push(first_lines.last().unwrap() + body[w[0]..w[1]].iter().filter(|&&b| b == b'\n').count());
-    }
-    let chunks: Vec<anyhow::Result<Chunk>> = std::thread::scope(|s| {
-        let handles: Vec<_> = bounds
-            .windows(2)
-            .zip(&first_lines)
-            .map(|(w, &first)| {
-                let names = &names;
-                s.spawn(move || parse_rows(&body[w[0]..w[1]], first, names, path))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("a parsing thread panicked")).collect()
-    });
-    let mut parts = chunks.into_iter();
-    let (mut ids, mut columns) = parts.next().expect("at least one chunk")?;
-    for chunk in parts {
-        let (i, cols) = chunk?;
-        ids.extend(i);
-        columns.iter_mut().zip(cols).for_each(|(c, more)| c.extend(more));
-    }
-    if ids.is_empty() {
-        bail!("{}: no alternatives", path.display());
-    }
-    Ok((ids, names, Matrix::from_columns(columns)))
-}
-
-/// The csv reader's path, for files with quoted cells.
-fn read_matrix_quoted(path: &Path) -> anyhow::Result<(Vec<String>, Vec<String>, Matrix)> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
-    let headers = reader.byte_headers()?.clone();
-    if headers.len() < 2 {
-        bail!("{}, line 1: need an id column and at least one criterion", path.display());
-    }
-    let names: Vec<String> = headers.iter().skip(1).map(|h| String::from_utf8_lossy(h).into_owned()).collect();
-    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
-    let mut ids = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut record)? {
-        let line = record.position().map_or(0, |p| p.line());
-        ids.push(String::from_utf8_lossy(&record[0]).into_owned());
-        for (j, column) in columns.iter_mut().enumerate() {
-            let cell = std::str::from_utf8(record.get(j + 1).unwrap_or(b"")).unwrap_or("");
-            match cell.trim().parse::<f64>() {
-                Ok(v) if v.is_finite() => column.push(v),
-                _ => bail!("{}, line {line}, column `{}`: `{cell}` is not a finite number", path.display(), names[j]),
-            }
-        }
-    }
-    if ids.is_empty() {
-        bail!("{}: no alternatives", path.display());
-    }
-    Ok((ids, names, Matrix::from_columns(columns)))
-}
-
 fn polarities(text: Option<&str>, n: usize) -> anyhow::Result<Vec<Polarity>> {
     let Some(text) = text else { return Ok(vec![Polarity::Benefit; n]) };
     let list: Vec<Polarity> = text
@@ -202,7 +89,7 @@ fn polarities(text: Option<&str>, n: usize) -> anyhow::Result<Vec<Polarity>> {
 }
 
 pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
-    let (ids, names, matrix) = read_matrix(&args.matrix)?;
+    let (ids, names, blocks) = crate::csv_matrix::read(&args.matrix)?;
     let system = resil_pipeline::criteria(&names, &polarities(args.polarity.as_deref(), names.len())?);
     let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
     let mut tables = route(
@@ -230,20 +117,24 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         None => args.weight.clone(),
     };
     let [n, w, m] = [0, 1, 2].map(|i| std::mem::take(&mut tables[i]));
-    let result = resil_pipeline::score_matrix(
-        &matrix,
-        &system,
-        &resil_pipeline::pooled_stage(&args.normalize, n),
-        &resil_pipeline::pooled_stage(&weight_method, w),
-        &resil_pipeline::pooled_stage(&args.method, m),
-    )?;
+    let (n, w, m) = (
+        resil_pipeline::pooled_stage(&args.normalize, n),
+        resil_pipeline::pooled_stage(&weight_method, w),
+        resil_pipeline::pooled_stage(&args.method, m),
+    );
+    // Block by block when every method fits from mergeable statistics (the normalised matrix is
+    // never held whole); otherwise in memory. A file of one block gives the in-memory bits.
+    let result = match resil_pipeline::score_chunked(&blocks, &system, &n, &w, &m)? {
+        Some(result) => result,
+        None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &n, &w, &m)?,
+    };
     for note in &result.notes {
         writeln!(err, "{:?}: {}", note.severity, note.message)?;
     }
     if args.format == "json" {
         let mut obj = serde_json::Map::new();
         obj.insert("criteria".into(), json!(names));
-        obj.insert("alternatives".into(), json!(ids));
+        obj.insert("alternatives".into(), json!(ids.iter().collect::<Vec<_>>()));
         obj.insert("weights".into(), json!(result.weights));
         obj.insert("scores".into(), json!(result.scores));
         obj.insert("ranks".into(), json!(result.ranks));
@@ -259,18 +150,53 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         }
         writeln!(out, "{}", serde_json::to_string(&Value::Object(obj))?)?;
     } else {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut header = vec!["id".to_string(), "score".into(), "rank".into()];
-        header.extend(result.extras.iter().map(|(n, _)| n.clone()));
-        w.write_record(&header)?;
-        for (i, id) in ids.iter().enumerate() {
-            let mut row = vec![id.clone(), result.scores[i].to_string(), result.ranks[i].to_string()];
-            row.extend(result.extras.iter().map(|(_, v)| v[i].to_string()));
-            w.write_record(&row)?;
-        }
-        out.write_all(&w.into_inner()?)?;
+        write_scores_csv(out, &ids, &result)?;
     }
     Ok(0)
+}
+
+/// Rows per chunk of `resil score`'s chunked path: a chunk and its normalised copy stay small
+/// beside the matrix (16 384 x 30 x 8 B = 3.9 MB each).
+const ROWS_PER_CHUNK: usize = 1 << 14;
+
+/// `id,score,rank,<extras>` rows, formatted in parallel a chunk at a time and written in order.
+fn write_scores_csv(
+    out: &mut dyn Write,
+    ids: &crate::csv_matrix::Ids,
+    result: &resil_pipeline::MatrixScore,
+) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    let mut header = vec!["id", "score", "rank"];
+    header.extend(result.extras.iter().map(|(n, _)| n.as_str()));
+    let mut head = csv::Writer::from_writer(Vec::new());
+    head.write_record(&header)?;
+    out.write_all(&head.into_inner()?)?;
+    let n = ids.len();
+    let batch = ROWS_PER_CHUNK * rayon::current_num_threads().max(1);
+    for start in (0..n).step_by(batch) {
+        let parts: Vec<Vec<u8>> = (start..(start + batch).min(n))
+            .step_by(ROWS_PER_CHUNK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| -> anyhow::Result<Vec<u8>> {
+                let mut w = csv::Writer::from_writer(Vec::with_capacity(ROWS_PER_CHUNK * 96));
+                let mut row: Vec<String> = Vec::new();
+                for i in from..(from + ROWS_PER_CHUNK).min(n) {
+                    row.clear();
+                    row.push(ids.get(i).to_string());
+                    row.push(result.scores[i].to_string());
+                    row.push(result.ranks[i].to_string());
+                    row.extend(result.extras.iter().map(|(_, v)| v[i].to_string()));
+                    w.write_record(&row)?;
+                }
+                Ok(w.into_inner()?)
+            })
+            .collect::<anyhow::Result<_>>()?;
+        for part in parts {
+            out.write_all(&part)?;
+        }
+    }
+    Ok(())
 }
 
 fn resil_rank_compromise(q: &[f64], s: &[f64], r: &[f64]) -> Value {

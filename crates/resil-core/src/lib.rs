@@ -3,6 +3,7 @@
 //! Every method crate depends on this crate and on nothing else of the workspace, so that a
 //! method can be read, tested and replaced on its own.
 
+pub mod chunked;
 pub mod error;
 pub mod matrix;
 pub mod model;

@@ -60,6 +60,11 @@ impl Matrix {
         &mut self.data[col * self.nrows..(col + 1) * self.nrows]
     }
 
+    /// Every column, mutably (disjoint slices).
+    pub fn columns_mut(&mut self) -> impl Iterator<Item = &mut [f64]> {
+        self.data.chunks_mut(self.nrows.max(1)).take(self.ncols)
+    }
+
     pub fn columns(&self) -> impl Iterator<Item = &[f64]> {
         (0..self.ncols).map(move |j| self.column(j))
     }

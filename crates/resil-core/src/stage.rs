@@ -3,6 +3,7 @@
 //! Every stage fits on a reference block of rows and applies to any rows; every result carries
 //! its diagnostics beside the value.
 
+use crate::chunked::ChunkedFit;
 use std::fmt::Debug;
 
 use serde::Serialize;
@@ -120,6 +121,11 @@ pub trait Imputer: Debug + Send + Sync {
 /// columns returns all-benefit orientation, so polarity is applied exactly once along a chain.
 pub trait Normalizer: Debug + Send + Sync {
     fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>>;
+    /// The same fit over chunks of rows (`crate::chunked`), for a method whose fit is made of
+    /// mergeable statistics; `None`: the method needs the whole block in memory.
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
+        None
+    }
 }
 
 /// A normaliser fitted on a reference block, applicable to any rows.
@@ -167,6 +173,10 @@ impl Weights {
 /// stands (after the normalisers), for methods whose reading depends on it (CRITIC).
 pub trait Weighter: Debug + Send + Sync {
     fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>>;
+    /// The same fit over chunks of rows; `None`: the method needs the whole block in memory.
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        None
+    }
 }
 
 /// Whether a higher score is better (TOPSIS closeness) or worse (VIKOR's Q).
@@ -199,6 +209,11 @@ pub trait Scorer: Debug + Send + Sync {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>>;
+    /// The same fit over chunks of rows, for a scorer whose fit is made of mergeable statistics
+    /// and whose fitted form scores each row on its own; `None`: whole block in memory.
+    fn chunked<'a>(&'a self, _weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        None
+    }
 }
 
 /// A fitted scorer: applies to any rows.

@@ -12,25 +12,54 @@ pub struct ColumnStats {
     pub max: f64,
 }
 
-/// Statistics of the finite values of `column`; `None` when it has none.
-pub fn column_stats(column: &[f64]) -> Option<ColumnStats> {
+/// The first pass over a column's finite values: their count, sum and extremes. Mergeable
+/// across chunks of rows (`crate::chunked`), and the in-memory statistics are built from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    pub n: usize,
+    pub sum: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// Count, sum, min and max of the finite values of `column`.
+pub fn moments_of(column: &[f64]) -> Moments {
     let finite = || column.iter().copied().filter(|v| v.is_finite());
-    let n = finite().count();
-    if n == 0 {
-        return None;
-    }
-    let mean = finite().sum::<f64>() / n as f64;
-    // Two-pass sum of squares: stable for the magnitudes of yearbook data (1e9 yuan).
-    let ss: f64 = finite().map(|v| (v - mean).powi(2)).sum();
     let (min, max) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    Some(ColumnStats {
-        n,
-        mean,
-        sd_sample: if n > 1 { (ss / (n - 1) as f64).sqrt() } else { 0.0 },
-        sd_population: (ss / n as f64).sqrt(),
-        min,
-        max,
-    })
+    Moments { n: finite().count(), sum: finite().sum::<f64>(), min, max }
+}
+
+/// The sum of squares of the finite values of `column` about `mean`: the second pass.
+pub fn squares_about(column: &[f64], mean: f64) -> f64 {
+    column.iter().copied().filter(|v| v.is_finite()).map(|v| (v - mean).powi(2)).sum()
+}
+
+impl Moments {
+    /// The statistics, given the sum of squares about the mean (`None` without finite values).
+    pub fn stats(self, ss: f64) -> Option<ColumnStats> {
+        let n = self.n;
+        if n == 0 {
+            return None;
+        }
+        Some(ColumnStats {
+            n,
+            mean: self.sum / n as f64,
+            sd_sample: if n > 1 { (ss / (n - 1) as f64).sqrt() } else { 0.0 },
+            sd_population: (ss / n as f64).sqrt(),
+            min: self.min,
+            max: self.max,
+        })
+    }
+}
+
+/// Statistics of the finite values of `column`; `None` when it has none. Two passes: the mean,
+/// then squares about it (stable for the magnitudes of yearbook data, 1e9 yuan).
+pub fn column_stats(column: &[f64]) -> Option<ColumnStats> {
+    let m = moments_of(column);
+    // 0.0 + sum, as the chunked fit merges it into an empty state: the same bits for one chunk.
+    let moments = Moments { sum: 0.0 + m.sum, ..m };
+    let mean = moments.sum / moments.n as f64;
+    moments.stats(squares_about(column, mean))
 }
 
 /// Sample skewness (adjusted Fisher-Pearson, as Excel's SKEW and pandas' skew) of the finite values.

@@ -7,7 +7,6 @@ mod group_impute;
 mod impute;
 mod minmax;
 mod simple;
-mod stats;
 mod transforms;
 mod translate;
 mod treat;

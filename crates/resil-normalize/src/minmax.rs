@@ -6,7 +6,8 @@
 use resil_core::{Diagnostic, Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
-use crate::stats::all_column_stats;
+use resil_core::chunked::{ChunkedFit, StatsFit};
+use resil_core::stats::ColumnStats;
 
 /// Unchecked parameters of min-max scaling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,10 +66,15 @@ impl FittedMinMax {
     }
 }
 
-impl Normalizer for MinMax {
-    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+impl MinMax {
+    /// The fitted method from each reference column's statistics: the fit in memory and over
+    /// chunks of rows alike.
+    fn fitted_from(
+        &self,
+        stats: Vec<ColumnStats>,
+        cx: &StageContext<'_>,
+    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
         let (system, orientation) = (cx.system, cx.orientation);
-        let stats = all_column_stats(reference, system, "minmax")?;
         let notes = stats
             .iter()
             .enumerate()
@@ -94,6 +100,16 @@ impl Normalizer for MinMax {
             orientation: if flip { vec![Polarity::Benefit; orientation.len()] } else { orientation.to_vec() },
         };
         Ok(Outcome::with_notes(Box::new(fitted), notes))
+    }
+}
+
+impl Normalizer for MinMax {
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
+        Some(Box::new(StatsFit { method: "minmax", build: |stats, cx: &StageContext<'_>| self.fitted_from(stats, cx) }))
     }
 }
 

@@ -3,7 +3,8 @@
 use resil_core::{Diagnostic, Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
-use crate::stats::all_column_stats;
+use resil_core::chunked::{ChunkedFit, StatsFit};
+use resil_core::stats::ColumnStats;
 
 /// Which standard deviation divides: sample (n - 1) or population (n).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -60,10 +61,15 @@ impl FittedZScore {
     }
 }
 
-impl Normalizer for ZScore {
-    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+impl ZScore {
+    /// The fitted method from each reference column's statistics: the fit in memory and over
+    /// chunks of rows alike.
+    fn fitted_from(
+        &self,
+        stats: Vec<ColumnStats>,
+        cx: &StageContext<'_>,
+    ) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
         let (system, orientation) = (cx.system, cx.orientation);
-        let stats = all_column_stats(reference, system, "zscore")?;
         let mut notes = Vec::new();
         let sds = stats
             .iter()
@@ -82,7 +88,7 @@ impl Normalizer for ZScore {
                 sd
             })
             .collect();
-        if orientation.len() != reference.ncols() {
+        if orientation.len() != stats.len() {
             return Err(Error::data("zscore", "orientation length differs from the column count"));
         }
         let flip = self.params.apply_polarity;
@@ -93,6 +99,16 @@ impl Normalizer for ZScore {
             orientation: if flip { vec![Polarity::Benefit; orientation.len()] } else { orientation.to_vec() },
         };
         Ok(Outcome::with_notes(Box::new(fitted), notes))
+    }
+}
+
+impl Normalizer for ZScore {
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
+        Some(Box::new(StatsFit { method: "zscore", build: |stats, cx: &StageContext<'_>| self.fitted_from(stats, cx) }))
     }
 }
 

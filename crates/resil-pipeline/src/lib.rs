@@ -4,6 +4,7 @@
 //! This is the one crate that knows every method crate; each method crate knows only resil-core.
 
 mod analysis;
+mod chunked;
 mod compare;
 mod data_checks;
 mod derived;
@@ -18,6 +19,7 @@ mod sources;
 mod stages;
 
 pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
+pub use chunked::{fit_parallel, score_chunked, MatrixChunks, RowBlocks};
 pub use compare::{compare, Comparison};
 pub use explore::{Explorer, RegionView, RowView, View, WeightView, EXPLORER_STAGES};
 pub use matrix::{classify_values, criteria, pooled_stage, route_params, score_matrix, MatrixScore};

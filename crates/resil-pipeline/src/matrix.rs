@@ -22,7 +22,7 @@ pub struct MatrixScore {
 }
 
 /// A stage named on the command line by `flag` (its parameters come from `--param`).
-fn key(flag: &str) -> StageKey<'static> {
+pub(crate) fn key(flag: &str) -> StageKey<'static> {
     StageKey { file: Path::new("(command line)"), key: flag.to_string(), strict: true }
 }
 

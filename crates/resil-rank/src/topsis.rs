@@ -6,6 +6,7 @@
 //! reading of method.md; with vector normalisation the cost columns keep their direction, which is
 //! classic TOPSIS. Either way polarity is applied exactly once.
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{
     Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext,
     Weights,
@@ -75,17 +76,57 @@ impl Scorer for Topsis {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let orientation = cx.orientation;
-        let w = weights.as_slice();
-        if w.len() != reference.ncols() || orientation.len() != reference.ncols() {
+        if weights.as_slice().len() != reference.ncols() {
             return Err(Error::data("topsis", "weights, orientation and columns differ in length"));
         }
-        if reference.nrows() == 0 {
-            return Err(Error::data("topsis", "no reference rows"));
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        Some(Box::new(TopsisFit { topsis: self, weights: weights.as_slice() }))
+    }
+}
+
+/// TOPSIS's fit over chunks of rows: each column's extremes, in one pass.
+struct TopsisFit<'a> {
+    topsis: &'a Topsis,
+    weights: &'a [f64],
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for TopsisFit<'_> {
+    fn passes(&self) -> Vec<Vec<Merge>> {
+        // Fixed ideals need no data; otherwise each column's extremes and the row count.
+        if self.topsis.fixed.is_some() {
+            Vec::new()
+        } else {
+            vec![vec![Merge::Min, Merge::Max, Merge::Sum]]
         }
-        let mut ideal = Vec::with_capacity(w.len());
-        let mut anti_ideal = Vec::with_capacity(w.len());
-        if let Some((best, worst)) = &self.fixed {
+    }
+
+    fn update(
+        &self,
+        _pass: usize,
+        _done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        _cx: &StageContext<'_>,
+    ) -> Result<()> {
+        for (j, col) in chunk.columns().enumerate() {
+            let (lo, hi) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            state.add(j, 0, lo);
+            state.add(j, 1, hi);
+            state.add(j, 2, col.len() as f64);
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let (w, distance) = (self.weights, self.topsis.distance);
+        if w.len() != cx.orientation.len() {
+            return Err(Error::data("topsis", "weights, orientation and columns differ in length"));
+        }
+        if let Some((best, worst)) = &self.topsis.fixed {
             if best.len() != w.len() || worst.len() != w.len() {
                 return Err(Error::param(
                     "topsis",
@@ -95,23 +136,22 @@ impl Scorer for Topsis {
             }
             let ideal = best.iter().zip(w).map(|(b, w)| b * w).collect();
             let anti_ideal = worst.iter().zip(w).map(|(b, w)| b * w).collect();
-            return Ok(Outcome::new(Box::new(FittedTopsis {
-                distance: self.distance,
-                weights: w.to_vec(),
-                ideal,
-                anti_ideal,
-            })));
+            return Ok(Outcome::new(Box::new(FittedTopsis { distance, weights: w.to_vec(), ideal, anti_ideal })));
         }
-        for (j, col) in reference.columns().enumerate() {
-            let (lo, hi) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-            let (best, worst) = match orientation[j] {
+        if w.is_empty() || states[0].get(0, 2) == 0.0 {
+            return Err(Error::data("topsis", "no reference rows"));
+        }
+        let (mut ideal, mut anti_ideal) = (Vec::with_capacity(w.len()), Vec::with_capacity(w.len()));
+        for (j, &wj) in w.iter().enumerate() {
+            let (lo, hi) = (states[0].get(j, 0), states[0].get(j, 1));
+            let (best, worst) = match cx.orientation[j] {
                 Polarity::Benefit => (hi, lo),
                 Polarity::Cost => (lo, hi),
             };
-            ideal.push(w[j] * best);
-            anti_ideal.push(w[j] * worst);
+            ideal.push(wj * best);
+            anti_ideal.push(wj * worst);
         }
-        Ok(Outcome::new(Box::new(FittedTopsis { distance: self.distance, weights: w.to_vec(), ideal, anti_ideal })))
+        Ok(Outcome::new(Box::new(FittedTopsis { distance, weights: w.to_vec(), ideal, anti_ideal })))
     }
 }
 

@@ -3,6 +3,7 @@
 //! The method takes the matrix as it is given (normalised upstream) and needs non-negative
 //! values; it refuses negative ones rather than guess a shift (see method.md, step 2).
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{Diagnostic, Error, Matrix, Outcome, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -22,48 +23,15 @@ impl EntropyParams {
 pub struct Entropy {}
 
 impl Entropy {
-    /// Entropy e_j of each column (0 ln 0 = 0), over N = the number of rows.
+    /// Each column's normalised Shannon entropy e_j = -sum p ln p / ln n, p = r / sum r (0 ln 0
+    /// = 0; a column of zeros has entropy 1).
     pub fn entropies(reference: &Matrix, cx: &StageContext<'_>) -> Result<Vec<f64>> {
-        let n = reference.nrows();
-        if n < 2 {
-            return Err(Error::data("entropy", format!("needs at least 2 reference rows, got {n}")));
-        }
-        let ln_n = (n as f64).ln();
-        reference
-            .columns()
-            .enumerate()
-            .map(|(j, col)| {
-                if let Some(i) = col.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-                    return Err(Error::data(
-                        format!("entropy: {}", cx.cell(i, j)),
-                        format!(
-                            "value {} is negative or missing; entropy needs non-negative values (normalise with minmax or translate first)",
-                            col[i]
-                        ),
-                    ));
-                }
-                let sum: f64 = col.iter().sum();
-                if sum == 0.0 {
-                    return Ok(1.0);
-                }
-                let h: f64 = col
-                    .iter()
-                    .map(|&r| {
-                        let p = r / sum;
-                        if p > 0.0 { p * p.ln() } else { 0.0 }
-                    })
-                    .sum();
-                // Rounding can push e_j a hair above 1 for a constant column.
-                Ok((-h / ln_n).min(1.0))
-            })
-            .collect()
+        let fit = EntropyFit { build: |e: Vec<f64>, _: &StageContext<'_>| Ok(Outcome::new(e)) };
+        Ok(resil_core::chunked::fit_in_memory(&fit, reference, cx)?.value)
     }
-}
 
-impl Weighter for Entropy {
-    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+    fn weights_from(e: Vec<f64>, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         let system = cx.system;
-        let e = Entropy::entropies(reference, cx)?;
         let d: Vec<f64> = e.iter().map(|e| 1.0 - e).collect();
         let notes: Vec<Diagnostic> = d
             .iter()
@@ -83,6 +51,88 @@ impl Weighter for Entropy {
             return Err(Error::data("entropy", "every indicator is constant; no weight can be derived"));
         }
         Ok(Outcome::with_notes(Weights::normalized(d)?, notes))
+    }
+}
+
+/// Entropy over chunks of rows: the column sums first, then the sums of p ln p with p = r / sum
+/// (the "sums of p ln p after a first pass"); `build` turns the entropies into the result.
+struct EntropyFit<F> {
+    build: F,
+}
+
+impl<T, F> ChunkedFit<T> for EntropyFit<F>
+where
+    F: Fn(Vec<f64>, &StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
+{
+    fn passes(&self) -> Vec<Vec<Merge>> {
+        vec![vec![Merge::Sum, Merge::Sum], vec![Merge::Sum]]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        for (j, col) in chunk.columns().enumerate() {
+            if pass == 0 {
+                if let Some(i) = col.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+                    return Err(Error::data(
+                        format!("entropy: {}", cx.cell(first_row + i, j)),
+                        format!(
+                            "value {} is negative or missing; entropy needs non-negative values (normalise with minmax or translate first)",
+                            col[i]
+                        ),
+                    ));
+                }
+                state.add(j, 0, col.len() as f64);
+                state.add(j, 1, col.iter().sum::<f64>());
+            } else {
+                let sum = done[0].get(j, 1);
+                if sum == 0.0 {
+                    continue;
+                }
+                let h: f64 = col
+                    .iter()
+                    .map(|&r| {
+                        let p = r / sum;
+                        if p > 0.0 {
+                            p * p.ln()
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                state.add(j, 0, h);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
+        let ncols = cx.system.len();
+        let n = if ncols == 0 { 0.0 } else { states[0].get(0, 0) };
+        if n < 2.0 {
+            return Err(Error::data("entropy", format!("needs at least 2 reference rows, got {n}")));
+        }
+        let ln_n = n.ln();
+        let e = (0..ncols)
+            .map(|j| if states[0].get(j, 1) == 0.0 { 1.0 } else { (-states[1].get(j, 0) / ln_n).min(1.0) })
+            .collect();
+        (self.build)(e, cx)
+    }
+}
+
+impl Weighter for Entropy {
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        Some(Box::new(EntropyFit { build: Entropy::weights_from }))
     }
 }
 

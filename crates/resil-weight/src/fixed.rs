@@ -46,6 +46,17 @@ pub struct Fixed {
 
 impl Weighter for Fixed {
     fn weights(&self, _reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        self.given(cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn resil_core::chunked::ChunkedFit<Weights> + '_>> {
+        Some(Box::new(resil_core::chunked::NoData(|cx: &StageContext<'_>| self.given(cx))))
+    }
+}
+
+impl Fixed {
+    /// The configured weights of the system's indicators (no data needed).
+    fn given(&self, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         let system = cx.system;
         let mut problems = Vec::new();
         let values: Vec<f64> = system

@@ -1,0 +1,366 @@
+//! A decision-matrix CSV read at memory speed, in one pass: blocks of the file are cut into
+//! parts of whole lines, parsed on every core with a dedicated float parser straight into
+//! indicator-major row blocks (no string per cell), holding one block of the file at a time.
+//! The row blocks are the chunks the chunked fit folds. Files with quoted cells go through the
+//! csv crate instead.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::ops::Range;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use rayon::prelude::*;
+use resil_core::Matrix;
+use resil_pipeline::RowBlocks;
+
+/// Bytes of the file held at a time.
+const BLOCK: usize = 16 << 20;
+/// Bytes of text parsed into one row block (about 2 000 rows of 30 numbers).
+const PART: usize = 1 << 20;
+
+/// The alternatives' ids, packed: one buffer and where each id ends.
+#[derive(Debug, Default)]
+pub struct Ids {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Ids {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or("?")
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    fn push(&mut self, id: &[u8]) {
+        self.bytes.extend_from_slice(id);
+        self.ends.push(self.bytes.len());
+    }
+
+    fn append(&mut self, other: Ids) {
+        let base = self.bytes.len();
+        self.bytes.extend(other.bytes);
+        self.ends.extend(other.ends.into_iter().map(|e| e + base));
+    }
+}
+
+impl From<Vec<String>> for Ids {
+    fn from(list: Vec<String>) -> Self {
+        let mut ids = Ids::default();
+        list.iter().for_each(|s| ids.push(s.as_bytes()));
+        ids
+    }
+}
+
+/// Reads `path`: (ids, criteria names, the matrix as row blocks). Blank lines are skipped;
+/// every other line needs an id and one finite number per criterion.
+pub fn read(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
+    read_in(path, BLOCK, PART)
+}
+
+/// [`read`] with `block` bytes of the file held at a time, parsed in parts of `part` bytes.
+fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).with_context(|| path.display().to_string())?);
+    let mut header = String::new();
+    reader.read_line(&mut header).with_context(|| format!("{}, line 1", path.display()))?;
+    if header.contains('"') {
+        return read_quoted(path);
+    }
+    let names: Vec<String> =
+        header.trim_end_matches(['\r', '\n']).split(',').skip(1).map(|s| s.trim().to_string()).collect();
+    if names.is_empty() {
+        bail!("{}, line 1: need an id column and at least one criterion", path.display());
+    }
+    let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
+    let mut line = 2;
+    let mut quoted = false;
+    for_each_block(&mut reader, path, block, |block| {
+        if memchr::memchr(b'"', block).is_some() {
+            quoted = true;
+            return Ok(());
+        }
+        // Parts of a fixed size (not one per core), so the chunks, and with them the rounding
+        // of merged statistics, do not depend on the thread count.
+        let parts = split_lines(block, block.len().div_ceil(part));
+        let lines: Vec<usize> = parts.par_iter().map(|r| count_lines(&block[r.clone()])).collect();
+        let firsts: Vec<usize> = lines
+            .iter()
+            .scan(line, |next, n| {
+                let first = *next;
+                *next += n;
+                Some(first)
+            })
+            .collect();
+        line += lines.iter().sum::<usize>();
+        let parsed: Vec<anyhow::Result<(Ids, Matrix)>> = parts
+            .par_iter()
+            .zip(&firsts)
+            .map(|(range, &first)| parse_part(&block[range.clone()], first, &names, path))
+            .collect();
+        for part in parsed {
+            let (part_ids, matrix) = part?;
+            ids.append(part_ids);
+            blocks.push(matrix);
+        }
+        Ok(())
+    })?;
+    if quoted {
+        return read_quoted(path);
+    }
+    if ids.is_empty() {
+        bail!("{}: no alternatives", path.display());
+    }
+    Ok((ids, names, blocks))
+}
+
+/// Calls `f` with consecutive blocks of whole lines (the last may lack its newline).
+fn for_each_block(
+    reader: &mut impl Read,
+    path: &Path,
+    size: usize,
+    mut f: impl FnMut(&[u8]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut buf = vec![0u8; size];
+    let mut filled = 0;
+    loop {
+        let n = reader.read(&mut buf[filled..]).with_context(|| format!("{}: reading", path.display()))?;
+        filled += n;
+        let end_of_file = n == 0;
+        if filled == buf.len() || end_of_file {
+            let cut = match memchr::memrchr(b'\n', &buf[..filled]) {
+                _ if end_of_file => filled,
+                Some(p) => p + 1,
+                None => {
+                    // One line longer than the block: grow and read on.
+                    buf.resize(buf.len() * 2, 0);
+                    continue;
+                }
+            };
+            f(&buf[..cut])?;
+            buf.copy_within(cut..filled, 0);
+            filled -= cut;
+            if end_of_file {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Lines of `bytes` (a last line without newline counts).
+fn count_lines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count() + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
+}
+
+/// Non-blank lines of `bytes`.
+fn count_rows(bytes: &[u8]) -> usize {
+    let (mut rows, mut start) = (0, 0);
+    for end in memchr::memchr_iter(b'\n', bytes) {
+        rows += usize::from(!is_blank(&bytes[start..end]));
+        start = end + 1;
+    }
+    rows + usize::from(start < bytes.len() && !is_blank(&bytes[start..]))
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.is_empty() || line == b"\r"
+}
+
+/// `bytes` cut into about `parts` ranges of whole lines.
+fn split_lines(bytes: &[u8], parts: usize) -> Vec<Range<usize>> {
+    let mut bounds = vec![0];
+    for t in 1..parts {
+        let guess = bytes.len() * t / parts;
+        let cut = memchr::memchr(b'\n', &bytes[guess..]).map_or(bytes.len(), |p| guess + p + 1);
+        if cut > *bounds.last().unwrap() && cut < bytes.len() {
+            bounds.push(cut);
+        }
+    }
+    bounds.push(bytes.len());
+    bounds.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// Parses the rows of `bytes` (whole lines, the first being line `first_line` of the file)
+/// into a block of the matrix, with the rows' ids. A cursor walks each line once: the id up to
+/// the first comma, then each number parsed in place (`parse_partial`) and its delimiter checked.
+fn parse_part(bytes: &[u8], first_line: usize, names: &[String], path: &Path) -> anyhow::Result<(Ids, Matrix)> {
+    let rows = count_rows(bytes);
+    let mut matrix = Matrix::filled(rows, names.len(), 0.0);
+    let mut columns: Vec<&mut [f64]> = matrix.columns_mut().collect();
+    let mut ids = Ids::default();
+    let (mut row, mut line, mut at) = (0, first_line, 0);
+    while at < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+        let text = &bytes[at..end];
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if !text.is_empty() {
+            parse_line(text, line, names, &mut columns, row, &mut ids, path)?;
+            row += 1;
+        }
+        at = end + 1;
+        line += 1;
+    }
+    Ok((ids, matrix))
+}
+
+/// One non-blank line: its id into `ids`, its numbers into row `row` of `columns`.
+fn parse_line(
+    text: &[u8],
+    line: usize,
+    names: &[String],
+    columns: &mut [&mut [f64]],
+    row: usize,
+    ids: &mut Ids,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let id_end = memchr::memchr(b',', text).unwrap_or(text.len());
+    ids.push(&text[..id_end]);
+    let mut at = id_end;
+    for (name, column) in names.iter().zip(columns.iter_mut()) {
+        // `at` is on the comma before this cell (or the line's end: a missing cell). The number
+        // is parsed in place; only an error looks for the cell's end.
+        let blank = |b: &u8| *b == b' ' || *b == b'\t';
+        let mut start = at + 1;
+        while start < text.len() && blank(&text[start]) {
+            start += 1;
+        }
+        let parsed = match fast_float2::parse_partial::<f64, _>(&text[start.min(text.len())..]) {
+            Ok((v, used)) if at < text.len() && v.is_finite() => {
+                let mut after = start + used;
+                while after < text.len() && blank(&text[after]) {
+                    after += 1;
+                }
+                (after == text.len() || text[after] == b',').then_some((v, after))
+            }
+            _ => None,
+        };
+        match parsed {
+            Some((v, after)) => {
+                column[row] = v;
+                at = after;
+            }
+            None => {
+                let from = (at + 1).min(text.len());
+                let cell_end = memchr::memchr(b',', &text[from..]).map_or(text.len(), |p| from + p);
+                bail!(
+                    "{}, line {line}, column `{name}`: `{}` is not a finite number",
+                    path.display(),
+                    String::from_utf8_lossy(text[from..cell_end].trim_ascii())
+                )
+            }
+        }
+    }
+    if at < text.len() {
+        bail!("{}, line {line}: more cells than the header has", path.display());
+    }
+    Ok(())
+}
+
+/// The csv reader's path, for files with quoted cells.
+fn read_quoted(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
+    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
+    let headers = reader.byte_headers()?.clone();
+    if headers.len() < 2 {
+        bail!("{}, line 1: need an id column and at least one criterion", path.display());
+    }
+    let names: Vec<String> = headers.iter().skip(1).map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let mut ids = Ids::default();
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record)? {
+        let line = record.position().map_or(0, |p| p.line());
+        ids.push(&record[0]);
+        for (j, column) in columns.iter_mut().enumerate() {
+            let cell = record.get(j + 1).unwrap_or(b"").trim_ascii();
+            match fast_float2::parse::<f64, _>(cell) {
+                Ok(v) if v.is_finite() => column.push(v),
+                _ => bail!(
+                    "{}, line {line}, column `{}`: `{}` is not a finite number",
+                    path.display(),
+                    names[j],
+                    String::from_utf8_lossy(cell)
+                ),
+            }
+        }
+    }
+    if ids.is_empty() {
+        bail!("{}: no alternatives", path.display());
+    }
+    let mut blocks = RowBlocks::default();
+    blocks.push(Matrix::from_columns(columns));
+    Ok((ids, names, blocks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resil_core::chunked::RowChunks;
+
+    fn write(text: &str) -> tempfile::TempPath {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        file.into_temp_path()
+    }
+
+    #[test]
+    fn tiny_blocks_and_parts_read_the_same_matrix_as_one_block() {
+        // CRLF, blank lines, spaces around numbers, no final newline, one line longer than a block.
+        let mut text = String::from("id,a,b\r\n");
+        for i in 0..40 {
+            text.push_str(&format!("u{i}, {}.5 ,{}\r\n", i, 2 * i));
+            if i % 7 == 0 {
+                text.push('\n');
+            }
+        }
+        text.push_str("a-very-long-identifier-longer-than-the-block,1e3,-2.25e-1");
+        let path = write(&text);
+        let (ids, names, blocks) = read_in(&path, 1 << 20, 1 << 20).unwrap();
+        let (small_ids, _, small) = read_in(&path, 32, 16).unwrap();
+        assert_eq!(names, vec!["a", "b"]);
+        assert_eq!(ids.len(), 41);
+        assert_eq!(small_ids.iter().collect::<Vec<_>>(), ids.iter().collect::<Vec<_>>());
+        assert_eq!(ids.get(40), "a-very-long-identifier-longer-than-the-block");
+        assert!(small.count() > 10, "{} chunks", small.count());
+        let (one, many) = (blocks.into_matrix(), small.into_matrix());
+        assert_eq!(one, many);
+        assert_eq!((one.get(3, 0), one.get(3, 1), one.get(40, 0), one.get(40, 1)), (3.5, 6.0, 1000.0, -0.225));
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_column_whatever_the_block() {
+        let mut text = String::from("id,a,b\n");
+        for i in 0..30 {
+            text.push_str(&format!("u{i},{i},{i}\n"));
+        }
+        text.push_str("\nbad,1,x1\nshort,1\nlong,1,2,3\n");
+        let path = write(&text);
+        for (block, part) in [(1 << 20, 1 << 20), (64, 8)] {
+            let err = read_in(&path, block, part).unwrap_err().to_string();
+            assert!(err.contains("line 33, column `b`: `x1` is not a finite number"), "{err}");
+        }
+        let path = write("id,a,b\nshort,1\n");
+        let err = read_in(&path, 64, 8).unwrap_err().to_string();
+        assert!(err.contains("line 2, column `b`: `` is not a finite number"), "{err}");
+        let path = write("id,a,b\nlong,1,2,3\n");
+        assert!(read_in(&path, 64, 8).unwrap_err().to_string().contains("line 2: more cells than the header has"));
+        let path = write("id,a\nu,inf\n");
+        assert!(read_in(&path, 64, 8).unwrap_err().to_string().contains("`inf` is not a finite number"));
+        let path = write("id,a\n\n");
+        assert!(read_in(&path, 64, 8).unwrap_err().to_string().contains("no alternatives"));
+        // Quoted cells go through the csv reader, with the same answer.
+        let path = write("id,a\n\"u, 1\",2\nv,3\n");
+        let (ids, _, blocks) = read_in(&path, 64, 8).unwrap();
+        assert_eq!((ids.get(0), blocks.into_matrix().column(0).to_vec()), ("u, 1", vec![2.0, 3.0]));
+    }
+}

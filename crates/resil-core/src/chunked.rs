@@ -1,0 +1,244 @@
+//! Fits over chunks of rows: a stage's fit expressed as passes of mergeable column statistics
+//! (counts, sums, minima, maxima, sums that need an earlier pass's result), so that a panel too
+//! large for memory is fitted chunk by chunk, and the in-memory fit is the same code on one chunk.
+//!
+//! A pass folds every chunk into a [`PassState`] and merges the chunks' states in chunk order,
+//! so the result depends on where the chunks are cut (by rounding, ~1e-15 relative) but never on
+//! how many threads folded them.
+
+use crate::stats::{moments_of, ColumnStats, Moments};
+use crate::{Error, Matrix, Outcome, Result, StageContext};
+
+/// How two partial values of one statistic combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    Sum,
+    Min,
+    Max,
+}
+
+impl Merge {
+    fn identity(self) -> f64 {
+        match self {
+            Merge::Sum => 0.0,
+            Merge::Min => f64::INFINITY,
+            Merge::Max => f64::NEG_INFINITY,
+        }
+    }
+
+    fn combine(self, a: f64, b: f64) -> f64 {
+        match self {
+            Merge::Sum => a + b,
+            Merge::Min => a.min(b),
+            Merge::Max => a.max(b),
+        }
+    }
+}
+
+/// The partial statistics of one pass: the same slots for every column, each with its merge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassState {
+    slots: Vec<Merge>,
+    /// Column by column: `values[j * slots.len() + s]`.
+    values: Vec<f64>,
+}
+
+impl PassState {
+    /// The empty state (every slot at its merge's identity) for `ncols` columns.
+    pub fn new(slots: &[Merge], ncols: usize) -> Self {
+        let values = (0..ncols).flat_map(|_| slots.iter().map(|m| m.identity())).collect();
+        PassState { slots: slots.to_vec(), values }
+    }
+
+    /// Slot `s` of column `j`.
+    pub fn get(&self, j: usize, s: usize) -> f64 {
+        self.values[j * self.slots.len() + s]
+    }
+
+    /// Folds `value` into slot `s` of column `j` with the slot's merge.
+    pub fn add(&mut self, j: usize, s: usize, value: f64) {
+        let k = j * self.slots.len() + s;
+        self.values[k] = self.slots[s].combine(self.values[k], value);
+    }
+
+    /// Folds another chunk's state of the same pass into this one.
+    pub fn merge(&mut self, other: &PassState) {
+        debug_assert_eq!(self.slots, other.slots);
+        let width = self.slots.len();
+        for (k, v) in other.values.iter().enumerate() {
+            self.values[k] = self.slots[k % width].combine(self.values[k], *v);
+        }
+    }
+}
+
+/// A fit computed in passes over chunks of rows of its input block.
+pub trait ChunkedFit<T>: Send + Sync {
+    /// The slots of each pass (one list per pass; no pass for a fit that needs no data).
+    fn passes(&self) -> Vec<Vec<Merge>>;
+    /// Folds `chunk`, rows `first_row..` of the block, into `state` of pass `pass`; `done` holds
+    /// the merged states of the passes before it.
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()>;
+    /// The fitted value from the merged state of every pass.
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>>;
+}
+
+/// A block's rows in chunks, by index: an in-memory matrix cut every so many rows, a file's row
+/// groups. `Sync`, so that the chunks of a pass can be folded on several threads.
+pub trait RowChunks: Sync {
+    /// The number of chunks.
+    fn count(&self) -> usize;
+    /// Calls `f` with chunk `k` and the block row its first row is.
+    fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()>;
+}
+
+/// A whole matrix as one chunk: the in-memory fit.
+pub struct Whole<'a>(pub &'a Matrix);
+
+impl RowChunks for Whole<'_> {
+    fn count(&self) -> usize {
+        1
+    }
+
+    fn with_chunk(&self, _k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()> {
+        f(self.0, 0)
+    }
+}
+
+/// Folds chunk k (its argument) into a fresh state of one pass.
+pub type FoldChunk<'a> = dyn Fn(usize) -> Result<PassState> + Sync + 'a;
+
+/// Folds chunks 0..n with the fold given, on any threads, returning their states in chunk order.
+pub type MapChunks<'a> = dyn Fn(usize, &FoldChunk<'_>) -> Result<Vec<PassState>> + 'a;
+
+/// Runs `fit` over `chunks`: `map(n, fold)` folds chunks 0..n (in any order, on any threads)
+/// and returns their states in chunk order, which are then merged left to right.
+pub fn fit_with<T>(
+    fit: &dyn ChunkedFit<T>,
+    chunks: &dyn RowChunks,
+    ncols: usize,
+    cx: &StageContext<'_>,
+    map: &MapChunks<'_>,
+) -> Result<Outcome<T>> {
+    let mut done: Vec<PassState> = Vec::new();
+    for (pass, slots) in fit.passes().iter().enumerate() {
+        let fold = |k: usize| {
+            let mut state = PassState::new(slots, ncols);
+            chunks.with_chunk(k, &mut |chunk, first| fit.update(pass, &done, chunk, first, &mut state, cx))?;
+            Ok(state)
+        };
+        let states = map(chunks.count(), &fold)?;
+        let mut merged = PassState::new(slots, ncols);
+        for s in &states {
+            merged.merge(s);
+        }
+        done.push(merged);
+    }
+    fit.finish(&done, cx)
+}
+
+/// Runs `fit` over `chunks` on this thread.
+pub fn fit_sequential<T>(
+    fit: &dyn ChunkedFit<T>,
+    chunks: &dyn RowChunks,
+    ncols: usize,
+    cx: &StageContext<'_>,
+) -> Result<Outcome<T>> {
+    fit_with(fit, chunks, ncols, cx, &|n, fold| (0..n).map(fold).collect())
+}
+
+/// Runs `fit` on a whole matrix (one chunk): what every in-memory fit of a chunked method is.
+pub fn fit_in_memory<T>(fit: &dyn ChunkedFit<T>, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<T>> {
+    fit_sequential(fit, &Whole(reference), reference.ncols(), cx)
+}
+
+/// A fit from each column's [`ColumnStats`] (count, mean, standard deviations, min, max of the
+/// finite values), in two passes: counts, sums and extremes, then squares about the mean.
+/// `method` names the method in the error for a column without a finite value.
+pub struct StatsFit<F> {
+    pub method: &'static str,
+    pub build: F,
+}
+
+const STATS_PASSES: [&[Merge]; 2] = [&[Merge::Sum, Merge::Sum, Merge::Min, Merge::Max], &[Merge::Sum]];
+
+impl<T, F> ChunkedFit<T> for StatsFit<F>
+where
+    F: Fn(Vec<ColumnStats>, &StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
+{
+    fn passes(&self) -> Vec<Vec<Merge>> {
+        STATS_PASSES.iter().map(|p| p.to_vec()).collect()
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        _cx: &StageContext<'_>,
+    ) -> Result<()> {
+        for (j, col) in chunk.columns().enumerate() {
+            if pass == 0 {
+                let m = moments_of(col);
+                [m.n as f64, m.sum, m.min, m.max].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
+            } else {
+                let mean = done[0].get(j, 1) / done[0].get(j, 0);
+                state.add(j, 0, crate::stats::squares_about(col, mean));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
+        let stats = (0..cx.system.len())
+            .map(|j| {
+                let (a, b) = (&states[0], &states[1]);
+                let moments = Moments { n: a.get(j, 0) as usize, sum: a.get(j, 1), min: a.get(j, 2), max: a.get(j, 3) };
+                moments.stats(b.get(j, 0)).ok_or_else(|| {
+                    Error::data(
+                        format!("{}: {}", self.method, cx.indicator(j)),
+                        "no finite value in the reference rows",
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        (self.build)(stats, cx)
+    }
+}
+
+/// A fit that reads no data (fixed weights, fixed ideals): no pass, `build` alone.
+pub struct NoData<F>(pub F);
+
+impl<T, F> ChunkedFit<T> for NoData<F>
+where
+    F: Fn(&StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
+{
+    fn passes(&self) -> Vec<Vec<Merge>> {
+        Vec::new()
+    }
+
+    fn update(
+        &self,
+        _: usize,
+        _: &[PassState],
+        _: &Matrix,
+        _: usize,
+        _: &mut PassState,
+        _: &StageContext<'_>,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    fn finish(&self, _states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
+        (self.0)(cx)
+    }
+}

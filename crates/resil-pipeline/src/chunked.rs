@@ -1,0 +1,255 @@
+//! Scoring a decision matrix chunk by chunk: each stage's fit as passes of mergeable statistics
+//! over row chunks (`resil_core::chunked`), folded on every core and merged in chunk order, and
+//! the scores applied chunk by chunk, so the normalised matrix is never held whole. The methods
+//! are the in-memory ones (their in-memory fit is the same code on one chunk); a method without
+//! a chunked fit makes [`score_chunked`] answer `None`, and the caller scores in memory.
+
+use rayon::prelude::*;
+use resil_config::StageConfig;
+use resil_core::chunked::{fit_with, ChunkedFit, PassState, RowChunks};
+use resil_core::{FittedNormalizer, IndicatorSystem, Matrix, Outcome, Result, StageContext};
+
+use crate::matrix::{key, MatrixScore};
+use crate::registry;
+
+/// The rows of an in-memory matrix, `rows_per_chunk` at a time.
+pub struct MatrixChunks<'a> {
+    pub matrix: &'a Matrix,
+    pub rows_per_chunk: usize,
+}
+
+impl RowChunks for MatrixChunks<'_> {
+    fn count(&self) -> usize {
+        self.matrix.nrows().div_ceil(self.rows_per_chunk.max(1))
+    }
+
+    fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()> {
+        let size = self.rows_per_chunk.max(1);
+        let first = k * size;
+        f(&self.matrix.rows(first..(first + size).min(self.matrix.nrows())), first)
+    }
+}
+
+/// A matrix held as consecutive row blocks (as a file is read): each block is a chunk.
+#[derive(Debug, Default)]
+pub struct RowBlocks {
+    blocks: Vec<Matrix>,
+    /// The first row of each block.
+    firsts: Vec<usize>,
+    nrows: usize,
+}
+
+impl RowBlocks {
+    pub fn push(&mut self, block: Matrix) {
+        if block.nrows() > 0 {
+            self.firsts.push(self.nrows);
+            self.nrows += block.nrows();
+            self.blocks.push(block);
+        }
+    }
+
+    pub fn nrows(&self) -> usize {
+        self.nrows
+    }
+
+    /// The blocks as one matrix (for methods that need the whole matrix in memory).
+    pub fn into_matrix(self) -> Matrix {
+        let ncols = self.blocks.first().map_or(0, Matrix::ncols);
+        let columns = (0..ncols)
+            .map(|j| {
+                let mut column = Vec::with_capacity(self.nrows);
+                self.blocks.iter().for_each(|b| column.extend_from_slice(b.column(j)));
+                column
+            })
+            .collect();
+        Matrix::from_columns(columns)
+    }
+}
+
+impl RowChunks for RowBlocks {
+    fn count(&self) -> usize {
+        self.blocks.len()
+    }
+
+    fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()> {
+        f(&self.blocks[k], self.firsts[k])
+    }
+}
+
+/// The chunks of `inner` through a fitted normaliser.
+struct Normalized<'a> {
+    inner: &'a dyn RowChunks,
+    fitted: &'a dyn FittedNormalizer,
+}
+
+impl RowChunks for Normalized<'_> {
+    fn count(&self) -> usize {
+        self.inner.count()
+    }
+
+    fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()> {
+        self.inner.with_chunk(k, &mut |chunk, first| f(&self.fitted.transform(chunk)?, first))
+    }
+}
+
+/// Runs a chunked fit with the chunks of each pass folded in parallel (merged in chunk order).
+pub fn fit_parallel<T>(
+    fit: &dyn ChunkedFit<T>,
+    chunks: &dyn RowChunks,
+    ncols: usize,
+    cx: &StageContext<'_>,
+) -> Result<Outcome<T>> {
+    fit_with(fit, chunks, ncols, cx, &|n, fold| (0..n).into_par_iter().map(fold).collect::<Result<Vec<PassState>>>())
+}
+
+/// [`crate::score_matrix`] over `chunks` (rows = alternatives, `system.len()` columns):
+/// normalise, weigh, fit the scorer, score and rank without holding the normalised matrix.
+/// `None` when a stage's method needs the whole matrix in memory.
+pub fn score_chunked(
+    chunks: &dyn RowChunks,
+    system: &IndicatorSystem,
+    normalize: &StageConfig,
+    weight: &StageConfig,
+    rank: &StageConfig,
+) -> Result<Option<MatrixScore>> {
+    let mut warnings = Vec::new();
+    let normalizer = registry::normalizer(&key("--normalize"), normalize, &mut warnings)?;
+    let weighter = registry::weighter(&key("--weight"), weight, &mut warnings)?;
+    let (scorer, ties) = registry::scorer(&key("--method"), rank, &mut warnings)?;
+    let (Some(normalize_fit), Some(weight_fit)) = (normalizer.method.chunked(), weighter.method.chunked()) else {
+        return Ok(None);
+    };
+    let ncols = system.len();
+    let polarities = system.polarities();
+    let mut notes = Vec::new();
+    let fitted = fit_parallel(&*normalize_fit, chunks, ncols, &StageContext::columns(system, &polarities))?;
+    notes.extend(fitted.notes);
+    let orientation = fitted.value.output_orientation();
+    let cx = StageContext::columns(system, &orientation);
+    let normalized = Normalized { inner: chunks, fitted: &*fitted.value };
+    let w = fit_parallel(&*weight_fit, &normalized, ncols, &cx)?;
+    notes.extend(w.notes);
+    let Some(scorer_fit) = scorer.method.chunked(&w.value) else { return Ok(None) };
+    let s = fit_parallel(&*scorer_fit, &normalized, ncols, &cx)?;
+    notes.extend(s.notes);
+    // Apply: every chunk scored on its own, concatenated in chunk order.
+    let tables = (0..normalized.count())
+        .into_par_iter()
+        .map(|k| {
+            let mut table = None;
+            normalized.with_chunk(k, &mut |chunk, _| {
+                table = Some(s.value.score(chunk)?);
+                Ok(())
+            })?;
+            Ok(table.expect("with_chunk calls back"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut parts = tables.into_iter();
+    let first = parts.next().map(|t| {
+        notes.extend(t.notes);
+        t.value
+    });
+    let Some(mut table) = first else { return Err(resil_core::Error::data("--method", "no rows to score")) };
+    for t in parts {
+        notes.extend(t.notes);
+        table.score.extend(t.value.score);
+        for ((_, all), (_, more)) in table.extras.iter_mut().zip(t.value.extras) {
+            all.extend(more);
+        }
+    }
+    let ranks = resil_rank::rank(&table.score, table.direction, ties);
+    Ok(Some(MatrixScore {
+        weights: w.value.0.clone(),
+        scores: table.score,
+        ranks,
+        direction: table.direction,
+        extras: table.extras,
+        notes,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{criteria, pooled_stage, score_matrix};
+    use resil_core::Polarity;
+
+    fn stage(method: &str, params: &str) -> StageConfig {
+        pooled_stage(method, params.parse::<toml::Table>().unwrap())
+    }
+
+    proptest::proptest! {
+        /// The chunked path equals the in-memory path (to 1e-12) on random matrices cut into
+        /// chunks of random size: weights, scores and ranks, for each chunked pipeline.
+        #[test]
+        fn chunked_scores_equal_the_in_memory_scores(
+            cols in proptest::collection::vec(proptest::collection::vec(0.01f64..1000.0, 2..120), 1..6),
+            rows_per_chunk in 1usize..50,
+            cost_first in proptest::bool::ANY,
+        ) {
+            let n = cols.iter().map(Vec::len).min().unwrap();
+            let matrix = Matrix::from_columns(cols.iter().map(|c| c[..n].to_vec()).collect());
+            let names: Vec<String> = (0..matrix.ncols()).map(|j| format!("c{j}")).collect();
+            let mut polarities = vec![Polarity::Benefit; names.len()];
+            polarities[0] = if cost_first { Polarity::Cost } else { Polarity::Benefit };
+            let system = criteria(&names, &polarities);
+            let fixed = format!("weights = {{ {} }}", names.iter().enumerate().map(|(j, c)| format!("{c} = {}", j + 1)).collect::<Vec<_>>().join(", "));
+            for (normalize, weight, rank) in [
+                (stage("minmax", ""), stage("entropy", ""), stage("topsis", "")),
+                (stage("minmax", "floor = 0.01"), stage("entropy", ""), stage("topsis", "distance = \"manhattan\"")),
+                (stage("zscore", ""), stage("fixed", &fixed), stage("topsis", "")),
+            ] {
+                let whole = score_matrix(&matrix, &system, &normalize, &weight, &rank);
+                let chunks = MatrixChunks { matrix: &matrix, rows_per_chunk };
+                let parts = score_chunked(&chunks, &system, &normalize, &weight, &rank);
+                match (whole, parts) {
+                    (Ok(a), Ok(Some(b))) => {
+                        let close = |x: &[f64], y: &[f64]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| (p - q).abs() <= 1e-12 * (1.0 + p.abs()));
+                        proptest::prop_assert!(close(&a.weights, &b.weights), "{:?} vs {:?}", a.weights, b.weights);
+                        proptest::prop_assert!(close(&a.scores, &b.scores), "{:?} vs {:?}", a.scores, b.scores);
+                        for ((na, va), (nb, vb)) in a.extras.iter().zip(&b.extras) {
+                            proptest::prop_assert!(na == nb && close(va, vb));
+                        }
+                    }
+                    // The same refusal either way (a constant column for entropy, ...).
+                    (Err(a), Err(b)) => proptest::prop_assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => proptest::prop_assert!(false, "{:?} vs {:?}", a.map(|s| s.scores), b.map(|s| s.map(|s| s.scores))),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn row_blocks_are_chunks_and_join_back() {
+        let mut blocks = RowBlocks::default();
+        blocks.push(Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0]]));
+        blocks.push(Matrix::from_rows(&[]));
+        blocks.push(Matrix::from_rows(&[vec![5.0, 6.0]]));
+        let mut seen = Vec::new();
+        for k in 0..blocks.count() {
+            blocks
+                .with_chunk(k, &mut |m, first| {
+                    seen.push((first, m.nrows()));
+                    Ok(())
+                })
+                .unwrap();
+        }
+        assert_eq!(seen, vec![(0, 2), (2, 1)]);
+        assert_eq!(blocks.into_matrix(), Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0], vec![5.0, 6.0]]));
+    }
+
+    #[test]
+    fn one_chunk_gives_the_in_memory_bits_and_unchunked_methods_answer_none() {
+        let matrix = Matrix::from_rows(&[vec![1.0, 9.0], vec![4.0, 2.0], vec![7.0, 5.0], vec![3.0, 3.0]]);
+        let system = criteria(&["a".into(), "b".into()], &[Polarity::Benefit, Polarity::Cost]);
+        let (n, w, r) = (stage("minmax", ""), stage("entropy", ""), stage("topsis", ""));
+        let whole = score_matrix(&matrix, &system, &n, &w, &r).unwrap();
+        let one =
+            score_chunked(&MatrixChunks { matrix: &matrix, rows_per_chunk: 4 }, &system, &n, &w, &r).unwrap().unwrap();
+        assert_eq!((whole.weights, whole.scores, whole.ranks), (one.weights, one.scores, one.ranks));
+        // CRITIC needs correlations of the whole block: no chunked fit yet.
+        let critic =
+            score_chunked(&MatrixChunks { matrix: &matrix, rows_per_chunk: 2 }, &system, &n, &stage("critic", ""), &r);
+        assert!(critic.unwrap().is_none());
+    }
+}
