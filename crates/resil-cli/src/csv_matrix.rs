@@ -87,14 +87,21 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
     let mut line = 2;
     let mut quoted = false;
     for_each_block(&mut reader, path, block, |block| {
-        if memchr::memchr(b'"', block).is_some() {
-            quoted = true;
+        if quoted {
             return Ok(());
         }
         // Parts of a fixed size (not one per core), so the chunks, and with them the rounding
         // of merged statistics, do not depend on the thread count.
         let parts = split_lines(block, block.len().div_ceil(part));
-        let lines: Vec<usize> = parts.par_iter().map(|r| count_lines(&block[r.clone()])).collect();
+        let scanned: Vec<(usize, bool)> = parts
+            .par_iter()
+            .map(|r| (count_lines(&block[r.clone()]), memchr::memchr(b'"', &block[r.clone()]).is_some()))
+            .collect();
+        if scanned.iter().any(|s| s.1) {
+            quoted = true;
+            return Ok(());
+        }
+        let lines: Vec<usize> = scanned.iter().map(|s| s.0).collect();
         let firsts: Vec<usize> = lines
             .iter()
             .scan(line, |next, n| {
@@ -125,37 +132,77 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
     Ok((ids, names, blocks))
 }
 
-/// Calls `f` with consecutive blocks of whole lines (the last may lack its newline).
+/// Calls `f` with consecutive blocks of whole lines (the last may lack its newline), of about
+/// `size` bytes (more when one line is longer). A second thread reads the next block while `f`
+/// works on this one; two buffers go back and forth.
 fn for_each_block(
-    reader: &mut impl Read,
+    reader: &mut (impl Read + Send),
     path: &Path,
     size: usize,
     mut f: impl FnMut(&[u8]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut buf = vec![0u8; size];
-    let mut filled = 0;
-    loop {
-        let n = reader.read(&mut buf[filled..]).with_context(|| format!("{}: reading", path.display()))?;
-        filled += n;
-        let end_of_file = n == 0;
-        if filled == buf.len() || end_of_file {
-            let cut = match memchr::memrchr(b'\n', &buf[..filled]) {
-                _ if end_of_file => filled,
-                Some(p) => p + 1,
-                None => {
-                    // One line longer than the block: grow and read on.
-                    buf.resize(buf.len() * 2, 0);
-                    continue;
+    let (full_tx, full) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<u8>>>(1);
+    let (empty_tx, empty) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let mut carry: Vec<u8> = Vec::new();
+            let mut size = size;
+            loop {
+                let mut buf = empty.try_recv().unwrap_or_default();
+                buf.clear();
+                buf.append(&mut carry);
+                let read = fill(reader, &mut buf, size).with_context(|| format!("{}: reading", path.display()));
+                let end_of_file = match read {
+                    Ok(eof) => eof,
+                    Err(e) => {
+                        let _ = full_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let cut = match memchr::memrchr(b'\n', &buf) {
+                    _ if end_of_file => buf.len(),
+                    Some(p) => p + 1,
+                    None => {
+                        // One line longer than the block: read on into a larger one.
+                        carry = buf;
+                        size *= 2;
+                        continue;
+                    }
+                };
+                carry.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                if full_tx.send(Ok(buf)).is_err() || end_of_file {
+                    return;
                 }
-            };
-            f(&buf[..cut])?;
-            buf.copy_within(cut..filled, 0);
-            filled -= cut;
-            if end_of_file {
-                return Ok(());
             }
+        });
+        // `full` is dropped when this closure returns (also on an error), which stops the reader.
+        for block in full {
+            let block = block?;
+            f(&block)?;
+            let _ = empty_tx.send(block);
+        }
+        Ok(())
+    })
+}
+
+/// Reads into `buf` until it holds `size` bytes or the file ends; true at the end of the file.
+fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, size: usize) -> std::io::Result<bool> {
+    let start = buf.len();
+    buf.resize(size.max(start + 1), 0);
+    let mut filled = start;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => {
+                buf.truncate(filled);
+                return Ok(true);
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
+    Ok(false)
 }
 
 /// Lines of `bytes` (a last line without newline counts).

@@ -89,7 +89,7 @@ fn polarities(text: Option<&str>, n: usize) -> anyhow::Result<Vec<Polarity>> {
 }
 
 pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
-    let (ids, names, blocks) = crate::csv_matrix::read(&args.matrix)?;
+    let (ids, names, mut blocks) = crate::csv_matrix::read(&args.matrix)?;
     let system = resil_pipeline::criteria(&names, &polarities(args.polarity.as_deref(), names.len())?);
     let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
     let mut tables = route(
@@ -124,7 +124,7 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     );
     // Block by block when every method fits from mergeable statistics (the normalised matrix is
     // never held whole); otherwise in memory. A file of one block gives the in-memory bits.
-    let result = match resil_pipeline::score_chunked(&blocks, &system, &n, &w, &m)? {
+    let result = match resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m)? {
         Some(result) => result,
         None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &n, &w, &m)?,
     };
@@ -179,17 +179,27 @@ fn write_scores_csv(
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|from| -> anyhow::Result<Vec<u8>> {
-                let mut w = csv::Writer::from_writer(Vec::with_capacity(ROWS_PER_CHUNK * 96));
-                let mut row: Vec<String> = Vec::new();
+                // Numbers never need quoting: written straight into the buffer; an id through
+                // the csv writer only when it holds a delimiter, quote or line break.
+                let mut buf = Vec::with_capacity(ROWS_PER_CHUNK * 96);
                 for i in from..(from + ROWS_PER_CHUNK).min(n) {
-                    row.clear();
-                    row.push(ids.get(i).to_string());
-                    row.push(result.scores[i].to_string());
-                    row.push(result.ranks[i].to_string());
-                    row.extend(result.extras.iter().map(|(_, v)| v[i].to_string()));
-                    w.write_record(&row)?;
+                    let id = ids.get(i);
+                    if id.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+                        let mut w =
+                            csv::WriterBuilder::new().terminator(csv::Terminator::Any(b',')).from_writer(Vec::new());
+                        w.write_record([id])?;
+                        buf.extend(w.into_inner()?);
+                    } else {
+                        buf.extend_from_slice(id.as_bytes());
+                        buf.push(b',');
+                    }
+                    write!(buf, "{},{}", result.scores[i], result.ranks[i])?;
+                    for (_, v) in &result.extras {
+                        write!(buf, ",{}", v[i])?;
+                    }
+                    buf.push(b'\n');
                 }
-                Ok(w.into_inner()?)
+                Ok(buf)
             })
             .collect::<anyhow::Result<_>>()?;
         for part in parts {

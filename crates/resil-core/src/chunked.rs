@@ -97,6 +97,11 @@ pub trait RowChunks: Sync {
     fn count(&self) -> usize;
     /// Calls `f` with chunk `k` and the block row its first row is.
     fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()>;
+    /// Replaces every chunk by `f(chunk)` where the chunks are held in memory (a normaliser
+    /// applied once instead of at every later pass); `None` when they are not held.
+    fn replace_chunks(&mut self, _f: &(dyn Fn(&Matrix) -> Result<Matrix> + Sync)) -> Option<Result<()>> {
+        None
+    }
 }
 
 /// A whole matrix as one chunk: the in-memory fit.
@@ -160,10 +165,12 @@ pub fn fit_in_memory<T>(fit: &dyn ChunkedFit<T>, reference: &Matrix, cx: &StageC
 }
 
 /// A fit from each column's [`ColumnStats`] (count, mean, standard deviations, min, max of the
-/// finite values), in two passes: counts, sums and extremes, then squares about the mean.
-/// `method` names the method in the error for a column without a finite value.
+/// finite values), in two passes: counts, sums and extremes, then squares about the mean (only
+/// with `spread`; without, the standard deviations are NaN). `method` names the method in the
+/// error for a column without a finite value.
 pub struct StatsFit<F> {
     pub method: &'static str,
+    pub spread: bool,
     pub build: F,
 }
 
@@ -174,7 +181,7 @@ where
     F: Fn(Vec<ColumnStats>, &StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
 {
     fn passes(&self) -> Vec<Vec<Merge>> {
-        STATS_PASSES.iter().map(|p| p.to_vec()).collect()
+        STATS_PASSES[..if self.spread { 2 } else { 1 }].iter().map(|p| p.to_vec()).collect()
     }
 
     fn update(
@@ -201,9 +208,9 @@ where
     fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
         let stats = (0..cx.system.len())
             .map(|j| {
-                let (a, b) = (&states[0], &states[1]);
+                let a = &states[0];
                 let moments = Moments { n: a.get(j, 0) as usize, sum: a.get(j, 1), min: a.get(j, 2), max: a.get(j, 3) };
-                moments.stats(b.get(j, 0)).ok_or_else(|| {
+                moments.stats(states.get(1).map_or(f64::NAN, |b| b.get(j, 0))).ok_or_else(|| {
                     Error::data(
                         format!("{}: {}", self.method, cx.indicator(j)),
                         "no finite value in the reference rows",

@@ -24,9 +24,15 @@ pub struct Moments {
 
 /// Count, sum, min and max of the finite values of `column`.
 pub fn moments_of(column: &[f64]) -> Moments {
-    let finite = || column.iter().copied().filter(|v| v.is_finite());
-    let (min, max) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    Moments { n: finite().count(), sum: finite().sum::<f64>(), min, max }
+    // One loop; the sum starts at -0.0 and adds in order, as `Iterator::sum` does.
+    let mut m = Moments { n: 0, sum: -0.0, min: f64::INFINITY, max: f64::NEG_INFINITY };
+    for &v in column.iter().filter(|v| v.is_finite()) {
+        m.n += 1;
+        m.sum += v;
+        m.min = m.min.min(v);
+        m.max = m.max.max(v);
+    }
+    m
 }
 
 /// The sum of squares of the finite values of `column` about `mean`: the second pass.

@@ -109,7 +109,11 @@ impl Normalizer for MinMax {
     }
 
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
-        Some(Box::new(StatsFit { method: "minmax", build: |stats, cx: &StageContext<'_>| self.fitted_from(stats, cx) }))
+        Some(Box::new(StatsFit {
+            method: "minmax",
+            spread: false,
+            build: |stats, cx: &StageContext<'_>| self.fitted_from(stats, cx),
+        }))
     }
 }
 

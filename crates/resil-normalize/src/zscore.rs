@@ -108,7 +108,11 @@ impl Normalizer for ZScore {
     }
 
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
-        Some(Box::new(StatsFit { method: "zscore", build: |stats, cx: &StageContext<'_>| self.fitted_from(stats, cx) }))
+        Some(Box::new(StatsFit {
+            method: "zscore",
+            spread: true,
+            build: |stats, cx: &StageContext<'_>| self.fitted_from(stats, cx),
+        }))
     }
 }
 

@@ -7,7 +7,7 @@
 use rayon::prelude::*;
 use resil_config::StageConfig;
 use resil_core::chunked::{fit_with, ChunkedFit, PassState, RowChunks};
-use resil_core::{FittedNormalizer, IndicatorSystem, Matrix, Outcome, Result, StageContext};
+use resil_core::{FittedNormalizer, IndicatorSystem, Matrix, Outcome, Result, StageContext, Weights};
 
 use crate::matrix::{key, MatrixScore};
 use crate::registry;
@@ -74,6 +74,13 @@ impl RowChunks for RowBlocks {
     fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()> {
         f(&self.blocks[k], self.firsts[k])
     }
+
+    fn replace_chunks(&mut self, f: &(dyn Fn(&Matrix) -> Result<Matrix> + Sync)) -> Option<Result<()>> {
+        Some(self.blocks.par_iter_mut().try_for_each(|b| {
+            *b = f(b)?;
+            Ok(())
+        }))
+    }
 }
 
 /// The chunks of `inner` through a fitted normaliser.
@@ -106,7 +113,7 @@ pub fn fit_parallel<T>(
 /// normalise, weigh, fit the scorer, score and rank without holding the normalised matrix.
 /// `None` when a stage's method needs the whole matrix in memory.
 pub fn score_chunked(
-    chunks: &dyn RowChunks,
+    chunks: &mut dyn RowChunks,
     system: &IndicatorSystem,
     normalize: &StageConfig,
     weight: &StageConfig,
@@ -119,18 +126,32 @@ pub fn score_chunked(
     let (Some(normalize_fit), Some(weight_fit)) = (normalizer.method.chunked(), weighter.method.chunked()) else {
         return Ok(None);
     };
+    if scorer.method.chunked(&Weights(Vec::new())).is_none() {
+        return Ok(None);
+    }
     let ncols = system.len();
     let polarities = system.polarities();
     let mut notes = Vec::new();
-    let fitted = fit_parallel(&*normalize_fit, chunks, ncols, &StageContext::columns(system, &polarities))?;
+    let fitted = fit_parallel(&*normalize_fit, &*chunks, ncols, &StageContext::columns(system, &polarities))?;
     notes.extend(fitted.notes);
     let orientation = fitted.value.output_orientation();
     let cx = StageContext::columns(system, &orientation);
-    let normalized = Normalized { inner: chunks, fitted: &*fitted.value };
-    let w = fit_parallel(&*weight_fit, &normalized, ncols, &cx)?;
+    // Normalised once where the chunks are held in memory, else on the fly at every pass.
+    let on_the_fly = match chunks.replace_chunks(&|m| fitted.value.transform(m)) {
+        Some(done) => {
+            done?;
+            None
+        }
+        None => Some(Normalized { inner: &*chunks, fitted: &*fitted.value }),
+    };
+    let normalized: &dyn RowChunks = match &on_the_fly {
+        Some(n) => n,
+        None => &*chunks,
+    };
+    let w = fit_parallel(&*weight_fit, normalized, ncols, &cx)?;
     notes.extend(w.notes);
-    let Some(scorer_fit) = scorer.method.chunked(&w.value) else { return Ok(None) };
-    let s = fit_parallel(&*scorer_fit, &normalized, ncols, &cx)?;
+    let scorer_fit = scorer.method.chunked(&w.value).expect("checked above");
+    let s = fit_parallel(&*scorer_fit, normalized, ncols, &cx)?;
     notes.extend(s.notes);
     // Apply: every chunk scored on its own, concatenated in chunk order.
     let tables = (0..normalized.count())
@@ -200,8 +221,22 @@ mod tests {
                 (stage("zscore", ""), stage("fixed", &fixed), stage("topsis", "")),
             ] {
                 let whole = score_matrix(&matrix, &system, &normalize, &weight, &rank);
-                let chunks = MatrixChunks { matrix: &matrix, rows_per_chunk };
-                let parts = score_chunked(&chunks, &system, &normalize, &weight, &rank);
+                // Chunks normalised on the fly (a view of the matrix) and in place (row blocks).
+                let mut chunks = MatrixChunks { matrix: &matrix, rows_per_chunk };
+                let parts = score_chunked(&mut chunks, &system, &normalize, &weight, &rank);
+                let mut blocks = RowBlocks::default();
+                for k in 0..chunks.count() {
+                    chunks.with_chunk(k, &mut |m, _| {
+                        blocks.push(m.clone());
+                        Ok(())
+                    }).unwrap();
+                }
+                let in_place = score_chunked(&mut blocks, &system, &normalize, &weight, &rank);
+                match (&parts, &in_place) {
+                    (Ok(Some(a)), Ok(Some(b))) => proptest::prop_assert_eq!((&a.weights, &a.scores), (&b.weights, &b.scores)),
+                    (Err(a), Err(b)) => proptest::prop_assert_eq!(a.to_string(), b.to_string()),
+                    _ => proptest::prop_assert!(false, "on the fly and in place differ"),
+                }
                 match (whole, parts) {
                     (Ok(a), Ok(Some(b))) => {
                         let close = |x: &[f64], y: &[f64]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| (p - q).abs() <= 1e-12 * (1.0 + p.abs()));
@@ -244,12 +279,18 @@ mod tests {
         let system = criteria(&["a".into(), "b".into()], &[Polarity::Benefit, Polarity::Cost]);
         let (n, w, r) = (stage("minmax", ""), stage("entropy", ""), stage("topsis", ""));
         let whole = score_matrix(&matrix, &system, &n, &w, &r).unwrap();
-        let one =
-            score_chunked(&MatrixChunks { matrix: &matrix, rows_per_chunk: 4 }, &system, &n, &w, &r).unwrap().unwrap();
+        let one = score_chunked(&mut MatrixChunks { matrix: &matrix, rows_per_chunk: 4 }, &system, &n, &w, &r)
+            .unwrap()
+            .unwrap();
         assert_eq!((whole.weights, whole.scores, whole.ranks), (one.weights, one.scores, one.ranks));
         // CRITIC needs correlations of the whole block: no chunked fit yet.
-        let critic =
-            score_chunked(&MatrixChunks { matrix: &matrix, rows_per_chunk: 2 }, &system, &n, &stage("critic", ""), &r);
+        let critic = score_chunked(
+            &mut MatrixChunks { matrix: &matrix, rows_per_chunk: 2 },
+            &system,
+            &n,
+            &stage("critic", ""),
+            &r,
+        );
         assert!(critic.unwrap().is_none());
     }
 }

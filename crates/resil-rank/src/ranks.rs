@@ -23,7 +23,8 @@ pub fn rank(scores: &[f64], direction: Direction, ties: TiePolicy) -> Vec<f64> {
         Direction::LowerIsBetter => v,
     };
     let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| {
+    // The index breaks ties, so the order is total and an unstable sort gives the stable order.
+    order.sort_unstable_by(|&a, &b| {
         let (x, y) = (scores[a], scores[b]);
         x.is_nan().cmp(&y.is_nan()).then(key(x).total_cmp(&key(y))).then(a.cmp(&b))
     });
