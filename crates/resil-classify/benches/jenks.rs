@@ -18,4 +18,15 @@ fn jenks(c: &mut Criterion) {
 }
 
 criterion_group!(benches, jenks);
-criterion_main!(benches);
+criterion_main!(benches, more);
+fn parts(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parts");
+    group.sample_size(20);
+    let n = 100_000;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+    let values: Vec<f64> = (0..n).map(|_| rng.gen::<f64>().powi(2)).collect();
+    let mut sorted = values.clone();
+    sorted.sort_by(f64::total_cmp);
+    group.bench_function("partition", |b| b.iter(|| resil_classify::jenks_partition(&sorted, 5)));
+}
+criterion_group!(more, parts);

@@ -1,10 +1,13 @@
 //! Exact Jenks natural breaks: the 1-D partition into k classes of consecutive sorted values that
-//! minimises the within-class sum of squares (Fisher 1958), in O(k n log n).
+//! minimises the within-class sum of squares (Fisher 1958), in O(k n) after the sort.
 //!
-//! The dynamic programme is the one of Fisher and of Jenks (1977); each layer is solved by divide
-//! and conquer over the optimal split index, which is monotone because the within-class sum of
-//! squares of sorted values is a Monge cost (Wang & Song 2011, Ckmeans.1d.dp; Grønlund et al. 2017).
+//! The dynamic programme is the one of Fisher and of Jenks (1977); each layer is a row-minimum
+//! search in a Monge matrix, solved by SMAWK in linear time, as Ckmeans.1d.dp does (Wang & Song
+//! 2011; Song & Zhong 2020; Grønlund et al. 2017).
 
+use std::ops::Range;
+
+use rayon::slice::ParallelSliceMut;
 use resil_core::{Breaks, Classifier, CutRule, Error, Outcome, Result};
 use serde::{Deserialize, Serialize};
 
@@ -37,88 +40,167 @@ pub struct Jenks {
     k: usize,
 }
 
-/// Prefix sums of centred sorted values, for O(1) within-class sums of squares.
+/// Prefix sums of centred sorted values, for O(1) within-class sums of squares, side by side with
+/// the previous layer's best costs: `cells[j]` = (sum, sum of squares of the first j values, best
+/// cost of the previous layer's classes over the first j values), so that one cost reads two
+/// cache lines.
 struct Prefix {
-    s1: Vec<f64>,
-    s2: Vec<f64>,
+    cells: Vec<[f64; 3]>,
 }
 
 impl Prefix {
     fn new(sorted: &[f64]) -> Self {
         // Centring first keeps the s2 - s1^2/n difference well conditioned.
         let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
-        let mut s1 = Vec::with_capacity(sorted.len() + 1);
-        let mut s2 = Vec::with_capacity(sorted.len() + 1);
+        let mut cells = Vec::with_capacity(sorted.len() + 1);
         let (mut a, mut b) = (0.0, 0.0);
-        s1.push(0.0);
-        s2.push(0.0);
+        cells.push([0.0, 0.0, f64::INFINITY]);
         for &x in sorted {
             let c = x - mean;
             a += c;
             b += c * c;
-            s1.push(a);
-            s2.push(b);
+            cells.push([a, b, f64::INFINITY]);
         }
-        Prefix { s1, s2 }
+        Prefix { cells }
     }
 
     /// Sum of squared deviations from their mean of sorted[i..=j].
+    #[inline]
     fn ssq(&self, i: usize, j: usize) -> f64 {
+        let ([a1, a2, _], [b1, b2, _]) = (self.cells[j + 1], self.cells[i]);
         let n = (j - i + 1) as f64;
-        let s = self.s1[j + 1] - self.s1[i];
-        (self.s2[j + 1] - self.s2[i] - s * s / n).max(0.0)
+        let s = a1 - b1;
+        (a2 - b2 - s * s / n).max(0.0)
+    }
+
+    /// The cost of ending the last class at i when it starts at j: the previous layer's best over
+    /// sorted[..j] plus the class's sum of squares; infinite for a class that starts after it ends.
+    #[inline]
+    fn cost(&self, i: usize, j: usize) -> f64 {
+        if j > i {
+            return f64::INFINITY;
+        }
+        let ([a1, a2, _], [b1, b2, before]) = (self.cells[i + 1], self.cells[j]);
+        // Through i64: one conversion instruction, exact below 2^53.
+        let n = (i - j + 1) as i64 as f64;
+        let s = a1 - b1;
+        before + (a2 - b2 - s * s / n).max(0.0)
+    }
+
+    /// Makes `best[i]` the previous layer's best cost over sorted[..=i], for the next layer.
+    fn set_previous(&mut self, best: &[f64]) {
+        for (cell, &b) in self.cells[1..].iter_mut().zip(best) {
+            cell[2] = b;
+        }
     }
 }
 
-/// Fills `cur[i]` for i in lo..=hi: the best cost of m+1 classes over sorted[0..=i] whose last
-/// class starts at j in opt_lo..=opt_hi, given `prev` = best cost of m classes.
-#[allow(clippy::too_many_arguments)]
-fn solve_layer(
-    prefix: &Prefix,
-    prev: &[f64],
-    cur: &mut [f64],
-    arg: &mut [usize],
-    m: usize,
-    lo: usize,
-    hi: usize,
-    opt_lo: usize,
-    opt_hi: usize,
-) {
-    if lo > hi {
+/// The leftmost minimum of each row of a totally monotone matrix (SMAWK: Aggarwal, Klawe, Moran,
+/// Shor & Wilber 1987), in O(rows + columns) evaluations of `prefix.cost(row, column)`;
+/// `best[row - base]` receives the column. `rows` and `columns` are increasing.
+///
+/// The within-class sum of squares of sorted values is a Monge cost, and so is it with `+inf`
+/// where a class would start after it ends. Each row's search window begins where the previous
+/// row's minimum lies, so the result is monotone even where rounding bends the Monge property.
+fn smawk(rows: &[usize], columns: &[usize], prefix: &Prefix, best: &mut [usize], base: usize) {
+    let cost = |i, j| prefix.cost(i, j);
+    if rows.is_empty() {
         return;
     }
-    let mid = lo + (hi - lo) / 2;
-    let (mut best, mut best_j) = (f64::INFINITY, opt_lo.max(m));
-    for j in opt_lo.max(m)..=opt_hi.min(mid) {
-        let c = prev[j - 1] + prefix.ssq(j, mid);
-        if c < best {
-            best = c;
-            best_j = j;
+    // Reduce: keep at most one column per row, dropping columns dominated for every row.
+    let mut kept: Vec<usize> = Vec::with_capacity(rows.len().min(columns.len()));
+    for &c in columns {
+        while let Some(&top) = kept.last() {
+            let r = rows[kept.len() - 1];
+            if cost(r, top) > cost(r, c) {
+                kept.pop();
+            } else {
+                break;
+            }
+        }
+        if kept.len() < rows.len() {
+            kept.push(c);
         }
     }
-    cur[mid] = best;
-    arg[mid] = best_j;
-    if mid > lo {
-        solve_layer(prefix, prev, cur, arg, m, lo, mid - 1, opt_lo, best_j);
+    let odd: Vec<usize> = rows.iter().skip(1).step_by(2).copied().collect();
+    smawk(&odd, &kept, prefix, best, base);
+    // Interpolate: each even row's minimum lies between its odd neighbours' minima.
+    let mut at = 0;
+    for r in (0..rows.len()).step_by(2) {
+        let row = rows[r];
+        let last = if r + 1 < rows.len() { best[rows[r + 1] - base] } else { kept[kept.len() - 1] };
+        let (mut low, mut low_at) = (cost(row, kept[at]), kept[at]);
+        while kept[at] != last {
+            at += 1;
+            let c = cost(row, kept[at]);
+            if c < low {
+                low = c;
+                low_at = kept[at];
+            }
+        }
+        best[row - base] = low_at;
     }
-    solve_layer(prefix, prev, cur, arg, m, mid + 1, hi, best_j, opt_hi);
+}
+
+/// Rows above which a layer is split at its middle row: the middle row's minimum, found by a
+/// scan, bounds the columns of each half, and the halves are solved in parallel. A fixed size,
+/// not one per thread, so the answer does not depend on the thread count.
+const SPLIT_ROWS: usize = 1 << 15;
+
+/// The leftmost minimum of each row in `rows` over `columns` into `best[row - rows.start]`.
+fn layer_minima(
+    rows: Range<usize>,
+    columns: Range<usize>,
+    split: usize,
+    indices: &[usize],
+    prefix: &Prefix,
+    best: &mut [usize],
+) {
+    if rows.len() <= split {
+        return smawk(&indices[rows.clone()], &indices[columns], prefix, best, rows.start);
+    }
+    let mid = rows.start + rows.len() / 2;
+    let (mut low, mut at) = (f64::INFINITY, columns.start);
+    for j in columns.start..columns.end.min(mid + 1) {
+        let c = prefix.cost(mid, j);
+        if c < low {
+            (low, at) = (c, j);
+        }
+    }
+    let (left, right) = best.split_at_mut(mid - rows.start);
+    right[0] = at;
+    rayon::join(
+        || layer_minima(rows.start..mid, columns.start..at + 1, split, indices, prefix, left),
+        || layer_minima(mid + 1..rows.end, at..columns.end, split, indices, prefix, &mut right[1..]),
+    );
 }
 
 /// The optimal partition of `sorted` (ascending, finite) into `k` classes: the index of the last
 /// element of each class, and the total within-class sum of squares.
 pub fn jenks_partition(sorted: &[f64], k: usize) -> (Vec<usize>, f64) {
+    partition_split(sorted, k, SPLIT_ROWS)
+}
+
+/// [`jenks_partition`] with layers split above `split` rows.
+fn partition_split(sorted: &[f64], k: usize, split: usize) -> (Vec<usize>, f64) {
     let n = sorted.len();
     assert!(k >= 1 && k <= n, "need 1 <= k <= n");
-    let prefix = Prefix::new(sorted);
+    let mut prefix = Prefix::new(sorted);
     let mut prev: Vec<f64> = (0..n).map(|i| prefix.ssq(0, i)).collect();
     // starts[m][i]: where the last class of the best (m+1)-class partition of sorted[0..=i] starts.
     let mut starts: Vec<Vec<usize>> = vec![vec![0; n]];
+    let indices: Vec<usize> = (0..n).collect();
     for m in 1..k {
-        let mut cur = vec![f64::INFINITY; n];
+        // Row i: the best m+1 classes of sorted[0..=i]; column j: where the last class starts.
+        prefix.set_previous(&prev);
         let mut arg = vec![0; n];
-        solve_layer(&prefix, &prev, &mut cur, &mut arg, m, m, n - 1, m, n - 1);
+        // The last layer needs only the whole series.
+        let rows = if m + 1 == k { n - 1..n } else { m..n };
+        layer_minima(rows.clone(), m..n, split, &indices, &prefix, &mut arg[rows.start..]);
+        for i in rows {
+            prev[i] = prefix.cost(i, arg[i]);
+        }
         starts.push(arg);
-        prev = cur;
     }
     let total = prev[n - 1];
     let mut ends = vec![n - 1; k];
@@ -137,13 +219,14 @@ impl Classifier for Jenks {
             return Err(Error::data("jenks", format!("value {} is not finite ({}th value)", reference[i], i + 1)));
         }
         let mut sorted = reference.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let mut distinct = sorted.clone();
-        distinct.dedup();
-        if distinct.len() < self.k {
+        // Values equal in the total order are equal bits, so an unstable sort, on any number of
+        // threads, gives the same array.
+        sorted.par_sort_unstable_by(f64::total_cmp);
+        let distinct = 1 + sorted.windows(2).filter(|w| w[0] != w[1]).count();
+        if distinct < self.k {
             return Err(Error::data(
                 "jenks",
-                format!("{} classes need at least {} distinct values, got {}", self.k, self.k, distinct.len()),
+                format!("{} classes need at least {} distinct values, got {distinct}", self.k, self.k),
             ));
         }
         let (ends, _) = jenks_partition(&sorted, self.k);
@@ -218,30 +301,25 @@ mod tests {
         assert!(JenksParams { k: 1 }.check().is_err());
     }
 
+    /// The O(k n^2) textbook programme: the best total within-class sum of squares.
+    fn quadratic_programme(sorted: &[f64], k: usize) -> f64 {
+        let p = Prefix::new(sorted);
+        let n = sorted.len();
+        let mut prev: Vec<f64> = (0..n).map(|i| p.ssq(0, i)).collect();
+        for m in 1..k {
+            prev = (0..n).map(|i| (m..=i).map(|j| prev[j - 1] + p.ssq(j, i)).fold(f64::INFINITY, f64::min)).collect();
+        }
+        prev[n - 1]
+    }
+
     #[test]
     fn large_input_matches_quadratic_dynamic_programme() {
-        // The O(k n^2) textbook programme as an independent check of the divide and conquer.
         let v: Vec<f64> = (0..300u64).map(|i| ((i * 7919) % 1000) as f64 / 7.0 + (i % 13) as f64).collect();
         let mut s = v.clone();
         s.sort_by(f64::total_cmp);
-        let k = 6;
-        let p = Prefix::new(&s);
-        let n = s.len();
-        let mut prev: Vec<f64> = (0..n).map(|i| p.ssq(0, i)).collect();
-        for m in 1..k {
-            let cur: Vec<f64> = (0..n)
-                .map(|i| {
-                    if i < m {
-                        f64::INFINITY
-                    } else {
-                        (m..=i).map(|j| prev[j - 1] + p.ssq(j, i)).fold(f64::INFINITY, f64::min)
-                    }
-                })
-                .collect();
-            prev = cur;
-        }
-        let (_, total) = jenks_partition(&s, k);
-        assert!((total - prev[n - 1]).abs() < 1e-9 * prev[n - 1].max(1.0));
+        let (_, total) = jenks_partition(&s, 6);
+        let best = quadratic_programme(&s, 6);
+        assert!((total - best).abs() < 1e-9 * best.max(1.0));
     }
 
     proptest::proptest! {
@@ -257,6 +335,26 @@ mod tests {
             let got = wcss(&values, &b);
             proptest::prop_assert!((got - best).abs() <= 1e-9 * best.max(1.0), "{got} vs {best}");
             proptest::prop_assert!((0.0..=1.0 + 1e-12).contains(&b.fit.gvf));
+        }
+
+        /// SMAWK's layers against the quadratic programme on longer series with many ties (values
+        /// drawn from a few levels, so that equal costs and flat stretches are common).
+        #[test]
+        fn linear_layers_equal_the_quadratic_programme(
+            levels in proptest::collection::vec(0u8..40, 2..160),
+            scale in 0.01f64..1e3,
+            k in 2usize..9,
+        ) {
+            let mut s: Vec<f64> = levels.iter().map(|&l| f64::from(l) * scale).collect();
+            s.sort_by(f64::total_cmp);
+            proptest::prop_assume!(k <= s.len());
+            let best = quadratic_programme(&s, k);
+            // Whole layers, and layers split above 4 rows (the path of long series).
+            for split in [usize::MAX, 4] {
+                let (ends, total) = partition_split(&s, k, split);
+                proptest::prop_assert!((total - best).abs() <= 1e-9 * best.max(scale * scale), "{total} vs {best}");
+                proptest::prop_assert!(ends.windows(2).all(|w| w[0] < w[1]) && ends[k - 1] == s.len() - 1, "{ends:?}");
+            }
         }
     }
 }

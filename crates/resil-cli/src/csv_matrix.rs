@@ -84,9 +84,35 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
         bail!("{}, line 1: need an id column and at least one criterion", path.display());
     }
     let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
+    let parse = |bytes: &[u8], first_line: usize| parse_part(bytes, first_line, &names, path);
+    let quoted = !parse_parts(&mut reader, path, block, part, parse, |(part_ids, matrix)| {
+        ids.append(part_ids);
+        blocks.push(matrix);
+    })?;
+    if quoted {
+        return read_quoted(path);
+    }
+    if ids.is_empty() {
+        bail!("{}: no alternatives", path.display());
+    }
+    Ok((ids, names, blocks))
+}
+
+/// Parses the lines after the header, block by block: each block is cut into parts of about
+/// `part` bytes of whole lines, parsed on every core by `parse(bytes, first line number)`, and
+/// the parsed parts go to `sink` in file order. Returns false, and stops, at the first block that
+/// holds a quote: such files go through the csv crate instead.
+fn parse_parts<T: Send>(
+    reader: &mut (impl Read + Send),
+    path: &Path,
+    block: usize,
+    part: usize,
+    parse: impl Fn(&[u8], usize) -> anyhow::Result<T> + Sync,
+    mut sink: impl FnMut(T),
+) -> anyhow::Result<bool> {
     let mut line = 2;
     let mut quoted = false;
-    for_each_block(&mut reader, path, block, |block| {
+    for_each_block(reader, path, block, |block| {
         if quoted {
             return Ok(());
         }
@@ -101,35 +127,23 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
             quoted = true;
             return Ok(());
         }
-        let lines: Vec<usize> = scanned.iter().map(|s| s.0).collect();
-        let firsts: Vec<usize> = lines
+        let firsts: Vec<usize> = scanned
             .iter()
-            .scan(line, |next, n| {
+            .scan(line, |next, s| {
                 let first = *next;
-                *next += n;
+                *next += s.0;
                 Some(first)
             })
             .collect();
-        line += lines.iter().sum::<usize>();
-        let parsed: Vec<anyhow::Result<(Ids, Matrix)>> = parts
-            .par_iter()
-            .zip(&firsts)
-            .map(|(range, &first)| parse_part(&block[range.clone()], first, &names, path))
-            .collect();
+        line += scanned.iter().map(|s| s.0).sum::<usize>();
+        let parsed: Vec<anyhow::Result<T>> =
+            parts.par_iter().zip(&firsts).map(|(range, &first)| parse(&block[range.clone()], first)).collect();
         for part in parsed {
-            let (part_ids, matrix) = part?;
-            ids.append(part_ids);
-            blocks.push(matrix);
+            sink(part?);
         }
         Ok(())
     })?;
-    if quoted {
-        return read_quoted(path);
-    }
-    if ids.is_empty() {
-        bail!("{}: no alternatives", path.display());
-    }
-    Ok((ids, names, blocks))
+    Ok(!quoted)
 }
 
 /// Calls `f` with consecutive blocks of whole lines (the last may lack its newline), of about
@@ -187,22 +201,12 @@ fn for_each_block(
 }
 
 /// Reads into `buf` until it holds `size` bytes or the file ends; true at the end of the file.
+/// The buffer grows as bytes arrive (no zeroing ahead), so a small file costs a small buffer.
 fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, size: usize) -> std::io::Result<bool> {
-    let start = buf.len();
-    buf.resize(size.max(start + 1), 0);
-    let mut filled = start;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => {
-                buf.truncate(filled);
-                return Ok(true);
-            }
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(false)
+    let want = size.saturating_sub(buf.len()).max(1);
+    buf.reserve(want);
+    let got = reader.take(want as u64).read_to_end(buf)?;
+    Ok(got < want)
 }
 
 /// Lines of `bytes` (a last line without newline counts).
@@ -275,43 +279,123 @@ fn parse_line(
     ids.push(&text[..id_end]);
     let mut at = id_end;
     for (name, column) in names.iter().zip(columns.iter_mut()) {
-        // `at` is on the comma before this cell (or the line's end: a missing cell). The number
-        // is parsed in place; only an error looks for the cell's end.
-        let blank = |b: &u8| *b == b' ' || *b == b'\t';
-        let mut start = at + 1;
-        while start < text.len() && blank(&text[start]) {
-            start += 1;
-        }
-        let parsed = match fast_float2::parse_partial::<f64, _>(&text[start.min(text.len())..]) {
-            Ok((v, used)) if at < text.len() && v.is_finite() => {
-                let mut after = start + used;
-                while after < text.len() && blank(&text[after]) {
-                    after += 1;
-                }
-                (after == text.len() || text[after] == b',').then_some((v, after))
-            }
-            _ => None,
-        };
-        match parsed {
+        // `at` is on the comma before this cell, or on the line's end: a missing cell.
+        match (at < text.len()).then(|| parse_cell(text, at + 1)).flatten() {
             Some((v, after)) => {
                 column[row] = v;
                 at = after;
             }
-            None => {
-                let from = (at + 1).min(text.len());
-                let cell_end = memchr::memchr(b',', &text[from..]).map_or(text.len(), |p| from + p);
-                bail!(
-                    "{}, line {line}, column `{name}`: `{}` is not a finite number",
-                    path.display(),
-                    String::from_utf8_lossy(text[from..cell_end].trim_ascii())
-                )
-            }
+            None => return Err(not_a_number(path, line, name, text, at + 1)),
         }
     }
     if at < text.len() {
         bail!("{}, line {line}: more cells than the header has", path.display());
     }
     Ok(())
+}
+
+/// The finite number in the cell of `text` that starts at byte `start`, with blanks around it,
+/// and where the cell ends (the line's end or a comma); None when the cell holds anything else.
+/// The number is parsed in place; only an error looks for the cell's end.
+fn parse_cell(text: &[u8], start: usize) -> Option<(f64, usize)> {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let mut start = start.min(text.len());
+    while start < text.len() && blank(&text[start]) {
+        start += 1;
+    }
+    let (v, used) = fast_float2::parse_partial::<f64, _>(&text[start..]).ok()?;
+    let mut after = start + used;
+    while after < text.len() && blank(&text[after]) {
+        after += 1;
+    }
+    (v.is_finite() && (after == text.len() || text[after] == b',')).then_some((v, after))
+}
+
+/// The error for the cell of `text` that starts at byte `start`.
+fn not_a_number(path: &Path, line: usize, name: &str, text: &[u8], start: usize) -> anyhow::Error {
+    let from = start.min(text.len());
+    let end = memchr::memchr(b',', &text[from..]).map_or(text.len(), |p| from + p);
+    anyhow::anyhow!(
+        "{}, line {line}, column `{name}`: `{}` is not a finite number",
+        path.display(),
+        String::from_utf8_lossy(text[from..end].trim_ascii())
+    )
+}
+
+/// Reads column `column` (0-based) of `path`, a CSV with a header row, as numbers: every
+/// non-blank line needs a finite number there; the other cells are skipped unparsed.
+pub fn read_column(path: &Path, column: usize) -> anyhow::Result<Vec<f64>> {
+    read_column_in(path, column, BLOCK, PART)
+}
+
+/// [`read_column`] with `block` bytes of the file held at a time, parsed in parts of `part` bytes.
+fn read_column_in(path: &Path, column: usize, block: usize, part: usize) -> anyhow::Result<Vec<f64>> {
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).with_context(|| path.display().to_string())?);
+    let mut header = String::new();
+    reader.read_line(&mut header).with_context(|| format!("{}, line 1", path.display()))?;
+    let name = header.trim_end_matches(['\r', '\n']).split(',').nth(column).map(str::trim);
+    let Some(name) = name.filter(|_| !header.contains('"')) else {
+        return read_column_quoted(path, column);
+    };
+    let mut values = Vec::new();
+    let parse = |bytes: &[u8], first_line: usize| parse_column_part(bytes, first_line, column, name, path);
+    if !parse_parts(&mut reader, path, block, part, parse, |part| values.extend(part))? {
+        return read_column_quoted(path, column);
+    }
+    if values.is_empty() {
+        bail!("{}: no values", path.display());
+    }
+    Ok(values)
+}
+
+/// The numbers in column `column` of the non-blank lines of `bytes`.
+fn parse_column_part(
+    bytes: &[u8],
+    first_line: usize,
+    column: usize,
+    name: &str,
+    path: &Path,
+) -> anyhow::Result<Vec<f64>> {
+    let mut values = Vec::with_capacity(count_rows(bytes));
+    for (line, text) in (first_line..).zip(bytes.split(|&b| b == b'\n')) {
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if !text.is_empty() {
+            let start =
+                if column == 0 { Some(0) } else { memchr::memchr_iter(b',', text).nth(column - 1).map(|p| p + 1) };
+            match start.and_then(|s| parse_cell(text, s)) {
+                Some((v, _)) => values.push(v),
+                None => return Err(not_a_number(path, line, name, text, start.unwrap_or(text.len()))),
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// The csv reader's path of [`read_column`], for files with quoted cells.
+fn read_column_quoted(path: &Path, column: usize) -> anyhow::Result<Vec<f64>> {
+    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
+    let name = match reader.headers()?.get(column) {
+        Some(name) => name.to_string(),
+        None => bail!("{}, line 1: no column {}", path.display(), column + 1),
+    };
+    let mut values = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record)? {
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = record.get(column).unwrap_or(b"").trim_ascii();
+        match fast_float2::parse::<f64, _>(cell) {
+            Ok(v) if v.is_finite() => values.push(v),
+            _ => bail!(
+                "{}, line {line}, column `{name}`: `{}` is not a finite number",
+                path.display(),
+                String::from_utf8_lossy(cell)
+            ),
+        }
+    }
+    if values.is_empty() {
+        bail!("{}: no values", path.display());
+    }
+    Ok(values)
 }
 
 /// The csv reader's path, for files with quoted cells.
@@ -382,6 +466,34 @@ mod tests {
         let (one, many) = (blocks.into_matrix(), small.into_matrix());
         assert_eq!(one, many);
         assert_eq!((one.get(3, 0), one.get(3, 1), one.get(40, 0), one.get(40, 1)), (3.5, 6.0, 1000.0, -0.225));
+    }
+
+    #[test]
+    fn one_column_is_read_alike_whatever_the_block_and_names_its_bad_cells() {
+        let mut text = String::from("id,name,value\r\n");
+        for i in 0..50 {
+            text.push_str(&format!("{i},text {i}, {}.25 \r\n", i));
+            if i % 9 == 0 {
+                text.push('\n');
+            }
+        }
+        let path = write(&text);
+        let whole = read_column_in(&path, 2, 1 << 20, 1 << 20).unwrap();
+        assert_eq!(read_column_in(&path, 2, 32, 16).unwrap(), whole);
+        assert_eq!((whole.len(), whole[49]), (50, 49.25));
+        assert_eq!(read_column_in(&path, 0, 32, 16).unwrap()[7], 7.0);
+        let err = read_column_in(&path, 1, 32, 16).unwrap_err().to_string();
+        assert!(err.contains("line 2, column `name`: `text 0` is not a finite number"), "{err}");
+        text.push_str("50,x\n");
+        let err = read_column_in(&write(&text), 2, 64, 8).unwrap_err().to_string();
+        assert!(err.contains("line 58, column `value`: `` is not a finite number"), "{err}");
+        // Quoted cells go through the csv reader, with the same answer and errors.
+        let path = write("id,value\n\"u, 1\",2\nv,3\n");
+        assert_eq!(read_column_in(&path, 1, 64, 8).unwrap(), vec![2.0, 3.0]);
+        let path = write("id,value\n\"u, 1\",2\nv,NaN\n");
+        let err = read_column_in(&path, 1, 64, 8).unwrap_err().to_string();
+        assert!(err.contains("line 3, column `value`: `NaN` is not a finite number"), "{err}");
+        assert!(read_column_in(&write("id,value\n\n"), 1, 64, 8).unwrap_err().to_string().contains("no values"));
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub struct ScoreArgs {
 pub struct ClassifyArgs {
     /// CSV with a header row.
     pub table: PathBuf,
-    /// The column to classify (default: the only numeric one).
+    /// The column to classify (default: the only one whose first value is a number).
     #[arg(long)]
     pub value: Option<String>,
     #[arg(long, default_value = "jenks")]
@@ -217,14 +217,16 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let path = &args.table;
     let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
     let headers: Vec<String> = reader.headers()?.iter().map(String::from).collect();
-    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
-    let numeric = |c: usize| rows.iter().all(|r| r.get(c).is_some_and(|v| v.trim().parse::<f64>().is_ok()));
     let col = match &args.value {
         Some(name) => headers
             .iter()
             .position(|h| h == name)
             .with_context(|| format!("{}, line 1: missing column `{name}`", path.display()))?,
         None => {
+            // The columns whose first value is a number; the reader then holds the chosen one
+            // to numbers on every line.
+            let first = reader.records().next().transpose()?.unwrap_or_default();
+            let numeric = |c: usize| first.get(c).is_some_and(|v| v.trim().parse::<f64>().is_ok());
             let candidates: Vec<usize> = (0..headers.len()).filter(|&c| numeric(c)).collect();
             match candidates.as_slice() {
                 [c] => *c,
@@ -237,16 +239,7 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
             }
         }
     };
-    let values: Vec<f64> = rows
-        .iter()
-        .map(|r| {
-            let line = r.position().map_or(0, |p| p.line());
-            let cell = r.get(col).unwrap_or("").trim();
-            cell.parse::<f64>().ok().filter(|v| v.is_finite()).with_context(|| {
-                format!("{}, line {line}, column `{}`: `{cell}` is not a finite number", path.display(), headers[col])
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let values = crate::csv_matrix::read_column(path, col)?;
     let mut table = route(&args.params, &[("classify", "classify", &args.method)])?.remove(0);
     if let Some(k) = args.k {
         if args.method != "fixed" {
@@ -269,13 +262,28 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
         }
     }
     if args.format == "json" {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string(
-                &json!({ "breaks": breaks.upper_bounds(), "gvf": breaks.fit.gvf, "tss": breaks.fit.tss, "adcm": breaks.fit.adcm, "gadf": breaks.fit.gadf, "classes": classes, "cut_rule": breaks.rule })
-            )?
-        )?;
+        /// The JSON answer, keys in alphabetical order (as before, when it went through a map).
+        #[derive(serde::Serialize)]
+        struct Answer<'a> {
+            adcm: f64,
+            breaks: Vec<f64>,
+            classes: &'a [usize],
+            cut_rule: resil_core::CutRule,
+            gadf: f64,
+            gvf: f64,
+            tss: f64,
+        }
+        let fit = breaks.fit;
+        let answer = Answer {
+            adcm: fit.adcm,
+            breaks: breaks.upper_bounds(),
+            classes: &classes,
+            cut_rule: breaks.rule,
+            gadf: fit.gadf,
+            gvf: fit.gvf,
+            tss: fit.tss,
+        };
+        writeln!(out, "{}", serde_json::to_string(&answer)?)?;
     } else {
         writeln!(out, "value,class")?;
         for (v, c) in values.iter().zip(&classes) {

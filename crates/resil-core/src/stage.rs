@@ -300,19 +300,27 @@ impl Breaks {
 
 /// The median of `values` (the mean of the middle two for an even count); NaN when empty.
 fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
     let n = values.len();
-    match n {
-        0 => f64::NAN,
-        _ if n % 2 == 1 => values[n / 2],
-        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    if n == 0 {
+        return f64::NAN;
+    }
+    // Selection, not a sort: linear time, the same middle values.
+    let (below, &mut middle, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        middle
+    } else {
+        let lower = below.iter().copied().max_by(f64::total_cmp).expect("n >= 2");
+        (lower + middle) / 2.0
     }
 }
 
 /// The fit statistics of a classing of `values` into classes 1..=k (`classes[i]` is value i's).
 pub fn fit_statistics(values: &[f64], classes: &[usize], k: usize) -> FitStatistics {
-    let members: Vec<Vec<f64>> =
-        (0..=k).map(|c| values.iter().zip(classes).filter(|(_, &m)| m == c).map(|(v, _)| *v).collect()).collect();
+    // One pass; each class keeps its values in input order, so its sums do not change.
+    let mut members: Vec<Vec<f64>> = vec![Vec::new(); k + 1];
+    for (&v, &c) in values.iter().zip(classes) {
+        members[c].push(v);
+    }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let squares = |v: &[f64]| {
         let m = mean(v);

@@ -159,7 +159,13 @@ pub fn classify_values(values: &[f64], stage: &StageConfig) -> Result<(Breaks, V
 /// A warning when some classes hold no value (more classes asked for than the values support).
 pub(crate) fn empty_classes(breaks: &Breaks, classes: &[usize], n: usize) -> Option<Diagnostic> {
     let k = breaks.k();
-    let empty: Vec<String> = (1..=k).filter(|g| !classes.contains(g)).map(|g| g.to_string()).collect();
+    let mut held = vec![false; k + 1];
+    for &c in classes {
+        if let Some(h) = held.get_mut(c) {
+            *h = true;
+        }
+    }
+    let empty: Vec<String> = (1..=k).filter(|&g| !held[g]).map(|g| g.to_string()).collect();
     (!empty.is_empty()).then(|| {
         Diagnostic::warning(
             "empty-classes",
