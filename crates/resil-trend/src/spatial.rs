@@ -277,9 +277,48 @@ fn centred(values: &[f64]) -> Vec<f64> {
     values.iter().map(|v| v - mean).collect()
 }
 
-fn moran_i(w: &SpatialWeights, z: &[f64], s0: f64) -> f64 {
-    let lag = w.lag(z);
-    let num: f64 = z.iter().zip(&lag).map(|(a, b)| a * b).sum();
+/// The weights as compressed rows: every point's links in one flat array. The permutation loop
+/// walks them a thousand times, and one array is faster to walk than a list per point.
+struct Links {
+    /// Point i's links are `to[starts[i]..starts[i + 1]]`, with their weights.
+    starts: Vec<usize>,
+    to: Vec<u32>,
+    weight: Vec<f64>,
+}
+
+impl Links {
+    fn of(w: &SpatialWeights) -> Links {
+        let mut links = Links { starts: vec![0], to: Vec::new(), weight: Vec::new() };
+        for row in &w.neighbours {
+            for &(j, weight) in row {
+                links.to.push(u32::try_from(j).expect("fewer than 2^32 points"));
+                links.weight.push(weight);
+            }
+            links.starts.push(links.to.len());
+        }
+        links
+    }
+
+    /// sum_i x_i (W x)_i, summed in the order of `x . SpatialWeights::lag(x)` (the same bits),
+    /// without building the lag.
+    fn cross(&self, x: &[f64]) -> f64 {
+        self.starts
+            .windows(2)
+            .zip(x)
+            .map(|(range, xi)| {
+                let lag: f64 = self.to[range[0]..range[1]]
+                    .iter()
+                    .zip(&self.weight[range[0]..range[1]])
+                    .map(|(&j, w)| w * x[j as usize])
+                    .sum();
+                xi * lag
+            })
+            .sum()
+    }
+}
+
+fn moran_i(links: &Links, z: &[f64], s0: f64) -> f64 {
+    let num = links.cross(z);
     let den: f64 = z.iter().map(|v| v * v).sum();
     (z.len() as f64 / s0) * num / den
 }
@@ -309,7 +348,8 @@ pub fn moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     if s0 == 0.0 {
         return Err(Error::data("moran", "no point has a neighbour: the weights are all zero"));
     }
-    let i = moran_i(w, &z, s0);
+    let links = Links::of(w);
+    let i = moran_i(&links, &z, s0);
     let nf = n as f64;
     let ei = -1.0 / (nf - 1.0);
     let ei2 = ei * ei;
@@ -322,7 +362,7 @@ pub fn moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     let z_norm = (i - ei) / v_norm.sqrt();
     let z_rand = (i - ei) / v_rand.sqrt();
     let p_sim = (permutations > 0).then(|| {
-        let larger = count_permutations(&z, permutations, seed, |shuffled| moran_i(w, shuffled, s0) >= i);
+        let larger = count_permutations(&z, permutations, seed, |shuffled| moran_i(&links, shuffled, s0) >= i);
         pseudo_p(larger, permutations)
     });
     Ok(Moran {
