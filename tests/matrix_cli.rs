@@ -87,6 +87,25 @@ fn bad_input_is_named() {
 }
 
 #[test]
+fn score_writes_to_a_file_atomically_and_never_over_its_input() {
+    let (dir, t) = write(TZENG);
+    let (_, stdout, _) = resil(&["score", &t, "--format", "csv"]);
+    let target = dir.path().join("scores.csv");
+    let target = target.to_str().unwrap();
+    let (code, printed, stderr) = resil(&["score", &t, "--format", "csv", "--out", target]);
+    assert_eq!((code, printed.as_str()), (0, ""), "{stderr}");
+    assert_eq!(std::fs::read_to_string(target).unwrap(), stdout);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file left");
+    let (code, _, stderr) = resil(&["score", &t, "--out", &t]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("that is the input; choose another file"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&t).unwrap(), TZENG, "the input is untouched");
+    let (code, _, stderr) = resil(&["score", &t, "--format", "parquet"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--format parquet needs --out FILE"), "{stderr}");
+}
+
+#[test]
 fn classify_contract() {
     let (_d, t) = write("name,v\na,1\nb,2\nc,3\nd,10\ne,11\nf,12\ng,20\nh,21\ni,22\n");
     let out = json(&["classify", &t, "--method", "jenks", "--k", "3", "--format", "json"]);

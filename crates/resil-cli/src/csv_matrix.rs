@@ -44,12 +44,12 @@ impl Ids {
         (0..self.len()).map(|i| self.get(i))
     }
 
-    fn push(&mut self, id: &[u8]) {
+    pub(crate) fn push(&mut self, id: &[u8]) {
         self.bytes.extend_from_slice(id);
         self.ends.push(self.bytes.len());
     }
 
-    fn append(&mut self, other: Ids) {
+    pub(crate) fn append(&mut self, other: Ids) {
         let base = self.bytes.len();
         self.bytes.extend(other.bytes);
         self.ends.extend(other.ends.into_iter().map(|e| e + base));

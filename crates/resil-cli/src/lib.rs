@@ -15,6 +15,8 @@ use resil_pipeline::RunOptions;
 mod csv_matrix;
 mod inequality;
 mod matrix;
+#[cfg(feature = "parquet")]
+mod parquet_matrix;
 mod serve;
 mod spatial;
 

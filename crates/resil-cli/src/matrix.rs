@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
-    /// CSV: the first column names the alternatives, the header row the criteria.
+    /// CSV, or Parquet (a `.parquet` file or a folder of them; needs `--features parquet`): the
+    /// first column names the alternatives, the others are the criteria.
     pub matrix: PathBuf,
     /// Polarity of each criterion, `+` (benefit) or `-` (cost), comma-separated (default: all +).
     #[arg(long, allow_hyphen_values = true)]
@@ -30,8 +31,12 @@ pub struct ScoreArgs {
     /// A method parameter, KEY=VALUE (repeatable); `stage.key=value` to name the stage.
     #[arg(long = "param")]
     pub params: Vec<String>,
-    #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+    /// `parquet` (with `--out`) writes the columns of the CSV output as a Parquet file.
+    #[arg(long, default_value = "json", value_parser = ["json", "csv", "parquet"])]
     pub format: String,
+    /// Write the output to this file (atomically: complete or not at all) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -88,8 +93,41 @@ fn polarities(text: Option<&str>, n: usize) -> anyhow::Result<Vec<Polarity>> {
     Ok(list)
 }
 
+/// Whether `path` is read as Parquet: a `.parquet` file or a folder.
+fn is_parquet(path: &std::path::Path) -> bool {
+    path.is_dir() || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// The matrix of `resil score`: from CSV, or from Parquet when built with it.
+fn read_matrix(
+    path: &std::path::Path,
+) -> anyhow::Result<(crate::csv_matrix::Ids, Vec<String>, resil_pipeline::RowBlocks)> {
+    if is_parquet(path) {
+        #[cfg(feature = "parquet")]
+        return crate::parquet_matrix::read(path);
+        #[cfg(not(feature = "parquet"))]
+        bail!("{}: reading Parquet needs resil built with `--features parquet`", path.display());
+    }
+    crate::csv_matrix::read(path)
+}
+
 pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
-    let (ids, names, mut blocks) = crate::csv_matrix::read(&args.matrix)?;
+    if let Some(target) = &args.out {
+        let same = |a: &std::path::Path, b: &std::path::Path| {
+            a.canonicalize().ok().is_some_and(|a| b.canonicalize().ok() == Some(a))
+        };
+        if same(target, &args.matrix) {
+            bail!("--out {}: that is the input; choose another file", target.display());
+        }
+    }
+    if args.format == "parquet" && args.out.is_none() {
+        bail!("--format parquet needs --out FILE");
+    }
+    #[cfg(not(feature = "parquet"))]
+    if args.format == "parquet" {
+        bail!("--format parquet needs resil built with `--features parquet`");
+    }
+    let (ids, names, mut blocks) = read_matrix(&args.matrix)?;
     let system = resil_pipeline::criteria(&names, &polarities(args.polarity.as_deref(), names.len())?);
     let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
     let mut tables = route(
@@ -131,6 +169,39 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     for note in &result.notes {
         writeln!(err, "{:?}: {}", note.severity, note.message)?;
     }
+    match &args.out {
+        #[cfg(feature = "parquet")]
+        Some(path) if args.format == "parquet" => crate::parquet_matrix::write_scores(path, &ids, &result),
+        Some(path) => write_atomically(path, |file| write_scores(args, file, &ids, &names, &result)),
+        None => write_scores(args, out, &ids, &names, &result),
+    }?;
+    Ok(0)
+}
+
+/// Writes through `write` into a temporary file beside `path`, renamed over it when complete.
+fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let temp =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot write beside it", path.display()))?;
+    let mut buffered = std::io::BufWriter::new(temp.as_file());
+    write(&mut buffered)?;
+    buffered.flush().with_context(|| path.display().to_string())?;
+    drop(buffered);
+    temp.persist(path).with_context(|| path.display().to_string())?;
+    Ok(())
+}
+
+/// The scores as JSON or CSV.
+fn write_scores(
+    args: &ScoreArgs,
+    out: &mut dyn Write,
+    ids: &crate::csv_matrix::Ids,
+    names: &[String],
+    result: &resil_pipeline::MatrixScore,
+) -> anyhow::Result<()> {
     if args.format == "json" {
         let mut obj = serde_json::Map::new();
         obj.insert("criteria".into(), json!(names));
@@ -150,9 +221,9 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         }
         writeln!(out, "{}", serde_json::to_string(&Value::Object(obj))?)?;
     } else {
-        write_scores_csv(out, &ids, &result)?;
+        write_scores_csv(out, ids, result)?;
     }
-    Ok(0)
+    Ok(())
 }
 
 /// Rows per chunk of `resil score`'s chunked path: a chunk and its normalised copy stay small

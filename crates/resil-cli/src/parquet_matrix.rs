@@ -1,0 +1,320 @@
+//! A decision matrix in Parquet (cargo feature `parquet`), read and written with the arrow-rs
+//! crates: a `.parquet` file, or a folder of them read in name order, in wide layout (the first
+//! column names the alternatives, every other column is one criterion). Each row group becomes
+//! one row block of the chunked fit, its columns copied straight from the Arrow arrays; row groups
+//! are decoded on every core. Problems name the file, the row group, the row and the column.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float32Type, Float64Type, Int32Type, Int64Type, UInt32Type, UInt64Type};
+use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
+use resil_core::Matrix;
+use resil_pipeline::RowBlocks;
+
+use crate::csv_matrix::Ids;
+
+/// The files of `path`: itself, or a folder's `.parquet` files in name order.
+fn files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .with_context(|| path.display().to_string())?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| path.display().to_string())?
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{}: a folder without .parquet files", path.display());
+    }
+    Ok(files)
+}
+
+/// Reads `path`: (ids, criteria names, the matrix as row blocks, one per row group). Every
+/// criterion cell must be a finite number (float or integer columns, no nulls); every file of a
+/// folder must have the same columns.
+pub fn read(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
+    let mut names: Option<(PathBuf, Vec<String>)> = None;
+    let mut groups: Vec<(PathBuf, usize, u64)> = Vec::new();
+    for file in files(path)? {
+        let builder = open(&file)?;
+        let fields: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
+        if fields.len() < 2 {
+            bail!("{}: need an id column and at least one criterion, got {} column(s)", file.display(), fields.len());
+        }
+        match &names {
+            Some((first, known)) if known != &fields => bail!(
+                "{}: columns {} differ from those of {} ({})",
+                file.display(),
+                fields.join(", "),
+                first.display(),
+                known.join(", ")
+            ),
+            Some(_) => {}
+            None => names = Some((file.clone(), fields)),
+        }
+        // The first row (1-based) of each row group, for the errors.
+        let mut first_row = 1u64;
+        for (g, meta) in builder.metadata().row_groups().iter().enumerate() {
+            groups.push((file.clone(), g, first_row));
+            first_row += meta.num_rows() as u64;
+        }
+    }
+    let names: Vec<String> = names.map(|n| n.1).unwrap_or_default().into_iter().skip(1).collect();
+    let parsed: Vec<anyhow::Result<(Ids, Matrix)>> =
+        groups.par_iter().map(|(file, g, first_row)| read_row_group(file, *g, *first_row, &names)).collect();
+    let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
+    for part in parsed {
+        let (part_ids, matrix) = part?;
+        if matrix.nrows() > 0 {
+            ids.append(part_ids);
+            blocks.push(matrix);
+        }
+    }
+    if ids.is_empty() {
+        bail!("{}: no alternatives", path.display());
+    }
+    Ok((ids, names, blocks))
+}
+
+fn open(file: &Path) -> anyhow::Result<ParquetRecordBatchReaderBuilder<File>> {
+    let handle = File::open(file).with_context(|| file.display().to_string())?;
+    ParquetRecordBatchReaderBuilder::try_new(handle)
+        .with_context(|| format!("{}: not a readable Parquet file", file.display()))
+}
+
+/// Row group `group` of `file` (whose first row is row `first_row` of the file) as ids and a block.
+fn read_row_group(file: &Path, group: usize, first_row: u64, names: &[String]) -> anyhow::Result<(Ids, Matrix)> {
+    let builder = open(file)?;
+    let rows = builder.metadata().row_group(group).num_rows() as usize;
+    let reader = builder
+        .with_row_groups(vec![group])
+        .with_batch_size(rows.max(1))
+        .build()
+        .with_context(|| format!("{}, row group {group}", file.display()))?;
+    let mut matrix = Matrix::filled(rows, names.len(), 0.0);
+    let mut columns: Vec<&mut [f64]> = matrix.columns_mut().collect();
+    let mut ids = Ids::default();
+    let mut done = 0;
+    for batch in reader {
+        let batch = batch.with_context(|| format!("{}, row group {group}: cannot be decoded", file.display()))?;
+        let row = first_row + done as u64;
+        let place = |i: usize| format!("{}, row group {group}, row {}", file.display(), row + i as u64);
+        let count = batch.num_rows();
+        if done + count > rows {
+            bail!("{}: more rows than its metadata says ({rows})", place(0));
+        }
+        push_ids(batch.column(0), &mut ids, place)?;
+        for (j, column) in columns.iter_mut().enumerate() {
+            let name = &names[j];
+            let cells = &mut column[done..done + count];
+            copy_numbers(batch.column(j + 1), cells, |i| format!("{}, column `{name}`", place(i)))?;
+        }
+        done += count;
+    }
+    if done != rows {
+        bail!("{}, row group {group}: {done} rows, its metadata says {rows}", file.display());
+    }
+    Ok((ids, matrix))
+}
+
+/// The id column's cells: text or integers, no nulls.
+fn push_ids(array: &ArrayRef, ids: &mut Ids, at: impl Fn(usize) -> String) -> anyhow::Result<()> {
+    if array.null_count() > 0 {
+        let i = (0..array.len()).find(|&i| array.is_null(i)).unwrap_or(0);
+        bail!("{}: the id is missing", at(i));
+    }
+    match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().iter().flatten().for_each(|s| ids.push(s.as_bytes())),
+        DataType::LargeUtf8 => array.as_string::<i64>().iter().flatten().for_each(|s| ids.push(s.as_bytes())),
+        DataType::Utf8View => array.as_string_view().iter().flatten().for_each(|s| ids.push(s.as_bytes())),
+        DataType::Int32 => {
+            array.as_primitive::<Int32Type>().values().iter().for_each(|v| ids.push(v.to_string().as_bytes()))
+        }
+        DataType::Int64 => {
+            array.as_primitive::<Int64Type>().values().iter().for_each(|v| ids.push(v.to_string().as_bytes()))
+        }
+        other => bail!("{}: the id column is {other}, not text or integers", at(0)),
+    }
+    Ok(())
+}
+
+/// A criterion column's cells into `cells` as f64: floats or integers, finite, no nulls.
+fn copy_numbers(array: &ArrayRef, cells: &mut [f64], at: impl Fn(usize) -> String) -> anyhow::Result<()> {
+    if array.null_count() > 0 {
+        let i = (0..array.len()).find(|&i| array.is_null(i)).unwrap_or(0);
+        bail!("{}: the value is missing (null)", at(i));
+    }
+    fn convert<T: Copy>(cells: &mut [f64], values: &[T], f: impl Fn(T) -> f64) {
+        cells.iter_mut().zip(values).for_each(|(c, &v)| *c = f(v));
+    }
+    match array.data_type() {
+        DataType::Float64 => cells.copy_from_slice(array.as_primitive::<Float64Type>().values()),
+        DataType::Float32 => convert(cells, array.as_primitive::<Float32Type>().values(), f64::from),
+        DataType::Int32 => convert(cells, array.as_primitive::<Int32Type>().values(), f64::from),
+        DataType::Int64 => convert(cells, array.as_primitive::<Int64Type>().values(), |v| v as f64),
+        DataType::UInt32 => convert(cells, array.as_primitive::<UInt32Type>().values(), f64::from),
+        DataType::UInt64 => convert(cells, array.as_primitive::<UInt64Type>().values(), |v| v as f64),
+        other => bail!("{}: the column is {other}, not numbers", at(0)),
+    }
+    if let Some(i) = cells.iter().position(|v| !v.is_finite()) {
+        bail!("{}: `{}` is not a finite number", at(i), cells[i]);
+    }
+    Ok(())
+}
+
+/// Writes the scores of `resil score` to `path` as one Parquet file (Snappy) with the columns of
+/// its CSV output (`id`, `score`, `rank`, then the method's extras), atomically: into a
+/// temporary file beside it, renamed over it at the end.
+pub fn write_scores(path: &Path, ids: &Ids, result: &resil_pipeline::MatrixScore) -> anyhow::Result<()> {
+    let mut named: Vec<(&str, &[f64])> = vec![("score", &result.scores), ("rank", &result.ranks)];
+    named.extend(result.extras.iter().map(|(name, values)| (name.as_str(), values.as_slice())));
+    let mut fields = vec![Field::new("id", DataType::Utf8, false)];
+    fields.extend(named.iter().map(|(name, _)| Field::new(*name, DataType::Float64, false)));
+    let schema = Arc::new(Schema::new(fields));
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let temp =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot write beside it", path.display()))?;
+    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+    let mut writer = ArrowWriter::try_new(temp.as_file().try_clone()?, schema.clone(), Some(props))?;
+    // Row groups of 2^20 rows.
+    const ROWS: usize = 1 << 20;
+    for start in (0..ids.len()).step_by(ROWS) {
+        let end = (start + ROWS).min(ids.len());
+        let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values((start..end).map(|i| ids.get(i))))];
+        arrays.extend(named.iter().map(|(_, v)| Arc::new(Float64Array::from(v[start..end].to_vec())) as ArrayRef));
+        writer.write(&RecordBatch::try_new(schema.clone(), arrays)?)?;
+        writer.flush()?;
+    }
+    writer.close()?;
+    temp.persist(path).with_context(|| path.display().to_string())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Int64Array, StringArray};
+    use resil_core::chunked::RowChunks;
+
+    /// A Parquet file of `batches` (each its own row group) with columns id (text), a (f64) and
+    /// b (i64, nullable).
+    /// One row group: ids, column a, column b.
+    type Group<'a> = (Vec<&'a str>, Vec<f64>, Vec<Option<i64>>);
+
+    fn parquet_file(dir: &Path, name: &str, batches: &[Group<'_>]) -> PathBuf {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, false),
+            Field::new("a", DataType::Float64, false),
+            Field::new("b", DataType::Int64, true),
+        ]));
+        let path = dir.join(name);
+        let mut writer = ArrowWriter::try_new(File::create(&path).unwrap(), schema.clone(), None).unwrap();
+        for (ids, a, b) in batches {
+            let arrays: Vec<ArrayRef> = vec![
+                Arc::new(StringArray::from(ids.clone())),
+                Arc::new(Float64Array::from(a.clone())),
+                Arc::new(Int64Array::from(b.clone())),
+            ];
+            writer.write(&RecordBatch::try_new(schema.clone(), arrays).unwrap()).unwrap();
+            writer.flush().unwrap();
+        }
+        writer.close().unwrap();
+        path
+    }
+
+    #[test]
+    fn row_groups_become_row_blocks_and_folders_read_in_name_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let first =
+            vec![(vec!["u1", "u2"], vec![1.5, 2.5], vec![Some(3), Some(4)]), (vec!["u3"], vec![-1.0], vec![Some(7)])];
+        let file = parquet_file(dir.path(), "b.parquet", &first);
+        let (ids, names, blocks) = read(&file).unwrap();
+        assert_eq!(names, vec!["a", "b"]);
+        assert_eq!(ids.iter().collect::<Vec<_>>(), vec!["u1", "u2", "u3"]);
+        assert_eq!(blocks.count(), 2, "one block per row group");
+        let m = blocks.into_matrix();
+        assert_eq!((m.column(0).to_vec(), m.column(1).to_vec()), (vec![1.5, 2.5, -1.0], vec![3.0, 4.0, 7.0]));
+        parquet_file(dir.path(), "a.parquet", &[(vec!["u0"], vec![0.5], vec![Some(1)])]);
+        std::fs::write(dir.path().join("notes.txt"), "not read").unwrap();
+        let (ids, _, blocks) = read(dir.path()).unwrap();
+        assert_eq!(ids.iter().collect::<Vec<_>>(), vec!["u0", "u1", "u2", "u3"]);
+        assert_eq!(blocks.into_matrix().column(0).to_vec(), vec![0.5, 1.5, 2.5, -1.0]);
+    }
+
+    #[test]
+    fn errors_name_the_file_row_group_row_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let batches = vec![
+            (vec!["u1", "u2"], vec![1.0, 2.0], vec![Some(3), Some(4)]),
+            (vec!["u3", "u4"], vec![1.0, 2.0], vec![Some(1), None]),
+        ];
+        let file = parquet_file(dir.path(), "nulls.parquet", &batches);
+        let err = read(&file).unwrap_err().to_string();
+        assert!(err.contains("nulls.parquet, row group 1, row 4, column `b`: the value is missing (null)"), "{err}");
+        let file =
+            parquet_file(dir.path(), "nan.parquet", &[(vec!["u1", "u2"], vec![1.0, f64::NAN], vec![Some(1), Some(2)])]);
+        let err = read(&file).unwrap_err().to_string();
+        assert!(err.contains("nan.parquet, row group 0, row 2, column `a`: `NaN` is not a finite number"), "{err}");
+        // A text criterion, a folder whose files disagree, a file that is not Parquet.
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, false),
+            Field::new("a", DataType::Utf8, false),
+        ]));
+        let text = dir.path().join("text.parquet");
+        let mut writer = ArrowWriter::try_new(File::create(&text).unwrap(), schema.clone(), None).unwrap();
+        let arrays: Vec<ArrayRef> =
+            vec![Arc::new(StringArray::from(vec!["u"])), Arc::new(StringArray::from(vec!["x"]))];
+        writer.write(&RecordBatch::try_new(schema, arrays).unwrap()).unwrap();
+        writer.close().unwrap();
+        let err = read(&text).unwrap_err().to_string();
+        assert!(err.contains("text.parquet, row group 0, row 1, column `a`: the column is Utf8, not numbers"), "{err}");
+        let err = read(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("columns id, a differ from those of"), "{err}");
+        let bogus = dir.path().join("bogus.parquet");
+        std::fs::write(&bogus, "id,a\nu,1\n").unwrap();
+        assert!(read(&bogus).unwrap_err().to_string().contains("bogus.parquet: not a readable Parquet file"));
+    }
+
+    #[test]
+    fn scores_are_written_with_the_columns_of_the_csv_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids = Ids::from(vec!["x".to_string(), "y, z".to_string()]);
+        let result = resil_pipeline::MatrixScore {
+            weights: vec![1.0],
+            scores: vec![0.25, 0.75],
+            ranks: vec![2.0, 1.0],
+            direction: resil_core::Direction::HigherIsBetter,
+            extras: vec![("S".into(), vec![1.0, 2.0])],
+            notes: Vec::new(),
+        };
+        let path = dir.path().join("scores.parquet");
+        write_scores(&path, &ids, &result).unwrap();
+        let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
+            .unwrap()
+            .build()
+            .unwrap()
+            .map(|b| b.unwrap())
+            .collect();
+        let b = &batches[0];
+        let names: Vec<&str> = b.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, vec!["id", "score", "rank", "S"]);
+        assert_eq!(b.column(0).as_string::<i32>().value(1), "y, z");
+        assert_eq!(b.column(1).as_primitive::<Float64Type>().values().to_vec(), vec![0.25, 0.75]);
+        assert_eq!(b.column(2).as_primitive::<Float64Type>().values().to_vec(), vec![2.0, 1.0]);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
+}
