@@ -1,11 +1,14 @@
 //! Project automation: `cargo xtask flagship` (build the plugins and run the flagship study),
 //! `plugins` (build every plugin into target/plugins), `gen-data` (rebuild the bundled dataset),
-//! `valgrind` (the plugin load/compute/free cycle under memcheck), `ci` (the README's test command).
+//! `valgrind` (the plugin load/compute/free cycle under memcheck), `ci` (the README's test command),
+//! `gen-large` (a large synthetic matrix in Parquet, `large.rs`).
 
 mod asem_data;
 mod border_data;
 mod geo;
 mod hdi_data;
+#[cfg(feature = "parquet")]
+mod large;
 mod paper;
 mod synthetic;
 
@@ -143,9 +146,38 @@ fn main() -> anyhow::Result<()> {
             check(status, "valgrind memcheck of the plugin cycle")
         }
         Some("ci") => check(cargo().current_dir(&root).args(["test", "--workspace"]).status()?, "the tests"),
+        Some("gen-large") => {
+            let rows: usize = match args.get(1).filter(|a| !a.starts_with("--")) {
+                Some(n) => {
+                    n.replace('_', "").parse::<f64>().with_context(|| format!("gen-large: `{n}` is not a row count"))?
+                        as usize
+                }
+                None => 20_000_000,
+            };
+            let out = args
+                .iter()
+                .position(|a| a == "--out")
+                .and_then(|i| args.get(i + 1))
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join(format!("target/large/matrix-{rows}.parquet")));
+            #[cfg(feature = "parquet")]
+            return large::generate(rows, &out);
+            // The arrow-rs crates stay out of the default build: run again with them.
+            #[cfg(not(feature = "parquet"))]
+            check(
+                cargo()
+                    .current_dir(&root)
+                    .args(["run", "-q", "--release", "-p", "xtask", "--features", "parquet", "--", "gen-large"])
+                    .arg(rows.to_string())
+                    .arg("--out")
+                    .arg(&out)
+                    .status()?,
+                "gen-large",
+            )
+        }
         _ => {
             eprintln!(
-                "usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | wheel | ci>"
+                "usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | wheel | ci | gen-large [ROWS] [--out FILE]>"
             );
             std::process::exit(2);
         }

@@ -49,6 +49,17 @@ impl Ids {
         self.ends.push(self.bytes.len());
     }
 
+    /// All of `parts`, in order, in buffers of exactly their size.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn concat(parts: Vec<Ids>) -> Ids {
+        let mut ids = Ids {
+            bytes: Vec::with_capacity(parts.iter().map(|p| p.bytes.len()).sum()),
+            ends: Vec::with_capacity(parts.iter().map(|p| p.ends.len()).sum()),
+        };
+        parts.into_iter().for_each(|p| ids.append(p));
+        ids
+    }
+
     pub(crate) fn append(&mut self, other: Ids) {
         let base = self.bytes.len();
         self.bytes.extend(other.bytes);

@@ -37,6 +37,10 @@ pub struct ScoreArgs {
     /// Write the output to this file (atomically: complete or not at all) instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Parquet only: leave the row groups on disk and decode them again at every pass, so that a
+    /// matrix larger than memory can be scored (methods with a fit over chunks only).
+    #[arg(long)]
+    pub stream: bool,
 }
 
 #[derive(Args, Debug)]
@@ -98,17 +102,32 @@ fn is_parquet(path: &std::path::Path) -> bool {
     path.is_dir() || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
+/// The rows of `resil score`: blocks in memory, or (`--stream`) Parquet row groups left on disk.
+enum Rows {
+    InMemory(resil_pipeline::RowBlocks),
+    #[cfg(feature = "parquet")]
+    OnDisk(crate::parquet_matrix::OnDisk),
+}
+
 /// The matrix of `resil score`: from CSV, or from Parquet when built with it.
-fn read_matrix(
-    path: &std::path::Path,
-) -> anyhow::Result<(crate::csv_matrix::Ids, Vec<String>, resil_pipeline::RowBlocks)> {
+fn read_matrix(path: &std::path::Path, stream: bool) -> anyhow::Result<(crate::csv_matrix::Ids, Vec<String>, Rows)> {
     if is_parquet(path) {
         #[cfg(feature = "parquet")]
-        return crate::parquet_matrix::read(path);
+        return Ok(if stream {
+            let (ids, names, groups) = crate::parquet_matrix::open_on_disk(path)?;
+            (ids, names, Rows::OnDisk(groups))
+        } else {
+            let (ids, names, blocks) = crate::parquet_matrix::read(path)?;
+            (ids, names, Rows::InMemory(blocks))
+        });
         #[cfg(not(feature = "parquet"))]
         bail!("{}: reading Parquet needs resil built with `--features parquet`", path.display());
     }
-    crate::csv_matrix::read(path)
+    if stream {
+        bail!("--stream reads Parquet row groups from disk; {} is not Parquet", path.display());
+    }
+    let (ids, names, blocks) = crate::csv_matrix::read(path)?;
+    Ok((ids, names, Rows::InMemory(blocks)))
 }
 
 pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
@@ -127,7 +146,7 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     if args.format == "parquet" {
         bail!("--format parquet needs resil built with `--features parquet`");
     }
-    let (ids, names, mut blocks) = read_matrix(&args.matrix)?;
+    let (ids, names, rows) = read_matrix(&args.matrix, args.stream)?;
     let system = resil_pipeline::criteria(&names, &polarities(args.polarity.as_deref(), names.len())?);
     let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
     let mut tables = route(
@@ -162,9 +181,18 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     );
     // Block by block when every method fits from mergeable statistics (the normalised matrix is
     // never held whole); otherwise in memory. A file of one block gives the in-memory bits.
-    let result = match resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m)? {
-        Some(result) => result,
-        None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &n, &w, &m)?,
+    let result = match rows {
+        Rows::InMemory(mut blocks) => match resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m)? {
+            Some(result) => result,
+            None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &n, &w, &m)?,
+        },
+        #[cfg(feature = "parquet")]
+        Rows::OnDisk(mut groups) => resil_pipeline::score_chunked(&mut groups, &system, &n, &w, &m)?.with_context(|| {
+            format!(
+                "--stream: {} / {} / {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
+                args.normalize, weight_method, args.method
+            )
+        })?,
     };
     for note in &result.notes {
         writeln!(err, "{:?}: {}", note.severity, note.message)?;

@@ -14,10 +14,11 @@ use arrow_array::types::{Float32Type, Float64Type, Int32Type, Int64Type, UInt32T
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
+use resil_core::chunked::RowChunks;
 use resil_core::Matrix;
 use resil_pipeline::RowBlocks;
 
@@ -43,12 +44,21 @@ fn files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads `path`: (ids, criteria names, the matrix as row blocks, one per row group). Every
-/// criterion cell must be a finite number (float or integer columns, no nulls); every file of a
-/// folder must have the same columns.
-pub fn read(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
+/// One row group of one file.
+#[derive(Debug, Clone)]
+struct Group {
+    file: PathBuf,
+    index: usize,
+    /// Its first row in the file (1-based), for the errors.
+    first_row: u64,
+    rows: usize,
+}
+
+/// The criteria names and the row groups of `path`, in order; every file of a folder must have
+/// the same columns.
+fn row_groups(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Group>)> {
     let mut names: Option<(PathBuf, Vec<String>)> = None;
-    let mut groups: Vec<(PathBuf, usize, u64)> = Vec::new();
+    let mut groups = Vec::new();
     for file in files(path)? {
         let builder = open(&file)?;
         let fields: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
@@ -66,28 +76,77 @@ pub fn read(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
             Some(_) => {}
             None => names = Some((file.clone(), fields)),
         }
-        // The first row (1-based) of each row group, for the errors.
         let mut first_row = 1u64;
-        for (g, meta) in builder.metadata().row_groups().iter().enumerate() {
-            groups.push((file.clone(), g, first_row));
-            first_row += meta.num_rows() as u64;
+        for (index, meta) in builder.metadata().row_groups().iter().enumerate() {
+            let rows = meta.num_rows() as usize;
+            if rows > 0 {
+                groups.push(Group { file: file.clone(), index, first_row, rows });
+            }
+            first_row += rows as u64;
         }
     }
-    let names: Vec<String> = names.map(|n| n.1).unwrap_or_default().into_iter().skip(1).collect();
+    if groups.is_empty() {
+        bail!("{}: no alternatives", path.display());
+    }
+    Ok((names.map(|n| n.1).unwrap_or_default().into_iter().skip(1).collect(), groups))
+}
+
+/// Reads `path`: (ids, criteria names, the matrix as row blocks, one per row group). Every
+/// criterion cell must be a finite number (float or integer columns, no nulls).
+pub fn read(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
+    let (names, groups) = row_groups(path)?;
     let parsed: Vec<anyhow::Result<(Ids, Matrix)>> =
-        groups.par_iter().map(|(file, g, first_row)| read_row_group(file, *g, *first_row, &names)).collect();
+        groups.par_iter().map(|g| read_row_group(g, &names, Columns::All)).collect();
     let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
     for part in parsed {
         let (part_ids, matrix) = part?;
-        if matrix.nrows() > 0 {
-            ids.append(part_ids);
-            blocks.push(matrix);
-        }
-    }
-    if ids.is_empty() {
-        bail!("{}: no alternatives", path.display());
+        ids.append(part_ids);
+        blocks.push(matrix);
     }
     Ok((ids, names, blocks))
+}
+
+/// Row groups left on disk as the chunks of the chunked fit (`resil score --stream`): every
+/// pass decodes them again, so only a few are in memory at a time, whatever the file's size.
+pub struct OnDisk {
+    names: Vec<String>,
+    groups: Vec<Group>,
+    /// Each group's first row in the matrix.
+    starts: Vec<usize>,
+}
+
+/// Opens `path` for streaming: (ids, criteria names, the row groups on disk). Only the id
+/// column is read now.
+pub fn open_on_disk(path: &Path) -> anyhow::Result<(Ids, Vec<String>, OnDisk)> {
+    let (names, groups) = row_groups(path)?;
+    let parsed: Vec<anyhow::Result<(Ids, Matrix)>> =
+        groups.par_iter().map(|g| read_row_group(g, &names, Columns::Ids)).collect();
+    let ids = Ids::concat(parsed.into_iter().map(|part| part.map(|p| p.0)).collect::<anyhow::Result<_>>()?);
+    let starts = groups
+        .iter()
+        .scan(0, |next, g| {
+            let start = *next;
+            *next += g.rows;
+            Some(start)
+        })
+        .collect();
+    Ok((ids, names.clone(), OnDisk { names, groups, starts }))
+}
+
+impl RowChunks for OnDisk {
+    fn count(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn with_chunk(
+        &self,
+        k: usize,
+        f: &mut dyn FnMut(&Matrix, usize) -> resil_core::Result<()>,
+    ) -> resil_core::Result<()> {
+        let (_, matrix) = read_row_group(&self.groups[k], &self.names, Columns::Criteria)
+            .map_err(|e| resil_core::Error::data("Parquet", format!("{e:#}")))?;
+        f(&matrix, self.starts[k])
+    }
 }
 
 fn open(file: &Path) -> anyhow::Result<ParquetRecordBatchReaderBuilder<File>> {
@@ -96,37 +155,58 @@ fn open(file: &Path) -> anyhow::Result<ParquetRecordBatchReaderBuilder<File>> {
         .with_context(|| format!("{}: not a readable Parquet file", file.display()))
 }
 
-/// Row group `group` of `file` (whose first row is row `first_row` of the file) as ids and a block.
-fn read_row_group(file: &Path, group: usize, first_row: u64, names: &[String]) -> anyhow::Result<(Ids, Matrix)> {
+/// Which columns of a row group to read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Columns {
+    All,
+    Ids,
+    Criteria,
+}
+
+/// A row group as ids and a block (each empty when not asked for).
+fn read_row_group(group: &Group, names: &[String], columns: Columns) -> anyhow::Result<(Ids, Matrix)> {
+    let Group { file, index, first_row, rows } = group;
+    let (file, index, first_row, rows) = (file.as_path(), *index, *first_row, *rows);
     let builder = open(file)?;
-    let rows = builder.metadata().row_group(group).num_rows() as usize;
+    let leaves = builder.parquet_schema().num_columns();
+    let wanted: Vec<usize> = match columns {
+        Columns::All => (0..leaves).collect(),
+        Columns::Ids => vec![0],
+        Columns::Criteria => (1..leaves).collect(),
+    };
+    let mask = ProjectionMask::roots(builder.parquet_schema(), wanted);
     let reader = builder
-        .with_row_groups(vec![group])
+        .with_row_groups(vec![index])
+        .with_projection(mask)
         .with_batch_size(rows.max(1))
         .build()
-        .with_context(|| format!("{}, row group {group}", file.display()))?;
-    let mut matrix = Matrix::filled(rows, names.len(), 0.0);
-    let mut columns: Vec<&mut [f64]> = matrix.columns_mut().collect();
+        .with_context(|| format!("{}, row group {index}", file.display()))?;
+    let width = if columns == Columns::Ids { 0 } else { names.len() };
+    let mut matrix = Matrix::filled(if width == 0 { 0 } else { rows }, width, 0.0);
+    let mut criteria: Vec<&mut [f64]> = matrix.columns_mut().collect();
     let mut ids = Ids::default();
     let mut done = 0;
     for batch in reader {
-        let batch = batch.with_context(|| format!("{}, row group {group}: cannot be decoded", file.display()))?;
+        let batch = batch.with_context(|| format!("{}, row group {index}: cannot be decoded", file.display()))?;
         let row = first_row + done as u64;
-        let place = |i: usize| format!("{}, row group {group}, row {}", file.display(), row + i as u64);
+        let place = |i: usize| format!("{}, row group {index}, row {}", file.display(), row + i as u64);
         let count = batch.num_rows();
         if done + count > rows {
             bail!("{}: more rows than its metadata says ({rows})", place(0));
         }
-        push_ids(batch.column(0), &mut ids, place)?;
-        for (j, column) in columns.iter_mut().enumerate() {
+        let first_criterion = if columns == Columns::Criteria { 0 } else { 1 };
+        if columns != Columns::Criteria {
+            push_ids(batch.column(0), &mut ids, place)?;
+        }
+        for (j, column) in criteria.iter_mut().enumerate() {
             let name = &names[j];
             let cells = &mut column[done..done + count];
-            copy_numbers(batch.column(j + 1), cells, |i| format!("{}, column `{name}`", place(i)))?;
+            copy_numbers(batch.column(first_criterion + j), cells, |i| format!("{}, column `{name}`", place(i)))?;
         }
         done += count;
     }
     if done != rows {
-        bail!("{}, row group {group}: {done} rows, its metadata says {rows}", file.display());
+        bail!("{}, row group {index}: {done} rows, its metadata says {rows}", file.display());
     }
     Ok((ids, matrix))
 }
@@ -208,12 +288,14 @@ pub fn write_scores(path: &Path, ids: &Ids, result: &resil_pipeline::MatrixScore
 mod tests {
     use super::*;
     use arrow_array::{Int64Array, StringArray};
-    use resil_core::chunked::RowChunks;
 
     /// A Parquet file of `batches` (each its own row group) with columns id (text), a (f64) and
     /// b (i64, nullable).
     /// One row group: ids, column a, column b.
     type Group<'a> = (Vec<&'a str>, Vec<f64>, Vec<Option<i64>>);
+
+    /// A row group with owned ids.
+    type OwnedGroup = (Vec<String>, Vec<f64>, Vec<Option<i64>>);
 
     fn parquet_file(dir: &Path, name: &str, batches: &[Group<'_>]) -> PathBuf {
         let schema = Arc::new(Schema::new(vec![
@@ -287,6 +369,48 @@ mod tests {
         let bogus = dir.path().join("bogus.parquet");
         std::fs::write(&bogus, "id,a\nu,1\n").unwrap();
         assert!(read(&bogus).unwrap_err().to_string().contains("bogus.parquet: not a readable Parquet file"));
+    }
+
+    #[test]
+    fn streamed_row_groups_score_the_same_bits_as_the_matrix_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut groups: Vec<OwnedGroup> = Vec::new();
+        for g in 0..5u64 {
+            let rows = 3 + g as usize * 7;
+            let ids = (0..rows).map(|i| format!("g{g}r{i}")).collect();
+            let a = (0..rows as u64).map(|i| ((i * 7919 + g * 104_729) % 1000) as f64 / 10.0 + 1.0).collect();
+            let b = (0..rows as i64).map(|i| Some((i * 31 + g as i64 * 17) % 97 + 1)).collect();
+            groups.push((ids, a, b));
+        }
+        let as_str: Vec<Group<'_>> =
+            groups.iter().map(|(ids, a, b)| (ids.iter().map(String::as_str).collect(), a.clone(), b.clone())).collect();
+        let file = parquet_file(dir.path(), "m.parquet", &as_str);
+        let system = resil_pipeline::criteria(
+            &["a".into(), "b".into()],
+            &[resil_core::Polarity::Benefit, resil_core::Polarity::Cost],
+        );
+        let stage = |name: &str| resil_pipeline::pooled_stage(name, toml::Table::new());
+        let (n, w, m) = (stage("minmax"), stage("entropy"), stage("topsis"));
+        let (ids, _, mut blocks) = read(&file).unwrap();
+        let held = resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m).unwrap().unwrap();
+        let (streamed_ids, _, mut on_disk) = open_on_disk(&file).unwrap();
+        assert_eq!(streamed_ids.iter().collect::<Vec<_>>(), ids.iter().collect::<Vec<_>>());
+        let streamed = resil_pipeline::score_chunked(&mut on_disk, &system, &n, &w, &m).unwrap().unwrap();
+        assert_eq!(streamed.scores, held.scores);
+        assert_eq!((streamed.weights, streamed.ranks), (held.weights, held.ranks));
+        // A bad cell met while streaming is named like one met reading the whole file.
+        let mut bad = as_str.clone();
+        bad[3].1[2] = f64::INFINITY;
+        let file = parquet_file(dir.path(), "bad.parquet", &bad);
+        let (_, _, mut on_disk) = open_on_disk(&file).unwrap();
+        let err = resil_pipeline::score_chunked(&mut on_disk, &system, &n, &w, &m).unwrap_err().to_string();
+        let first_row = 1 + as_str[..3].iter().map(|g| g.0.len()).sum::<usize>() + 2;
+        assert!(
+            err.contains(&format!(
+                "bad.parquet, row group 3, row {first_row}, column `a`: `inf` is not a finite number"
+            )),
+            "{err}"
+        );
     }
 
     #[test]

@@ -164,8 +164,8 @@ pub fn fit_in_memory<T>(fit: &dyn ChunkedFit<T>, reference: &Matrix, cx: &StageC
     fit_sequential(fit, &Whole(reference), reference.ncols(), cx)
 }
 
-/// A fit from each column's [`ColumnStats`] (count, mean, standard deviations, min, max of the
-/// finite values), in two passes: counts, sums and extremes, then squares about the mean (only
+/// A fit from each column's [`ColumnStats`] (cells, and count, mean, standard deviations, min, max
+/// of the finite values), in two passes: counts, sums and extremes, then squares about the mean (only
 /// with `spread`; without, the standard deviations are NaN). `method` names the method in the
 /// error for a column without a finite value.
 pub struct StatsFit<F> {
@@ -174,7 +174,7 @@ pub struct StatsFit<F> {
     pub build: F,
 }
 
-const STATS_PASSES: [&[Merge]; 2] = [&[Merge::Sum, Merge::Sum, Merge::Min, Merge::Max], &[Merge::Sum]];
+const STATS_PASSES: [&[Merge]; 2] = [&[Merge::Sum, Merge::Sum, Merge::Sum, Merge::Min, Merge::Max], &[Merge::Sum]];
 
 impl<T, F> ChunkedFit<T> for StatsFit<F>
 where
@@ -196,9 +196,10 @@ where
         for (j, col) in chunk.columns().enumerate() {
             if pass == 0 {
                 let m = moments_of(col);
-                [m.n as f64, m.sum, m.min, m.max].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
+                let values = [m.cells as f64, m.n as f64, m.sum, m.min, m.max];
+                values.iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
             } else {
-                let mean = done[0].get(j, 1) / done[0].get(j, 0);
+                let mean = done[0].get(j, 2) / done[0].get(j, 1);
                 state.add(j, 0, crate::stats::squares_about(col, mean));
             }
         }
@@ -209,7 +210,13 @@ where
         let stats = (0..cx.system.len())
             .map(|j| {
                 let a = &states[0];
-                let moments = Moments { n: a.get(j, 0) as usize, sum: a.get(j, 1), min: a.get(j, 2), max: a.get(j, 3) };
+                let moments = Moments {
+                    cells: a.get(j, 0) as usize,
+                    n: a.get(j, 1) as usize,
+                    sum: a.get(j, 2),
+                    min: a.get(j, 3),
+                    max: a.get(j, 4),
+                };
                 moments.stats(states.get(1).map_or(f64::NAN, |b| b.get(j, 0))).ok_or_else(|| {
                     Error::data(
                         format!("{}: {}", self.method, cx.indicator(j)),

@@ -4,6 +4,9 @@
 /// Count, mean, sample and population standard deviation, min and max of the finite values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ColumnStats {
+    /// Every cell of the column, finite or not.
+    pub cells: usize,
+    /// The finite ones, which the statistics are of.
     pub n: usize,
     pub mean: f64,
     pub sd_sample: f64,
@@ -16,6 +19,7 @@ pub struct ColumnStats {
 /// across chunks of rows (`crate::chunked`), and the in-memory statistics are built from it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Moments {
+    pub cells: usize,
     pub n: usize,
     pub sum: f64,
     pub min: f64,
@@ -25,7 +29,7 @@ pub struct Moments {
 /// Count, sum, min and max of the finite values of `column`.
 pub fn moments_of(column: &[f64]) -> Moments {
     // One loop; the sum starts at -0.0 and adds in order, as `Iterator::sum` does.
-    let mut m = Moments { n: 0, sum: -0.0, min: f64::INFINITY, max: f64::NEG_INFINITY };
+    let mut m = Moments { cells: column.len(), n: 0, sum: -0.0, min: f64::INFINITY, max: f64::NEG_INFINITY };
     for &v in column.iter().filter(|v| v.is_finite()) {
         m.n += 1;
         m.sum += v;
@@ -48,6 +52,7 @@ impl Moments {
             return None;
         }
         Some(ColumnStats {
+            cells: self.cells,
             n,
             mean: self.sum / n as f64,
             sd_sample: if n > 1 { (ss / (n - 1) as f64).sqrt() } else { 0.0 },

@@ -4,6 +4,7 @@
 //! and `max` should treat cost columns (pymcdm's max uses 1 - x/max for them); resil leaves the
 //! direction to the scorer, so polarity is applied once.
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{Diagnostic, Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
@@ -41,20 +42,35 @@ pub struct FittedScale {
     orientation: Vec<Polarity>,
 }
 
-impl Normalizer for Scale {
-    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+impl Scale {
+    /// Each column's part of its divisor in `column` (the whole divisor for one chunk, but the
+    /// square root of the norm), and how the parts of two chunks merge.
+    fn part(&self, column: &[f64]) -> f64 {
+        match self.divisor {
+            Divisor::One => 1.0,
+            Divisor::Sum => column.iter().sum(),
+            Divisor::Max => column.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Divisor::Norm => column.iter().filter(|v| v.is_finite()).map(|v| v * v).sum::<f64>(),
+        }
+    }
+
+    fn merge(&self) -> Merge {
+        if self.divisor == Divisor::Max {
+            Merge::Max
+        } else {
+            Merge::Sum
+        }
+    }
+
+    /// The fitted divisors from each column's merged part: the fit in memory and over chunks alike.
+    fn fitted_from(&self, parts: Vec<f64>, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
         let (system, orientation) = (cx.system, cx.orientation);
         let mut notes = Vec::new();
-        let divisors = reference
-            .columns()
+        let divisors = parts
+            .into_iter()
             .enumerate()
-            .map(|(j, c)| {
-                let d = match self.divisor {
-                    Divisor::One => 1.0,
-                    Divisor::Sum => c.iter().sum(),
-                    Divisor::Max => c.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                    Divisor::Norm => c.iter().filter(|v| v.is_finite()).map(|v| v * v).sum::<f64>().sqrt(),
-                };
+            .map(|(j, part)| {
+                let d = if self.divisor == Divisor::Norm { part.sqrt() } else { part };
                 if self.divisor == Divisor::Norm && d == 0.0 {
                     let msg = format!("vector: indicator `{}` is all zero", system.get(j).id);
                     notes.push(Diagnostic::warning("constant-column", msg));
@@ -70,6 +86,47 @@ impl Normalizer for Scale {
             })
             .collect::<Result<_>>()?;
         Ok(Outcome::with_notes(Box::new(FittedScale { divisors, orientation: orientation.to_vec() }), notes))
+    }
+}
+
+/// The divisors over chunks of rows: one pass of per-column parts (none for `none`).
+struct ScaleFit<'a>(&'a Scale);
+
+impl ChunkedFit<Box<dyn FittedNormalizer>> for ScaleFit<'_> {
+    fn passes(&self) -> Vec<Vec<Merge>> {
+        if self.0.divisor == Divisor::One {
+            Vec::new()
+        } else {
+            vec![vec![self.0.merge()]]
+        }
+    }
+
+    fn update(
+        &self,
+        _pass: usize,
+        _done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        _cx: &StageContext<'_>,
+    ) -> Result<()> {
+        chunk.columns().enumerate().for_each(|(j, c)| state.add(j, 0, self.0.part(c)));
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let parts = (0..cx.system.len()).map(|j| states.first().map_or(1.0, |s| s.get(j, 0))).collect();
+        self.0.fitted_from(parts, cx)
+    }
+}
+
+impl Normalizer for Scale {
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
+        Some(Box::new(ScaleFit(self)))
     }
 }
 

@@ -165,12 +165,18 @@ pub fn score_chunked(
             Ok(table.expect("with_chunk calls back"))
         })
         .collect::<Result<Vec<_>>>()?;
+    // Reserved whole, then filled as each chunk's table is dropped: never twice the scores.
+    let rows: usize = tables.iter().map(|t| t.value.score.len()).sum();
     let mut parts = tables.into_iter();
     let first = parts.next().map(|t| {
         notes.extend(t.notes);
         t.value
     });
     let Some(mut table) = first else { return Err(resil_core::Error::data("--method", "no rows to score")) };
+    table.score.reserve_exact(rows - table.score.len());
+    for (_, values) in &mut table.extras {
+        values.reserve_exact(rows - values.len());
+    }
     for t in parts {
         notes.extend(t.notes);
         table.score.extend(t.value.score);
@@ -219,6 +225,10 @@ mod tests {
                 (stage("minmax", ""), stage("entropy", ""), stage("topsis", "")),
                 (stage("minmax", "floor = 0.01"), stage("entropy", ""), stage("topsis", "distance = \"manhattan\"")),
                 (stage("zscore", ""), stage("fixed", &fixed), stage("topsis", "")),
+                (stage("zscore", ""), stage("std", ""), stage("topsis", "")),
+                (stage("minmax", ""), stage("cv", ""), stage("topsis", "")),
+                (stage("minmax", ""), stage("equal", ""), stage("wsm", "")),
+                (stage("vector", ""), stage("equal", ""), stage("wsm", "")),
             ] {
                 let whole = score_matrix(&matrix, &system, &normalize, &weight, &rank);
                 // Chunks normalised on the fly (a view of the matrix) and in place (row blocks).

@@ -2,6 +2,7 @@
 //! WPM = prod_j r_ij^w_j. Both need benefit-aligned columns (a normaliser that flips cost
 //! columns, such as minmax or zscore); WPM also needs positive values.
 
+use resil_core::chunked::{ChunkedFit, NoData};
 use resil_core::{
     Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
 };
@@ -83,7 +84,28 @@ impl Scorer for Weighted {
                 }
                 reciprocal_sums[j] = Some(col.iter().map(|x| 1.0 / x).sum());
             }
-        } else if let Some(j) = orientation.iter().position(|&p| p == Polarity::Cost) {
+        } else {
+            return self.refusing_costs(weights, cx);
+        }
+        Ok(Outcome::new(Box::new(FittedWeighted {
+            aggregation: self.aggregation,
+            weights: weights.0.clone(),
+            reciprocal_sums,
+        })))
+    }
+
+    /// The weighted sum reads no data when it refuses cost columns, so it fits over chunks of
+    /// any size (the product stays in memory: its errors name rows of the whole block).
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        (self.aggregation == Aggregation::Sum && self.cost == WeightedCost::Refuse)
+            .then(|| Box::new(NoData(move |cx: &StageContext<'_>| self.refusing_costs(weights, cx))) as Box<_>)
+    }
+}
+
+impl Weighted {
+    /// The fit that refuses cost columns: the weights alone.
+    fn refusing_costs(&self, weights: &Weights, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        if let Some(j) = cx.orientation.iter().position(|&p| p == Polarity::Cost) {
             return Err(Error::data(
                 name(self.aggregation),
                 format!("criterion {} is a cost criterion: normalise with a method that flips cost columns (minmax, zscore) first", j + 1),
@@ -92,7 +114,7 @@ impl Scorer for Weighted {
         Ok(Outcome::new(Box::new(FittedWeighted {
             aggregation: self.aggregation,
             weights: weights.0.clone(),
-            reciprocal_sums,
+            reciprocal_sums: vec![None; cx.orientation.len()],
         })))
     }
 }

@@ -8,7 +8,8 @@
 //! Aytac Adali 2019). resil flips by the column's orientation as the data stands, so after a
 //! normaliser that already aligned polarity nothing is flipped twice. `std` and `cv` use the population standard deviation of the columns as given.
 
-use resil_core::stats::{average_ranks, mean, pearson, population_sd};
+use resil_core::chunked::{ChunkedFit, StatsFit};
+use resil_core::stats::{average_ranks, pearson, population_sd, ColumnStats};
 use resil_core::{Diagnostic, Error, Matrix, Outcome, Polarity, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -101,36 +102,76 @@ pub fn critic_information(
         .collect()
 }
 
-impl Weighter for Statistical {
-    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        let (system, orientation) = (cx.system, cx.orientation);
-        if reference.nrows() < 2 && self.statistic != Statistic::Equal {
+impl Statistical {
+    /// The checks every statistic makes on its reference rows: at least two (but for equal
+    /// weights), and finite values only (`first_nonfinite`: the first column holding another).
+    fn check_reference(&self, rows: usize, first_nonfinite: Option<usize>, cx: &StageContext<'_>) -> Result<()> {
+        if rows < 2 && self.statistic != Statistic::Equal {
             return Err(Error::data(
                 format!("{:?} weights", self.statistic).to_lowercase(),
                 "need at least 2 reference rows",
             ));
         }
-        if let Some(j) = (0..reference.ncols()).find(|&j| reference.column(j).iter().any(|v| !v.is_finite())) {
-            return Err(Error::data(format!("indicator `{}`", system.get(j).id), "weights need finite values"));
+        if let Some(j) = first_nonfinite {
+            return Err(Error::data(format!("indicator `{}`", cx.system.get(j).id), "weights need finite values"));
         }
+        Ok(())
+    }
+
+    /// Equal, std and cv weights from each column's statistics: the fit in memory and over
+    /// chunks of rows alike.
+    fn spread_weights(&self, stats: &[ColumnStats], cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         let raw: Vec<f64> = match self.statistic {
-            Statistic::Equal => vec![1.0; reference.ncols()],
-            Statistic::Std => reference.columns().map(population_sd).collect(),
-            Statistic::Cv => reference
-                .columns()
+            Statistic::Equal => vec![1.0; stats.len()],
+            Statistic::Std => stats.iter().map(|s| s.sd_population).collect(),
+            _ => stats
+                .iter()
                 .enumerate()
-                .map(|(j, c)| {
-                    let m = mean(c);
-                    if m == 0.0 {
+                .map(|(j, s)| {
+                    if s.mean == 0.0 {
                         Err(Error::data(
-                            format!("cv weights: indicator `{}`", system.get(j).id),
+                            format!("cv weights: indicator `{}`", cx.system.get(j).id),
                             "mean is 0: the coefficient of variation is undefined",
                         ))
                     } else {
-                        Ok(population_sd(c) / m.abs())
+                        Ok(s.sd_population / s.mean.abs())
                     }
                 })
                 .collect::<Result<_>>()?,
+        };
+        finish(raw, cx)
+    }
+}
+
+/// Weights from raw per-column values: a warning for each zero, an error when all are.
+fn finish(raw: Vec<f64>, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+    let notes: Vec<Diagnostic> = raw
+        .iter()
+        .enumerate()
+        .filter(|(_, &w)| w == 0.0)
+        .map(|(j, _)| {
+            Diagnostic::warning(
+                "zero-weight",
+                format!("indicator `{}` has no spread; its weight is 0", cx.system.get(j).id),
+            )
+        })
+        .collect();
+    if raw.iter().all(|&w| w == 0.0) {
+        return Err(Error::data("weights", "every indicator is constant; no weight can be derived"));
+    }
+    Ok(Outcome::with_notes(Weights::normalized(raw)?, notes))
+}
+
+impl Weighter for Statistical {
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        if let Some(fit) = self.chunked() {
+            return resil_core::chunked::fit_in_memory(&*fit, reference, cx);
+        }
+        let orientation = cx.orientation;
+        let first_nonfinite = (0..reference.ncols()).find(|&j| reference.column(j).iter().any(|v| !v.is_finite()));
+        self.check_reference(reference.nrows(), first_nonfinite, cx)?;
+        let raw: Vec<f64> = match self.statistic {
+            Statistic::Equal | Statistic::Std | Statistic::Cv => unreachable!("fitted over chunks above"),
             Statistic::Critic => critic_information(reference, orientation, self.cost, self.correlation),
             Statistic::Variance => reference
                 .columns()
@@ -145,21 +186,24 @@ impl Weighter for Statistical {
                 })
                 .collect(),
         };
-        let notes: Vec<Diagnostic> = raw
-            .iter()
-            .enumerate()
-            .filter(|(_, &w)| w == 0.0)
-            .map(|(j, _)| {
-                Diagnostic::warning(
-                    "zero-weight",
-                    format!("indicator `{}` has no spread; its weight is 0", system.get(j).id),
-                )
-            })
-            .collect();
-        if raw.iter().all(|&w| w == 0.0) {
-            return Err(Error::data("weights", "every indicator is constant; no weight can be derived"));
-        }
-        Ok(Outcome::with_notes(Weights::normalized(raw)?, notes))
+        finish(raw, cx)
+    }
+
+    /// Equal, std and cv weights from each column's statistics (cells counted too, for the
+    /// reference checks); the others need whole columns.
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        let method = match self.statistic {
+            Statistic::Equal => "equal weights",
+            Statistic::Std => "std weights",
+            Statistic::Cv => "cv weights",
+            _ => return None,
+        };
+        let build = move |stats: Vec<ColumnStats>, cx: &StageContext<'_>| {
+            let rows = stats.first().map_or(0, |s| s.cells);
+            self.check_reference(rows, stats.iter().position(|s| s.cells > s.n), cx)?;
+            self.spread_weights(&stats, cx)
+        };
+        Some(Box::new(StatsFit { method, spread: self.statistic != Statistic::Equal, build }))
     }
 }
 

@@ -1,0 +1,60 @@
+//! `cargo xtask gen-large [ROWS] [--out FILE]`: a synthetic decision matrix in Parquet for the
+//! out-of-core measurements of `resil score --stream` (default 2e7 rows, written to
+//! target/large/matrix-ROWS.parquet). An id column `a0, a1, ...` and 30 criteria drawn uniformly
+//! from [1, 100) by a seeded ChaCha8 stream, row groups of 65,536 rows, Snappy; written to a
+//! temporary file and renamed, so an interrupted run leaves no half file. The arrow-rs crates
+//! are behind xtask's `parquet` feature; without it, `gen-large` runs xtask again with it.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use rand::{Rng, SeedableRng};
+
+/// Criteria per row, as in the side-by-side `topsis` task.
+const CRITERIA: usize = 30;
+/// Rows per row group (and per chunk of `resil score --stream`).
+const GROUP_ROWS: usize = 1 << 16;
+
+pub fn generate(rows: usize, out: &Path) -> anyhow::Result<()> {
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+    let mut fields = vec![Field::new("id", DataType::Utf8, false)];
+    fields.extend((0..CRITERIA).map(|j| Field::new(format!("c{j}"), DataType::Float64, false)));
+    let schema = Arc::new(Schema::new(fields));
+    let tmp = dir.join(format!(".{}.tmp", out.file_name().and_then(|n| n.to_str()).unwrap_or("matrix")));
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_size(GROUP_ROWS)
+        .set_dictionary_enabled(false)
+        .build();
+    let file = File::create(&tmp).with_context(|| tmp.display().to_string())?;
+    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props))?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+    for start in (0..rows).step_by(GROUP_ROWS) {
+        let end = (start + GROUP_ROWS).min(rows);
+        let mut columns: Vec<Vec<f64>> = (0..CRITERIA).map(|_| Vec::with_capacity(end - start)).collect();
+        for _ in start..end {
+            for column in &mut columns {
+                column.push(rng.gen_range(1.0..100.0));
+            }
+        }
+        let mut arrays: Vec<ArrayRef> =
+            vec![Arc::new(StringArray::from_iter_values((start..end).map(|i| format!("a{i}"))))];
+        arrays.extend(columns.into_iter().map(|c| Arc::new(Float64Array::from(c)) as ArrayRef));
+        writer.write(&RecordBatch::try_new(schema.clone(), arrays)?)?;
+        if start / GROUP_ROWS % 32 == 31 {
+            eprintln!("{end} of {rows} rows");
+        }
+    }
+    writer.close()?;
+    std::fs::rename(&tmp, out).with_context(|| out.display().to_string())?;
+    println!("{}", out.display());
+    Ok(())
+}
