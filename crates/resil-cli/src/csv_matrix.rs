@@ -49,21 +49,30 @@ impl Ids {
         self.ends.push(self.bytes.len());
     }
 
-    /// All of `parts`, in order, in buffers of exactly their size.
-    #[cfg(feature = "parquet")]
-    pub(crate) fn concat(parts: Vec<Ids>) -> Ids {
-        let mut ids = Ids {
-            bytes: Vec::with_capacity(parts.iter().map(|p| p.bytes.len()).sum()),
-            ends: Vec::with_capacity(parts.iter().map(|p| p.ends.len()).sum()),
-        };
-        parts.into_iter().for_each(|p| ids.append(p));
-        ids
-    }
-
     pub(crate) fn append(&mut self, other: Ids) {
         let base = self.bytes.len();
         self.bytes.extend(other.bytes);
         self.ends.extend(other.ends.into_iter().map(|e| e + base));
+    }
+}
+
+/// Where the output's ids come from, by range of rows: held in memory, or read back from the
+/// input when written (`resil score --stream`), so that a streamed run never holds them all.
+pub trait IdSource: Sync {
+    fn rows(&self) -> usize;
+    /// The ids of rows `range`: index 0 of the answer is row `range.start`.
+    fn range(&self, range: Range<usize>) -> anyhow::Result<Ids>;
+}
+
+impl IdSource for Ids {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+
+    fn range(&self, range: Range<usize>) -> anyhow::Result<Ids> {
+        let mut part = Ids::default();
+        range.for_each(|i| part.push(self.get(i).as_bytes()));
+        Ok(part)
     }
 }
 

@@ -9,6 +9,8 @@ use clap::Args;
 use resil_core::Polarity;
 use serde_json::{json, Value};
 
+use crate::csv_matrix::{IdSource, Ids};
+
 /// Which stage a bare `--param KEY=VALUE` belongs to, by the parameter's name.
 
 #[derive(Args, Debug)]
@@ -102,23 +104,24 @@ fn is_parquet(path: &std::path::Path) -> bool {
     path.is_dir() || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
-/// The rows of `resil score`: blocks in memory, or (`--stream`) Parquet row groups left on disk.
+/// The rows of `resil score`: ids and blocks in memory, or (`--stream`) Parquet row groups left
+/// on disk, ids included.
 enum Rows {
-    InMemory(resil_pipeline::RowBlocks),
+    InMemory(Ids, resil_pipeline::RowBlocks),
     #[cfg(feature = "parquet")]
     OnDisk(crate::parquet_matrix::OnDisk),
 }
 
 /// The matrix of `resil score`: from CSV, or from Parquet when built with it.
-fn read_matrix(path: &std::path::Path, stream: bool) -> anyhow::Result<(crate::csv_matrix::Ids, Vec<String>, Rows)> {
+fn read_matrix(path: &std::path::Path, stream: bool) -> anyhow::Result<(Vec<String>, Rows)> {
     if is_parquet(path) {
         #[cfg(feature = "parquet")]
         return Ok(if stream {
-            let (ids, names, groups) = crate::parquet_matrix::open_on_disk(path)?;
-            (ids, names, Rows::OnDisk(groups))
+            let (names, groups) = crate::parquet_matrix::open_on_disk(path)?;
+            (names, Rows::OnDisk(groups))
         } else {
             let (ids, names, blocks) = crate::parquet_matrix::read(path)?;
-            (ids, names, Rows::InMemory(blocks))
+            (names, Rows::InMemory(ids, blocks))
         });
         #[cfg(not(feature = "parquet"))]
         bail!("{}: reading Parquet needs resil built with `--features parquet`", path.display());
@@ -127,7 +130,7 @@ fn read_matrix(path: &std::path::Path, stream: bool) -> anyhow::Result<(crate::c
         bail!("--stream reads Parquet row groups from disk; {} is not Parquet", path.display());
     }
     let (ids, names, blocks) = crate::csv_matrix::read(path)?;
-    Ok((ids, names, Rows::InMemory(blocks)))
+    Ok((names, Rows::InMemory(ids, blocks)))
 }
 
 pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
@@ -146,7 +149,7 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     if args.format == "parquet" {
         bail!("--format parquet needs resil built with `--features parquet`");
     }
-    let (ids, names, rows) = read_matrix(&args.matrix, args.stream)?;
+    let (names, rows) = read_matrix(&args.matrix, args.stream)?;
     let system = resil_pipeline::criteria(&names, &polarities(args.polarity.as_deref(), names.len())?);
     let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
     let mut tables = route(
@@ -181,27 +184,35 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     );
     // Block by block when every method fits from mergeable statistics (the normalised matrix is
     // never held whole); otherwise in memory. A file of one block gives the in-memory bits.
-    let result = match rows {
-        Rows::InMemory(mut blocks) => match resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m)? {
-            Some(result) => result,
-            None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &n, &w, &m)?,
-        },
+    let (result, ids): (_, Box<dyn IdSource>) = match rows {
+        Rows::InMemory(ids, mut blocks) => {
+            let result = match resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m)? {
+                Some(result) => result,
+                None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &n, &w, &m)?,
+            };
+            (result, Box::new(ids))
+        }
+        // The ids are read back from the file as the output is written.
         #[cfg(feature = "parquet")]
-        Rows::OnDisk(mut groups) => resil_pipeline::score_chunked(&mut groups, &system, &n, &w, &m)?.with_context(|| {
-            format!(
-                "--stream: {} / {} / {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
-                args.normalize, weight_method, args.method
-            )
-        })?,
+        Rows::OnDisk(mut groups) => {
+            let result = resil_pipeline::score_chunked(&mut groups, &system, &n, &w, &m)?.with_context(|| {
+                format!(
+                    "--stream: {} / {} / {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
+                    args.normalize, weight_method, args.method
+                )
+            })?;
+            (result, Box::new(groups))
+        }
     };
+    let ids = &*ids;
     for note in &result.notes {
         writeln!(err, "{:?}: {}", note.severity, note.message)?;
     }
     match &args.out {
         #[cfg(feature = "parquet")]
-        Some(path) if args.format == "parquet" => crate::parquet_matrix::write_scores(path, &ids, &result),
-        Some(path) => write_atomically(path, |file| write_scores(args, file, &ids, &names, &result)),
-        None => write_scores(args, out, &ids, &names, &result),
+        Some(path) if args.format == "parquet" => crate::parquet_matrix::write_scores(path, ids, &result),
+        Some(path) => write_atomically(path, |file| write_scores(args, file, ids, &names, &result)),
+        None => write_scores(args, out, ids, &names, &result),
     }?;
     Ok(0)
 }
@@ -226,14 +237,14 @@ fn write_atomically(
 fn write_scores(
     args: &ScoreArgs,
     out: &mut dyn Write,
-    ids: &crate::csv_matrix::Ids,
+    ids: &dyn IdSource,
     names: &[String],
     result: &resil_pipeline::MatrixScore,
 ) -> anyhow::Result<()> {
     if args.format == "json" {
         let mut obj = serde_json::Map::new();
         obj.insert("criteria".into(), json!(names));
-        obj.insert("alternatives".into(), json!(ids.iter().collect::<Vec<_>>()));
+        obj.insert("alternatives".into(), json!(ids.range(0..ids.rows())?.iter().collect::<Vec<_>>()));
         obj.insert("weights".into(), json!(result.weights));
         obj.insert("scores".into(), json!(result.scores));
         obj.insert("ranks".into(), json!(result.ranks));
@@ -261,7 +272,7 @@ const ROWS_PER_CHUNK: usize = 1 << 14;
 /// `id,score,rank,<extras>` rows, formatted in parallel a chunk at a time and written in order.
 fn write_scores_csv(
     out: &mut dyn Write,
-    ids: &crate::csv_matrix::Ids,
+    ids: &dyn IdSource,
     result: &resil_pipeline::MatrixScore,
 ) -> anyhow::Result<()> {
     use rayon::prelude::*;
@@ -270,9 +281,10 @@ fn write_scores_csv(
     let mut head = csv::Writer::from_writer(Vec::new());
     head.write_record(&header)?;
     out.write_all(&head.into_inner()?)?;
-    let n = ids.len();
+    let n = ids.rows();
     let batch = ROWS_PER_CHUNK * rayon::current_num_threads().max(1);
     for start in (0..n).step_by(batch) {
+        let batch_ids = ids.range(start..(start + batch).min(n))?;
         let parts: Vec<Vec<u8>> = (start..(start + batch).min(n))
             .step_by(ROWS_PER_CHUNK)
             .collect::<Vec<_>>()
@@ -282,7 +294,7 @@ fn write_scores_csv(
                 // the csv writer only when it holds a delimiter, quote or line break.
                 let mut buf = Vec::with_capacity(ROWS_PER_CHUNK * 96);
                 for i in from..(from + ROWS_PER_CHUNK).min(n) {
-                    let id = ids.get(i);
+                    let id = batch_ids.get(i - start);
                     if id.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
                         let mut w =
                             csv::WriterBuilder::new().terminator(csv::Terminator::Any(b',')).from_writer(Vec::new());

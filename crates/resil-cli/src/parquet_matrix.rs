@@ -22,7 +22,7 @@ use resil_core::chunked::RowChunks;
 use resil_core::Matrix;
 use resil_pipeline::RowBlocks;
 
-use crate::csv_matrix::Ids;
+use crate::csv_matrix::{IdSource, Ids};
 
 /// The files of `path`: itself, or a folder's `.parquet` files in name order.
 fn files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -115,13 +115,11 @@ pub struct OnDisk {
     starts: Vec<usize>,
 }
 
-/// Opens `path` for streaming: (ids, criteria names, the row groups on disk). Only the id
-/// column is read now.
-pub fn open_on_disk(path: &Path) -> anyhow::Result<(Ids, Vec<String>, OnDisk)> {
+/// Opens `path` for streaming: (criteria names, the row groups on disk). The id column is read
+/// through once now, to check it; the ids are read again when the output is written.
+pub fn open_on_disk(path: &Path) -> anyhow::Result<(Vec<String>, OnDisk)> {
     let (names, groups) = row_groups(path)?;
-    let parsed: Vec<anyhow::Result<(Ids, Matrix)>> =
-        groups.par_iter().map(|g| read_row_group(g, &names, Columns::Ids)).collect();
-    let ids = Ids::concat(parsed.into_iter().map(|part| part.map(|p| p.0)).collect::<anyhow::Result<_>>()?);
+    groups.par_iter().try_for_each(|g| read_row_group(g, &names, Columns::Ids).map(drop))?;
     let starts = groups
         .iter()
         .scan(0, |next, g| {
@@ -130,7 +128,26 @@ pub fn open_on_disk(path: &Path) -> anyhow::Result<(Ids, Vec<String>, OnDisk)> {
             Some(start)
         })
         .collect();
-    Ok((ids, names.clone(), OnDisk { names, groups, starts }))
+    Ok((names.clone(), OnDisk { names, groups, starts }))
+}
+
+impl IdSource for OnDisk {
+    fn rows(&self) -> usize {
+        self.groups.last().map_or(0, |g| self.starts[self.starts.len() - 1] + g.rows)
+    }
+
+    fn range(&self, range: std::ops::Range<usize>) -> anyhow::Result<Ids> {
+        let mut ids = Ids::default();
+        for (k, group) in self.groups.iter().enumerate() {
+            let (start, end) = (self.starts[k], self.starts[k] + group.rows);
+            if end <= range.start || start >= range.end {
+                continue;
+            }
+            let (part, _) = read_row_group(group, &self.names, Columns::Ids)?;
+            (range.start.max(start)..range.end.min(end)).for_each(|i| ids.push(part.get(i - start).as_bytes()));
+        }
+        Ok(ids)
+    }
 }
 
 impl RowChunks for OnDisk {
@@ -259,7 +276,7 @@ fn copy_numbers(array: &ArrayRef, cells: &mut [f64], at: impl Fn(usize) -> Strin
 /// Writes the scores of `resil score` to `path` as one Parquet file (Snappy) with the columns of
 /// its CSV output (`id`, `score`, `rank`, then the method's extras), atomically: into a
 /// temporary file beside it, renamed over it at the end.
-pub fn write_scores(path: &Path, ids: &Ids, result: &resil_pipeline::MatrixScore) -> anyhow::Result<()> {
+pub fn write_scores(path: &Path, ids: &dyn IdSource, result: &resil_pipeline::MatrixScore) -> anyhow::Result<()> {
     let mut named: Vec<(&str, &[f64])> = vec![("score", &result.scores), ("rank", &result.ranks)];
     named.extend(result.extras.iter().map(|(name, values)| (name.as_str(), values.as_slice())));
     let mut fields = vec![Field::new("id", DataType::Utf8, false)];
@@ -272,9 +289,10 @@ pub fn write_scores(path: &Path, ids: &Ids, result: &resil_pipeline::MatrixScore
     let mut writer = ArrowWriter::try_new(temp.as_file().try_clone()?, schema.clone(), Some(props))?;
     // Row groups of 2^20 rows.
     const ROWS: usize = 1 << 20;
-    for start in (0..ids.len()).step_by(ROWS) {
-        let end = (start + ROWS).min(ids.len());
-        let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values((start..end).map(|i| ids.get(i))))];
+    for start in (0..ids.rows()).step_by(ROWS) {
+        let end = (start + ROWS).min(ids.rows());
+        let batch_ids = ids.range(start..end)?;
+        let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values(batch_ids.iter()))];
         arrays.extend(named.iter().map(|(_, v)| Arc::new(Float64Array::from(v[start..end].to_vec())) as ArrayRef));
         writer.write(&RecordBatch::try_new(schema.clone(), arrays)?)?;
         writer.flush()?;
@@ -393,8 +411,12 @@ mod tests {
         let (n, w, m) = (stage("minmax"), stage("entropy"), stage("topsis"));
         let (ids, _, mut blocks) = read(&file).unwrap();
         let held = resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m).unwrap().unwrap();
-        let (streamed_ids, _, mut on_disk) = open_on_disk(&file).unwrap();
+        let (_, mut on_disk) = open_on_disk(&file).unwrap();
+        let streamed_ids = on_disk.range(0..on_disk.rows()).unwrap();
         assert_eq!(streamed_ids.iter().collect::<Vec<_>>(), ids.iter().collect::<Vec<_>>());
+        // Ranges across row groups read back the same ids.
+        let middle = on_disk.range(5..40).unwrap();
+        assert_eq!(middle.iter().collect::<Vec<_>>(), ids.iter().skip(5).take(35).collect::<Vec<_>>());
         let streamed = resil_pipeline::score_chunked(&mut on_disk, &system, &n, &w, &m).unwrap().unwrap();
         assert_eq!(streamed.scores, held.scores);
         assert_eq!((streamed.weights, streamed.ranks), (held.weights, held.ranks));
@@ -402,7 +424,7 @@ mod tests {
         let mut bad = as_str.clone();
         bad[3].1[2] = f64::INFINITY;
         let file = parquet_file(dir.path(), "bad.parquet", &bad);
-        let (_, _, mut on_disk) = open_on_disk(&file).unwrap();
+        let (_, mut on_disk) = open_on_disk(&file).unwrap();
         let err = resil_pipeline::score_chunked(&mut on_disk, &system, &n, &w, &m).unwrap_err().to_string();
         let first_row = 1 + as_str[..3].iter().map(|g| g.0.len()).sum::<usize>() + 2;
         assert!(
