@@ -428,10 +428,7 @@ fn sensitivity(
             None => loaded.resolve(&c.output.dir).join("sensitivity"),
         });
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build()?;
-    // A bar on a terminal only: none when piped or under CI.
-    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    let bar = if interactive { ProgressBar::new(0) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} evaluations ({eta})")?);
+    let bar = progress_bar("{bar:40} {pos}/{len} evaluations ({eta})")?;
     if let Some(s) = &c.sensitivity {
         let draws = cli.draws.unwrap_or(s.draws) as u64;
         bar.set_length(draws * (s.factors.len() as u64 + 2));
@@ -522,4 +519,12 @@ fn report(problems: &[resil_core::Error], config: &Path, err: &mut dyn Write) ->
         writeln!(err, "  - {p}")?;
     }
     Ok(())
+}
+
+/// A progress bar with `template` on a terminal; a hidden one when stderr is piped or under CI.
+pub(crate) fn progress_bar(template: &str) -> anyhow::Result<ProgressBar> {
+    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let bar = if interactive { ProgressBar::new(0) } else { ProgressBar::hidden() };
+    bar.set_style(ProgressStyle::with_template(template)?);
+    Ok(bar)
 }

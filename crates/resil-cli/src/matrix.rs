@@ -201,6 +201,7 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
                     args.normalize, weight_method, args.method
                 )
             })?;
+            groups.finish_progress();
             (result, Box::new(groups))
         }
     };

@@ -113,6 +113,10 @@ pub struct OnDisk {
     groups: Vec<Group>,
     /// Each group's first row in the matrix.
     starts: Vec<usize>,
+    /// Row groups decoded so far, over every pass: each pass reads every group once, so this
+    /// over the group count is the pass.
+    decoded: std::sync::atomic::AtomicUsize,
+    progress: indicatif::ProgressBar,
 }
 
 /// Opens `path` for streaming: (criteria names, the row groups on disk). The id column is read
@@ -128,7 +132,17 @@ pub fn open_on_disk(path: &Path) -> anyhow::Result<(Vec<String>, OnDisk)> {
             Some(start)
         })
         .collect();
-    Ok((names.clone(), OnDisk { names, groups, starts }))
+    let progress = crate::progress_bar("pass {msg} {bar:40} {pos}/{len} row groups ({eta})")?;
+    progress.set_length(groups.len() as u64);
+    let decoded = std::sync::atomic::AtomicUsize::new(0);
+    Ok((names.clone(), OnDisk { names, groups, starts, decoded, progress }))
+}
+
+impl OnDisk {
+    /// Clears the progress bar (hidden off a terminal) when the passes are over.
+    pub fn finish_progress(&self) {
+        self.progress.finish_and_clear();
+    }
 }
 
 impl IdSource for OnDisk {
@@ -162,6 +176,9 @@ impl RowChunks for OnDisk {
     ) -> resil_core::Result<()> {
         let (_, matrix) = read_row_group(&self.groups[k], &self.names, Columns::Criteria)
             .map_err(|e| resil_core::Error::data("Parquet", format!("{e:#}")))?;
+        let done = self.decoded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.progress.set_message((done / self.groups.len() + 1).to_string());
+        self.progress.set_position((done % self.groups.len() + 1) as u64);
         f(&matrix, self.starts[k])
     }
 }
