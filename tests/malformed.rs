@@ -735,3 +735,19 @@ fn workbook_keys_are_checked_where_they_are_written() {
         &["wide.csv: not a readable workbook"],
     );
 }
+
+#[test]
+fn a_parquet_source_in_a_build_without_parquet_says_how_to_get_it() {
+    let dir = mini_study();
+    edit(dir.path(), "mini.toml", "kind = \"csv\"\npath = \"wide.csv\"", "kind = \"parquet\"\npath = \"wide.parquet\"");
+    let (code, _, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    let expected = if resil_cli::PARQUET {
+        // A build with the feature fails on the missing file instead.
+        "wide.parquet: No such file"
+    } else {
+        "wide.parquet: kind = \"parquet\" needs resil built with `--features parquet`"
+    };
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(!dir.path().join("out").exists(), "a failed run wrote output");
+}

@@ -210,6 +210,9 @@ fn methods(stage: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Resu
     Ok(0)
 }
 
+/// Whether this build reads and writes Parquet (cargo feature `parquet`).
+pub const PARQUET: bool = cfg!(feature = "parquet");
+
 /// Runs the command line with `args` (program name first); returns the exit code.
 pub fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let cli = match Cli::try_parse_from(args) {

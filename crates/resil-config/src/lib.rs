@@ -219,16 +219,17 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
             err(format!("source[{i}].id"), format!("duplicate source id `{}`", s.id));
         }
         match s.kind.as_str() {
-            "csv" | "xlsx" if s.path.is_none() => {
+            "csv" | "xlsx" | "parquet" if s.path.is_none() => {
                 err(format!("source[{i}].path"), format!("a {} source needs a `path`", s.kind))
             }
             "plugin" if s.plugin.is_none() => {
                 err(format!("source[{i}].plugin"), "a plugin source needs `plugin`, the plugin's name".into())
             }
-            "csv" | "plugin" | "xlsx" => {}
-            other => {
-                err(format!("source[{i}].kind"), format!("unknown source kind `{other}` (known: csv, xlsx, plugin)"))
-            }
+            "csv" | "plugin" | "xlsx" | "parquet" => {}
+            other => err(
+                format!("source[{i}].kind"),
+                format!("unknown source kind `{other}` (known: csv, xlsx, parquet, plugin)"),
+            ),
         }
         if s.kind != "xlsx" {
             for (key, given) in [

@@ -185,7 +185,9 @@ pub enum SourceLayout {
 
 /// `[[source]]`: where indicator values come from: a CSV table (`kind = "csv"`, `path`), a
 /// workbook (`kind = "xlsx"`, also .xls and .ods: `path`, `sheet` or `period-sheets`,
-/// `header-row`) or a plugin (`kind = "plugin"`, `plugin`, `data-dir`, `params`).
+/// `header-row`), a Parquet table (`kind = "parquet"`, `path`: a file or a folder of files; needs
+/// resil built with `--features parquet`) or a plugin (`kind = "plugin"`, `plugin`, `data-dir`,
+/// `params`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SourceConfig {

@@ -1,15 +1,19 @@
-//! Indicator sources for resil: the unit list, CSV tables and workbooks (.xlsx, .xls, .ods) in
-//! wide and long layouts.
+//! Indicator sources for resil: the unit list, CSV tables, workbooks (.xlsx, .xls, .ods) and, with
+//! the `parquet` feature, Parquet tables, in wide and long layouts.
 //!
 //! Every problem is reported with the file, line and column it was found at, and a source reports
 //! all the problems of a file, not only the first.
 
 mod csv_source;
+#[cfg(feature = "parquet")]
+mod parquet_source;
 mod sheet_source;
 mod table;
 mod units;
 
 pub use csv_source::{CsvLayout, CsvSource};
+#[cfg(feature = "parquet")]
+pub use parquet_source::ParquetSource;
 pub use sheet_source::{SheetSource, Sheets};
 pub use units::load_units;
 

@@ -46,7 +46,24 @@ impl Problems {
 /// table's first column).
 pub(crate) enum Place<'a> {
     Csv,
-    Sheet { name: &'a str, first_col: u32 },
+    Sheet {
+        name: &'a str,
+        first_col: u32,
+    },
+    /// A Parquet file: rows counted from 1 in the file, with the first row of each row group.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    Parquet {
+        group_starts: &'a [u64],
+    },
+}
+
+impl Place<'_> {
+    /// `FILE, row group G, row R`: a row of a Parquet file (R counted in the whole file).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn parquet_row(path: &Path, group_starts: &[u64], row: u64) -> String {
+        let group = group_starts.iter().rposition(|&s| s <= row).unwrap_or(0);
+        format!("{}, row group {group}, row {row}", path.display())
+    }
 }
 
 /// Where each row's period comes from.
@@ -102,6 +119,7 @@ impl TableReader<'_> {
     fn header_error(&self, message: String) -> Error {
         match self.place {
             Place::Csv => Error::input(self.path, Some(self.header_row), message),
+            Place::Parquet { .. } => Error::input(self.path, None, format!("columns: {message}")),
             Place::Sheet { name, .. } => Error::input_sheet(self.path, name, None, Some(self.header_row), message),
         }
     }
@@ -109,6 +127,9 @@ impl TableReader<'_> {
     fn cell_error(&self, row: u64, col: usize, header: &str, message: String) -> Error {
         match self.place {
             Place::Csv => Error::input_at(self.path, row, header, message),
+            Place::Parquet { group_starts } => {
+                Error::data(format!("{}, column `{header}`", Place::parquet_row(self.path, group_starts, row)), message)
+            }
             Place::Sheet { name, first_col } => {
                 let cell = format!("{}{row}", column_letters(first_col + col as u32));
                 Error::input_sheet(self.path, name, Some(cell), None, format!("column `{header}`: {message}"))
@@ -119,6 +140,7 @@ impl TableReader<'_> {
     fn row_error(&self, row: u64, message: String) -> Error {
         match self.place {
             Place::Csv => Error::input(self.path, Some(row), message),
+            Place::Parquet { group_starts } => Error::data(Place::parquet_row(self.path, group_starts, row), message),
             Place::Sheet { name, .. } => Error::input_sheet(self.path, name, None, Some(row), message),
         }
     }
@@ -128,6 +150,10 @@ impl TableReader<'_> {
         match self.place {
             Place::Csv => format!("line {row}"),
             Place::Sheet { name, .. } => format!("sheet \"{name}\", row {row}"),
+            Place::Parquet { group_starts } => {
+                let group = group_starts.iter().rposition(|&s| s <= row).unwrap_or(0);
+                format!("row group {group}, row {row}")
+            }
         }
     }
 
@@ -152,7 +178,7 @@ impl TableReader<'_> {
                 .enumerate()
                 .filter(|(_, h)| h.trim() == name)
                 .map(|(i, _)| match self.place {
-                    Place::Csv => (i + 1).to_string(),
+                    Place::Csv | Place::Parquet { .. } => (i + 1).to_string(),
                     Place::Sheet { first_col, .. } => column_letters(first_col + i as u32),
                 })
                 .collect();

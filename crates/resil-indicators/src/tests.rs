@@ -259,3 +259,75 @@ fn a_sheet_per_period_and_errors_that_name_workbook_sheet_and_cell() {
     });
     assert!(unit.unwrap_err().contains("sheet \"Sheet1\", cell A2: column `unit`: unit `9` is not in the unit list"));
 }
+
+/// Parquet sources read like the CSV they would be saved as: same values, and problems named
+/// by file, row group, row and column.
+#[cfg(feature = "parquet")]
+mod parquet_tables {
+    use std::sync::Arc;
+
+    use ::parquet::arrow::ArrowWriter;
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+
+    use super::*;
+    use crate::ParquetSource;
+
+    /// A row group: units, years, X1 (nullable), X2 as text.
+    type Group<'a> = (Vec<&'a str>, Vec<i64>, Vec<Option<f64>>, Vec<&'a str>);
+
+    /// Writes row groups to `name` in `dir`.
+    fn write(dir: &tempfile::TempDir, name: &str, groups: &[Group<'_>]) -> PathBuf {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("unit", DataType::Utf8, false),
+            Field::new("year", DataType::Int64, false),
+            Field::new("X1", DataType::Float64, true),
+            Field::new("X2", DataType::Utf8, true),
+        ]));
+        let path = dir.path().join(name);
+        let mut writer = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema.clone(), None).unwrap();
+        for (units, years, x1, x2) in groups {
+            let arrays: Vec<ArrayRef> = vec![
+                Arc::new(StringArray::from(units.clone())),
+                Arc::new(Int64Array::from(years.clone())),
+                Arc::new(Float64Array::from(x1.clone())),
+                Arc::new(StringArray::from(x2.clone())),
+            ];
+            writer.write(&RecordBatch::try_new(schema.clone(), arrays).unwrap()).unwrap();
+            writer.flush().unwrap();
+        }
+        writer.close().unwrap();
+        path
+    }
+
+    fn source(path: PathBuf) -> ParquetSource {
+        ParquetSource { id: "t".into(), path, unit_column: "unit".into(), period_column: "year".into(), layout: wide() }
+    }
+
+    #[test]
+    fn a_parquet_table_reads_like_its_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let groups = vec![
+            (vec!["old1", "2"], vec![2010, 2020], vec![Some(1.5), Some(3.0)], vec!["", "4"]),
+            (vec!["1"], vec![2005], vec![Some(9.0)], vec!["9"]),
+        ];
+        let path = write(&dir, "t.parquet", &groups);
+        let csv = load(wide(), "unit,year,X1,X2\nold1,2010,1.5,\n2,2020,3,4\n1,2005,9,9\n").unwrap();
+        let got = read(&source(path), &dir).unwrap();
+        assert_eq!(format!("{got:?}"), format!("{csv:?}"), "NaN for the missing cell in both");
+    }
+
+    #[test]
+    fn problems_name_the_file_row_group_row_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let groups = vec![
+            (vec!["1"], vec![2010], vec![Some(1.0)], vec!["2"]),
+            (vec!["2", "1"], vec![2020, 2020], vec![None, Some(1.0)], vec!["3", "abc"]),
+        ];
+        let err = read(&source(write(&dir, "bad.parquet", &groups)), &dir).unwrap_err();
+        assert!(err.contains("DIR/bad.parquet, row group 1, row 3, column `X2`: non-numeric value `abc`"), "{err}");
+        std::fs::write(dir.path().join("not.parquet"), "unit,year\n").unwrap();
+        let err = read(&source(dir.path().join("not.parquet")), &dir).unwrap_err();
+        assert!(err.contains("not.parquet: not a readable Parquet file"), "{err}");
+    }
+}

@@ -1,4 +1,4 @@
-//! Building a study's sources (CSV tables and plugins) and reading them into a panel; a failing
+//! Building a study's sources (CSV, workbook and Parquet tables, and plugins) and reading them into a panel; a failing
 //! optional source is skipped, its indicators dropped and the skip recorded.
 
 use std::path::PathBuf;
@@ -68,7 +68,7 @@ pub(crate) struct Inputs {
     pub files: Vec<(String, String, PathBuf)>,
 }
 
-/// A table source: a CSV file or a workbook, in the source's layout.
+/// A table source: a CSV file, a workbook or a Parquet table, in the source's layout.
 fn table_source(loaded: &LoadedConfig, s: &SourceConfig, path: &str) -> Box<dyn IndicatorSource> {
     let layout = match s.layout {
         SourceLayout::Wide => CsvLayout::Wide { columns: s.columns.clone() },
@@ -83,6 +83,14 @@ fn table_source(loaded: &LoadedConfig, s: &SourceConfig, path: &str) -> Box<dyn 
         let sheets = if s.period_sheets { Sheets::PerPeriod } else { Sheets::One(s.sheet.clone()) };
         let header_row = s.header_row.unwrap_or(1);
         Box::new(SheetSource { id, path, sheets, header_row, unit_column, period_column, layout })
+    } else if s.kind == "parquet" {
+        #[cfg(feature = "parquet")]
+        return Box::new(resil_indicators::ParquetSource { id, path, unit_column, period_column, layout });
+        #[cfg(not(feature = "parquet"))]
+        Box::new(Unavailable {
+            id,
+            reason: format!("{}: kind = \"parquet\" needs resil built with `--features parquet`", path.display()),
+        })
     } else {
         Box::new(CsvSource { id, path, unit_column, period_column, layout })
     }
