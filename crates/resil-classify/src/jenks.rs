@@ -142,9 +142,10 @@ fn smawk(rows: &[usize], columns: &[usize], prefix: &Prefix, best: &mut [usize],
     }
 }
 
-/// Rows above which a layer is split at its middle row: the middle row's minimum, found by a
-/// scan, bounds the columns of each half, and the halves are solved in parallel. A fixed size,
-/// not one per thread, so the answer does not depend on the thread count.
+/// Rows above which a layer is split at its middle row (at least; see [`jenks_partition`]): the
+/// middle row's minimum, found by a scan, bounds the columns of each half, and the halves are
+/// solved in parallel. A size, not one piece per thread, so the answer does not depend on the
+/// thread count.
 const SPLIT_ROWS: usize = 1 << 15;
 
 /// The leftmost minimum of each row in `rows` over `columns` into `best[row - rows.start]`.
@@ -178,7 +179,9 @@ fn layer_minima(
 /// The optimal partition of `sorted` (ascending, finite) into `k` classes: the index of the last
 /// element of each class, and the total within-class sum of squares.
 pub fn jenks_partition(sorted: &[f64], k: usize) -> (Vec<usize>, f64) {
-    partition_split(sorted, k, SPLIT_ROWS)
+    // At most four pieces per layer: each split costs a scan of its columns, so more pieces
+    // than cores would cost more than they save. A function of n alone, never of the threads.
+    partition_split(sorted, k, SPLIT_ROWS.max(sorted.len().div_ceil(4)))
 }
 
 /// [`jenks_partition`] with layers split above `split` rows.
