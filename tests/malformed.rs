@@ -751,3 +751,18 @@ fn a_parquet_source_in_a_build_without_parquet_says_how_to_get_it() {
     assert!(stderr.contains(expected), "{stderr}");
     assert!(!dir.path().join("out").exists(), "a failed run wrote output");
 }
+
+#[test]
+fn parquet_output_in_a_build_without_parquet_says_how_to_get_it() {
+    let dir = mini_study();
+    edit(dir.path(), "mini.toml", "[output]\n", "[output]\nformats = [\"csv\", \"parquet\"]\n");
+    let (code, _, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    if resil_cli::PARQUET {
+        assert_eq!(code, 0, "{stderr}");
+        assert!(dir.path().join("out/scores.parquet").is_file());
+    } else {
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("output.formats: \"parquet\" needs resil built with `--features parquet`"), "{stderr}");
+        assert!(!dir.path().join("out").exists(), "a failed run wrote output");
+    }
+}

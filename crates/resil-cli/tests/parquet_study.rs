@@ -1,5 +1,6 @@
-//! A study whose source is a Parquet table (`kind = "parquet"`, cargo feature `parquet`) gives
-//! the scores of the same study read from the CSV the table was made from.
+//! Studies and Parquet (cargo feature `parquet`): a source that is a Parquet table gives the
+//! scores of the same study read from the CSV the table was made from, and `formats = ["csv",
+//! "parquet"]` writes every table of the run as Parquet too, with the CSV's values.
 #![cfg(feature = "parquet")]
 
 use std::path::Path;
@@ -62,4 +63,36 @@ fn a_parquet_source_scores_like_the_csv_it_was_made_from() {
     let from_csv = run(&dir.path().join("mini.toml"), &dir.path().join("out-csv"));
     let from_parquet = run(&dir.path().join("parquet.toml"), &dir.path().join("out-parquet"));
     assert_eq!(from_parquet, from_csv);
+}
+
+#[test]
+fn a_run_writes_its_tables_as_parquet_with_the_csv_values() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["mini.toml", "units.csv", "wide.csv", "long.csv"] {
+        std::fs::copy(mini().join(name), dir.path().join(name)).unwrap();
+    }
+    let config = std::fs::read_to_string(dir.path().join("mini.toml")).unwrap();
+    let with_parquet = config.replacen("[output]\n", "[output]\nformats = [\"csv\", \"parquet\"]\n", 1);
+    assert_ne!(with_parquet, config);
+    std::fs::write(dir.path().join("mini.toml"), with_parquet).unwrap();
+    let out = dir.path().join("out");
+    let scores = run(&dir.path().join("mini.toml"), &out);
+    let file = std::fs::File::open(out.join("scores.parquet")).unwrap();
+    let batches: Vec<RecordBatch> = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut csv = csv::Reader::from_reader(scores.as_bytes());
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    let names: Vec<String> = batches[0].schema().fields().iter().map(|f| f.name().clone()).collect();
+    assert_eq!(names, header);
+    let score_col = header.iter().position(|h| h == "score").expect("a score column");
+    let scores_parquet =
+        arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Float64Type>(batches[0].column(score_col));
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(scores_parquet.value(i), row[score_col].parse::<f64>().unwrap(), "row {i}");
+    }
 }

@@ -259,8 +259,8 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
         err("indicator".into(), "at least one indicator is needed".into());
     }
     for (i, f) in c.output.formats.iter().enumerate() {
-        if !["csv", "xlsx"].contains(&f.as_str()) {
-            err(format!("output.formats[{i}]"), format!("unknown format `{f}` (known: csv, xlsx)"));
+        if !["csv", "xlsx", "parquet"].contains(&f.as_str()) {
+            err(format!("output.formats[{i}]"), format!("unknown format `{f}` (known: csv, xlsx, parquet)"));
         }
     }
     if !c.output.formats.iter().any(|f| f == "csv") {

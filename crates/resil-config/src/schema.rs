@@ -303,7 +303,8 @@ pub struct PipelineConfig {
 }
 
 /// `[output]`: where the run writes, and in which formats (`csv` always; `xlsx` adds every
-/// table as a sheet of one workbook, results.xlsx).
+/// table as a sheet of one workbook, results.xlsx; `parquet`, with resil built with that feature,
+/// every table also as `<table>.parquet`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct OutputConfig {

@@ -6,6 +6,8 @@ mod charts;
 mod diff;
 mod explorer;
 mod html;
+#[cfg(feature = "parquet")]
+mod parquet_tables;
 mod png;
 mod sensitivity_charts;
 mod summary;
@@ -88,7 +90,8 @@ pub static OUTPUT_FILES: &[OutputFile] = &[
 
 /// Renders every output file of a run in memory, as (file name, bytes): the files every run
 /// writes, then published.csv, each analysis's `<table>.csv` files and `<id>.json`, with
-/// `formats = ["csv", "xlsx"]` results.xlsx (every CSV table as a sheet), the manifest last.
+/// `formats = ["csv", "xlsx"]` results.xlsx (every CSV table as a sheet), with "parquet" every
+/// CSV table also as `<table>.parquet`, the manifest last.
 pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
     let (manifest, every_run) = OUTPUT_FILES.split_last().expect("the table ends with the manifest");
     let mut files =
@@ -105,6 +108,12 @@ pub fn render(result: &RunResult) -> Result<Vec<(String, Vec<u8>)>> {
     if result.output_formats.iter().any(|f| f == "xlsx") {
         let note = tables::data_status(result);
         files.push((workbook::WORKBOOK.to_string(), workbook::workbook(&files, &note)?));
+    }
+    if result.output_formats.iter().any(|f| f == "parquet") {
+        #[cfg(feature = "parquet")]
+        files.extend(parquet_tables::tables(&files)?);
+        #[cfg(not(feature = "parquet"))]
+        return Err(Error::data("output.formats", "\"parquet\" needs resil built with `--features parquet`"));
     }
     files.push((manifest.name.to_string(), (manifest.render)(result)?));
     Ok(files)

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 pub const WORKBOOK: &str = "results.xlsx";
 
 /// Columns that hold identifiers: text even when they look like numbers (`231100`).
-fn is_identifier(header: &str) -> bool {
+pub(crate) fn is_identifier(header: &str) -> bool {
     header == "id" || header == "unit" || header.ends_with("_unit") || header == "indicator" || header == "removed"
 }
 
