@@ -15,8 +15,9 @@ use crate::csv_matrix::{IdSource, Ids};
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
-    /// CSV, or Parquet (a `.parquet` file or a folder of them; needs `--features parquet`): the
-    /// first column names the alternatives, the others are the criteria.
+    /// CSV, or Parquet (a `.parquet` file or a folder of them) or Arrow IPC (`.arrow`, `.feather`),
+    /// which need `--features parquet`: the first column names the alternatives, the others are
+    /// the criteria.
     pub matrix: PathBuf,
     /// Polarity of each criterion, `+` (benefit) or `-` (cost), comma-separated (default: all +).
     #[arg(long, allow_hyphen_values = true)]
@@ -114,6 +115,11 @@ enum Rows {
 
 /// The matrix of `resil score`: from CSV, or from Parquet when built with it.
 fn read_matrix(path: &std::path::Path, stream: bool) -> anyhow::Result<(Vec<String>, Rows)> {
+    #[cfg(feature = "parquet")]
+    if crate::parquet_matrix::is_arrow_ipc(path) && !stream {
+        let (ids, names, blocks) = crate::parquet_matrix::read_ipc(path)?;
+        return Ok((names, Rows::InMemory(ids, blocks)));
+    }
     if is_parquet(path) {
         #[cfg(feature = "parquet")]
         return Ok(if stream {

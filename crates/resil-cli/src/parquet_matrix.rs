@@ -1,6 +1,7 @@
-//! A decision matrix in Parquet (cargo feature `parquet`), read and written with the arrow-rs
-//! crates: a `.parquet` file, or a folder of them read in name order, in wide layout (the first
-//! column names the alternatives, every other column is one criterion). Each row group becomes
+//! A decision matrix in Parquet or Arrow IPC (cargo feature `parquet`), read and written with the
+//! arrow-rs crates: a `.parquet` file, or a folder of them read in name order, or an `.arrow` /
+//! `.feather` file, in wide layout (the first column names the alternatives, every other column
+//! is one criterion). Each row group becomes
 //! one row block of the chunked fit, its columns copied straight from the Arrow arrays; row groups
 //! are decoded on every core. Problems name the file, the row group, the row and the column.
 
@@ -181,6 +182,47 @@ impl RowChunks for OnDisk {
         self.progress.set_position((done % self.groups.len() + 1) as u64);
         f(&matrix, self.starts[k])
     }
+}
+
+/// Whether `path` is an Arrow IPC file (`.arrow`, `.feather`, `.ipc`).
+pub fn is_arrow_ipc(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["arrow", "feather", "ipc"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Reads an Arrow IPC file (the file format, which pyarrow's `feather.write_feather` and
+/// `ipc.new_file` write) in the same wide layout: each record batch one row block. Problems
+/// name the file, the record batch, the row and the column.
+pub fn read_ipc(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
+    let handle = File::open(path).with_context(|| path.display().to_string())?;
+    let reader = arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(handle), None)
+        .with_context(|| format!("{}: not a readable Arrow IPC file", path.display()))?;
+    let fields: Vec<String> = reader.schema().fields().iter().map(|f| f.name().clone()).collect();
+    if fields.len() < 2 {
+        bail!("{}: need an id column and at least one criterion, got {} column(s)", path.display(), fields.len());
+    }
+    let names: Vec<String> = fields[1..].to_vec();
+    let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
+    let mut first_row = 1u64;
+    for (b, batch) in reader.enumerate() {
+        let batch = batch.with_context(|| format!("{}, record batch {b}: cannot be decoded", path.display()))?;
+        let place = |i: usize| format!("{}, record batch {b}, row {}", path.display(), first_row + i as u64);
+        push_ids(batch.column(0), &mut ids, place)?;
+        let mut matrix = Matrix::filled(batch.num_rows(), names.len(), 0.0);
+        for (j, column) in matrix.columns_mut().enumerate() {
+            let name = &names[j];
+            copy_numbers(batch.column(j + 1), column, |i| format!("{}, column `{name}`", place(i)))?;
+        }
+        first_row += batch.num_rows() as u64;
+        if batch.num_rows() > 0 {
+            blocks.push(matrix);
+        }
+    }
+    if ids.is_empty() {
+        bail!("{}: no alternatives", path.display());
+    }
+    Ok((ids, names, blocks))
 }
 
 fn open(file: &Path) -> anyhow::Result<ParquetRecordBatchReaderBuilder<File>> {
@@ -450,6 +492,37 @@ mod tests {
             )),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_arrow_ipc_file_reads_like_the_parquet_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let groups: Vec<Group<'_>> =
+            vec![(vec!["u1", "u2"], vec![1.5, 2.5], vec![Some(3), Some(4)]), (vec!["u3"], vec![-1.0], vec![Some(7)])];
+        let (ids, names, blocks) = read(&parquet_file(dir.path(), "m.parquet", &groups)).unwrap();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, false),
+            Field::new("a", DataType::Float64, false),
+            Field::new("b", DataType::Int64, true),
+        ]));
+        let path = dir.path().join("m.arrow");
+        let mut writer = arrow_ipc::writer::FileWriter::try_new(File::create(&path).unwrap(), &schema).unwrap();
+        for (i, a, b) in &groups {
+            let arrays: Vec<ArrayRef> = vec![
+                Arc::new(StringArray::from(i.clone())),
+                Arc::new(Float64Array::from(a.clone())),
+                Arc::new(Int64Array::from(b.clone())),
+            ];
+            writer.write(&RecordBatch::try_new(schema.clone(), arrays).unwrap()).unwrap();
+        }
+        writer.finish().unwrap();
+        assert!(is_arrow_ipc(&path));
+        let (ipc_ids, ipc_names, ipc_blocks) = read_ipc(&path).unwrap();
+        assert_eq!((ipc_ids.iter().collect::<Vec<_>>(), ipc_names), (ids.iter().collect::<Vec<_>>(), names));
+        assert_eq!(ipc_blocks.count(), 2, "one block per record batch");
+        assert_eq!(ipc_blocks.into_matrix(), blocks.into_matrix());
+        std::fs::write(&path, "id,a\nu,1\n").unwrap();
+        assert!(read_ipc(&path).unwrap_err().to_string().contains("m.arrow: not a readable Arrow IPC file"));
     }
 
     #[test]
