@@ -25,26 +25,6 @@ use resil_pipeline::RowBlocks;
 
 use crate::csv_matrix::{IdSource, Ids};
 
-/// The files of `path`: itself, or a folder's `.parquet` files in name order.
-fn files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-        .with_context(|| path.display().to_string())?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| path.display().to_string())?
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("{}: a folder without .parquet files", path.display());
-    }
-    Ok(files)
-}
-
 /// One row group of one file.
 #[derive(Debug, Clone)]
 struct Group {
@@ -60,7 +40,7 @@ struct Group {
 fn row_groups(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Group>)> {
     let mut names: Option<(PathBuf, Vec<String>)> = None;
     let mut groups = Vec::new();
-    for file in files(path)? {
+    for file in resil_indicators::parquet_files(path)? {
         let builder = open(&file)?;
         let fields: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
         if fields.len() < 2 {

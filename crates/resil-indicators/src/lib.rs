@@ -13,7 +13,7 @@ mod units;
 
 pub use csv_source::{CsvLayout, CsvSource};
 #[cfg(feature = "parquet")]
-pub use parquet_source::ParquetSource;
+pub use parquet_source::{parquet_files, ParquetSource};
 pub use sheet_source::{SheetSource, Sheets};
 pub use units::load_units;
 

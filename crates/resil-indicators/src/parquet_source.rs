@@ -27,8 +27,9 @@ pub struct ParquetSource {
     pub layout: CsvLayout,
 }
 
-/// The files of `path`: itself, or a folder's `.parquet` files in name order.
-fn files(path: &Path) -> Result<Vec<PathBuf>> {
+/// The files of a Parquet `path`: itself, or a folder's `.parquet` files in name order (a folder
+/// without any is an error). `resil score` lists its matrices with it too.
+pub fn parquet_files(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -114,12 +115,12 @@ impl IndicatorSource for ParquetSource {
     }
 
     fn inputs(&self) -> Vec<PathBuf> {
-        files(&self.path).unwrap_or_else(|_| vec![self.path.clone()])
+        parquet_files(&self.path).unwrap_or_else(|_| vec![self.path.clone()])
     }
 
     fn load(&self, request: &SourceRequest<'_>) -> Result<Outcome<Vec<Observation>>> {
         let mut out = Collected::new();
-        for file in files(&self.path)? {
+        for file in parquet_files(&self.path)? {
             let FileText { headers, rows, group_starts } = self.read_file(&file)?;
             let table = TableReader {
                 path: &file,
