@@ -1,12 +1,13 @@
 """Side by side from Parquet: `resil score X.parquet` (built with --features parquet) against
 pandas' read_parquet (pyarrow) + numpy, entropy + TOPSIS on N x 30, whole process against whole
-process, alternately, in one run; answers checked equal (1e-9) first. The numpy computation is
+process, alternately, in one run; answers checked equal (1e-9) first. With `--arrow`, the same
+from an Arrow IPC (Feather v2, uncompressed) file against pandas' read_feather. The numpy computation is
 the one of ../shared/bench/side_by_side.py's `topsis` task (min-max with polarity, 20 benefit
 and 10 cost criteria, entropy weights with 0 ln 0 = 0, TOPSIS), on the same seeded matrix.
 
     cargo build --release -p resil-cli --features parquet
     $(../shared/bench/setup.sh) -m pip install -q pyarrow     # once: pandas' Parquet engine
-    $(../shared/bench/setup.sh) bench/parquet_side_by_side.py 1000000 [--runs 3]
+    $(../shared/bench/setup.sh) bench/parquet_side_by_side.py 1000000 [--runs 3] [--arrow]
 
 The Parquet file (row groups of 65,536 rows, Snappy) is written once under
 $TMPDIR/resil-bench. Quote the ratio: the machines are shared and noisy.
@@ -23,6 +24,7 @@ import time
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,7 +33,9 @@ POLARITY = ",".join(["+"] * 20 + ["-"] * 10)
 
 PEER = """
 import sys, json, numpy as np, pandas as pd
-X = pd.read_parquet(sys.argv[1]).iloc[:, 1:].to_numpy(float); types = np.array([1]*20 + [-1]*10)
+path = sys.argv[1]
+X = (pd.read_feather(path) if path.endswith(".arrow") else pd.read_parquet(path)).iloc[:, 1:].to_numpy(float)
+types = np.array([1]*20 + [-1]*10)
 mn, mx = X.min(0), X.max(0); N = np.where(types == 1, (X-mn)/(mx-mn), (mx-X)/(mx-mn))
 P = N / N.sum(0); PL = np.where(P > 0, P*np.log(np.where(P > 0, P, 1)), 0.0)
 E = -PL.sum(0)/np.log(len(X)); d = 1-E; w = d/d.sum(); V = N*w
@@ -40,14 +44,17 @@ print(json.dumps({"weights": w.tolist(), "scores": C.tolist()}) if len(sys.argv)
 """
 
 
-def generate(n, folder):
-    path = os.path.join(folder, f"topsis-{n}.parquet")
+def generate(n, folder, arrow):
+    path = os.path.join(folder, f"topsis-{n}.{'arrow' if arrow else 'parquet'}")
     if not os.path.exists(path):
         rng = np.random.default_rng(42)
         X = rng.uniform(1, 100, size=(n, M))
         columns = {"id": pa.array([f"a{i}" for i in range(n)])}
         columns.update({f"c{j}": pa.array(X[:, j]) for j in range(M)})
-        pq.write_table(pa.table(columns), path, row_group_size=65536, compression="snappy")
+        if arrow:
+            feather.write_feather(pa.table(columns), path, compression="uncompressed", chunksize=65536)
+        else:
+            pq.write_table(pa.table(columns), path, row_group_size=65536, compression="snappy")
     return path
 
 
@@ -68,11 +75,12 @@ def main():
     a = argparse.ArgumentParser()
     a.add_argument("n", type=int)
     a.add_argument("--runs", type=int, default=3)
+    a.add_argument("--arrow", action="store_true", help="Arrow IPC (Feather v2) instead of Parquet")
     a.add_argument("--resil", default=os.path.join(ROOT, "target", "release", "resil"))
     o = a.parse_args()
     folder = os.path.join(os.environ.get("TMPDIR", tempfile.gettempdir()), "resil-bench")
     os.makedirs(folder, exist_ok=True)
-    path = generate(o.n, folder)
+    path = generate(o.n, folder, o.arrow)
     peer = [sys.executable, "-c", PEER, path]
     ours = [o.resil, "score", path, f"--polarity={POLARITY}", "--normalize", "minmax", "--weight", "entropy",
             "--method", "topsis", "--format", "csv"]
@@ -87,7 +95,7 @@ def main():
         our_times.append(timed(ours))
     ratios = [p / r for p, r in zip(peer_times, our_times)]
     print(json.dumps({
-        "task": "topsis-parquet", "n": o.n, "peer_median_s": statistics.median(peer_times),
+        "task": "topsis-arrow" if o.arrow else "topsis-parquet", "n": o.n, "peer_median_s": statistics.median(peer_times),
         "resil_median_s": statistics.median(our_times), "ratio_peer_over_resil_median": statistics.median(ratios),
         "peer_peak_kb": peak_kb(peer), "resil_peak_kb": peak_kb(ours), "max_abs_difference": diff, "input": path,
     }, indent=1))
