@@ -14,7 +14,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type, Int32Type, Int64Type, UInt32Type, UInt64Type};
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -29,6 +29,8 @@ use crate::csv_matrix::{IdSource, Ids};
 #[derive(Debug, Clone)]
 struct Group {
     file: PathBuf,
+    /// Its file's footer, parsed once.
+    footer: ArrowReaderMetadata,
     index: usize,
     /// Its first row in the file (1-based), for the errors.
     first_row: u64,
@@ -41,8 +43,8 @@ fn row_groups(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Group>)> {
     let mut names: Option<(PathBuf, Vec<String>)> = None;
     let mut groups = Vec::new();
     for file in resil_indicators::parquet_files(path)? {
-        let builder = open(&file)?;
-        let fields: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let footer = footer(&file)?;
+        let fields: Vec<String> = footer.schema().fields().iter().map(|f| f.name().clone()).collect();
         if fields.len() < 2 {
             bail!("{}: need an id column and at least one criterion, got {} column(s)", file.display(), fields.len());
         }
@@ -58,10 +60,10 @@ fn row_groups(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Group>)> {
             None => names = Some((file.clone(), fields)),
         }
         let mut first_row = 1u64;
-        for (index, meta) in builder.metadata().row_groups().iter().enumerate() {
+        for (index, meta) in footer.metadata().row_groups().iter().enumerate() {
             let rows = meta.num_rows() as usize;
             if rows > 0 {
-                groups.push(Group { file: file.clone(), index, first_row, rows });
+                groups.push(Group { file: file.clone(), footer: footer.clone(), index, first_row, rows });
             }
             first_row += rows as u64;
         }
@@ -205,9 +207,10 @@ pub fn read_ipc(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
     Ok((ids, names, blocks))
 }
 
-fn open(file: &Path) -> anyhow::Result<ParquetRecordBatchReaderBuilder<File>> {
+/// The parsed footer (metadata and schema) of `file`, read once and shared by its row groups.
+fn footer(file: &Path) -> anyhow::Result<ArrowReaderMetadata> {
     let handle = File::open(file).with_context(|| file.display().to_string())?;
-    ParquetRecordBatchReaderBuilder::try_new(handle)
+    ArrowReaderMetadata::load(&handle, Default::default())
         .with_context(|| format!("{}: not a readable Parquet file", file.display()))
 }
 
@@ -221,9 +224,10 @@ enum Columns {
 
 /// A row group as ids and a block (each empty when not asked for).
 fn read_row_group(group: &Group, names: &[String], columns: Columns) -> anyhow::Result<(Ids, Matrix)> {
-    let Group { file, index, first_row, rows } = group;
+    let Group { file, footer, index, first_row, rows } = group;
     let (file, index, first_row, rows) = (file.as_path(), *index, *first_row, *rows);
-    let builder = open(file)?;
+    let handle = File::open(file).with_context(|| file.display().to_string())?;
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(handle, footer.clone());
     let leaves = builder.parquet_schema().num_columns();
     let wanted: Vec<usize> = match columns {
         Columns::All => (0..leaves).collect(),
