@@ -20,7 +20,7 @@ const BLOCK: usize = 16 << 20;
 const PART: usize = 1 << 20;
 
 /// The alternatives' ids, packed: one buffer and where each id ends.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Ids {
     bytes: Vec<u8>,
     ends: Vec<usize>,
@@ -40,6 +40,7 @@ impl Ids {
         std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or("?")
     }
 
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.len()).map(|i| self.get(i))
     }
@@ -60,8 +61,35 @@ impl Ids {
 /// input when written (`resil score --stream`), so that a streamed run never holds them all.
 pub trait IdSource: Sync {
     fn rows(&self) -> usize;
-    /// The ids of rows `range`: index 0 of the answer is row `range.start`.
-    fn range(&self, range: Range<usize>) -> anyhow::Result<Ids>;
+    /// The ids of rows `range`.
+    fn range(&self, range: Range<usize>) -> anyhow::Result<IdRange<'_>>;
+}
+
+/// The ids of a range of rows: a view of held ids, or ids read for the range alone.
+#[derive(Debug)]
+pub struct IdRange<'a> {
+    ids: std::borrow::Cow<'a, Ids>,
+    /// Where the range starts in `ids`, and its length.
+    first: usize,
+    len: usize,
+}
+
+impl IdRange<'_> {
+    /// Ids read for this range alone.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn owned(ids: Ids) -> IdRange<'static> {
+        let len = ids.len();
+        IdRange { ids: std::borrow::Cow::Owned(ids), first: 0, len }
+    }
+
+    /// The id of the range's row `i` (0 = its first).
+    pub fn get(&self, i: usize) -> &str {
+        self.ids.get(self.first + i)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len).map(|i| self.get(i))
+    }
 }
 
 impl IdSource for Ids {
@@ -69,10 +97,8 @@ impl IdSource for Ids {
         self.len()
     }
 
-    fn range(&self, range: Range<usize>) -> anyhow::Result<Ids> {
-        let mut part = Ids::default();
-        range.for_each(|i| part.push(self.get(i).as_bytes()));
-        Ok(part)
+    fn range(&self, range: Range<usize>) -> anyhow::Result<IdRange<'_>> {
+        Ok(IdRange { ids: std::borrow::Cow::Borrowed(self), first: range.start, len: range.len() })
     }
 }
 

@@ -23,7 +23,7 @@ use resil_core::chunked::RowChunks;
 use resil_core::Matrix;
 use resil_pipeline::RowBlocks;
 
-use crate::csv_matrix::{IdSource, Ids};
+use crate::csv_matrix::{IdRange, IdSource, Ids};
 
 /// One row group of one file.
 #[derive(Debug, Clone)]
@@ -133,7 +133,7 @@ impl IdSource for OnDisk {
         self.groups.last().map_or(0, |g| self.starts[self.starts.len() - 1] + g.rows)
     }
 
-    fn range(&self, range: std::ops::Range<usize>) -> anyhow::Result<Ids> {
+    fn range(&self, range: std::ops::Range<usize>) -> anyhow::Result<IdRange<'_>> {
         let mut ids = Ids::default();
         for (k, group) in self.groups.iter().enumerate() {
             let (start, end) = (self.starts[k], self.starts[k] + group.rows);
@@ -143,7 +143,7 @@ impl IdSource for OnDisk {
             let (part, _) = read_row_group(group, &self.names, Columns::Ids)?;
             (range.start.max(start)..range.end.min(end)).for_each(|i| ids.push(part.get(i - start).as_bytes()));
         }
-        Ok(ids)
+        Ok(IdRange::owned(ids))
     }
 }
 
