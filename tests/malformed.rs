@@ -766,3 +766,19 @@ fn parquet_output_in_a_build_without_parquet_says_how_to_get_it() {
         assert!(!dir.path().join("out").exists(), "a failed run wrote output");
     }
 }
+
+#[test]
+fn an_engine_in_a_build_without_it_says_how_to_get_it_and_stream_is_refused_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.csv");
+    std::fs::write(&m, "id,a,b\nx,1,2\ny,3,1\nz,2,5\n").unwrap();
+    let m = m.to_str().unwrap();
+    let (code, _, stderr) = resil(&["score", m, "--engine", "datafusion", "--stream"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("--engine reads the file itself; drop --stream"), "{stderr}");
+    if !resil_cli::ENGINE {
+        let (code, _, stderr) = resil(&["score", m, "--engine", "datafusion"]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("needs resil built with `--features datafusion`"), "{stderr}");
+    }
+}

@@ -213,6 +213,9 @@ fn methods(stage: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Resu
 /// Whether this build reads and writes Parquet (cargo feature `parquet`).
 pub const PARQUET: bool = cfg!(feature = "parquet");
 
+/// Whether this build runs `resil score --engine` (cargo feature `datafusion`).
+pub const ENGINE: bool = cfg!(feature = "datafusion");
+
 /// Runs the command line with `args` (program name first); returns the exit code.
 pub fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let cli = match Cli::try_parse_from(args) {

@@ -44,6 +44,11 @@ pub struct ScoreArgs {
     /// matrix larger than memory can be scored (methods with a fit over chunks only).
     #[arg(long)]
     pub stream: bool,
+    /// Run the fit and apply passes on a query engine: `datafusion` (this machine), `ballista` (a
+    /// scheduler and an executor started here, on localhost) or `ballista://HOST:PORT` (a
+    /// cluster). Needs `--features datafusion` (or `ballista`). Rows come out in id order.
+    #[arg(long)]
+    pub engine: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -155,39 +160,15 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     if args.format == "parquet" {
         bail!("--format parquet needs resil built with `--features parquet`");
     }
+    if args.engine.is_some() && args.stream {
+        bail!("--engine reads the file itself; drop --stream");
+    }
+    if let Some(engine) = &args.engine {
+        return score_on_engine(args, engine, out, err);
+    }
     let (names, rows) = read_matrix(&args.matrix, args.stream)?;
     let system = resil_pipeline::criteria(&names, &polarities(args.polarity.as_deref(), names.len())?);
-    let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
-    let mut tables = route(
-        &args.params,
-        &[
-            ("normalize", "normalize", &args.normalize),
-            ("weight", "weight", weight_name),
-            ("method", "rank", &args.method),
-        ],
-    )?;
-    let weight_method = match args.weight.strip_prefix("fixed:") {
-        Some(list) => {
-            let values: Vec<f64> = list
-                .split(',')
-                .map(|w| w.trim().parse::<f64>())
-                .collect::<Result<_, _>>()
-                .context("--weight fixed: not a number")?;
-            if values.len() != names.len() {
-                bail!("--weight fixed: {} weights for {} criteria", values.len(), names.len());
-            }
-            let weights: toml::Table = names.iter().cloned().zip(values.into_iter().map(toml::Value::Float)).collect();
-            tables[1].insert("weights".into(), toml::Value::Table(weights));
-            "fixed".to_string()
-        }
-        None => args.weight.clone(),
-    };
-    let [n, w, m] = [0, 1, 2].map(|i| std::mem::take(&mut tables[i]));
-    let (n, w, m) = (
-        resil_pipeline::pooled_stage(&args.normalize, n),
-        resil_pipeline::pooled_stage(&weight_method, w),
-        resil_pipeline::pooled_stage(&args.method, m),
-    );
+    let (n, w, m) = stages(args, &names)?;
     // Block by block when every method fits from mergeable statistics (the normalised matrix is
     // never held whole); otherwise in memory. A file of one block gives the in-memory bits.
     let (result, ids): (_, Box<dyn IdSource>) = match rows {
@@ -222,6 +203,75 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         None => write_scores(args, out, ids, &names, &result),
     }?;
     Ok(0)
+}
+
+type Stages = (resil_config::StageConfig, resil_config::StageConfig, resil_config::StageConfig);
+
+/// The three stages of `resil score` from its flags, for the criteria `names`.
+fn stages(args: &ScoreArgs, names: &[String]) -> anyhow::Result<Stages> {
+    let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
+    let mut tables = route(
+        &args.params,
+        &[
+            ("normalize", "normalize", &args.normalize),
+            ("weight", "weight", weight_name),
+            ("method", "rank", &args.method),
+        ],
+    )?;
+    let weight_method = match args.weight.strip_prefix("fixed:") {
+        Some(list) => {
+            let values: Vec<f64> = list
+                .split(',')
+                .map(|w| w.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .context("--weight fixed: not a number")?;
+            if values.len() != names.len() {
+                bail!("--weight fixed: {} weights for {} criteria", values.len(), names.len());
+            }
+            let weights: toml::Table = names.iter().cloned().zip(values.into_iter().map(toml::Value::Float)).collect();
+            tables[1].insert("weights".into(), toml::Value::Table(weights));
+            "fixed".to_string()
+        }
+        None => args.weight.clone(),
+    };
+    let [n, w, m] = [0, 1, 2].map(|i| std::mem::take(&mut tables[i]));
+    Ok((
+        resil_pipeline::pooled_stage(&args.normalize, n),
+        resil_pipeline::pooled_stage(&weight_method, w),
+        resil_pipeline::pooled_stage(&args.method, m),
+    ))
+}
+
+/// `resil score --engine`: the passes on DataFusion or Ballista, the output as without it.
+fn score_on_engine(args: &ScoreArgs, engine: &str, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
+    #[cfg(not(feature = "datafusion"))]
+    {
+        let _ = (args, out, err);
+        bail!("--engine {engine}: needs resil built with `--features datafusion` (or `ballista`)");
+    }
+    #[cfg(feature = "datafusion")]
+    {
+        let engine: resil_engine::Engine = engine.parse().map_err(|e: String| anyhow::anyhow!("--engine {e}"))?;
+        let input = resil_engine::Input::of(&args.matrix);
+        let setup = |names: &[String]| -> Result<resil_engine::Setup, String> {
+            let polarities = polarities(args.polarity.as_deref(), names.len()).map_err(|e| e.to_string())?;
+            let (normalize, weight, rank) = stages(args, names).map_err(|e| format!("{e:#}"))?;
+            Ok(resil_engine::Setup { polarities, normalize, weight, rank })
+        };
+        let result = resil_engine::score(&engine, &input, &setup).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
+        for note in &result.score.notes {
+            writeln!(err, "{:?}: {}", note.severity, note.message)?;
+        }
+        let mut ids = Ids::default();
+        result.ids.iter().for_each(|id| ids.push(id.as_bytes()));
+        match &args.out {
+            #[cfg(feature = "parquet")]
+            Some(path) if args.format == "parquet" => crate::parquet_matrix::write_scores(path, &ids, &result.score),
+            Some(path) => write_atomically(path, |file| write_scores(args, file, &ids, &result.names, &result.score)),
+            None => write_scores(args, out, &ids, &result.names, &result.score),
+        }?;
+        Ok(0)
+    }
 }
 
 /// Writes through `write` into a temporary file beside `path`, renamed over it when complete.

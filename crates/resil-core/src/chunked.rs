@@ -50,6 +50,18 @@ impl PassState {
         PassState { slots: slots.to_vec(), values }
     }
 
+    /// A state from its slots and its values, column by column (`values[j * slots.len() + s]`):
+    /// a state sent between processes. `None` when the lengths do not fit.
+    pub fn from_parts(slots: &[Merge], values: Vec<f64>) -> Option<Self> {
+        let fits = if slots.is_empty() { values.is_empty() } else { values.len().is_multiple_of(slots.len()) };
+        fits.then(|| PassState { slots: slots.to_vec(), values })
+    }
+
+    /// The values, column by column (see [`Self::from_parts`]).
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
     /// Slot `s` of column `j`.
     pub fn get(&self, j: usize, s: usize) -> f64 {
         self.values[j * self.slots.len() + s]

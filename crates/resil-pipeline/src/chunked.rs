@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 use resil_config::StageConfig;
-use resil_core::chunked::{fit_with, ChunkedFit, PassState, RowChunks};
+use resil_core::chunked::{PassState, RowChunks};
 use resil_core::{FittedNormalizer, IndicatorSystem, Matrix, Outcome, Result, StageContext, Weights};
 
 use crate::matrix::{key, MatrixScore};
@@ -83,30 +83,180 @@ impl RowChunks for RowBlocks {
     }
 }
 
-/// The chunks of `inner` through a fitted normaliser.
-struct Normalized<'a> {
-    inner: &'a dyn RowChunks,
-    fitted: &'a dyn FittedNormalizer,
+/// The three stages of a scoring (normalise, weigh, score) built once, fitted pass by pass from
+/// merged statistics and applied chunk by chunk. Every step is a function of the merged states
+/// of the passes before it, so that the passes can run anywhere: on this machine's cores
+/// ([`score_chunked`]) or as the aggregates of a query engine, whose workers rebuild the fitted
+/// stages from the states they are sent.
+pub struct ChunkedStages {
+    system: IndicatorSystem,
+    polarities: Vec<resil_core::Polarity>,
+    normalizer: Box<dyn resil_core::Normalizer>,
+    weighter: Box<dyn resil_core::Weighter>,
+    scorer: Box<dyn resil_core::Scorer>,
+    ties: resil_rank::TiePolicy,
 }
 
-impl RowChunks for Normalized<'_> {
-    fn count(&self) -> usize {
-        self.inner.count()
+/// The stages fitted so far (from the merged states of their passes), with their notes.
+pub struct FittedStages {
+    normalizer: Option<Box<dyn FittedNormalizer>>,
+    orientation: Vec<resil_core::Polarity>,
+    weights: Option<Weights>,
+    scorer: Option<Box<dyn resil_core::FittedScorer>>,
+    /// The chunks hold normalised values already (normalised once, in place).
+    in_place: bool,
+    pub notes: Vec<resil_core::Diagnostic>,
+}
+
+impl FittedStages {
+    /// `chunk` normalised (borrowed as it is when the chunks were normalised in place).
+    fn normalize<'a>(&self, chunk: &'a Matrix) -> Result<std::borrow::Cow<'a, Matrix>> {
+        if self.in_place {
+            return Ok(std::borrow::Cow::Borrowed(chunk));
+        }
+        Ok(std::borrow::Cow::Owned(self.normalizer.as_ref().expect("normaliser fitted first").transform(chunk)?))
     }
 
-    fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()> {
-        self.inner.with_chunk(k, &mut |chunk, first| f(&self.fitted.transform(chunk)?, first))
+    /// The fitted weights (once the weighting stage is fitted).
+    pub fn weights(&self) -> Option<&Weights> {
+        self.weights.as_ref()
     }
 }
 
-/// Runs a chunked fit with the chunks of each pass folded in parallel (merged in chunk order).
-pub fn fit_parallel<T>(
-    fit: &dyn ChunkedFit<T>,
-    chunks: &dyn RowChunks,
-    ncols: usize,
-    cx: &StageContext<'_>,
-) -> Result<Outcome<T>> {
-    fit_with(fit, chunks, ncols, cx, &|n, fold| (0..n).into_par_iter().map(fold).collect::<Result<Vec<PassState>>>())
+/// Stage numbers of [`ChunkedStages`], in order.
+pub const STAGES: [&str; 3] = ["normalize", "weight", "score"];
+
+impl ChunkedStages {
+    /// The stages of `normalize`, `weight` and `rank` over `system`; `None` when a method has no
+    /// fit over chunks (it needs the whole matrix in memory).
+    pub fn new(
+        system: &IndicatorSystem,
+        normalize: &StageConfig,
+        weight: &StageConfig,
+        rank: &StageConfig,
+    ) -> Result<Option<Self>> {
+        let mut warnings = Vec::new();
+        let normalizer = registry::normalizer(&key("--normalize"), normalize, &mut warnings)?.method;
+        let weighter = registry::weighter(&key("--weight"), weight, &mut warnings)?.method;
+        let (scorer, ties) = registry::scorer(&key("--method"), rank, &mut warnings)?;
+        let all = normalizer.chunked().is_some()
+            && weighter.chunked().is_some()
+            && scorer.method.chunked(&Weights(Vec::new())).is_some();
+        Ok(all.then(|| ChunkedStages {
+            system: system.clone(),
+            polarities: system.polarities(),
+            normalizer,
+            weighter,
+            scorer: scorer.method,
+            ties,
+        }))
+    }
+
+    pub fn ncols(&self) -> usize {
+        self.system.len()
+    }
+
+    /// The stages fitted from `states[stage]`, the merged states of every pass of each stage done
+    /// (a prefix of the stages: the first stage whose states are missing and those after it are
+    /// not fitted).
+    pub fn fitted(&self, states: &[Vec<PassState>]) -> Result<FittedStages> {
+        let mut f = FittedStages {
+            normalizer: None,
+            orientation: self.polarities.clone(),
+            weights: None,
+            scorer: None,
+            in_place: false,
+            notes: Vec::new(),
+        };
+        if let Some(done) = states.first() {
+            let cx = StageContext::columns(&self.system, &self.polarities);
+            let fitted = self.normalizer.chunked().expect("checked in new").finish(done, &cx)?;
+            f.notes.extend(fitted.notes);
+            f.orientation = fitted.value.output_orientation();
+            f.normalizer = Some(fitted.value);
+        }
+        if let Some(done) = states.get(1) {
+            let cx = StageContext::columns(&self.system, &f.orientation);
+            let w = self.weighter.chunked().expect("checked in new").finish(done, &cx)?;
+            f.notes.extend(w.notes);
+            f.weights = Some(w.value);
+        }
+        if let (Some(done), Some(w)) = (states.get(2), &f.weights) {
+            let cx = StageContext::columns(&self.system, &f.orientation);
+            let s = self.scorer.chunked(w).expect("checked in new").finish(done, &cx)?;
+            f.notes.extend(s.notes);
+            f.scorer = Some(s.value);
+        }
+        Ok(f)
+    }
+
+    /// The slots of each pass of `stage`, given the stages before it fitted.
+    pub fn passes(&self, stage: usize, fitted: &FittedStages) -> Vec<Vec<resil_core::chunked::Merge>> {
+        match stage {
+            0 => self.normalizer.chunked().expect("checked in new").passes(),
+            1 => self.weighter.chunked().expect("checked in new").passes(),
+            _ => {
+                let w = fitted.weights.as_ref().expect("weights fitted before the scorer");
+                self.scorer.chunked(w).expect("checked in new").passes()
+            }
+        }
+    }
+
+    /// Folds a raw chunk (rows `first_row..` of the matrix) into `state` of pass `pass` of
+    /// `stage`; `done` holds the merged states of that stage's earlier passes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fold(
+        &self,
+        fitted: &FittedStages,
+        stage: usize,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+    ) -> Result<()> {
+        if stage == 0 {
+            let cx = StageContext::columns(&self.system, &self.polarities);
+            return self.normalizer.chunked().expect("checked in new").update(pass, done, chunk, first_row, state, &cx);
+        }
+        let normalized = fitted.normalize(chunk)?;
+        self.fold_normalized(fitted, stage, pass, done, &normalized, first_row, state)
+    }
+
+    /// [`Self::fold`] on a chunk already normalised (stages 1 and 2).
+    #[allow(clippy::too_many_arguments)]
+    fn fold_normalized(
+        &self,
+        fitted: &FittedStages,
+        stage: usize,
+        pass: usize,
+        done: &[PassState],
+        normalized: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+    ) -> Result<()> {
+        let cx = StageContext::columns(&self.system, &fitted.orientation);
+        if stage == 1 {
+            return self
+                .weighter
+                .chunked()
+                .expect("checked in new")
+                .update(pass, done, normalized, first_row, state, &cx);
+        }
+        let w = fitted.weights.as_ref().expect("weights fitted before the scorer");
+        self.scorer.chunked(w).expect("checked in new").update(pass, done, normalized, first_row, state, &cx)
+    }
+
+    /// Scores a raw chunk with every stage fitted.
+    pub fn apply(&self, fitted: &FittedStages, chunk: &Matrix) -> Result<Outcome<resil_core::ScoreTable>> {
+        let normalized = fitted.normalize(chunk)?;
+        fitted.scorer.as_ref().expect("scorer fitted last").score(&normalized)
+    }
+
+    /// The ranks of the whole score column.
+    pub fn rank(&self, scores: &[f64], direction: resil_core::Direction) -> Vec<f64> {
+        resil_rank::rank(scores, direction, self.ties)
+    }
 }
 
 /// [`crate::score_matrix`] over `chunks` (rows = alternatives, `system.len()` columns):
@@ -119,53 +269,70 @@ pub fn score_chunked(
     weight: &StageConfig,
     rank: &StageConfig,
 ) -> Result<Option<MatrixScore>> {
-    let mut warnings = Vec::new();
-    let normalizer = registry::normalizer(&key("--normalize"), normalize, &mut warnings)?;
-    let weighter = registry::weighter(&key("--weight"), weight, &mut warnings)?;
-    let (scorer, ties) = registry::scorer(&key("--method"), rank, &mut warnings)?;
-    let (Some(normalize_fit), Some(weight_fit)) = (normalizer.method.chunked(), weighter.method.chunked()) else {
-        return Ok(None);
-    };
-    if scorer.method.chunked(&Weights(Vec::new())).is_none() {
-        return Ok(None);
-    }
-    let ncols = system.len();
-    let polarities = system.polarities();
-    let mut notes = Vec::new();
-    let fitted = fit_parallel(&*normalize_fit, &*chunks, ncols, &StageContext::columns(system, &polarities))?;
-    notes.extend(fitted.notes);
-    let orientation = fitted.value.output_orientation();
-    let cx = StageContext::columns(system, &orientation);
-    // Normalised once where the chunks are held in memory, else on the fly at every pass.
-    let on_the_fly = match chunks.replace_chunks(&|m| fitted.value.transform(m)) {
-        Some(done) => {
-            done?;
-            None
+    let Some(stages) = ChunkedStages::new(system, normalize, weight, rank)? else { return Ok(None) };
+    let ncols = stages.ncols();
+    let mut states: Vec<Vec<PassState>> = Vec::new();
+    let mut fitted = stages.fitted(&states)?;
+    let mut in_place = false;
+    for stage in 0..STAGES.len() {
+        if stage == 1 {
+            // Normalised once where the chunks are held in memory, else on the fly at every pass.
+            let normalizer = fitted.normalizer.as_ref().expect("fitted above");
+            if let Some(done) = chunks.replace_chunks(&|m| normalizer.transform(m)) {
+                done?;
+                in_place = true;
+                fitted.in_place = true;
+            }
         }
-        None => Some(Normalized { inner: &*chunks, fitted: &*fitted.value }),
-    };
-    let normalized: &dyn RowChunks = match &on_the_fly {
-        Some(n) => n,
-        None => &*chunks,
-    };
-    let w = fit_parallel(&*weight_fit, normalized, ncols, &cx)?;
-    notes.extend(w.notes);
-    let scorer_fit = scorer.method.chunked(&w.value).expect("checked above");
-    let s = fit_parallel(&*scorer_fit, normalized, ncols, &cx)?;
-    notes.extend(s.notes);
+        let mut done: Vec<PassState> = Vec::new();
+        for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
+            let fold = |k: usize| {
+                let mut state = PassState::new(slots, ncols);
+                chunks.with_chunk(k, &mut |chunk, first| {
+                    stages.fold(&fitted, stage, pass, &done, chunk, first, &mut state)
+                })?;
+                Ok(state)
+            };
+            let parts = (0..chunks.count()).into_par_iter().map(fold).collect::<Result<Vec<PassState>>>()?;
+            let mut merged = PassState::new(slots, ncols);
+            parts.iter().for_each(|s| merged.merge(s));
+            done.push(merged);
+        }
+        states.push(done);
+        fitted = stages.fitted(&states)?;
+        fitted.in_place = in_place;
+    }
+    let mut notes = std::mem::take(&mut fitted.notes);
     // Apply: every chunk scored on its own, concatenated in chunk order.
-    let tables = (0..normalized.count())
+    let tables = (0..chunks.count())
         .into_par_iter()
         .map(|k| {
             let mut table = None;
-            normalized.with_chunk(k, &mut |chunk, _| {
-                table = Some(s.value.score(chunk)?);
+            chunks.with_chunk(k, &mut |chunk, _| {
+                table = Some(stages.apply(&fitted, chunk)?);
                 Ok(())
             })?;
             Ok(table.expect("with_chunk calls back"))
         })
         .collect::<Result<Vec<_>>>()?;
-    // Reserved whole, then filled as each chunk's table is dropped: never twice the scores.
+    let table = concat_tables(tables, &mut notes)?;
+    let ranks = stages.rank(&table.score, table.direction);
+    Ok(Some(MatrixScore {
+        weights: fitted.weights.expect("fitted").0,
+        scores: table.score,
+        ranks,
+        direction: table.direction,
+        extras: table.extras,
+        notes,
+    }))
+}
+
+/// The chunks' score tables as one, in chunk order: reserved whole, then filled as each chunk's
+/// table is dropped, so the scores are never held twice. Errors on no rows.
+pub fn concat_tables(
+    tables: Vec<Outcome<resil_core::ScoreTable>>,
+    notes: &mut Vec<resil_core::Diagnostic>,
+) -> Result<resil_core::ScoreTable> {
     let rows: usize = tables.iter().map(|t| t.value.score.len()).sum();
     let mut parts = tables.into_iter();
     let first = parts.next().map(|t| {
@@ -184,15 +351,7 @@ pub fn score_chunked(
             all.extend(more);
         }
     }
-    let ranks = resil_rank::rank(&table.score, table.direction, ties);
-    Ok(Some(MatrixScore {
-        weights: w.value.0.clone(),
-        scores: table.score,
-        ranks,
-        direction: table.direction,
-        extras: table.extras,
-        notes,
-    }))
+    Ok(table)
 }
 
 #[cfg(test)]

@@ -1,0 +1,147 @@
+//! The engine's scores equal the in-memory path's: on DataFusion from CSV and from Parquet, and
+//! on a Ballista scheduler and executor started in this process on localhost.
+#![cfg(feature = "datafusion")]
+
+use std::io::Write;
+use std::path::Path;
+
+use resil_core::{Matrix, Polarity};
+use resil_engine::{Engine, EngineScore, Input, Setup};
+use resil_pipeline::pooled_stage;
+
+/// A seeded matrix (xorshift), ids `u0000001`.. so that id order is file order.
+fn matrix(rows: usize, cols: usize, seed: u64) -> (Vec<String>, Matrix) {
+    let mut s = seed;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let columns = (0..cols).map(|j| (0..rows).map(|_| 1.0 + 100.0 * next() * (j + 1) as f64).collect()).collect();
+    ((0..rows).map(|i| format!("u{:07}", i + 1)).collect(), Matrix::from_columns(columns))
+}
+
+fn write_csv(path: &Path, ids: &[String], m: &Matrix) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let header: Vec<String> = (0..m.ncols()).map(|j| format!("c{j}")).collect();
+    writeln!(f, "id,{}", header.join(",")).unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let row: Vec<String> = (0..m.ncols()).map(|j| m.column(j)[i].to_string()).collect();
+        writeln!(f, "{id},{}", row.join(",")).unwrap();
+    }
+}
+
+fn stage(method: &str, params: &str) -> resil_config::StageConfig {
+    pooled_stage(method, params.parse::<toml::Table>().unwrap())
+}
+
+const PIPELINES: [(&str, &str, &str); 3] =
+    [("minmax", "entropy", "topsis"), ("zscore", "std", "topsis"), ("minmax", "cv", "wsm")];
+
+fn polarities(n: usize) -> Vec<Polarity> {
+    (0..n).map(|j| if j == 1 { Polarity::Cost } else { Polarity::Benefit }).collect()
+}
+
+fn engine_score(engine: &Engine, input: &Input, (n, w, r): (&str, &str, &str)) -> EngineScore {
+    let setup = |names: &[String]| {
+        Ok(Setup {
+            polarities: polarities(names.len()),
+            normalize: stage(n, ""),
+            weight: stage(w, ""),
+            rank: stage(r, ""),
+        })
+    };
+    resil_engine::score(engine, input, &setup).unwrap_or_else(|e| panic!("{n}/{w}/{r}: {e}"))
+}
+
+/// The engine against `score_matrix` on the same matrix: weights and scores to 1e-12, ranks equal.
+fn assert_same(ids: &[String], m: &Matrix, got: &EngineScore, (n, w, r): (&str, &str, &str)) {
+    let names: Vec<String> = (0..m.ncols()).map(|j| format!("c{j}")).collect();
+    let system = resil_pipeline::criteria(&names, &polarities(names.len()));
+    let want = resil_pipeline::score_matrix(m, &system, &stage(n, ""), &stage(w, ""), &stage(r, "")).unwrap();
+    assert_eq!(got.ids, ids, "rows in id order");
+    assert_eq!(got.names, names);
+    let close = |a: &[f64], b: &[f64]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12 * (1.0 + x.abs()))
+    };
+    assert!(
+        close(&got.score.weights, &want.weights),
+        "{n}/{w}/{r} weights {:?} vs {:?}",
+        got.score.weights,
+        want.weights
+    );
+    assert!(close(&got.score.scores, &want.scores), "{n}/{w}/{r} scores");
+    assert_eq!(got.score.ranks, want.ranks, "{n}/{w}/{r} ranks");
+    assert_eq!(got.score.extras.len(), want.extras.len());
+    for ((na, va), (nb, vb)) in got.score.extras.iter().zip(&want.extras) {
+        assert!(na == nb && close(va, vb), "{n}/{w}/{r} {na}");
+    }
+}
+
+#[test]
+fn datafusion_scores_equal_the_in_memory_scores_from_csv_and_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ids, m) = matrix(5000, 4, 0x5eed);
+    let csv = dir.path().join("m.csv");
+    write_csv(&csv, &ids, &m);
+    for pipeline in PIPELINES {
+        let got = engine_score(&Engine::DataFusion, &Input::Csv(csv.clone()), pipeline);
+        assert_same(&ids, &m, &got, pipeline);
+    }
+    // The same table as a folder of Parquet files, written by DataFusion itself.
+    let parquet = dir.path().join("parquet");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let ctx = datafusion::prelude::SessionContext::new();
+        let df = ctx.read_csv(csv.to_str().unwrap(), datafusion::prelude::CsvReadOptions::new()).await.unwrap();
+        df.repartition(datafusion::logical_expr::Partitioning::RoundRobinBatch(3))
+            .unwrap()
+            .write_parquet(parquet.to_str().unwrap(), datafusion::dataframe::DataFrameWriteOptions::new(), None)
+            .await
+            .unwrap();
+    });
+    let got = engine_score(&Engine::DataFusion, &Input::Parquet(parquet), PIPELINES[0]);
+    assert_same(&ids, &m, &got, PIPELINES[0]);
+    // Same input, same bits: the partials merge in key order, whatever order they finish in.
+    let again = engine_score(&Engine::DataFusion, &Input::Csv(csv.clone()), PIPELINES[0]);
+    let first = engine_score(&Engine::DataFusion, &Input::Csv(csv), PIPELINES[0]);
+    assert_eq!(first.score.scores, again.score.scores);
+}
+
+#[test]
+fn methods_without_a_chunked_fit_and_bad_tables_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ids, m) = matrix(50, 3, 7);
+    let csv = dir.path().join("m.csv");
+    write_csv(&csv, &ids, &m);
+    let setup = |names: &[String]| {
+        Ok(Setup {
+            polarities: polarities(names.len()),
+            normalize: stage("minmax", ""),
+            weight: stage("critic", ""),
+            rank: stage("topsis", ""),
+        })
+    };
+    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv.clone()), &setup).unwrap_err().to_string();
+    assert!(e.contains("do not all fit over chunks"), "{e}");
+    let only_ids = dir.path().join("ids.csv");
+    std::fs::write(&only_ids, "id\na\nb\n").unwrap();
+    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(only_ids), &setup).unwrap_err().to_string();
+    assert!(e.contains("ids.csv") && e.contains("no criteria"), "{e}");
+    let setup_error = |_: &[String]| -> Result<Setup, String> { Err("3 polarities for 2 criteria".into()) };
+    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv), &setup_error).unwrap_err().to_string();
+    assert!(e.contains("3 polarities"), "{e}");
+}
+
+/// A Ballista scheduler and one executor on localhost, in this process: the fit passes and the
+/// apply pass travel to the executor as serialised plans, with the job literal in them.
+#[cfg(feature = "ballista")]
+#[test]
+fn ballista_scores_equal_the_in_memory_scores_on_a_million_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ids, m) = matrix(1_000_000, 3, 0xba11);
+    let csv = dir.path().join("m.csv");
+    write_csv(&csv, &ids, &m);
+    let got = engine_score(&Engine::BallistaStandalone, &Input::Csv(csv), PIPELINES[0]);
+    assert_same(&ids, &m, &got, PIPELINES[0]);
+}
