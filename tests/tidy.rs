@@ -93,7 +93,9 @@ fn method_crates_depend_on_resil_core_only() {
             !workspace_deps(&krate).contains(&"resil-test-support".to_string()),
             "{krate}: resil-test-support is for [dev-dependencies] only"
         );
-        if krate != "resil-pipeline" && !["resil-report", "resil-cli", "resil-py", "resil-engine"].contains(&krate.as_str()) {
+        if krate != "resil-pipeline"
+            && !["resil-report", "resil-cli", "resil-py", "resil-engine"].contains(&krate.as_str())
+        {
             assert!(
                 !workspace_deps(&krate).contains(&"resil-pipeline".to_string()),
                 "{krate} must not know the pipeline"

@@ -185,7 +185,7 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
             let result = resil_pipeline::score_chunked(&mut groups, &system, &n, &w, &m)?.with_context(|| {
                 format!(
                     "--stream: {} / {} / {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
-                    args.normalize, weight_method, args.method
+                    n.method, w.method, m.method
                 )
             })?;
             groups.finish_progress();
