@@ -63,13 +63,12 @@ fn no_method_combination_gives_a_silent_nan() {
         for n in resil_pipeline::names(NORMALIZERS) {
             for w in resil_pipeline::names(WEIGHTERS) {
                 for s in resil_pipeline::names(SCORERS) {
-                    let result = resil_pipeline::score_matrix(
-                        m,
-                        &system,
-                        &stage(n, &required(n)),
-                        &stage(w, &required(w)),
-                        &stage(s, &[]),
-                    );
+                    let stages = resil_pipeline::ScoreStages {
+                        normalize: vec![stage(n, &required(n))],
+                        weight: stage(w, &required(w)),
+                        rank: stage(s, &[]),
+                    };
+                    let result = resil_pipeline::score_matrix(m, &system, &stages);
                     match result {
                         Ok(r) => {
                             ok += 1;

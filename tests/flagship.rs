@@ -370,3 +370,83 @@ fn the_workbook_panel_gives_the_csv_run() {
     let manifest = std::fs::read_to_string(xlsx.path().join("manifest.json")).unwrap();
     assert!(manifest.contains("yearbook_synthetic.xlsx"), "the workbook is an input of the run");
 }
+
+/// The flagship's scoring stages as `resil score` flags (a chain of two normalisations, on the
+/// chunked path of `resil score`) give its run's weights and scores, from the run's own
+/// imputed values (intermediates.csv): one code path for a study and a plain matrix.
+#[test]
+fn the_flagships_scoring_is_one_resil_score_with_a_normalisation_chain() {
+    let out = tempfile::tempdir().unwrap();
+    run_config("configs/border-cities.toml", out.path(), &[]);
+    let cells = csv_maps(&out.path().join("intermediates.csv"));
+    let indicators: Vec<String> = table2().iter().map(|r| r["id"].clone()).collect();
+    let polarity: Vec<String> = table2().iter().map(|r| r["polarity"].clone()).collect();
+    // One row per unit and period, in the run's row order, one column per indicator.
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    for c in &cells {
+        let id = format!("{}@{}", c["unit"], c["period"]);
+        if rows.last().map(|(last, _)| last != &id).unwrap_or(true) {
+            rows.push((id.clone(), Vec::new()));
+        }
+        let row = rows.last_mut().unwrap();
+        assert_eq!(c["indicator"], indicators[row.1.len()], "{id}: indicators in Table 2's order");
+        row.1.push(c["value"].clone());
+    }
+    let mut text = format!("id,{}\n", indicators.join(","));
+    for (id, values) in &rows {
+        text.push_str(&format!("{id},{}\n", values.join(",")));
+    }
+    let matrix = out.path().join("flagship-matrix.csv");
+    std::fs::write(&matrix, text).unwrap();
+    let (code, stdout, stderr) = crate::common::resil(&[
+        "score",
+        matrix.to_str().unwrap(),
+        &format!("--polarity={}", polarity.join(",")),
+        "--normalize",
+        "zscore",
+        "--normalize",
+        "minmax",
+        "--param",
+        "sd=sample",
+        "--param",
+        "floor=0.01",
+        "--weight",
+        "entropy",
+        "--method",
+        "topsis",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let got: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let floats =
+        |v: &serde_json::Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect() };
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12;
+    let scores = csv_maps(&out.path().join("scores.csv"));
+    assert_eq!(scores.len(), rows.len());
+    for ((s, (id, _)), got) in scores.iter().zip(&rows).zip(floats(&got["scores"])) {
+        assert_eq!(format!("{}@{}", s["unit"], s["period"]), *id);
+        assert!(close(s["score"].parse().unwrap(), got), "{id}: {} vs {got}", s["score"]);
+    }
+    let weights = csv_maps(&out.path().join("weights.csv"));
+    for (id, got) in indicators.iter().zip(floats(&got["weights"])) {
+        let w = weights.iter().find(|r| &r["indicator"] == id).unwrap();
+        assert!(close(w["weight"].parse().unwrap(), got), "{id}");
+    }
+    // A key both steps take must name its step.
+    let two_minmax = |param: &str| {
+        crate::common::resil(&[
+            "score",
+            matrix.to_str().unwrap(),
+            "--normalize",
+            "minmax",
+            "--normalize",
+            "minmax",
+            "--param",
+            param,
+        ])
+    };
+    let (code, _, stderr) = two_minmax("floor=0.01");
+    assert_ne!(code, 0);
+    assert!(stderr.contains("minmax (normalize[0]) and minmax (normalize[1])"), "{stderr}");
+    let (code, _, stderr) = two_minmax("normalize[1].floor=0.01");
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -68,7 +68,8 @@ proptest! {
             if ["fixed", "ahp", "combined", "hierarchical"].contains(&method) {
                 continue;
             }
-            if let Ok(out) = resil_pipeline::score_matrix(&m, &system, &stage("none"), &stage(method), &stage("topsis")) {
+            let stages = resil_pipeline::ScoreStages { normalize: vec![stage("none")], weight: stage(method), rank: stage("topsis") };
+            if let Ok(out) = resil_pipeline::score_matrix(&m, &system, &stages) {
                 prop_assert!(out.weights.iter().all(|&w| w >= 0.0), "{method}: {:?}", out.weights);
                 prop_assert!((out.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{method}: {:?}", out.weights);
             }

@@ -22,9 +22,11 @@ pub struct ScoreArgs {
     /// Polarity of each criterion, `+` (benefit) or `-` (cost), comma-separated (default: all +).
     #[arg(long, allow_hyphen_values = true)]
     pub polarity: Option<String>,
-    /// Normalisation, applied before both weighting and scoring.
+    /// Normalisation, applied before both weighting and scoring. Repeat it for a chain, each step
+    /// fitted on the output of the one before (`--normalize zscore --normalize minmax`); name a
+    /// step's parameters `normalize[i].key=value` when two steps take the key.
     #[arg(long, default_value = "minmax")]
-    pub normalize: String,
+    pub normalize: Vec<String>,
     /// Weights: a method name, or `fixed:w1,w2,...` in column order.
     #[arg(long, default_value = "entropy", allow_hyphen_values = true)]
     pub weight: String,
@@ -168,24 +170,24 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     }
     let (names, rows) = read_matrix(&args.matrix, args.stream)?;
     let system = resil_pipeline::criteria(&names, &polarities(args.polarity.as_deref(), names.len())?);
-    let (n, w, m) = stages(args, &names)?;
+    let stages = stages(args, &names)?;
     // Block by block when every method fits from mergeable statistics (the normalised matrix is
     // never held whole); otherwise in memory. A file of one block gives the in-memory bits.
     let (result, ids): (_, Box<dyn IdSource>) = match rows {
         Rows::InMemory(ids, mut blocks) => {
-            let result = match resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m)? {
+            let result = match resil_pipeline::score_chunked(&mut blocks, &system, &stages)? {
                 Some(result) => result,
-                None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &n, &w, &m)?,
+                None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &stages)?,
             };
             (result, Box::new(ids))
         }
         // The ids are read back from the file as the output is written.
         #[cfg(feature = "parquet")]
         Rows::OnDisk(mut groups) => {
-            let result = resil_pipeline::score_chunked(&mut groups, &system, &n, &w, &m)?.with_context(|| {
+            let result = resil_pipeline::score_chunked(&mut groups, &system, &stages)?.with_context(|| {
                 format!(
-                    "--stream: {} / {} / {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
-                    n.method, w.method, m.method
+                    "--stream: {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
+                    stages.describe()
                 )
             })?;
             groups.finish_progress();
@@ -205,19 +207,22 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     Ok(0)
 }
 
-type Stages = (resil_config::StageConfig, resil_config::StageConfig, resil_config::StageConfig);
-
-/// The three stages of `resil score` from its flags, for the criteria `names`.
-fn stages(args: &ScoreArgs, names: &[String]) -> anyhow::Result<Stages> {
+/// The stages of `resil score` from its flags, for the criteria `names`.
+fn stages(args: &ScoreArgs, names: &[String]) -> anyhow::Result<resil_pipeline::ScoreStages> {
     let weight_name = if args.weight.starts_with("fixed:") { "fixed" } else { args.weight.as_str() };
-    let mut tables = route(
-        &args.params,
-        &[
-            ("normalize", "normalize", &args.normalize),
-            ("weight", "weight", weight_name),
-            ("method", "rank", &args.method),
-        ],
-    )?;
+    let steps = args.normalize.len();
+    let step_names: Vec<String> = if steps == 1 {
+        vec!["normalize".to_string()]
+    } else {
+        (0..steps).map(|i| format!("normalize[{i}]")).collect()
+    };
+    let mut routes: Vec<(&str, &str, &str)> = step_names
+        .iter()
+        .zip(&args.normalize)
+        .map(|(name, method)| (name.as_str(), "normalize", method.as_str()))
+        .collect();
+    routes.extend([("weight", "weight", weight_name), ("method", "rank", args.method.as_str())]);
+    let mut tables = route(&args.params, &routes)?;
     let weight_method = match args.weight.strip_prefix("fixed:") {
         Some(list) => {
             let values: Vec<f64> = list
@@ -229,17 +234,15 @@ fn stages(args: &ScoreArgs, names: &[String]) -> anyhow::Result<Stages> {
                 bail!("--weight fixed: {} weights for {} criteria", values.len(), names.len());
             }
             let weights: toml::Table = names.iter().cloned().zip(values.into_iter().map(toml::Value::Float)).collect();
-            tables[1].insert("weights".into(), toml::Value::Table(weights));
+            tables[steps].insert("weights".into(), toml::Value::Table(weights));
             "fixed".to_string()
         }
         None => args.weight.clone(),
     };
-    let [n, w, m] = [0, 1, 2].map(|i| std::mem::take(&mut tables[i]));
-    Ok((
-        resil_pipeline::pooled_stage(&args.normalize, n),
-        resil_pipeline::pooled_stage(&weight_method, w),
-        resil_pipeline::pooled_stage(&args.method, m),
-    ))
+    let rank = resil_pipeline::pooled_stage(&args.method, tables.pop().expect("the scorer's table"));
+    let weight = resil_pipeline::pooled_stage(&weight_method, tables.pop().expect("the weighting's table"));
+    let normalize = args.normalize.iter().zip(tables).map(|(m, t)| resil_pipeline::pooled_stage(m, t)).collect();
+    Ok(resil_pipeline::ScoreStages { normalize, weight, rank })
 }
 
 /// `resil score --engine`: the passes on DataFusion or Ballista, the output as without it.
@@ -255,8 +258,8 @@ fn score_on_engine(args: &ScoreArgs, engine: &str, out: &mut dyn Write, err: &mu
         let input = resil_engine::Input::of(&args.matrix);
         let setup = |names: &[String]| -> Result<resil_engine::Setup, String> {
             let polarities = polarities(args.polarity.as_deref(), names.len()).map_err(|e| e.to_string())?;
-            let (normalize, weight, rank) = stages(args, names).map_err(|e| format!("{e:#}"))?;
-            Ok(resil_engine::Setup { polarities, normalize, weight, rank })
+            let stages = stages(args, names).map_err(|e| format!("{e:#}"))?;
+            Ok(resil_engine::Setup { polarities, stages })
         };
         let result = resil_engine::score(&engine, &input, &setup).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
         for note in &result.score.notes {

@@ -451,16 +451,20 @@ mod tests {
             &[resil_core::Polarity::Benefit, resil_core::Polarity::Cost],
         );
         let stage = |name: &str| resil_pipeline::pooled_stage(name, toml::Table::new());
-        let (n, w, m) = (stage("minmax"), stage("entropy"), stage("topsis"));
+        let stages = resil_pipeline::ScoreStages {
+            normalize: vec![stage("minmax")],
+            weight: stage("entropy"),
+            rank: stage("topsis"),
+        };
         let (ids, _, mut blocks) = read(&file).unwrap();
-        let held = resil_pipeline::score_chunked(&mut blocks, &system, &n, &w, &m).unwrap().unwrap();
+        let held = resil_pipeline::score_chunked(&mut blocks, &system, &stages).unwrap().unwrap();
         let (_, mut on_disk) = open_on_disk(&file).unwrap();
         let streamed_ids = on_disk.range(0..on_disk.rows()).unwrap();
         assert_eq!(streamed_ids.iter().collect::<Vec<_>>(), ids.iter().collect::<Vec<_>>());
         // Ranges across row groups read back the same ids.
         let middle = on_disk.range(5..40).unwrap();
         assert_eq!(middle.iter().collect::<Vec<_>>(), ids.iter().skip(5).take(35).collect::<Vec<_>>());
-        let streamed = resil_pipeline::score_chunked(&mut on_disk, &system, &n, &w, &m).unwrap().unwrap();
+        let streamed = resil_pipeline::score_chunked(&mut on_disk, &system, &stages).unwrap().unwrap();
         assert_eq!(streamed.scores, held.scores);
         assert_eq!((streamed.weights, streamed.ranks), (held.weights, held.ranks));
         // A bad cell met while streaming is named like one met reading the whole file.
@@ -468,7 +472,7 @@ mod tests {
         bad[3].1[2] = f64::INFINITY;
         let file = parquet_file(dir.path(), "bad.parquet", &bad);
         let (_, mut on_disk) = open_on_disk(&file).unwrap();
-        let err = resil_pipeline::score_chunked(&mut on_disk, &system, &n, &w, &m).unwrap_err().to_string();
+        let err = resil_pipeline::score_chunked(&mut on_disk, &system, &stages).unwrap_err().to_string();
         let first_row = 1 + as_str[..3].iter().map(|g| g.0.len()).sum::<usize>() + 2;
         assert!(
             err.contains(&format!(

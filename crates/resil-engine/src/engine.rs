@@ -9,10 +9,9 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::{AggregateUDF, Expr, ScalarUDF};
 use datafusion::prelude::{ident, lit, CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 use futures::StreamExt;
-use resil_config::StageConfig;
 use resil_core::chunked::PassState;
 use resil_core::Polarity;
-use resil_pipeline::{ChunkedStages, MatrixScore, STAGES};
+use resil_pipeline::{ChunkedStages, MatrixScore, ScoreStages};
 
 use crate::functions::{ids_of, matrix_of, Job, PassUdaf, ScoreUdf};
 
@@ -123,13 +122,11 @@ fn failed(e: impl std::fmt::Display) -> DataFusionError {
     DataFusionError::Execution(e.to_string())
 }
 
-/// The criteria's polarities and the three stages, made once the criteria's names are read.
+/// The criteria's polarities and the stages, made once the criteria's names are read.
 #[derive(Debug, Clone)]
 pub struct Setup {
     pub polarities: Vec<Polarity>,
-    pub normalize: StageConfig,
-    pub weight: StageConfig,
-    pub rank: StageConfig,
+    pub stages: ScoreStages,
 }
 
 /// Makes the [`Setup`] from the criteria's names (the table's columns after the first).
@@ -168,21 +165,18 @@ pub async fn score_on(ctx: &SessionContext, input: &Input, setup: &MakeSetup<'_>
         return Err(failed(format!("{}: no criteria after the id column `{id}`", place.display())));
     }
     let names = names.to_vec();
-    let Setup { polarities, normalize, weight, rank } = setup(&names).map_err(failed)?;
-    let (normalize, weight, rank) = (&normalize, &weight, &rank);
+    let Setup { polarities, stages: score_stages } = setup(&names).map_err(failed)?;
     let system = resil_pipeline::criteria(&names, &polarities);
-    let stages = ChunkedStages::new(&system, normalize, weight, rank).map_err(failed)?.ok_or_else(|| {
+    let stages = ChunkedStages::new(&system, &score_stages).map_err(failed)?.ok_or_else(|| {
         failed(format!(
-            "--engine: {} / {} / {} do not all fit over chunks yet (those that do: see README)",
-            normalize.method, weight.method, rank.method
+            "--engine: {} do not all fit over chunks yet (those that do: see README)",
+            score_stages.describe()
         ))
     })?;
     let mut job = Job {
         names: names.clone(),
         polarities,
-        normalize: normalize.clone(),
-        weight: weight.clone(),
-        rank: rank.clone(),
+        stages: score_stages,
         states: Vec::new(),
         stage: 0,
         pass: 0,
@@ -192,7 +186,7 @@ pub async fn score_on(ctx: &SessionContext, input: &Input, setup: &MakeSetup<'_>
     let pass_udaf = AggregateUDF::from(PassUdaf::default());
     let mut complete: Vec<Vec<PassState>> = Vec::new();
     let mut fitted = stages.fitted(&complete).map_err(failed)?;
-    for stage in 0..STAGES.len() {
+    for stage in 0..stages.stage_count() {
         let mut done: Vec<PassState> = Vec::new();
         for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
             job.stage = stage;
@@ -222,7 +216,7 @@ pub async fn score_on(ctx: &SessionContext, input: &Input, setup: &MakeSetup<'_>
         .ok_or_else(|| failed(format!("{}: no rows to score", place.display())))?;
     let probe = stages.apply(&fitted, &matrix_of(first.columns(), &names)?).map_err(failed)?.value;
     job.outputs = std::iter::once("score".to_string()).chain(probe.extras.iter().map(|(n, _)| n.clone())).collect();
-    job.stage = STAGES.len();
+    job.stage = stages.stage_count();
     job.pass = 0;
     job.states = complete.iter().map(|s| s.iter().map(|p| p.values().to_vec()).collect()).collect();
     let mut args = vec![lit(job.to_literal())];

@@ -15,10 +15,9 @@ use datafusion::logical_expr::{
     Accumulator, AggregateUDFImpl, ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion::physical_expr::expressions::Literal;
-use resil_config::StageConfig;
 use resil_core::chunked::{Merge, PassState};
 use resil_core::{Matrix, Polarity};
-use resil_pipeline::{ChunkedStages, FittedStages};
+use resil_pipeline::{ChunkedStages, FittedStages, ScoreStages};
 use serde::{Deserialize, Serialize};
 
 /// What a function call folds or applies: the stages and the merged states of the passes done.
@@ -26,13 +25,11 @@ use serde::{Deserialize, Serialize};
 pub(crate) struct Job {
     pub names: Vec<String>,
     pub polarities: Vec<Polarity>,
-    pub normalize: StageConfig,
-    pub weight: StageConfig,
-    pub rank: StageConfig,
+    pub stages: ScoreStages,
     /// Per stage, the values of each pass's merged state: every pass of the stages before
     /// `stage`, and the passes of `stage` done so far.
     pub states: Vec<Vec<Vec<f64>>>,
-    /// The pass to fold; `stage` = 3 for the apply pass.
+    /// The pass to fold; `stage` = the number of stages for the apply pass.
     pub stage: usize,
     pub pass: usize,
     /// The apply pass's output fields: `score`, then the scorer's extras.
@@ -63,7 +60,7 @@ pub(crate) struct Prepared {
 impl Prepared {
     pub fn new(job: &Job) -> Result<Self> {
         let system = resil_pipeline::criteria(&job.names, &job.polarities);
-        let stages = ChunkedStages::new(&system, &job.normalize, &job.weight, &job.rank)
+        let stages = ChunkedStages::new(&system, &job.stages)
             .map_err(failed)?
             .ok_or_else(|| failed("these methods have no fit over chunks; the engine cannot run them"))?;
         let mut complete: Vec<Vec<PassState>> = Vec::new();
@@ -88,7 +85,7 @@ impl Prepared {
                 done = states;
             }
         }
-        let slots = if job.stage < resil_pipeline::STAGES.len() {
+        let slots = if job.stage < stages.stage_count() {
             stages.passes(job.stage, &fitted).get(job.pass).cloned().ok_or_else(|| failed("no such pass"))?
         } else {
             Vec::new()

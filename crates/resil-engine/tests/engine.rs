@@ -1,13 +1,17 @@
 //! The engine's scores equal the in-memory path's: on DataFusion from CSV and from Parquet, and
-//! on a Ballista scheduler and executor started in this process on localhost.
+//! on a Ballista scheduler and executor started in this process on localhost; the flagship
+//! study's scoring stages on both equal its in-memory run.
 #![cfg(feature = "datafusion")]
+
+#[path = "../../../tests/support/plugins.rs"]
+mod plugins;
 
 use std::io::Write;
 use std::path::Path;
 
 use resil_core::{Matrix, Polarity};
 use resil_engine::{Engine, EngineScore, Input, Setup};
-use resil_pipeline::pooled_stage;
+use resil_pipeline::{pooled_stage, ScoreStages};
 
 /// A seeded matrix (xorshift), ids `u0000001`.. so that id order is file order.
 fn matrix(rows: usize, cols: usize, seed: u64) -> (Vec<String>, Matrix) {
@@ -43,15 +47,12 @@ fn polarities(n: usize) -> Vec<Polarity> {
     (0..n).map(|j| if j == 1 { Polarity::Cost } else { Polarity::Benefit }).collect()
 }
 
+fn stages((n, w, r): (&str, &str, &str)) -> ScoreStages {
+    ScoreStages { normalize: vec![stage(n, "")], weight: stage(w, ""), rank: stage(r, "") }
+}
+
 fn engine_score(engine: &Engine, input: &Input, (n, w, r): (&str, &str, &str)) -> EngineScore {
-    let setup = |names: &[String]| {
-        Ok(Setup {
-            polarities: polarities(names.len()),
-            normalize: stage(n, ""),
-            weight: stage(w, ""),
-            rank: stage(r, ""),
-        })
-    };
+    let setup = |names: &[String]| Ok(Setup { polarities: polarities(names.len()), stages: stages((n, w, r)) });
     resil_engine::score(engine, input, &setup).unwrap_or_else(|e| panic!("{n}/{w}/{r}: {e}"))
 }
 
@@ -59,7 +60,7 @@ fn engine_score(engine: &Engine, input: &Input, (n, w, r): (&str, &str, &str)) -
 fn assert_same(ids: &[String], m: &Matrix, got: &EngineScore, (n, w, r): (&str, &str, &str)) {
     let names: Vec<String> = (0..m.ncols()).map(|j| format!("c{j}")).collect();
     let system = resil_pipeline::criteria(&names, &polarities(names.len()));
-    let want = resil_pipeline::score_matrix(m, &system, &stage(n, ""), &stage(w, ""), &stage(r, "")).unwrap();
+    let want = resil_pipeline::score_matrix(m, &system, &stages((n, w, r))).unwrap();
     assert_eq!(got.ids, ids, "rows in id order");
     assert_eq!(got.names, names);
     let close = |a: &[f64], b: &[f64]| {
@@ -115,12 +116,7 @@ fn methods_without_a_chunked_fit_and_bad_tables_are_refused() {
     let csv = dir.path().join("m.csv");
     write_csv(&csv, &ids, &m);
     let setup = |names: &[String]| {
-        Ok(Setup {
-            polarities: polarities(names.len()),
-            normalize: stage("minmax", ""),
-            weight: stage("critic", ""),
-            rank: stage("topsis", ""),
-        })
+        Ok(Setup { polarities: polarities(names.len()), stages: stages(("minmax", "critic", "topsis")) })
     };
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv.clone()), &setup).unwrap_err().to_string();
     assert!(e.contains("do not all fit over chunks"), "{e}");
@@ -144,4 +140,53 @@ fn ballista_scores_equal_the_in_memory_scores_on_a_million_rows() {
     write_csv(&csv, &ids, &m);
     let got = engine_score(&Engine::BallistaStandalone, &Input::Csv(csv), PIPELINES[0]);
     assert_same(&ids, &m, &got, PIPELINES[0]);
+}
+
+/// The flagship study (configs/border-cities.toml, its plugins built as for the tests): its
+/// imputed panel scored by its own stages (z-score, then min-max with a floor, entropy, TOPSIS,
+/// all pooled) on DataFusion and on the in-process Ballista cluster gives the in-memory run's
+/// weights and scores to 1e-12.
+#[test]
+fn the_flagship_scores_on_the_engines_as_in_its_run() {
+    let root = plugins::repo_root();
+    let loaded = resil_config::load(&root.join("configs/border-cities.toml"), true).unwrap();
+    let stages = ScoreStages::of_pipeline(&loaded.config.pipeline).expect("the flagship's stages are pooled");
+    assert_eq!(stages.describe(), "zscore+minmax / entropy / topsis");
+    let options = resil_pipeline::RunOptions { strict: true, plugin_dirs: vec![plugins::plugin_dir().to_path_buf()] };
+    let run = resil_pipeline::run(loaded, &options).unwrap();
+    let panel = &run.panel;
+    // Ids that sort in the run's row order (the engine returns rows in id order).
+    let ids: Vec<String> =
+        (0..panel.n_rows()).map(|r| format!("{r:04}-{}@{}", panel.unit_of_row(r).id, panel.period_of_row(r))).collect();
+    let names: Vec<String> = panel.system().indicators().iter().map(|i| i.id.clone()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("flagship.csv");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
+        writeln!(f, "id,{}", names.join(",")).unwrap();
+        for (r, id) in ids.iter().enumerate() {
+            let row: Vec<String> = (0..names.len()).map(|j| panel.values().column(j)[r].to_string()).collect();
+            writeln!(f, "{id},{}", row.join(",")).unwrap();
+        }
+    }
+    let polarities = panel.system().polarities();
+    let setup = |got: &[String]| {
+        assert_eq!(got, names.as_slice());
+        Ok(Setup { polarities: polarities.clone(), stages: stages.clone() })
+    };
+    let close = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12);
+    let mut engines = vec![Engine::DataFusion];
+    #[cfg(feature = "ballista")]
+    engines.push(Engine::BallistaStandalone);
+    for engine in engines {
+        let got = resil_engine::score(&engine, &Input::Csv(csv.clone()), &setup).unwrap();
+        assert_eq!(got.ids, ids, "{engine:?}");
+        assert_eq!(run.weights.len(), 1, "pooled weights");
+        assert!(close(&got.score.weights, &run.weights[0].weights.0), "{engine:?} weights");
+        assert!(close(&got.score.scores, &run.scores.score), "{engine:?} scores");
+        for (name, values) in &got.score.extras {
+            let want = &run.scores.extras.iter().find(|(n, _)| n == name).expect("the run's extras").1;
+            assert!(close(values, want), "{engine:?} {name}");
+        }
+    }
 }

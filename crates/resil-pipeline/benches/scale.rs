@@ -8,7 +8,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::{Rng, SeedableRng};
 use resil_core::{Matrix, Polarity};
-use resil_pipeline::{criteria, pooled_stage, score_chunked, score_matrix, RowBlocks};
+use resil_pipeline::{criteria, pooled_stage, score_chunked, score_matrix, RowBlocks, ScoreStages};
 use resil_trend::spatial::{moran, Metric, SpatialWeights, WeightsKind};
 
 fn matrix(rows: usize, cols: usize) -> Matrix {
@@ -24,10 +24,10 @@ fn topsis(c: &mut Criterion) {
         (0..cols).map(|j| if j < 20 { Polarity::Benefit } else { Polarity::Cost }).collect();
     let system = criteria(&names, &polarities);
     let stage = |m: &str| pooled_stage(m, toml::Table::new());
-    let (n, w, r) = (stage("minmax"), stage("entropy"), stage("topsis"));
+    let stages = ScoreStages { normalize: vec![stage("minmax")], weight: stage("entropy"), rank: stage("topsis") };
     let mut group = c.benchmark_group("entropy_topsis_2e5x30");
     group.sample_size(10);
-    group.bench_function("in_memory", |b| b.iter(|| score_matrix(&data, &system, &n, &w, &r).unwrap()));
+    group.bench_function("in_memory", |b| b.iter(|| score_matrix(&data, &system, &stages).unwrap()));
     group.bench_function("row_blocks", |b| {
         b.iter_batched(
             || {
@@ -38,7 +38,7 @@ fn topsis(c: &mut Criterion) {
                 }
                 blocks
             },
-            |mut blocks| score_chunked(&mut blocks, &system, &n, &w, &r).unwrap().unwrap(),
+            |mut blocks| score_chunked(&mut blocks, &system, &stages).unwrap().unwrap(),
             criterion::BatchSize::LargeInput,
         )
     });

@@ -5,11 +5,10 @@
 //! a chunked fit makes [`score_chunked`] answer `None`, and the caller scores in memory.
 
 use rayon::prelude::*;
-use resil_config::StageConfig;
 use resil_core::chunked::{PassState, RowChunks};
 use resil_core::{FittedNormalizer, IndicatorSystem, Matrix, Outcome, Result, StageContext, Weights};
 
-use crate::matrix::{key, MatrixScore};
+use crate::matrix::{key, MatrixScore, ScoreStages};
 use crate::registry;
 
 /// The rows of an in-memory matrix, `rows_per_chunk` at a time.
@@ -83,15 +82,16 @@ impl RowChunks for RowBlocks {
     }
 }
 
-/// The three stages of a scoring (normalise, weigh, score) built once, fitted pass by pass from
-/// merged statistics and applied chunk by chunk. Every step is a function of the merged states
-/// of the passes before it, so that the passes can run anywhere: on this machine's cores
-/// ([`score_chunked`]) or as the aggregates of a query engine, whose workers rebuild the fitted
-/// stages from the states they are sent.
+/// The stages of a scoring (each step of the normalisation chain, weigh, score) built once,
+/// fitted stage by stage from merged statistics and applied chunk by chunk. Every step is a
+/// function of the merged states of the passes before it, so that the passes can run anywhere:
+/// on this machine's cores ([`score_chunked`]) or as the aggregates of a query engine, whose
+/// workers rebuild the fitted stages from the states they are sent. Stages are numbered in
+/// order: the normalisation steps, then the weighting, then the scorer.
 pub struct ChunkedStages {
     system: IndicatorSystem,
     polarities: Vec<resil_core::Polarity>,
-    normalizer: Box<dyn resil_core::Normalizer>,
+    normalizers: Vec<Box<dyn resil_core::Normalizer>>,
     weighter: Box<dyn resil_core::Weighter>,
     scorer: Box<dyn resil_core::Scorer>,
     ties: resil_rank::TiePolicy,
@@ -99,8 +99,9 @@ pub struct ChunkedStages {
 
 /// The stages fitted so far (from the merged states of their passes), with their notes.
 pub struct FittedStages {
-    normalizer: Option<Box<dyn FittedNormalizer>>,
-    orientation: Vec<resil_core::Polarity>,
+    normalizers: Vec<Box<dyn FittedNormalizer>>,
+    /// The columns' orientation before each normalisation step, and after the last.
+    orientations: Vec<Vec<resil_core::Polarity>>,
     weights: Option<Weights>,
     scorer: Option<Box<dyn resil_core::FittedScorer>>,
     /// The chunks hold normalised values already (normalised once, in place).
@@ -109,12 +110,26 @@ pub struct FittedStages {
 }
 
 impl FittedStages {
-    /// `chunk` normalised (borrowed as it is when the chunks were normalised in place).
-    fn normalize<'a>(&self, chunk: &'a Matrix) -> Result<std::borrow::Cow<'a, Matrix>> {
+    /// `chunk` through the first `steps` normalisation steps (borrowed as it is when the chunks
+    /// were normalised in place).
+    fn normalize<'a>(&self, chunk: &'a Matrix, steps: usize) -> Result<std::borrow::Cow<'a, Matrix>> {
+        let mut out = std::borrow::Cow::Borrowed(chunk);
         if self.in_place {
-            return Ok(std::borrow::Cow::Borrowed(chunk));
+            return Ok(out);
         }
-        Ok(std::borrow::Cow::Owned(self.normalizer.as_ref().expect("normaliser fitted first").transform(chunk)?))
+        for n in &self.normalizers[..steps] {
+            out = std::borrow::Cow::Owned(n.transform(&out)?);
+        }
+        Ok(out)
+    }
+
+    /// `chunk` through the whole (fitted) chain.
+    fn normalize_all<'a>(&self, chunk: &'a Matrix) -> Result<std::borrow::Cow<'a, Matrix>> {
+        self.normalize(chunk, self.normalizers.len())
+    }
+
+    fn orientation(&self) -> &[resil_core::Polarity] {
+        self.orientations.last().expect("the input orientation at least")
     }
 
     /// The fitted weights (once the weighting stage is fitted).
@@ -123,29 +138,28 @@ impl FittedStages {
     }
 }
 
-/// Stage numbers of [`ChunkedStages`], in order.
-pub const STAGES: [&str; 3] = ["normalize", "weight", "score"];
-
 impl ChunkedStages {
-    /// The stages of `normalize`, `weight` and `rank` over `system`; `None` when a method has no
-    /// fit over chunks (it needs the whole matrix in memory).
-    pub fn new(
-        system: &IndicatorSystem,
-        normalize: &StageConfig,
-        weight: &StageConfig,
-        rank: &StageConfig,
-    ) -> Result<Option<Self>> {
+    /// The stages of `stages` over `system`; `None` when a method has no fit over chunks (it
+    /// needs the whole matrix in memory).
+    pub fn new(system: &IndicatorSystem, stages: &ScoreStages) -> Result<Option<Self>> {
         let mut warnings = Vec::new();
-        let normalizer = registry::normalizer(&key("--normalize"), normalize, &mut warnings)?.method;
-        let weighter = registry::weighter(&key("--weight"), weight, &mut warnings)?.method;
-        let (scorer, ties) = registry::scorer(&key("--method"), rank, &mut warnings)?;
-        let all = normalizer.chunked().is_some()
+        if stages.normalize.is_empty() {
+            return Err(resil_core::Error::data("--normalize", "no normalisation given"));
+        }
+        let normalizers = (0..stages.normalize.len())
+            .map(|i| {
+                Ok(registry::normalizer(&key(&stages.normalize_flag(i)), &stages.normalize[i], &mut warnings)?.method)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let weighter = registry::weighter(&key("--weight"), &stages.weight, &mut warnings)?.method;
+        let (scorer, ties) = registry::scorer(&key("--method"), &stages.rank, &mut warnings)?;
+        let all = normalizers.iter().all(|n| n.chunked().is_some())
             && weighter.chunked().is_some()
             && scorer.method.chunked(&Weights(Vec::new())).is_some();
         Ok(all.then(|| ChunkedStages {
             system: system.clone(),
             polarities: system.polarities(),
-            normalizer,
+            normalizers,
             weighter,
             scorer: scorer.method,
             ties,
@@ -156,33 +170,39 @@ impl ChunkedStages {
         self.system.len()
     }
 
+    /// How many stages: the normalisation steps, the weighting and the scorer.
+    pub fn stage_count(&self) -> usize {
+        self.normalizers.len() + 2
+    }
+
     /// The stages fitted from `states[stage]`, the merged states of every pass of each stage done
     /// (a prefix of the stages: the first stage whose states are missing and those after it are
     /// not fitted).
     pub fn fitted(&self, states: &[Vec<PassState>]) -> Result<FittedStages> {
         let mut f = FittedStages {
-            normalizer: None,
-            orientation: self.polarities.clone(),
+            normalizers: Vec::new(),
+            orientations: vec![self.polarities.clone()],
             weights: None,
             scorer: None,
             in_place: false,
             notes: Vec::new(),
         };
-        if let Some(done) = states.first() {
-            let cx = StageContext::columns(&self.system, &self.polarities);
-            let fitted = self.normalizer.chunked().expect("checked in new").finish(done, &cx)?;
+        let steps = self.normalizers.len();
+        for (step, done) in states.iter().take(steps).enumerate() {
+            let cx = StageContext::columns(&self.system, f.orientation());
+            let fitted = self.normalizers[step].chunked().expect("checked in new").finish(done, &cx)?;
             f.notes.extend(fitted.notes);
-            f.orientation = fitted.value.output_orientation();
-            f.normalizer = Some(fitted.value);
+            f.orientations.push(fitted.value.output_orientation());
+            f.normalizers.push(fitted.value);
         }
-        if let Some(done) = states.get(1) {
-            let cx = StageContext::columns(&self.system, &f.orientation);
+        if let Some(done) = states.get(steps) {
+            let cx = StageContext::columns(&self.system, f.orientation());
             let w = self.weighter.chunked().expect("checked in new").finish(done, &cx)?;
             f.notes.extend(w.notes);
             f.weights = Some(w.value);
         }
-        if let (Some(done), Some(w)) = (states.get(2), &f.weights) {
-            let cx = StageContext::columns(&self.system, &f.orientation);
+        if let (Some(done), Some(w)) = (states.get(steps + 1), &f.weights) {
+            let cx = StageContext::columns(&self.system, f.orientation());
             let s = self.scorer.chunked(w).expect("checked in new").finish(done, &cx)?;
             f.notes.extend(s.notes);
             f.scorer = Some(s.value);
@@ -192,13 +212,14 @@ impl ChunkedStages {
 
     /// The slots of each pass of `stage`, given the stages before it fitted.
     pub fn passes(&self, stage: usize, fitted: &FittedStages) -> Vec<Vec<resil_core::chunked::Merge>> {
-        match stage {
-            0 => self.normalizer.chunked().expect("checked in new").passes(),
-            1 => self.weighter.chunked().expect("checked in new").passes(),
-            _ => {
-                let w = fitted.weights.as_ref().expect("weights fitted before the scorer");
-                self.scorer.chunked(w).expect("checked in new").passes()
-            }
+        let steps = self.normalizers.len();
+        if stage < steps {
+            self.normalizers[stage].chunked().expect("checked in new").passes()
+        } else if stage == steps {
+            self.weighter.chunked().expect("checked in new").passes()
+        } else {
+            let w = fitted.weights.as_ref().expect("weights fitted before the scorer");
+            self.scorer.chunked(w).expect("checked in new").passes()
         }
     }
 
@@ -215,41 +236,32 @@ impl ChunkedStages {
         first_row: usize,
         state: &mut PassState,
     ) -> Result<()> {
-        if stage == 0 {
-            let cx = StageContext::columns(&self.system, &self.polarities);
-            return self.normalizer.chunked().expect("checked in new").update(pass, done, chunk, first_row, state, &cx);
+        let steps = self.normalizers.len();
+        if stage < steps {
+            let input = fitted.normalize(chunk, stage)?;
+            let cx = StageContext::columns(&self.system, &fitted.orientations[stage]);
+            let method = self.normalizers[stage].chunked().expect("checked in new");
+            return method.update(pass, done, &input, first_row, state, &cx);
         }
-        let normalized = fitted.normalize(chunk)?;
-        self.fold_normalized(fitted, stage, pass, done, &normalized, first_row, state)
-    }
-
-    /// [`Self::fold`] on a chunk already normalised (stages 1 and 2).
-    #[allow(clippy::too_many_arguments)]
-    fn fold_normalized(
-        &self,
-        fitted: &FittedStages,
-        stage: usize,
-        pass: usize,
-        done: &[PassState],
-        normalized: &Matrix,
-        first_row: usize,
-        state: &mut PassState,
-    ) -> Result<()> {
-        let cx = StageContext::columns(&self.system, &fitted.orientation);
-        if stage == 1 {
-            return self
-                .weighter
-                .chunked()
-                .expect("checked in new")
-                .update(pass, done, normalized, first_row, state, &cx);
+        let normalized = fitted.normalize_all(chunk)?;
+        let cx = StageContext::columns(&self.system, fitted.orientation());
+        if stage == steps {
+            return self.weighter.chunked().expect("checked in new").update(
+                pass,
+                done,
+                &normalized,
+                first_row,
+                state,
+                &cx,
+            );
         }
         let w = fitted.weights.as_ref().expect("weights fitted before the scorer");
-        self.scorer.chunked(w).expect("checked in new").update(pass, done, normalized, first_row, state, &cx)
+        self.scorer.chunked(w).expect("checked in new").update(pass, done, &normalized, first_row, state, &cx)
     }
 
     /// Scores a raw chunk with every stage fitted.
     pub fn apply(&self, fitted: &FittedStages, chunk: &Matrix) -> Result<Outcome<resil_core::ScoreTable>> {
-        let normalized = fitted.normalize(chunk)?;
+        let normalized = fitted.normalize_all(chunk)?;
         fitted.scorer.as_ref().expect("scorer fitted last").score(&normalized)
     }
 
@@ -265,20 +277,19 @@ impl ChunkedStages {
 pub fn score_chunked(
     chunks: &mut dyn RowChunks,
     system: &IndicatorSystem,
-    normalize: &StageConfig,
-    weight: &StageConfig,
-    rank: &StageConfig,
+    score_stages: &ScoreStages,
 ) -> Result<Option<MatrixScore>> {
-    let Some(stages) = ChunkedStages::new(system, normalize, weight, rank)? else { return Ok(None) };
+    let Some(stages) = ChunkedStages::new(system, score_stages)? else { return Ok(None) };
     let ncols = stages.ncols();
+    let steps = score_stages.normalize.len();
     let mut states: Vec<Vec<PassState>> = Vec::new();
     let mut fitted = stages.fitted(&states)?;
     let mut in_place = false;
-    for stage in 0..STAGES.len() {
-        if stage == 1 {
+    for stage in 0..stages.stage_count() {
+        if stage == steps {
             // Normalised once where the chunks are held in memory, else on the fly at every pass.
-            let normalizer = fitted.normalizer.as_ref().expect("fitted above");
-            if let Some(done) = chunks.replace_chunks(&|m| normalizer.transform(m)) {
+            let chain = &fitted;
+            if let Some(done) = chunks.replace_chunks(&|m| Ok(chain.normalize_all(m)?.into_owned())) {
                 done?;
                 in_place = true;
                 fitted.in_place = true;
@@ -360,7 +371,7 @@ mod tests {
     use crate::{criteria, pooled_stage, score_matrix};
     use resil_core::Polarity;
 
-    fn stage(method: &str, params: &str) -> StageConfig {
+    fn stage(method: &str, params: &str) -> resil_config::StageConfig {
         pooled_stage(method, params.parse::<toml::Table>().unwrap())
     }
 
@@ -381,18 +392,21 @@ mod tests {
             let system = criteria(&names, &polarities);
             let fixed = format!("weights = {{ {} }}", names.iter().enumerate().map(|(j, c)| format!("{c} = {}", j + 1)).collect::<Vec<_>>().join(", "));
             for (normalize, weight, rank) in [
-                (stage("minmax", ""), stage("entropy", ""), stage("topsis", "")),
-                (stage("minmax", "floor = 0.01"), stage("entropy", ""), stage("topsis", "distance = \"manhattan\"")),
-                (stage("zscore", ""), stage("fixed", &fixed), stage("topsis", "")),
-                (stage("zscore", ""), stage("std", ""), stage("topsis", "")),
-                (stage("minmax", ""), stage("cv", ""), stage("topsis", "")),
-                (stage("minmax", ""), stage("equal", ""), stage("wsm", "")),
-                (stage("vector", ""), stage("equal", ""), stage("wsm", "")),
+                (vec![stage("minmax", "")], stage("entropy", ""), stage("topsis", "")),
+                (vec![stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("topsis", "distance = \"manhattan\"")),
+                (vec![stage("zscore", "")], stage("fixed", &fixed), stage("topsis", "")),
+                (vec![stage("zscore", "")], stage("std", ""), stage("topsis", "")),
+                (vec![stage("minmax", "")], stage("cv", ""), stage("topsis", "")),
+                (vec![stage("minmax", "")], stage("equal", ""), stage("wsm", "")),
+                (vec![stage("vector", "")], stage("equal", ""), stage("wsm", "")),
+                // The flagship's chain: z-scores, then min-max with a floor.
+                (vec![stage("zscore", "sd = \"sample\""), stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("topsis", "")),
             ] {
-                let whole = score_matrix(&matrix, &system, &normalize, &weight, &rank);
+                let stages = ScoreStages { normalize, weight, rank };
+                let whole = score_matrix(&matrix, &system, &stages);
                 // Chunks normalised on the fly (a view of the matrix) and in place (row blocks).
                 let mut chunks = MatrixChunks { matrix: &matrix, rows_per_chunk };
-                let parts = score_chunked(&mut chunks, &system, &normalize, &weight, &rank);
+                let parts = score_chunked(&mut chunks, &system, &stages);
                 let mut blocks = RowBlocks::default();
                 for k in 0..chunks.count() {
                     chunks.with_chunk(k, &mut |m, _| {
@@ -400,7 +414,7 @@ mod tests {
                         Ok(())
                     }).unwrap();
                 }
-                let in_place = score_chunked(&mut blocks, &system, &normalize, &weight, &rank);
+                let in_place = score_chunked(&mut blocks, &system, &stages);
                 match (&parts, &in_place) {
                     (Ok(Some(a)), Ok(Some(b))) => proptest::prop_assert_eq!((&a.weights, &a.scores), (&b.weights, &b.scores)),
                     (Err(a), Err(b)) => proptest::prop_assert_eq!(a.to_string(), b.to_string()),
@@ -446,19 +460,20 @@ mod tests {
     fn one_chunk_gives_the_in_memory_bits_and_unchunked_methods_answer_none() {
         let matrix = Matrix::from_rows(&[vec![1.0, 9.0], vec![4.0, 2.0], vec![7.0, 5.0], vec![3.0, 3.0]]);
         let system = criteria(&["a".into(), "b".into()], &[Polarity::Benefit, Polarity::Cost]);
-        let (n, w, r) = (stage("minmax", ""), stage("entropy", ""), stage("topsis", ""));
-        let whole = score_matrix(&matrix, &system, &n, &w, &r).unwrap();
-        let one = score_chunked(&mut MatrixChunks { matrix: &matrix, rows_per_chunk: 4 }, &system, &n, &w, &r)
-            .unwrap()
-            .unwrap();
+        let stages = ScoreStages {
+            normalize: vec![stage("minmax", "")],
+            weight: stage("entropy", ""),
+            rank: stage("topsis", ""),
+        };
+        let whole = score_matrix(&matrix, &system, &stages).unwrap();
+        let one =
+            score_chunked(&mut MatrixChunks { matrix: &matrix, rows_per_chunk: 4 }, &system, &stages).unwrap().unwrap();
         assert_eq!((whole.weights, whole.scores, whole.ranks), (one.weights, one.scores, one.ranks));
         // CRITIC needs correlations of the whole block: no chunked fit yet.
         let critic = score_chunked(
             &mut MatrixChunks { matrix: &matrix, rows_per_chunk: 2 },
             &system,
-            &n,
-            &stage("critic", ""),
-            &r,
+            &ScoreStages { weight: stage("critic", ""), ..stages },
         );
         assert!(critic.unwrap().is_none());
     }

@@ -19,10 +19,10 @@ mod sources;
 mod stages;
 
 pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
-pub use chunked::{concat_tables, score_chunked, ChunkedStages, FittedStages, MatrixChunks, RowBlocks, STAGES};
+pub use chunked::{concat_tables, score_chunked, ChunkedStages, FittedStages, MatrixChunks, RowBlocks};
 pub use compare::{compare, Comparison};
 pub use explore::{Explorer, RegionView, RowView, View, WeightView, EXPLORER_STAGES};
-pub use matrix::{classify_values, criteria, pooled_stage, route_params, score_matrix, MatrixScore};
+pub use matrix::{classify_values, criteria, pooled_stage, route_params, score_matrix, MatrixScore, ScoreStages};
 pub use published::{FigureComparison, PublishedComparison, PublishedFigure, PublishedFigures, Statistic};
 pub use registry::{
     catalog, names, stage_params, MethodDoc, MethodSpec, ParamSpec, CLASSIFIERS, IMPUTERS, NORMALIZERS, SCORERS,

@@ -21,6 +21,42 @@ pub struct MatrixScore {
     pub notes: Vec<Diagnostic>,
 }
 
+/// The stages of scoring a plain matrix, each on one pooled block: a normalisation chain (each
+/// step fitted on the output of the one before, as a study's `[[pipeline.normalize]]`), a
+/// weighting and a scorer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScoreStages {
+    pub normalize: Vec<StageConfig>,
+    pub weight: StageConfig,
+    pub rank: StageConfig,
+}
+
+impl ScoreStages {
+    /// The command-line flag of normalisation step `i` in messages: `--normalize`, or
+    /// `--normalize[i]` in a chain.
+    pub fn normalize_flag(&self, i: usize) -> String {
+        if self.normalize.len() == 1 {
+            "--normalize".to_string()
+        } else {
+            format!("--normalize[{i}]")
+        }
+    }
+
+    /// A study's scoring stages, when each fits on the whole (pooled) panel and applies to every
+    /// indicator: the stages a chunked path or a query engine can run. `None` otherwise.
+    pub fn of_pipeline(p: &resil_config::PipelineConfig) -> Option<ScoreStages> {
+        let whole = |s: &StageConfig| s.scope == resil_core::Scope::Pooled && s.indicators.is_empty();
+        let all = p.normalize.iter().all(whole) && whole(&p.weight) && whole(&p.rank) && !p.normalize.is_empty();
+        all.then(|| ScoreStages { normalize: p.normalize.clone(), weight: p.weight.clone(), rank: p.rank.clone() })
+    }
+
+    /// The methods, as `zscore+minmax / entropy / topsis`.
+    pub fn describe(&self) -> String {
+        let chain: Vec<&str> = self.normalize.iter().map(|s| s.method.as_str()).collect();
+        format!("{} / {} / {}", chain.join("+"), self.weight.method, self.rank.method)
+    }
+}
+
 /// A stage named on the command line by `flag` (its parameters come from `--param`).
 pub(crate) fn key(flag: &str) -> StageKey<'static> {
     StageKey { file: Path::new("(command line)"), key: flag.to_string(), strict: true }
@@ -108,27 +144,31 @@ pub fn route_params(
     Ok(tables)
 }
 
-/// Normalises `matrix` (rows = alternatives), derives weights from the normalised matrix, scores
-/// and ranks it: the pipeline's stages on one pooled block.
-pub fn score_matrix(
-    matrix: &Matrix,
-    system: &IndicatorSystem,
-    normalize: &StageConfig,
-    weight: &StageConfig,
-    rank: &StageConfig,
-) -> Result<MatrixScore> {
+/// Normalises `matrix` (rows = alternatives) through the chain, derives weights from the
+/// normalised matrix, scores and ranks it: the pipeline's stages on one pooled block.
+pub fn score_matrix(matrix: &Matrix, system: &IndicatorSystem, stages: &ScoreStages) -> Result<MatrixScore> {
     let mut warnings = Vec::new();
-    let normalizer = registry::normalizer(&key("--normalize"), normalize, &mut warnings)?;
-    let weighter = registry::weighter(&key("--weight"), weight, &mut warnings)?;
-    let (scorer, ties) = registry::scorer(&key("--method"), rank, &mut warnings)?;
+    if stages.normalize.is_empty() {
+        return Err(Error::data("--normalize", "no normalisation given"));
+    }
+    let normalizers = (0..stages.normalize.len())
+        .map(|i| registry::normalizer(&key(&stages.normalize_flag(i)), &stages.normalize[i], &mut warnings))
+        .collect::<Result<Vec<_>>>()?;
+    let weighter = registry::weighter(&key("--weight"), &stages.weight, &mut warnings)?;
+    let (scorer, ties) = registry::scorer(&key("--method"), &stages.rank, &mut warnings)?;
     let mut notes = Vec::new();
-    let fitted = normalizer.method.fit(matrix, &resil_core::StageContext::columns(system, &system.polarities()))?;
-    notes.extend(fitted.notes);
-    let normalized = fitted.value.transform(matrix)?;
-    let orientation = fitted.value.output_orientation();
-    let w = weighter.method.weights(&normalized, &resil_core::StageContext::columns(system, &orientation))?;
+    let mut orientation = system.polarities();
+    let mut normalized = std::borrow::Cow::Borrowed(matrix);
+    for normalizer in &normalizers {
+        let fitted = normalizer.method.fit(&normalized, &resil_core::StageContext::columns(system, &orientation))?;
+        notes.extend(fitted.notes);
+        normalized = std::borrow::Cow::Owned(fitted.value.transform(&normalized)?);
+        orientation = fitted.value.output_orientation();
+    }
+    let cx = resil_core::StageContext::columns(system, &orientation);
+    let w = weighter.method.weights(&normalized, &cx)?;
     notes.extend(w.notes);
-    let s = scorer.method.fit(&normalized, &w.value, &resil_core::StageContext::columns(system, &orientation))?;
+    let s = scorer.method.fit(&normalized, &w.value, &cx)?;
     notes.extend(s.notes);
     let table = s.value.score(&normalized)?;
     notes.extend(table.notes);

@@ -149,16 +149,13 @@ fn score<'py>(
     }
     let system = resil_pipeline::criteria(&criteria, &polarities);
     let [tn, tw, tm] = [0, 1, 2].map(|i| std::mem::take(&mut tables[i]));
-    let (normalize, weight_method, method) = (
-        resil_pipeline::pooled_stage(normalize, tn),
-        resil_pipeline::pooled_stage(weight_method, tw),
-        resil_pipeline::pooled_stage(method, tm),
-    );
-    let result = py
-        .detach(|| {
-            resil_pipeline::score_matrix(&Matrix::from_columns(columns), &system, &normalize, &weight_method, &method)
-        })
-        .map_err(fail)?;
+    let stages = resil_pipeline::ScoreStages {
+        normalize: vec![resil_pipeline::pooled_stage(normalize, tn)],
+        weight: resil_pipeline::pooled_stage(weight_method, tw),
+        rank: resil_pipeline::pooled_stage(method, tm),
+    };
+    let result =
+        py.detach(|| resil_pipeline::score_matrix(&Matrix::from_columns(columns), &system, &stages)).map_err(fail)?;
     let out = PyDict::new(py);
     out.set_item("weights", result.weights.into_pyarray(py))?;
     out.set_item("scores", result.scores.into_pyarray(py))?;
