@@ -8,6 +8,8 @@
 //! configs and the merged states of the passes done), so a Ballista executor rebuilds the fitted
 //! stages itself, with the same code as the in-memory and chunked paths.
 
+#[cfg(feature = "ballista")]
+pub mod cluster;
 #[cfg(feature = "datafusion")]
 mod engine;
 #[cfg(feature = "datafusion")]

@@ -190,3 +190,76 @@ fn the_flagship_scores_on_the_engines_as_in_its_run() {
         }
     }
 }
+
+/// A child process killed when dropped, so that a failing test leaves no cluster behind.
+#[cfg(feature = "ballista")]
+struct Process(std::process::Child);
+
+#[cfg(feature = "ballista")]
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(feature = "ballista")]
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A cluster as it would run on several machines, here as two child processes on localhost:
+/// `resil-ballista scheduler` and one `resil-ballista executor`, reached by the client as
+/// `ballista://HOST:PORT`. The plans cross process boundaries, so the scheduler and the
+/// executor decode resil's functions from the serialised plans themselves. Bounded: the
+/// processes are killed when the test ends, and the test gives up after two minutes.
+#[cfg(feature = "ballista")]
+#[test]
+fn a_cluster_of_resil_ballista_processes_scores_as_in_memory() {
+    use std::process::{Command, Stdio};
+    let exe = env!("CARGO_BIN_EXE_resil-ballista");
+    let dir = tempfile::tempdir().unwrap();
+    let (ids, m) = matrix(20_000, 3, 0xc1a5);
+    let csv = dir.path().join("m.csv");
+    write_csv(&csv, &ids, &m);
+    let port = free_port();
+    let log = |name: &str| Stdio::from(std::fs::File::create(dir.path().join(name)).unwrap());
+    let _scheduler = Process(
+        Command::new(exe)
+            .args(["scheduler", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(log("scheduler.out"))
+            .stderr(log("scheduler.err"))
+            .spawn()
+            .unwrap(),
+    );
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let _executor = Process(
+        Command::new(exe)
+            .args(["executor", "--scheduler", &format!("127.0.0.1:{port}"), "--concurrent-tasks", "2"])
+            .args(["--flight-port", &free_port().to_string(), "--grpc-port", &free_port().to_string()])
+            .args(["--work-dir", work.to_str().unwrap()])
+            .stdout(log("executor.out"))
+            .stderr(log("executor.err"))
+            .spawn()
+            .unwrap(),
+    );
+    let engine: Engine = format!("ballista://127.0.0.1:{port}").parse().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // The scheduler takes a moment to listen: connection errors are retried until the deadline.
+    let got = loop {
+        let setup = |names: &[String]| Ok(Setup { polarities: polarities(names.len()), stages: stages(PIPELINES[0]) });
+        match resil_engine::score(&engine, &Input::Csv(csv.clone()), &setup) {
+            Ok(got) => break got,
+            Err(e) if std::time::Instant::now() < deadline => {
+                eprintln!("retrying: {e}");
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            Err(e) => {
+                let read = |n: &str| std::fs::read_to_string(dir.path().join(n)).unwrap_or_default();
+                panic!("{e}\nscheduler: {}\nexecutor: {}", read("scheduler.err"), read("executor.err"));
+            }
+        }
+    };
+    assert_same(&ids, &m, &got, PIPELINES[0]);
+}
