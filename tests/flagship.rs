@@ -450,3 +450,82 @@ fn the_flagships_scoring_is_one_resil_score_with_a_normalisation_chain() {
     let (code, _, stderr) = two_minmax("normalize[1].floor=0.01");
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// Fits like a query engine, as an independent driver of the chunked passes: rows in chunks of
+/// seven, each chunk folded on its own, the partial states merged in chunk order.
+#[derive(Debug)]
+struct SevenRowChunks;
+
+impl resil_pipeline::FitEngine for SevenRowChunks {
+    fn name(&self) -> String {
+        "seven-row-chunks".into()
+    }
+
+    fn fit(
+        &self,
+        system: &resil_core::IndicatorSystem,
+        stages: &resil_pipeline::ScoreStages,
+        matrix: &resil_core::Matrix,
+    ) -> resil_core::Result<Vec<Vec<resil_core::chunked::PassState>>> {
+        use resil_core::chunked::PassState;
+        let chunked = resil_pipeline::ChunkedStages::new(system, stages)?.expect("chunked methods");
+        let mut complete: Vec<Vec<PassState>> = Vec::new();
+        for stage in 0..chunked.stage_count() {
+            let fitted = chunked.fitted(&complete)?;
+            let mut done: Vec<PassState> = Vec::new();
+            for (pass, slots) in chunked.passes(stage, &fitted).iter().enumerate() {
+                let mut merged = PassState::new(slots, matrix.ncols());
+                for first in (0..matrix.nrows()).step_by(7) {
+                    let chunk = matrix.rows(first..(first + 7).min(matrix.nrows()));
+                    let mut part = PassState::new(slots, matrix.ncols());
+                    chunked.fold(&fitted, stage, pass, &done, &chunk, first, &mut part)?;
+                    merged.merge(&part);
+                }
+                done.push(merged);
+            }
+            complete.push(done);
+        }
+        Ok(complete)
+    }
+}
+
+/// `resil run --engine`'s hook: the flagship with its scoring stages fitted elsewhere (here by
+/// the chunk driver above; resil-engine's tests do it on DataFusion and Ballista) gives the
+/// in-memory run's weights, scores, learned states and grades, and the manifest names the
+/// engine. A study whose stages are not all pooled is refused before anything is read.
+#[test]
+fn the_flagship_run_with_its_scoring_fitted_elsewhere_equals_the_in_memory_run() {
+    let config = root().join("configs/border-cities.toml");
+    let plugins = vec![std::path::PathBuf::from(crate::common::plugin_dir())];
+    let options = |engine: Option<std::sync::Arc<dyn resil_pipeline::FitEngine>>| resil_pipeline::RunOptions {
+        strict: true,
+        plugin_dirs: plugins.clone(),
+        engine,
+    };
+    let load = || resil_config::load(&config, true).unwrap();
+    let here = resil_pipeline::run(load(), &options(None)).unwrap();
+    let there = resil_pipeline::run(load(), &options(Some(std::sync::Arc::new(SevenRowChunks)))).unwrap();
+    // Relative to the value: the learned means and sds are in the indicators' units.
+    let close = |a: &[f64], b: &[f64]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12 * (1.0 + x.abs()))
+    };
+    assert!(close(&here.weights[0].weights.0, &there.weights[0].weights.0));
+    assert!(close(&here.scores.score, &there.scores.score));
+    assert!(close(here.normalized.as_slice(), there.normalized.as_slice()));
+    for (a, b) in here.normalizer_learned.iter().zip(&there.normalizer_learned) {
+        assert_eq!((a.step, &a.scope), (b.step, &b.scope));
+        for ((na, va), (nb, vb)) in a.columns.iter().zip(&b.columns) {
+            assert!(na == nb && close(va, vb), "{na}");
+        }
+    }
+    assert_eq!(here.grades, there.grades);
+    assert_eq!(here.ranks, there.ranks);
+    assert_eq!(there.manifest["engine"]["name"], "seven-row-chunks");
+    assert_eq!(there.manifest["engine"]["fitted"], "zscore+minmax / entropy / topsis");
+    assert!(here.manifest.get("engine").is_none(), "an in-memory manifest keeps its bytes");
+    assert!(there.notes.iter().any(|n| n.stage == "engine"), "the log says where the stages were fitted");
+    // Per-period ideals cannot be fitted on the whole panel at once.
+    let per_period = resil_config::load(&root().join("configs/per-period-ideals.toml"), true).unwrap();
+    let e = resil_pipeline::run(per_period, &options(Some(std::sync::Arc::new(SevenRowChunks)))).unwrap_err();
+    assert!(e.to_string().contains("--engine seven-row-chunks") && e.to_string().contains("pooled"), "{e}");
+}

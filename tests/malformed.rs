@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{mini_study, resil};
+use crate::common::{mini_study, resil, root};
 
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);
@@ -780,5 +780,14 @@ fn an_engine_in_a_build_without_it_says_how_to_get_it_and_stream_is_refused_besi
         let (code, _, stderr) = resil(&["score", m, "--engine", "datafusion"]);
         assert_eq!(code, 1, "{stderr}");
         assert!(stderr.contains("needs resil built with `--features datafusion`"), "{stderr}");
+        let config = root().join("configs/border-cities.toml");
+        let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--engine", "datafusion"]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("--engine datafusion: needs resil built with `--features datafusion`"), "{stderr}");
     }
+    // A scratch folder is for an engine only.
+    let config = root().join("configs/border-cities.toml");
+    let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--engine-scratch", "/tmp"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--engine <ENGINE>"), "{stderr}");
 }

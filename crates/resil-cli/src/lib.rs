@@ -50,6 +50,15 @@ enum Command {
         /// Also write report.html and the charts (as `resil report`).
         #[arg(long)]
         report: bool,
+        /// Fit the scoring stages (normalise, weigh, score; every one pooled) on a query engine:
+        /// `datafusion`, `ballista` or `ballista://HOST:PORT`, as `resil score --engine`. Needs
+        /// `--features datafusion` (or `ballista`).
+        #[arg(long)]
+        engine: Option<String>,
+        /// With `--engine`: the folder for the panel's scratch Parquet file, one every executor
+        /// of the cluster can read (default: the temporary folder).
+        #[arg(long, requires = "engine")]
+        engine_scratch: Option<PathBuf>,
     },
     /// Write report.html (inline SVG charts and maps) and each chart as SVG, from a run's folder.
     Report {
@@ -235,14 +244,29 @@ pub fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     }
 }
 
+/// The engine `resil run --engine NAME` fits its scoring stages on.
+fn fit_engine(name: &str, scratch: Option<PathBuf>) -> anyhow::Result<std::sync::Arc<dyn resil_pipeline::FitEngine>> {
+    #[cfg(feature = "datafusion")]
+    {
+        let engine = resil_engine::EngineFit::new(name, scratch).map_err(|e| anyhow::anyhow!("--engine {e}"))?;
+        Ok(std::sync::Arc::new(engine))
+    }
+    #[cfg(not(feature = "datafusion"))]
+    {
+        let _ = scratch;
+        anyhow::bail!("--engine {name}: needs resil built with `--features datafusion` (or `ballista`)")
+    }
+}
+
 fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Run { config, out: out_dir, strict, plugin_dirs, report } => {
-            run(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, report, out, err)
+        Command::Run { config, out: out_dir, strict, plugin_dirs, report, engine, engine_scratch } => {
+            let engine = engine.map(|name| fit_engine(&name, engine_scratch)).transpose()?;
+            run(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs, engine }, report, out, err)
         }
         Command::Report { dir, outlines } => write_report(&dir, outlines.as_deref(), out),
         Command::Validate { config, strict, plugin_dirs } => {
-            validate(&config, &RunOptions { strict, plugin_dirs }, out, err)
+            validate(&config, &RunOptions { strict, plugin_dirs, ..Default::default() }, out, err)
         }
         Command::Plugins(PluginsCommand::List { dirs, config }) => plugins_list(dirs, config.as_deref(), out),
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
@@ -254,7 +278,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Score(args) => matrix::score(&args, out, err),
         Command::Classify(args) => matrix::classify(&args, out, err),
         Command::Compare { config, out: out_dir, strict, plugin_dirs } => {
-            compare(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs }, out, err)
+            compare(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs, ..Default::default() }, out, err)
         }
         Command::Sensitivity { config, draws, seed, out: out_dir, threads, save_evaluations, strict, plugin_dirs } => {
             sensitivity(
@@ -262,7 +286,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
                 out_dir.as_deref(),
                 &resil_pipeline::SensitivityOptions { draws, seed, save_evaluations },
                 threads,
-                &RunOptions { strict, plugin_dirs },
+                &RunOptions { strict, plugin_dirs, ..Default::default() },
                 out,
                 err,
             )

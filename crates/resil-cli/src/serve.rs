@@ -145,7 +145,7 @@ fn respond(request: Request, answer: Answer) {
 pub fn serve(args: &ServeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
     let started = std::time::Instant::now();
     let loaded = crate::load(&args.config, true, err)?;
-    let options = RunOptions { strict: true, plugin_dirs: args.plugin_dirs.clone() };
+    let options = RunOptions { strict: true, plugin_dirs: args.plugin_dirs.clone(), ..Default::default() };
     let explorer = Arc::new(Explorer::prepare(loaded, &options)?);
     let host = args.host.clone().unwrap_or_else(|| "127.0.0.1".into());
     let loopback = is_loopback(&host);

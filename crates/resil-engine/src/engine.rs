@@ -118,7 +118,7 @@ pub async fn session(engine: &Engine) -> Result<SessionContext> {
     }
 }
 
-fn failed(e: impl std::fmt::Display) -> DataFusionError {
+pub(crate) fn failed(e: impl std::fmt::Display) -> DataFusionError {
     DataFusionError::Execution(e.to_string())
 }
 
@@ -131,6 +131,45 @@ pub struct Setup {
 
 /// Makes the [`Setup`] from the criteria's names (the table's columns after the first).
 pub type MakeSetup<'a> = dyn Fn(&[String]) -> std::result::Result<Setup, String> + 'a;
+
+/// Runs every fit pass of `stages` as an aggregate plan over the table `matrix` (ids in column
+/// `id`, criteria in `columns`), one after another; the merged states of every pass of every
+/// stage. `job` carries the stages; its states, stage and pass are set here.
+pub(crate) async fn fit_passes(
+    ctx: &SessionContext,
+    stages: &ChunkedStages,
+    job: &mut Job,
+    id: &str,
+    columns: &[Expr],
+    in_file: &dyn Fn(DataFusionError) -> DataFusionError,
+) -> Result<Vec<Vec<PassState>>> {
+    let pass_udaf = AggregateUDF::from(PassUdaf::default());
+    let mut complete: Vec<Vec<PassState>> = Vec::new();
+    let mut fitted = stages.fitted(&complete).map_err(failed)?;
+    for stage in 0..stages.stage_count() {
+        let mut done: Vec<PassState> = Vec::new();
+        for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
+            job.stage = stage;
+            job.pass = pass;
+            job.states = complete.iter().map(|s| s.iter().map(|p| p.values().to_vec()).collect()).collect();
+            job.states.push(done.iter().map(|p| p.values().to_vec()).collect());
+            let mut args = vec![lit(job.to_literal()), ident(id)];
+            args.extend(columns.iter().cloned());
+            let plan = ctx.table("matrix").await?.aggregate(vec![], vec![pass_udaf.call(args).alias("state")])?;
+            let batches = plan.collect().await.map_err(in_file)?;
+            let state = batches
+                .iter()
+                .find(|b| b.num_rows() > 0)
+                .map(|b| b.column(0).as_string::<i32>().value(0).to_string())
+                .ok_or_else(|| failed("an aggregate without a row"))?;
+            let values: Vec<f64> = serde_json::from_str(&state).map_err(failed)?;
+            done.push(PassState::from_parts(slots, values).ok_or_else(|| failed("a pass state of the wrong size"))?);
+        }
+        complete.push(done);
+        fitted = stages.fitted(&complete).map_err(failed)?;
+    }
+    Ok(complete)
+}
 
 /// Scores `input` on `engine`.
 pub fn score(engine: &Engine, input: &Input, setup: &MakeSetup<'_>) -> Result<EngineScore> {
@@ -183,31 +222,8 @@ pub async fn score_on(ctx: &SessionContext, input: &Input, setup: &MakeSetup<'_>
         outputs: Vec::new(),
     };
     let columns: Vec<Expr> = names.iter().map(ident).collect();
-    let pass_udaf = AggregateUDF::from(PassUdaf::default());
-    let mut complete: Vec<Vec<PassState>> = Vec::new();
-    let mut fitted = stages.fitted(&complete).map_err(failed)?;
-    for stage in 0..stages.stage_count() {
-        let mut done: Vec<PassState> = Vec::new();
-        for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
-            job.stage = stage;
-            job.pass = pass;
-            job.states = complete.iter().map(|s| s.iter().map(|p| p.values().to_vec()).collect()).collect();
-            job.states.push(done.iter().map(|p| p.values().to_vec()).collect());
-            let mut args = vec![lit(job.to_literal()), ident(id)];
-            args.extend(columns.iter().cloned());
-            let plan = ctx.table("matrix").await?.aggregate(vec![], vec![pass_udaf.call(args).alias("state")])?;
-            let batches = plan.collect().await.map_err(in_file)?;
-            let state = batches
-                .iter()
-                .find(|b| b.num_rows() > 0)
-                .map(|b| b.column(0).as_string::<i32>().value(0).to_string())
-                .ok_or_else(|| failed("an aggregate without a row"))?;
-            let values: Vec<f64> = serde_json::from_str(&state).map_err(failed)?;
-            done.push(PassState::from_parts(slots, values).ok_or_else(|| failed("a pass state of the wrong size"))?);
-        }
-        complete.push(done);
-        fitted = stages.fitted(&complete).map_err(failed)?;
-    }
+    let complete = fit_passes(ctx, &stages, &mut job, id, &columns, &in_file).await?;
+    let fitted = stages.fitted(&complete).map_err(failed)?;
     // The scorer's outputs and direction, from the first row scored here.
     let first = ctx.table("matrix").await?.select(columns.clone())?.limit(0, Some(1))?.collect().await?;
     let first = first

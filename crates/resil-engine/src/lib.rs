@@ -14,8 +14,12 @@ pub mod cluster;
 mod engine;
 #[cfg(feature = "datafusion")]
 mod functions;
+#[cfg(feature = "datafusion")]
+mod study;
 
 #[cfg(feature = "datafusion")]
 pub use engine::{score, score_on, session, Engine, EngineScore, Input, MakeSetup, Setup};
 #[cfg(feature = "datafusion")]
 pub use functions::{PassUdaf, ScoreUdf};
+#[cfg(feature = "datafusion")]
+pub use study::EngineFit;

@@ -145,14 +145,19 @@ fn ballista_scores_equal_the_in_memory_scores_on_a_million_rows() {
 /// The flagship study (configs/border-cities.toml, its plugins built as for the tests): its
 /// imputed panel scored by its own stages (z-score, then min-max with a floor, entropy, TOPSIS,
 /// all pooled) on DataFusion and on the in-process Ballista cluster gives the in-memory run's
-/// weights and scores to 1e-12.
+/// weights and scores to 1e-12; and so does the whole run with its scoring stages fitted on
+/// each engine (`resil run --engine`), with the same ranks and grades.
 #[test]
 fn the_flagship_scores_on_the_engines_as_in_its_run() {
     let root = plugins::repo_root();
     let loaded = resil_config::load(&root.join("configs/border-cities.toml"), true).unwrap();
     let stages = ScoreStages::of_pipeline(&loaded.config.pipeline).expect("the flagship's stages are pooled");
     assert_eq!(stages.describe(), "zscore+minmax / entropy / topsis");
-    let options = resil_pipeline::RunOptions { strict: true, plugin_dirs: vec![plugins::plugin_dir().to_path_buf()] };
+    let options = resil_pipeline::RunOptions {
+        strict: true,
+        plugin_dirs: vec![plugins::plugin_dir().to_path_buf()],
+        ..Default::default()
+    };
     let run = resil_pipeline::run(loaded, &options).unwrap();
     let panel = &run.panel;
     // Ids that sort in the run's row order (the engine returns rows in id order).
@@ -175,19 +180,33 @@ fn the_flagship_scores_on_the_engines_as_in_its_run() {
         Ok(Setup { polarities: polarities.clone(), stages: stages.clone() })
     };
     let close = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12);
-    let mut engines = vec![Engine::DataFusion];
+    let mut engines = vec!["datafusion"];
     #[cfg(feature = "ballista")]
-    engines.push(Engine::BallistaStandalone);
-    for engine in engines {
+    engines.push("ballista");
+    for name in engines {
+        let engine: Engine = name.parse().unwrap();
         let got = resil_engine::score(&engine, &Input::Csv(csv.clone()), &setup).unwrap();
         assert_eq!(got.ids, ids, "{engine:?}");
         assert_eq!(run.weights.len(), 1, "pooled weights");
         assert!(close(&got.score.weights, &run.weights[0].weights.0), "{engine:?} weights");
         assert!(close(&got.score.scores, &run.scores.score), "{engine:?} scores");
-        for (name, values) in &got.score.extras {
-            let want = &run.scores.extras.iter().find(|(n, _)| n == name).expect("the run's extras").1;
-            assert!(close(values, want), "{engine:?} {name}");
+        for (extra, values) in &got.score.extras {
+            let want = &run.scores.extras.iter().find(|(n, _)| n == extra).expect("the run's extras").1;
+            assert!(close(values, want), "{engine:?} {extra}");
         }
+        // `resil run --engine`: the whole study, its scoring stages fitted on the engine.
+        let fit = resil_engine::EngineFit::new(name, Some(dir.path().to_path_buf())).unwrap();
+        let options = resil_pipeline::RunOptions { engine: Some(std::sync::Arc::new(fit)), ..options.clone() };
+        let loaded = resil_config::load(&root.join("configs/border-cities.toml"), true).unwrap();
+        let there = resil_pipeline::run(loaded, &options).unwrap();
+        assert!(close(&there.weights[0].weights.0, &run.weights[0].weights.0), "{name} run weights");
+        assert!(close(&there.scores.score, &run.scores.score), "{name} run scores");
+        assert_eq!((&there.ranks, &there.grades), (&run.ranks, &run.grades), "{name} run ranks and grades");
+        assert_eq!(there.manifest["engine"]["name"], name);
+        // The scratch file is gone with the run.
+        let left: Vec<_> =
+            std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("flagship.csv")], "{name}: scratch left behind");
     }
 }
 

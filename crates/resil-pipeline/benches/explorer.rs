@@ -17,7 +17,7 @@ fn bench(c: &mut Criterion) {
     let plugins = root().join("target/plugins");
     assert!(plugins.join("geo-distance.so").is_file(), "build the plugins first: cargo xtask plugins");
     let loaded = resil_config::load(&root().join("configs/border-cities.toml"), true).expect("the flagship loads");
-    let options = RunOptions { strict: true, plugin_dirs: vec![plugins] };
+    let options = RunOptions { strict: true, plugin_dirs: vec![plugins], ..Default::default() };
     let explorer = Explorer::prepare(loaded, &options).expect("the flagship prepares");
     // X23 moved to 0.4, the others scaled to share the rest, as the page sends it.
     let baseline = &explorer.baseline().weights;

@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
     let plugins = root().join("target/plugins");
     assert!(plugins.join("geo-distance.so").is_file(), "build the plugins first: cargo xtask plugins");
     let loaded = resil_config::load(&config, true).expect("bench/sensitivity.toml loads");
-    let options = RunOptions { strict: true, plugin_dirs: vec![plugins] };
+    let options = RunOptions { strict: true, plugin_dirs: vec![plugins], ..Default::default() };
     let mut group = c.benchmark_group("sensitivity");
     group.sample_size(10);
     for draws in [417, 1667] {

@@ -109,7 +109,28 @@ pub struct FittedStages {
     pub notes: Vec<resil_core::Diagnostic>,
 }
 
+/// Runs the fit passes of a study's scoring stages somewhere else: a query engine
+/// (`resil-engine`), for `resil run --engine`. The run applies the fitted stages itself.
+pub trait FitEngine: Send + Sync + std::fmt::Debug {
+    /// Where the passes run (`datafusion`, `ballista://HOST:PORT`), for the log and manifest.
+    fn name(&self) -> String;
+
+    /// The merged states of every pass of every stage of `stages` (in [`ChunkedStages`]'
+    /// order), fitted on the rows of `matrix`, whose columns are `system`'s indicators.
+    fn fit(&self, system: &IndicatorSystem, stages: &ScoreStages, matrix: &Matrix) -> Result<Vec<Vec<PassState>>>;
+}
+
 impl FittedStages {
+    /// Normalisation step `step`, fitted.
+    pub(crate) fn normalizer(&self, step: usize) -> &dyn FittedNormalizer {
+        self.normalizers[step].as_ref()
+    }
+
+    /// The scorer, fitted (once every stage is).
+    pub(crate) fn scorer(&self) -> Option<&dyn resil_core::FittedScorer> {
+        self.scorer.as_deref()
+    }
+
     /// `chunk` through the first `steps` normalisation steps (borrowed as it is when the chunks
     /// were normalised in place).
     fn normalize<'a>(&self, chunk: &'a Matrix, steps: usize) -> Result<std::borrow::Cow<'a, Matrix>> {

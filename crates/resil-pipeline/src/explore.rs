@@ -167,9 +167,9 @@ impl Explorer {
         let mut log = Log(Vec::new());
         let (panel, _) = impute(&m, self.panel.clone(), &mut log)?;
         let (values, _) = treat(&m, &panel, &mut log);
-        let normalized = normalise(&m, &panel, &self.rows, values, &mut log)?;
-        let weighting = weigh(&m, &panel, &self.rows, &normalized, &mut log)?;
-        let scored = score(&m, &panel, &self.rows, &normalized, &weighting, &mut log)?;
+        let normalized = normalise(&m, &panel, &self.rows, values, None, &mut log)?;
+        let weighting = weigh(&m, &panel, &self.rows, &normalized, None, &mut log)?;
+        let scored = score(&m, &panel, &self.rows, &normalized, &weighting, None, &mut log)?;
         let ranks = rank_within_periods(&m, &panel, &scored.table.score, scored.table.direction);
         let classes = classify(&m, &panel, &scored.table, &mut log)?;
         let k = classes.k();

@@ -52,7 +52,7 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
     let synthetic = by_provenance(Provenance::Synthetic);
     let stage = |built_params: &Value, scope: &str, method: &str| json!({ "method": method, "scope": scope, "params": built_params });
     let pipe = &c.pipeline;
-    Ok(json!({
+    let mut manifest = json!({
         "tool": { "name": "resil", "version": env!("CARGO_PKG_VERSION") },
         "study": {
             "name": c.study.name,
@@ -115,5 +115,10 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
         "seed": null,
         "counts": { "imputed_cells": r.imputed.len(), "warnings": r.warnings().count() },
         "diagnostics": r.notes,
-    }))
+    });
+    // Only where an engine fitted the scoring stages, so that in-memory manifests keep their bytes.
+    if let Some((engine, stages)) = &p.engine {
+        manifest["engine"] = json!({ "name": engine.name(), "fitted": stages.describe() });
+    }
+    Ok(manifest)
 }

@@ -55,6 +55,8 @@ pub struct Prepared {
     pub(crate) inputs: Vec<(String, String, PathBuf)>,
     /// The `[published]` figures, checked against the units and periods.
     pub published: Option<crate::published::PublishedFigures>,
+    /// Where the scoring stages are fitted (`--engine`), and those stages; `None`: in memory.
+    pub(crate) engine: Option<(std::sync::Arc<dyn crate::FitEngine>, crate::ScoreStages)>,
 }
 
 /// A diagnostic with the stage (and scope group) it came from.
@@ -373,6 +375,20 @@ pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
     problems.extend(crate::analysis::check(&loaded, options.strict, &mut unknown_keys));
     let mut data = inputs(&loaded, options, &mut problems);
     let published = published_figures(&loaded, &mut data, &mut problems);
+    let engine = options.engine.as_ref().and_then(|engine| {
+        let stages = crate::ScoreStages::of_pipeline(&loaded.config.pipeline);
+        if stages.is_none() {
+            problems.push(Error::config(
+                &loaded.path,
+                "pipeline",
+                format!(
+                    "--engine {}: the engine fits the normalize, weight and rank stages on the whole panel; each must have scope = \"pooled\" and apply to every indicator",
+                    engine.name()
+                ),
+            ));
+        }
+        Some((engine.clone(), stages?))
+    });
     match m.complete(&loaded.config.pipeline, &loaded.path) {
         Some(methods) if problems.is_empty() => Ok(Prepared {
             units: data.units,
@@ -383,6 +399,7 @@ pub fn prepare(loaded: LoadedConfig, options: &RunOptions) -> Result<Prepared> {
             unknown_keys,
             inputs: data.files,
             published,
+            engine,
             loaded,
         }),
         _ => Err(Error::from_list(problems)),
@@ -503,6 +520,33 @@ pub fn run(loaded: LoadedConfig, options: &RunOptions) -> Result<RunResult> {
     run_prepared(&prepared, loaded_panel)
 }
 
+/// Stages 2-4 fitted on a query engine (`--engine`): the fit passes over the whole panel run
+/// there, and the run applies the fitted stages as it applies its own.
+fn fit_on_engine(
+    engine: &dyn crate::FitEngine,
+    stages: &crate::ScoreStages,
+    panel: &Panel,
+    values: &resil_core::Matrix,
+    log: &mut Log,
+) -> Result<crate::FittedStages> {
+    let name = engine.name();
+    let chunked = crate::ChunkedStages::new(panel.system(), stages)?.ok_or_else(|| {
+        Error::data(
+            format!("--engine {name}"),
+            format!("{} do not all fit over chunks yet (those that do: see README)", stages.describe()),
+        )
+    })?;
+    let states = engine.fit(panel.system(), stages, values)?;
+    let mut fitted = chunked.fitted(&states)?;
+    let mut notes = vec![Diagnostic::info(
+        "engine",
+        format!("{} fitted on {name} over {} rows", stages.describe(), values.nrows()),
+    )];
+    notes.append(&mut fitted.notes);
+    log.extend("engine", notes);
+    Ok(fitted)
+}
+
 pub(crate) struct Log(pub(crate) Vec<LoggedNote>);
 
 impl Log {
@@ -533,9 +577,13 @@ pub(crate) fn run_prepared(p: &Prepared, loaded_panel: LoadedPanel) -> Result<Ru
     let indicator_checks = indicator_diagnostics(&panel, &p.loaded.config.diagnostics, &mut log);
     let rows = RowLabels::of(&panel);
     let (treated_values, treated) = treat(m, &panel, &mut log);
-    let normalized = normalise(m, &panel, &rows, treated_values, &mut log)?;
-    let weighting = weigh(m, &panel, &rows, &normalized, &mut log)?;
-    let scored = score(m, &panel, &rows, &normalized, &weighting, &mut log)?;
+    let prefit = match &p.engine {
+        Some((engine, stages)) => Some(fit_on_engine(engine.as_ref(), stages, &panel, &treated_values, &mut log)?),
+        None => None,
+    };
+    let normalized = normalise(m, &panel, &rows, treated_values, prefit.as_ref(), &mut log)?;
+    let weighting = weigh(m, &panel, &rows, &normalized, prefit.as_ref(), &mut log)?;
+    let scored = score(m, &panel, &rows, &normalized, &weighting, prefit.as_ref(), &mut log)?;
     let levels = score_levels(m, &panel, &rows, &normalized, &weighting, &scored, &mut log)?;
     let ranks = rank_within_periods(m, &panel, &scored.table.score, scored.table.direction);
     let classes = classify(m, &panel, &scored.table, &mut log)?;

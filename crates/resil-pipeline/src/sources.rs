@@ -13,11 +13,13 @@ use resil_plugin_host::{ForeignIndicatorSource, PluginInfo};
 
 use crate::run::LoggedNote;
 
-/// How a run is asked for: strictness and extra plugin folders (searched before the config's).
+/// How a run is asked for: strictness, extra plugin folders (searched before the config's), and
+/// where the scoring stages are fitted (`None`: here, in memory).
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub strict: bool,
     pub plugin_dirs: Vec<PathBuf>,
+    pub engine: Option<std::sync::Arc<dyn crate::FitEngine>>,
 }
 
 /// A source as configured: the source, whether it may fail, and its plugin if it is one.

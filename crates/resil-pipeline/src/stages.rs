@@ -113,6 +113,7 @@ pub(crate) fn normalise(
     panel: &Panel,
     rows: &RowLabels,
     mut data: Matrix,
+    prefit: Option<&crate::FittedStages>,
     log: &mut Log,
 ) -> Result<Normalized> {
     let system = panel.system();
@@ -133,10 +134,19 @@ pub(crate) fn normalise(
         for g in step.scope.groups(panel) {
             let block = data.rows(g.rows.clone()).select_columns(&cols);
             let cx = rows.context(&step_system, &step_orientation, g.rows.clone());
-            let fitted = step.built.method.fit(&block, &cx)?;
-            log.extend(&stage_label(&format!("normalize[{i}]"), &g.label), fitted.notes);
-            let transformed = fitted.value.transform(&block)?;
-            for (r, k, value, bound) in fitted.value.capped(&block) {
+            // Fitted here, or on the engine (pooled, every indicator: one group, every column).
+            let own;
+            let fitted: &dyn resil_core::FittedNormalizer = match prefit {
+                Some(p) => p.normalizer(i),
+                None => {
+                    let f = step.built.method.fit(&block, &cx)?;
+                    log.extend(&stage_label(&format!("normalize[{i}]"), &g.label), f.notes);
+                    own = f.value;
+                    own.as_ref()
+                }
+            };
+            let transformed = fitted.transform(&block)?;
+            for (r, k, value, bound) in fitted.capped(&block) {
                 let row = g.rows.start + r;
                 capped.push(CappedCell {
                     unit: panel.unit_of_row(row).id.clone(),
@@ -150,12 +160,11 @@ pub(crate) fn normalise(
             for (k, &j) in cols.iter().enumerate() {
                 out.column_mut(j)[g.rows.clone()].copy_from_slice(transformed.column(k));
             }
-            for (k, p) in fitted.value.output_orientation().into_iter().enumerate() {
+            for (k, p) in fitted.output_orientation().into_iter().enumerate() {
                 next_orientation[cols[k]] = p;
             }
             // Learned state over every indicator: NaN for those the step does not touch.
             let columns: resil_core::NamedColumns = fitted
-                .value
                 .learned()
                 .into_iter()
                 .map(|(name, values)| {
@@ -190,10 +199,21 @@ impl Weighting {
 }
 
 /// Stage 3: Weights per weight-scope group.
-pub(crate) fn weigh(m: &Methods, panel: &Panel, rows: &RowLabels, n: &Normalized, log: &mut Log) -> Result<Weighting> {
+pub(crate) fn weigh(
+    m: &Methods,
+    panel: &Panel,
+    rows: &RowLabels,
+    n: &Normalized,
+    prefit: Option<&crate::FittedStages>,
+    log: &mut Log,
+) -> Result<Weighting> {
     let groups = m.weighter.scope.groups(panel);
     let mut weights = Vec::new();
     for g in &groups {
+        if let Some(w) = prefit.and_then(crate::FittedStages::weights) {
+            weights.push(WeightGroup { label: g.label.clone(), weights: w.clone() });
+            continue;
+        }
         let cx = rows.context(panel.system(), &n.orientation, g.rows.clone());
         let w = m.weighter.built.method.weights(&n.data.rows(g.rows.clone()), &cx)?;
         log.extend(&stage_label("weight", &g.label), w.notes);
@@ -220,6 +240,7 @@ pub(crate) fn score(
     rows: &RowLabels,
     normalized: &Normalized,
     weighting: &Weighting,
+    prefit: Option<&crate::FittedStages>,
     log: &mut Log,
 ) -> Result<Scored> {
     let n = panel.n_rows();
@@ -231,9 +252,17 @@ pub(crate) fn score(
     for (gi, g) in m.scorer.scope.groups(panel).iter().enumerate() {
         let block = normalized.data.rows(g.rows.clone());
         let cx = rows.context(panel.system(), &normalized.orientation, g.rows.clone());
-        let fitted = m.scorer.built.method.fit(&block, weighting.of_row(g.rows.start), &cx)?;
-        log.extend(&stage_label("rank", &g.label), fitted.notes);
-        let table = fitted.value.score(&block)?;
+        let own;
+        let fitted: &dyn resil_core::FittedScorer = match prefit.and_then(crate::FittedStages::scorer) {
+            Some(f) => f,
+            None => {
+                let f = m.scorer.built.method.fit(&block, weighting.of_row(g.rows.start), &cx)?;
+                log.extend(&stage_label("rank", &g.label), f.notes);
+                own = f.value;
+                own.as_ref()
+            }
+        };
+        let table = fitted.score(&block)?;
         log.extend(&stage_label("rank", &g.label), table.notes);
         let table = table.value;
         scores.direction = table.direction;
@@ -249,8 +278,8 @@ pub(crate) fn score(
         }
         scores.score[g.rows.clone()].copy_from_slice(&table.score);
         row_group[g.rows.clone()].iter_mut().for_each(|x| *x = gi);
-        references.push((g.label.clone(), fitted.value.column_references()));
-        group_weights.push((g.label.clone(), fitted.value.group_weights()));
+        references.push((g.label.clone(), fitted.column_references()));
+        group_weights.push((g.label.clone(), fitted.group_weights()));
     }
     Ok(Scored { table: scores, references, group_weights, row_group })
 }

@@ -86,7 +86,7 @@ fn run<'py>(
             if let Some(table) = &overrides {
                 loaded = loaded.with_pipeline_override(table).map_err(|e| e.to_string())?;
             }
-            let result = resil_pipeline::run(loaded, &RunOptions { strict, plugin_dirs })
+            let result = resil_pipeline::run(loaded, &RunOptions { strict, plugin_dirs, ..Default::default() })
                 .map_err(|e| format!("run of {} failed; no output was written: {e}", config.display()))?;
             let files = resil_report::render(&result).map_err(|e| e.to_string())?;
             if let Some(dir) = &out {

@@ -14,8 +14,9 @@ fn bench(c: &mut Criterion) {
     let plugins = root.join("target/plugins");
     assert!(plugins.join("geo-distance.so").is_file(), "build the plugins first: cargo xtask plugins");
     let loaded = resil_config::load(&root.join("configs/border-cities.toml"), true).expect("the flagship loads");
-    let explorer = Explorer::prepare(loaded, &RunOptions { strict: true, plugin_dirs: vec![plugins] })
-        .expect("the flagship prepares");
+    let explorer =
+        Explorer::prepare(loaded, &RunOptions { strict: true, plugin_dirs: vec![plugins], ..Default::default() })
+            .expect("the flagship prepares");
     let vikor: toml::Table = toml::toml! { rank = { method = "vikor", v = 0.3 } };
     c.bench_function("explorer/flagship_answer_vikor", |b| {
         b.iter(|| {

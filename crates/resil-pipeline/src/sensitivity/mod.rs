@@ -267,8 +267,8 @@ impl<'a> Study<'a> {
         let mut log = Log(Vec::new());
         let (panel, _) = impute(m, self.panel.clone(), &mut log)?;
         let (values, _) = treat(m, &panel, &mut log);
-        let normalized = normalise(m, &panel, &self.rows, values, &mut log)?;
-        let weighting = weigh(m, &panel, &self.rows, &normalized, &mut log)?;
+        let normalized = normalise(m, &panel, &self.rows, values, None, &mut log)?;
+        let weighting = weigh(m, &panel, &self.rows, &normalized, None, &mut log)?;
         Ok(Front { panel, normalized, weighting })
     }
 
@@ -286,7 +286,7 @@ impl<'a> Study<'a> {
             g.weights = resil_core::Weights::normalized(adjust(&g.weights.0)?)?;
         }
         let panel = &front.panel;
-        let scored = score(m, panel, &self.rows, &front.normalized, &weighting, &mut log)?;
+        let scored = score(m, panel, &self.rows, &front.normalized, &weighting, None, &mut log)?;
         let ranks = rank_within_periods(m, panel, &scored.table.score, scored.table.direction);
         let grades = classify(m, panel, &scored.table, &mut log)?.grades;
         Ok(Evaluation { ranks, grades })
