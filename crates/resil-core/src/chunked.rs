@@ -85,8 +85,10 @@ impl PassState {
 
 /// A fit computed in passes over chunks of rows of its input block.
 pub trait ChunkedFit<T>: Send + Sync {
-    /// The slots of each pass (one list per pass; no pass for a fit that needs no data).
-    fn passes(&self) -> Vec<Vec<Merge>>;
+    /// The slots of each pass for a block of `ncols` columns (one list per pass; no pass for a
+    /// fit that needs no data). Every column has the same slots: a pass over pairs of columns
+    /// (co-moments) gives each column `ncols` slots.
+    fn passes(&self, ncols: usize) -> Vec<Vec<Merge>>;
     /// Folds `chunk`, rows `first_row..` of the block, into `state` of pass `pass`; `done` holds
     /// the merged states of the passes before it.
     fn update(
@@ -145,7 +147,7 @@ pub fn fit_with<T>(
     map: &MapChunks<'_>,
 ) -> Result<Outcome<T>> {
     let mut done: Vec<PassState> = Vec::new();
-    for (pass, slots) in fit.passes().iter().enumerate() {
+    for (pass, slots) in fit.passes(ncols).iter().enumerate() {
         let fold = |k: usize| {
             let mut state = PassState::new(slots, ncols);
             chunks.with_chunk(k, &mut |chunk, first| fit.update(pass, &done, chunk, first, &mut state, cx))?;
@@ -186,13 +188,35 @@ pub struct StatsFit<F> {
     pub build: F,
 }
 
-const STATS_PASSES: [&[Merge]; 2] = [&[Merge::Sum, Merge::Sum, Merge::Sum, Merge::Min, Merge::Max], &[Merge::Sum]];
+/// The slots of a pass of each column's [`Moments`]: cells, finite count, sum, min, max.
+pub const MOMENT_SLOTS: [Merge; 5] = [Merge::Sum, Merge::Sum, Merge::Sum, Merge::Min, Merge::Max];
+
+const STATS_PASSES: [&[Merge]; 2] = [&MOMENT_SLOTS, &[Merge::Sum]];
+
+/// Folds each column of `chunk` into its [`MOMENT_SLOTS`] of `state`.
+pub fn fold_moments(chunk: &Matrix, state: &mut PassState) {
+    for (j, col) in chunk.columns().enumerate() {
+        let m = moments_of(col);
+        [m.cells as f64, m.n as f64, m.sum, m.min, m.max].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
+    }
+}
+
+/// Column `j`'s [`Moments`] from a merged state of [`MOMENT_SLOTS`].
+pub fn moments_at(state: &PassState, j: usize) -> Moments {
+    Moments {
+        cells: state.get(j, 0) as usize,
+        n: state.get(j, 1) as usize,
+        sum: state.get(j, 2),
+        min: state.get(j, 3),
+        max: state.get(j, 4),
+    }
+}
 
 impl<T, F> ChunkedFit<T> for StatsFit<F>
 where
     F: Fn(Vec<ColumnStats>, &StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
 {
-    fn passes(&self) -> Vec<Vec<Merge>> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
         STATS_PASSES[..if self.spread { 2 } else { 1 }].iter().map(|p| p.to_vec()).collect()
     }
 
@@ -205,15 +229,13 @@ where
         state: &mut PassState,
         _cx: &StageContext<'_>,
     ) -> Result<()> {
+        if pass == 0 {
+            fold_moments(chunk, state);
+            return Ok(());
+        }
         for (j, col) in chunk.columns().enumerate() {
-            if pass == 0 {
-                let m = moments_of(col);
-                let values = [m.cells as f64, m.n as f64, m.sum, m.min, m.max];
-                values.iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
-            } else {
-                let mean = done[0].get(j, 2) / done[0].get(j, 1);
-                state.add(j, 0, crate::stats::squares_about(col, mean));
-            }
+            let mean = done[0].get(j, 2) / done[0].get(j, 1);
+            state.add(j, 0, crate::stats::squares_about(col, mean));
         }
         Ok(())
     }
@@ -221,15 +243,7 @@ where
     fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
         let stats = (0..cx.system.len())
             .map(|j| {
-                let a = &states[0];
-                let moments = Moments {
-                    cells: a.get(j, 0) as usize,
-                    n: a.get(j, 1) as usize,
-                    sum: a.get(j, 2),
-                    min: a.get(j, 3),
-                    max: a.get(j, 4),
-                };
-                moments.stats(states.get(1).map_or(f64::NAN, |b| b.get(j, 0))).ok_or_else(|| {
+                moments_at(&states[0], j).stats(states.get(1).map_or(f64::NAN, |b| b.get(j, 0))).ok_or_else(|| {
                     Error::data(
                         format!("{}: {}", self.method, cx.indicator(j)),
                         "no finite value in the reference rows",
@@ -248,7 +262,7 @@ impl<T, F> ChunkedFit<T> for NoData<F>
 where
     F: Fn(&StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
 {
-    fn passes(&self) -> Vec<Vec<Merge>> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
         Vec::new()
     }
 

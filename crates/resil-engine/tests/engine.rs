@@ -40,8 +40,12 @@ fn stage(method: &str, params: &str) -> resil_config::StageConfig {
     pooled_stage(method, params.parse::<toml::Table>().unwrap())
 }
 
-const PIPELINES: [(&str, &str, &str); 3] =
-    [("minmax", "entropy", "topsis"), ("zscore", "std", "topsis"), ("minmax", "cv", "wsm")];
+const PIPELINES: [(&str, &str, &str); 4] = [
+    ("minmax", "entropy", "topsis"),
+    ("zscore", "std", "topsis"),
+    ("minmax", "cv", "wsm"),
+    ("minmax", "critic", "topsis"),
+];
 
 fn polarities(n: usize) -> Vec<Polarity> {
     (0..n).map(|j| if j == 1 { Polarity::Cost } else { Polarity::Benefit }).collect()
@@ -116,7 +120,9 @@ fn methods_without_a_chunked_fit_and_bad_tables_are_refused() {
     let csv = dir.path().join("m.csv");
     write_csv(&csv, &ids, &m);
     let setup = |names: &[String]| {
-        Ok(Setup { polarities: polarities(names.len()), stages: stages(("minmax", "critic", "topsis")) })
+        let mut s = stages(("minmax", "critic", "topsis"));
+        s.weight = stage("critic", "correlation = \"spearman\"");
+        Ok(Setup { polarities: polarities(names.len()), stages: s })
     };
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv.clone()), &setup).unwrap_err().to_string();
     assert!(e.contains("do not all fit over chunks"), "{e}");

@@ -93,7 +93,7 @@ impl Scale {
 struct ScaleFit<'a>(&'a Scale);
 
 impl ChunkedFit<Box<dyn FittedNormalizer>> for ScaleFit<'_> {
-    fn passes(&self) -> Vec<Vec<Merge>> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
         if self.0.divisor == Divisor::One {
             Vec::new()
         } else {

@@ -235,12 +235,12 @@ impl ChunkedStages {
     pub fn passes(&self, stage: usize, fitted: &FittedStages) -> Vec<Vec<resil_core::chunked::Merge>> {
         let steps = self.normalizers.len();
         if stage < steps {
-            self.normalizers[stage].chunked().expect("checked in new").passes()
+            self.normalizers[stage].chunked().expect("checked in new").passes(self.ncols())
         } else if stage == steps {
-            self.weighter.chunked().expect("checked in new").passes()
+            self.weighter.chunked().expect("checked in new").passes(self.ncols())
         } else {
             let w = fitted.weights.as_ref().expect("weights fitted before the scorer");
-            self.scorer.chunked(w).expect("checked in new").passes()
+            self.scorer.chunked(w).expect("checked in new").passes(self.ncols())
         }
     }
 
@@ -420,6 +420,8 @@ mod tests {
                 (vec![stage("minmax", "")], stage("cv", ""), stage("topsis", "")),
                 (vec![stage("minmax", "")], stage("equal", ""), stage("wsm", "")),
                 (vec![stage("vector", "")], stage("equal", ""), stage("wsm", "")),
+                (vec![stage("minmax", "")], stage("critic", ""), stage("topsis", "")),
+                (vec![stage("vector", "")], stage("critic", "cost = \"as-is\""), stage("topsis", "")),
                 // The flagship's chain: z-scores, then min-max with a floor.
                 (vec![stage("zscore", "sd = \"sample\""), stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("topsis", "")),
             ] {
@@ -490,11 +492,11 @@ mod tests {
         let one =
             score_chunked(&mut MatrixChunks { matrix: &matrix, rows_per_chunk: 4 }, &system, &stages).unwrap().unwrap();
         assert_eq!((whole.weights, whole.scores, whole.ranks), (one.weights, one.scores, one.ranks));
-        // CRITIC needs correlations of the whole block: no chunked fit yet.
+        // CRITIC on Spearman correlations needs each whole column's ranks: no chunked fit.
         let critic = score_chunked(
             &mut MatrixChunks { matrix: &matrix, rows_per_chunk: 2 },
             &system,
-            &ScoreStages { weight: stage("critic", ""), ..stages },
+            &ScoreStages { weight: stage("critic", "correlation = \"spearman\""), ..stages },
         );
         assert!(critic.unwrap().is_none());
     }

@@ -94,7 +94,7 @@ struct TopsisFit<'a> {
 }
 
 impl ChunkedFit<Box<dyn FittedScorer>> for TopsisFit<'_> {
-    fn passes(&self) -> Vec<Vec<Merge>> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
         // Fixed ideals need no data; otherwise each column's extremes and the row count.
         if self.topsis.fixed.is_some() {
             Vec::new()

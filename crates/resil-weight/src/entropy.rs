@@ -64,7 +64,7 @@ impl<T, F> ChunkedFit<T> for EntropyFit<F>
 where
     F: Fn(Vec<f64>, &StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
 {
-    fn passes(&self) -> Vec<Vec<Merge>> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
         vec![vec![Merge::Sum, Merge::Sum], vec![Merge::Sum]]
     }
 
