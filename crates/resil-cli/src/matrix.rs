@@ -173,36 +173,51 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     let stages = stages(args, &names)?;
     // Block by block when every method fits from mergeable statistics (the normalised matrix is
     // never held whole); otherwise in memory. A file of one block gives the in-memory bits.
-    let (result, ids): (_, Box<dyn IdSource>) = match rows {
+    match rows {
         Rows::InMemory(ids, mut blocks) => {
             let result = match resil_pipeline::score_chunked(&mut blocks, &system, &stages)? {
                 Some(result) => result,
                 None => resil_pipeline::score_matrix(&blocks.into_matrix(), &system, &stages)?,
             };
-            (result, Box::new(ids))
+            write_output(args, out, err, &ids, &names, &result, &HeldExtras::of(&result))
         }
-        // The ids are read back from the file as the output is written.
+        // Scores and ranks held; the ids and the extras are read and remade from the row groups
+        // as the output is written.
         #[cfg(feature = "parquet")]
         Rows::OnDisk(mut groups) => {
-            let result = resil_pipeline::score_chunked(&mut groups, &system, &stages)?.with_context(|| {
-                format!(
-                    "--stream: {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
-                    stages.describe()
-                )
-            })?;
+            let (result, fitted) = resil_pipeline::score_chunked_lean(&mut groups, &system, &stages)?
+                .with_context(|| {
+                    format!(
+                        "--stream: {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
+                        stages.describe()
+                    )
+                })?;
+            let extras = crate::parquet_matrix::StreamedExtras::new(&groups, &fitted);
+            let written = write_output(args, out, err, &groups, &names, &result, &extras);
             groups.finish_progress();
-            (result, Box::new(groups))
+            written
         }
-    };
-    let ids = &*ids;
+    }
+}
+
+/// Writes the notes to `err` and the scores where `--out` and `--format` say.
+fn write_output(
+    args: &ScoreArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    ids: &dyn IdSource,
+    names: &[String],
+    result: &resil_pipeline::MatrixScore,
+    extras: &dyn ExtraColumns,
+) -> anyhow::Result<i32> {
     for note in &result.notes {
         writeln!(err, "{:?}: {}", note.severity, note.message)?;
     }
     match &args.out {
         #[cfg(feature = "parquet")]
-        Some(path) if args.format == "parquet" => crate::parquet_matrix::write_scores(path, ids, &result),
-        Some(path) => write_atomically(path, |file| write_scores(args, file, ids, &names, &result)),
-        None => write_scores(args, out, ids, &names, &result),
+        Some(path) if args.format == "parquet" => crate::parquet_matrix::write_scores(path, ids, result, extras),
+        Some(path) => write_atomically(path, |file| write_scores(args, file, ids, names, result, extras)),
+        None => write_scores(args, out, ids, names, result, extras),
     }?;
     Ok(0)
 }
@@ -262,18 +277,9 @@ fn score_on_engine(args: &ScoreArgs, engine: &str, out: &mut dyn Write, err: &mu
             Ok(resil_engine::Setup { polarities, stages })
         };
         let result = resil_engine::score(&engine, &input, &setup).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
-        for note in &result.score.notes {
-            writeln!(err, "{:?}: {}", note.severity, note.message)?;
-        }
         let mut ids = Ids::default();
         result.ids.iter().for_each(|id| ids.push(id.as_bytes()));
-        match &args.out {
-            #[cfg(feature = "parquet")]
-            Some(path) if args.format == "parquet" => crate::parquet_matrix::write_scores(path, &ids, &result.score),
-            Some(path) => write_atomically(path, |file| write_scores(args, file, &ids, &result.names, &result.score)),
-            None => write_scores(args, out, &ids, &result.names, &result.score),
-        }?;
-        Ok(0)
+        write_output(args, out, err, &ids, &result.names, &result.score, &HeldExtras::of(&result.score))
     }
 }
 
@@ -300,8 +306,17 @@ fn write_scores(
     ids: &dyn IdSource,
     names: &[String],
     result: &resil_pipeline::MatrixScore,
+    extras: &dyn ExtraColumns,
 ) -> anyhow::Result<()> {
     if args.format == "json" {
+        // JSON holds every column whole: the extras are gathered.
+        let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(result.scores.len()); extras.names().len()];
+        for block in extras.blocks() {
+            for (all, part) in columns.iter_mut().zip(extras.of(block)?) {
+                all.extend(part);
+            }
+        }
+        let all_extras: Vec<(String, Vec<f64>)> = extras.names().iter().cloned().zip(columns).collect();
         let mut obj = serde_json::Map::new();
         obj.insert("criteria".into(), json!(names));
         obj.insert("alternatives".into(), json!(ids.range(0..ids.rows())?.iter().collect::<Vec<_>>()));
@@ -309,18 +324,17 @@ fn write_scores(
         obj.insert("scores".into(), json!(result.scores));
         obj.insert("ranks".into(), json!(result.ranks));
         obj.insert("direction".into(), json!(result.direction));
-        for (name, values) in &result.extras {
+        for (name, values) in &all_extras {
             obj.insert(name.clone(), json!(values));
         }
         if args.method == "vikor" {
             obj.insert("Q".into(), json!(result.scores));
-            let extra =
-                |k: &str| result.extras.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+            let extra = |k: &str| all_extras.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
             obj.insert("compromise".into(), json!(resil_rank_compromise(&result.scores, &extra("S"), &extra("R"))));
         }
         writeln!(out, "{}", serde_json::to_string(&Value::Object(obj))?)?;
     } else {
-        write_scores_csv(out, ids, result)?;
+        write_scores_csv(out, ids, result, extras)?;
     }
     Ok(())
 }
@@ -329,31 +343,73 @@ fn write_scores(
 /// beside the matrix (16 384 x 30 x 8 B = 3.9 MB each).
 const ROWS_PER_CHUNK: usize = 1 << 14;
 
-/// `id,score,rank,<extras>` rows, formatted in parallel a chunk at a time and written in order.
+/// The scorer's extra columns (TOPSIS's distances, VIKOR's S and R) as the writers take them:
+/// block by block, so that a streamed matrix's are remade from its row groups as they are
+/// written instead of being held for every row.
+pub(crate) trait ExtraColumns: Sync {
+    fn names(&self) -> &[String];
+    /// The row ranges written together, in order, covering every row.
+    fn blocks(&self) -> Vec<std::ops::Range<usize>>;
+    /// Each extra column's values over `block` (one of [`Self::blocks`]).
+    fn of(&self, block: std::ops::Range<usize>) -> anyhow::Result<Vec<Vec<f64>>>;
+}
+
+/// Extras held for every row (every path but `--stream`), in blocks of [`ROWS_PER_CHUNK`].
+pub(crate) struct HeldExtras<'a> {
+    names: Vec<String>,
+    columns: &'a [(String, Vec<f64>)],
+    rows: usize,
+}
+
+impl<'a> HeldExtras<'a> {
+    pub(crate) fn of(result: &'a resil_pipeline::MatrixScore) -> Self {
+        HeldExtras {
+            names: result.extras.iter().map(|(n, _)| n.clone()).collect(),
+            columns: &result.extras,
+            rows: result.scores.len(),
+        }
+    }
+}
+
+impl ExtraColumns for HeldExtras<'_> {
+    fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn blocks(&self) -> Vec<std::ops::Range<usize>> {
+        (0..self.rows).step_by(ROWS_PER_CHUNK).map(|s| s..(s + ROWS_PER_CHUNK).min(self.rows)).collect()
+    }
+
+    fn of(&self, block: std::ops::Range<usize>) -> anyhow::Result<Vec<Vec<f64>>> {
+        Ok(self.columns.iter().map(|(_, v)| v[block.clone()].to_vec()).collect())
+    }
+}
+
+/// `id,score,rank,<extras>` rows, formatted in parallel a block at a time and written in order.
 fn write_scores_csv(
     out: &mut dyn Write,
     ids: &dyn IdSource,
     result: &resil_pipeline::MatrixScore,
+    extras: &dyn ExtraColumns,
 ) -> anyhow::Result<()> {
     use rayon::prelude::*;
     let mut header = vec!["id", "score", "rank"];
-    header.extend(result.extras.iter().map(|(n, _)| n.as_str()));
+    header.extend(extras.names().iter().map(String::as_str));
     let mut head = csv::Writer::from_writer(Vec::new());
     head.write_record(&header)?;
     out.write_all(&head.into_inner()?)?;
-    let n = ids.rows();
-    let batch = ROWS_PER_CHUNK * rayon::current_num_threads().max(1);
-    for start in (0..n).step_by(batch) {
-        let batch_ids = ids.range(start..(start + batch).min(n))?;
-        let parts: Vec<Vec<u8>> = (start..(start + batch).min(n))
-            .step_by(ROWS_PER_CHUNK)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|from| -> anyhow::Result<Vec<u8>> {
+    let blocks = extras.blocks();
+    for batch in blocks.chunks(rayon::current_num_threads().max(1)) {
+        let start = batch[0].start;
+        let batch_ids = ids.range(start..batch[batch.len() - 1].end)?;
+        let parts: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|block| -> anyhow::Result<Vec<u8>> {
+                let extra = extras.of(block.clone())?;
                 // Numbers never need quoting: written straight into the buffer; an id through
                 // the csv writer only when it holds a delimiter, quote or line break.
-                let mut buf = Vec::with_capacity(ROWS_PER_CHUNK * 96);
-                for i in from..(from + ROWS_PER_CHUNK).min(n) {
+                let mut buf = Vec::with_capacity(block.len() * 96);
+                for i in block.clone() {
                     let id = batch_ids.get(i - start);
                     if id.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
                         let mut w =
@@ -365,8 +421,8 @@ fn write_scores_csv(
                         buf.push(b',');
                     }
                     write!(buf, "{},{}", result.scores[i], result.ranks[i])?;
-                    for (_, v) in &result.extras {
-                        write!(buf, ",{}", v[i])?;
+                    for v in &extra {
+                        write!(buf, ",{}", v[i - block.start])?;
                     }
                     buf.push(b'\n');
                 }

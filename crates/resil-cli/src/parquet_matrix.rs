@@ -24,6 +24,7 @@ use resil_core::Matrix;
 use resil_pipeline::RowBlocks;
 
 use crate::csv_matrix::{IdRange, IdSource, Ids};
+use crate::matrix::ExtraColumns;
 
 /// One row group of one file.
 #[derive(Debug, Clone)]
@@ -319,30 +320,75 @@ fn copy_numbers(array: &ArrayRef, cells: &mut [f64], at: impl Fn(usize) -> Strin
 /// Writes the scores of `resil score` to `path` as one Parquet file (Snappy) with the columns of
 /// its CSV output (`id`, `score`, `rank`, then the method's extras), atomically: into a
 /// temporary file beside it, renamed over it at the end.
-pub fn write_scores(path: &Path, ids: &dyn IdSource, result: &resil_pipeline::MatrixScore) -> anyhow::Result<()> {
-    let mut named: Vec<(&str, &[f64])> = vec![("score", &result.scores), ("rank", &result.ranks)];
-    named.extend(result.extras.iter().map(|(name, values)| (name.as_str(), values.as_slice())));
+pub fn write_scores(
+    path: &Path,
+    ids: &dyn IdSource,
+    result: &resil_pipeline::MatrixScore,
+    extras: &dyn ExtraColumns,
+) -> anyhow::Result<()> {
     let mut fields = vec![Field::new("id", DataType::Utf8, false)];
-    fields.extend(named.iter().map(|(name, _)| Field::new(*name, DataType::Float64, false)));
+    let columns = ["score", "rank"].into_iter().chain(extras.names().iter().map(String::as_str));
+    fields.extend(columns.map(|name| Field::new(name, DataType::Float64, false)));
     let schema = Arc::new(Schema::new(fields));
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let temp =
         tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot write beside it", path.display()))?;
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+    // Row groups of 2^20 rows, whatever the blocks' sizes.
+    let props =
+        WriterProperties::builder().set_compression(Compression::SNAPPY).set_max_row_group_size(1 << 20).build();
     let mut writer = ArrowWriter::try_new(temp.as_file().try_clone()?, schema.clone(), Some(props))?;
-    // Row groups of 2^20 rows.
-    const ROWS: usize = 1 << 20;
-    for start in (0..ids.rows()).step_by(ROWS) {
-        let end = (start + ROWS).min(ids.rows());
-        let batch_ids = ids.range(start..end)?;
-        let mut arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values(batch_ids.iter()))];
-        arrays.extend(named.iter().map(|(_, v)| Arc::new(Float64Array::from(v[start..end].to_vec())) as ArrayRef));
-        writer.write(&RecordBatch::try_new(schema.clone(), arrays)?)?;
-        writer.flush()?;
+    let blocks = extras.blocks();
+    for batch in blocks.chunks(rayon::current_num_threads().max(1)) {
+        // The extras of a batch of blocks made in parallel, written in order.
+        let made = batch.par_iter().map(|b| extras.of(b.clone())).collect::<anyhow::Result<Vec<_>>>()?;
+        for (block, extra) in batch.iter().zip(made) {
+            let block_ids = ids.range(block.clone())?;
+            let mut arrays: Vec<ArrayRef> = vec![
+                Arc::new(StringArray::from_iter_values(block_ids.iter())),
+                Arc::new(Float64Array::from(result.scores[block.clone()].to_vec())),
+                Arc::new(Float64Array::from(result.ranks[block.clone()].to_vec())),
+            ];
+            arrays.extend(extra.into_iter().map(|v| Arc::new(Float64Array::from(v)) as ArrayRef));
+            writer.write(&RecordBatch::try_new(schema.clone(), arrays)?)?;
+        }
     }
     writer.close()?;
     temp.persist(path).with_context(|| path.display().to_string())?;
     Ok(())
+}
+
+/// A streamed matrix's extras, remade row group by row group from the fitted stages as the
+/// output is written (each row group decoded once more: a pass over the file instead of holding
+/// the extras for every row).
+pub struct StreamedExtras<'a> {
+    disk: &'a OnDisk,
+    fitted: &'a resil_pipeline::ChunkedFitted,
+}
+
+impl<'a> StreamedExtras<'a> {
+    pub fn new(disk: &'a OnDisk, fitted: &'a resil_pipeline::ChunkedFitted) -> Self {
+        StreamedExtras { disk, fitted }
+    }
+}
+
+impl ExtraColumns for StreamedExtras<'_> {
+    fn names(&self) -> &[String] {
+        self.fitted.extra_names()
+    }
+
+    fn blocks(&self) -> Vec<std::ops::Range<usize>> {
+        self.disk.groups.iter().zip(&self.disk.starts).map(|(g, &s)| s..s + g.rows).collect()
+    }
+
+    fn of(&self, block: std::ops::Range<usize>) -> anyhow::Result<Vec<Vec<f64>>> {
+        let k = self.disk.starts.binary_search(&block.start).map_err(|_| anyhow::anyhow!("not a row group's rows"))?;
+        let mut extras = Vec::new();
+        self.disk.with_chunk(k, &mut |chunk, _| {
+            extras = self.fitted.apply(chunk)?.value.extras.into_iter().map(|(_, v)| v).collect();
+            Ok(())
+        })?;
+        Ok(extras)
+    }
 }
 
 #[cfg(test)]
@@ -467,6 +513,29 @@ mod tests {
         let streamed = resil_pipeline::score_chunked(&mut on_disk, &system, &stages).unwrap().unwrap();
         assert_eq!(streamed.scores, held.scores);
         assert_eq!((streamed.weights, streamed.ranks), (held.weights, held.ranks));
+        // Through the command line: streamed, the distances are remade row group by row group as
+        // they are written, and every output format gives the held output's bytes.
+        let resil = |extra: &[&str], out: &Path| {
+            let mut argv: Vec<String> =
+                ["resil", "score", file.to_str().unwrap(), "--polarity=+,-", "--out", out.to_str().unwrap()]
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect();
+            argv.extend(extra.iter().map(|a| a.to_string()));
+            let (mut o, mut e) = (Vec::new(), Vec::new());
+            assert_eq!(crate::main_with(&argv, &mut o, &mut e), 0, "{}", String::from_utf8_lossy(&e));
+            std::fs::read(out).unwrap()
+        };
+        for format in ["csv", "json", "parquet"] {
+            let held = resil(&["--format", format], &dir.path().join(format!("held.{format}")));
+            let streamed = resil(&["--format", format, "--stream"], &dir.path().join(format!("streamed.{format}")));
+            assert_eq!(held, streamed, "{format}");
+            if format == "csv" {
+                let text = String::from_utf8(held).unwrap();
+                assert!(text.starts_with("id,score,rank,d_plus,d_minus\n"), "{text}");
+                assert_eq!(text.lines().count(), 1 + ids.rows());
+            }
+        }
         // A bad cell met while streaming is named like one met reading the whole file.
         let mut bad = as_str.clone();
         bad[3].1[2] = f64::INFINITY;
@@ -526,7 +595,7 @@ mod tests {
             notes: Vec::new(),
         };
         let path = dir.path().join("scores.parquet");
-        write_scores(&path, &ids, &result).unwrap();
+        write_scores(&path, &ids, &result, &crate::matrix::HeldExtras::of(&result)).unwrap();
         let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
             .unwrap()
             .build()

@@ -292,14 +292,36 @@ impl ChunkedStages {
     }
 }
 
-/// [`crate::score_matrix`] over `chunks` (rows = alternatives, `system.len()` columns):
-/// normalise, weigh, fit the scorer, score and rank without holding the normalised matrix.
-/// `None` when a stage's method needs the whole matrix in memory.
-pub fn score_chunked(
+/// The stages fitted over chunks, ready to score any chunk again: what a caller that does not
+/// hold the scorer's extras (TOPSIS's distances, ...) for every row uses to remake them chunk by
+/// chunk as it writes them.
+pub struct ChunkedFitted {
+    stages: ChunkedStages,
+    fitted: FittedStages,
+    /// The names of the scorer's extras, once a chunk has been scored.
+    extra_names: Vec<String>,
+}
+
+impl ChunkedFitted {
+    /// The names of the scorer's extras, in the order [`Self::apply`] gives them.
+    pub fn extra_names(&self) -> &[String] {
+        &self.extra_names
+    }
+
+    /// The scorer's outputs for a raw chunk: its scores and extras.
+    pub fn apply(&self, chunk: &Matrix) -> Result<Outcome<resil_core::ScoreTable>> {
+        self.stages.apply(&self.fitted, chunk)
+    }
+}
+
+/// Fits every stage of `score_stages` over `chunks`, pass by pass (the chunks held in memory are
+/// normalised once, in place, when the normalisation chain is fitted). `None` when a stage's
+/// method needs the whole matrix in memory.
+fn fit_chunked(
     chunks: &mut dyn RowChunks,
     system: &IndicatorSystem,
     score_stages: &ScoreStages,
-) -> Result<Option<MatrixScore>> {
+) -> Result<Option<ChunkedFitted>> {
     let Some(stages) = ChunkedStages::new(system, score_stages)? else { return Ok(None) };
     let ncols = stages.ncols();
     let steps = score_stages.normalize.len();
@@ -334,29 +356,72 @@ pub fn score_chunked(
         fitted = stages.fitted(&states)?;
         fitted.in_place = in_place;
     }
-    let mut notes = std::mem::take(&mut fitted.notes);
-    // Apply: every chunk scored on its own, concatenated in chunk order.
+    Ok(Some(ChunkedFitted { stages, fitted, extra_names: Vec::new() }))
+}
+
+/// [`crate::score_matrix`] over `chunks` (rows = alternatives, `system.len()` columns):
+/// normalise, weigh, fit the scorer, score and rank without holding the normalised matrix.
+/// `None` when a stage's method needs the whole matrix in memory.
+pub fn score_chunked(
+    chunks: &mut dyn RowChunks,
+    system: &IndicatorSystem,
+    score_stages: &ScoreStages,
+) -> Result<Option<MatrixScore>> {
+    Ok(score_chunks(chunks, system, score_stages, true)?.map(|(score, _)| score))
+}
+
+/// [`score_chunked`] holding the scores and ranks only: the extras are left empty, and the
+/// fitted stages come back to remake them chunk by chunk ([`ChunkedFitted::apply`]). For
+/// matrices whose outputs are written as they are made.
+pub fn score_chunked_lean(
+    chunks: &mut dyn RowChunks,
+    system: &IndicatorSystem,
+    score_stages: &ScoreStages,
+) -> Result<Option<(MatrixScore, ChunkedFitted)>> {
+    score_chunks(chunks, system, score_stages, false)
+}
+
+/// The fit, then every chunk scored on its own and concatenated in chunk order (with the
+/// extras, or scores only), then the ranks.
+fn score_chunks(
+    chunks: &mut dyn RowChunks,
+    system: &IndicatorSystem,
+    score_stages: &ScoreStages,
+    with_extras: bool,
+) -> Result<Option<(MatrixScore, ChunkedFitted)>> {
+    let Some(mut fit) = fit_chunked(chunks, system, score_stages)? else { return Ok(None) };
+    let mut notes = std::mem::take(&mut fit.fitted.notes);
     let tables = (0..chunks.count())
         .into_par_iter()
         .map(|k| {
             let mut table = None;
             chunks.with_chunk(k, &mut |chunk, _| {
-                table = Some(stages.apply(&fitted, chunk)?);
+                let mut t = fit.apply(chunk)?;
+                if !with_extras {
+                    // Only the names are kept: the values are remade as they are written.
+                    t.value.extras.iter_mut().for_each(|(_, v)| *v = Vec::new());
+                }
+                table = Some(t);
                 Ok(())
             })?;
             Ok(table.expect("with_chunk calls back"))
         })
         .collect::<Result<Vec<_>>>()?;
-    let table = concat_tables(tables, &mut notes)?;
-    let ranks = stages.rank(&table.score, table.direction);
-    Ok(Some(MatrixScore {
-        weights: fitted.weights.expect("fitted").0,
+    let mut table = concat_tables(tables, &mut notes)?;
+    fit.extra_names = table.extras.iter().map(|(n, _)| n.clone()).collect();
+    if !with_extras {
+        table.extras.clear();
+    }
+    let ranks = fit.stages.rank(&table.score, table.direction);
+    let score = MatrixScore {
+        weights: fit.fitted.weights.clone().expect("fitted").0,
         scores: table.score,
         ranks,
         direction: table.direction,
         extras: table.extras,
         notes,
-    }))
+    };
+    Ok(Some((score, fit)))
 }
 
 /// The chunks' score tables as one, in chunk order: reserved whole, then filled as each chunk's

@@ -19,7 +19,10 @@ mod sources;
 mod stages;
 
 pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
-pub use chunked::{concat_tables, score_chunked, ChunkedStages, FitEngine, FittedStages, MatrixChunks, RowBlocks};
+pub use chunked::{
+    concat_tables, score_chunked, score_chunked_lean, ChunkedFitted, ChunkedStages, FitEngine, FittedStages,
+    MatrixChunks, RowBlocks,
+};
 pub use compare::{compare, Comparison};
 pub use explore::{Explorer, RegionView, RowView, View, WeightView, EXPLORER_STAGES};
 pub use matrix::{classify_values, criteria, pooled_stage, route_params, score_matrix, MatrixScore, ScoreStages};
