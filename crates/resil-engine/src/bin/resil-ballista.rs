@@ -21,8 +21,8 @@ enum Role {
     /// An executor: it registers with the scheduler and runs the tasks it is given.
     Executor {
         /// The scheduler, HOST:PORT.
-        #[arg(long, default_value = "localhost:50050")]
-        scheduler: String,
+        #[arg(long, default_value = "localhost:50050", value_parser = host_port)]
+        scheduler: (String, u16),
         /// The host to bind to and advertise to the scheduler and the other executors.
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
@@ -50,12 +50,6 @@ fn host_port(text: &str) -> Result<(String, u16), String> {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    if let Role::Executor { scheduler, .. } = &cli.role {
-        if let Err(e) = host_port(scheduler) {
-            eprintln!("resil-ballista executor: --scheduler {e}");
-            return std::process::ExitCode::from(2);
-        }
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -67,7 +61,7 @@ fn main() -> std::process::ExitCode {
         match cli.role {
             Role::Scheduler { bind } => resil_engine::cluster::run_scheduler(bind).await,
             Role::Executor { scheduler, host, flight_port, grpc_port, concurrent_tasks, work_dir } => {
-                let (scheduler_host, scheduler_port) = host_port(&scheduler).expect("checked above");
+                let (scheduler_host, scheduler_port) = scheduler;
                 let options = resil_engine::cluster::ExecutorOptions {
                     scheduler_host,
                     scheduler_port,
