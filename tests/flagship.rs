@@ -501,6 +501,7 @@ fn the_flagship_run_with_its_scoring_fitted_elsewhere_equals_the_in_memory_run()
         strict: true,
         plugin_dirs: plugins.clone(),
         engine,
+        stream: false,
     };
     let load = || resil_config::load(&config, true).unwrap();
     let here = resil_pipeline::run(load(), &options(None)).unwrap();

@@ -19,6 +19,8 @@ mod matrix;
 mod parquet_matrix;
 mod serve;
 mod spatial;
+#[cfg(feature = "parquet")]
+mod stream_run;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -59,6 +61,11 @@ enum Command {
         /// of the cluster can read (default: the temporary folder).
         #[arg(long, requires = "engine")]
         engine_scratch: Option<PathBuf>,
+        /// Leave the panel on disk: one wide Parquet table, read row group by row group (needs
+        /// `--features parquet`). Writes scores, weights, breaks and the manifest; see
+        /// docs/scale.md for what such a run checks and refuses.
+        #[arg(long, conflicts_with_all = ["engine", "report"])]
+        stream: bool,
     },
     /// Write report.html (inline SVG charts and maps) and each chart as SVG, from a run's folder.
     Report {
@@ -260,9 +267,14 @@ fn fit_engine(name: &str, scratch: Option<PathBuf>) -> anyhow::Result<std::sync:
 
 fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Run { config, out: out_dir, strict, plugin_dirs, report, engine, engine_scratch } => {
+        Command::Run { config, out: out_dir, strict, plugin_dirs, report, engine, engine_scratch, stream } => {
             let engine = engine.map(|name| fit_engine(&name, engine_scratch)).transpose()?;
-            run(&config, out_dir.as_deref(), &RunOptions { strict, plugin_dirs, engine }, report, out, err)
+            let options = RunOptions { strict, plugin_dirs, engine, stream };
+            if stream {
+                run_streamed(&config, out_dir.as_deref(), &options, out, err)
+            } else {
+                run(&config, out_dir.as_deref(), &options, report, out, err)
+            }
         }
         Command::Report { dir, outlines } => write_report(&dir, outlines.as_deref(), out),
         Command::Validate { config, strict, plugin_dirs } => {
@@ -378,6 +390,34 @@ fn run(
     // Timing goes to stderr only: it must never reach a compared output.
     writeln!(err, "run took {:.3} s", started.elapsed().as_secs_f64())?;
     Ok(0)
+}
+
+/// `resil run --stream`: the study with its panel left on disk (`stream_run`).
+fn run_streamed(
+    config: &Path,
+    out_dir: Option<&Path>,
+    options: &RunOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let started = Instant::now();
+    let loaded = load(config, options.strict, err)?;
+    let dir = out_dir.map(Path::to_path_buf).unwrap_or_else(|| loaded.resolve(&loaded.config.output.dir));
+    let failed = || format!("streamed run of {} failed; no output was written", config.display());
+    let prepared = resil_pipeline::prepare(loaded, options).with_context(failed)?;
+    #[cfg(feature = "parquet")]
+    {
+        let (written, summary) = stream_run::run(&prepared, &dir).with_context(failed)?;
+        write!(out, "{summary}")?;
+        writeln!(out, "\n{} files written to {}", written.len(), dir.display())?;
+        writeln!(err, "run took {:.3} s", started.elapsed().as_secs_f64())?;
+        Ok(0)
+    }
+    #[cfg(not(feature = "parquet"))]
+    {
+        let _ = (prepared, dir, out, started);
+        anyhow::bail!("--stream reads a Parquet panel: needs resil built with `--features parquet`")
+    }
 }
 
 fn validate(config: &Path, options: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {

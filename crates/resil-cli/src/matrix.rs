@@ -185,7 +185,7 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
         // as the output is written.
         #[cfg(feature = "parquet")]
         Rows::OnDisk(mut groups) => {
-            let (result, fitted) = resil_pipeline::score_chunked_lean(&mut groups, &system, &stages)?
+            let (result, fitted) = resil_pipeline::score_chunked_lean(&mut groups, &system, &stages, true)?
                 .with_context(|| {
                     format!(
                         "--stream: {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",

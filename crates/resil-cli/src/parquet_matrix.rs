@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float32Type, Float64Type, Int32Type, Int64Type, UInt32Type, UInt64Type};
+use arrow_array::types::{
+    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, UInt16Type, UInt32Type, UInt64Type,
+};
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
@@ -38,7 +40,50 @@ struct Group {
     rows: usize,
 }
 
-/// The criteria names and the row groups of `path`, in order; every file of a folder must have
+/// Which columns of a file a reader takes, as indices of its columns: the id column, a period
+/// column (a panel's), and the criteria in the order of `names`.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    id: usize,
+    period: Option<usize>,
+    criteria: Vec<usize>,
+    /// The criteria as named in the output (an indicator's id, not its column header).
+    names: Vec<String>,
+}
+
+impl Selection {
+    /// A decision matrix: the first column names the rows, every other one is a criterion.
+    fn matrix(fields: &[String]) -> Selection {
+        Selection { id: 0, period: None, criteria: (1..fields.len()).collect(), names: fields[1..].to_vec() }
+    }
+
+    /// A wide panel: the unit and period columns and, for each `(name, header)`, the column
+    /// `header`. Every column must be in the file.
+    fn panel(
+        path: &Path,
+        fields: &[String],
+        unit: &str,
+        period: &str,
+        criteria: &[(String, String)],
+    ) -> anyhow::Result<Selection> {
+        let find = |header: &str, what: &str| {
+            fields.iter().position(|f| f == header).with_context(|| {
+                format!("{}: no column `{header}` ({what}); its columns are {}", path.display(), fields.join(", "))
+            })
+        };
+        Ok(Selection {
+            id: find(unit, "the unit column")?,
+            period: Some(find(period, "the period column")?),
+            criteria: criteria
+                .iter()
+                .map(|(name, header)| find(header, &format!("indicator `{name}`")))
+                .collect::<anyhow::Result<_>>()?,
+            names: criteria.iter().map(|(name, _)| name.clone()).collect(),
+        })
+    }
+}
+
+/// The column names and the row groups of `path`, in order; every file of a folder must have
 /// the same columns.
 fn row_groups(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Group>)> {
     let mut names: Option<(PathBuf, Vec<String>)> = None;
@@ -72,28 +117,29 @@ fn row_groups(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Group>)> {
     if groups.is_empty() {
         bail!("{}: no alternatives", path.display());
     }
-    Ok((names.map(|n| n.1).unwrap_or_default().into_iter().skip(1).collect(), groups))
+    Ok((names.map(|n| n.1).unwrap_or_default(), groups))
 }
 
 /// Reads `path`: (ids, criteria names, the matrix as row blocks, one per row group). Every
 /// criterion cell must be a finite number (float or integer columns, no nulls).
 pub fn read(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
-    let (names, groups) = row_groups(path)?;
-    let parsed: Vec<anyhow::Result<(Ids, Matrix)>> =
-        groups.par_iter().map(|g| read_row_group(g, &names, Columns::All)).collect();
+    let (fields, groups) = row_groups(path)?;
+    let selection = Selection::matrix(&fields);
+    let parsed: Vec<anyhow::Result<RowGroup>> =
+        groups.par_iter().map(|g| read_row_group(g, &selection, Columns::All)).collect();
     let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
     for part in parsed {
-        let (part_ids, matrix) = part?;
-        ids.append(part_ids);
-        blocks.push(matrix);
+        let part = part?;
+        ids.append(part.ids);
+        blocks.push(part.matrix);
     }
-    Ok((ids, names, blocks))
+    Ok((ids, selection.names, blocks))
 }
 
 /// Row groups left on disk as the chunks of the chunked fit (`resil score --stream`): every
 /// pass decodes them again, so only a few are in memory at a time, whatever the file's size.
 pub struct OnDisk {
-    names: Vec<String>,
+    selection: Selection,
     groups: Vec<Group>,
     /// Each group's first row in the matrix.
     starts: Vec<usize>,
@@ -106,23 +152,86 @@ pub struct OnDisk {
 /// Opens `path` for streaming: (criteria names, the row groups on disk). The id column is read
 /// through once now, to check it; the ids are read again when the output is written.
 pub fn open_on_disk(path: &Path) -> anyhow::Result<(Vec<String>, OnDisk)> {
-    let (names, groups) = row_groups(path)?;
-    groups.par_iter().try_for_each(|g| read_row_group(g, &names, Columns::Ids).map(drop))?;
-    let starts = groups
-        .iter()
-        .scan(0, |next, g| {
-            let start = *next;
-            *next += g.rows;
-            Some(start)
+    let (fields, groups) = row_groups(path)?;
+    let disk = OnDisk::new(Selection::matrix(&fields), groups)?;
+    disk.keys_of_groups(|_| Ok(()))?;
+    Ok((disk.selection.names.clone(), disk))
+}
+
+/// Opens a wide panel for `resil run --stream`: its indicator columns (`(indicator, column
+/// header)`) as the chunks, and its unit and period columns as the keys ([`OnDisk::keys`]).
+pub fn open_panel_on_disk(
+    path: &Path,
+    unit: &str,
+    period: &str,
+    criteria: &[(String, String)],
+) -> anyhow::Result<OnDisk> {
+    let (fields, groups) = row_groups(path)?;
+    OnDisk::new(Selection::panel(path, &fields, unit, period, criteria)?, groups)
+}
+
+/// A row group's units and periods, with where it is, for the checks of a streamed panel.
+pub struct PanelKeys<'a> {
+    pub ids: &'a Ids,
+    pub periods: &'a [i64],
+    /// The file, row group and row of its `i`th row, for errors.
+    pub place: &'a (dyn Fn(usize) -> String + Sync),
+}
+
+/// Reads every row group's keys (id column and periods) on every core, hands them to `each`
+/// and returns its answers in row group order; the error reported is the first in the file.
+fn groups_checked<T: Send>(
+    disk: &OnDisk,
+    each: impl Fn(&PanelKeys) -> anyhow::Result<T> + Sync,
+) -> anyhow::Result<Vec<T>> {
+    let answers: Vec<anyhow::Result<T>> = disk
+        .groups
+        .par_iter()
+        .map(|g| {
+            let part = read_row_group(g, &disk.selection, Columns::Ids)?;
+            let place =
+                |i: usize| format!("{}, row group {}, row {}", g.file.display(), g.index, g.first_row + i as u64);
+            each(&PanelKeys { ids: &part.ids, periods: &part.periods, place: &place })
         })
         .collect();
-    let progress = crate::progress_bar("pass {msg} {bar:40} {pos}/{len} row groups ({eta})")?;
-    progress.set_length(groups.len() as u64);
-    let decoded = std::sync::atomic::AtomicUsize::new(0);
-    Ok((names.clone(), OnDisk { names, groups, starts, decoded, progress }))
+    answers.into_iter().collect()
 }
 
 impl OnDisk {
+    fn new(selection: Selection, groups: Vec<Group>) -> anyhow::Result<OnDisk> {
+        let starts = groups
+            .iter()
+            .scan(0, |next, g| {
+                let start = *next;
+                *next += g.rows;
+                Some(start)
+            })
+            .collect();
+        let progress = crate::progress_bar("pass {msg} {bar:40} {pos}/{len} row groups ({eta})")?;
+        progress.set_length(groups.len() as u64);
+        let decoded = std::sync::atomic::AtomicUsize::new(0);
+        Ok(OnDisk { selection, groups, starts, decoded, progress })
+    }
+
+    /// `each` of every row group's keys (see [`PanelKeys`]), its answers in row group order.
+    pub fn keys_of_groups<T: Send>(
+        &self,
+        each: impl Fn(&PanelKeys) -> anyhow::Result<T> + Sync,
+    ) -> anyhow::Result<Vec<T>> {
+        groups_checked(self, each)
+    }
+
+    /// Row group `k`'s ids and periods (none when the selection has no period column).
+    pub fn keys(&self, k: usize) -> anyhow::Result<(Ids, Vec<i64>)> {
+        let part = read_row_group(&self.groups[k], &self.selection, Columns::Ids)?;
+        Ok((part.ids, part.periods))
+    }
+
+    /// The rows of each row group, in order.
+    pub fn blocks(&self) -> Vec<std::ops::Range<usize>> {
+        self.groups.iter().zip(&self.starts).map(|(g, &s)| s..s + g.rows).collect()
+    }
+
     /// Clears the progress bar (hidden off a terminal) when the passes are over.
     pub fn finish_progress(&self) {
         self.progress.finish_and_clear();
@@ -141,7 +250,7 @@ impl IdSource for OnDisk {
             if end <= range.start || start >= range.end {
                 continue;
             }
-            let (part, _) = read_row_group(group, &self.names, Columns::Ids)?;
+            let part = read_row_group(group, &self.selection, Columns::Ids)?.ids;
             (range.start.max(start)..range.end.min(end)).for_each(|i| ids.push(part.get(i - start).as_bytes()));
         }
         Ok(IdRange::owned(ids))
@@ -158,8 +267,9 @@ impl RowChunks for OnDisk {
         k: usize,
         f: &mut dyn FnMut(&Matrix, usize) -> resil_core::Result<()>,
     ) -> resil_core::Result<()> {
-        let (_, matrix) = read_row_group(&self.groups[k], &self.names, Columns::Criteria)
-            .map_err(|e| resil_core::Error::data("Parquet", format!("{e:#}")))?;
+        let matrix = read_row_group(&self.groups[k], &self.selection, Columns::Criteria)
+            .map_err(|e| resil_core::Error::data("Parquet", format!("{e:#}")))?
+            .matrix;
         let done = self.decoded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.progress.set_message((done / self.groups.len() + 1).to_string());
         self.progress.set_position((done % self.groups.len() + 1) as u64);
@@ -219,33 +329,47 @@ fn footer(file: &Path) -> anyhow::Result<ArrowReaderMetadata> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Columns {
     All,
+    /// The id column, and the period column if the selection has one.
     Ids,
     Criteria,
 }
 
-/// A row group as ids and a block (each empty when not asked for).
-fn read_row_group(group: &Group, names: &[String], columns: Columns) -> anyhow::Result<(Ids, Matrix)> {
+/// A row group as read: each part empty when not asked for.
+struct RowGroup {
+    ids: Ids,
+    periods: Vec<i64>,
+    matrix: Matrix,
+}
+
+/// Reads `columns` of a row group.
+fn read_row_group(group: &Group, selection: &Selection, columns: Columns) -> anyhow::Result<RowGroup> {
     let Group { file, footer, index, first_row, rows } = group;
     let (file, index, first_row, rows) = (file.as_path(), *index, *first_row, *rows);
     let handle = File::open(file).with_context(|| file.display().to_string())?;
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(handle, footer.clone());
-    let leaves = builder.parquet_schema().num_columns();
+    let keys: Vec<usize> = std::iter::once(selection.id).chain(selection.period).collect();
     let wanted: Vec<usize> = match columns {
-        Columns::All => (0..leaves).collect(),
-        Columns::Ids => vec![0],
-        Columns::Criteria => (1..leaves).collect(),
+        Columns::All => keys.iter().chain(&selection.criteria).copied().collect(),
+        Columns::Ids => keys,
+        Columns::Criteria => selection.criteria.clone(),
     };
-    let mask = ProjectionMask::roots(builder.parquet_schema(), wanted);
+    // A projection yields its columns in file order: where each wanted one lands.
+    let mut read: Vec<usize> = wanted.clone();
+    read.sort_unstable();
+    read.dedup();
+    let at = |column: usize| read.binary_search(&column).expect("projected");
+    let mask = ProjectionMask::roots(builder.parquet_schema(), read.iter().copied());
     let reader = builder
         .with_row_groups(vec![index])
         .with_projection(mask)
         .with_batch_size(rows.max(1))
         .build()
         .with_context(|| format!("{}, row group {index}", file.display()))?;
+    let names = &selection.names;
     let width = if columns == Columns::Ids { 0 } else { names.len() };
     let mut matrix = Matrix::filled(if width == 0 { 0 } else { rows }, width, 0.0);
     let mut criteria: Vec<&mut [f64]> = matrix.columns_mut().collect();
-    let mut ids = Ids::default();
+    let mut part = RowGroup { ids: Ids::default(), periods: Vec::new(), matrix: Matrix::filled(0, 0, 0.0) };
     let mut done = 0;
     for batch in reader {
         let batch = batch.with_context(|| format!("{}, row group {index}: cannot be decoded", file.display()))?;
@@ -255,21 +379,54 @@ fn read_row_group(group: &Group, names: &[String], columns: Columns) -> anyhow::
         if done + count > rows {
             bail!("{}: more rows than its metadata says ({rows})", place(0));
         }
-        let first_criterion = if columns == Columns::Criteria { 0 } else { 1 };
         if columns != Columns::Criteria {
-            push_ids(batch.column(0), &mut ids, place)?;
+            push_ids(batch.column(at(selection.id)), &mut part.ids, place)?;
+            if let Some(period) = selection.period {
+                push_periods(batch.column(at(period)), &mut part.periods, place)?;
+            }
         }
-        for (j, column) in criteria.iter_mut().enumerate() {
-            let name = &names[j];
-            let cells = &mut column[done..done + count];
-            copy_numbers(batch.column(first_criterion + j), cells, |i| format!("{}, column `{name}`", place(i)))?;
+        if columns != Columns::Ids {
+            for (j, column) in criteria.iter_mut().enumerate() {
+                let name = &names[j];
+                let cells = &mut column[done..done + count];
+                let array = batch.column(at(selection.criteria[j]));
+                copy_numbers(array, cells, |i| format!("{}, column `{name}`", place(i)))?;
+            }
         }
         done += count;
     }
     if done != rows {
         bail!("{}, row group {index}: {done} rows, its metadata says {rows}", file.display());
     }
-    Ok((ids, matrix))
+    drop(criteria);
+    part.matrix = matrix;
+    Ok(part)
+}
+
+/// The period column's cells: integers (or text holding one), no nulls.
+fn push_periods(array: &ArrayRef, periods: &mut Vec<i64>, at: impl Fn(usize) -> String) -> anyhow::Result<()> {
+    if array.null_count() > 0 {
+        let i = (0..array.len()).find(|&i| array.is_null(i)).unwrap_or(0);
+        bail!("{}: the period is missing", at(i));
+    }
+    let mut text = |texts: &mut dyn Iterator<Item = Option<&str>>| -> anyhow::Result<()> {
+        for (i, t) in texts.enumerate() {
+            let t = t.unwrap_or_default();
+            periods.push(t.trim().parse().with_context(|| format!("{}: period `{t}` is not a whole number", at(i)))?);
+        }
+        Ok(())
+    };
+    match array.data_type() {
+        DataType::Int16 => periods.extend(array.as_primitive::<Int16Type>().values().iter().map(|&v| i64::from(v))),
+        DataType::Int32 => periods.extend(array.as_primitive::<Int32Type>().values().iter().map(|&v| i64::from(v))),
+        DataType::Int64 => periods.extend_from_slice(array.as_primitive::<Int64Type>().values()),
+        DataType::UInt16 => periods.extend(array.as_primitive::<UInt16Type>().values().iter().map(|&v| i64::from(v))),
+        DataType::UInt32 => periods.extend(array.as_primitive::<UInt32Type>().values().iter().map(|&v| i64::from(v))),
+        DataType::Utf8 => text(&mut array.as_string::<i32>().iter())?,
+        DataType::LargeUtf8 => text(&mut array.as_string::<i64>().iter())?,
+        other => bail!("{}: the period column is {other}, not whole numbers", at(0)),
+    }
+    Ok(())
 }
 
 /// The id column's cells: text or integers, no nulls.
@@ -377,7 +534,7 @@ impl ExtraColumns for StreamedExtras<'_> {
     }
 
     fn blocks(&self) -> Vec<std::ops::Range<usize>> {
-        self.disk.groups.iter().zip(&self.disk.starts).map(|(g, &s)| s..s + g.rows).collect()
+        self.disk.blocks()
     }
 
     fn of(&self, block: std::ops::Range<usize>) -> anyhow::Result<Vec<Vec<f64>>> {

@@ -96,3 +96,370 @@ fn a_run_writes_its_tables_as_parquet_with_the_csv_values() {
         assert_eq!(scores_parquet.value(i), row[score_col].parse::<f64>().unwrap(), "row {i}");
     }
 }
+
+#[path = "../../../tests/support/plugins.rs"]
+mod plugins;
+
+/// A study's table: rows keyed by (unit, period), each a header -> cell map.
+type Keyed = std::collections::BTreeMap<(String, String), std::collections::BTreeMap<String, String>>;
+
+fn keyed(path: &Path) -> Keyed {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: std::collections::BTreeMap<String, String> =
+                header.iter().cloned().zip(r.iter().map(String::from)).collect();
+            ((row["unit"].clone(), row["period"].clone()), row)
+        })
+        .collect()
+}
+
+/// The flagship's imputed panel (intermediates.csv's `value`) as a wide Parquet table (unit,
+/// year, X1..X29) of row groups of `group` rows, its rows in reverse order, so that a streamed
+/// run reads it in many chunks and in an order of its own.
+fn flagship_panel(intermediates: &Path, to: &Path, group: usize) -> Vec<String> {
+    let mut rows: Vec<((String, i64), Vec<f64>)> = Vec::new();
+    let mut indicators: Vec<String> = Vec::new();
+    for r in csv::Reader::from_path(intermediates).unwrap().deserialize::<std::collections::BTreeMap<String, String>>()
+    {
+        let r = r.unwrap();
+        let key = (r["unit"].clone(), r["period"].parse::<i64>().unwrap());
+        if !indicators.contains(&r["indicator"]) {
+            indicators.push(r["indicator"].clone());
+        }
+        let j = indicators.iter().position(|i| i == &r["indicator"]).unwrap();
+        if rows.last().is_none_or(|(k, _)| k != &key) {
+            rows.push((key, Vec::new()));
+        }
+        let values = &mut rows.last_mut().unwrap().1;
+        assert_eq!(values.len(), j, "intermediates.csv lists a row's indicators in order");
+        values.push(r["value"].parse().unwrap());
+    }
+    rows.reverse();
+    let mut fields = vec![Field::new("unit", DataType::Utf8, false), Field::new("year", DataType::Int64, false)];
+    fields.extend(indicators.iter().map(|i| Field::new(i, DataType::Float64, false)));
+    let schema = Arc::new(Schema::new(fields));
+    let props = parquet::file::properties::WriterProperties::builder().set_max_row_group_size(group).build();
+    let mut writer = ArrowWriter::try_new(std::fs::File::create(to).unwrap(), schema.clone(), Some(props)).unwrap();
+    let mut arrays: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0 .0.clone()))),
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.0 .1))),
+    ];
+    arrays.extend(
+        (0..indicators.len())
+            .map(|j| Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.1[j]))) as ArrayRef),
+    );
+    writer.write(&RecordBatch::try_new(schema, arrays).unwrap()).unwrap();
+    writer.close().unwrap();
+    indicators
+}
+
+/// configs/border-cities.toml with its sources replaced by one Parquet panel `panel.parquet`,
+/// its analyses dropped, and the unit list given by its full path.
+fn streamed_flagship_config(dir: &Path) -> std::path::PathBuf {
+    let root = plugins::repo_root();
+    let text = std::fs::read_to_string(root.join("configs/border-cities.toml")).unwrap();
+    let (head, rest) = text.split_at(text.find("[[source]]").unwrap());
+    let indicators = &rest[rest.find("[[indicator]]").unwrap()..];
+    let indicators = &indicators[..indicators.find("[[analysis]]").unwrap()];
+    let indicators: String = indicators
+        .lines()
+        .map(|l| if l.starts_with("source = ") { "source = \"panel\"".to_string() } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let units = root.join("data/border-cities/units.csv");
+    let head = head
+        .replace("units = \"../data/border-cities/units.csv\"", &format!("units = {:?}", units.display().to_string()));
+    let source = "[[source]]\nid = \"panel\"\nkind = \"parquet\"\npath = \"panel.parquet\"\nunit-column = \"unit\"\nperiod-column = \"year\"\nprovenance = \"synthetic\"\n\n";
+    let path = dir.join("stream.toml");
+    std::fs::write(
+        &path,
+        format!("{head}{source}{indicators}\n[output]\ndir = \"out\"\nformats = [\"csv\", \"parquet\"]\n"),
+    )
+    .unwrap();
+    path
+}
+
+fn resil(args: &[&std::ffi::OsStr]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_resil")).args(args).output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
+}
+
+fn close(a: &str, b: &str, what: &str) {
+    let (x, y) = (a.parse::<f64>().unwrap(), b.parse::<f64>().unwrap());
+    assert!((x - y).abs() <= 1e-12, "{what}: {x} vs {y}");
+}
+
+/// Issue 16, point 4 on the flagship: its imputed panel streamed from Parquet in eight row
+/// groups, in reverse order, gives the in-memory run's scores, distances and weights (1e-12)
+/// and its ranks, grades, names and regions exactly; the Parquet scores hold the CSV's values.
+#[test]
+fn the_flagship_streamed_from_a_parquet_panel_equals_its_run_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = plugins::repo_root();
+    let memory = dir.path().join("memory");
+    let (ok, _, stderr) = resil(&[
+        "run".as_ref(),
+        root.join("configs/border-cities.toml").as_os_str(),
+        "--plugin-dir".as_ref(),
+        plugins::plugin_dir().as_os_str(),
+        "--out".as_ref(),
+        memory.as_os_str(),
+    ]);
+    assert!(ok, "{stderr}");
+    flagship_panel(&memory.join("intermediates.csv"), &dir.path().join("panel.parquet"), 16);
+    let config = streamed_flagship_config(dir.path());
+    let streamed = dir.path().join("streamed");
+    let (ok, stdout, stderr) =
+        resil(&["run".as_ref(), config.as_os_str(), "--stream".as_ref(), "--out".as_ref(), streamed.as_os_str()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("123 rows streamed") && stdout.contains("demonstrate the method"), "{stdout}");
+    let (a, b) = (keyed(&memory.join("scores.csv")), keyed(&streamed.join("scores.csv")));
+    assert_eq!(a.len(), 123);
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (key, m) in &a {
+        let s = &b[key];
+        for exact in ["name", "region", "rank", "grade", "grade_label", "data_status"] {
+            assert_eq!(m[exact], s[exact], "{key:?} {exact}");
+        }
+        for near in ["score", "d_plus", "d_minus"] {
+            close(&m[near], &s[near], &format!("{key:?} {near}"));
+        }
+    }
+    let weights = |dir: &Path| -> Vec<(String, String)> {
+        let mut r = csv::Reader::from_path(dir.join("weights.csv")).unwrap();
+        r.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[7].to_string())).collect()
+    };
+    for ((i, w), (j, v)) in weights(&memory).iter().zip(weights(&streamed)) {
+        assert_eq!(i, &j);
+        close(w, &v, &format!("weight of {i}"));
+    }
+    let breaks = |dir: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("breaks.json")).unwrap()).unwrap()
+    };
+    let (bm, bs) = (breaks(&memory), breaks(&streamed));
+    assert_eq!(bm["labels"], bs["labels"]);
+    for (c, d) in bm["groups"][0]["cuts"].as_array().unwrap().iter().zip(bs["groups"][0]["cuts"].as_array().unwrap()) {
+        close(&c.to_string(), &d.to_string(), "cut");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(streamed.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["study"]["rows"], 123);
+    assert_eq!(manifest["data_provenance"]["contains_synthetic_data"], true);
+    assert_eq!(manifest["stream"]["units"], "checked against the unit list");
+    assert_eq!(manifest["pipeline"]["classify"]["method"], "jenks");
+    // The Parquet scores: the CSV's rows, in the panel's order.
+    let file = std::fs::File::open(streamed.join("scores.parquet")).unwrap();
+    let batches: Vec<RecordBatch> = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut csv = csv::Reader::from_path(streamed.join("scores.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    let units = arrow_array::cast::AsArray::as_string::<i32>(batches[0].column(0));
+    let scores = arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Float64Type>(batches[0].column(4));
+    assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!((units.value(i), scores.value(i)), (&row[0], row[4].parse::<f64>().unwrap()), "row {i}");
+    }
+}
+
+/// A two-indicator study over a Parquet panel: its config (optionally with a unit list), and
+/// the panel of `rows` (unit, year, X1 or null, X2).
+fn small_stream_study(dir: &Path, units: bool, rows: &[PanelRow]) -> std::path::PathBuf {
+    let unit_list = if units { "units = \"units.csv\"\n" } else { "" };
+    std::fs::write(
+        dir.join("units.csv"),
+        "id,name,province,excluded\nA,Alpha,P1,\nB,Beta,P2,\nC,Gamma,P2,\nE,Eps,P1,out\n",
+    )
+    .unwrap();
+    let config = format!(
+        r#"version = 1
+[study]
+name = "small"
+periods = [2010, 2020]
+{unit_list}
+[[source]]
+id = "panel"
+kind = "parquet"
+path = "panel.parquet"
+period-column = "year"
+
+[[indicator]]
+id = "X1"
+name = "one"
+system = "s"
+subsystem = "a"
+polarity = "+"
+source = "panel"
+provenance = "synthetic"
+
+[[indicator]]
+id = "X2"
+name = "two"
+system = "s"
+subsystem = "a"
+polarity = "-"
+source = "panel"
+provenance = "synthetic"
+
+[pipeline]
+impute = {{ method = "linear-time" }}
+normalize = [{{ method = "minmax" }}]
+weight = {{ method = "entropy" }}
+rank = {{ method = "topsis" }}
+classify = {{ method = "jenks", k = 2, scope = "per-period" }}
+
+[output]
+dir = "out"
+"#
+    );
+    std::fs::write(dir.join("small.toml"), config).unwrap();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("unit", DataType::Utf8, false),
+        Field::new("year", DataType::Int64, false),
+        Field::new("X1", DataType::Float64, true),
+        Field::new("X2", DataType::Float64, false),
+    ]));
+    let props = parquet::file::properties::WriterProperties::builder().set_max_row_group_size(3).build();
+    let file = std::fs::File::create(dir.join("panel.parquet")).unwrap();
+    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).unwrap();
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0))),
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.1))),
+        Arc::new(Float64Array::from(rows.iter().map(|r| r.2).collect::<Vec<_>>())),
+        Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.3))),
+    ];
+    writer.write(&RecordBatch::try_new(schema, arrays).unwrap()).unwrap();
+    writer.close().unwrap();
+    dir.join("small.toml")
+}
+
+/// A panel row: unit, year, X1 (or null), X2.
+type PanelRow = (&'static str, i64, Option<f64>, f64);
+
+const GOOD: &[PanelRow] = &[
+    ("A", 2010, Some(1.0), 5.0),
+    ("B", 2010, Some(4.0), 3.0),
+    ("C", 2010, Some(2.0), 9.0),
+    ("A", 2020, Some(3.0), 4.0),
+    ("B", 2020, Some(8.0), 2.0),
+    ("C", 2020, Some(5.0), 7.0),
+];
+
+fn streamed(config: &Path) -> (bool, String, String) {
+    resil(&["run".as_ref(), config.as_os_str(), "--stream".as_ref()])
+}
+
+/// Without a unit list the units are the panel's (no names or regions); with one, the names and
+/// regions come from it. Ranks and classes are per period, as in memory.
+#[test]
+fn a_streamed_panel_takes_its_units_from_the_panel_or_checks_them_against_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = small_stream_study(dir.path(), false, GOOD);
+    let (ok, _, stderr) = streamed(&config);
+    assert!(ok, "{stderr}");
+    let bare = keyed(&dir.path().join("out/scores.csv"));
+    assert_eq!(bare[&("A".into(), "2010".into())]["name"], "");
+    let ranks: Vec<&str> =
+        ["A", "B", "C"].iter().map(|u| bare[&(u.to_string(), "2020".into())]["rank"].as_str()).collect();
+    let mut sorted = ranks.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["1", "2", "3"], "ranked within 2020");
+    let breaks: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/breaks.json")).unwrap()).unwrap();
+    let scopes: Vec<&str> = breaks["groups"].as_array().unwrap().iter().map(|g| g["scope"].as_str().unwrap()).collect();
+    assert_eq!(scopes, ["2010", "2020"]);
+    // In memory the unit list is required, and says so.
+    let (ok, _, stderr) = resil(&["run".as_ref(), config.as_os_str()]);
+    assert!(!ok && stderr.contains("study.units") && stderr.contains("--stream"), "{stderr}");
+
+    let config = small_stream_study(dir.path(), true, GOOD);
+    let (ok, _, stderr) = streamed(&config);
+    assert!(ok, "{stderr}");
+    let listed = keyed(&dir.path().join("out/scores.csv"));
+    assert_eq!(listed[&("B".into(), "2020".into())]["name"], "Beta");
+    for (key, row) in &bare {
+        assert_eq!(row["score"], listed[key]["score"], "{key:?}");
+    }
+    // The same config in memory (the unit list's excluded unit has no rows) gives the same scores.
+    let (ok, _, stderr) =
+        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    assert!(ok, "{stderr}");
+    for (key, row) in keyed(&dir.path().join("memory/scores.csv")) {
+        close(&row["score"], &listed[&key]["score"], &format!("{key:?}"));
+        assert_eq!((&row["rank"], &row["grade"]), (&listed[&key]["rank"], &listed[&key]["grade"]), "{key:?}");
+    }
+}
+
+/// Every refusal names where the problem is, and a failed streamed run writes nothing.
+#[test]
+fn a_streamed_run_refuses_bad_panels_and_unstreamable_configs_naming_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(Vec<PanelRow>, bool, &str)> = vec![
+        (
+            vec![("A", 2010, Some(1.0), 5.0), ("A", 2010, Some(2.0), 3.0), ("B", 2010, Some(2.0), 3.0)],
+            false,
+            "row group 0, row 2: unit `A`, period 2010 is also on",
+        ),
+        (
+            vec![("A", 2010, Some(1.0), 5.0), ("B", 2015, Some(2.0), 3.0)],
+            false,
+            "row group 0, row 2: period 2015 is not one of the study's periods (2010, 2020)",
+        ),
+        (
+            vec![("A", 2010, Some(1.0), 5.0), ("Z", 2010, Some(2.0), 3.0)],
+            true,
+            "row group 0, row 2: unit `Z` is not in the unit list",
+        ),
+        (vec![("A", 2010, Some(1.0), 5.0), ("E", 2010, Some(2.0), 3.0)], true, "unit `E` is excluded in the unit list"),
+        (
+            GOOD[..3].iter().copied().chain([("A", 2020, None, 4.0), ("B", 2020, Some(1.0), 1.0)]).collect(),
+            false,
+            "row group 1, row 4, column `X1`: the value is missing (null)",
+        ),
+    ];
+    for (rows, units, expected) in cases {
+        let config = small_stream_study(dir.path(), units, &rows);
+        let (ok, _, stderr) = streamed(&config);
+        assert!(!ok && stderr.contains(expected) && stderr.contains("no output was written"), "{expected}\n{stderr}");
+        assert!(!dir.path().join("out").exists(), "{expected}: nothing written");
+    }
+    let config = small_stream_study(dir.path(), true, GOOD);
+    let text = std::fs::read_to_string(&config).unwrap();
+    let edits = [
+        ("[pipeline]\n", "[pipeline]\ntreat = { method = \"winsorise\" }\n", "`pipeline.treat`: --stream: winsorising"),
+        (
+            "normalize = [{ method = \"minmax\" }]",
+            "normalize = [{ method = \"minmax\", scope = \"per-period\" }]",
+            "`pipeline`: --stream: the normalize, weight and rank stages must each have scope = \"pooled\"",
+        ),
+        (
+            "kind = \"parquet\"",
+            "kind = \"csv\"",
+            "`source`: --stream: needs exactly one [[source]], kind = \"parquet\"",
+        ),
+        (
+            "dir = \"out\"",
+            "dir = \"out\"\nformats = [\"csv\", \"xlsx\"]",
+            "`output.formats`: --stream: a workbook holds at most 1,048,576 rows",
+        ),
+        ("[output]", "[diagnostics]\ncorrelation-threshold = 0.5\n\n[output]", "`diagnostics`: --stream"),
+    ];
+    for (from, to, expected) in edits {
+        assert!(text.contains(from), "{from}");
+        std::fs::write(&config, text.replacen(from, to, 1)).unwrap();
+        let (ok, _, stderr) = streamed(&config);
+        assert!(!ok && stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(!dir.path().join("out").exists());
+}

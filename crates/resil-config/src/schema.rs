@@ -166,7 +166,9 @@ pub struct Study {
     pub description: String,
     pub periods: Vec<i32>,
     /// CSV of units: id, name, province and optional coordinates, neighbours, aliases, excluded.
-    pub units: String,
+    /// Required in memory; `resil run --stream` takes the units from the panel when it is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<String>,
     /// Province -> region; when empty, a unit's region is its province.
     #[serde(default)]
     pub regions: BTreeMap<String, String>,

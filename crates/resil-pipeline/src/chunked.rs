@@ -367,27 +367,30 @@ pub fn score_chunked(
     system: &IndicatorSystem,
     score_stages: &ScoreStages,
 ) -> Result<Option<MatrixScore>> {
-    Ok(score_chunks(chunks, system, score_stages, true)?.map(|(score, _)| score))
+    Ok(score_chunks(chunks, system, score_stages, true, true)?.map(|(score, _)| score))
 }
 
 /// [`score_chunked`] holding the scores and ranks only: the extras are left empty, and the
 /// fitted stages come back to remake them chunk by chunk ([`ChunkedFitted::apply`]). For
-/// matrices whose outputs are written as they are made.
+/// matrices whose outputs are written as they are made. With `rank_all_rows` false the ranks
+/// are left empty too, for a caller that ranks rows by groups of its own (a panel's periods).
 pub fn score_chunked_lean(
     chunks: &mut dyn RowChunks,
     system: &IndicatorSystem,
     score_stages: &ScoreStages,
+    rank_all_rows: bool,
 ) -> Result<Option<(MatrixScore, ChunkedFitted)>> {
-    score_chunks(chunks, system, score_stages, false)
+    score_chunks(chunks, system, score_stages, false, rank_all_rows)
 }
 
 /// The fit, then every chunk scored on its own and concatenated in chunk order (with the
-/// extras, or scores only), then the ranks.
+/// extras, or scores only), then the ranks (or none).
 fn score_chunks(
     chunks: &mut dyn RowChunks,
     system: &IndicatorSystem,
     score_stages: &ScoreStages,
     with_extras: bool,
+    with_ranks: bool,
 ) -> Result<Option<(MatrixScore, ChunkedFitted)>> {
     let Some(mut fit) = fit_chunked(chunks, system, score_stages)? else { return Ok(None) };
     let mut notes = std::mem::take(&mut fit.fitted.notes);
@@ -412,7 +415,7 @@ fn score_chunks(
     if !with_extras {
         table.extras.clear();
     }
-    let ranks = fit.stages.rank(&table.score, table.direction);
+    let ranks = if with_ranks { fit.stages.rank(&table.score, table.direction) } else { Vec::new() };
     let score = MatrixScore {
         weights: fit.fitted.weights.clone().expect("fitted").0,
         scores: table.score,

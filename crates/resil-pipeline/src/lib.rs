@@ -17,6 +17,7 @@ mod run;
 mod sensitivity;
 mod sources;
 mod stages;
+mod streamed;
 
 pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
 pub use chunked::{
@@ -38,3 +39,4 @@ pub use run::{
 };
 pub use sensitivity::{sensitivity, Factor, FactorKind, SensitivityOptions, SensitivityResult, Timings, FACTOR_KINDS};
 pub use sources::{RunOptions, SkippedSource};
+pub use streamed::{StreamPlan, StreamedRun, CLASSES_SAMPLE};

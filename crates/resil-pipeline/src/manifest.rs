@@ -4,21 +4,24 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use resil_core::{Error, Provenance, Result};
+use resil_core::{Error, IndicatorSystem, Provenance, Result};
 
 use crate::run::{Prepared, RunResult};
 
+/// Hashed as it is read, so that a panel of gigabytes is never held.
 fn sha256_file(path: &std::path::Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(sha256_hex(&bytes))
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
-    let c = &p.loaded.config;
+/// The config files and every input file, each with its hash.
+fn inputs(p: &Prepared) -> Result<Vec<Value>> {
     let mut inputs = p
         .loaded
         .parents
@@ -31,6 +34,99 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
     for (role, written, resolved) in &p.inputs {
         inputs.push(json!({ "role": role, "path": written, "sha256": sha256_file(resolved)? }));
     }
+    Ok(inputs)
+}
+
+/// Which indicators are synthetic, compiled, derived or real, with the statement every output
+/// made from synthetic ones carries.
+fn data_provenance(system: &IndicatorSystem) -> Value {
+    let by_provenance = |prov: Provenance| -> Vec<&str> {
+        system.indicators().iter().filter(|i| i.provenance == prov).map(|i| i.id.as_str()).collect()
+    };
+    let synthetic = by_provenance(Provenance::Synthetic);
+    json!({
+        "contains_synthetic_data": !synthetic.is_empty(),
+        "statement": if synthetic.is_empty() {
+            "no indicator is marked synthetic".to_string()
+        } else {
+            format!("{} of {} indicators are synthetic; results made from them demonstrate the method and must not be cited as findings", synthetic.len(), system.len())
+        },
+        "synthetic": synthetic,
+        "compiled_verify": by_provenance(Provenance::Compiled),
+        "derived": by_provenance(Provenance::Derived),
+        "real": by_provenance(Provenance::Real),
+        "unspecified": by_provenance(Provenance::Unspecified),
+    })
+}
+
+fn indicators(p: &Prepared, system: &IndicatorSystem) -> Vec<Value> {
+    let c = &p.loaded.config;
+    system.indicators().iter().map(|i| json!({
+        "denominator": c.indicators.iter().find(|x| x.id == i.id).and_then(|x| x.denominator.clone()),
+        "id": i.id, "name": i.name, "unit": i.unit, "system": i.system, "subsystem": i.subsystem,
+        "polarity": i.polarity.to_string(), "source": i.source, "provenance": i.provenance.as_str(), "note": i.note,
+    })).collect()
+}
+
+/// Every stage's method, scope and checked parameters.
+fn pipeline(p: &Prepared) -> Value {
+    let pipe = &p.loaded.config.pipeline;
+    let stage = |built_params: &Value, scope: &str, method: &str| json!({ "method": method, "scope": scope, "params": built_params });
+    json!({
+        "impute": stage(&p.imputer_params(), "pooled", &pipe.impute.method),
+        "treat": p.treat_params(),
+        "normalize": pipe.normalize.iter().zip(p.normalizer_params()).map(|(s, params)| {
+            let mut step = stage(&params, s.scope.as_str(), &s.method);
+            if !s.indicators.is_empty() {
+                step["indicators"] = json!(s.indicators);
+            }
+            step
+        }).collect::<Vec<_>>(),
+        "weight": stage(&p.weighter_params(), pipe.weight.scope.as_str(), &pipe.weight.method),
+        "rank": { "method": pipe.rank.method, "scope": pipe.rank.scope.as_str(), "params": p.scorer_params(), "ties": format!("{:?}", p.ties()).to_lowercase() },
+        "classify": { "method": pipe.classify.stage.method, "scope": pipe.classify.stage.scope.as_str(), "params": p.classifier_params(), "labels": pipe.classify.labels },
+    })
+}
+
+fn config(p: &Prepared) -> Value {
+    json!({ "path": p.loaded.path.file_name().map(|f| f.to_string_lossy().to_string()), "sha256": sha256_hex(p.loaded.text.as_bytes()) })
+}
+
+/// The manifest of a streamed run (`resil run --stream`): the same keys as a run in memory
+/// where it has them, and `stream` saying what the run held and skipped.
+pub(crate) fn build_streamed(
+    p: &Prepared,
+    plan: &crate::StreamPlan,
+    rows: usize,
+    weights: &[f64],
+    notes: &[crate::LoggedNote],
+) -> Result<Value> {
+    let c = &p.loaded.config;
+    let system = &p.system;
+    Ok(json!({
+        "tool": { "name": "resil", "version": env!("CARGO_PKG_VERSION") },
+        "study": { "name": c.study.name, "periods": c.study.periods, "rows": rows },
+        "config": config(p),
+        "inputs": inputs(p)?,
+        "data_provenance": data_provenance(system),
+        "indicators": indicators(p, system),
+        "pipeline": pipeline(p),
+        "weights": system.indicators().iter().zip(weights).map(|(i, w)| (i.id.clone(), json!(w))).collect::<serde_json::Map<String, Value>>(),
+        "stream": {
+            "panel": plan.path.file_name().map(|f| f.to_string_lossy().to_string()),
+            "units": if c.study.units.is_some() { "checked against the unit list" } else { "taken from the panel" },
+            "imputed": "nothing: a streamed panel may have no missing cell",
+            "classes_sample": crate::streamed::CLASSES_SAMPLE,
+            "not_written": ["imputed.csv", "intermediates.csv", "levels.csv", "indicators.csv", "correlations.csv", "regions.csv", "the [[analysis]] tables"],
+        },
+        "seed": null,
+        "counts": { "warnings": notes.iter().filter(|n| n.diagnostic.severity == resil_core::Severity::Warning).count() },
+        "diagnostics": notes,
+    }))
+}
+
+pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
+    let c = &p.loaded.config;
     let plugins = p
         .plugins()
         .into_iter()
@@ -46,12 +142,6 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
         })
         .collect::<Result<Vec<_>>>()?;
     let system = r.panel.system();
-    let by_provenance = |prov: Provenance| -> Vec<&str> {
-        system.indicators().iter().filter(|i| i.provenance == prov).map(|i| i.id.as_str()).collect()
-    };
-    let synthetic = by_provenance(Provenance::Synthetic);
-    let stage = |built_params: &Value, scope: &str, method: &str| json!({ "method": method, "scope": scope, "params": built_params });
-    let pipe = &c.pipeline;
     let mut manifest = json!({
         "tool": { "name": "resil", "version": env!("CARGO_PKG_VERSION") },
         "study": {
@@ -60,40 +150,11 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
             "units_active": r.panel.units().len(),
             "units_excluded": r.excluded.iter().map(|u| json!({ "id": u.id, "name": u.name, "reason": u.excluded })).collect::<Vec<_>>(),
         },
-        "config": { "path": p.loaded.path.file_name().map(|f| f.to_string_lossy().to_string()), "sha256": sha256_hex(p.loaded.text.as_bytes()) },
-        "inputs": inputs,
-        "data_provenance": {
-            "contains_synthetic_data": !synthetic.is_empty(),
-            "statement": if synthetic.is_empty() {
-                "no indicator is marked synthetic".to_string()
-            } else {
-                format!("{} of {} indicators are synthetic; results made from them demonstrate the method and must not be cited as findings", synthetic.len(), system.len())
-            },
-            "synthetic": synthetic,
-            "compiled_verify": by_provenance(Provenance::Compiled),
-            "derived": by_provenance(Provenance::Derived),
-            "real": by_provenance(Provenance::Real),
-            "unspecified": by_provenance(Provenance::Unspecified),
-        },
-        "indicators": system.indicators().iter().map(|i| json!({
-            "denominator": c.indicators.iter().find(|x| x.id == i.id).and_then(|x| x.denominator.clone()),
-            "id": i.id, "name": i.name, "unit": i.unit, "system": i.system, "subsystem": i.subsystem,
-            "polarity": i.polarity.to_string(), "source": i.source, "provenance": i.provenance.as_str(), "note": i.note,
-        })).collect::<Vec<_>>(),
-        "pipeline": {
-            "impute": stage(&p.imputer_params(), "pooled", &pipe.impute.method),
-            "treat": p.treat_params(),
-            "normalize": pipe.normalize.iter().zip(p.normalizer_params()).map(|(s, params)| {
-                let mut step = stage(&params, s.scope.as_str(), &s.method);
-                if !s.indicators.is_empty() {
-                    step["indicators"] = json!(s.indicators);
-                }
-                step
-            }).collect::<Vec<_>>(),
-            "weight": stage(&p.weighter_params(), pipe.weight.scope.as_str(), &pipe.weight.method),
-            "rank": { "method": pipe.rank.method, "scope": pipe.rank.scope.as_str(), "params": p.scorer_params(), "ties": format!("{:?}", p.ties()).to_lowercase() },
-            "classify": { "method": pipe.classify.stage.method, "scope": pipe.classify.stage.scope.as_str(), "params": p.classifier_params(), "labels": pipe.classify.labels },
-        },
+        "config": config(p),
+        "inputs": inputs(p)?,
+        "data_provenance": data_provenance(system),
+        "indicators": indicators(p, system),
+        "pipeline": pipeline(p),
         "learned": r.normalizer_learned.iter().map(|l| json!({
             "step": format!("normalize[{}]", l.step),
             "scope": l.scope,

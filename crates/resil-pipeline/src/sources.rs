@@ -20,6 +20,9 @@ pub struct RunOptions {
     pub strict: bool,
     pub plugin_dirs: Vec<PathBuf>,
     pub engine: Option<std::sync::Arc<dyn crate::FitEngine>>,
+    /// `resil run --stream`: the panel stays on disk (see `crate::streamed`); the unit list is
+    /// optional.
+    pub stream: bool,
 }
 
 /// A source as configured: the source, whether it may fail, and its plugin if it is one.
@@ -123,10 +126,23 @@ fn plugin_source(loaded: &LoadedConfig, s: &SourceConfig, dirs: &[PathBuf]) -> R
 
 pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut Vec<Error>) -> Inputs {
     let c = &loaded.config;
-    let units_path = loaded.resolve(&c.study.units);
-    let mut files = vec![("units".to_string(), c.study.units.clone(), units_path.clone())];
-    let units =
-        load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default();
+    let mut files = Vec::new();
+    let units = match &c.study.units {
+        Some(written) => {
+            let units_path = loaded.resolve(written);
+            files.push(("units".to_string(), written.clone(), units_path.clone()));
+            load_units(&units_path, &c.study.regions).map_err(|e| problems.extend(e.into_list())).unwrap_or_default()
+        }
+        None if options.stream => Vec::new(),
+        None => {
+            problems.push(Error::config(
+                &loaded.path,
+                "study.units",
+                "missing: a run in memory needs the unit list (a CSV of id, name, province); only `resil run --stream` takes its units from the panel",
+            ));
+            Vec::new()
+        }
+    };
     let system = IndicatorSystem::new(
         c.indicators
             .iter()

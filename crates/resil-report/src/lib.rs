@@ -25,6 +25,7 @@ pub use explorer::{explorer_maps, explorer_page, explorer_study};
 pub use html::{compare_heatmap, render_report};
 pub use png::svg_to_png;
 pub use summary::summary;
+pub use tables::{breaks_json, weights_csv};
 pub use workbook::WORKBOOK;
 
 /// A file every run writes: its name, one line on what it holds, and how it is rendered.
@@ -130,20 +131,35 @@ pub(crate) fn pretty_json(v: &serde_json::Value) -> Vec<u8> {
 /// already placed are removed and the old ones put back. Either every file is new or every file
 /// is as it was, and no staging folder is left behind.
 pub fn write_files<S: AsRef<str>>(dir: &Path, files: &[(S, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_ref()).collect();
+    write_staged(dir, &names, |staging| {
+        for (name, bytes) in files {
+            let path = staging.join(name.as_ref());
+            std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    })
+}
+
+/// [`write_files`] for outputs too large to hold: `fill` writes each of `names` into the staging
+/// folder it is given (a streamed run's scores, row group by row group); then they are placed
+/// as one step, as `write_files` places its files.
+pub fn write_staged(dir: &Path, names: &[&str], fill: impl FnOnce(&Path) -> Result<()>) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let staging = dir.join(format!(".staging-{}", std::process::id()));
-    let result = stage(&staging, dir, files).and_then(|()| swap_into_place(&staging, dir, files));
+    let result = std::fs::create_dir_all(&staging)
+        .map_err(|e| Error::io(&staging, e))
+        .and_then(|()| fill(&staging))
+        .and_then(|()| check_targets(dir, names))
+        .and_then(|()| swap_into_place(&staging, dir, names));
     let _ = std::fs::remove_dir_all(&staging);
     result
 }
 
-/// Writes every file into `staging` and checks that each target can be replaced by a file.
-fn stage<S: AsRef<str>>(staging: &Path, dir: &Path, files: &[(S, Vec<u8>)]) -> Result<()> {
-    std::fs::create_dir_all(staging).map_err(|e| Error::io(staging, e))?;
-    for (name, bytes) in files {
-        let path = staging.join(name.as_ref());
-        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-        let target = dir.join(name.as_ref());
+/// Checks that each target can be replaced by a file.
+fn check_targets(dir: &Path, names: &[&str]) -> Result<()> {
+    for name in names {
+        let target = dir.join(name);
         if target.is_dir() {
             return Err(Error::data(
                 target.display().to_string(),
@@ -156,7 +172,7 @@ fn stage<S: AsRef<str>>(staging: &Path, dir: &Path, files: &[(S, Vec<u8>)]) -> R
 
 /// Moves the old files aside (into `staging/previous`) and the staged ones into place; rolls
 /// every move back on the first failure.
-fn swap_into_place<S: AsRef<str>>(staging: &Path, dir: &Path, files: &[(S, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+fn swap_into_place(staging: &Path, dir: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
     let previous = staging.join("previous");
     std::fs::create_dir_all(&previous).map_err(|e| Error::io(&previous, e))?;
     let mut moved_aside: Vec<String> = Vec::new();
@@ -170,8 +186,8 @@ fn swap_into_place<S: AsRef<str>>(staging: &Path, dir: &Path, files: &[(S, Vec<u
         std::fs::rename(staging.join(name), &target).map_err(|e| Error::io(&target, e))?;
         Ok(target)
     };
-    for (name, _) in files {
-        match step(name.as_ref()) {
+    for name in names {
+        match step(name) {
             Ok(target) => placed.push(target),
             Err(e) => {
                 for target in &placed {

@@ -1,7 +1,7 @@
 //! The CSV and JSON tables of a run. Floats are written in Rust's shortest round-trip form, so the
 //! same run gives the same bytes.
 
-use resil_core::{Error, Result};
+use resil_core::{Error, IndicatorSystem, Result};
 use resil_pipeline::RunResult;
 use serde_json::json;
 
@@ -61,9 +61,16 @@ pub(crate) fn scores(r: &RunResult) -> Result<Vec<u8>> {
 }
 
 pub(crate) fn weights(r: &RunResult) -> Result<Vec<u8>> {
-    let system = r.panel.system();
-    let rows = r.weights.iter().flat_map(|g| {
-        system.indicators().iter().zip(g.weights.as_slice()).map(move |(ind, w)| {
+    weights_csv(r.panel.system(), r.weights.iter().map(|g| (g.label.as_str(), g.weights.as_slice())))
+}
+
+/// weights.csv: every indicator's weight in each weighting group `(label, weights)`.
+pub fn weights_csv<'a>(
+    system: &IndicatorSystem,
+    groups: impl IntoIterator<Item = (&'a str, &'a [f64])>,
+) -> Result<Vec<u8>> {
+    let rows = groups.into_iter().flat_map(|(label, weights)| {
+        system.indicators().iter().zip(weights).map(move |(ind, w)| {
             vec![
                 ind.id.clone(),
                 ind.name.clone(),
@@ -71,7 +78,7 @@ pub(crate) fn weights(r: &RunResult) -> Result<Vec<u8>> {
                 ind.system.clone(),
                 ind.subsystem.clone(),
                 ind.polarity.to_string(),
-                g.label.clone(),
+                label.to_string(),
                 num(*w),
                 ind.provenance.as_str().to_string(),
             ]
@@ -81,9 +88,17 @@ pub(crate) fn weights(r: &RunResult) -> Result<Vec<u8>> {
 }
 
 pub(crate) fn breaks(r: &RunResult) -> Vec<u8> {
-    let manifest_classify = &r.manifest["pipeline"]["classify"];
-    let groups: Vec<_> = r
-        .breaks
+    breaks_json(&r.manifest["pipeline"]["classify"], &r.grade_labels, &r.breaks, &data_status(r))
+}
+
+/// breaks.json: the classes of each classify group, with the stage as the manifest records it.
+pub fn breaks_json(
+    manifest_classify: &serde_json::Value,
+    labels: &[String],
+    breaks: &[resil_pipeline::BreaksGroup],
+    data_status: &str,
+) -> Vec<u8> {
+    let groups: Vec<_> = breaks
         .iter()
         .map(|g| {
             json!({
@@ -103,11 +118,11 @@ pub(crate) fn breaks(r: &RunResult) -> Vec<u8> {
     crate::pretty_json(&json!({
         "method": manifest_classify["method"],
         "params": manifest_classify["params"],
-        "k": r.breaks[0].breaks.k(),
-        "labels": r.grade_labels,
+        "k": breaks[0].breaks.k(),
+        "labels": labels,
         "note": "cut_rule upper-inclusive: a cut is the largest value of its class (Jenks); lower-inclusive: a value equal to a cut goes to the higher class (published thresholds)",
         "groups": groups,
-        "data_status": data_status(r),
+        "data_status": data_status,
     }))
 }
 
