@@ -1,16 +1,20 @@
-//! `cargo xtask gen-large [ROWS] [--out FILE]`: a synthetic decision matrix in Parquet for the
-//! out-of-core measurements of `resil score --stream` (default 2e7 rows, written to
+//! `cargo xtask gen-large [ROWS] [--panel] [--out FILE]`: a synthetic decision matrix in Parquet
+//! for the out-of-core measurements of `resil score --stream` (default 2e7 rows, written to
 //! target/large/matrix-ROWS.parquet). An id column `a0, a1, ...` and 30 criteria drawn uniformly
 //! from [1, 100) by a seeded ChaCha8 stream, row groups of 65,536 rows, Snappy; written to a
-//! temporary file and renamed, so an interrupted run leaves no half file. The arrow-rs crates
-//! are behind xtask's `parquet` feature; without it, `gen-large` runs xtask again with it.
+//! temporary file and renamed, so an interrupted run leaves no half file. With `--panel`, a study
+//! panel for `resil run --stream` instead (target/large/panel-ROWS.parquet): columns `unit`
+//! (`a0, a0, a1, a1, ...`), `year` (2015, 2020 by turns) and the same 30 numbers, with a config
+//! beside it (panel-ROWS.toml) that runs it as min-max / entropy / TOPSIS / Jenks (k = 5),
+//! every fourth indicator a cost. The arrow-rs crates are behind xtask's `parquet` feature;
+//! without it, `gen-large` runs xtask again with it.
 
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -22,10 +26,17 @@ const CRITERIA: usize = 30;
 /// Rows per row group (and per chunk of `resil score --stream`).
 const GROUP_ROWS: usize = 1 << 16;
 
-pub fn generate(rows: usize, out: &Path) -> anyhow::Result<()> {
+/// The study periods of a `--panel` file: each unit has a row in each, in this order.
+const YEARS: [i64; 2] = [2015, 2020];
+
+pub fn generate(rows: usize, out: &Path, panel: bool) -> anyhow::Result<()> {
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
-    let mut fields = vec![Field::new("id", DataType::Utf8, false)];
+    let mut fields = if panel {
+        vec![Field::new("unit", DataType::Utf8, false), Field::new("year", DataType::Int64, false)]
+    } else {
+        vec![Field::new("id", DataType::Utf8, false)]
+    };
     fields.extend((0..CRITERIA).map(|j| Field::new(format!("c{j}"), DataType::Float64, false)));
     let schema = Arc::new(Schema::new(fields));
     let tmp = dir.join(format!(".{}.tmp", out.file_name().and_then(|n| n.to_str()).unwrap_or("matrix")));
@@ -45,8 +56,14 @@ pub fn generate(rows: usize, out: &Path) -> anyhow::Result<()> {
                 column.push(rng.gen_range(1.0..100.0));
             }
         }
-        let mut arrays: Vec<ArrayRef> =
-            vec![Arc::new(StringArray::from_iter_values((start..end).map(|i| format!("a{i}"))))];
+        let mut arrays: Vec<ArrayRef> = if panel {
+            vec![
+                Arc::new(StringArray::from_iter_values((start..end).map(|i| format!("a{}", i / YEARS.len())))),
+                Arc::new(Int64Array::from_iter_values((start..end).map(|i| YEARS[i % YEARS.len()]))),
+            ]
+        } else {
+            vec![Arc::new(StringArray::from_iter_values((start..end).map(|i| format!("a{i}"))))]
+        };
         arrays.extend(columns.into_iter().map(|c| Arc::new(Float64Array::from(c)) as ArrayRef));
         writer.write(&RecordBatch::try_new(schema.clone(), arrays)?)?;
         if start / GROUP_ROWS % 32 == 31 {
@@ -56,5 +73,37 @@ pub fn generate(rows: usize, out: &Path) -> anyhow::Result<()> {
     writer.close()?;
     std::fs::rename(&tmp, out).with_context(|| out.display().to_string())?;
     println!("{}", out.display());
+    if panel {
+        let config = out.with_extension("toml");
+        std::fs::write(&config, panel_config(rows, out))?;
+        println!("{}", config.display());
+    }
     Ok(())
+}
+
+/// The config of a `--panel` file: its 30 columns as indicators, pooled min-max, entropy,
+/// TOPSIS and five Jenks classes, written beside it.
+fn panel_config(rows: usize, panel: &Path) -> String {
+    let file = panel.file_name().and_then(|n| n.to_str()).unwrap_or("panel.parquet");
+    let years: Vec<String> = YEARS.iter().map(i64::to_string).collect();
+    let mut text = format!(
+        "# Made by `cargo xtask gen-large {rows} --panel`: SYNTHETIC uniform numbers, for measuring\n\
+         # `resil run --stream` on a large panel; not data about anything.\n\
+         version = 1\n\n[study]\nname = \"Synthetic panel of {rows} rows (gen-large)\"\nperiods = [{}]\n\n\
+         [[source]]\nid = \"panel\"\nkind = \"parquet\"\npath = \"{file}\"\nperiod-column = \"year\"\nprovenance = \"synthetic\"\n",
+        years.join(", ")
+    );
+    for j in 0..CRITERIA {
+        let polarity = if j % 4 == 3 { "-" } else { "+" };
+        text += &format!(
+            "\n[[indicator]]\nid = \"c{j}\"\nname = \"criterion {j}\"\nsystem = \"s{}\"\nsubsystem = \"g{}\"\npolarity = \"{polarity}\"\nsource = \"panel\"\n",
+            j / 10,
+            j / 5
+        );
+    }
+    text += "\n[pipeline]\nimpute = { method = \"linear-time\" }\nnormalize = [{ method = \"minmax\" }]\n\
+             weight = { method = \"entropy\" }\nrank = { method = \"topsis\" }\nclassify = { method = \"jenks\", k = 5 }\n\n\
+             [output]\n";
+    text += &format!("dir = \"{}-out\"\n", file.trim_end_matches(".parquet"));
+    text
 }

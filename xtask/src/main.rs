@@ -1,7 +1,7 @@
 //! Project automation: `cargo xtask flagship` (build the plugins and run the flagship study),
 //! `plugins` (build every plugin into target/plugins), `gen-data` (rebuild the bundled dataset),
 //! `valgrind` (the plugin load/compute/free cycle under memcheck), `ci` (the README's test command),
-//! `gen-large` (a large synthetic matrix in Parquet, `large.rs`).
+//! `gen-large` (a large synthetic matrix or study panel in Parquet, `large.rs`).
 
 mod asem_data;
 mod border_data;
@@ -154,14 +154,16 @@ fn main() -> anyhow::Result<()> {
                 }
                 None => 20_000_000,
             };
+            let panel = args.iter().any(|a| a == "--panel");
+            let stem = if panel { "panel" } else { "matrix" };
             let out = args
                 .iter()
                 .position(|a| a == "--out")
                 .and_then(|i| args.get(i + 1))
                 .map(PathBuf::from)
-                .unwrap_or_else(|| root.join(format!("target/large/matrix-{rows}.parquet")));
+                .unwrap_or_else(|| root.join(format!("target/large/{stem}-{rows}.parquet")));
             #[cfg(feature = "parquet")]
-            return large::generate(rows, &out);
+            return large::generate(rows, &out, panel);
             // The arrow-rs crates stay out of the default build: run again with them.
             #[cfg(not(feature = "parquet"))]
             check(
@@ -169,6 +171,7 @@ fn main() -> anyhow::Result<()> {
                     .current_dir(&root)
                     .args(["run", "-q", "--release", "-p", "xtask", "--features", "parquet", "--", "gen-large"])
                     .arg(rows.to_string())
+                    .args(panel.then_some("--panel"))
                     .arg("--out")
                     .arg(&out)
                     .status()?,
@@ -177,7 +180,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | wheel | ci | gen-large [ROWS] [--out FILE]>"
+                "usage: cargo xtask <flagship [RUN ARGS] | plugins | gen-data [SHARED_DATA_DIR] | valgrind | wheel | ci | gen-large [ROWS] [--panel] [--out FILE]>"
             );
             std::process::exit(2);
         }

@@ -81,6 +81,10 @@ enum Command {
         strict: bool,
         #[arg(long = "plugin-dir")]
         plugin_dirs: Vec<PathBuf>,
+        /// Check the config as `resil run --stream` would run it (the panel's rows are checked
+        /// when the run reads them).
+        #[arg(long)]
+        stream: bool,
     },
     /// List or inspect indicator plugins.
     #[command(subcommand)]
@@ -277,8 +281,8 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             }
         }
         Command::Report { dir, outlines } => write_report(&dir, outlines.as_deref(), out),
-        Command::Validate { config, strict, plugin_dirs } => {
-            validate(&config, &RunOptions { strict, plugin_dirs, ..Default::default() }, out, err)
+        Command::Validate { config, strict, plugin_dirs, stream } => {
+            validate(&config, &RunOptions { strict, plugin_dirs, stream, ..Default::default() }, out, err)
         }
         Command::Plugins(PluginsCommand::List { dirs, config }) => plugins_list(dirs, config.as_deref(), out),
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),

@@ -382,6 +382,10 @@ fn a_streamed_panel_takes_its_units_from_the_panel_or_checks_them_against_the_li
     // In memory the unit list is required, and says so.
     let (ok, _, stderr) = resil(&["run".as_ref(), config.as_os_str()]);
     assert!(!ok && stderr.contains("study.units") && stderr.contains("--stream"), "{stderr}");
+    let (ok, stdout, stderr) = resil(&["validate".as_ref(), config.as_os_str(), "--stream".as_ref()]);
+    assert!(ok && stdout.contains(": ok"), "{stdout}{stderr}");
+    let (ok, _, stderr) = resil(&["validate".as_ref(), config.as_os_str()]);
+    assert!(!ok && stderr.contains("study.units"), "{stderr}");
 
     let config = small_stream_study(dir.path(), true, GOOD);
     let (ok, _, stderr) = streamed(&config);
@@ -460,6 +464,8 @@ fn a_streamed_run_refuses_bad_panels_and_unstreamable_configs_naming_the_place()
         std::fs::write(&config, text.replacen(from, to, 1)).unwrap();
         let (ok, _, stderr) = streamed(&config);
         assert!(!ok && stderr.contains(expected), "{expected}\n{stderr}");
+        let (ok, _, stderr) = resil(&["validate".as_ref(), config.as_os_str(), "--stream".as_ref()]);
+        assert!(!ok && stderr.contains(expected), "validate: {expected}\n{stderr}");
     }
     assert!(!dir.path().join("out").exists());
 }

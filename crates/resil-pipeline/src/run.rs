@@ -444,6 +444,16 @@ impl Prepared {
 /// itself would meet (it runs in memory, writing nothing) and an output folder holding an
 /// input. So `validate` passing means `run` cannot fail on the config.
 pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
+    if options.stream {
+        // The config and the panel file's presence; its rows are checked as the run reads them.
+        return match prepare(loaded, options).and_then(|p| p.stream_plan()) {
+            Ok(plan) if !plan.path.exists() => {
+                vec![Error::data(plan.path.display().to_string(), "no such file or folder")]
+            }
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_list(),
+        };
+    }
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let m = stage_methods(&loaded.path, &loaded.config.pipeline, options.strict, &mut warnings, &mut problems);
