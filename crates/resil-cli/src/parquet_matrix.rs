@@ -189,6 +189,7 @@ fn groups_checked<T: Send>(
         .par_iter()
         .map(|g| {
             let part = read_row_group(g, &disk.selection, Columns::Ids)?;
+            disk.tick();
             let place =
                 |i: usize| format!("{}, row group {}, row {}", g.file.display(), g.index, g.first_row + i as u64);
             each(&PanelKeys { ids: &part.ids, periods: &part.periods, place: &place })
@@ -198,6 +199,14 @@ fn groups_checked<T: Send>(
 }
 
 impl OnDisk {
+    /// Counts a row group decoded: each pass (the keys' one included) reads every group once,
+    /// so the count over the group count is the pass the bar shows.
+    fn tick(&self) {
+        let done = self.decoded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.progress.set_message((done / self.groups.len() + 1).to_string());
+        self.progress.set_position((done % self.groups.len() + 1) as u64);
+    }
+
     fn new(selection: Selection, groups: Vec<Group>) -> anyhow::Result<OnDisk> {
         let starts = groups
             .iter()
@@ -270,9 +279,7 @@ impl RowChunks for OnDisk {
         let matrix = read_row_group(&self.groups[k], &self.selection, Columns::Criteria)
             .map_err(|e| resil_core::Error::data("Parquet", format!("{e:#}")))?
             .matrix;
-        let done = self.decoded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.progress.set_message((done / self.groups.len() + 1).to_string());
-        self.progress.set_position((done % self.groups.len() + 1) as u64);
+        self.tick();
         f(&matrix, self.starts[k])
     }
 }
