@@ -283,37 +283,60 @@ struct Links {
     /// Point i's links are `to[starts[i]..starts[i + 1]]`, with their weights.
     starts: Vec<usize>,
     to: Vec<u32>,
-    weight: Vec<f64>,
+    weight: LinkWeights,
+}
+
+/// The links' weights: one per point when all of a point's links weigh the same (row-standardised
+/// k nearest neighbours, contiguity), so that the permutation loop streams the link targets only
+/// (at 1e5 points and k = 8: 3.2 MB a permutation instead of 9.6 MB); else one per link.
+enum LinkWeights {
+    PerPoint(Vec<f64>),
+    PerLink(Vec<f64>),
 }
 
 impl Links {
     fn of(w: &SpatialWeights) -> Links {
-        let mut links = Links { starts: vec![0], to: Vec::new(), weight: Vec::new() };
+        let (mut starts, mut to, mut per_link) = (vec![0], Vec::new(), Vec::new());
         for row in &w.neighbours {
             for &(j, weight) in row {
-                links.to.push(u32::try_from(j).expect("fewer than 2^32 points"));
-                links.weight.push(weight);
+                to.push(u32::try_from(j).expect("fewer than 2^32 points"));
+                per_link.push(weight);
             }
-            links.starts.push(links.to.len());
+            starts.push(to.len());
         }
-        links
+        let uniform = starts.windows(2).all(|r| per_link[r[0]..r[1]].windows(2).all(|w| w[0] == w[1]));
+        let weight = if uniform {
+            LinkWeights::PerPoint(starts.windows(2).map(|r| per_link.get(r[0]).copied().unwrap_or(0.0)).collect())
+        } else {
+            LinkWeights::PerLink(per_link)
+        };
+        Links { starts, to, weight }
     }
 
-    /// sum_i x_i (W x)_i, summed in the order of `x . SpatialWeights::lag(x)` (the same bits),
-    /// without building the lag.
+    /// sum_i x_i (W x)_i, summed in the order of `x . SpatialWeights::lag(x)` (the same bits: a
+    /// point's weight is multiplied into each link as before, only read once), without building
+    /// the lag.
     fn cross(&self, x: &[f64]) -> f64 {
-        self.starts
-            .windows(2)
-            .zip(x)
-            .map(|(range, xi)| {
-                let lag: f64 = self.to[range[0]..range[1]]
-                    .iter()
-                    .zip(&self.weight[range[0]..range[1]])
-                    .map(|(&j, w)| w * x[j as usize])
-                    .sum();
-                xi * lag
-            })
-            .sum()
+        let rows = self.starts.windows(2).zip(x);
+        match &self.weight {
+            LinkWeights::PerPoint(weights) => rows
+                .zip(weights)
+                .map(|((range, xi), &w)| {
+                    let lag: f64 = self.to[range[0]..range[1]].iter().map(|&j| w * x[j as usize]).sum();
+                    xi * lag
+                })
+                .sum(),
+            LinkWeights::PerLink(weights) => rows
+                .map(|(range, xi)| {
+                    let lag: f64 = self.to[range[0]..range[1]]
+                        .iter()
+                        .zip(&weights[range[0]..range[1]])
+                        .map(|(&j, w)| w * x[j as usize])
+                        .sum();
+                    xi * lag
+                })
+                .sum(),
+        }
     }
 }
 
