@@ -30,6 +30,7 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     let run = run?;
     let mut inputs: Vec<std::path::PathBuf> = vec![prepared.loaded.path.clone(), plan.path.clone()];
     inputs.extend(prepared.loaded.parents.iter().map(|(p, _)| p.clone()));
+    inputs.extend(prepared.loaded.config.study.units.iter().map(|u| prepared.loaded.resolve(u)));
     resil_pipeline::check_output_dir(dir, &inputs)?;
     let status = data_status(prepared);
     let formats = &prepared.loaded.config.output.formats;
@@ -37,7 +38,7 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     if formats.iter().any(|f| f == "parquet") {
         names.push("scores.parquet");
     }
-    let units = Units::of(prepared);
+    let units = Units { prepared, plan: &plan };
     let written = resil_report::write_staged(dir, &names, |staging| {
         let fail = |e: anyhow::Error| resil_core::Error::data("scores", format!("{e:#}"));
         let rows = Rows { prepared, disk: &disk, run: &run, units: &units, status: &status };
@@ -118,21 +119,16 @@ fn data_status(prepared: &Prepared) -> String {
 }
 
 /// Names and regions of the unit list's units, when there is one.
-struct Units {
-    index: Option<resil_core::UnitIndex>,
+struct Units<'a> {
+    prepared: &'a Prepared,
+    plan: &'a StreamPlan,
 }
 
-impl Units {
-    fn of(prepared: &Prepared) -> Units {
-        let index =
-            prepared.loaded.config.study.units.as_ref().and_then(|_| resil_core::UnitIndex::new(&prepared.units).ok());
-        Units { index }
-    }
-
+impl<'a> Units<'a> {
     /// (name, region) of the unit a row names; empty without a unit list.
-    fn describe<'a>(&self, prepared: &'a Prepared, id: &str) -> (&'a str, &'a str) {
-        match self.index.as_ref().and_then(|i| i.find(id)) {
-            Some(u) => (&prepared.units[u].name, &prepared.units[u].region),
+    fn describe(&self, id: &str) -> (&'a str, &'a str) {
+        match self.plan.unit(id) {
+            Some(u) => (&self.prepared.units[u].name, &self.prepared.units[u].region),
             None => ("", ""),
         }
     }
@@ -143,7 +139,7 @@ struct Rows<'a> {
     prepared: &'a Prepared,
     disk: &'a OnDisk,
     run: &'a StreamedRun,
-    units: &'a Units,
+    units: &'a Units<'a>,
     status: &'a str,
 }
 
@@ -198,7 +194,7 @@ impl Rows<'_> {
         self.for_each_block(|b| {
             for (i, row) in b.range.clone().enumerate() {
                 let id = b.ids.get(i);
-                let (name, region) = self.units.describe(self.prepared, id);
+                let (name, region) = self.units.describe(id);
                 let grade = self.run.grades[row];
                 let mut cells = vec![
                     id.to_string(),
@@ -243,8 +239,7 @@ impl Rows<'_> {
             .build();
         let mut writer = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(props))?;
         self.for_each_block(|b| {
-            let described: Vec<(&str, &str)> =
-                (0..b.ids.len()).map(|i| self.units.describe(self.prepared, b.ids.get(i))).collect();
+            let described: Vec<(&str, &str)> = (0..b.ids.len()).map(|i| self.units.describe(b.ids.get(i))).collect();
             let grades = &self.run.grades[b.range.clone()];
             let mut arrays: Vec<ArrayRef> = vec![
                 Arc::new(StringArray::from_iter_values((0..b.ids.len()).map(|i| b.ids.get(i)))),

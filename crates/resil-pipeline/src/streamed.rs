@@ -37,6 +37,12 @@ pub struct StreamPlan {
 }
 
 impl StreamPlan {
+    /// The position in the unit list of the unit a panel row names; `None` without a list or
+    /// for an unlisted unit.
+    pub fn unit(&self, id: &str) -> Option<usize> {
+        self.units.as_ref().and_then(|(index, _)| index.find(id))
+    }
+
     /// Checks a panel row's unit against the unit list (any unit, when there is none).
     pub fn check_unit(&self, id: &str) -> std::result::Result<(), String> {
         let Some((index, active)) = &self.units else { return Ok(()) };
