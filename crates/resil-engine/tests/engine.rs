@@ -228,9 +228,14 @@ impl Drop for Process {
     }
 }
 
+/// `N` distinct free ports: every listener is held until all are chosen, so that the OS cannot
+/// hand the same port out twice (a scheduler and an executor on one port: the executor could not
+/// bind, exit, and leave the job waiting for an executor that never comes back).
 #[cfg(feature = "ballista")]
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<std::net::TcpListener> =
+        (0..N).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
 }
 
 /// A cluster as it would run on several machines, here as two child processes on localhost:
@@ -247,7 +252,7 @@ fn a_cluster_of_resil_ballista_processes_scores_as_in_memory() {
     let (ids, m) = matrix(20_000, 3, 0xc1a5);
     let csv = dir.path().join("m.csv");
     write_csv(&csv, &ids, &m);
-    let port = free_port();
+    let [port, flight_port, grpc_port] = free_ports::<3>();
     let log = |name: &str| Stdio::from(std::fs::File::create(dir.path().join(name)).unwrap());
     let _scheduler = Process(
         Command::new(exe)
@@ -259,10 +264,10 @@ fn a_cluster_of_resil_ballista_processes_scores_as_in_memory() {
     );
     let work = dir.path().join("work");
     std::fs::create_dir(&work).unwrap();
-    let _executor = Process(
+    let mut executor = Process(
         Command::new(exe)
             .args(["executor", "--scheduler", &format!("127.0.0.1:{port}"), "--concurrent-tasks", "2"])
-            .args(["--flight-port", &free_port().to_string(), "--grpc-port", &free_port().to_string()])
+            .args(["--flight-port", &flight_port.to_string(), "--grpc-port", &grpc_port.to_string()])
             .args(["--work-dir", work.to_str().unwrap()])
             .stdout(log("executor.out"))
             .stderr(log("executor.err"))
@@ -282,7 +287,8 @@ fn a_cluster_of_resil_ballista_processes_scores_as_in_memory() {
             }
             Err(e) => {
                 let read = |n: &str| std::fs::read_to_string(dir.path().join(n)).unwrap_or_default();
-                panic!("{e}\nscheduler: {}\nexecutor: {}", read("scheduler.err"), read("executor.err"));
+                let status = executor.0.try_wait().ok().flatten().map_or("running".into(), |s| s.to_string());
+                panic!("{e}\nscheduler: {}\nexecutor ({status}): {}", read("scheduler.err"), read("executor.err"));
             }
         }
     };
