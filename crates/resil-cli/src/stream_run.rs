@@ -23,15 +23,16 @@ use crate::parquet_matrix::{open_panel_on_disk, OnDisk, PanelKeys};
 /// written and a short summary.
 pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::PathBuf>, String)> {
     let plan = prepared.stream_plan()?;
+    // Before the passes, so that a bad output folder fails at once, not after the whole panel.
+    let mut inputs: Vec<std::path::PathBuf> = vec![prepared.loaded.path.clone(), plan.path.clone()];
+    inputs.extend(prepared.loaded.parents.iter().map(|(p, _)| p.clone()));
+    inputs.extend(prepared.loaded.config.study.units.iter().map(|u| prepared.loaded.resolve(u)));
+    resil_pipeline::check_output_dir(dir, &inputs)?;
     let mut disk = open_panel_on_disk(&plan.path, &plan.unit_column, &plan.period_column, &plan.columns)?;
     let periods = checked_keys(prepared, &plan, &disk)?;
     let run = prepared.run_streamed(&plan, &mut disk, &periods);
     disk.finish_progress();
     let run = run?;
-    let mut inputs: Vec<std::path::PathBuf> = vec![prepared.loaded.path.clone(), plan.path.clone()];
-    inputs.extend(prepared.loaded.parents.iter().map(|(p, _)| p.clone()));
-    inputs.extend(prepared.loaded.config.study.units.iter().map(|u| prepared.loaded.resolve(u)));
-    resil_pipeline::check_output_dir(dir, &inputs)?;
     let status = data_status(prepared);
     let formats = &prepared.loaded.config.output.formats;
     let mut names = vec!["scores.csv", "weights.csv", "breaks.json", "manifest.json"];
