@@ -234,7 +234,7 @@ impl Classifier for Jenks {
         }
         let (ends, _) = jenks_partition(&sorted, self.k);
         let cuts: Vec<f64> = ends[..self.k - 1].iter().map(|&e| sorted[e]).collect();
-        Ok(Outcome::new(Breaks::new(cuts, CutRule::UpperInclusive, reference)))
+        Ok(Outcome::new(Breaks::from_sorted(cuts, CutRule::UpperInclusive, reference, &sorted)))
     }
 }
 

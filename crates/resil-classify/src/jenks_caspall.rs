@@ -81,7 +81,7 @@ impl Classifier for JenksCaspall {
                             .fold(f64::NEG_INFINITY, f64::max)
                     })
                     .collect();
-                return Ok(Outcome::new(upper_inclusive(reference, cuts)));
+                return Ok(Outcome::new(upper_inclusive(reference, &sorted, cuts)));
             }
             classes = next;
         }

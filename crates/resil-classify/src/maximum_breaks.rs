@@ -49,6 +49,6 @@ impl Classifier for MaximumBreaks {
         gaps.sort_by(|&a, &b| (sorted[b + 1] - sorted[b]).total_cmp(&(sorted[a + 1] - sorted[a])));
         let mut cuts: Vec<f64> = gaps[..self.k - 1].iter().map(|&i| (sorted[i] + sorted[i + 1]) / 2.0).collect();
         cuts.sort_by(f64::total_cmp);
-        Ok(Outcome::new(upper_inclusive(reference, cuts)))
+        Ok(Outcome::new(upper_inclusive(reference, &sorted, cuts)))
     }
 }

@@ -46,7 +46,7 @@ impl Classifier for Percentiles {
     fn fit(&self, reference: &[f64]) -> Result<Outcome<Breaks>> {
         let sorted = sorted_finite(reference)?;
         let cuts = self.pct[..self.pct.len() - 1].iter().map(|&p| percentile(&sorted, p)).collect();
-        Ok(Outcome::new(upper_inclusive(reference, cuts)))
+        Ok(Outcome::new(upper_inclusive(reference, &sorted, cuts)))
     }
 }
 
@@ -89,6 +89,6 @@ impl Classifier for BoxPlot {
         if right < sorted[sorted.len() - 1] {
             cuts.push(right);
         }
-        Ok(Outcome::new(upper_inclusive(reference, cuts)))
+        Ok(Outcome::new(upper_inclusive(reference, &sorted, cuts)))
     }
 }

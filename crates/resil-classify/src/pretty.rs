@@ -64,6 +64,6 @@ impl Classifier for Pretty {
         // the last bound is the class of the maximum.
         let steps = (last - first) as usize;
         let cuts = (1..steps).map(|i| (first + i as f64) * d).collect();
-        Ok(Outcome::new(upper_inclusive(reference, cuts)))
+        Ok(Outcome::new(upper_inclusive(reference, &sorted, cuts)))
     }
 }

@@ -67,9 +67,10 @@ pub(crate) fn sorted_finite(reference: &[f64]) -> Result<Vec<f64>> {
     Ok(sorted)
 }
 
-/// Upper-inclusive breaks with these cuts (class upper bounds but the last) and their GVF.
-pub(crate) fn upper_inclusive(reference: &[f64], cuts: Vec<f64>) -> Breaks {
-    Breaks::new(cuts, CutRule::UpperInclusive, reference)
+/// Upper-inclusive breaks with these cuts (class upper bounds but the last) and their GVF, over
+/// the reference values and the same values sorted by [`sorted_finite`].
+pub(crate) fn upper_inclusive(reference: &[f64], sorted: &[f64], cuts: Vec<f64>) -> Breaks {
+    Breaks::from_sorted(cuts, CutRule::UpperInclusive, reference, sorted)
 }
 
 impl Classifier for Simple {
@@ -112,7 +113,7 @@ impl Classifier for Simple {
         if self.rule != Rule::StdMean || uppers[n - 1] == max {
             uppers[n - 1] = max;
         }
-        Ok(Outcome::new(upper_inclusive(reference, uppers[..n - 1].to_vec())))
+        Ok(Outcome::new(upper_inclusive(reference, &sorted, uppers[..n - 1].to_vec())))
     }
 }
 

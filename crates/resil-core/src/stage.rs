@@ -271,11 +271,23 @@ pub struct FitStatistics {
 impl Breaks {
     /// Breaks with these cuts over non-empty, finite `reference` values, with their fit.
     pub fn new(cuts: Vec<f64>, rule: CutRule, reference: &[f64]) -> Breaks {
+        Breaks::fitted(cuts, rule, reference, None)
+    }
+
+    /// [`Breaks::new`] for a classifier that has sorted the reference values (ascending in
+    /// [`f64::total_cmp`]): the medians of the fit are read off the sorted values instead of
+    /// selected from copies. The same numbers to the bit.
+    pub fn from_sorted(cuts: Vec<f64>, rule: CutRule, reference: &[f64], sorted: &[f64]) -> Breaks {
+        debug_assert_eq!(reference.len(), sorted.len());
+        Breaks::fitted(cuts, rule, reference, Some(sorted))
+    }
+
+    fn fitted(cuts: Vec<f64>, rule: CutRule, reference: &[f64], sorted: Option<&[f64]>) -> Breaks {
         let (min, max) =
             reference.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let mut breaks = Breaks { cuts, rule, min, max, fit: FitStatistics::default() };
         let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
-        breaks.fit = fit_statistics(reference, &classes, breaks.k());
+        breaks.fit = fit_statistics(reference, &classes, breaks.k(), sorted);
         breaks
     }
 
@@ -314,26 +326,63 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// The fit statistics of a classing of `values` into classes 1..=k (`classes[i]` is value i's).
-pub fn fit_statistics(values: &[f64], classes: &[usize], k: usize) -> FitStatistics {
-    // One pass; each class keeps its values in input order, so its sums do not change.
-    let mut members: Vec<Vec<f64>> = vec![Vec::new(); k + 1];
-    for (&v, &c) in values.iter().zip(classes) {
-        members[c].push(v);
+/// The median of values sorted ascending: the same value as [`median`] of them in any order.
+fn sorted_median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let squares = |v: &[f64]| {
-        let m = mean(v);
-        v.iter().map(|x| (x - m).powi(2)).sum::<f64>()
+}
+
+/// The fit statistics of a classing of `values` into classes 1..=k (`classes[i]` is value i's),
+/// given the values sorted ascending when the caller has them (then no copies are made).
+///
+/// Every sum runs over its values in input order, so the statistics do not depend on whether
+/// `sorted` is given; the medians are the same values either way.
+pub fn fit_statistics(values: &[f64], classes: &[usize], k: usize, sorted: Option<&[f64]>) -> FitStatistics {
+    // The standard library's empty sum, so that each running sum starts as `Iterator::sum` does.
+    let zero = std::iter::empty::<f64>().sum::<f64>();
+    let mut count = vec![0usize; k + 1];
+    let mut sum = vec![zero; k + 1];
+    for (&v, &c) in values.iter().zip(classes) {
+        count[c] += 1;
+        sum[c] += v;
+    }
+    let (medians, overall_median) = match sorted {
+        // Classes are runs of consecutive sorted values, in class order.
+        Some(sorted) => {
+            let mut start = 0;
+            let medians: Vec<f64> = count
+                .iter()
+                .map(|&n| {
+                    start += n;
+                    sorted_median(&sorted[start - n..start])
+                })
+                .collect();
+            (medians, sorted_median(sorted))
+        }
+        None => {
+            let mut members: Vec<Vec<f64>> = count.iter().map(|&n| Vec::with_capacity(n)).collect();
+            for (&v, &c) in values.iter().zip(classes) {
+                members[c].push(v);
+            }
+            (members.iter_mut().map(|m| median(m)).collect(), median(&mut values.to_vec()))
+        }
     };
-    let deviations = |v: &[f64]| {
-        let m = median(&mut v.to_vec());
-        v.iter().map(|x| (x - m).abs()).sum::<f64>()
-    };
-    let nonempty = || members.iter().filter(|m| !m.is_empty());
-    let (sdam, adam) = (squares(values), deviations(values));
-    let tss: f64 = nonempty().map(|m| squares(m)).sum();
-    let adcm: f64 = nonempty().map(|m| deviations(m)).sum();
+    let means: Vec<f64> = sum.iter().zip(&count).map(|(s, &n)| s / n as f64).collect();
+    let overall_mean = values.iter().sum::<f64>() / values.len() as f64;
+    let (mut squares, mut deviations) = (vec![zero; k + 1], vec![zero; k + 1]);
+    let (mut sdam, mut adam) = (zero, zero);
+    for (&v, &c) in values.iter().zip(classes) {
+        squares[c] += (v - means[c]).powi(2);
+        deviations[c] += (v - medians[c]).abs();
+        sdam += (v - overall_mean).powi(2);
+        adam += (v - overall_median).abs();
+    }
+    let nonempty = |per_class: &[f64]| (0..=k).filter(|&c| count[c] > 0).map(|c| per_class[c]).sum::<f64>();
+    let (tss, adcm) = (nonempty(&squares), nonempty(&deviations));
     FitStatistics {
         gvf: if sdam == 0.0 { 1.0 } else { 1.0 - tss / sdam },
         tss,
@@ -345,4 +394,76 @@ pub fn fit_statistics(values: &[f64], classes: &[usize], k: usize) -> FitStatist
 /// Classifies scores: learns breaks from reference values.
 pub trait Classifier: Debug + Send + Sync {
     fn fit(&self, reference: &[f64]) -> Result<Outcome<Breaks>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statistics as first written: each class's values copied out, each sum over a copy.
+    fn by_copies(values: &[f64], classes: &[usize], k: usize) -> FitStatistics {
+        let mut members: Vec<Vec<f64>> = vec![Vec::new(); k + 1];
+        for (&v, &c) in values.iter().zip(classes) {
+            members[c].push(v);
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let squares = |v: &[f64]| {
+            let m = mean(v);
+            v.iter().map(|x| (x - m).powi(2)).sum::<f64>()
+        };
+        let deviations = |v: &[f64]| {
+            let m = median(&mut v.to_vec());
+            v.iter().map(|x| (x - m).abs()).sum::<f64>()
+        };
+        let nonempty = || members.iter().filter(|m| !m.is_empty());
+        let (sdam, adam) = (squares(values), deviations(values));
+        let tss: f64 = nonempty().map(|m| squares(m)).sum();
+        let adcm: f64 = nonempty().map(|m| deviations(m)).sum();
+        FitStatistics {
+            gvf: if sdam == 0.0 { 1.0 } else { 1.0 - tss / sdam },
+            tss,
+            adcm,
+            gadf: if adam == 0.0 { 1.0 } else { 1.0 - adcm / adam },
+        }
+    }
+
+    fn bits(f: FitStatistics) -> [u64; 4] {
+        [f.gvf.to_bits(), f.tss.to_bits(), f.adcm.to_bits(), f.gadf.to_bits()]
+    }
+
+    #[test]
+    fn fit_by_hand() {
+        // Classes {1, 2, 3} and {10, 14}: TSS = 2 + 8, ADCM = 2 + 4; overall mean 6, median 3,
+        // SDAM = 16 + 25 + 9 + 64 + 16 = 130, ADAM = 7 + 2 + 0 + 11 + 1 = 21.
+        let values = [10.0, 1.0, 3.0, 14.0, 2.0];
+        let b = Breaks::new(vec![3.0], CutRule::UpperInclusive, &values);
+        assert_eq!((b.fit.tss, b.fit.adcm), (10.0, 6.0));
+        assert_eq!(b.fit.gvf, 1.0 - 10.0 / 130.0);
+        assert_eq!(b.fit.gadf, 1.0 - 6.0 / 21.0);
+    }
+
+    proptest::proptest! {
+        /// Medians read off the sorted values, sums in one pass: the same bits as copies and
+        /// selection, for any values (ties, even and odd classes, empty classes, -0.0).
+        #[test]
+        fn one_pass_equals_copies_to_the_bit(
+            levels in proptest::collection::vec(-20i32..20, 1..200),
+            scale in proptest::sample::select(vec![0.1, 1.0, 1e-3, 7.3]),
+            cuts in proptest::collection::vec(-25i32..25, 1..6),
+        ) {
+            let values: Vec<f64> = levels.iter().map(|&l| if l == 0 { -0.0 } else { f64::from(l) * scale }).collect();
+            let mut cuts: Vec<f64> = cuts.iter().map(|&c| f64::from(c) * scale).collect();
+            cuts.sort_by(f64::total_cmp);
+            cuts.dedup();
+            for rule in [CutRule::UpperInclusive, CutRule::LowerInclusive] {
+                let b = Breaks { cuts: cuts.clone(), rule, min: 0.0, max: 0.0, fit: FitStatistics::default() };
+                let classes: Vec<usize> = values.iter().map(|&x| b.class_of(x)).collect();
+                let mut sorted = values.clone();
+                sorted.sort_by(f64::total_cmp);
+                let want = bits(by_copies(&values, &classes, b.k()));
+                proptest::prop_assert_eq!(bits(fit_statistics(&values, &classes, b.k(), None)), want);
+                proptest::prop_assert_eq!(bits(fit_statistics(&values, &classes, b.k(), Some(&sorted))), want);
+            }
+        }
+    }
 }
