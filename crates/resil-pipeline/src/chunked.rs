@@ -347,7 +347,10 @@ fn fit_chunked(
                 })?;
                 Ok(state)
             };
-            let parts = (0..chunks.count()).into_par_iter().map(fold).collect::<Result<Vec<PassState>>>()?;
+            // Every chunk folded, then the first error by chunk order: the same error on any
+            // number of threads.
+            let parts: Vec<Result<PassState>> = (0..chunks.count()).into_par_iter().map(fold).collect();
+            let parts = parts.into_iter().collect::<Result<Vec<PassState>>>()?;
             let mut merged = PassState::new(slots, ncols);
             parts.iter().for_each(|s| merged.merge(s));
             done.push(merged);
@@ -409,6 +412,8 @@ fn score_chunks(
             })?;
             Ok(table.expect("with_chunk calls back"))
         })
+        .collect::<Vec<Result<_>>>()
+        .into_iter()
         .collect::<Result<Vec<_>>>()?;
     let mut table = concat_tables(tables, &mut notes)?;
     fit.extra_names = table.extras.iter().map(|(n, _)| n.clone()).collect();
@@ -488,6 +493,12 @@ mod tests {
                 (vec![stage("minmax", "")], stage("cv", ""), stage("topsis", "")),
                 (vec![stage("minmax", "")], stage("equal", ""), stage("wsm", "")),
                 (vec![stage("vector", "")], stage("equal", ""), stage("wsm", "")),
+                // The weighted product: positive after a floor; refused at min-max's zeros, the
+                // same cell named either way; the reciprocal reading of an unflipped cost column.
+                (vec![stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("wpm", "")),
+                (vec![stage("minmax", "")], stage("equal", ""), stage("wpm", "")),
+                (vec![stage("sum", "")], stage("equal", ""), stage("wpm", "cost = \"reciprocal\"")),
+                (vec![stage("sum", "")], stage("critic", ""), stage("wsm", "cost = \"reciprocal\"")),
                 (vec![stage("minmax", "")], stage("critic", ""), stage("topsis", "")),
                 (vec![stage("vector", "")], stage("critic", "cost = \"as-is\""), stage("topsis", "")),
                 // The flagship's chain: z-scores, then min-max with a floor.

@@ -2,7 +2,7 @@
 //! WPM = prod_j r_ij^w_j. Both need benefit-aligned columns (a normaliser that flips cost
 //! columns, such as minmax or zscore); WPM also needs positive values.
 
-use resil_core::chunked::{ChunkedFit, NoData};
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{
     Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
 };
@@ -71,50 +71,96 @@ impl Scorer for Weighted {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let orientation = cx.orientation;
-        let mut reciprocal_sums = vec![None; orientation.len()];
-        if self.cost == WeightedCost::Reciprocal {
-            for (j, _) in orientation.iter().enumerate().filter(|(_, &p)| p == Polarity::Cost) {
-                let col = reference.column(j);
-                if let Some(i) = col.iter().position(|&x| x.is_nan() || x <= 0.0) {
-                    return Err(Error::data(
-                        format!("{}: {}", name(self.aggregation), cx.cell(i, j)),
-                        format!("value {} must be positive for the reciprocal reading of a cost column", col[i]),
-                    ));
-                }
-                reciprocal_sums[j] = Some(col.iter().map(|x| 1.0 / x).sum());
-            }
-        } else {
-            return self.refusing_costs(weights, cx);
-        }
-        Ok(Outcome::new(Box::new(FittedWeighted {
-            aggregation: self.aggregation,
-            weights: weights.0.clone(),
-            reciprocal_sums,
-        })))
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
     }
 
-    /// The weighted sum reads no data when it refuses cost columns, so it fits over chunks of
-    /// any size (the product stays in memory: its errors name rows of the whole block).
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
-        (self.aggregation == Aggregation::Sum && self.cost == WeightedCost::Refuse)
-            .then(|| Box::new(NoData(move |cx: &StageContext<'_>| self.refusing_costs(weights, cx))) as Box<_>)
+        Some(Box::new(WeightedFit { method: self, weights: weights.as_slice() }))
     }
 }
 
-impl Weighted {
-    /// The fit that refuses cost columns: the weights alone.
-    fn refusing_costs(&self, weights: &Weights, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        if let Some(j) = cx.orientation.iter().position(|&p| p == Polarity::Cost) {
-            return Err(Error::data(
-                name(self.aggregation),
+/// The fit over chunks of rows. The weighted sum that refuses cost columns reads no data; the
+/// reciprocal reading sums 1/r of each cost column, and the product checks that every value is
+/// positive, in one pass, so that a bad cell is named by its row in the whole block.
+struct WeightedFit<'a> {
+    method: &'a Weighted,
+    weights: &'a [f64],
+}
+
+impl WeightedFit<'_> {
+    fn reads_data(&self) -> bool {
+        self.method.cost == WeightedCost::Reciprocal || self.method.aggregation == Aggregation::Product
+    }
+
+    /// The refusing reading's error for a cost column, before any data is read.
+    fn refuse_costs(&self, cx: &StageContext<'_>) -> Result<()> {
+        match cx.orientation.iter().position(|&p| p == Polarity::Cost) {
+            Some(j) if self.method.cost == WeightedCost::Refuse => Err(Error::data(
+                name(self.method.aggregation),
                 format!("criterion {} is a cost criterion: normalise with a method that flips cost columns (minmax, zscore) first", j + 1),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether column `j` is read as reciprocal.
+    fn reciprocal(&self, j: usize, cx: &StageContext<'_>) -> bool {
+        self.method.cost == WeightedCost::Reciprocal && cx.orientation[j] == Polarity::Cost
+    }
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for WeightedFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        if self.reads_data() {
+            vec![vec![Merge::Sum]]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn update(
+        &self,
+        _pass: usize,
+        _done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        self.refuse_costs(cx)?;
+        let product = self.method.aggregation == Aggregation::Product;
+        let checked = |j: usize| self.reciprocal(j, cx) || product;
+        // The first bad cell in row order, then column order: the same cell however the block
+        // is cut into chunks.
+        let bad = (0..chunk.ncols())
+            .filter(|&j| checked(j))
+            .filter_map(|j| chunk.column(j).iter().position(|&x| x.is_nan() || x <= 0.0).map(|i| (i, j)))
+            .min();
+        if let Some((i, j)) = bad {
+            let why = if self.reciprocal(j, cx) {
+                "for the reciprocal reading of a cost column"
+            } else {
+                "(use a floor or translate)"
+            };
+            return Err(Error::data(
+                format!("{}: {}", name(self.method.aggregation), cx.cell(first_row + i, j)),
+                format!("value {} must be positive {why}", chunk.column(j)[i]),
             ));
         }
+        for j in (0..chunk.ncols()).filter(|&j| self.reciprocal(j, cx)) {
+            state.add(j, 0, chunk.column(j).iter().map(|x| 1.0 / x).sum());
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        self.refuse_costs(cx)?;
+        let reciprocal_sums =
+            (0..cx.orientation.len()).map(|j| self.reciprocal(j, cx).then(|| states[0].get(j, 0))).collect();
         Ok(Outcome::new(Box::new(FittedWeighted {
-            aggregation: self.aggregation,
-            weights: weights.0.clone(),
-            reciprocal_sums: vec![None; cx.orientation.len()],
+            aggregation: self.method.aggregation,
+            weights: self.weights.to_vec(),
+            reciprocal_sums,
         })))
     }
 }
@@ -198,5 +244,22 @@ mod tests {
             )
             .unwrap_err();
         assert!(err.to_string().contains("criterion 2 is a cost criterion"), "{err}");
+    }
+
+    #[test]
+    fn the_product_names_the_first_non_positive_cell_in_row_order() {
+        // Column 2 turns bad at row 2, column 1 at row 3: row order names column 2's cell.
+        let m = Matrix::from_rows(&[vec![0.5, 1.0], vec![1.0, 0.0], vec![-1.0, 0.5]]);
+        let system = resil_core::IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        let cx = resil_core::StageContext::columns(&system, &[Polarity::Benefit; 2]);
+        let method = WeightedParams::default().check(Aggregation::Product).unwrap();
+        let err = method.fit(&m, &Weights(vec![0.5, 0.5]), &cx).unwrap_err().to_string();
+        assert!(err.contains(&cx.cell(1, 1)) && err.contains("value 0 must be positive"), "{err}");
+        // The weighted sum takes the same values.
+        assert!(WeightedParams::default()
+            .check(Aggregation::Sum)
+            .unwrap()
+            .fit(&m, &Weights(vec![0.5, 0.5]), &cx)
+            .is_ok());
     }
 }
