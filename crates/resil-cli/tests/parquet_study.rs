@@ -507,3 +507,38 @@ fn a_large_prefix_streamed_equals_the_run_in_memory() {
     assert!(worst <= 1e-12, "largest score difference {worst}");
     eprintln!("{} rows: largest score difference {worst:e}; ranks and grades equal", streamed.len());
 }
+
+/// The weighted product streams too (it fits over chunks): the same scores and ranks as the run
+/// in memory; a value it cannot take (min-max's zero) is refused naming the cell.
+#[test]
+fn the_weighted_product_streams_like_the_run_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = small_stream_study(dir.path(), true, GOOD);
+    let text = std::fs::read_to_string(&config).unwrap().replace("method = \"topsis\"", "method = \"wpm\"");
+    let floored = text.replace("[{ method = \"minmax\" }]", "[{ method = \"minmax\", floor = 0.01 }]");
+    std::fs::write(&config, floored).unwrap();
+    let (ok, _, stderr) = streamed(&config);
+    assert!(ok, "{stderr}");
+    let listed = keyed(&dir.path().join("out/scores.csv"));
+    let (ok, _, stderr) =
+        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    assert!(ok, "{stderr}");
+    let memory = keyed(&dir.path().join("memory/scores.csv"));
+    assert_eq!(memory.len(), 6);
+    for (key, row) in memory {
+        close(&row["score"], &listed[&key]["score"], &format!("{key:?}"));
+        assert_eq!(row["rank"], listed[&key]["rank"], "{key:?}");
+    }
+    std::fs::write(&config, text).unwrap();
+    let (ok, _, streamed_err) = streamed(&config);
+    let (ok_memory, _, memory_err) =
+        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("zero").as_os_str()]);
+    // Unit A's X1 in 2010 is the pooled minimum: zero after min-max. In memory the cell is named
+    // by unit and period; streamed, by its row in the panel's reading order (no labels are held
+    // for the rows of a streamed panel).
+    let why = "wpm: indicator `X1`, ";
+    let zero = "value 0 must be positive (use a floor or translate)";
+    assert!(!ok_memory && memory_err.contains(&format!("{why}unit `A`, period 2010: {zero}")), "{memory_err}");
+    assert!(!ok && streamed_err.contains(&format!("{why}row 1: {zero}")), "{streamed_err}");
+    assert!(!dir.path().join("zero").exists());
+}
