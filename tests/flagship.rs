@@ -478,7 +478,7 @@ impl resil_pipeline::FitEngine for SevenRowChunks {
                 for first in (0..matrix.nrows()).step_by(7) {
                     let chunk = matrix.rows(first..(first + 7).min(matrix.nrows()));
                     let mut part = PassState::new(slots, matrix.ncols());
-                    chunked.fold(&fitted, stage, pass, &done, &chunk, first, &mut part)?;
+                    chunked.fold(&fitted, stage, pass, &done, &chunk, first, &mut part, None)?;
                     merged.merge(&part);
                 }
                 done.push(merged);

@@ -282,6 +282,18 @@ impl RowChunks for OnDisk {
         self.tick();
         f(&matrix, self.starts[k])
     }
+
+    fn place(&self, row: usize) -> Option<String> {
+        // The last group starting at or before `row`.
+        let k = self.starts.partition_point(|&start| start <= row).checked_sub(1)?;
+        let g = &self.groups[k];
+        Some(format!(
+            "{}, row group {}, row {}",
+            g.file.display(),
+            g.index,
+            g.first_row + (row - self.starts[k]) as u64
+        ))
+    }
 }
 
 /// Whether `path` is an Arrow IPC file (`.arrow`, `.feather`, `.ipc`).

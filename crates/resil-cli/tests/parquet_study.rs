@@ -509,7 +509,8 @@ fn a_large_prefix_streamed_equals_the_run_in_memory() {
 }
 
 /// The weighted product streams too (it fits over chunks): the same scores and ranks as the run
-/// in memory; a value it cannot take (min-max's zero) is refused naming the cell.
+/// in memory; a value it cannot take (min-max's zero) is refused naming the cell, and so is a
+/// negative value for entropy, in the second row group.
 #[test]
 fn the_weighted_product_streams_like_the_run_in_memory() {
     let dir = tempfile::tempdir().unwrap();
@@ -534,11 +535,22 @@ fn the_weighted_product_streams_like_the_run_in_memory() {
     let (ok_memory, _, memory_err) =
         resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("zero").as_os_str()]);
     // Unit A's X1 in 2010 is the pooled minimum: zero after min-max. In memory the cell is named
-    // by unit and period; streamed, by its row in the panel's reading order (no labels are held
-    // for the rows of a streamed panel).
+    // by unit and period; streamed, by its file, row group and row (no labels are held for the
+    // rows of a streamed panel).
     let why = "wpm: indicator `X1`, ";
     let zero = "value 0 must be positive (use a floor or translate)";
     assert!(!ok_memory && memory_err.contains(&format!("{why}unit `A`, period 2010: {zero}")), "{memory_err}");
-    assert!(!ok && streamed_err.contains(&format!("{why}row 1: {zero}")), "{streamed_err}");
+    let place = format!("{}, row group 0, row 1", dir.path().join("panel.parquet").display());
+    assert!(!ok && streamed_err.contains(&format!("{why}{place}: {zero}")), "{streamed_err}");
     assert!(!dir.path().join("zero").exists());
+
+    // Entropy on raw values: B's X2 in 2020, the fifth row, is negative.
+    let mut rows = GOOD.to_vec();
+    rows[4].3 = -2.0;
+    let config = small_stream_study(dir.path(), true, &rows);
+    let raw = std::fs::read_to_string(&config).unwrap().replace("[{ method = \"minmax\" }]", "[{ method = \"none\" }]");
+    std::fs::write(&config, raw).unwrap();
+    let (ok, _, stderr) = streamed(&config);
+    let place = format!("{}, row group 1, row 5", dir.path().join("panel.parquet").display());
+    assert!(!ok && stderr.contains(&format!("entropy: indicator `X2`, {place}: value -2 is negative")), "{stderr}");
 }

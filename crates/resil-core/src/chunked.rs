@@ -111,6 +111,11 @@ pub trait RowChunks: Sync {
     fn count(&self) -> usize;
     /// Calls `f` with chunk `k` and the block row its first row is.
     fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()>;
+    /// Where block row `row` is (a file's row group and row), for errors; `None`: the row is
+    /// named by its number.
+    fn place(&self, _row: usize) -> Option<String> {
+        None
+    }
     /// Replaces every chunk by `f(chunk)` where the chunks are held in memory (a normaliser
     /// applied once instead of at every later pass); `None` when they are not held.
     fn replace_chunks(&mut self, _f: &(dyn Fn(&Matrix) -> Result<Matrix> + Sync)) -> Option<Result<()>> {

@@ -22,6 +22,6 @@ pub use scope::{Scope, ScopeGroup};
 pub use source::{IndicatorSource, SourceRequest, UnitIndex};
 pub use stage::{
     fit_statistics, Breaks, Classifier, CutRule, Diagnostic, Direction, FitStatistics, FittedNormalizer, FittedScorer,
-    GroupWeights, Imputer, NamedColumns, Normalizer, Outcome, RowLabel, ScoreTable, Scorer, Severity, StageContext,
-    Weighter, Weights,
+    GroupWeights, Imputer, NamedColumns, Normalizer, Outcome, RowLabel, RowPlace, ScoreTable, Scorer, Severity,
+    StageContext, Weighter, Weights,
 };

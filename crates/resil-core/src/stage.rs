@@ -65,22 +65,44 @@ pub struct RowLabel {
     pub period: i32,
 }
 
+/// Where row `i` of a block is, for a block whose rows have no labels held (a panel streamed
+/// from disk: `file, row group 3, row 17`).
+pub type RowPlace<'a> = &'a (dyn Fn(usize) -> String + Sync);
+
 /// What every stage is told about the block it works on: the indicator system (ids, names,
 /// polarities), each column's current orientation, and the unit and period of each row, so that
 /// any method names indicator, unit and period in its errors and notes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct StageContext<'a> {
     pub system: &'a IndicatorSystem,
     /// Each column's polarity as the data stands now (after earlier normalisers).
     pub orientation: &'a [Polarity],
     /// The unit and period of each row; empty when the rows are plain alternatives.
     pub rows: &'a [RowLabel],
+    /// Where a row without a label is; `None`: it is named by its number.
+    pub place: Option<RowPlace<'a>>,
+}
+
+impl std::fmt::Debug for StageContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StageContext")
+            .field("system", self.system)
+            .field("orientation", &self.orientation)
+            .field("rows", &self.rows)
+            .field("place", &self.place.map(|_| "fn"))
+            .finish()
+    }
 }
 
 impl<'a> StageContext<'a> {
     /// A context for plain alternatives (a decision matrix): rows are named by their number.
     pub fn columns(system: &'a IndicatorSystem, orientation: &'a [Polarity]) -> Self {
-        StageContext { system, orientation, rows: &[] }
+        StageContext { system, orientation, rows: &[], place: None }
+    }
+
+    /// The same block with its unlabelled rows named by `place`.
+    pub fn placed(self, place: Option<RowPlace<'a>>) -> Self {
+        StageContext { place, ..self }
     }
 
     /// The same block with another column orientation (the next step of a chain).
@@ -96,11 +118,13 @@ impl<'a> StageContext<'a> {
         }
     }
 
-    /// `unit `A`, period 2010` for row `i` (or `row 3` for plain alternatives).
+    /// `unit `A`, period 2010` for row `i` (or where it is in its file, or `row 3` for plain
+    /// alternatives).
     pub fn row(&self, i: usize) -> String {
-        match self.rows.get(i) {
-            Some(r) => format!("unit `{}`, period {}", r.unit, r.period),
-            None => format!("row {}", i + 1),
+        match (self.rows.get(i), self.place) {
+            (Some(r), _) => format!("unit `{}`, period {}", r.unit, r.period),
+            (None, Some(place)) => place(i),
+            (None, None) => format!("row {}", i + 1),
         }
     }
 

@@ -215,7 +215,7 @@ impl Accumulator for PassAccumulator {
         let ids = ids_of(&values[1])?;
         let chunk = matrix_of(&values[2..], &self.names)?;
         let p = &self.prepared;
-        p.stages.fold(&p.fitted, p.stage, p.pass, &p.done, &chunk, 0, &mut self.state).map_err(|e| {
+        p.stages.fold(&p.fitted, p.stage, p.pass, &p.done, &chunk, 0, &mut self.state, None).map_err(|e| {
             failed(format!("{e} (row numbers count from the record batch whose first id is `{}`)", ids[0]))
         })?;
         let least = ids.iter().min().expect("a row").clone();

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 use resil_core::chunked::{PassState, RowChunks};
-use resil_core::{FittedNormalizer, IndicatorSystem, Matrix, Outcome, Result, StageContext, Weights};
+use resil_core::{FittedNormalizer, IndicatorSystem, Matrix, Outcome, Result, RowPlace, StageContext, Weights};
 
 use crate::matrix::{key, MatrixScore, ScoreStages};
 use crate::registry;
@@ -245,7 +245,8 @@ impl ChunkedStages {
     }
 
     /// Folds a raw chunk (rows `first_row..` of the matrix) into `state` of pass `pass` of
-    /// `stage`; `done` holds the merged states of that stage's earlier passes.
+    /// `stage`; `done` holds the merged states of that stage's earlier passes; `place` names a
+    /// row in errors (`None`: by its number).
     #[allow(clippy::too_many_arguments)]
     pub fn fold(
         &self,
@@ -256,16 +257,17 @@ impl ChunkedStages {
         chunk: &Matrix,
         first_row: usize,
         state: &mut PassState,
+        place: Option<RowPlace<'_>>,
     ) -> Result<()> {
         let steps = self.normalizers.len();
         if stage < steps {
             let input = fitted.normalize(chunk, stage)?;
-            let cx = StageContext::columns(&self.system, &fitted.orientations[stage]);
+            let cx = StageContext::columns(&self.system, &fitted.orientations[stage]).placed(place);
             let method = self.normalizers[stage].chunked().expect("checked in new");
             return method.update(pass, done, &input, first_row, state, &cx);
         }
         let normalized = fitted.normalize_all(chunk)?;
-        let cx = StageContext::columns(&self.system, fitted.orientation());
+        let cx = StageContext::columns(&self.system, fitted.orientation()).placed(place);
         if stage == steps {
             return self.weighter.chunked().expect("checked in new").update(
                 pass,
@@ -340,10 +342,11 @@ fn fit_chunked(
         }
         let mut done: Vec<PassState> = Vec::new();
         for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
+            let place = |row: usize| chunks.place(row).unwrap_or_else(|| format!("row {}", row + 1));
             let fold = |k: usize| {
                 let mut state = PassState::new(slots, ncols);
                 chunks.with_chunk(k, &mut |chunk, first| {
-                    stages.fold(&fitted, stage, pass, &done, chunk, first, &mut state)
+                    stages.fold(&fitted, stage, pass, &done, chunk, first, &mut state, Some(&place))
                 })?;
                 Ok(state)
             };

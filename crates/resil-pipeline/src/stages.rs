@@ -31,7 +31,7 @@ impl RowLabels {
         orientation: &'a [Polarity],
         rows: std::ops::Range<usize>,
     ) -> StageContext<'a> {
-        StageContext { system, orientation, rows: &self.0[rows] }
+        StageContext { system, orientation, rows: &self.0[rows], place: None }
     }
 }
 

@@ -582,7 +582,7 @@ impl FittedLevels {
                     let block = Matrix::from_columns(g.members.iter().map(|&m| below[m].clone()).collect());
                     let sys = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; g.members.len()]);
                     let orientation = sys.polarities();
-                    let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows };
+                    let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows, place: None };
                     g.weights = weighter
                         .weights(&block, &cx)
                         .map_err(|e| Error::data(format!("levels: weights of `{}`", g.name), e.to_string()))?
@@ -600,7 +600,7 @@ impl FittedLevels {
                     };
                     let sys = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; g.members.len()]);
                     let orientation = sys.polarities();
-                    let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows };
+                    let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows, place: None };
                     let weights = Weights::normalized(g.weights.clone())?;
                     let fitted = scorer.fit(&member_cols(reference_rows), &weights, &cx)?.value;
                     let scored = fitted.score(&member_cols(&below))?.value;

@@ -190,7 +190,7 @@ impl Weighter for Hierarchical {
             }
             let sub = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect::<Vec<Indicator>>());
             let orient: Vec<Polarity> = cols.iter().map(|&j| orientation[j]).collect();
-            let inner_cx = StageContext { system: &sub, orientation: &orient, rows: cx.rows };
+            let inner_cx = StageContext { system: &sub, orientation: &orient, ..*cx };
             let inner = self.within.weights(&reference.select_columns(&cols), &inner_cx)?;
             notes.extend(inner.notes);
             for (k, &j) in cols.iter().enumerate() {
