@@ -192,12 +192,15 @@ pub(crate) fn intermediates(r: &RunResult) -> Result<Vec<u8>> {
     header.push("score");
     let status = data_status(r);
     header.push("data_status");
-    let mut rows = Vec::new();
-    for row in 0..r.panel.n_rows() {
+    // Made row by row as they are written: a cell a row, so a large panel's table is never held
+    // as strings (3e7 rows at 1e6 units x 30 indicators).
+    let learned_names = &learned_names;
+    let status = &status;
+    let rows = (0..r.panel.n_rows()).flat_map(move |row| {
         let unit = r.panel.unit_of_row(row);
         let w = r.weights[r.row_weight_group[row]].weights.as_slice();
         let refs = &r.scorer_references[r.row_scorer_group[row]].1;
-        for (j, ind) in system.indicators().iter().enumerate() {
+        system.indicators().iter().enumerate().map(move |(j, ind)| {
             let norm = r.normalized.get(row, j);
             let mut cells = vec![
                 unit.id.clone(),
@@ -217,9 +220,9 @@ pub(crate) fn intermediates(r: &RunResult) -> Result<Vec<u8>> {
             cells.extend(r.scores.extras.iter().map(|(_, v)| num(v[row])));
             cells.push(num(r.scores.score[row]));
             cells.push(status.clone());
-            rows.push(cells);
-        }
-    }
+            cells
+        })
+    });
     csv_bytes(&header, rows)
 }
 
