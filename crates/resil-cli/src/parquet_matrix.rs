@@ -283,16 +283,20 @@ impl RowChunks for OnDisk {
         f(&matrix, self.starts[k])
     }
 
+    /// The row's unit and period (or id), read again from its row group, and where it is: only
+    /// a message needs them, so no labels are held for the rows.
     fn place(&self, row: usize) -> Option<String> {
         // The last group starting at or before `row`.
         let k = self.starts.partition_point(|&start| start <= row).checked_sub(1)?;
-        let g = &self.groups[k];
-        Some(format!(
-            "{}, row group {}, row {}",
-            g.file.display(),
-            g.index,
-            g.first_row + (row - self.starts[k]) as u64
-        ))
+        let (g, i) = (&self.groups[k], row - self.starts[k]);
+        let at = format!("{}, row group {}, row {}", g.file.display(), g.index, g.first_row + i as u64);
+        Some(match self.keys(k) {
+            Ok((ids, periods)) if i < ids.len() => match periods.get(i) {
+                Some(period) => format!("unit `{}`, period {period} ({at})", ids.get(i)),
+                None => format!("`{}` ({at})", ids.get(i)),
+            },
+            _ => at,
+        })
     }
 }
 

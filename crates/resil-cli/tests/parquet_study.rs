@@ -535,12 +535,13 @@ fn the_weighted_product_streams_like_the_run_in_memory() {
     let (ok_memory, _, memory_err) =
         resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("zero").as_os_str()]);
     // Unit A's X1 in 2010 is the pooled minimum: zero after min-max. In memory the cell is named
-    // by unit and period; streamed, by its file, row group and row (no labels are held for the
-    // rows of a streamed panel).
+    // by unit and period; streamed, by unit and period read again for the message, and by its
+    // file, row group and row (no labels are held for the rows of a streamed panel).
     let why = "wpm: indicator `X1`, ";
     let zero = "value 0 must be positive (use a floor or translate)";
     assert!(!ok_memory && memory_err.contains(&format!("{why}unit `A`, period 2010: {zero}")), "{memory_err}");
-    let place = format!("{}, row group 0, row 1", dir.path().join("panel.parquet").display());
+    let file = dir.path().join("panel.parquet");
+    let place = format!("unit `A`, period 2010 ({}, row group 0, row 1)", file.display());
     assert!(!ok && streamed_err.contains(&format!("{why}{place}: {zero}")), "{streamed_err}");
     assert!(!dir.path().join("zero").exists());
 
@@ -551,6 +552,6 @@ fn the_weighted_product_streams_like_the_run_in_memory() {
     let raw = std::fs::read_to_string(&config).unwrap().replace("[{ method = \"minmax\" }]", "[{ method = \"none\" }]");
     std::fs::write(&config, raw).unwrap();
     let (ok, _, stderr) = streamed(&config);
-    let place = format!("{}, row group 1, row 5", dir.path().join("panel.parquet").display());
+    let place = format!("unit `B`, period 2020 ({}, row group 1, row 5)", file.display());
     assert!(!ok && stderr.contains(&format!("entropy: indicator `X2`, {place}: value -2 is negative")), "{stderr}");
 }
