@@ -393,6 +393,7 @@ fn write_scores_csv(
     extras: &dyn ExtraColumns,
 ) -> anyhow::Result<()> {
     use rayon::prelude::*;
+    use resil_core::decimal::push_f64;
     let mut header = vec!["id", "score", "rank"];
     header.extend(extras.names().iter().map(String::as_str));
     let mut head = csv::Writer::from_writer(Vec::new());
@@ -420,9 +421,12 @@ fn write_scores_csv(
                         buf.extend_from_slice(id.as_bytes());
                         buf.push(b',');
                     }
-                    write!(buf, "{},{}", result.scores[i], result.ranks[i])?;
+                    push_f64(&mut buf, result.scores[i]);
+                    buf.push(b',');
+                    push_f64(&mut buf, result.ranks[i]);
                     for v in &extra {
-                        write!(buf, ",{}", v[i - block.start])?;
+                        buf.push(b',');
+                        push_f64(&mut buf, v[i - block.start]);
                     }
                     buf.push(b'\n');
                 }

@@ -4,6 +4,7 @@
 //! method can be read, tested and replaced on its own.
 
 pub mod chunked;
+pub mod decimal;
 pub mod error;
 pub mod matrix;
 pub mod model;

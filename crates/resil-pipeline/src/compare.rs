@@ -34,13 +34,7 @@ pub fn compare(loaded: LoadedConfig, options: &RunOptions) -> Result<Comparison>
     Ok(Comparison { names, runs, tables, markdown })
 }
 
-fn num(v: f64) -> String {
-    if v.is_finite() {
-        v.to_string()
-    } else {
-        String::new()
-    }
-}
+use resil_core::decimal::cell as num;
 
 fn tabulate(names: &[String], runs: &[RunResult]) -> (Vec<AnalysisTable>, String) {
     let base = &runs[0];

@@ -15,13 +15,7 @@ fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Re
     w.into_inner().map_err(|e| Error::data("csv output", e.to_string()))
 }
 
-fn num(v: f64) -> String {
-    if v.is_finite() {
-        v.to_string()
-    } else {
-        String::new()
-    }
-}
+use resil_core::decimal::cell as num;
 
 /// `contains-synthetic` when any indicator is synthetic, so that every row carries the warning.
 pub(crate) fn data_status(r: &RunResult) -> String {

@@ -15,13 +15,7 @@ use super::{setting, without, Evaluation, Study};
 use crate::analysis::AnalysisTable;
 use crate::run::RunResult;
 
-fn num(v: f64) -> String {
-    if v.is_finite() {
-        v.to_string()
-    } else {
-        String::new()
-    }
-}
+use resil_core::decimal::cell as num;
 
 pub(crate) fn mean_abs_shift(e: &Evaluation, nominal: &Evaluation) -> f64 {
     e.ranks.iter().zip(&nominal.ranks).map(|(a, b)| (a - b).abs()).sum::<f64>() / e.ranks.len() as f64

@@ -1,0 +1,127 @@
+//! Floats as text in Rust's own `Display` form (shortest round-trip digits, never an exponent),
+//! written about twice as fast: ryu's digits where they are provably the same bytes, std's
+//! formatter otherwise. Every table resil writes goes through here, so outputs keep their bytes.
+
+use std::io::Write;
+
+/// Appends `v` to `buf` exactly as `write!(buf, "{v}")` would.
+pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
+    if v.is_finite() && !may_be_a_tie(v) {
+        let mut digits = ryu::Buffer::new();
+        let text = digits.format_finite(v);
+        // ryu switches to an exponent outside [1e-5, 1e16) where std writes every digit; it
+        // writes `1.0` where std writes `1`.
+        if !text.as_bytes().contains(&b'e') {
+            buf.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+            return;
+        }
+    }
+    let _ = write!(buf, "{v}");
+}
+
+/// `v` as `v.to_string()` would give it.
+pub fn f64_text(v: f64) -> String {
+    let mut buf = Vec::with_capacity(24);
+    push_f64(&mut buf, v);
+    String::from_utf8(buf).expect("digits, a sign and a point are ASCII")
+}
+
+/// A table cell: `v` as text, empty when it is not finite (a missing value).
+pub fn cell(v: f64) -> String {
+    if v.is_finite() {
+        f64_text(v)
+    } else {
+        String::new()
+    }
+}
+
+/// True when the shortest digits of `v` could be a tie between two candidates, where ryu rounds
+/// half to even and std half up (1658206780088562.25: ryu `.2`, std `.3`). A tie needs the exact
+/// decimal value to have at most 18 significant digits. With v = m 2^-k (m odd, k > 0) the exact
+/// value's digits are those of m 5^k, at least 19 of them once k >= 26; an integer below 1e16
+/// (the only integers ryu writes without an exponent) is its own shortest form.
+fn may_be_a_tie(v: f64) -> bool {
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1 << 52) - 1);
+    let (mantissa, exponent) = if biased == 0 { (fraction, -1074) } else { (fraction | (1 << 52), biased - 1075) };
+    if mantissa == 0 {
+        return false;
+    }
+    let exponent = exponent + i64::from(mantissa.trailing_zeros());
+    (-25..0).contains(&exponent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn std_text(v: f64) -> String {
+        format!("{v}")
+    }
+
+    #[test]
+    fn the_forms_where_ryu_and_std_differ_are_std_s() {
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            100.0,
+            234806.0,
+            0.1,
+            0.5,
+            0.25,
+            1e-5,
+            1.5e-7,
+            1e15,
+            1e16,
+            1e21,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            // Ties: ryu writes `.2` and `.12` for these.
+            1_658_206_780_088_562.0 + 0.25,
+            233_115_890_514_796.0 + 0.125,
+            0.5288517378559513,
+        ] {
+            assert_eq!(f64_text(v), std_text(v), "{v:?}");
+        }
+        assert!(may_be_a_tie(1_658_206_780_088_562.0 + 0.25));
+        assert!(!may_be_a_tie(0.5288517378559513));
+    }
+
+    #[test]
+    fn a_million_values_of_every_kind_match_std() {
+        // Raw bit patterns (every magnitude), uniform fractions, and values with few fraction
+        // bits (where ties live), from a fixed xorshift stream.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut buf = Vec::new();
+        for _ in 0..150_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+            for v in [f64::from_bits(state), u, u * 1000.0, (u * 1e6).round() / 4.0, (u * 1e15).round() / 8.0, u * 1e15]
+            {
+                buf.clear();
+                push_f64(&mut buf, v);
+                assert_eq!(std::str::from_utf8(&buf).unwrap(), std_text(v), "{v:?}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_float_is_written_as_std_writes_it(bits in any::<u64>(), scaled in -1e17f64..1e17, fractional_bits in 0i32..60) {
+            let few_bits = (scaled * 2f64.powi(fractional_bits)).round() * 2f64.powi(-fractional_bits);
+            for v in [f64::from_bits(bits), scaled, few_bits] {
+                prop_assert_eq!(f64_text(v), std_text(v));
+            }
+        }
+    }
+}
