@@ -116,9 +116,9 @@ pub trait RowChunks: Sync {
     fn place(&self, _row: usize) -> Option<String> {
         None
     }
-    /// Replaces every chunk by `f(chunk)` where the chunks are held in memory (a normaliser
-    /// applied once instead of at every later pass); `None` when they are not held.
-    fn replace_chunks(&mut self, _f: &(dyn Fn(&Matrix) -> Result<Matrix> + Sync)) -> Option<Result<()>> {
+    /// Rewrites every chunk with `f` where the chunks are held in memory (a normaliser applied
+    /// once, in place, instead of at every later pass); `None` when they are not held.
+    fn rewrite_chunks(&mut self, _f: &(dyn Fn(&mut Matrix) -> Result<()> + Sync)) -> Option<Result<()>> {
         None
     }
 }

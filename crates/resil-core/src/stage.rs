@@ -155,6 +155,13 @@ pub trait Normalizer: Debug + Send + Sync {
 /// A normaliser fitted on a reference block, applicable to any rows.
 pub trait FittedNormalizer: Debug + Send + Sync {
     fn transform(&self, data: &Matrix) -> Result<Matrix>;
+    /// [`Self::transform`] written over `data` itself (same bits), for a caller that no longer
+    /// needs the raw values: a chunked fit normalises the chunks it holds once, in place,
+    /// instead of allocating (and faulting in) a second matrix.
+    fn transform_in_place(&self, data: &mut Matrix) -> Result<()> {
+        *data = self.transform(data)?;
+        Ok(())
+    }
     /// Column orientation of the output.
     fn output_orientation(&self) -> Vec<Polarity>;
     /// Per-column statistics learned in the fit (z-score: mean and sd; min-max: min and max), for

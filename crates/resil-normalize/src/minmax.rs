@@ -120,6 +120,11 @@ impl Normalizer for MinMax {
 impl FittedNormalizer for FittedMinMax {
     fn transform(&self, data: &Matrix) -> Result<Matrix> {
         let mut out = data.clone();
+        self.transform_in_place(&mut out)?;
+        Ok(out)
+    }
+
+    fn transform_in_place(&self, out: &mut Matrix) -> Result<()> {
         for j in 0..out.ncols() {
             let (lo, hi, floor) = (self.mins[j], self.maxs[j], self.floor);
             let range = hi - lo;
@@ -134,7 +139,7 @@ impl FittedNormalizer for FittedMinMax {
                 *v = self.scale * ((1.0 - floor) * unit + floor);
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn output_orientation(&self) -> Vec<Polarity> {

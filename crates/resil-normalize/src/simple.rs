@@ -133,11 +133,16 @@ impl Normalizer for Scale {
 impl FittedNormalizer for FittedScale {
     fn transform(&self, data: &Matrix) -> Result<Matrix> {
         let mut out = data.clone();
+        self.transform_in_place(&mut out)?;
+        Ok(out)
+    }
+
+    fn transform_in_place(&self, out: &mut Matrix) -> Result<()> {
         for (j, &d) in self.divisors.iter().enumerate() {
             // A zero divisor is only kept for an all-zero column under `vector`: it maps to 0.
             out.column_mut(j).iter_mut().for_each(|v| *v = if d == 0.0 { 0.0 } else { *v / d });
         }
-        Ok(out)
+        Ok(())
     }
 
     fn output_orientation(&self) -> Vec<Polarity> {

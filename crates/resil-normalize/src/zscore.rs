@@ -119,13 +119,18 @@ impl Normalizer for ZScore {
 impl FittedNormalizer for FittedZScore {
     fn transform(&self, data: &Matrix) -> Result<Matrix> {
         let mut out = data.clone();
+        self.transform_in_place(&mut out)?;
+        Ok(out)
+    }
+
+    fn transform_in_place(&self, out: &mut Matrix) -> Result<()> {
         for j in 0..out.ncols() {
             let (mean, sd, sign) = (self.means[j], self.sds[j], self.signs[j]);
             for v in out.column_mut(j) {
                 *v = if sd == 0.0 { 0.0 } else { sign * (*v - mean) / sd };
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn output_orientation(&self) -> Vec<Polarity> {

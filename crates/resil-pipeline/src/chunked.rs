@@ -74,11 +74,8 @@ impl RowChunks for RowBlocks {
         f(&self.blocks[k], self.firsts[k])
     }
 
-    fn replace_chunks(&mut self, f: &(dyn Fn(&Matrix) -> Result<Matrix> + Sync)) -> Option<Result<()>> {
-        Some(self.blocks.par_iter_mut().try_for_each(|b| {
-            *b = f(b)?;
-            Ok(())
-        }))
+    fn rewrite_chunks(&mut self, f: &(dyn Fn(&mut Matrix) -> Result<()> + Sync)) -> Option<Result<()>> {
+        Some(self.blocks.par_iter_mut().try_for_each(f))
     }
 }
 
@@ -142,6 +139,11 @@ impl FittedStages {
             out = std::borrow::Cow::Owned(n.transform(&out)?);
         }
         Ok(out)
+    }
+
+    /// A held chunk through the whole (fitted) chain, written over itself.
+    fn normalize_in_place(&self, chunk: &mut Matrix) -> Result<()> {
+        self.normalizers.iter().try_for_each(|n| n.transform_in_place(chunk))
     }
 
     /// `chunk` through the whole (fitted) chain.
@@ -334,7 +336,7 @@ fn fit_chunked(
         if stage == steps {
             // Normalised once where the chunks are held in memory, else on the fly at every pass.
             let chain = &fitted;
-            if let Some(done) = chunks.replace_chunks(&|m| Ok(chain.normalize_all(m)?.into_owned())) {
+            if let Some(done) = chunks.rewrite_chunks(&|m| chain.normalize_in_place(m)) {
                 done?;
                 in_place = true;
                 fitted.in_place = true;
