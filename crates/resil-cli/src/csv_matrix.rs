@@ -19,6 +19,23 @@ const BLOCK: usize = 16 << 20;
 /// Bytes of text parsed into one row block (about 2 000 rows of 30 numbers).
 const PART: usize = 1 << 20;
 
+/// The sizes of the blocks a read holds: the first block, doubling up to `most` (a longer line
+/// makes a block longer). `resil score` reads equal blocks: its row blocks are cut from them, and
+/// it keeps the chunks, and with them the rounding of merged statistics, it always had. A column
+/// read only appends its numbers, so it starts with a small block and parses while the rest is
+/// read (a 16 MB first block kept both cores waiting for it).
+#[derive(Debug, Clone, Copy)]
+struct BlockSizes {
+    first: usize,
+    most: usize,
+}
+
+impl BlockSizes {
+    fn equal(size: usize) -> Self {
+        BlockSizes { first: size, most: size }
+    }
+}
+
 /// The alternatives' ids, packed: one buffer and where each id ends.
 #[derive(Debug, Default, Clone)]
 pub struct Ids {
@@ -131,7 +148,7 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
     }
     let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
     let parse = |bytes: &[u8], first_line: usize| parse_part(bytes, first_line, &names, path);
-    let quoted = !parse_parts(&mut reader, path, block, part, parse, |(part_ids, matrix)| {
+    let quoted = !parse_parts(&mut reader, path, BlockSizes::equal(block), part, parse, |(part_ids, matrix)| {
         ids.append(part_ids);
         blocks.push(matrix);
     })?;
@@ -151,7 +168,7 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
 fn parse_parts<T: Send>(
     reader: &mut (impl Read + Send),
     path: &Path,
-    block: usize,
+    block: BlockSizes,
     part: usize,
     parse: impl Fn(&[u8], usize) -> anyhow::Result<T> + Sync,
     mut sink: impl FnMut(T),
@@ -190,12 +207,12 @@ fn parse_parts<T: Send>(
 }
 
 /// Calls `f` with consecutive blocks of whole lines (the last may lack its newline), of about
-/// `size` bytes (more when one line is longer). A second thread reads the next block while `f`
+/// `sizes` (more when one line is longer). A second thread reads the next block while `f`
 /// works on this one; two buffers go back and forth.
 fn for_each_block(
     reader: &mut (impl Read + Send),
     path: &Path,
-    size: usize,
+    sizes: BlockSizes,
     mut f: impl FnMut(&[u8]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let (full_tx, full) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<u8>>>(1);
@@ -203,7 +220,7 @@ fn for_each_block(
     std::thread::scope(|s| {
         s.spawn(move || {
             let mut carry: Vec<u8> = Vec::new();
-            let mut size = size;
+            let mut size = sizes.first;
             loop {
                 let mut buf = empty.try_recv().unwrap_or_default();
                 buf.clear();
@@ -231,6 +248,7 @@ fn for_each_block(
                 if full_tx.send(Ok(buf)).is_err() || end_of_file {
                     return;
                 }
+                size = size.max((size * 2).min(sizes.most));
             }
         });
         // `full` is dropped when this closure returns (also on an error), which stops the reader.
@@ -390,7 +408,8 @@ fn read_column_in(path: &Path, column: usize, block: usize, part: usize) -> anyh
     };
     let mut values = Vec::new();
     let parse = |bytes: &[u8], first_line: usize| parse_column_part(bytes, first_line, column, name, path);
-    if !parse_parts(&mut reader, path, block, part, parse, |part| values.extend(part))? {
+    let sizes = BlockSizes { first: part.min(block), most: block };
+    if !parse_parts(&mut reader, path, sizes, part, parse, |part| values.extend(part))? {
         return read_column_quoted(path, column);
     }
     if values.is_empty() {
