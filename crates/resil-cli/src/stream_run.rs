@@ -42,7 +42,7 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     let units = Units { prepared, plan: &plan };
     let written = resil_report::write_staged(dir, &names, |staging| {
         let fail = |e: anyhow::Error| resil_core::Error::data("scores", format!("{e:#}"));
-        let rows = Rows { prepared, disk: &disk, run: &run, units: &units, status: &status };
+        let rows = Rows { prepared, plan: &plan, disk: &disk, run: &run, units: &units, status: &status };
         rows.write_csv(&staging.join("scores.csv")).map_err(fail)?;
         if names.contains(&"scores.parquet") {
             rows.write_parquet(&staging.join("scores.parquet")).map_err(fail)?;
@@ -138,6 +138,7 @@ impl<'a> Units<'a> {
 /// The rows of scores.csv / scores.parquet, made one row group at a time.
 struct Rows<'a> {
     prepared: &'a Prepared,
+    plan: &'a StreamPlan,
     disk: &'a OnDisk,
     run: &'a StreamedRun,
     units: &'a Units<'a>,
@@ -171,7 +172,7 @@ impl Rows<'_> {
                 .map(|k| {
                     let (ids, periods) = self.disk.keys(k)?;
                     let mut extras = Vec::new();
-                    self.disk.with_chunk(k, &mut |chunk, _| {
+                    self.plan.derived(self.disk).with_chunk(k, &mut |chunk, _| {
                         extras = self.run.fitted.apply(chunk)?.value.extras.into_iter().map(|(_, v)| v).collect();
                         Ok(())
                     })?;

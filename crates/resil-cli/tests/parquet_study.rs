@@ -555,3 +555,61 @@ fn the_weighted_product_streams_like_the_run_in_memory() {
     let place = format!("unit `B`, period 2020 ({}, row group 1, row 5)", file.display());
     assert!(!ok && stderr.contains(&format!("entropy: indicator `X2`, {place}: value -2 is negative")), "{stderr}");
 }
+
+/// A derived indicator (`denominator` naming another indicator) is divided row group by row
+/// group as the panel streams, as the run in memory divides its panel: the same scores, ranks
+/// and grades; a zero denominator is named by its place; a unit-list denominator is refused.
+#[test]
+fn a_streamed_run_divides_by_another_indicator_like_the_run_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = small_stream_study(dir.path(), true, GOOD);
+    let (ok, _, stderr) = streamed(&config);
+    assert!(ok, "{stderr}");
+    let undivided = keyed(&dir.path().join("out/scores.csv"));
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let text = std::fs::read_to_string(&config).unwrap();
+    let divided = text.replacen("id = \"X1\"\n", "id = \"X1\"\ndenominator = \"X2\"\n", 1);
+    assert_ne!(divided, text);
+    std::fs::write(&config, &divided).unwrap();
+    let (ok, _, stderr) = streamed(&config);
+    assert!(ok, "{stderr}");
+    let streamed_scores = keyed(&dir.path().join("out/scores.csv"));
+    let (ok, _, stderr) =
+        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    assert!(ok, "{stderr}");
+    let memory = keyed(&dir.path().join("memory/scores.csv"));
+    assert_eq!(memory.len(), streamed_scores.len());
+    for (key, row) in &memory {
+        let s = &streamed_scores[key];
+        close(&row["score"], &s["score"], &format!("{key:?}"));
+        assert_eq!((&row["rank"], &row["grade"]), (&s["rank"], &s["grade"]), "{key:?}");
+        assert_eq!(row["d_plus"].is_empty(), s["d_plus"].is_empty(), "{key:?}: the extras are remade divided too");
+        close(&row["d_plus"], &s["d_plus"], &format!("{key:?} d_plus"));
+    }
+    let moved = memory.iter().filter(|(key, row)| row["score"] != undivided[*key]["score"]).count();
+    assert!(moved > 0, "dividing X1 by X2 changes the scores");
+    // A zero denominator, named by unit, period, file, row group and row.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let zero: Vec<PanelRow> = GOOD
+        .iter()
+        .map(|&(u, y, x1, x2)| if (u, y) == ("C", 2020) { (u, y, x1, 0.0) } else { (u, y, x1, x2) })
+        .collect();
+    let config = small_stream_study(dir.path(), true, &zero);
+    std::fs::write(&config, &divided).unwrap();
+    let (ok, _, stderr) = streamed(&config);
+    assert!(
+        !ok && stderr.contains("unit `C`, period 2020")
+            && stderr.contains("row group 1, row 6")
+            && stderr.contains("denominator `X2` of indicator `X1` is 0"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists());
+    // A column of the unit list is not streamed.
+    std::fs::write(&config, divided.replace("denominator = \"X2\"", "denominator = \"province\"")).unwrap();
+    let (ok, _, stderr) = streamed(&config);
+    assert!(
+        !ok && stderr
+            .contains("`indicator[0].denominator`: --stream: a streamed run divides only by another indicator"),
+        "{stderr}"
+    );
+}

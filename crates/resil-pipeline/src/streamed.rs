@@ -34,9 +34,69 @@ pub struct StreamPlan {
     stages: ScoreStages,
     /// The unit list's index and whether each unit is active; `None`: units come from the panel.
     units: Option<(UnitIndex, Vec<bool>)>,
+    /// The derived indicators: each divided, row by row, by another indicator of the same row.
+    divisions: Vec<Division>,
+}
+
+/// A derived indicator of a streamed run: column `column` divided by column `by` of the same
+/// row (as read), as `derived::denominate` divides the panel in memory.
+#[derive(Debug, Clone)]
+struct Division {
+    column: usize,
+    by: usize,
+    indicator: String,
+    denominator: String,
+}
+
+/// The row chunks of a streamed panel with its derived indicators divided: what the fit passes
+/// and the output pass read ([`StreamPlan::derived`]).
+pub struct Derived<'a> {
+    plan: &'a StreamPlan,
+    chunks: &'a dyn RowChunks,
+}
+
+impl RowChunks for Derived<'_> {
+    fn count(&self) -> usize {
+        self.chunks.count()
+    }
+
+    fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&resil_core::Matrix, usize) -> Result<()>) -> Result<()> {
+        if self.plan.divisions.is_empty() {
+            return self.chunks.with_chunk(k, f);
+        }
+        self.chunks.with_chunk(k, &mut |chunk, first| {
+            let mut derived = chunk.clone();
+            for d in &self.plan.divisions {
+                for row in 0..chunk.nrows() {
+                    let (x, by) = (chunk.get(row, d.column), chunk.get(row, d.by));
+                    if !x.is_finite() {
+                        continue;
+                    }
+                    if by == 0.0 {
+                        let place = self.place(first + row).unwrap_or_else(|| format!("row {}", first + row + 1));
+                        return Err(Error::data(
+                            place,
+                            format!("denominator `{}` of indicator `{}` is 0", d.denominator, d.indicator),
+                        ));
+                    }
+                    derived.set(row, d.column, x / by);
+                }
+            }
+            f(&derived, first)
+        })
+    }
+
+    fn place(&self, row: usize) -> Option<String> {
+        self.chunks.place(row)
+    }
 }
 
 impl StreamPlan {
+    /// `chunks` (the panel's indicator columns as read) with the derived indicators divided.
+    pub fn derived<'a>(&'a self, chunks: &'a dyn RowChunks) -> Derived<'a> {
+        Derived { plan: self, chunks }
+    }
+
     /// The position in the unit list of the unit a panel row names; `None` without a list or
     /// for an unlisted unit.
     pub fn unit(&self, id: &str) -> Option<usize> {
@@ -94,12 +154,22 @@ impl Prepared {
                 None
             }
         };
+        let mut divisions = Vec::new();
         for (i, ind) in c.indicators.iter().enumerate() {
-            if ind.denominator.is_some() {
-                refuse(
+            let Some(denominator) = &ind.denominator else { continue };
+            match (self.system.position(&ind.id), self.system.position(denominator)) {
+                (Some(column), Some(by)) => divisions.push(Division {
+                    column,
+                    by,
+                    indicator: ind.id.clone(),
+                    denominator: denominator.clone(),
+                }),
+                _ => refuse(
                     &format!("indicator[{i}].denominator"),
-                    "denominators are not streamed yet; divide in the panel file",
-                );
+                    &format!(
+                        "a streamed run divides only by another indicator of the same row, and `{denominator}` is none (a column of the unit list needs each row's unit looked up); divide in the panel file"
+                    ),
+                ),
             }
         }
         if c.pipeline.treat.is_some() {
@@ -148,6 +218,7 @@ impl Prepared {
                     .collect(),
                 stages,
                 units,
+                divisions,
             }),
             _ => Err(Error::from_list(problems)),
         }
@@ -164,8 +235,9 @@ impl Prepared {
                 vec![Diagnostic::warning("unknown-key", format!("unknown config key `{k}` (ignored)"))],
             );
         }
+        let mut chunks = plan.derived(&*chunks);
         let (score, fitted) =
-            crate::score_chunked_lean(chunks, &self.system, &plan.stages, false)?.expect("checked by stream_plan");
+            crate::score_chunked_lean(&mut chunks, &self.system, &plan.stages, false)?.expect("checked by stream_plan");
         log.extend(
             "stream",
             vec![Diagnostic::info(
