@@ -29,8 +29,8 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     inputs.extend(prepared.loaded.config.study.units.iter().map(|u| prepared.loaded.resolve(u)));
     resil_pipeline::check_output_dir(dir, &inputs)?;
     let mut disk = open_panel_on_disk(&plan.path, &plan.unit_column, &plan.period_column, &plan.columns)?;
-    let periods = checked_keys(prepared, &plan, &disk)?;
-    let run = prepared.run_streamed(&plan, &mut disk, &periods);
+    let (periods, row_units) = checked_keys(prepared, &plan, &disk)?;
+    let run = prepared.run_streamed(&plan, &mut disk, &periods, row_units.as_deref());
     disk.finish_progress();
     let run = run?;
     let status = data_status(prepared);
@@ -42,7 +42,15 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     let units = Units { prepared, plan: &plan };
     let written = resil_report::write_staged(dir, &names, |staging| {
         let fail = |e: anyhow::Error| resil_core::Error::data("scores", format!("{e:#}"));
-        let rows = Rows { prepared, plan: &plan, disk: &disk, run: &run, units: &units, status: &status };
+        let rows = Rows {
+            prepared,
+            plan: &plan,
+            disk: &disk,
+            row_units: row_units.as_deref(),
+            run: &run,
+            units: &units,
+            status: &status,
+        };
         rows.write_csv(&staging.join("scores.csv")).map_err(fail)?;
         if names.contains(&"scores.parquet") {
             rows.write_parquet(&staging.join("scores.parquet")).map_err(fail)?;
@@ -65,27 +73,38 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     Ok((written, summary(prepared, &run)))
 }
 
-/// Every row's period index, after checking every unit against the unit list (when there is
-/// one), every period against the study's, and that no unit and period appear twice.
-fn checked_keys(prepared: &Prepared, plan: &StreamPlan, disk: &OnDisk) -> anyhow::Result<Vec<u16>> {
+/// Every row's period index (and its unit's place in the unit list, when a denominator is one of
+/// its columns), after checking every unit against the unit list (when there is one), every
+/// period against the study's, and that no unit and period appear twice.
+fn checked_keys(prepared: &Prepared, plan: &StreamPlan, disk: &OnDisk) -> anyhow::Result<(Vec<u16>, Option<Vec<u32>>)> {
     let study = &prepared.loaded.config.study.periods;
+    let with_units = plan.needs_row_units();
     let checked = disk.keys_of_groups(|keys: &PanelKeys| {
         let mut periods = Vec::with_capacity(keys.periods.len());
         let mut hashes = Vec::with_capacity(keys.periods.len());
+        let mut units = Vec::new();
         for (i, &period) in keys.periods.iter().enumerate() {
             let id = keys.ids.get(i);
             plan.check_unit(id).map_err(|why| anyhow::anyhow!("{}: {why}", (keys.place)(i)))?;
+            if with_units {
+                let unit = plan.unit(id).expect("checked against the unit list");
+                units.push(u32::try_from(unit).expect("fewer than 2^32 units"));
+            }
             periods
                 .push(plan.period_index(study, period).map_err(|why| anyhow::anyhow!("{}: {why}", (keys.place)(i)))?);
             hashes.push(key_hash(id, period));
         }
-        Ok((periods, hashes))
+        Ok((periods, hashes, units))
     })?;
-    let rows: usize = checked.iter().map(|(p, _)| p.len()).sum();
+    let rows: usize = checked.iter().map(|(p, _, _)| p.len()).sum();
     let (mut periods, mut hashes) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
-    for (p, h) in checked {
+    let mut row_units = with_units.then(|| Vec::with_capacity(rows));
+    for (p, h, u) in checked {
         periods.extend(p);
         hashes.extend(h);
+        if let Some(all) = &mut row_units {
+            all.extend(u);
+        }
     }
     // Duplicates by their hashes (8 bytes a row, dropped before the passes); a repeated hash is
     // confirmed on the keys themselves, so a collision is never reported.
@@ -105,7 +124,7 @@ fn checked_keys(prepared: &Prepared, plan: &StreamPlan, disk: &OnDisk) -> anyhow
             bail!("{}: unit `{}`, period {} is also on {}", w[1].2, w[1].0, w[1].1, w[0].2);
         }
     }
-    Ok(periods)
+    Ok((periods, row_units))
 }
 
 fn key_hash(id: &str, period: i64) -> u64 {
@@ -140,6 +159,7 @@ struct Rows<'a> {
     prepared: &'a Prepared,
     plan: &'a StreamPlan,
     disk: &'a OnDisk,
+    row_units: Option<&'a [u32]>,
     run: &'a StreamedRun,
     units: &'a Units<'a>,
     status: &'a str,
@@ -172,7 +192,7 @@ impl Rows<'_> {
                 .map(|k| {
                     let (ids, periods) = self.disk.keys(k)?;
                     let mut extras = Vec::new();
-                    self.plan.derived(self.disk).with_chunk(k, &mut |chunk, _| {
+                    self.plan.derived(self.disk, self.row_units).with_chunk(k, &mut |chunk, _| {
                         extras = self.run.fitted.apply(chunk)?.value.extras.into_iter().map(|(_, v)| v).collect();
                         Ok(())
                     })?;

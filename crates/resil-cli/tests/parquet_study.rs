@@ -556,11 +556,12 @@ fn the_weighted_product_streams_like_the_run_in_memory() {
     assert!(!ok && stderr.contains(&format!("entropy: indicator `X2`, {place}: value -2 is negative")), "{stderr}");
 }
 
-/// A derived indicator (`denominator` naming another indicator) is divided row group by row
-/// group as the panel streams, as the run in memory divides its panel: the same scores, ranks
-/// and grades; a zero denominator is named by its place; a unit-list denominator is refused.
+/// A derived indicator (`denominator` naming another indicator, or a column of the unit list) is
+/// divided row group by row group as the panel streams, as the run in memory divides its panel:
+/// the same scores, ranks and grades; a zero, empty or non-numeric denominator is named by its
+/// place.
 #[test]
-fn a_streamed_run_divides_by_another_indicator_like_the_run_in_memory() {
+fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let config = small_stream_study(dir.path(), true, GOOD);
     let (ok, _, stderr) = streamed(&config);
@@ -604,12 +605,57 @@ fn a_streamed_run_divides_by_another_indicator_like_the_run_in_memory() {
         "{stderr}"
     );
     assert!(!dir.path().join("out").exists());
-    // A column of the unit list is not streamed.
-    std::fs::write(&config, divided.replace("denominator = \"X2\"", "denominator = \"province\"")).unwrap();
+    // A column of the unit list (each row's unit looked up): the same as in memory.
+    std::fs::remove_dir_all(dir.path().join("memory")).unwrap();
+    let config = small_stream_study(dir.path(), true, GOOD);
+    std::fs::write(
+        dir.path().join("units.csv"),
+        "id,name,province,excluded,pop\nA,Alpha,P1,,2\nB,Beta,P2,,0.5\nC,Gamma,P2,,4\nE,Eps,P1,out,1\n",
+    )
+    .unwrap();
+    let per_unit = divided.replace("denominator = \"X2\"", "denominator = \"pop\"");
+    std::fs::write(&config, &per_unit).unwrap();
+    let (ok, _, stderr) = streamed(&config);
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) =
+        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    assert!(ok, "{stderr}");
+    let (per_unit_streamed, per_unit_memory) =
+        (keyed(&dir.path().join("out/scores.csv")), keyed(&dir.path().join("memory/scores.csv")));
+    for (key, row) in &per_unit_memory {
+        close(&row["score"], &per_unit_streamed[key]["score"], &format!("{key:?}"));
+        assert_eq!(row["rank"], per_unit_streamed[key]["rank"], "{key:?}");
+    }
+    assert!(per_unit_memory.iter().any(|(key, row)| row["score"] != undivided[key]["score"]));
+    // Bad unit-list denominators, named before any data is read or at their row.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let bad_units = [
+        (
+            "A,Alpha,P1,,x",
+            "unit `A`, column `pop` of the unit list: `x` is not a number (denominator of indicator `X1`)",
+        ),
+        ("A,Alpha,P1,,0", "denominator `pop` of indicator `X1` is 0"),
+        (
+            "A,Alpha,P1,,",
+            "denominator `pop` of indicator `X1` is empty in the unit list; a streamed run imputes nothing",
+        ),
+    ];
+    for (line, expected) in bad_units {
+        std::fs::write(
+            dir.path().join("units.csv"),
+            format!("id,name,province,excluded,pop\n{line}\nB,Beta,P2,,0.5\nC,Gamma,P2,,4\nE,Eps,P1,out,1\n"),
+        )
+        .unwrap();
+        let (ok, _, stderr) = streamed(&config);
+        assert!(!ok && stderr.contains(expected), "{expected}\n{stderr}");
+        assert!(!dir.path().join("out").exists());
+    }
+    std::fs::write(&config, divided.replace("denominator = \"X2\"", "denominator = \"nothing\"")).unwrap();
     let (ok, _, stderr) = streamed(&config);
     assert!(
-        !ok && stderr
-            .contains("`indicator[0].denominator`: --stream: a streamed run divides only by another indicator"),
+        !ok && stderr.contains(
+            "`indicator[0].denominator`: --stream: `nothing` is neither an indicator nor a column of the unit list"
+        ),
         "{stderr}"
     );
 }

@@ -38,14 +38,23 @@ pub struct StreamPlan {
     divisions: Vec<Division>,
 }
 
-/// A derived indicator of a streamed run: column `column` divided by column `by` of the same
-/// row (as read), as `derived::denominate` divides the panel in memory.
+/// A derived indicator of a streamed run: column `column` divided, row by row, by another
+/// column of the same row (as read) or by a number of the row's unit in the unit list, as
+/// `derived::denominate` divides the panel in memory.
 #[derive(Debug, Clone)]
 struct Division {
     column: usize,
-    by: usize,
+    by: Denominator,
     indicator: String,
     denominator: String,
+}
+
+#[derive(Debug, Clone)]
+enum Denominator {
+    /// An indicator's column.
+    Column(usize),
+    /// A column of the unit list, parsed: one number per unit (NaN where empty).
+    PerUnit(Vec<f64>),
 }
 
 /// The row chunks of a streamed panel with its derived indicators divided: what the fit passes
@@ -53,6 +62,8 @@ struct Division {
 pub struct Derived<'a> {
     plan: &'a StreamPlan,
     chunks: &'a dyn RowChunks,
+    /// Each row's unit in the unit list, where a denominator is one of its columns.
+    row_units: Option<&'a [u32]>,
 }
 
 impl RowChunks for Derived<'_> {
@@ -68,15 +79,31 @@ impl RowChunks for Derived<'_> {
             let mut derived = chunk.clone();
             for d in &self.plan.divisions {
                 for row in 0..chunk.nrows() {
-                    let (x, by) = (chunk.get(row, d.column), chunk.get(row, d.by));
+                    let x = chunk.get(row, d.column);
+                    let by = match &d.by {
+                        Denominator::Column(k) => chunk.get(row, *k),
+                        Denominator::PerUnit(values) => {
+                            let units = self.row_units.expect("row units given where a denominator needs them");
+                            values[units[first + row] as usize]
+                        }
+                    };
                     if !x.is_finite() {
                         continue;
                     }
+                    let place = || self.place(first + row).unwrap_or_else(|| format!("row {}", first + row + 1));
                     if by == 0.0 {
-                        let place = self.place(first + row).unwrap_or_else(|| format!("row {}", first + row + 1));
                         return Err(Error::data(
-                            place,
+                            place(),
                             format!("denominator `{}` of indicator `{}` is 0", d.denominator, d.indicator),
+                        ));
+                    }
+                    if !by.is_finite() {
+                        return Err(Error::data(
+                            place(),
+                            format!(
+                                "denominator `{}` of indicator `{}` is empty in the unit list; a streamed run imputes nothing",
+                                d.denominator, d.indicator
+                            ),
                         ));
                     }
                     derived.set(row, d.column, x / by);
@@ -92,9 +119,15 @@ impl RowChunks for Derived<'_> {
 }
 
 impl StreamPlan {
-    /// `chunks` (the panel's indicator columns as read) with the derived indicators divided.
-    pub fn derived<'a>(&'a self, chunks: &'a dyn RowChunks) -> Derived<'a> {
-        Derived { plan: self, chunks }
+    /// `chunks` (the panel's indicator columns as read) with the derived indicators divided;
+    /// `row_units` is each row's unit in the unit list (needed when [`Self::needs_row_units`]).
+    pub fn derived<'a>(&'a self, chunks: &'a dyn RowChunks, row_units: Option<&'a [u32]>) -> Derived<'a> {
+        Derived { plan: self, chunks, row_units }
+    }
+
+    /// Whether a denominator is a column of the unit list, so that the run needs each row's unit.
+    pub fn needs_row_units(&self) -> bool {
+        self.divisions.iter().any(|d| matches!(d.by, Denominator::PerUnit(_)))
     }
 
     /// The position in the unit list of the unit a panel row names; `None` without a list or
@@ -154,23 +187,39 @@ impl Prepared {
                 None
             }
         };
-        let mut divisions = Vec::new();
+        let (mut divisions, mut unit_cells) = (Vec::new(), Vec::new());
         for (i, ind) in c.indicators.iter().enumerate() {
             let Some(denominator) = &ind.denominator else { continue };
-            match (self.system.position(&ind.id), self.system.position(denominator)) {
-                (Some(column), Some(by)) => divisions.push(Division {
-                    column,
-                    by,
-                    indicator: ind.id.clone(),
-                    denominator: denominator.clone(),
-                }),
-                _ => refuse(
-                    &format!("indicator[{i}].denominator"),
-                    &format!(
-                        "a streamed run divides only by another indicator of the same row, and `{denominator}` is none (a column of the unit list needs each row's unit looked up); divide in the panel file"
-                    ),
-                ),
-            }
+            let Some(column) = self.system.position(&ind.id) else { continue };
+            let key = format!("indicator[{i}].denominator");
+            let by = if let Some(k) = self.system.position(denominator) {
+                Denominator::Column(k)
+            } else if c.study.units.is_some() && self.units.iter().any(|u| u.tags.contains_key(denominator)) {
+                let mut values = Vec::with_capacity(self.units.len());
+                for unit in &self.units {
+                    let text = unit.tags.get(denominator).map_or("", |t| t.trim());
+                    values.push(match text {
+                        "" | "NA" => f64::NAN,
+                        _ => text.parse::<f64>().unwrap_or_else(|_| {
+                            unit_cells.push(Error::data(
+                                format!("unit `{}`, column `{denominator}` of the unit list", unit.id),
+                                format!("`{text}` is not a number (denominator of indicator `{}`)", ind.id),
+                            ));
+                            f64::NAN
+                        }),
+                    });
+                }
+                Denominator::PerUnit(values)
+            } else {
+                let why = if c.study.units.is_some() {
+                    format!("`{denominator}` is neither an indicator nor a column of the unit list")
+                } else {
+                    format!("`{denominator}` is not an indicator, and a run without a unit list has no unit columns")
+                };
+                refuse(&key, &why);
+                continue;
+            };
+            divisions.push(Division { column, by, indicator: ind.id.clone(), denominator: denominator.clone() });
         }
         if c.pipeline.treat.is_some() {
             refuse("pipeline.treat", "winsorising needs quantiles of every column; treat the panel file first");
@@ -205,6 +254,7 @@ impl Prepared {
         } else {
             None
         };
+        problems.extend(unit_cells);
         match (source, stages) {
             (Some(s), Some(stages)) if problems.is_empty() => Ok(StreamPlan {
                 path: self.loaded.resolve(s.path.as_deref().unwrap_or_default()),
@@ -227,7 +277,13 @@ impl Prepared {
     /// Runs the study over `chunks` (the panel's indicator columns in the system's order),
     /// `periods` holding each row's period index. No cell may be missing: the panel is read as
     /// it is, nothing is imputed.
-    pub fn run_streamed(&self, plan: &StreamPlan, chunks: &mut dyn RowChunks, periods: &[u16]) -> Result<StreamedRun> {
+    pub fn run_streamed(
+        &self,
+        plan: &StreamPlan,
+        chunks: &mut dyn RowChunks,
+        periods: &[u16],
+        row_units: Option<&[u32]>,
+    ) -> Result<StreamedRun> {
         let mut log = Log(Vec::new());
         for k in &self.unknown_keys {
             log.extend(
@@ -235,7 +291,7 @@ impl Prepared {
                 vec![Diagnostic::warning("unknown-key", format!("unknown config key `{k}` (ignored)"))],
             );
         }
-        let mut chunks = plan.derived(&*chunks);
+        let mut chunks = plan.derived(&*chunks, row_units);
         let (score, fitted) =
             crate::score_chunked_lean(&mut chunks, &self.system, &plan.stages, false)?.expect("checked by stream_plan");
         log.extend(
