@@ -49,12 +49,21 @@ pub struct Selection {
     criteria: Vec<usize>,
     /// The criteria as named in the output (an indicator's id, not its column header).
     names: Vec<String>,
+    /// Whether a null cell is read as missing (NaN, for a streamed run that imputes), else an
+    /// error.
+    missing: bool,
 }
 
 impl Selection {
     /// A decision matrix: the first column names the rows, every other one is a criterion.
     fn matrix(fields: &[String]) -> Selection {
-        Selection { id: 0, period: None, criteria: (1..fields.len()).collect(), names: fields[1..].to_vec() }
+        Selection {
+            id: 0,
+            period: None,
+            criteria: (1..fields.len()).collect(),
+            names: fields[1..].to_vec(),
+            missing: false,
+        }
     }
 
     /// A wide panel: the unit and period columns and, for each `(name, header)`, the column
@@ -79,6 +88,7 @@ impl Selection {
                 .map(|(name, header)| find(header, &format!("indicator `{name}`")))
                 .collect::<anyhow::Result<_>>()?,
             names: criteria.iter().map(|(name, _)| name.clone()).collect(),
+            missing: false,
         })
     }
 }
@@ -165,9 +175,11 @@ pub fn open_panel_on_disk(
     unit: &str,
     period: &str,
     criteria: &[(String, String)],
+    missing: bool,
 ) -> anyhow::Result<OnDisk> {
     let (fields, groups) = row_groups(path)?;
-    OnDisk::new(Selection::panel(path, &fields, unit, period, criteria)?, groups)
+    let selection = Selection { missing, ..Selection::panel(path, &fields, unit, period, criteria)? };
+    OnDisk::new(selection, groups)
 }
 
 /// A row group's units and periods, with where it is, for the checks of a streamed panel.
@@ -328,7 +340,7 @@ pub fn read_ipc(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
         let mut matrix = Matrix::filled(batch.num_rows(), names.len(), 0.0);
         for (j, column) in matrix.columns_mut().enumerate() {
             let name = &names[j];
-            copy_numbers(batch.column(j + 1), column, |i| format!("{}, column `{name}`", place(i)))?;
+            copy_numbers(batch.column(j + 1), column, false, |i| format!("{}, column `{name}`", place(i)))?;
         }
         first_row += batch.num_rows() as u64;
         if batch.num_rows() > 0 {
@@ -413,7 +425,7 @@ fn read_row_group(group: &Group, selection: &Selection, columns: Columns) -> any
                 let name = &names[j];
                 let cells = &mut column[done..done + count];
                 let array = batch.column(at(selection.criteria[j]));
-                copy_numbers(array, cells, |i| format!("{}, column `{name}`", place(i)))?;
+                copy_numbers(array, cells, selection.missing, |i| format!("{}, column `{name}`", place(i)))?;
             }
         }
         done += count;
@@ -474,10 +486,20 @@ fn push_ids(array: &ArrayRef, ids: &mut Ids, at: impl Fn(usize) -> String) -> an
 }
 
 /// A criterion column's cells into `cells` as f64: floats or integers, finite, no nulls.
-fn copy_numbers(array: &ArrayRef, cells: &mut [f64], at: impl Fn(usize) -> String) -> anyhow::Result<()> {
-    if array.null_count() > 0 {
+/// `array`'s numbers into `cells`; a null is NaN where `missing` allows it (a streamed run that
+/// imputes), else an error, as is any other value that is not a finite number.
+fn copy_numbers(
+    array: &ArrayRef,
+    cells: &mut [f64],
+    missing: bool,
+    at: impl Fn(usize) -> String,
+) -> anyhow::Result<()> {
+    if array.null_count() > 0 && !missing {
         let i = (0..array.len()).find(|&i| array.is_null(i)).unwrap_or(0);
-        bail!("{}: the value is missing (null)", at(i));
+        bail!(
+            "{}: the value is missing (null); a streamed run fills missing cells only with impute = {{ method = \"group-mean\" }}",
+            at(i)
+        );
     }
     fn convert<T: Copy>(cells: &mut [f64], values: &[T], f: impl Fn(T) -> f64) {
         cells.iter_mut().zip(values).for_each(|(c, &v)| *c = f(v));
@@ -491,8 +513,11 @@ fn copy_numbers(array: &ArrayRef, cells: &mut [f64], at: impl Fn(usize) -> Strin
         DataType::UInt64 => convert(cells, array.as_primitive::<UInt64Type>().values(), |v| v as f64),
         other => bail!("{}: the column is {other}, not numbers", at(0)),
     }
-    if let Some(i) = cells.iter().position(|v| !v.is_finite()) {
+    if let Some(i) = (0..cells.len()).find(|&i| !cells[i].is_finite() && !array.is_null(i)) {
         bail!("{}: `{}` is not a finite number", at(i), cells[i]);
+    }
+    if array.null_count() > 0 {
+        (0..cells.len()).filter(|&i| array.is_null(i)).for_each(|i| cells[i] = f64::NAN);
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, 
 use arrow_schema::{DataType, Field, Schema};
 use rayon::prelude::*;
 use resil_core::chunked::RowChunks;
-use resil_pipeline::{Prepared, StreamPlan, StreamedRun};
+use resil_pipeline::{Prepared, RowKeys, StreamPlan, StreamedRun};
 
 use crate::parquet_matrix::{open_panel_on_disk, OnDisk, PanelKeys};
 
@@ -28,9 +28,11 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     inputs.extend(prepared.loaded.parents.iter().map(|(p, _)| p.clone()));
     inputs.extend(prepared.loaded.config.study.units.iter().map(|u| prepared.loaded.resolve(u)));
     resil_pipeline::check_output_dir(dir, &inputs)?;
-    let mut disk = open_panel_on_disk(&plan.path, &plan.unit_column, &plan.period_column, &plan.columns)?;
+    let mut disk =
+        open_panel_on_disk(&plan.path, &plan.unit_column, &plan.period_column, &plan.columns, plan.imputes())?;
     let (periods, row_units) = checked_keys(prepared, &plan, &disk)?;
-    let run = prepared.run_streamed(&plan, &mut disk, &periods, row_units.as_deref());
+    let keys = RowKeys { periods: &periods, units: row_units.as_deref() };
+    let run = prepared.run_streamed(&plan, &mut disk, keys);
     disk.finish_progress();
     let run = run?;
     let status = data_status(prepared);
@@ -42,15 +44,7 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     let units = Units { prepared, plan: &plan };
     let written = resil_report::write_staged(dir, &names, |staging| {
         let fail = |e: anyhow::Error| resil_core::Error::data("scores", format!("{e:#}"));
-        let rows = Rows {
-            prepared,
-            plan: &plan,
-            disk: &disk,
-            row_units: row_units.as_deref(),
-            run: &run,
-            units: &units,
-            status: &status,
-        };
+        let rows = Rows { prepared, plan: &plan, disk: &disk, keys, run: &run, units: &units, status: &status };
         rows.write_csv(&staging.join("scores.csv")).map_err(fail)?;
         if names.contains(&"scores.parquet") {
             rows.write_parquet(&staging.join("scores.parquet")).map_err(fail)?;
@@ -159,7 +153,7 @@ struct Rows<'a> {
     prepared: &'a Prepared,
     plan: &'a StreamPlan,
     disk: &'a OnDisk,
-    row_units: Option<&'a [u32]>,
+    keys: RowKeys<'a>,
     run: &'a StreamedRun,
     units: &'a Units<'a>,
     status: &'a str,
@@ -192,10 +186,13 @@ impl Rows<'_> {
                 .map(|k| {
                     let (ids, periods) = self.disk.keys(k)?;
                     let mut extras = Vec::new();
-                    self.plan.derived(self.disk, self.row_units).with_chunk(k, &mut |chunk, _| {
-                        extras = self.run.fitted.apply(chunk)?.value.extras.into_iter().map(|(_, v)| v).collect();
-                        Ok(())
-                    })?;
+                    self.plan.derived(self.disk, self.keys, self.run.means.as_ref()).with_chunk(
+                        k,
+                        &mut |chunk, _| {
+                            extras = self.run.fitted.apply(chunk)?.value.extras.into_iter().map(|(_, v)| v).collect();
+                            Ok(())
+                        },
+                    )?;
                     Ok(Block { range: blocks[k].clone(), ids, periods, extras })
                 })
                 .collect::<anyhow::Result<Vec<Block>>>()?;

@@ -659,3 +659,64 @@ fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
         "{stderr}"
     );
 }
+
+/// With `impute = { method = "group-mean" }` a streamed panel may have missing cells: each takes
+/// the mean of its group in its period (one more pass), as the run in memory imputes; a missing
+/// cell whose group has no value in its period is an error naming the group, period and
+/// indicator.
+#[test]
+fn a_streamed_run_fills_missing_cells_with_group_means_like_the_run_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let holey: Vec<PanelRow> = GOOD
+        .iter()
+        .map(|&(u, y, x1, x2)| if (u, y) == ("C", 2020) { (u, y, None, x2) } else { (u, y, x1, x2) })
+        .collect();
+    let config = small_stream_study(dir.path(), true, &holey);
+    // With linear-time imputation a missing cell is refused, saying what would stream it.
+    let (ok, _, stderr) = streamed(&config);
+    assert!(
+        !ok && stderr.contains("row 6, column `X1`: the value is missing (null)") && stderr.contains("group-mean"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    let grouped = text
+        .replace("impute = { method = \"linear-time\" }", "impute = { method = \"group-mean\", group = \"province\" }");
+    assert_ne!(grouped, text);
+    std::fs::write(&config, &grouped).unwrap();
+    let (ok, stdout, stderr) = streamed(&config);
+    assert!(ok, "{stderr}");
+    let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+    assert!(manifest.contains("1 missing cells took the mean of their `province` group"), "{stdout}{manifest}");
+    let (ok, _, stderr) =
+        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    assert!(ok, "{stderr}");
+    let (streamed_scores, memory) =
+        (keyed(&dir.path().join("out/scores.csv")), keyed(&dir.path().join("memory/scores.csv")));
+    assert_eq!(memory.len(), 6);
+    for (key, row) in &memory {
+        close(&row["score"], &streamed_scores[key]["score"], &format!("{key:?}"));
+        assert_eq!(
+            (&row["rank"], &row["grade"]),
+            (&streamed_scores[key]["rank"], &streamed_scores[key]["grade"]),
+            "{key:?}"
+        );
+        close(&row["d_plus"], &streamed_scores[key]["d_plus"], &format!("{key:?} d_plus"));
+    }
+    // C's group (P2) in 2020 is B alone: C took B's 8.
+    let imputed = std::fs::read_to_string(dir.path().join("memory/imputed.csv")).unwrap();
+    assert!(imputed.contains("C,2020,X1,8,"), "{imputed}");
+    // A group without any value in the period: named, nothing written.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let lonely: Vec<PanelRow> = GOOD
+        .iter()
+        .map(|&(u, y, x1, x2)| if (u, y) == ("A", 2010) { (u, y, None, x2) } else { (u, y, x1, x2) })
+        .collect();
+    let config = small_stream_study(dir.path(), true, &lonely);
+    std::fs::write(&config, &grouped).unwrap();
+    let (ok, _, stderr) = streamed(&config);
+    assert!(
+        !ok && stderr.contains("indicator `X1`, period 2010: no unit of the group `province` = `P1` has a value to take the mean of (1 missing)"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists());
+}

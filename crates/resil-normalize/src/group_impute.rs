@@ -37,7 +37,8 @@ pub struct GroupMeanImputer {
 }
 
 impl GroupMeanImputer {
-    fn group_of<'a>(&self, unit: &'a Unit) -> Option<&'a str> {
+    /// The group `unit` belongs to (its region, its province, or its value in the column).
+    pub fn group_of<'a>(&self, unit: &'a Unit) -> Option<&'a str> {
         match self.group.as_str() {
             "region" => Some(unit.region.as_str()),
             "province" => Some(unit.province.as_str()),

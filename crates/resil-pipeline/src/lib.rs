@@ -39,4 +39,4 @@ pub use run::{
 };
 pub use sensitivity::{sensitivity, Factor, FactorKind, SensitivityOptions, SensitivityResult, Timings, FACTOR_KINDS};
 pub use sources::{RunOptions, SkippedSource};
-pub use streamed::{Derived, StreamPlan, StreamedRun, CLASSES_SAMPLE};
+pub use streamed::{Derived, GroupMeans, RowKeys, StreamPlan, StreamedRun, CLASSES_SAMPLE};
