@@ -637,7 +637,7 @@ fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
         ("A,Alpha,P1,,0", "denominator `pop` of indicator `X1` is 0"),
         (
             "A,Alpha,P1,,",
-            "denominator `pop` of indicator `X1` is empty in the unit list; a streamed run imputes nothing",
+            "denominator `pop` of indicator `X1` is empty in the unit list; a streamed run fills missing cells only with impute",
         ),
     ];
     for (line, expected) in bad_units {

@@ -170,7 +170,7 @@ impl RowChunks for Derived<'_> {
                         return Err(Error::data(
                             place(),
                             format!(
-                                "denominator `{}` of indicator `{}` is empty in the unit list; a streamed run imputes nothing",
+                                "denominator `{}` of indicator `{}` is empty in the unit list; a streamed run fills missing cells only with impute = {{ method = \"group-mean\" }}",
                                 d.denominator, d.indicator
                             ),
                         ));
