@@ -394,6 +394,16 @@ fn a_streamed_panel_takes_its_units_from_the_panel_or_checks_them_against_the_li
     for (key, row) in &bare {
         assert_eq!(row["score"], listed[key]["score"], "{key:?}");
     }
+    // A unit-period of the unit list without a row is not scored, and the run says so.
+    let config = small_stream_study(dir.path(), true, &GOOD[..5]);
+    let (ok, stdout, stderr) = streamed(&config);
+    assert!(
+        ok && stdout.contains("1 of the 6 unit-periods of the unit list have no row in the panel"),
+        "{stdout}{stderr}"
+    );
+    let config = small_stream_study(dir.path(), true, GOOD);
+    let (ok, stdout, _) = streamed(&config);
+    assert!(ok && !stdout.contains("no row in the panel"), "{stdout}");
     // The same config in memory (the unit list's excluded unit has no rows) gives the same scores.
     let (ok, _, stderr) =
         resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);

@@ -479,6 +479,23 @@ impl Prepared {
                 vec![Diagnostic::warning("unknown-key", format!("unknown config key `{k}` (ignored)"))],
             );
         }
+        if let Some((_, active)) = &plan.units {
+            // The keys are unique and every unit active, so rows short of units x periods are
+            // unit-periods without a row: in memory they would be imputed and scored.
+            let expected = active.iter().filter(|&&a| a).count() * plan.periods.len();
+            if periods.len() < expected {
+                log.extend(
+                    "stream",
+                    vec![Diagnostic::warning(
+                        "rows-absent",
+                        format!(
+                            "{} of the {expected} unit-periods of the unit list have no row in the panel: they are not scored (a run in memory would impute them)",
+                            expected - periods.len()
+                        ),
+                    )],
+                );
+            }
+        }
         let means = plan.fill.as_ref().map(|fill| plan.group_means(fill, &*chunks, rows)).transpose()?;
         let mut chunks = plan.derived(&*chunks, rows, means.as_ref());
         let (score, fitted) =
