@@ -497,7 +497,7 @@ fn copy_numbers(
     if array.null_count() > 0 && !missing {
         let i = (0..array.len()).find(|&i| array.is_null(i)).unwrap_or(0);
         bail!(
-            "{}: the value is missing (null); a streamed run fills missing cells only with impute = {{ method = \"group-mean\" }}",
+            "{}: the value is missing (null); a streamed run fills missing cells only with a unit list (study.units) and impute = group-mean or linear-time",
             at(i)
         );
     }

@@ -186,7 +186,7 @@ impl Rows<'_> {
                 .map(|k| {
                     let (ids, periods) = self.disk.keys(k)?;
                     let mut extras = Vec::new();
-                    self.plan.derived(self.disk, self.keys, self.run.means.as_ref()).with_chunk(
+                    self.plan.derived(self.disk, self.keys, self.run.filled.as_ref()).with_chunk(
                         k,
                         &mut |chunk, _| {
                             extras = self.run.fitted.apply(chunk)?.value.extras.into_iter().map(|(_, v)| v).collect();

@@ -645,10 +645,6 @@ fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
             "unit `A`, column `pop` of the unit list: `x` is not a number (denominator of indicator `X1`)",
         ),
         ("A,Alpha,P1,,0", "denominator `pop` of indicator `X1` is 0"),
-        (
-            "A,Alpha,P1,,",
-            "denominator `pop` of indicator `X1` is empty in the unit list; a streamed run fills missing cells only with impute",
-        ),
     ];
     for (line, expected) in bad_units {
         std::fs::write(
@@ -660,6 +656,19 @@ fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
         assert!(!ok && stderr.contains(expected), "{expected}\n{stderr}");
         assert!(!dir.path().join("out").exists());
     }
+    // An empty one leaves the cell missing, for the imputation, as in memory: here both of A's
+    // periods, so linear-time has nothing to go on, and says so either way.
+    std::fs::write(
+        dir.path().join("units.csv"),
+        "id,name,province,excluded,pop\nA,Alpha,P1,,\nB,Beta,P2,,0.5\nC,Gamma,P2,,4\nE,Eps,P1,out,1\n",
+    )
+    .unwrap();
+    let expected = "unit `A` (Alpha), indicator `X1`: no value in any period";
+    let (ok, _, stderr) = streamed(&config);
+    assert!(!ok && stderr.contains(expected), "{stderr}");
+    let (ok, _, stderr) =
+        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("m2").as_os_str()]);
+    assert!(!ok && stderr.contains(expected), "{stderr}");
     std::fs::write(&config, divided.replace("denominator = \"X2\"", "denominator = \"nothing\"")).unwrap();
     let (ok, _, stderr) = streamed(&config);
     assert!(
@@ -670,24 +679,68 @@ fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
     );
 }
 
-/// With `impute = { method = "group-mean" }` a streamed panel may have missing cells: each takes
-/// the mean of its group in its period (one more pass), as the run in memory imputes; a missing
-/// cell whose group has no value in its period is an error naming the group, period and
-/// indicator.
+/// With a unit list a streamed panel may have missing cells, imputed as the run in memory
+/// imputes them: `linear-time` along each unit's periods, `group-mean` by the group's mean in
+/// the period; a missing cell whose group has no value in its period is an error naming the
+/// group, period and indicator; without a unit list a missing cell is an error.
 #[test]
-fn a_streamed_run_fills_missing_cells_with_group_means_like_the_run_in_memory() {
+fn a_streamed_run_imputes_missing_cells_like_the_run_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let holey: Vec<PanelRow> = GOOD
         .iter()
         .map(|&(u, y, x1, x2)| if (u, y) == ("C", 2020) { (u, y, None, x2) } else { (u, y, x1, x2) })
         .collect();
     let config = small_stream_study(dir.path(), true, &holey);
-    // With linear-time imputation a missing cell is refused, saying what would stream it.
+    // Linear-time (the config's): C's 2020 takes its 2010 value (the nearest), as in memory.
     let (ok, _, stderr) = streamed(&config);
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) =
+        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("linear").as_os_str()]);
+    assert!(ok, "{stderr}");
+    let (a, b) = (keyed(&dir.path().join("out/scores.csv")), keyed(&dir.path().join("linear/scores.csv")));
+    for (key, row) in &b {
+        close(&row["score"], &a[key]["score"], &format!("{key:?} (linear-time)"));
+        assert_eq!(row["rank"], a[key]["rank"], "{key:?}");
+    }
+    let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+    assert!(manifest.contains("1 missing cells imputed along time"), "{manifest}");
+    let imputed = std::fs::read_to_string(dir.path().join("linear/imputed.csv")).unwrap();
+    assert!(imputed.contains("C,2020,X1,2,"), "{imputed}");
+    // A unit without any value takes the fallback from the period's other units (min, mean:
+    // as in memory); the median would need every value of a period at once and is refused.
+    let empty: Vec<PanelRow> =
+        GOOD.iter().map(|&(u, y, x1, x2)| if u == "A" { (u, y, None, x2) } else { (u, y, x1, x2) }).collect();
+    for fallback in ["period-mean", "period-min", "period-median"] {
+        let config = small_stream_study(dir.path(), true, &empty);
+        let text = std::fs::read_to_string(&config).unwrap().replace(
+            "impute = { method = \"linear-time\" }",
+            &format!("impute = {{ method = \"linear-time\", fallback = \"{fallback}\" }}"),
+        );
+        std::fs::write(&config, text).unwrap();
+        let _ = std::fs::remove_dir_all(dir.path().join("out"));
+        let (ok, _, stderr) = streamed(&config);
+        if fallback == "period-median" {
+            assert!(!ok && stderr.contains("`pipeline.impute.fallback`: --stream: period-median"), "{stderr}");
+            continue;
+        }
+        assert!(ok, "{fallback}: {stderr}");
+        let memory = dir.path().join(fallback);
+        let (ok, _, stderr) = resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), memory.as_os_str()]);
+        assert!(ok, "{stderr}");
+        let (a, b) = (keyed(&dir.path().join("out/scores.csv")), keyed(&memory.join("scores.csv")));
+        for (key, row) in &b {
+            close(&row["score"], &a[key]["score"], &format!("{key:?} ({fallback})"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir.path().join("out"));
+    // Without a unit list a row's unit cannot be looked up: the missing cell is an error.
+    let bare = small_stream_study(dir.path(), false, &holey);
+    let (ok, _, stderr) = streamed(&bare);
     assert!(
-        !ok && stderr.contains("row 6, column `X1`: the value is missing (null)") && stderr.contains("group-mean"),
+        !ok && stderr.contains("row 6, column `X1`: the value is missing (null)") && stderr.contains("study.units"),
         "{stderr}"
     );
+    let config = small_stream_study(dir.path(), true, &holey);
     let text = std::fs::read_to_string(&config).unwrap();
     let grouped = text
         .replace("impute = { method = \"linear-time\" }", "impute = { method = \"group-mean\", group = \"province\" }");

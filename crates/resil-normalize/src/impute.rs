@@ -73,7 +73,7 @@ pub struct LinearTimeImputer {
 /// Fills `values` (one per period, NaN = missing) at `times` by linear interpolation between the
 /// nearest observed periods, or the nearest observed value at either end. Returns the filled
 /// positions with how each was filled; an all-missing series is left as it is.
-pub(crate) fn fill_series(times: &[f64], values: &mut [f64]) -> Vec<(usize, &'static str)> {
+pub fn fill_series(times: &[f64], values: &mut [f64]) -> Vec<(usize, &'static str)> {
     let known: Vec<usize> = (0..values.len()).filter(|&i| values[i].is_finite()).collect();
     let (Some(&first), Some(&last)) = (known.first(), known.last()) else { return Vec::new() };
     let mut filled = Vec::new();

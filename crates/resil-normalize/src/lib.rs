@@ -13,7 +13,7 @@ mod treat;
 mod zscore;
 
 pub use group_impute::{GroupMeanImputer, GroupMeanImputerParams};
-pub use impute::{Fallback, LinearTimeImputer, LinearTimeImputerParams};
+pub use impute::{fill_series, Fallback, LinearTimeImputer, LinearTimeImputerParams};
 pub use minmax::{FittedMinMax, MinMax, MinMaxParams};
 pub use simple::{Divisor, FittedScale, Scale, ScaleParams};
 pub use transforms::{FittedTransform, LogParams, NamedTransform, RankParams, TargetParams, Transform, ValueTransform};

@@ -17,6 +17,7 @@ mod run;
 mod sensitivity;
 mod sources;
 mod stages;
+mod stream_fill;
 mod streamed;
 
 pub use analysis::{AnalysisResult, AnalysisSpec, AnalysisTable, PointKind, WeightsParams, ANALYSES};
@@ -39,4 +40,5 @@ pub use run::{
 };
 pub use sensitivity::{sensitivity, Factor, FactorKind, SensitivityOptions, SensitivityResult, Timings, FACTOR_KINDS};
 pub use sources::{RunOptions, SkippedSource};
-pub use streamed::{Derived, GroupMeans, RowKeys, StreamPlan, StreamedRun, CLASSES_SAMPLE};
+pub use stream_fill::Filled;
+pub use streamed::{Derived, RowKeys, StreamPlan, StreamedRun, CLASSES_SAMPLE};

@@ -13,6 +13,7 @@ use resil_core::{Diagnostic, Direction, Error, Result, Scope, UnitIndex};
 
 use crate::chunked::ChunkedFitted;
 use crate::run::{stage_label, BreaksGroup, Log, LoggedNote, Prepared};
+use crate::stream_fill::{Fill, FillPanel, Filled};
 use crate::ScoreStages;
 
 /// A classify group of more scores than this is classed on a seeded sample of this many:
@@ -36,50 +37,10 @@ pub struct StreamPlan {
     units: Option<(UnitIndex, Vec<bool>)>,
     /// The derived indicators: each divided, row by row, by another indicator of the same row.
     divisions: Vec<Division>,
-    /// `impute = { method = "group-mean" }`: missing cells take their group's mean.
-    fill: Option<GroupFill>,
+    /// The imputation of missing cells (`group-mean`, `linear-time`); `None`: none are allowed.
+    fill: Option<Fill>,
     /// The study's periods (a row's period is an index into them).
     periods: Vec<i64>,
-}
-
-/// The groups of a streamed run's group-mean imputation: each unit's group (by its place in
-/// the unit list; `u32::MAX` for an excluded unit, which has no rows) and the groups' names.
-#[derive(Debug, Clone)]
-struct GroupFill {
-    group: String,
-    unit_groups: Vec<u32>,
-    names: Vec<String>,
-}
-
-/// Per group, period and indicator: the sum and count of the values present, and the missing.
-struct GroupSums {
-    sums: Vec<f64>,
-    counts: Vec<u64>,
-    missing: Vec<u64>,
-}
-
-impl GroupSums {
-    fn new(cells: usize) -> Self {
-        GroupSums { sums: vec![0.0; cells], counts: vec![0; cells], missing: vec![0; cells] }
-    }
-
-    fn add(&mut self, at: usize, v: f64) {
-        if v.is_finite() {
-            self.sums[at] += v;
-            self.counts[at] += 1;
-        } else {
-            self.missing[at] += 1;
-        }
-    }
-
-    /// Adds `other`'s sums and counts (parts are merged in chunk order).
-    fn merge(&mut self, other: &GroupSums) {
-        for a in 0..self.sums.len() {
-            self.sums[a] += other.sums[a];
-            self.counts[a] += other.counts[a];
-            self.missing[a] += other.missing[a];
-        }
-    }
 }
 
 /// What a streamed run knows of each row: its period (an index into the study's periods) and,
@@ -88,17 +49,6 @@ impl GroupSums {
 pub struct RowKeys<'a> {
     pub periods: &'a [u16],
     pub units: Option<&'a [u32]>,
-}
-
-/// The means a streamed run's group-mean imputation fills missing cells with, per group,
-/// period and indicator (fitted in one pass over the derived panel, merged in chunk order).
-#[derive(Debug, Clone)]
-pub struct GroupMeans {
-    means: Vec<f64>,
-    periods: usize,
-    columns: usize,
-    /// The cells filled.
-    pub imputed: u64,
 }
 
 /// A derived indicator of a streamed run: column `column` divided, row by row, by another
@@ -120,14 +70,14 @@ enum Denominator {
     PerUnit(Vec<f64>),
 }
 
-/// The row chunks of a streamed panel with its derived indicators divided and, with `means`,
+/// The row chunks of a streamed panel with its derived indicators divided and, with `filled`,
 /// its missing cells filled: what the fit passes and the output pass read
 /// ([`StreamPlan::derived`]).
 pub struct Derived<'a> {
     plan: &'a StreamPlan,
     chunks: &'a dyn RowChunks,
     rows: RowKeys<'a>,
-    means: Option<&'a GroupMeans>,
+    filled: Option<&'a Filled>,
 }
 
 impl RowChunks for Derived<'_> {
@@ -136,7 +86,7 @@ impl RowChunks for Derived<'_> {
     }
 
     fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&resil_core::Matrix, usize) -> Result<()>) -> Result<()> {
-        if self.plan.divisions.is_empty() && self.means.is_none() {
+        if self.plan.divisions.is_empty() && self.filled.is_none() {
             return self.chunks.with_chunk(k, f);
         }
         self.chunks.with_chunk(k, &mut |chunk, first| {
@@ -161,32 +111,13 @@ impl RowChunks for Derived<'_> {
                             format!("denominator `{}` of indicator `{}` is 0", d.denominator, d.indicator),
                         ));
                     }
-                    if !by.is_finite() && self.plan.fill.is_some() {
-                        // A missing denominator leaves the cell missing, for the imputation.
-                        derived.set(row, d.column, f64::NAN);
-                        continue;
-                    }
-                    if !by.is_finite() {
-                        return Err(Error::data(
-                            place(),
-                            format!(
-                                "denominator `{}` of indicator `{}` is empty in the unit list; a streamed run fills missing cells only with impute = {{ method = \"group-mean\" }}",
-                                d.denominator, d.indicator
-                            ),
-                        ));
-                    }
-                    derived.set(row, d.column, x / by);
+                    // A missing denominator leaves the cell missing, for the imputation (as in
+                    // memory; without one a streamed panel has no missing cell).
+                    derived.set(row, d.column, if by.is_finite() { x / by } else { f64::NAN });
                 }
             }
-            if let (Some(means), Some(fill)) = (self.means, &self.plan.fill) {
-                let units = self.rows.units.expect("row units given for the imputation");
-                for (j, column) in derived.columns_mut().enumerate() {
-                    for (row, v) in column.iter_mut().enumerate().filter(|(_, v)| !v.is_finite()) {
-                        let r = first + row;
-                        let group = fill.unit_groups[units[r] as usize] as usize;
-                        *v = means.means[(group * means.periods + usize::from(self.rows.periods[r])) * means.columns + j];
-                    }
-                }
+            if let Some(filled) = self.filled {
+                filled.apply(&mut derived, first, self.rows);
             }
             f(&derived, first)
         })
@@ -205,9 +136,9 @@ impl StreamPlan {
         &'a self,
         chunks: &'a dyn RowChunks,
         rows: RowKeys<'a>,
-        means: Option<&'a GroupMeans>,
+        filled: Option<&'a Filled>,
     ) -> Derived<'a> {
-        Derived { plan: self, chunks, rows, means }
+        Derived { plan: self, chunks, rows, filled }
     }
 
     /// Whether the run needs each row's unit: a denominator is a column of the unit list, or
@@ -219,56 +150,6 @@ impl StreamPlan {
     /// Whether null cells are read as missing (to be imputed) rather than refused.
     pub fn imputes(&self) -> bool {
         self.fill.is_some()
-    }
-
-    /// The group means of the derived panel, per group, period and indicator, in one pass;
-    /// an error where a missing cell's group has no value in its period.
-    fn group_means(&self, fill: &GroupFill, chunks: &dyn RowChunks, rows: RowKeys<'_>) -> Result<GroupMeans> {
-        use rayon::prelude::*;
-        let (periods, columns) = (self.periods.len(), self.columns.len());
-        let cells = fill.names.len() * periods * columns;
-        let units = rows.units.expect("row units given for the imputation");
-        let raw = self.derived(chunks, rows, None);
-        let at = |r: usize, j: usize| {
-            let group = fill.unit_groups[units[r] as usize] as usize;
-            (group * periods + usize::from(rows.periods[r])) * columns + j
-        };
-        let parts: Vec<Result<GroupSums>> = (0..raw.count())
-            .into_par_iter()
-            .map(|k| {
-                let mut part = GroupSums::new(cells);
-                raw.with_chunk(k, &mut |chunk, first| {
-                    for (j, column) in chunk.columns().enumerate() {
-                        for (row, &v) in column.iter().enumerate() {
-                            part.add(at(first + row, j), v);
-                        }
-                    }
-                    Ok(())
-                })?;
-                Ok(part)
-            })
-            .collect();
-        let mut all = GroupSums::new(cells);
-        for part in parts {
-            all.merge(&part?);
-        }
-        let GroupSums { sums, counts, missing } = all;
-        let mut problems = Vec::new();
-        for a in (0..cells).filter(|&a| missing[a] > 0 && counts[a] == 0) {
-            let (group, t, j) = (a / (periods * columns), (a / columns) % periods, a % columns);
-            problems.push(Error::data(
-                format!("indicator `{}`, period {}", self.columns[j].0, self.periods[t]),
-                format!(
-                    "no unit of the group `{}` = `{}` has a value to take the mean of ({} missing)",
-                    fill.group, fill.names[group], missing[a]
-                ),
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(Error::from_list(problems));
-        }
-        let means = (0..cells).map(|a| if counts[a] > 0 { sums[a] / counts[a] as f64 } else { f64::NAN }).collect();
-        Ok(GroupMeans { means, periods, columns, imputed: missing.iter().sum() })
     }
 
     /// The position in the unit list of the unit a panel row names; `None` without a list or
@@ -310,8 +191,8 @@ pub struct StreamedRun {
     pub breaks: Vec<BreaksGroup>,
     pub weights: Vec<f64>,
     pub fitted: ChunkedFitted,
-    /// The group means missing cells took (group-mean imputation), for the output pass.
-    pub means: Option<GroupMeans>,
+    /// The values missing cells took (the imputation), for the output pass.
+    pub filled: Option<Filled>,
     pub notes: Vec<LoggedNote>,
     pub manifest: serde_json::Value,
 }
@@ -364,49 +245,9 @@ impl Prepared {
             };
             divisions.push(Division { column, by, indicator: ind.id.clone(), denominator: denominator.clone() });
         }
-        let fill = if c.pipeline.impute.method == "group-mean" {
-            let group = c
-                .pipeline
-                .impute
-                .params
-                .get("group")
-                .and_then(|g| g.as_str())
-                .map_or_else(|| resil_normalize::GroupMeanImputerParams::default().group, String::from);
-            if c.study.units.is_none() {
-                refuse("pipeline.impute", "group-mean takes its groups from the unit list; set study.units");
-                None
-            } else {
-                let imputer = resil_normalize::GroupMeanImputerParams { group: group.clone() }.check()?;
-                let (mut unit_groups, mut names) = (Vec::with_capacity(self.units.len()), Vec::<String>::new());
-                for unit in &self.units {
-                    if !unit.is_active() {
-                        unit_groups.push(u32::MAX);
-                        continue;
-                    }
-                    match imputer.group_of(unit).filter(|g| !g.is_empty()) {
-                        Some(g) => {
-                            let at = names.iter().position(|n| n == g).unwrap_or_else(|| {
-                                names.push(g.to_string());
-                                names.len() - 1
-                            });
-                            unit_groups.push(u32::try_from(at).expect("fewer than 2^32 groups"));
-                        }
-                        None => {
-                            unit_cells.push(Error::data(
-                                format!("unit `{}`", unit.id),
-                                format!(
-                                    "has no `{group}` to group it by (a column of the unit list, region or province)"
-                                ),
-                            ));
-                            unit_groups.push(u32::MAX);
-                        }
-                    }
-                }
-                Some(GroupFill { group, unit_groups, names })
-            }
-        } else {
-            None
-        };
+        let ids: Vec<String> = self.system.indicators().iter().map(|i| i.id.clone()).collect();
+        let fill =
+            Fill::plan(&c.pipeline.impute, &self.units, &ids, c.study.units.is_some(), &mut unit_cells, &mut refuse)?;
         if c.pipeline.treat.is_some() {
             refuse("pipeline.treat", "winsorising needs quantiles of every column; treat the panel file first");
         }
@@ -496,8 +337,11 @@ impl Prepared {
                 );
             }
         }
-        let means = plan.fill.as_ref().map(|fill| plan.group_means(fill, &*chunks, rows)).transpose()?;
-        let mut chunks = plan.derived(&*chunks, rows, means.as_ref());
+        let ids: Vec<String> = self.system.indicators().iter().map(|i| i.id.clone()).collect();
+        let raw = plan.derived(&*chunks, rows, None);
+        let panel = FillPanel { raw: &raw, rows, periods: &plan.periods, indicators: &ids, units: &self.units };
+        let filled = plan.fill.as_ref().map(|fill| fill.fit(&panel)).transpose()?;
+        let mut chunks = plan.derived(&*chunks, rows, filled.as_ref());
         let (score, fitted) =
             crate::score_chunked_lean(&mut chunks, &self.system, &plan.stages, false)?.expect("checked by stream_plan");
         log.extend(
@@ -509,13 +353,10 @@ impl Prepared {
                     plan.stages.describe(),
                     score.scores.len(),
                     chunks.count(),
-                    match (&means, &plan.fill) {
-                        (Some(m), Some(fill)) => format!(
-                            "{} missing cells took the mean of their `{}` group in their period",
-                            m.imputed, fill.group
-                        ),
-                        _ => "nothing imputed (a streamed panel has no missing cell)".into(),
-                    }
+                    filled.as_ref().map_or_else(
+                        || "nothing imputed (a streamed panel has no missing cell)".into(),
+                        |f| f.how.clone()
+                    )
                 ),
             )],
         );
@@ -577,7 +418,7 @@ impl Prepared {
             grades,
             breaks,
             fitted,
-            means,
+            filled,
             notes: log.0,
             manifest,
         })
