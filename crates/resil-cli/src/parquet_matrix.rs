@@ -211,6 +211,18 @@ fn groups_checked<T: Send>(
 }
 
 impl OnDisk {
+    /// The null cells of the criteria columns over every row group, as the files' statistics
+    /// record them; `None` when a column chunk does not.
+    pub fn null_cells(&self) -> Option<u64> {
+        self.groups.iter().try_fold(0u64, |sum, g| {
+            let meta = &g.footer.metadata().row_groups()[g.index];
+            self.selection
+                .criteria
+                .iter()
+                .try_fold(sum, |s, &c| Some(s + meta.column(c).statistics()?.null_count_opt()?))
+        })
+    }
+
     /// Counts a row group decoded: each pass (the keys' one included) reads every group once,
     /// so the count over the group count is the pass the bar shows.
     fn tick(&self) {

@@ -30,6 +30,8 @@ pub fn run(prepared: &Prepared, dir: &Path) -> anyhow::Result<(Vec<std::path::Pa
     resil_pipeline::check_output_dir(dir, &inputs)?;
     let mut disk =
         open_panel_on_disk(&plan.path, &plan.unit_column, &plan.period_column, &plan.columns, plan.imputes())?;
+    // A panel whose files record no null (and no empty denominator) needs no imputation passes.
+    let plan = if disk.null_cells() == Some(0) { plan.without_holes() } else { plan };
     let (periods, row_units) = checked_keys(prepared, &plan, &disk)?;
     let keys = RowKeys { periods: &periods, units: row_units.as_deref() };
     let run = prepared.run_streamed(&plan, &mut disk, keys);

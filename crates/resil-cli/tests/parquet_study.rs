@@ -390,6 +390,9 @@ fn a_streamed_panel_takes_its_units_from_the_panel_or_checks_them_against_the_li
     let (ok, _, stderr) = streamed(&config);
     assert!(ok, "{stderr}");
     let listed = keyed(&dir.path().join("out/scores.csv"));
+    // A complete panel (its statistics record no null) skips the imputation's passes.
+    let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+    assert!(manifest.contains("nothing imputed (a streamed panel has no missing cell)"), "{manifest}");
     assert_eq!(listed[&("B".into(), "2020".into())]["name"], "Beta");
     for (key, row) in &bare {
         assert_eq!(row["score"], listed[key]["score"], "{key:?}");

@@ -147,6 +147,20 @@ impl StreamPlan {
         self.fill.is_some() || self.divisions.iter().any(|d| matches!(d.by, Denominator::PerUnit(_)))
     }
 
+    /// This plan without its imputation, for a panel known to have no null cell; kept when a
+    /// denominator from the unit list is empty somewhere (its cells would be missing).
+    pub fn without_holes(self) -> StreamPlan {
+        let gaps = self.divisions.iter().any(|d| match &d.by {
+            Denominator::PerUnit(values) => values.iter().any(|v| !v.is_finite()),
+            Denominator::Column(_) => false,
+        });
+        if gaps {
+            self
+        } else {
+            StreamPlan { fill: None, ..self }
+        }
+    }
+
     /// Whether null cells are read as missing (to be imputed) rather than refused.
     pub fn imputes(&self) -> bool {
         self.fill.is_some()
