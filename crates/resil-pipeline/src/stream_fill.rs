@@ -394,8 +394,8 @@ impl LinearFill {
                     let k = index[u] as usize;
                     for (t, period) in periods.iter().enumerate() {
                         let at = t * nc + j;
+                        // As in memory, even a constant needs some unit with a value in the period.
                         let v = match fallback {
-                            Fallback::Value(x) => *x,
                             _ if across.counts[at] == 0 => {
                                 problems.push(Error::data(
                                     format!("indicator `{}`, period {period}", indicators[j]),
@@ -403,6 +403,7 @@ impl LinearFill {
                                 ));
                                 break;
                             }
+                            Fallback::Value(x) => *x,
                             Fallback::PeriodMin => across.mins[at],
                             Fallback::PeriodMax => across.maxs[at],
                             _ => across.mean(at),
