@@ -211,7 +211,7 @@ impl Rows<'_> {
         let file = std::fs::File::create(path).with_context(|| path.display().to_string())?;
         let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
         w.write_record(self.header())?;
-        let num = |v: f64| if v.is_finite() { v.to_string() } else { String::new() };
+        let num = resil_core::decimal::cell;
         self.for_each_block(|b| {
             for (i, row) in b.range.clone().enumerate() {
                 let id = b.ids.get(i);

@@ -359,6 +359,11 @@ fn streamed(config: &Path) -> (bool, String, String) {
     resil(&["run".as_ref(), config.as_os_str(), "--stream".as_ref()])
 }
 
+/// `resil run CONFIG --out OUT`: the same study in memory.
+fn in_memory(config: &Path, out: &Path) -> (bool, String, String) {
+    resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), out.as_os_str()])
+}
+
 /// Without a unit list the units are the panel's (no names or regions); with one, the names and
 /// regions come from it. Ranks and classes are per period, as in memory.
 #[test]
@@ -408,8 +413,7 @@ fn a_streamed_panel_takes_its_units_from_the_panel_or_checks_them_against_the_li
     let (ok, stdout, _) = streamed(&config);
     assert!(ok && !stdout.contains("no row in the panel"), "{stdout}");
     // The same config in memory (the unit list's excluded unit has no rows) gives the same scores.
-    let (ok, _, stderr) =
-        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    let (ok, _, stderr) = in_memory(&config, &dir.path().join("memory"));
     assert!(ok, "{stderr}");
     for (key, row) in keyed(&dir.path().join("memory/scores.csv")) {
         close(&row["score"], &listed[&key]["score"], &format!("{key:?}"));
@@ -534,8 +538,7 @@ fn the_weighted_product_streams_like_the_run_in_memory() {
     let (ok, _, stderr) = streamed(&config);
     assert!(ok, "{stderr}");
     let listed = keyed(&dir.path().join("out/scores.csv"));
-    let (ok, _, stderr) =
-        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    let (ok, _, stderr) = in_memory(&config, &dir.path().join("memory"));
     assert!(ok, "{stderr}");
     let memory = keyed(&dir.path().join("memory/scores.csv"));
     assert_eq!(memory.len(), 6);
@@ -545,8 +548,7 @@ fn the_weighted_product_streams_like_the_run_in_memory() {
     }
     std::fs::write(&config, text).unwrap();
     let (ok, _, streamed_err) = streamed(&config);
-    let (ok_memory, _, memory_err) =
-        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("zero").as_os_str()]);
+    let (ok_memory, _, memory_err) = in_memory(&config, &dir.path().join("zero"));
     // Unit A's X1 in 2010 is the pooled minimum: zero after min-max. In memory the cell is named
     // by unit and period; streamed, by unit and period read again for the message, and by its
     // file, row group and row (no labels are held for the rows of a streamed panel).
@@ -588,8 +590,7 @@ fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
     let (ok, _, stderr) = streamed(&config);
     assert!(ok, "{stderr}");
     let streamed_scores = keyed(&dir.path().join("out/scores.csv"));
-    let (ok, _, stderr) =
-        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    let (ok, _, stderr) = in_memory(&config, &dir.path().join("memory"));
     assert!(ok, "{stderr}");
     let memory = keyed(&dir.path().join("memory/scores.csv"));
     assert_eq!(memory.len(), streamed_scores.len());
@@ -630,8 +631,7 @@ fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
     std::fs::write(&config, &per_unit).unwrap();
     let (ok, _, stderr) = streamed(&config);
     assert!(ok, "{stderr}");
-    let (ok, _, stderr) =
-        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    let (ok, _, stderr) = in_memory(&config, &dir.path().join("memory"));
     assert!(ok, "{stderr}");
     let (per_unit_streamed, per_unit_memory) =
         (keyed(&dir.path().join("out/scores.csv")), keyed(&dir.path().join("memory/scores.csv")));
@@ -669,8 +669,7 @@ fn a_streamed_run_divides_derived_indicators_like_the_run_in_memory() {
     let expected = "unit `A` (Alpha), indicator `X1`: no value in any period";
     let (ok, _, stderr) = streamed(&config);
     assert!(!ok && stderr.contains(expected), "{stderr}");
-    let (ok, _, stderr) =
-        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("m2").as_os_str()]);
+    let (ok, _, stderr) = in_memory(&config, &dir.path().join("m2"));
     assert!(!ok && stderr.contains(expected), "{stderr}");
     std::fs::write(&config, divided.replace("denominator = \"X2\"", "denominator = \"nothing\"")).unwrap();
     let (ok, _, stderr) = streamed(&config);
@@ -697,8 +696,7 @@ fn a_streamed_run_imputes_missing_cells_like_the_run_in_memory() {
     // Linear-time (the config's): C's 2020 takes its 2010 value (the nearest), as in memory.
     let (ok, _, stderr) = streamed(&config);
     assert!(ok, "{stderr}");
-    let (ok, _, stderr) =
-        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("linear").as_os_str()]);
+    let (ok, _, stderr) = in_memory(&config, &dir.path().join("linear"));
     assert!(ok, "{stderr}");
     let (a, b) = (keyed(&dir.path().join("out/scores.csv")), keyed(&dir.path().join("linear/scores.csv")));
     for (key, row) in &b {
@@ -728,7 +726,7 @@ fn a_streamed_run_imputes_missing_cells_like_the_run_in_memory() {
         }
         assert!(ok, "{fallback}: {stderr}");
         let memory = dir.path().join(fallback);
-        let (ok, _, stderr) = resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), memory.as_os_str()]);
+        let (ok, _, stderr) = in_memory(&config, &memory);
         assert!(ok, "{stderr}");
         let (a, b) = (keyed(&dir.path().join("out/scores.csv")), keyed(&memory.join("scores.csv")));
         for (key, row) in &b {
@@ -753,8 +751,7 @@ fn a_streamed_run_imputes_missing_cells_like_the_run_in_memory() {
     assert!(ok, "{stderr}");
     let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
     assert!(manifest.contains("1 missing cells took the mean of their `province` group"), "{stdout}{manifest}");
-    let (ok, _, stderr) =
-        resil(&["run".as_ref(), config.as_os_str(), "--out".as_ref(), dir.path().join("memory").as_os_str()]);
+    let (ok, _, stderr) = in_memory(&config, &dir.path().join("memory"));
     assert!(ok, "{stderr}");
     let (streamed_scores, memory) =
         (keyed(&dir.path().join("out/scores.csv")), keyed(&dir.path().join("memory/scores.csv")));
