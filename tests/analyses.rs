@@ -61,6 +61,12 @@ fn spatial_moran_command_matches_esda() {
     let (code, _, stderr) = resil(&["spatial", "moran", t, "--id", "id", "--value", "nope", "--x", "x", "--y", "y"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("line 1: missing column `nope`"), "{stderr}");
+    // An id met twice is named at its second line (the first duplicate in file order).
+    let text = std::fs::read_to_string(t).unwrap().replace("u4,", "u1,").replace("u7,", "u2,");
+    std::fs::write(t, text).unwrap();
+    let (code, _, stderr) = resil(&["spatial", "moran", t, "--id", "id", "--value", "value", "--x", "x", "--y", "y"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 6: duplicate id `u1`"), "{stderr}");
 }
 
 #[test]

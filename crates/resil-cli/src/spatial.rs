@@ -131,18 +131,18 @@ fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<String>, Vec<f6
     };
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
     let (mut values, mut points) = (Vec::new(), Vec::new());
-    let mut ids = std::collections::BTreeSet::new();
-    let mut order = Vec::new();
+    let (mut order, mut lines) = (Vec::new(), Vec::new());
     for record in reader.records() {
         let record = record?;
-        let line = record.position().map_or(0, |p| p.line());
-        let id = record.get(id_col).unwrap_or("").to_string();
-        if !ids.insert(id.clone()) {
-            bail!("{}, line {line}: duplicate id `{id}`", path.display());
-        }
-        order.push(id);
+        lines.push(record.position().map_or(0, |p| p.line()));
+        order.push(record.get(id_col).unwrap_or("").to_string());
         values.push(number_cell(&record, value_col, &args.value, path)?);
         points.push((number_cell(&record, x_col, &cx, path)?, number_cell(&record, y_col, &cy, path)?));
+    }
+    // The first row, in file order, whose id an earlier row has (a set for membership only).
+    let mut seen = std::collections::HashSet::with_capacity(order.len());
+    if let Some((id, line)) = order.iter().zip(&lines).find(|(id, _)| !seen.insert(id.as_str())) {
+        bail!("{}, line {line}: duplicate id `{id}`", path.display());
     }
     Ok((order, values, args.points.weights(&points, metric)?))
 }

@@ -4,7 +4,10 @@
 //! the arc, so the order is the same.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+
+/// Subtrees of at most this many points are scanned, not split further: below it the scan is
+/// cheaper than the descent.
+const LEAF: usize = 8;
 
 /// A candidate neighbour, ordered by squared distance then index (the deterministic tie-break).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,94 +30,158 @@ impl PartialOrd for Candidate {
     }
 }
 
-/// The tree: `order` holds point indices arranged so that each subtree is a contiguous range
-/// split at its middle element on axis depth % dims.
-pub struct KdTree<'a> {
-    points: &'a [[f64; 3]],
+/// The `k` best candidates met so far, in order (k is small: an insertion into a sorted array
+/// beats a heap).
+struct Best {
+    k: usize,
+    sorted: Vec<Candidate>,
+}
+
+impl Best {
+    /// Whether a point at squared distance `d2` from the query may still enter.
+    fn admits(&self, d2: f64) -> bool {
+        self.sorted.len() < self.k || d2 <= self.sorted[self.k - 1].d2
+    }
+
+    fn offer(&mut self, c: Candidate) {
+        if self.sorted.len() == self.k {
+            if c >= self.sorted[self.k - 1] {
+                return;
+            }
+            self.sorted.pop();
+        }
+        // Into place from the end: the new candidate is usually among the farthest.
+        self.sorted.push(c);
+        let mut at = self.sorted.len() - 1;
+        while at > 0 && self.sorted[at - 1] > c {
+            self.sorted[at] = self.sorted[at - 1];
+            at -= 1;
+        }
+        self.sorted[at] = c;
+    }
+}
+
+/// The tree: the points rearranged so that each subtree is a contiguous range, split at its
+/// middle element on axis depth % dims down to ranges of at most `LEAF` points.
+pub struct KdTree {
     dims: usize,
+    /// The points' coordinates in tree order (the descent reads them in sequence).
+    coords: Vec<[f64; 3]>,
+    /// The index, among the points given, of each point in tree order.
     order: Vec<usize>,
 }
 
-impl<'a> KdTree<'a> {
+impl KdTree {
     /// Builds over `points` using their first `dims` coordinates (2 or 3).
-    pub fn new(points: &'a [[f64; 3]], dims: usize) -> Self {
+    pub fn new(points: &[[f64; 3]], dims: usize) -> Self {
         let mut order: Vec<usize> = (0..points.len()).collect();
         build(points, dims, &mut order, 0);
-        KdTree { points, dims, order }
+        let coords = order.iter().map(|&i| points[i]).collect();
+        KdTree { dims, coords, order }
     }
 
-    fn d2(&self, a: usize, b: &[f64; 3]) -> f64 {
-        (0..self.dims).map(|k| (self.points[a][k] - b[k]).powi(2)).sum()
+    /// The points' indices in tree order, where neighbours in space are mostly near: queries in
+    /// this order find the tree's nodes in cache.
+    pub fn tree_order(&self) -> &[usize] {
+        &self.order
     }
 
-    /// The `k` points nearest to point `query` (itself excluded), nearest first, ties by index.
-    pub fn nearest(&self, query: usize, k: usize) -> Vec<(usize, f64)> {
-        let mut heap = BinaryHeap::with_capacity(k + 1);
-        self.knn(0, self.order.len(), 0, query, k, &mut heap);
-        let mut out: Vec<Candidate> = heap.into_vec();
-        out.sort();
-        out.into_iter().map(|c| (c.index, c.d2.sqrt())).collect()
+    /// The squared distance over all three coordinates: planar points have 0 as their third,
+    /// which adds exactly 0.
+    fn d2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+        (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
     }
 
-    fn knn(&self, lo: usize, hi: usize, depth: usize, query: usize, k: usize, heap: &mut BinaryHeap<Candidate>) {
-        if lo >= hi {
+    /// The axis below one split on `axis`.
+    fn next(&self, axis: usize) -> usize {
+        if axis + 1 == self.dims {
+            0
+        } else {
+            axis + 1
+        }
+    }
+
+    /// The `k` points nearest to `point` (the point `query` itself excluded), nearest first,
+    /// ties by index.
+    pub fn nearest(&self, point: &[f64; 3], query: usize, k: usize) -> Vec<(usize, f64)> {
+        let mut best = Best { k, sorted: Vec::with_capacity(k + 1) };
+        if k > 0 {
+            self.knn(0, self.order.len(), 0, point, query, &mut best);
+        }
+        best.sorted.into_iter().map(|c| (c.index, c.d2.sqrt())).collect()
+    }
+
+    fn knn(&self, lo: usize, hi: usize, axis: usize, q: &[f64; 3], query: usize, best: &mut Best) {
+        if hi - lo <= LEAF {
+            for at in lo..hi {
+                let (p, d2) = (self.order[at], Self::d2(&self.coords[at], q));
+                if p != query && best.admits(d2) {
+                    best.offer(Candidate { d2, index: p });
+                }
+            }
             return;
         }
         let mid = lo + (hi - lo) / 2;
-        let p = self.order[mid];
-        let q = &self.points[query];
-        if p != query {
-            let c = Candidate { d2: self.d2(p, q), index: p };
-            if heap.len() < k {
-                heap.push(c);
-            } else if c < *heap.peek().expect("k > 0") {
-                heap.pop();
-                heap.push(c);
-            }
-        }
-        let axis = depth % self.dims;
-        let diff = q[axis] - self.points[p][axis];
+        let diff = q[axis] - self.coords[mid][axis];
         let (near, far) = if diff < 0.0 { ((lo, mid), (mid + 1, hi)) } else { ((mid + 1, hi), (lo, mid)) };
-        self.knn(near.0, near.1, depth + 1, query, k, heap);
+        self.knn(near.0, near.1, self.next(axis), q, query, best);
+        // The splitting point after the near side, when the candidates are already close.
+        let (p, d2) = (self.order[mid], Self::d2(&self.coords[mid], q));
+        if p != query && best.admits(d2) {
+            best.offer(Candidate { d2, index: p });
+        }
         // Visit the far side when the splitting plane is no farther than the k-th candidate
         // (<=, so that equal distances with smaller indices are still found).
-        if heap.len() < k || diff * diff <= heap.peek().expect("k > 0").d2 {
-            self.knn(far.0, far.1, depth + 1, query, k, heap);
+        if best.admits(diff * diff) {
+            self.knn(far.0, far.1, self.next(axis), q, query, best);
         }
     }
 
-    /// Every point within `radius` of point `query` (itself excluded), in index order.
-    pub fn within(&self, query: usize, radius: f64) -> Vec<(usize, f64)> {
+    /// Every point within `radius` of `point` (the point `query` itself excluded), in index
+    /// order.
+    pub fn within(&self, point: &[f64; 3], query: usize, radius: f64) -> Vec<(usize, f64)> {
         let mut out = Vec::new();
-        self.range(0, self.order.len(), 0, query, radius * radius, &mut out);
+        self.range((0, self.order.len()), 0, point, query, radius * radius, &mut out);
         out.sort_by_key(|&(j, _)| j);
         out
     }
 
-    fn range(&self, lo: usize, hi: usize, depth: usize, query: usize, r2: f64, out: &mut Vec<(usize, f64)>) {
-        if lo >= hi {
+    fn range(
+        &self,
+        (lo, hi): (usize, usize),
+        axis: usize,
+        q: &[f64; 3],
+        query: usize,
+        r2: f64,
+        out: &mut Vec<(usize, f64)>,
+    ) {
+        if hi - lo <= LEAF {
+            for at in lo..hi {
+                let (p, d2) = (self.order[at], Self::d2(&self.coords[at], q));
+                if p != query && d2 <= r2 {
+                    out.push((p, d2.sqrt()));
+                }
+            }
             return;
         }
         let mid = lo + (hi - lo) / 2;
         let p = self.order[mid];
-        let q = &self.points[query];
-        let d2 = self.d2(p, q);
+        let d2 = Self::d2(&self.coords[mid], q);
         if p != query && d2 <= r2 {
             out.push((p, d2.sqrt()));
         }
-        let axis = depth % self.dims;
-        let diff = q[axis] - self.points[p][axis];
+        let diff = q[axis] - self.coords[mid][axis];
         if diff <= 0.0 || diff * diff <= r2 {
-            self.range(lo, mid, depth + 1, query, r2, out);
+            self.range((lo, mid), self.next(axis), q, query, r2, out);
         }
         if diff >= 0.0 || diff * diff <= r2 {
-            self.range(mid + 1, hi, depth + 1, query, r2, out);
+            self.range((mid + 1, hi), self.next(axis), q, query, r2, out);
         }
     }
 }
 
 fn build(points: &[[f64; 3]], dims: usize, order: &mut [usize], depth: usize) {
-    if order.len() <= 1 {
+    if order.len() <= LEAF {
         return;
     }
     let axis = depth % dims;
@@ -141,16 +208,16 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn nearest_and_within_match_brute_force(
-            raw in proptest::collection::vec((0u8..20, 0u8..20), 2..60), k in 1usize..6, r in 0.0f64..8.0
+            raw in proptest::collection::vec((0u8..20, 0u8..20), 2..120), k in 1usize..6, r in 0.0f64..8.0
         ) {
             // Integer grid coordinates make exact ties common: the tie-break must hold too.
             let points: Vec<[f64; 3]> = raw.iter().map(|&(x, y)| [f64::from(x), f64::from(y), 0.0]).collect();
             let k = k.min(points.len() - 1);
             let tree = KdTree::new(&points, 2);
             for q in 0..points.len() {
-                let got: Vec<usize> = tree.nearest(q, k).into_iter().map(|(j, _)| j).collect();
+                let got: Vec<usize> = tree.nearest(&points[q], q, k).into_iter().map(|(j, _)| j).collect();
                 proptest::prop_assert_eq!(got, brute_knn(&points, q, k));
-                let within: Vec<usize> = tree.within(q, r).into_iter().map(|(j, _)| j).collect();
+                let within: Vec<usize> = tree.within(&points[q], q, r).into_iter().map(|(j, _)| j).collect();
                 let expected: Vec<usize> = (0..points.len())
                     .filter(|&j| j != q && ((points[j][0] - points[q][0]).powi(2) + (points[j][1] - points[q][1]).powi(2)) <= r * r)
                     .collect();

@@ -14,6 +14,7 @@ pub mod mobility;
 pub mod moran_bv;
 pub mod obstacles;
 mod regions;
+mod shuffle;
 pub mod spatial;
 pub mod transitions;
 pub mod trend;

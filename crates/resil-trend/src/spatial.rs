@@ -5,7 +5,6 @@
 //! The formulas are Cliff & Ord (1981) as PySAL's esda implements them (esda.Moran,
 //! esda.Moran_Local); the tests check them against esda 2.9.0 on fixed inputs.
 
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use resil_core::{Error, Result};
@@ -91,13 +90,12 @@ impl SpatialWeights {
             };
             c * (1.0 + 1e-12)
         };
-        let mut neighbours = Vec::with_capacity(n);
-        for i in 0..n {
+        let row_of = |i: usize| -> Result<Vec<(usize, f64)>> {
             let true_distance = |(j, _): (usize, f64)| (j, distance(metric, points[i], points[j]));
             let mut row: Vec<(usize, f64)> = match kind {
-                WeightsKind::Knn(k) => tree.nearest(i, k).into_iter().map(|(j, _)| (j, 1.0)).collect(),
+                WeightsKind::Knn(k) => tree.nearest(&space[i], i, k).into_iter().map(|(j, _)| (j, 1.0)).collect(),
                 WeightsKind::Band(band) => tree
-                    .within(i, chord(band))
+                    .within(&space[i], i, chord(band))
                     .into_iter()
                     .map(true_distance)
                     .filter(|&(_, dist)| dist <= band)
@@ -105,7 +103,7 @@ impl SpatialWeights {
                     .collect(),
                 WeightsKind::InverseDistance { power, band } => {
                     let candidates: Vec<(usize, f64)> = match band {
-                        Some(b) => tree.within(i, chord(b)).into_iter().map(true_distance).collect(),
+                        Some(b) => tree.within(&space[i], i, chord(b)).into_iter().map(true_distance).collect(),
                         // Without a band every pair is linked: inherently O(n^2).
                         None => {
                             (0..n).filter(|&j| j != i).map(|j| (j, distance(metric, points[i], points[j]))).collect()
@@ -132,8 +130,17 @@ impl SpatialWeights {
                     row.iter_mut().for_each(|(_, w)| *w /= s);
                 }
             }
-            neighbours.push(row);
+            Ok(row)
+        };
+        // The rows on every core, found in the tree's order (the nodes near in memory are then
+        // met one query after another), put back in point order; the first error in point
+        // order wins.
+        let in_tree_order = parallel_map(n, |at| row_of(tree.tree_order()[at]));
+        let mut rows: Vec<Result<Vec<(usize, f64)>>> = (0..n).map(|_| Ok(Vec::new())).collect();
+        for (&i, row) in tree.tree_order().iter().zip(in_tree_order) {
+            rows[i] = row;
         }
+        let neighbours = rows.into_iter().collect::<Result<Vec<_>>>()?;
         Ok(SpatialWeights { neighbours, row_standardised: row_standardise })
     }
 
@@ -160,9 +167,31 @@ impl SpatialWeights {
     /// S0 = sum of weights, S1 = 1/2 sum_ij (w_ij + w_ji)^2, S2 = sum_i (w_i. + w_.i)^2, from the
     /// sparse lists (O(links log k), not O(n^2)).
     pub(crate) fn s_terms(&self) -> (f64, f64, f64) {
+        const ROWS: usize = 4096;
         let n = self.n();
+        // S1 sums (w_ij + w_ji)^2 over unordered pairs: a pair linked both ways is met twice
+        // (half each time), a one-way link once. The terms (a lookup of the way back each) are
+        // found on every core, a block of rows at a time; the sums below run in link order.
+        let s1_terms: Vec<f64> = parallel_map(n.div_ceil(ROWS), |block| {
+            let rows = block * ROWS..((block + 1) * ROWS).min(n);
+            rows.flat_map(|i| {
+                self.neighbours[i].iter().map(move |&(j, w)| {
+                    let back = self.weight(j, i);
+                    if back != 0.0 {
+                        (w + back).powi(2) / 2.0
+                    } else {
+                        w * w
+                    }
+                })
+            })
+            .collect::<Vec<f64>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
         let mut s0 = 0.0;
         let mut s1 = 0.0;
+        let mut s1_term = s1_terms.iter();
         let mut row_sums = vec![0.0; n];
         let mut col_sums = vec![0.0; n];
         for (i, row) in self.neighbours.iter().enumerate() {
@@ -170,10 +199,7 @@ impl SpatialWeights {
                 s0 += w;
                 row_sums[i] += w;
                 col_sums[j] += w;
-                // S1 sums (w_ij + w_ji)^2 over unordered pairs: a pair linked both ways is met
-                // twice here (half each time), a one-way link once.
-                let back = self.weight(j, i);
-                s1 += if back != 0.0 { (w + back).powi(2) / 2.0 } else { w * w };
+                s1 += s1_term.next().expect("a term per link");
             }
         }
         let s2 = row_sums.iter().zip(&col_sums).map(|(r, c)| (r + c).powi(2)).sum();
@@ -232,12 +258,12 @@ pub(crate) fn permuted_statistics(
 ) -> Vec<f64> {
     let blocks = permutations.div_ceil(PERMUTATION_BLOCK);
     parallel_map(blocks, |b| {
-        let mut rng = stream(seed, b as u64);
+        let mut shuffler = crate::shuffle::Shuffler::new(stream(seed, b as u64));
         let mut shuffled = values.to_vec();
         let count = PERMUTATION_BLOCK.min(permutations - b * PERMUTATION_BLOCK);
         (0..count)
             .map(|_| {
-                shuffled.shuffle(&mut rng);
+                shuffler.shuffle(&mut shuffled);
                 stat(&shuffled)
             })
             .collect::<Vec<f64>>()
