@@ -341,34 +341,37 @@ impl Links {
 
     /// sum_i x_i (W x)_i, summed in the order of `x . SpatialWeights::lag(x)` (the same bits: a
     /// point's weight is multiplied into each link as before, only read once), without building
-    /// the lag.
-    fn cross(&self, x: &[f64]) -> f64 {
+    /// the lag; and sum_i x_i^2, in the same pass (the two running sums then wait on their
+    /// additions side by side, not one after the other). Both start from -0.0, as `Sum` does.
+    fn cross_and_squares(&self, x: &[f64]) -> (f64, f64) {
+        let (mut cross, mut squares) = (-0.0, -0.0);
         let rows = self.starts.windows(2).zip(x);
         match &self.weight {
-            LinkWeights::PerPoint(weights) => rows
-                .zip(weights)
-                .map(|((range, xi), &w)| {
+            LinkWeights::PerPoint(weights) => {
+                for ((range, &xi), &w) in rows.zip(weights) {
                     let lag: f64 = self.to[range[0]..range[1]].iter().map(|&j| w * x[j as usize]).sum();
-                    xi * lag
-                })
-                .sum(),
-            LinkWeights::PerLink(weights) => rows
-                .map(|(range, xi)| {
+                    cross += xi * lag;
+                    squares += xi * xi;
+                }
+            }
+            LinkWeights::PerLink(weights) => {
+                for (range, &xi) in rows {
                     let lag: f64 = self.to[range[0]..range[1]]
                         .iter()
                         .zip(&weights[range[0]..range[1]])
                         .map(|(&j, w)| w * x[j as usize])
                         .sum();
-                    xi * lag
-                })
-                .sum(),
+                    cross += xi * lag;
+                    squares += xi * xi;
+                }
+            }
         }
+        (cross, squares)
     }
 }
 
 fn moran_i(links: &Links, z: &[f64], s0: f64) -> f64 {
-    let num = links.cross(z);
-    let den: f64 = z.iter().map(|v| v * v).sum();
+    let (num, den) = links.cross_and_squares(z);
     (z.len() as f64 / s0) * num / den
 }
 
