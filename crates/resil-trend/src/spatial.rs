@@ -158,48 +158,41 @@ impl SpatialWeights {
         self.neighbours.iter().map(|row| row.iter().map(|&(j, w)| w * x[j]).sum()).collect()
     }
 
-    /// The weight w_ij (0 when j is not a neighbour of i); rows are sorted by neighbour.
-    fn weight(&self, i: usize, j: usize) -> f64 {
-        let row = &self.neighbours[i];
-        row.binary_search_by_key(&j, |&(k, _)| k).map_or(0.0, |pos| row[pos].1)
-    }
-
     /// S0 = sum of weights, S1 = 1/2 sum_ij (w_ij + w_ji)^2, S2 = sum_i (w_i. + w_.i)^2, from the
-    /// sparse lists (O(links log k), not O(n^2)).
+    /// sparse lists (O(links), not O(n^2)).
     pub(crate) fn s_terms(&self) -> (f64, f64, f64) {
-        const ROWS: usize = 4096;
         let n = self.n();
-        // S1 sums (w_ij + w_ji)^2 over unordered pairs: a pair linked both ways is met twice
-        // (half each time), a one-way link once. The terms (a lookup of the way back each) are
-        // found on every core, a block of rows at a time; the sums below run in link order.
-        let s1_terms: Vec<f64> = parallel_map(n.div_ceil(ROWS), |block| {
-            let rows = block * ROWS..((block + 1) * ROWS).min(n);
-            rows.flat_map(|i| {
-                self.neighbours[i].iter().map(move |&(j, w)| {
-                    let back = self.weight(j, i);
-                    if back != 0.0 {
-                        (w + back).powi(2) / 2.0
-                    } else {
-                        w * w
-                    }
-                })
-            })
-            .collect::<Vec<f64>>()
-        })
-        .into_iter()
-        .flatten()
-        .collect();
-        let mut s0 = 0.0;
-        let mut s1 = 0.0;
-        let mut s1_term = s1_terms.iter();
+        // The links into each point, (source, weight): filled in source order, so each point's
+        // list is sorted by source and can be merged with its row.
+        let mut starts = vec![0; n + 1];
+        for &(j, _) in self.neighbours.iter().flatten() {
+            starts[j + 1] += 1;
+        }
+        for j in 0..n {
+            starts[j + 1] += starts[j];
+        }
+        let mut filled = starts.clone();
+        let mut incoming = vec![(0, 0.0); starts[n]];
+        for (i, row) in self.neighbours.iter().enumerate() {
+            for &(j, w) in row {
+                incoming[filled[j]] = (i, w);
+                filled[j] += 1;
+            }
+        }
+        let (mut s0, mut s1) = (0.0, 0.0);
         let mut row_sums = vec![0.0; n];
         let mut col_sums = vec![0.0; n];
         for (i, row) in self.neighbours.iter().enumerate() {
+            let mut back = incoming[starts[i]..starts[i + 1]].iter().peekable();
             for &(j, w) in row {
                 s0 += w;
                 row_sums[i] += w;
                 col_sums[j] += w;
-                s1 += s1_term.next().expect("a term per link");
+                // S1 sums (w_ij + w_ji)^2 over unordered pairs: a pair linked both ways is met
+                // twice here (half each time), a one-way link once.
+                while back.next_if(|&&(source, _)| source < j).is_some() {}
+                let w_back = back.peek().filter(|&&&(source, _)| source == j).map_or(0.0, |&&(_, w)| w);
+                s1 += if w_back != 0.0 { (w + w_back).powi(2) / 2.0 } else { w * w };
             }
         }
         let s2 = row_sums.iter().zip(&col_sums).map(|(r, c)| (r + c).powi(2)).sum();
