@@ -95,40 +95,72 @@ impl Prefix {
     }
 }
 
+/// Rows of a SMAWK step: `count` rows `first, first + stride, ...` (each step keeps the odd rows
+/// of the one above, so the rows are always an arithmetic progression; none is stored).
+#[derive(Debug, Clone, Copy)]
+struct Rows {
+    first: usize,
+    stride: usize,
+    count: usize,
+}
+
+impl Rows {
+    fn at(self, t: usize) -> usize {
+        self.first + self.stride * t
+    }
+
+    /// Rows 1, 3, 5, ... of these.
+    fn odd(self) -> Rows {
+        Rows { first: self.first + self.stride, stride: 2 * self.stride, count: self.count / 2 }
+    }
+}
+
 /// The leftmost minimum of each row of a totally monotone matrix (SMAWK: Aggarwal, Klawe, Moran,
 /// Shor & Wilber 1987), in O(rows + columns) evaluations of `prefix.cost(row, column)`;
-/// `best[row - base]` receives the column. `rows` and `columns` are increasing.
+/// `best[row - base]` receives the column. `columns` are increasing.
 ///
 /// The within-class sum of squares of sorted values is a Monge cost, and so is it with `+inf`
 /// where a class would start after it ends. Each row's search window begins where the previous
 /// row's minimum lies, so the result is monotone even where rounding bends the Monge property.
-fn smawk(rows: &[usize], columns: &[usize], prefix: &Prefix, best: &mut [usize], base: usize) {
+fn smawk(rows: Rows, columns: &[usize], prefix: &Prefix, best: &mut [usize], base: usize) {
     let cost = |i, j| prefix.cost(i, j);
-    if rows.is_empty() {
+    if rows.count == 0 {
         return;
     }
-    // Reduce: keep at most one column per row, dropping columns dominated for every row.
-    let mut kept: Vec<usize> = Vec::with_capacity(rows.len().min(columns.len()));
-    for &c in columns {
-        while let Some(&top) = kept.last() {
-            let r = rows[kept.len() - 1];
-            if cost(r, top) > cost(r, c) {
-                kept.pop();
-            } else {
-                break;
+    // Reduce: keep at most one column per row, dropping columns dominated for every row. With
+    // no more columns than rows there is nothing to drop.
+    let mut kept: Vec<usize> = Vec::with_capacity(rows.count.min(columns.len()));
+    if columns.len() <= rows.count {
+        kept.extend_from_slice(columns);
+    } else {
+        // The cost of kept[p] at row p, once known: a column pushed above p was compared with
+        // kept[p] at row p, so after a pop the next comparison's first cost is known.
+        let mut kept_cost: Vec<f64> = Vec::with_capacity(kept.capacity());
+        for &c in columns {
+            while let Some(&top) = kept.last() {
+                let p = kept.len() - 1;
+                let r = rows.at(p);
+                let top_cost = if kept_cost[p].is_nan() { cost(r, top) } else { kept_cost[p] };
+                kept_cost[p] = top_cost;
+                if top_cost > cost(r, c) {
+                    kept.pop();
+                    kept_cost.pop();
+                } else {
+                    break;
+                }
+            }
+            if kept.len() < rows.count {
+                kept.push(c);
+                kept_cost.push(f64::NAN);
             }
         }
-        if kept.len() < rows.len() {
-            kept.push(c);
-        }
     }
-    let odd: Vec<usize> = rows.iter().skip(1).step_by(2).copied().collect();
-    smawk(&odd, &kept, prefix, best, base);
+    smawk(rows.odd(), &kept, prefix, best, base);
     // Interpolate: each even row's minimum lies between its odd neighbours' minima.
     let mut at = 0;
-    for r in (0..rows.len()).step_by(2) {
-        let row = rows[r];
-        let last = if r + 1 < rows.len() { best[rows[r + 1] - base] } else { kept[kept.len() - 1] };
+    for t in (0..rows.count).step_by(2) {
+        let row = rows.at(t);
+        let last = if t + 1 < rows.count { best[rows.at(t + 1) - base] } else { kept[kept.len() - 1] };
         let (mut low, mut low_at) = (cost(row, kept[at]), kept[at]);
         while kept[at] != last {
             at += 1;
@@ -158,7 +190,8 @@ fn layer_minima(
     best: &mut [usize],
 ) {
     if rows.len() <= split {
-        return smawk(&indices[rows.clone()], &indices[columns], prefix, best, rows.start);
+        let progression = Rows { first: rows.start, stride: 1, count: rows.len() };
+        return smawk(progression, &indices[columns], prefix, best, rows.start);
     }
     let mid = rows.start + rows.len() / 2;
     let (mut low, mut at) = (f64::INFINITY, columns.start);

@@ -427,7 +427,11 @@ fn parse_column_part(
     path: &Path,
 ) -> anyhow::Result<Vec<f64>> {
     let mut values = Vec::with_capacity(count_rows(bytes));
-    for (line, text) in (first_line..).zip(bytes.split(|&b| b == b'\n')) {
+    // Lines found with memchr, as in `parse_part` (a byte-by-byte split took a third of the read).
+    let (mut line, mut at) = (first_line, 0);
+    while at < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+        let text = &bytes[at..end];
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         if !text.is_empty() {
             let start =
@@ -437,6 +441,8 @@ fn parse_column_part(
                 None => return Err(not_a_number(path, line, name, text, start.unwrap_or(text.len()))),
             }
         }
+        at = end + 1;
+        line += 1;
     }
     Ok(values)
 }
