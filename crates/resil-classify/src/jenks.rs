@@ -94,9 +94,13 @@ impl Prefix {
         before + (a2 - b2 - s * s / n).max(0.0)
     }
 
-    /// Makes `best[i]` the previous layer's best cost over sorted[..=i], for the next layer.
-    fn set_previous(&mut self, best: &[f64]) {
-        for (cell, &b) in self.cells[1..].iter_mut().zip(best) {
+    /// Makes `best[i]` the previous layer's best cost over sorted[..=i] for i in `kept`, for the
+    /// next layer, and +inf again for the rows in `shown` (the ones it showed before).
+    fn show_previous(&mut self, best: &[f64], shown: Range<usize>, kept: Range<usize>) {
+        for cell in &mut self.cells[shown.start + 1..shown.end + 1] {
+            cell[2] = f64::INFINITY;
+        }
+        for (cell, &b) in self.cells[kept.start + 1..kept.end + 1].iter_mut().zip(&best[kept]) {
             cell[2] = b;
         }
     }
@@ -219,12 +223,10 @@ fn layer_minima(
 /// The optimal partition of `sorted` (ascending, finite) into `k` classes: the index of the last
 /// element of each class, and the total within-class sum of squares.
 pub fn jenks_partition(sorted: &[f64], k: usize) -> (Vec<usize>, f64) {
-    // At most four pieces per layer: each split costs a scan of its columns, so more pieces
-    // than cores would cost more than they save. A function of n alone, never of the threads.
-    partition_split(sorted, k, SPLIT_ROWS.max(sorted.len().div_ceil(4)))
+    partition_split(sorted, k, SPLIT_ROWS)
 }
 
-/// [`jenks_partition`] with layers split above `split` rows.
+/// [`jenks_partition`] with layers split above `split` rows, into four pieces at most.
 fn partition_split(sorted: &[f64], k: usize, split: usize) -> (Vec<usize>, f64) {
     assert!(k >= 1 && k <= sorted.len(), "need 1 <= k <= n");
     let prefix = Prefix::new(sorted);
@@ -341,13 +343,17 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
     for i in kept.clone() {
         prev[i] = prefix.ssq(0, i);
     }
-    // starts[m][i]: where the last class of the best (m+1)-class partition of sorted[0..=i] starts.
-    let mut starts: Vec<Vec<usize>> = vec![vec![0; n]];
+    // starts[m]: (its first row r, then for row i at i - r where the last class of the best
+    // (m+1)-class partition of sorted[0..=i] starts), for the solved rows only.
+    let mut starts: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new())];
     let indices: Vec<usize> = (0..n).collect();
+    // The rows whose cost the prefix cells hold (the others hold +inf).
+    let mut shown = 0..0;
     for (m, &first_row) in first.iter().enumerate().skip(1) {
         // Row i: the best m+1 classes of sorted[0..=i]; column j: where the last class starts,
         // one past a kept row of the layer before.
-        prefix.set_previous(&prev);
+        prefix.show_previous(&prev, shown, kept.clone());
+        shown = kept.clone();
         let columns = kept.start + 1..kept.end + 1;
         let rows = if m + 1 == k {
             // The last layer needs only the whole series.
@@ -357,12 +363,16 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
             let end = first_where(low..n, |i| layer_floor(&prefix, &prev, columns.clone(), i) > bound);
             low..end.max(low + 1)
         };
-        let mut arg = vec![0; n];
-        layer_minima(rows.clone(), columns.start..columns.end.min(n), split, &indices, &prefix, &mut arg[rows.start..]);
-        prev = vec![f64::INFINITY; n];
+        let mut arg = vec![0; rows.len()];
+        // At most four pieces per layer: each split costs a scan of its columns, so more pieces
+        // than cores would cost more than they save. A function of the layer's rows alone,
+        // never of the threads.
+        let split = split.max(rows.len().div_ceil(4));
+        layer_minima(rows.clone(), columns.start..columns.end.min(n), split, &indices, &prefix, &mut arg);
+        prev[kept.clone()].fill(f64::INFINITY);
         let (mut low, mut last) = (None, rows.start);
-        for i in rows.clone() {
-            let cost = prefix.cost(i, arg[i]);
+        for (i, &at) in rows.clone().zip(&arg) {
+            let cost = prefix.cost(i, at);
             if cost <= bound || m + 1 == k {
                 prev[i] = cost;
                 low.get_or_insert(i);
@@ -371,13 +381,14 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
         }
         // The rows with a finite cost: along them the costs grow.
         kept = low.unwrap_or(rows.start)..last + 1;
-        starts.push(arg);
+        starts.push((rows.start, arg));
     }
     let total = prev[n - 1];
     let mut ends = vec![n - 1; k];
     let mut end = n - 1;
     for m in (1..k).rev() {
-        let start = starts[m][end];
+        let (first_row, arg) = &starts[m];
+        let start = arg[end - first_row];
         ends[m - 1] = start - 1;
         end = start - 1;
     }
