@@ -189,7 +189,7 @@ fn smawk(rows: Rows, columns: &[usize], prefix: &Prefix, best: &mut [usize], bas
 /// middle row's minimum, found by a scan, bounds the columns of each half, and the halves are
 /// solved in parallel. A size, not one piece per thread, so the answer does not depend on the
 /// thread count.
-const SPLIT_ROWS: usize = 1 << 15;
+const SPLIT_ROWS: usize = 1 << 13;
 
 /// The leftmost minimum of each row in `rows` over `columns` into `best[row - rows.start]`.
 fn layer_minima(
