@@ -27,7 +27,8 @@ const COLUMN_PART: usize = 1 << 18;
 /// makes a block longer). `resil score` reads equal blocks: its row blocks are cut from them, and
 /// it keeps the chunks, and with them the rounding of merged statistics, it always had. A column
 /// read only appends its numbers, so it starts with a small block and parses while the rest is
-/// read (a 16 MB first block kept both cores waiting for it).
+/// read (a 16 MB first block kept both cores waiting for it); a file under 4 MB is one block,
+/// parsed on every core at once (a chain of small blocks left a core idle).
 #[derive(Debug, Clone, Copy)]
 struct BlockSizes {
     first: usize,
@@ -412,7 +413,10 @@ fn read_column_in(path: &Path, column: usize, block: usize, part: usize) -> anyh
     };
     let mut values = Vec::new();
     let parse = |bytes: &[u8], first_line: usize| parse_column_part(bytes, first_line, column, name, path);
-    let sizes = BlockSizes { first: part.min(block), most: block };
+    // A small file is read whole, then parsed on every core; a larger one starts with one part,
+    // so that parsing starts while the rest is read.
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() < (4 << 20));
+    let sizes = BlockSizes { first: if small { block.min(4 << 20) } else { part.min(block) }, most: block };
     if !parse_parts(&mut reader, path, sizes, part, parse, |part| values.extend(part))? {
         return read_column_quoted(path, column);
     }
