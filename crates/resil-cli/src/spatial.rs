@@ -132,8 +132,9 @@ fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<String>, Vec<f6
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
     let (mut values, mut points) = (Vec::new(), Vec::new());
     let (mut order, mut lines) = (Vec::new(), Vec::new());
-    for record in reader.records() {
-        let record = record?;
+    // One record read into again and again (`records()` allocates one a row).
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record)? {
         lines.push(record.position().map_or(0, |p| p.line()));
         order.push(record.get(id_col).unwrap_or("").to_string());
         values.push(number_cell(&record, value_col, &args.value, path)?);
