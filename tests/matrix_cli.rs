@@ -56,6 +56,22 @@ fn classic_topsis_and_vikor_from_the_command_line() {
 }
 
 #[test]
+fn levels_on_a_plain_table_name_their_one_group_all() {
+    // A plain table's criteria have no sub-system or system: the level columns are named
+    // `subsystem:all` and `system:all` (they were `subsystem:` and `system:`), and with equal
+    // weights and the arithmetic mean both equal the score.
+    let (_d, t) = write(TZENG);
+    let out = json(&["score", &t, "--normalize", "minmax", "--weight", "equal", "--method", "levels"]);
+    for column in ["subsystem:all", "system:all"] {
+        assert_eq!(floats(&out[column]), floats(&out["scores"]), "{column}: {out}");
+    }
+    let (code, csv, stderr) =
+        resil(&["score", &t, "--normalize", "minmax", "--weight", "equal", "--method", "levels", "--format", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(csv.lines().next(), Some("id,score,rank,subsystem:all,system:all"));
+}
+
+#[test]
 fn polarity_starting_with_a_minus_works_in_both_forms() {
     let (_d, t) = write(TZENG);
     let a = json(&["score", &t, "--polarity=-,+,+", "--method", "wsm"]);

@@ -316,7 +316,7 @@ pub(crate) fn score_levels(
         }
         for name in names {
             // A scorer that aggregates level by level has scored this level already.
-            let own = scored.table.extras.iter().find(|(n, _)| *n == format!("{level}:{name}"));
+            let own = scored.table.extras.iter().find(|(n, _)| *n == resil_rank::level_column(level, &name));
             if let Some((_, score)) = own {
                 let ranks = rank_within_periods(m, panel, score, direction);
                 levels.push(LevelScores { level: level.to_string(), name, score: score.clone(), ranks });

@@ -130,6 +130,16 @@ pub struct LevelsParams {
 
 const LEVELS: [&str; 3] = ["subsystem", "system", "index"];
 
+/// The name of a group's column among a scorer's extras and group weights: `level:group`, and
+/// `level:all` for the unnamed group of indicators without one (a plain table's criteria).
+pub fn level_column(level: &str, group: &str) -> String {
+    if group.is_empty() {
+        format!("{level}:all")
+    } else {
+        format!("{level}:{group}")
+    }
+}
+
 /// A method a level names that the caller builds from its method tables: a weighting method
 /// (`weights = { method = ... }`) or a scorer (`function = "vikor"`).
 #[derive(Debug, Clone, PartialEq)]
@@ -541,7 +551,7 @@ impl FittedScorer for FittedLevels {
                 let total: f64 = g.weights.iter().sum();
                 let members =
                     g.members.iter().zip(&g.weights).map(|(&m, w)| (member_names[m].clone(), w / total)).collect();
-                out.push((format!("{}:{}", LEVELS[l], g.name), members));
+                out.push((level_column(LEVELS[l], &g.name), members));
             }
         }
         out
@@ -618,7 +628,7 @@ impl FittedLevels {
                     }
                     direction = scored.direction;
                     if l < 2 {
-                        extras.push((format!("{}:{}", LEVELS[l], g.name), scored.score.clone()));
+                        extras.push((level_column(LEVELS[l], &g.name), scored.score.clone()));
                     }
                     level.push(scored.score);
                     continue;
@@ -658,7 +668,7 @@ impl FittedLevels {
                     column.push(value);
                 }
                 if l < 2 {
-                    extras.push((format!("{}:{}", LEVELS[l], g.name), column.clone()));
+                    extras.push((level_column(LEVELS[l], &g.name), column.clone()));
                 }
                 level.push(column);
             }

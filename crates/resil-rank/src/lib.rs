@@ -37,7 +37,9 @@ pub use correlation::{
     RankAgreement,
 };
 pub use distance_based::{DistanceMethod, DistanceParams, DistanceScorer, FittedDistance};
-pub use levels::{FittedLevels, LevelMethod, LevelSpec, LevelWeights, Levels, LevelsParams, Mean, MethodParams};
+pub use levels::{
+    level_column, FittedLevels, LevelMethod, LevelSpec, LevelWeights, Levels, LevelsParams, Mean, MethodParams,
+};
 pub use mabac::{FittedMabac, Mabac, MabacParams};
 pub use mairca::{FittedMairca, Mairca, MaircaParams};
 pub use marcos::{FittedMarcos, Marcos, MarcosParams};
