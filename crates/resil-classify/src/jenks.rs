@@ -48,6 +48,8 @@ pub struct Jenks {
 /// cache lines.
 struct Prefix {
     cells: Vec<[f64; 3]>,
+    /// The mean the values were centred on.
+    mean: f64,
 }
 
 impl Prefix {
@@ -63,7 +65,7 @@ impl Prefix {
             b += c * c;
             cells.push([a, b, f64::INFINITY]);
         }
-        Prefix { cells }
+        Prefix { cells, mean }
     }
 
     /// Sum of squared deviations from their mean of sorted[i..=j].
@@ -75,9 +77,9 @@ impl Prefix {
         (a2 - b2 - s * s / n).max(0.0)
     }
 
-    /// The mean of the centred sorted[i..=j].
+    /// The mean of sorted[i..=j].
     fn mean(&self, i: usize, j: usize) -> f64 {
-        (self.cells[j + 1][0] - self.cells[i][0]) / (j - i + 1) as f64
+        (self.cells[j + 1][0] - self.cells[i][0]) / (j - i + 1) as f64 + self.mean
     }
 
     /// The cost of ending the last class at i when it starts at j: the previous layer's best over
@@ -251,14 +253,13 @@ fn pruning_bound(prefix: &Prefix, sorted: &[f64], k: usize) -> f64 {
     };
     let mut ends: Vec<usize> = (1..=k).map(|c| c * n / k - 1).collect();
     let mut best = total(&ends);
-    let mean = sorted.iter().sum::<f64>() / n as f64;
     for _ in 0..64 {
         // Each class's mean, then each cut at the midpoint of its neighbours' means.
         let mut start = 0;
         let means: Vec<f64> = ends
             .iter()
             .map(|&end| {
-                let m = prefix.mean(start, end) + mean;
+                let m = prefix.mean(start, end);
                 start = end + 1;
                 m
             })

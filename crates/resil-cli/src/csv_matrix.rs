@@ -404,7 +404,11 @@ pub fn read_column(path: &Path, column: usize) -> anyhow::Result<Vec<f64>> {
 
 /// [`read_column`] with `block` bytes of the file held at a time, parsed in parts of `part` bytes.
 fn read_column_in(path: &Path, column: usize, block: usize, part: usize) -> anyhow::Result<Vec<f64>> {
-    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).with_context(|| path.display().to_string())?);
+    let file = File::open(path).with_context(|| path.display().to_string())?;
+    // A small file is read whole, then parsed on every core; a larger one starts with one part,
+    // so that parsing starts while the rest is read.
+    let small = file.metadata().is_ok_and(|m| m.len() < (4 << 20));
+    let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut header = String::new();
     reader.read_line(&mut header).with_context(|| format!("{}, line 1", path.display()))?;
     let name = header.trim_end_matches(['\r', '\n']).split(',').nth(column).map(str::trim);
@@ -413,9 +417,6 @@ fn read_column_in(path: &Path, column: usize, block: usize, part: usize) -> anyh
     };
     let mut values = Vec::new();
     let parse = |bytes: &[u8], first_line: usize| parse_column_part(bytes, first_line, column, name, path);
-    // A small file is read whole, then parsed on every core; a larger one starts with one part,
-    // so that parsing starts while the rest is read.
-    let small = std::fs::metadata(path).is_ok_and(|m| m.len() < (4 << 20));
     let sizes = BlockSizes { first: if small { block.min(4 << 20) } else { part.min(block) }, most: block };
     if !parse_parts(&mut reader, path, sizes, part, parse, |part| values.extend(part))? {
         return read_column_quoted(path, column);
