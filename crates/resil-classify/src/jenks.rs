@@ -130,12 +130,20 @@ impl Rows {
 
 /// The leftmost minimum of each row of a totally monotone matrix (SMAWK: Aggarwal, Klawe, Moran,
 /// Shor & Wilber 1987), in O(rows + columns) evaluations of `prefix.cost(row, column)`;
-/// `best[row - base]` receives the column. `columns` are increasing.
+/// `best[row - base]` receives the column and `low[row - base]` its cost. `columns` are
+/// increasing.
 ///
 /// The within-class sum of squares of sorted values is a Monge cost, and so is it with `+inf`
 /// where a class would start after it ends. Each row's search window begins where the previous
 /// row's minimum lies, so the result is monotone even where rounding bends the Monge property.
-fn smawk(rows: Rows, columns: &[usize], prefix: &Prefix, best: &mut [usize], base: usize) {
+fn smawk(
+    rows: Rows,
+    columns: impl ExactSizeIterator<Item = usize>,
+    prefix: &Prefix,
+    best: &mut [usize],
+    low: &mut [f64],
+    base: usize,
+) {
     let cost = |i, j| prefix.cost(i, j);
     if rows.count == 0 {
         return;
@@ -144,12 +152,12 @@ fn smawk(rows: Rows, columns: &[usize], prefix: &Prefix, best: &mut [usize], bas
     // no more columns than rows there is nothing to drop.
     let mut kept: Vec<usize> = Vec::with_capacity(rows.count.min(columns.len()));
     if columns.len() <= rows.count {
-        kept.extend_from_slice(columns);
+        kept.extend(columns);
     } else {
         // The cost of kept[p] at row p, once known: a column pushed above p was compared with
         // kept[p] at row p, so after a pop the next comparison's first cost is known.
         let mut kept_cost: Vec<f64> = Vec::with_capacity(kept.capacity());
-        for &c in columns {
+        for c in columns {
             while let Some(&top) = kept.last() {
                 let p = kept.len() - 1;
                 let r = rows.at(p);
@@ -168,22 +176,23 @@ fn smawk(rows: Rows, columns: &[usize], prefix: &Prefix, best: &mut [usize], bas
             }
         }
     }
-    smawk(rows.odd(), &kept, prefix, best, base);
+    smawk(rows.odd(), kept.iter().copied(), prefix, best, low, base);
     // Interpolate: each even row's minimum lies between its odd neighbours' minima.
     let mut at = 0;
     for t in (0..rows.count).step_by(2) {
         let row = rows.at(t);
         let last = if t + 1 < rows.count { best[rows.at(t + 1) - base] } else { kept[kept.len() - 1] };
-        let (mut low, mut low_at) = (cost(row, kept[at]), kept[at]);
+        let (mut least, mut least_at) = (cost(row, kept[at]), kept[at]);
         while kept[at] != last {
             at += 1;
             let c = cost(row, kept[at]);
-            if c < low {
-                low = c;
-                low_at = kept[at];
+            if c < least {
+                least = c;
+                least_at = kept[at];
             }
         }
-        best[row - base] = low_at;
+        best[row - base] = least_at;
+        low[row - base] = least;
     }
 }
 
@@ -193,32 +202,34 @@ fn smawk(rows: Rows, columns: &[usize], prefix: &Prefix, best: &mut [usize], bas
 /// thread count.
 const SPLIT_ROWS: usize = 1 << 13;
 
-/// The leftmost minimum of each row in `rows` over `columns` into `best[row - rows.start]`.
+/// The leftmost minimum of each row in `rows` over `columns` into `best[row - rows.start]`, and
+/// its cost into `low[row - rows.start]`.
 fn layer_minima(
     rows: Range<usize>,
     columns: Range<usize>,
     split: usize,
-    indices: &[usize],
     prefix: &Prefix,
     best: &mut [usize],
+    low: &mut [f64],
 ) {
     if rows.len() <= split {
         let progression = Rows { first: rows.start, stride: 1, count: rows.len() };
-        return smawk(progression, &indices[columns], prefix, best, rows.start);
+        return smawk(progression, columns, prefix, best, low, rows.start);
     }
     let mid = rows.start + rows.len() / 2;
-    let (mut low, mut at) = (f64::INFINITY, columns.start);
+    let (mut least, mut at) = (f64::INFINITY, columns.start);
     for j in columns.start..columns.end.min(mid + 1) {
         let c = prefix.cost(mid, j);
-        if c < low {
-            (low, at) = (c, j);
+        if c < least {
+            (least, at) = (c, j);
         }
     }
     let (left, right) = best.split_at_mut(mid - rows.start);
-    right[0] = at;
+    let (left_low, right_low) = low.split_at_mut(mid - rows.start);
+    (right[0], right_low[0]) = (at, least);
     rayon::join(
-        || layer_minima(rows.start..mid, columns.start..at + 1, split, indices, prefix, left),
-        || layer_minima(mid + 1..rows.end, at..columns.end, split, indices, prefix, &mut right[1..]),
+        || layer_minima(rows.start..mid, columns.start..at + 1, split, prefix, left, left_low),
+        || layer_minima(mid + 1..rows.end, at..columns.end, split, prefix, &mut right[1..], &mut right_low[1..]),
     );
 }
 
@@ -347,7 +358,6 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
     // starts[m]: (its first row r, then for row i at i - r where the last class of the best
     // (m+1)-class partition of sorted[0..=i] starts), for the solved rows only.
     let mut starts: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new())];
-    let indices: Vec<usize> = (0..n).collect();
     // The rows whose cost the prefix cells hold (the others hold +inf).
     let mut shown = 0..0;
     for (m, &first_row) in first.iter().enumerate().skip(1) {
@@ -369,15 +379,18 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
         // than cores would cost more than they save. A function of the layer's rows alone,
         // never of the threads.
         let split = split.max(rows.len().div_ceil(4));
-        layer_minima(rows.clone(), columns.start..columns.end.min(n), split, &indices, &prefix, &mut arg);
+        // The layer's costs go straight to `prev`: the layer reads the costs before from the
+        // prefix cells, not from `prev`.
         prev[kept.clone()].fill(f64::INFINITY);
+        let columns = columns.start..columns.end.min(n);
+        layer_minima(rows.clone(), columns, split, &prefix, &mut arg, &mut prev[rows.clone()]);
         let (mut low, mut last) = (None, rows.start);
-        for (i, &at) in rows.clone().zip(&arg) {
-            let cost = prefix.cost(i, at);
-            if cost <= bound || m + 1 == k {
-                prev[i] = cost;
+        for i in rows.clone() {
+            if prev[i] <= bound || m + 1 == k {
                 low.get_or_insert(i);
                 last = i;
+            } else {
+                prev[i] = f64::INFINITY;
             }
         }
         // The rows with a finite cost: along them the costs grow.

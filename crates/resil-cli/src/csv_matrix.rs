@@ -1,8 +1,9 @@
 //! A decision-matrix CSV read at memory speed, in one pass: blocks of the file are cut into
 //! parts of whole lines, parsed on every core with a dedicated float parser straight into
 //! indicator-major row blocks (no string per cell), holding one block of the file at a time.
-//! The row blocks are the chunks the chunked fit folds. Files with quoted cells go through the
-//! csv crate instead.
+//! The row blocks are the chunks the chunked fit folds. One numeric column (for `resil
+//! classify`) is read through one small buffer instead. Files with quoted cells go through the
+//! csv crate.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -18,28 +19,9 @@ use resil_pipeline::RowBlocks;
 const BLOCK: usize = 16 << 20;
 /// Bytes of text parsed into one row block (about 2 000 rows of 30 numbers).
 const PART: usize = 1 << 20;
-/// Bytes of text parsed at a time by the column reader: its parts are only appended, so their
-/// size changes nothing but how soon both cores have work (a 2.6 MB column file was three
-/// 1 MB parts, one of them parsed alone).
-const COLUMN_PART: usize = 1 << 18;
-
-/// The sizes of the blocks a read holds: the first block, doubling up to `most` (a longer line
-/// makes a block longer). `resil score` reads equal blocks: its row blocks are cut from them, and
-/// it keeps the chunks, and with them the rounding of merged statistics, it always had. A column
-/// read only appends its numbers, so it starts with a small block and parses while the rest is
-/// read (a 16 MB first block kept both cores waiting for it); a file under 4 MB is one block,
-/// parsed on every core at once (a chain of small blocks left a core idle).
-#[derive(Debug, Clone, Copy)]
-struct BlockSizes {
-    first: usize,
-    most: usize,
-}
-
-impl BlockSizes {
-    fn equal(size: usize) -> Self {
-        BlockSizes { first: size, most: size }
-    }
-}
+/// Bytes of the file the column reader holds at a time, in one buffer used again and again (a
+/// fresh buffer for the whole file cost more in page faults than the parse itself).
+const COLUMN_CHUNK: usize = 1 << 18;
 
 /// The alternatives' ids, packed: one buffer and where each id ends.
 #[derive(Debug, Default, Clone)]
@@ -153,7 +135,7 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
     }
     let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
     let parse = |bytes: &[u8], first_line: usize| parse_part(bytes, first_line, &names, path);
-    let quoted = !parse_parts(&mut reader, path, BlockSizes::equal(block), part, parse, |(part_ids, matrix)| {
+    let quoted = !parse_parts(&mut reader, path, block, part, parse, |(part_ids, matrix)| {
         ids.append(part_ids);
         blocks.push(matrix);
     })?;
@@ -173,7 +155,7 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
 fn parse_parts<T: Send>(
     reader: &mut (impl Read + Send),
     path: &Path,
-    block: BlockSizes,
+    block: usize,
     part: usize,
     parse: impl Fn(&[u8], usize) -> anyhow::Result<T> + Sync,
     mut sink: impl FnMut(T),
@@ -212,12 +194,12 @@ fn parse_parts<T: Send>(
 }
 
 /// Calls `f` with consecutive blocks of whole lines (the last may lack its newline), of about
-/// `sizes` (more when one line is longer). A second thread reads the next block while `f`
+/// `block` bytes (more when one line is longer). A second thread reads the next block while `f`
 /// works on this one; two buffers go back and forth.
 fn for_each_block(
     reader: &mut (impl Read + Send),
     path: &Path,
-    sizes: BlockSizes,
+    block: usize,
     mut f: impl FnMut(&[u8]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let (full_tx, full) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<u8>>>(1);
@@ -225,7 +207,7 @@ fn for_each_block(
     std::thread::scope(|s| {
         s.spawn(move || {
             let mut carry: Vec<u8> = Vec::new();
-            let mut size = sizes.first;
+            let mut size = block;
             loop {
                 let mut buf = empty.try_recv().unwrap_or_default();
                 buf.clear();
@@ -253,7 +235,6 @@ fn for_each_block(
                 if full_tx.send(Ok(buf)).is_err() || end_of_file {
                     return;
                 }
-                size = size.max((size * 2).min(sizes.most));
             }
         });
         // `full` is dropped when this closure returns (also on an error), which stops the reader.
@@ -399,27 +380,81 @@ fn not_a_number(path: &Path, line: usize, name: &str, text: &[u8], start: usize)
 /// Reads column `column` (0-based) of `path`, a CSV with a header row, as numbers: every
 /// non-blank line needs a finite number there; the other cells are skipped unparsed.
 pub fn read_column(path: &Path, column: usize) -> anyhow::Result<Vec<f64>> {
-    read_column_in(path, column, BLOCK, COLUMN_PART)
+    read_column_in(path, column, COLUMN_CHUNK)
 }
 
-/// [`read_column`] with `block` bytes of the file held at a time, parsed in parts of `part` bytes.
-fn read_column_in(path: &Path, column: usize, block: usize, part: usize) -> anyhow::Result<Vec<f64>> {
-    let file = File::open(path).with_context(|| path.display().to_string())?;
-    // A small file is read whole, then parsed on every core; a larger one starts with one part,
-    // so that parsing starts while the rest is read.
-    let small = file.metadata().is_ok_and(|m| m.len() < (4 << 20));
-    let mut reader = BufReader::with_capacity(1 << 16, file);
-    let mut header = String::new();
-    reader.read_line(&mut header).with_context(|| format!("{}, line 1", path.display()))?;
+/// [`read_column`] through a buffer of `chunk` bytes (more when one line is longer): each
+/// chunk's whole lines are parsed in two halves on two cores, while nothing else is held but
+/// the numbers.
+fn read_column_in(path: &Path, column: usize, chunk: usize) -> anyhow::Result<Vec<f64>> {
+    let mut file = File::open(path).with_context(|| path.display().to_string())?;
+    let size = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut buf = vec![0; chunk.max(1)];
+    // Bytes in `buf`, and whether the file has ended.
+    let (mut held, mut ended) = (0, false);
+    let mut read_more = |buf: &mut Vec<u8>, held: &mut usize, ended: &mut bool| -> anyhow::Result<()> {
+        if *held == buf.len() {
+            // One line longer than the buffer: read on into a larger one.
+            buf.resize(2 * buf.len(), 0);
+        }
+        while *held < buf.len() && !*ended {
+            let got = file.read(&mut buf[*held..]).with_context(|| format!("{}: reading", path.display()))?;
+            *held += got;
+            *ended = got == 0;
+        }
+        Ok(())
+    };
+    // The header line.
+    let header_end = loop {
+        read_more(&mut buf, &mut held, &mut ended)?;
+        match memchr::memchr(b'\n', &buf[..held]) {
+            Some(p) => break p + 1,
+            None if ended => break held,
+            None => {}
+        }
+    };
+    let header = String::from_utf8_lossy(&buf[..header_end]).into_owned();
     let name = header.trim_end_matches(['\r', '\n']).split(',').nth(column).map(str::trim);
     let Some(name) = name.filter(|_| !header.contains('"')) else {
         return read_column_quoted(path, column);
     };
-    let mut values = Vec::new();
-    let parse = |bytes: &[u8], first_line: usize| parse_column_part(bytes, first_line, column, name, path);
-    let sizes = BlockSizes { first: if small { block.min(4 << 20) } else { part.min(block) }, most: block };
-    if !parse_parts(&mut reader, path, sizes, part, parse, |part| values.extend(part))? {
-        return read_column_quoted(path, column);
+    buf.copy_within(header_end..held, 0);
+    held -= header_end;
+    // Room for the numbers, as the first lines promise: pages not written are never touched, and
+    // a file with longer lines further on grows the vector as usual.
+    let (lines, last) = memchr::memchr_iter(b'\n', &buf[..held]).take(64).fold((0, 0), |(n, _), p| (n + 1, p + 1));
+    let mut values = Vec::with_capacity(size / (last / lines.max(1)).max(1) + 1024);
+    let mut second = Vec::new();
+    let mut line = 2;
+    loop {
+        read_more(&mut buf, &mut held, &mut ended)?;
+        let cut = if ended { held } else { memchr::memrchr(b'\n', &buf[..held]).map_or(0, |p| p + 1) };
+        let text = &buf[..cut];
+        if memchr::memchr(b'"', text).is_some() {
+            return read_column_quoted(path, column);
+        }
+        // Two halves of whole lines, the first straight into `values`.
+        let middle = memchr::memchr(b'\n', &text[text.len() / 2..]).map_or(text.len(), |p| text.len() / 2 + p + 1);
+        let (first, rest) = text.split_at(middle);
+        second.clear();
+        let (a, b) = rayon::join(
+            || parse_column_part(first, column, &mut values),
+            || parse_column_part(rest, column, &mut second),
+        );
+        let lines_before_rest = match a {
+            Ok(lines) => lines,
+            Err(at) => return Err(not_a_number_at(path, line, name, first, at, column)),
+        };
+        match b {
+            Ok(lines) => line += lines_before_rest + lines,
+            Err(at) => return Err(not_a_number_at(path, line + lines_before_rest, name, rest, at, column)),
+        }
+        values.extend_from_slice(&second);
+        if ended {
+            break;
+        }
+        buf.copy_within(cut..held, 0);
+        held -= cut;
     }
     if values.is_empty() {
         bail!("{}: no values", path.display());
@@ -427,33 +462,43 @@ fn read_column_in(path: &Path, column: usize, block: usize, part: usize) -> anyh
     Ok(values)
 }
 
-/// The numbers in column `column` of the non-blank lines of `bytes`.
-fn parse_column_part(
-    bytes: &[u8],
-    first_line: usize,
-    column: usize,
-    name: &str,
-    path: &Path,
-) -> anyhow::Result<Vec<f64>> {
-    let mut values = Vec::with_capacity(count_rows(bytes));
+/// Appends to `values` the numbers in column `column` of the non-blank lines of `bytes`, and
+/// counts the lines; or the offset of the first line without a number there.
+fn parse_column_part(bytes: &[u8], column: usize, values: &mut Vec<f64>) -> Result<usize, usize> {
     // Lines found with memchr, as in `parse_part` (a byte-by-byte split took a third of the read).
-    let (mut line, mut at) = (first_line, 0);
+    let (mut lines, mut at) = (0, 0);
     while at < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
         let text = &bytes[at..end];
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         if !text.is_empty() {
-            let start =
-                if column == 0 { Some(0) } else { memchr::memchr_iter(b',', text).nth(column - 1).map(|p| p + 1) };
-            match start.and_then(|s| parse_cell(text, s)) {
+            match column_start(text, column).and_then(|s| parse_cell(text, s)) {
                 Some((v, _)) => values.push(v),
-                None => return Err(not_a_number(path, line, name, text, start.unwrap_or(text.len()))),
+                None => return Err(at),
             }
         }
         at = end + 1;
-        line += 1;
+        lines += 1;
     }
-    Ok(values)
+    Ok(lines)
+}
+
+/// Where cell `column` of the line `text` starts, if the line has it.
+fn column_start(text: &[u8], column: usize) -> Option<usize> {
+    if column == 0 {
+        Some(0)
+    } else {
+        memchr::memchr_iter(b',', text).nth(column - 1).map(|p| p + 1)
+    }
+}
+
+/// The error for the line starting at byte `at` of `bytes`, whose first line is line `first`.
+fn not_a_number_at(path: &Path, first: usize, name: &str, bytes: &[u8], at: usize, column: usize) -> anyhow::Error {
+    let line = first + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+    let text = &bytes[at..end];
+    let text = text.strip_suffix(b"\r").unwrap_or(text);
+    not_a_number(path, line, name, text, column_start(text, column).unwrap_or(text.len()))
 }
 
 /// The csv reader's path of [`read_column`], for files with quoted cells.
@@ -571,22 +616,34 @@ mod tests {
             }
         }
         let path = write(&text);
-        let whole = read_column_in(&path, 2, 1 << 20, 1 << 20).unwrap();
-        assert_eq!(read_column_in(&path, 2, 32, 16).unwrap(), whole);
+        let whole = read_column_in(&path, 2, 1 << 20).unwrap();
+        assert_eq!(read_column_in(&path, 2, 16).unwrap(), whole);
         assert_eq!((whole.len(), whole[49]), (50, 49.25));
-        assert_eq!(read_column_in(&path, 0, 32, 16).unwrap()[7], 7.0);
-        let err = read_column_in(&path, 1, 32, 16).unwrap_err().to_string();
+        assert_eq!(read_column_in(&path, 0, 16).unwrap()[7], 7.0);
+        let err = read_column_in(&path, 1, 16).unwrap_err().to_string();
         assert!(err.contains("line 2, column `name`: `text 0` is not a finite number"), "{err}");
         text.push_str("50,x\n");
-        let err = read_column_in(&write(&text), 2, 64, 8).unwrap_err().to_string();
-        assert!(err.contains("line 58, column `value`: `` is not a finite number"), "{err}");
+        for chunk in [8, 1 << 20] {
+            // In the second half of the one chunk too.
+            let err = read_column_in(&write(&text), 2, chunk).unwrap_err().to_string();
+            assert!(err.contains("line 58, column `value`: `` is not a finite number"), "{err}");
+        }
+        let bad_first_half = text.replacen("3,text 3, 3.25", "3,text 3, 3.25x", 1);
+        let err = read_column_in(&write(&bad_first_half), 2, 1 << 20).unwrap_err().to_string();
+        assert!(err.contains("line 6, column `value`: `3.25x` is not a finite number"), "{err}");
+        // No newline at the end, and a quote only after the first chunks.
+        let path = write("id,value\na,1\nb,2");
+        assert_eq!(read_column_in(&path, 1, 4).unwrap(), vec![1.0, 2.0]);
+        let path = write(&format!("id,value\n{}\"u, 1\",7\n", "a,1\n".repeat(40)));
+        let late_quote = read_column_in(&path, 1, 16).unwrap();
+        assert_eq!((late_quote.len(), late_quote[40]), (41, 7.0));
         // Quoted cells go through the csv reader, with the same answer and errors.
         let path = write("id,value\n\"u, 1\",2\nv,3\n");
-        assert_eq!(read_column_in(&path, 1, 64, 8).unwrap(), vec![2.0, 3.0]);
+        assert_eq!(read_column_in(&path, 1, 8).unwrap(), vec![2.0, 3.0]);
         let path = write("id,value\n\"u, 1\",2\nv,NaN\n");
-        let err = read_column_in(&path, 1, 64, 8).unwrap_err().to_string();
+        let err = read_column_in(&path, 1, 8).unwrap_err().to_string();
         assert!(err.contains("line 3, column `value`: `NaN` is not a finite number"), "{err}");
-        assert!(read_column_in(&write("id,value\n\n"), 1, 64, 8).unwrap_err().to_string().contains("no values"));
+        assert!(read_column_in(&write("id,value\n\n"), 1, 8).unwrap_err().to_string().contains("no values"));
     }
 
     #[test]
