@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use resil_core::{Breaks, Classifier, CutRule, Error, Outcome, Result};
 use serde::{Deserialize, Serialize};
 
@@ -56,14 +56,15 @@ impl Prefix {
     fn new(sorted: &[f64]) -> Self {
         // Centring first keeps the s2 - s1^2/n difference well conditioned.
         let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
-        let mut cells = Vec::with_capacity(sorted.len() + 1);
+        // The cells are first written on every core: a page's first touch (a fault, about as
+        // dear as the sums over it) then happens in parallel. The sums must run in order.
+        let mut cells: Vec<[f64; 3]> = vec_on_every_core(sorted.len() + 1, [0.0, 0.0, f64::INFINITY]);
         let (mut a, mut b) = (0.0, 0.0);
-        cells.push([0.0, 0.0, f64::INFINITY]);
-        for &x in sorted {
+        for (cell, &x) in cells[1..].iter_mut().zip(sorted) {
             let c = x - mean;
             a += c;
             b += c * c;
-            cells.push([a, b, f64::INFINITY]);
+            (cell[0], cell[1]) = (a, b);
         }
         Prefix { cells, mean }
     }
@@ -108,6 +109,11 @@ impl Prefix {
     }
 }
 
+/// `n` copies of `value`, written on every core.
+fn vec_on_every_core<T: Copy + Send + Sync>(n: usize, value: T) -> Vec<T> {
+    (0..n).into_par_iter().map(|_| value).collect()
+}
+
 /// Rows of a SMAWK step: `count` rows `first, first + stride, ...` (each step keeps the odd rows
 /// of the one above, so the rows are always an arithmetic progression; none is stored).
 #[derive(Debug, Clone, Copy)]
@@ -130,8 +136,8 @@ impl Rows {
 
 /// The leftmost minimum of each row of a totally monotone matrix (SMAWK: Aggarwal, Klawe, Moran,
 /// Shor & Wilber 1987), in O(rows + columns) evaluations of `prefix.cost(row, column)`;
-/// `best[row - base]` receives the column and `low[row - base]` its cost. `columns` are
-/// increasing.
+/// `best[row - base]` receives the column (as u32: half the memory of the layers' argmins,
+/// which the backtrack keeps) and `low[row - base]` its cost. `columns` are increasing.
 ///
 /// The within-class sum of squares of sorted values is a Monge cost, and so is it with `+inf`
 /// where a class would start after it ends. Each row's search window begins where the previous
@@ -140,7 +146,7 @@ fn smawk(
     rows: Rows,
     columns: impl ExactSizeIterator<Item = usize>,
     prefix: &Prefix,
-    best: &mut [usize],
+    best: &mut [u32],
     low: &mut [f64],
     base: usize,
 ) {
@@ -181,7 +187,7 @@ fn smawk(
     let mut at = 0;
     for t in (0..rows.count).step_by(2) {
         let row = rows.at(t);
-        let last = if t + 1 < rows.count { best[rows.at(t + 1) - base] } else { kept[kept.len() - 1] };
+        let last = if t + 1 < rows.count { best[rows.at(t + 1) - base] as usize } else { kept[kept.len() - 1] };
         let (mut least, mut least_at) = (cost(row, kept[at]), kept[at]);
         while kept[at] != last {
             at += 1;
@@ -191,7 +197,7 @@ fn smawk(
                 least_at = kept[at];
             }
         }
-        best[row - base] = least_at;
+        best[row - base] = least_at as u32;
         low[row - base] = least;
     }
 }
@@ -209,7 +215,7 @@ fn layer_minima(
     columns: Range<usize>,
     split: usize,
     prefix: &Prefix,
-    best: &mut [usize],
+    best: &mut [u32],
     low: &mut [f64],
 ) {
     if rows.len() <= split {
@@ -226,7 +232,7 @@ fn layer_minima(
     }
     let (left, right) = best.split_at_mut(mid - rows.start);
     let (left_low, right_low) = low.split_at_mut(mid - rows.start);
-    (right[0], right_low[0]) = (at, least);
+    (right[0], right_low[0]) = (at as u32, least);
     rayon::join(
         || layer_minima(rows.start..mid, columns.start..at + 1, split, prefix, left, left_low),
         || layer_minima(mid + 1..rows.end, at..columns.end, split, prefix, &mut right[1..], &mut right_low[1..]),
@@ -242,6 +248,8 @@ pub fn jenks_partition(sorted: &[f64], k: usize) -> (Vec<usize>, f64) {
 /// [`jenks_partition`] with layers split above `split` rows, into four pieces at most.
 fn partition_split(sorted: &[f64], k: usize, split: usize) -> (Vec<usize>, f64) {
     assert!(k >= 1 && k <= sorted.len(), "need 1 <= k <= n");
+    // Argmins are u32; 2^32 values would need 100 GB for the prefix sums alone.
+    assert!(sorted.len() < u32::MAX as usize, "at most 2^32 - 2 values");
     let prefix = Prefix::new(sorted);
     let bound = pruning_bound(&prefix, sorted, k);
     partition_within(prefix, k, split, bound)
@@ -348,7 +356,7 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
         first[c] = (start - 1).max(c);
     }
     // Layer 0: one class from the start.
-    let mut prev = vec![f64::INFINITY; n];
+    let mut prev = vec_on_every_core(n, f64::INFINITY);
     let end0 = first_where(first[0]..n, |i| prefix.ssq(0, i) > bound);
     debug_assert!(end0 > first[0], "the bound admits some partition");
     let mut kept = first[0]..end0.max(first[0] + 1);
@@ -357,7 +365,7 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
     }
     // starts[m]: (its first row r, then for row i at i - r where the last class of the best
     // (m+1)-class partition of sorted[0..=i] starts), for the solved rows only.
-    let mut starts: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new())];
+    let mut starts: Vec<(usize, Vec<u32>)> = vec![(0, Vec::new())];
     // The rows whose cost the prefix cells hold (the others hold +inf).
     let mut shown = 0..0;
     for (m, &first_row) in first.iter().enumerate().skip(1) {
@@ -402,7 +410,7 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
     let mut end = n - 1;
     for m in (1..k).rev() {
         let (first_row, arg) = &starts[m];
-        let start = arg[end - first_row];
+        let start = arg[end - first_row] as usize;
         ends[m - 1] = start - 1;
         end = start - 1;
     }
@@ -421,7 +429,7 @@ fn sorted_total_order(values: &[f64]) -> Vec<f64> {
         bits ^ (((bits as i64 >> 63) as u64) | (1 << 63))
     };
     let value = |k: u64| f64::from_bits(k ^ ((((k ^ (1 << 63)) as i64 >> 63) as u64) | (1 << 63)));
-    let mut keys: Vec<u64> = values.iter().map(|&v| key(v)).collect();
+    let mut keys: Vec<u64> = values.par_iter().map(|&v| key(v)).collect();
     keys.par_sort_unstable();
     keys.into_iter().map(value).collect()
 }

@@ -317,8 +317,7 @@ impl Breaks {
         let (min, max) =
             reference.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let mut breaks = Breaks { cuts, rule, min, max, fit: FitStatistics::default() };
-        let classes: Vec<usize> = reference.iter().map(|&x| breaks.class_of(x)).collect();
-        breaks.fit = fit_statistics(reference, &classes, breaks.k(), sorted);
+        breaks.fit = fit_statistics(reference, |x| breaks.class_of(x), breaks.k(), sorted);
         breaks
     }
 
@@ -367,17 +366,24 @@ fn sorted_median(sorted: &[f64]) -> f64 {
     }
 }
 
-/// The fit statistics of a classing of `values` into classes 1..=k (`classes[i]` is value i's),
-/// given the values sorted ascending when the caller has them (then no copies are made).
+/// The fit statistics of a classing of `values` into classes 1..=k (`class_of(v)` is value v's;
+/// found again in each pass, cheaper than an n-sized array of them), given the values sorted
+/// ascending when the caller has them (then no copies are made).
 ///
 /// Every sum runs over its values in input order, so the statistics do not depend on whether
 /// `sorted` is given; the medians are the same values either way.
-pub fn fit_statistics(values: &[f64], classes: &[usize], k: usize, sorted: Option<&[f64]>) -> FitStatistics {
+pub fn fit_statistics(
+    values: &[f64],
+    class_of: impl Fn(f64) -> usize,
+    k: usize,
+    sorted: Option<&[f64]>,
+) -> FitStatistics {
     // The standard library's empty sum, so that each running sum starts as `Iterator::sum` does.
     let zero = std::iter::empty::<f64>().sum::<f64>();
     let mut count = vec![0usize; k + 1];
     let mut sum = vec![zero; k + 1];
-    for (&v, &c) in values.iter().zip(classes) {
+    for &v in values {
+        let c = class_of(v);
         count[c] += 1;
         sum[c] += v;
     }
@@ -396,8 +402,8 @@ pub fn fit_statistics(values: &[f64], classes: &[usize], k: usize, sorted: Optio
         }
         None => {
             let mut members: Vec<Vec<f64>> = count.iter().map(|&n| Vec::with_capacity(n)).collect();
-            for (&v, &c) in values.iter().zip(classes) {
-                members[c].push(v);
+            for &v in values {
+                members[class_of(v)].push(v);
             }
             (members.iter_mut().map(|m| median(m)).collect(), median(&mut values.to_vec()))
         }
@@ -406,7 +412,8 @@ pub fn fit_statistics(values: &[f64], classes: &[usize], k: usize, sorted: Optio
     let overall_mean = values.iter().sum::<f64>() / values.len() as f64;
     let (mut squares, mut deviations) = (vec![zero; k + 1], vec![zero; k + 1]);
     let (mut sdam, mut adam) = (zero, zero);
-    for (&v, &c) in values.iter().zip(classes) {
+    for &v in values {
+        let c = class_of(v);
         squares[c] += (v - means[c]).powi(2);
         deviations[c] += (v - medians[c]).abs();
         sdam += (v - overall_mean).powi(2);
@@ -492,8 +499,9 @@ mod tests {
                 let mut sorted = values.clone();
                 sorted.sort_by(f64::total_cmp);
                 let want = bits(by_copies(&values, &classes, b.k()));
-                proptest::prop_assert_eq!(bits(fit_statistics(&values, &classes, b.k(), None)), want);
-                proptest::prop_assert_eq!(bits(fit_statistics(&values, &classes, b.k(), Some(&sorted))), want);
+                let class_of = |x| b.class_of(x);
+                proptest::prop_assert_eq!(bits(fit_statistics(&values, class_of, b.k(), None)), want);
+                proptest::prop_assert_eq!(bits(fit_statistics(&values, class_of, b.k(), Some(&sorted))), want);
             }
         }
     }
