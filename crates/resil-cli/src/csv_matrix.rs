@@ -380,86 +380,156 @@ fn not_a_number(path: &Path, line: usize, name: &str, text: &[u8], start: usize)
 /// Reads column `column` (0-based) of `path`, a CSV with a header row, as numbers: every
 /// non-blank line needs a finite number there; the other cells are skipped unparsed.
 pub fn read_column(path: &Path, column: usize) -> anyhow::Result<Vec<f64>> {
-    read_column_in(path, column, COLUMN_CHUNK)
+    read_column_in(path, column, COLUMN_CHUNK, rayon::current_num_threads())
 }
 
-/// [`read_column`] through a buffer of `chunk` bytes (more when one line is longer): each
-/// chunk's whole lines are parsed in two halves on two cores, while nothing else is held but
-/// the numbers.
-fn read_column_in(path: &Path, column: usize, chunk: usize) -> anyhow::Result<Vec<f64>> {
-    let mut file = File::open(path).with_context(|| path.display().to_string())?;
-    let size = file.metadata().map_or(0, |m| m.len() as usize);
-    let mut buf = vec![0; chunk.max(1)];
-    // Bytes in `buf`, and whether the file has ended.
-    let (mut held, mut ended) = (0, false);
-    let mut read_more = |buf: &mut Vec<u8>, held: &mut usize, ended: &mut bool| -> anyhow::Result<()> {
-        if *held == buf.len() {
-            // One line longer than the buffer: read on into a larger one.
-            buf.resize(2 * buf.len(), 0);
-        }
-        while *held < buf.len() && !*ended {
-            let got = file.read(&mut buf[*held..]).with_context(|| format!("{}: reading", path.display()))?;
-            *held += got;
-            *ended = got == 0;
-        }
-        Ok(())
-    };
-    // The header line.
-    let header_end = loop {
-        read_more(&mut buf, &mut held, &mut ended)?;
-        match memchr::memchr(b'\n', &buf[..held]) {
-            Some(p) => break p + 1,
-            None if ended => break held,
-            None => {}
-        }
-    };
-    let header = String::from_utf8_lossy(&buf[..header_end]).into_owned();
+/// [`read_column`] in at most `pieces` pieces of the file, one per core, each read through its
+/// own buffer of `chunk` bytes (more when one line is longer) and parsed on its own: no
+/// hand-offs while they run, and nothing held but the numbers. The numbers, and the first bad
+/// cell in file order, are the same however many pieces there are.
+fn read_column_in(path: &Path, column: usize, chunk: usize, pieces: usize) -> anyhow::Result<Vec<f64>> {
+    let file = File::open(path).with_context(|| path.display().to_string())?;
+    let size = file.metadata().with_context(|| path.display().to_string())?.len();
+    let reading = |e: std::io::Error| anyhow::Error::new(e).context(format!("{}: reading", path.display()));
+    let header_end = line_end_from(&file, 0, size).map_err(reading)?;
+    let mut header = vec![0; header_end as usize];
+    read_at(&file, &mut header, 0).map_err(reading)?;
+    let header = String::from_utf8_lossy(&header).into_owned();
     let name = header.trim_end_matches(['\r', '\n']).split(',').nth(column).map(str::trim);
     let Some(name) = name.filter(|_| !header.contains('"')) else {
         return read_column_quoted(path, column);
     };
-    buf.copy_within(header_end..held, 0);
-    held -= header_end;
-    // Room for the numbers, as the first lines promise: pages not written are never touched, and
-    // a file with longer lines further on grows the vector as usual.
-    let (lines, last) = memchr::memchr_iter(b'\n', &buf[..held]).take(64).fold((0, 0), |(n, _), p| (n + 1, p + 1));
-    let mut values = Vec::with_capacity(size / (last / lines.max(1)).max(1) + 1024);
-    let mut second = Vec::new();
+    // Pieces of at least a few chunks, each starting after a newline.
+    let body = size - header_end;
+    let pieces = pieces.min((body / (4 * chunk as u64)) as usize).max(1);
+    let mut bounds = vec![header_end];
+    for p in 1..pieces {
+        let nominal = header_end + body * p as u64 / pieces as u64;
+        let at = line_end_from(&file, nominal.max(1) - 1, size).map_err(reading)?;
+        bounds.push(at.max(bounds[p - 1]));
+    }
+    bounds.push(size);
+    let parsed: Vec<std::io::Result<Piece>> =
+        bounds.par_windows(2).map(|b| read_piece(&file, b[0]..b[1], column, chunk)).collect();
+    let mut values = Vec::new();
     let mut line = 2;
-    loop {
-        read_more(&mut buf, &mut held, &mut ended)?;
-        let cut = if ended { held } else { memchr::memrchr(b'\n', &buf[..held]).map_or(0, |p| p + 1) };
-        let text = &buf[..cut];
-        if memchr::memchr(b'"', text).is_some() {
-            return read_column_quoted(path, column);
+    for piece in parsed {
+        match piece.map_err(reading)? {
+            Piece::Quoted => return read_column_quoted(path, column),
+            Piece::Bad { line: within, text } => {
+                let start = column_start(&text, column).unwrap_or(text.len());
+                return Err(not_a_number(path, line + within, name, &text, start));
+            }
+            Piece::Read { values: more, lines } => {
+                if values.is_empty() {
+                    values = more;
+                } else {
+                    values.extend_from_slice(&more);
+                }
+                line += lines;
+            }
         }
-        // Two halves of whole lines, the first straight into `values`.
-        let middle = memchr::memchr(b'\n', &text[text.len() / 2..]).map_or(text.len(), |p| text.len() / 2 + p + 1);
-        let (first, rest) = text.split_at(middle);
-        second.clear();
-        let (a, b) = rayon::join(
-            || parse_column_part(first, column, &mut values),
-            || parse_column_part(rest, column, &mut second),
-        );
-        let lines_before_rest = match a {
-            Ok(lines) => lines,
-            Err(at) => return Err(not_a_number_at(path, line, name, first, at, column)),
-        };
-        match b {
-            Ok(lines) => line += lines_before_rest + lines,
-            Err(at) => return Err(not_a_number_at(path, line + lines_before_rest, name, rest, at, column)),
-        }
-        values.extend_from_slice(&second);
-        if ended {
-            break;
-        }
-        buf.copy_within(cut..held, 0);
-        held -= cut;
     }
     if values.is_empty() {
         bail!("{}: no values", path.display());
     }
     Ok(values)
+}
+
+/// What one piece of a column file held.
+enum Piece {
+    /// Its numbers, and its lines (blank ones too).
+    Read { values: Vec<f64>, lines: usize },
+    /// The first line without a number in the column: its line in the piece (from 0), and its
+    /// text.
+    Bad { line: usize, text: Vec<u8> },
+    /// A quote: the file goes to the csv reader.
+    Quoted,
+}
+
+/// Reads and parses the lines in bytes `range` of `file` (which start and end at line starts).
+fn read_piece(file: &File, range: Range<u64>, column: usize, chunk: usize) -> std::io::Result<Piece> {
+    let mut buf = vec![0; chunk.max(1)];
+    let (mut held, mut offset) = (0, range.start);
+    // Room for the numbers, as the first lines promise: pages not written are never touched, and
+    // longer lines further on grow the vector as usual.
+    let mut values = Vec::new();
+    let mut lines = 0;
+    loop {
+        if held == buf.len() {
+            // One line longer than the buffer: read on into a larger one.
+            buf.resize(2 * buf.len(), 0);
+        }
+        let want = (buf.len() - held).min((range.end - offset) as usize);
+        let got = read_at(file, &mut buf[held..held + want], offset)?;
+        offset += got as u64;
+        held += got;
+        let ended = offset >= range.end || got < want;
+        let cut = if ended { held } else { memchr::memrchr(b'\n', &buf[..held]).map_or(0, |p| p + 1) };
+        let text = &buf[..cut];
+        if memchr::memchr(b'"', text).is_some() {
+            return Ok(Piece::Quoted);
+        }
+        if values.capacity() == 0 {
+            let (n, last) = memchr::memchr_iter(b'\n', text).take(64).fold((0, 0), |(n, _), p| (n + 1, p + 1));
+            let line_bytes = (last / n.max(1)).max(1) as u64;
+            values.reserve(((range.end - range.start) / line_bytes) as usize + 1024);
+        }
+        match parse_column_part(text, column, &mut values) {
+            Ok(more) => lines += more,
+            Err(at) => {
+                let line = lines + memchr::memchr_iter(b'\n', &text[..at]).count();
+                let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
+                let bad = &text[at..end];
+                return Ok(Piece::Bad { line, text: bad.strip_suffix(b"\r").unwrap_or(bad).to_vec() });
+            }
+        }
+        if ended {
+            return Ok(Piece::Read { values, lines });
+        }
+        buf.copy_within(cut..held, 0);
+        held -= cut;
+    }
+}
+
+/// The offset just past the first newline at or after `from` (or `size`, at the end of the file).
+fn line_end_from(file: &File, from: u64, size: u64) -> std::io::Result<u64> {
+    let mut window = [0; 4096];
+    let mut at = from;
+    while at < size {
+        let got = read_at(file, &mut window, at)?;
+        if got == 0 {
+            break;
+        }
+        if let Some(p) = memchr::memchr(b'\n', &window[..got]) {
+            return Ok(at + p as u64 + 1);
+        }
+        at += got as u64;
+    }
+    Ok(size)
+}
+
+/// Fills as much of `buf` as the file holds from `offset` on; the bytes read. Positioned reads,
+/// so that the pieces share one open file.
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    use std::os::unix::fs::FileExt;
+    #[cfg(windows)]
+    use std::os::windows::fs::FileExt;
+    let mut got = 0;
+    while got < buf.len() {
+        #[cfg(unix)]
+        let read = file.read_at(&mut buf[got..], offset + got as u64);
+        #[cfg(windows)]
+        let read = file.seek_read(&mut buf[got..], offset + got as u64);
+        match read {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 /// Appends to `values` the numbers in column `column` of the non-blank lines of `bytes`, and
@@ -490,15 +560,6 @@ fn column_start(text: &[u8], column: usize) -> Option<usize> {
     } else {
         memchr::memchr_iter(b',', text).nth(column - 1).map(|p| p + 1)
     }
-}
-
-/// The error for the line starting at byte `at` of `bytes`, whose first line is line `first`.
-fn not_a_number_at(path: &Path, first: usize, name: &str, bytes: &[u8], at: usize, column: usize) -> anyhow::Error {
-    let line = first + memchr::memchr_iter(b'\n', &bytes[..at]).count();
-    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
-    let text = &bytes[at..end];
-    let text = text.strip_suffix(b"\r").unwrap_or(text);
-    not_a_number(path, line, name, text, column_start(text, column).unwrap_or(text.len()))
 }
 
 /// The csv reader's path of [`read_column`], for files with quoted cells.
@@ -607,7 +668,7 @@ mod tests {
     }
 
     #[test]
-    fn one_column_is_read_alike_whatever_the_block_and_names_its_bad_cells() {
+    fn one_column_is_read_alike_whatever_the_chunks_and_pieces_and_names_its_bad_cells() {
         let mut text = String::from("id,name,value\r\n");
         for i in 0..50 {
             text.push_str(&format!("{i},text {i}, {}.25 \r\n", i));
@@ -616,34 +677,37 @@ mod tests {
             }
         }
         let path = write(&text);
-        let whole = read_column_in(&path, 2, 1 << 20).unwrap();
-        assert_eq!(read_column_in(&path, 2, 16).unwrap(), whole);
+        let whole = read_column_in(&path, 2, 1 << 20, 1).unwrap();
         assert_eq!((whole.len(), whole[49]), (50, 49.25));
-        assert_eq!(read_column_in(&path, 0, 16).unwrap()[7], 7.0);
-        let err = read_column_in(&path, 1, 16).unwrap_err().to_string();
-        assert!(err.contains("line 2, column `name`: `text 0` is not a finite number"), "{err}");
-        text.push_str("50,x\n");
-        for chunk in [8, 1 << 20] {
-            // In the second half of the one chunk too.
-            let err = read_column_in(&write(&text), 2, chunk).unwrap_err().to_string();
+        // Chunks of 8 bytes and up to 7 pieces, cut anywhere in the lines.
+        let mut bad = text.clone();
+        bad.push_str("50,x\n");
+        let bad_early = text.replacen("3,text 3, 3.25", "3,text 3, 3.25x", 1);
+        let bad_late = format!("{}{}", bad_early.replacen("3.25x", "3.25", 1), "51,y,7\n");
+        for (chunk, pieces) in [(8, 1), (8, 2), (8, 7), (16, 3), (1 << 20, 2)] {
+            let read = |text: &str, column| read_column_in(&write(text), column, chunk, pieces);
+            assert_eq!(read(&text, 2).unwrap(), whole);
+            assert_eq!(read(&text, 0).unwrap()[7], 7.0);
+            let err = read(&text, 1).unwrap_err().to_string();
+            assert!(err.contains("line 2, column `name`: `text 0` is not a finite number"), "{err}");
+            let err = read(&bad, 2).unwrap_err().to_string();
             assert!(err.contains("line 58, column `value`: `` is not a finite number"), "{err}");
+            // The first bad cell in file order, whichever piece finds its own first.
+            let err = read(&format!("{bad_early}51,y,z\n"), 2).unwrap_err().to_string();
+            assert!(err.contains("line 6, column `value`: `3.25x` is not a finite number"), "{err}");
+            assert_eq!(read(&bad_late, 2).unwrap()[50], 7.0);
+            // No newline at the end, and a quote only after the first chunks.
+            assert_eq!(read("id,value\na,1\nb,2", 1).unwrap(), vec![1.0, 2.0]);
+            let late_quote = read(&format!("id,value\n{}\"u, 1\",7\n", "a,1\n".repeat(40)), 1).unwrap();
+            assert_eq!((late_quote.len(), late_quote[40]), (41, 7.0));
+            assert!(read("id,value\n\n", 1).unwrap_err().to_string().contains("no values"));
         }
-        let bad_first_half = text.replacen("3,text 3, 3.25", "3,text 3, 3.25x", 1);
-        let err = read_column_in(&write(&bad_first_half), 2, 1 << 20).unwrap_err().to_string();
-        assert!(err.contains("line 6, column `value`: `3.25x` is not a finite number"), "{err}");
-        // No newline at the end, and a quote only after the first chunks.
-        let path = write("id,value\na,1\nb,2");
-        assert_eq!(read_column_in(&path, 1, 4).unwrap(), vec![1.0, 2.0]);
-        let path = write(&format!("id,value\n{}\"u, 1\",7\n", "a,1\n".repeat(40)));
-        let late_quote = read_column_in(&path, 1, 16).unwrap();
-        assert_eq!((late_quote.len(), late_quote[40]), (41, 7.0));
         // Quoted cells go through the csv reader, with the same answer and errors.
         let path = write("id,value\n\"u, 1\",2\nv,3\n");
-        assert_eq!(read_column_in(&path, 1, 8).unwrap(), vec![2.0, 3.0]);
+        assert_eq!(read_column_in(&path, 1, 8, 2).unwrap(), vec![2.0, 3.0]);
         let path = write("id,value\n\"u, 1\",2\nv,NaN\n");
-        let err = read_column_in(&path, 1, 8).unwrap_err().to_string();
+        let err = read_column_in(&path, 1, 8, 2).unwrap_err().to_string();
         assert!(err.contains("line 3, column `value`: `NaN` is not a finite number"), "{err}");
-        assert!(read_column_in(&write("id,value\n\n"), 1, 8).unwrap_err().to_string().contains("no values"));
     }
 
     #[test]
