@@ -353,17 +353,24 @@ fn parse_line(
 /// and where the cell ends (the line's end or a comma); None when the cell holds anything else.
 /// The number is parsed in place; only an error looks for the cell's end.
 fn parse_cell(text: &[u8], start: usize) -> Option<(f64, usize)> {
+    let (v, after) = number_and_blanks(text, start)?;
+    (after == text.len() || text[after] == b',').then_some((v, after))
+}
+
+/// The finite number at `start` of `bytes` after any blanks, and where the blanks after it end;
+/// None when no finite number starts there.
+fn number_and_blanks(bytes: &[u8], start: usize) -> Option<(f64, usize)> {
     let blank = |b: &u8| *b == b' ' || *b == b'\t';
-    let mut start = start.min(text.len());
-    while start < text.len() && blank(&text[start]) {
+    let mut start = start.min(bytes.len());
+    while start < bytes.len() && blank(&bytes[start]) {
         start += 1;
     }
-    let (v, used) = fast_float2::parse_partial::<f64, _>(&text[start..]).ok()?;
+    let (v, used) = fast_float2::parse_partial::<f64, _>(&bytes[start..]).ok()?;
     let mut after = start + used;
-    while after < text.len() && blank(&text[after]) {
+    while after < bytes.len() && blank(&bytes[after]) {
         after += 1;
     }
-    (v.is_finite() && (after == text.len() || text[after] == b',')).then_some((v, after))
+    v.is_finite().then_some((v, after))
 }
 
 /// The error for the cell of `text` that starts at byte `start`.
@@ -581,19 +588,7 @@ fn column_cell(rest: &[u8], column: usize) -> Result<usize, usize> {
 /// The finite number in the cell at `start` of the line `rest` starts with (blanks around it
 /// allowed), and where the next line starts; None when the cell holds anything else.
 fn parse_cell_to_line_end(rest: &[u8], start: usize) -> Option<(f64, usize)> {
-    let blank = |b: &u8| *b == b' ' || *b == b'\t';
-    let mut start = start;
-    while start < rest.len() && blank(&rest[start]) {
-        start += 1;
-    }
-    let (v, used) = fast_float2::parse_partial::<f64, _>(&rest[start..]).ok()?;
-    let mut after = start + used;
-    while after < rest.len() && blank(&rest[after]) {
-        after += 1;
-    }
-    if !v.is_finite() {
-        return None;
-    }
+    let (v, after) = number_and_blanks(rest, start)?;
     match &rest[after..] {
         [] => Some((v, after)),
         [b'\n', ..] => Some((v, after + 1)),
