@@ -478,9 +478,12 @@ fn read_piece(file: &File, range: Range<u64>, column: usize, chunk: usize) -> st
             return Ok(Piece::Quoted);
         }
         if values.capacity() == 0 {
-            let (n, last) = memchr::memchr_iter(b'\n', text).take(64).fold((0, 0), |(n, _), p| (n + 1, p + 1));
-            let line_bytes = (last / n.max(1)).max(1) as u64;
-            values.reserve(((range.end - range.start) / line_bytes) as usize + 1024);
+            let (seen, end) = memchr::memchr_iter(b'\n', text).take(64).fold((0, 0), |(n, _), p| (n + 1, p + 1));
+            if seen > 0 {
+                // At most 2^27 numbers (1 GB) ahead: short first lines must not promise more.
+                let promised = (range.end - range.start) / (end / seen) as u64;
+                values.reserve((promised as usize + 1024).min(1 << 27));
+            }
         }
         match parse_column_part(text, column, &mut values) {
             Ok(more) => lines += more,
