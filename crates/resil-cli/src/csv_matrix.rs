@@ -479,9 +479,9 @@ fn read_piece(file: &File, range: Range<u64>, column: usize, chunk: usize) -> st
         }
         if values.capacity() == 0 {
             let (seen, end) = memchr::memchr_iter(b'\n', text).take(64).fold((0, 0), |(n, _), p| (n + 1, p + 1));
-            if seen > 0 {
+            if let Some(line_bytes) = end.checked_div(seen) {
                 // At most 2^27 numbers (1 GB) ahead: short first lines must not promise more.
-                let promised = (range.end - range.start) / (end / seen) as u64;
+                let promised = (range.end - range.start) / line_bytes as u64;
                 values.reserve((promised as usize + 1024).min(1 << 27));
             }
         }
