@@ -4,8 +4,9 @@
 //! The dynamic programme is the one of Fisher and of Jenks (1977); each layer is a row-minimum
 //! search in a Monge matrix, solved by SMAWK in linear time, as Ckmeans.1d.dp does (Wang & Song
 //! 2011; Song & Zhong 2020; Grønlund et al. 2017). Each layer is then cut down to the rows a
-//! partition no worse than a quick one (Lloyd's iterations) can pass through: about 1.1 n rows
-//! in all instead of (k - 2) n + 1 for k = 5 on uniform values.
+//! partition no worse than a quick one (Lloyd's iterations) can pass through, counting a floor on
+//! the classes still to come: about 0.6 n rows in all instead of (k - 2) n + 1 for k = 5 on
+//! uniform values.
 
 use std::ops::Range;
 
@@ -332,6 +333,86 @@ fn layer_floor(prefix: &Prefix, prev: &[f64], columns: Range<usize>, i: usize) -
         .fold(f64::INFINITY, f64::min)
 }
 
+/// Lower bounds on the cost of the classes still to come after a row, from a coarse programme
+/// over `grid` (at most 256 runs of the sorted values): `floors[j][t]` is at most the best cost
+/// of j classes over sorted[grid[t]..]. A class that ends inside a run is counted over its whole
+/// runs only, and the run it ends in is left to neither side, so every partition of the values
+/// costs at least the coarse one it maps to.
+struct SuffixFloors {
+    grid: Vec<usize>,
+    /// `floors[j][t]` for j < k and t <= runs + 1 (past the end: 0).
+    floors: Vec<Vec<f64>>,
+}
+
+impl SuffixFloors {
+    fn new(prefix: &Prefix, k: usize) -> Self {
+        let n = prefix.cells.len() - 1;
+        let runs = n.min(256);
+        let grid: Vec<usize> = (0..=runs).map(|t| t * n / runs).collect();
+        let mut floors = vec![vec![0.0; runs + 2]; k];
+        if k > 1 {
+            for t in 0..runs {
+                floors[1][t] = prefix.ssq(grid[t], n - 1);
+            }
+        }
+        for j in 2..k {
+            for t in 0..runs {
+                // The first class holds whole runs t..s and ends at run s's start or inside it.
+                let mut best = floors[j - 1][t + 1];
+                for s in t + 1..=runs {
+                    let first = prefix.ssq(grid[t], grid[s] - 1);
+                    if first >= best {
+                        break;
+                    }
+                    best = best.min(first + floors[j - 1][s].min(floors[j - 1][s + 1]));
+                }
+                floors[j][t] = best;
+            }
+        }
+        SuffixFloors { grid, floors }
+    }
+
+    /// At most the best cost of `j` classes over sorted[i + 1..] (the values up to the next run
+    /// left out: fewer values never cost more).
+    fn after(&self, j: usize, i: usize) -> f64 {
+        self.floors[j][self.grid.partition_point(|&p| p < i + 1)]
+    }
+
+    /// The rows of `rows` from the first to the last where `before(i) + self.after(j, i)` fits
+    /// `bound`, for `before` growing with i: on each run's rows `after` is one number, so a run
+    /// whose first row does not fit has none that does. All of `rows` when none fits.
+    fn rows_within(&self, rows: Range<usize>, j: usize, before: impl Fn(usize) -> f64, bound: f64) -> Range<usize> {
+        let fits = |i: usize, t: usize| before(i) + self.floors[j][t] <= bound;
+        // Rows i with i + 1 in (grid[t - 1], grid[t]] see floors[j][t].
+        let (mut first, mut last) = (None, None);
+        for t in 1..self.grid.len() {
+            let cell = self.grid[t - 1].max(rows.start)..self.grid[t].min(rows.end);
+            if cell.is_empty() || !fits(cell.start, t) {
+                continue;
+            }
+            first.get_or_insert(cell.start);
+            last = Some(first_where(cell.clone(), |i| !fits(i, t)));
+        }
+        match (first, last) {
+            (Some(first), Some(end)) => first..end,
+            _ => rows,
+        }
+    }
+}
+
+/// Narrows `kept` (rows with finite costs in `prev`, growing along them) from both ends to the
+/// rows where the cost so far plus the classes still to come fit `bound`; the rows cut off cost
+/// +inf again. Unchanged when none fits (within rounding of the bound).
+fn trim_kept(kept: Range<usize>, prev: &mut [f64], fits: impl Fn(usize, f64) -> bool) -> Range<usize> {
+    let Some(start) = kept.clone().find(|&i| fits(i, prev[i])) else {
+        return kept;
+    };
+    let end = kept.clone().rev().find(|&i| fits(i, prev[i])).map_or(kept.end, |i| i + 1);
+    prev[kept.start..start].fill(f64::INFINITY);
+    prev[end..kept.end].fill(f64::INFINITY);
+    start..end
+}
+
 /// The optimal partition by the dynamic programme, each layer restricted to the rows a
 /// partition costing at most `bound` can pass through (all of them when `bound` is infinite).
 ///
@@ -343,6 +424,10 @@ fn layer_floor(prefix: &Prefix, prev: &[f64], columns: Range<usize>, i: usize) -
 /// - from the start: class c ends at i only if the best (c + 1)-class prefix up to i fits the
 ///   bound. A lower bound on it from the layer before ([`layer_floor`]) limits the rows before
 ///   they are solved, and their costs then trim them.
+/// - both: class c ends at i only if the cost up to i (a lower bound before the layer is solved,
+///   the cost after) plus a floor on the k - 1 - c classes after i ([`SuffixFloors`]) fits the
+///   bound. This cuts the kept rows' ends and the rows each layer solves: at 1e5 uniform values
+///   and k = 5, 59 k rows over 28 k columns instead of 114 k over 128 k.
 ///
 /// Left-out rows cost +inf in the next layer, so no kept row takes them; ties at the optimum are
 /// all within the bound, so the leftmost optimum is the same as without pruning.
@@ -363,6 +448,10 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
     for i in kept.clone() {
         prev[i] = prefix.ssq(0, i);
     }
+    let floors = SuffixFloors::new(&prefix, k);
+    if k > 1 {
+        kept = trim_kept(kept, &mut prev, |i, cost| cost + floors.after(k - 1, i) <= bound);
+    }
     // starts[m]: (its first row r, then for row i at i - r where the last class of the best
     // (m+1)-class partition of sorted[0..=i] starts), for the solved rows only.
     let mut starts: Vec<(usize, Vec<u32>)> = vec![(0, Vec::new())];
@@ -378,9 +467,14 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
             // The last layer needs only the whole series.
             n - 1..n
         } else {
-            let low = first_row.max(m);
+            let low = first_row.max(m).max(columns.start);
             let end = first_where(low..n, |i| layer_floor(&prefix, &prev, columns.clone(), i) > bound);
-            low..end.max(low + 1)
+            // The least cost before (the kept rows' costs grow), the class from the last column
+            // on at least, and the classes after it.
+            let least = prev[kept.start];
+            let class = |i: usize| if i >= kept.end { prefix.ssq(kept.end, i) } else { 0.0 };
+            let rows = floors.rows_within(low..end.max(low + 1), k - 1 - m, |i| least + class(i), bound);
+            rows.start..rows.end.max(rows.start + 1)
         };
         let mut arg = vec![0; rows.len()];
         // At most four pieces per layer: each split costs a scan of its columns, so more pieces
@@ -403,6 +497,9 @@ fn partition_within(mut prefix: Prefix, k: usize, split: usize, bound: f64) -> (
         }
         // The rows with a finite cost: along them the costs grow.
         kept = low.unwrap_or(rows.start)..last + 1;
+        if m + 1 < k {
+            kept = trim_kept(kept, &mut prev, |i, cost| cost + floors.after(k - 1 - m, i) <= bound);
+        }
         starts.push((rows.start, arg));
     }
     let total = prev[n - 1];
@@ -562,6 +659,32 @@ mod tests {
                 let pruned = partition_within(prefix(), k, SPLIT_ROWS, pruning_bound(&prefix(), &sorted, k));
                 let full = partition_within(prefix(), k, SPLIT_ROWS, f64::INFINITY);
                 assert_eq!(pruned, full, "{name}, k = {k}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        // Each case runs the quadratic programme on several suffixes of up to 420 values.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// The coarse floors never exceed the best cost of the classes after a row, with runs of
+        /// one value (n <= 256) and of several (n > 256). (Floors 10 % too high fail it.)
+        #[test]
+        fn suffix_floors_are_at_most_the_best_cost_after_a_row(
+            reals in proptest::collection::vec(0.0f64..1.0, 3..420),
+            cube in proptest::bool::ANY,
+            k in 2usize..6,
+        ) {
+            let values: Vec<f64> = reals.iter().map(|&v| if cube { v * v * v } else { v }).collect();
+            let sorted = sorted_total_order(&values);
+            let floors = SuffixFloors::new(&Prefix::new(&sorted), k);
+            let n = sorted.len();
+            for i in (0..n - 1).step_by(n / 7 + 1) {
+                for j in 1..k.min(n - 1 - i + 1) {
+                    let best = quadratic_programme(&sorted[i + 1..], j);
+                    let floor = floors.after(j, i);
+                    proptest::prop_assert!(floor <= best * (1.0 + 1e-12) + 1e-15, "j {j}, i {i}: {floor} > {best}");
+                }
             }
         }
     }
