@@ -424,7 +424,7 @@ fn read_column_in(path: &Path, column: usize, chunk: usize, pieces: usize) -> an
         match piece.map_err(reading)? {
             Piece::Quoted => return read_column_quoted(path, column),
             Piece::Bad { line: within, text } => {
-                let start = column_start(&text, column).unwrap_or(text.len());
+                let start = column_cell(&text, column).unwrap_or(text.len());
                 return Err(not_a_number(path, line + within, name, &text, start));
             }
             Piece::Read { values: more, lines } => {
@@ -599,15 +599,6 @@ fn parse_cell_to_line_end(rest: &[u8], start: usize) -> Option<(f64, usize)> {
         [b'\r', b'\n', ..] => Some((v, after + 2)),
         [b',', ..] => Some((v, memchr::memchr(b'\n', &rest[after..]).map_or(rest.len(), |p| after + p + 1))),
         _ => None,
-    }
-}
-
-/// Where cell `column` of the line `text` starts, if the line has it.
-fn column_start(text: &[u8], column: usize) -> Option<usize> {
-    if column == 0 {
-        Some(0)
-    } else {
-        memchr::memchr_iter(b',', text).nth(column - 1).map(|p| p + 1)
     }
 }
 
