@@ -674,13 +674,17 @@ mod tests {
         ) {
             let values: Vec<f64> = reals.iter().map(|&v| if cube { v * v * v } else { v }).collect();
             let sorted = sorted_total_order(&values);
-            let floors = SuffixFloors::new(&Prefix::new(&sorted), k);
+            let prefix = Prefix::new(&sorted);
+            let floors = SuffixFloors::new(&prefix, k);
             let n = sorted.len();
+            let whole = prefix.ssq(0, n - 1);
             for i in (0..n - 1).step_by(n / 7 + 1) {
                 for j in 1..k.min(n - 1 - i + 1) {
                     let best = quadratic_programme(&sorted[i + 1..], j);
                     let floor = floors.after(j, i);
-                    proptest::prop_assert!(floor <= best * (1.0 + 1e-12) + 1e-15, "j {j}, i {i}: {floor} > {best}");
+                    // Prefix sums round on the scale of the whole sum of squares, not of this
+                    // suffix's (the pruning bound's margin is 1e-9 of the whole).
+                    proptest::prop_assert!(floor <= best + 1e-12 * whole, "j {j}, i {i}: {floor} > {best}");
                 }
             }
         }
@@ -689,7 +693,10 @@ mod tests {
     proptest::proptest! {
         /// Pruning by the bound leaves the optimum, and the leftmost of tied optima, as the full
         /// programme finds them: on values with many ties (small integers) and without, split
-        /// into pieces or not.
+        /// into pieces or not. Only for k up to the distinct values, as `Jenks::fit` allows:
+        /// with more classes than values, classes of equal values tie at a cost of 0 up to
+        /// rounding (the prefix sums are not exact), where Monge bends and SMAWK over fewer
+        /// columns may pick another of the optima (found with 5 classes over the values 0, 2, 4).
         #[test]
         fn pruned_programme_equals_the_full_one(
             ints in proptest::collection::vec(0u8..6, 2..150),
@@ -699,7 +706,8 @@ mod tests {
         ) {
             for values in [ints.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>(), reals.iter().map(|v| v * v).collect()] {
                 let sorted = sorted_total_order(&values);
-                let k = k.min(sorted.len());
+                let distinct = 1 + sorted.windows(2).filter(|w| w[0] != w[1]).count();
+                let k = k.min(distinct);
                 let prefix = || Prefix::new(&sorted);
                 let pruned = partition_within(prefix(), k, split, pruning_bound(&prefix(), &sorted, k));
                 let full = partition_within(prefix(), k, split, f64::INFINITY);
