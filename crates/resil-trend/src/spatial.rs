@@ -245,18 +245,18 @@ fn in_seeded_blocks(
 }
 
 /// Permutations computed side by side by [`permuted_statistics_in_lanes`].
-pub(crate) const LANES: usize = 8;
+const LANES: usize = 8;
 
 /// The values of point i under `LANES` permutations, one cache line: a statistic that gathers a
 /// point's neighbours reads each neighbour once for all of them, not once per permutation.
-pub(crate) type Lanes = [f64; LANES];
+type Lanes = [f64; LANES];
 
 /// The same permutations as [`permuted_statistics`], in the same order, `LANES` at a time:
 /// `stat` gets point i's values under `LANES` consecutive permutations in row i and returns the
 /// statistic of each lane (lanes past the block's end hold stale values and are dropped).
 /// At 1e5 points the shuffled values (800 KB) sit in the second-level cache, but one
 /// permutation's kNN gathers still cost a cache miss each; in lanes, one miss serves eight.
-pub(crate) fn permuted_statistics_in_lanes(
+fn permuted_statistics_in_lanes(
     values: &[f64],
     permutations: usize,
     seed: u64,
