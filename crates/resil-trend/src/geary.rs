@@ -6,7 +6,7 @@
 use resil_core::{Error, Result};
 use serde::Serialize;
 
-use crate::spatial::{count_permutations, pseudo_p, SpatialWeights};
+use crate::spatial::{permuted_statistics_in_lanes, pseudo_p, Links, SpatialWeights};
 
 /// Global Geary's C and its inference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,10 +73,14 @@ pub fn geary(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     // One-sided in the direction of the deviation from E[C] = 1.
     let tail = |z: f64| if c > 1.0 { upper_tail(z) } else { 1.0 - upper_tail(z) };
     let p_sim = (permutations > 0).then(|| {
-        let larger = count_permutations(values, permutations, seed, |shuffled| {
-            (nf - 1.0) * weighted_squares(w, shuffled) / denominator >= c
+        // Eight permutations at a time, each with the bits of one at a time (see
+        // `permuted_statistics_in_lanes`).
+        let links = Links::of(w);
+        let sims = permuted_statistics_in_lanes(values, permutations, seed, |lanes| {
+            let sums = links.weighted_squares_in_lanes(lanes);
+            std::array::from_fn(|b| (nf - 1.0) * sums[b] / denominator)
         });
-        pseudo_p(larger, permutations)
+        pseudo_p(sims.into_iter().filter(|&sim| sim >= c).count(), permutations)
     });
     Ok(Geary {
         n,
@@ -97,6 +101,27 @@ pub fn geary(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spatial::{random_weights, spread_lanes, LANES};
+
+    proptest::proptest! {
+        /// Each lane of the side-by-side sum has the bits of `weighted_squares` on that lane's
+        /// values, for weights alike along a row (one per point) and different per link: so
+        /// the permutations in lanes give the pseudo p-value of one at a time.
+        #[test]
+        fn lanes_have_the_bits_of_one_permutation_at_a_time(
+            rows in proptest::collection::vec(proptest::collection::vec((0usize..40, 0.1f64..3.0), 0..6), 1..40),
+            alike in proptest::bool::ANY,
+            seed in 0u64..1000,
+        ) {
+            let w = random_weights(&rows, alike);
+            let lanes = spread_lanes(w.n(), seed);
+            let sums = Links::of(&w).weighted_squares_in_lanes(&lanes);
+            for b in 0..LANES {
+                let lane: Vec<f64> = lanes.iter().map(|row| row[b]).collect();
+                proptest::prop_assert_eq!(sums[b].to_bits(), weighted_squares(&w, &lane).to_bits());
+            }
+        }
+    }
 
     /// The reference points, values, and the weights of each case.
     fn cases() -> Vec<(serde_json::Value, Vec<f64>, SpatialWeights)> {

@@ -245,18 +245,18 @@ fn in_seeded_blocks(
 }
 
 /// Permutations computed side by side by [`permuted_statistics_in_lanes`].
-const LANES: usize = 8;
+pub(crate) const LANES: usize = 8;
 
 /// The values of point i under `LANES` permutations, one cache line: a statistic that gathers a
 /// point's neighbours reads each neighbour once for all of them, not once per permutation.
-type Lanes = [f64; LANES];
+pub(crate) type Lanes = [f64; LANES];
 
 /// The same permutations as [`permuted_statistics`], in the same order, `LANES` at a time:
 /// `stat` gets point i's values under `LANES` consecutive permutations in row i and returns the
 /// statistic of each lane (lanes past the block's end hold stale values and are dropped).
 /// At 1e5 points the shuffled values (800 KB) sit in the second-level cache, but one
 /// permutation's kNN gathers still cost a cache miss each; in lanes, one miss serves eight.
-fn permuted_statistics_in_lanes(
+pub(crate) fn permuted_statistics_in_lanes(
     values: &[f64],
     permutations: usize,
     seed: u64,
@@ -311,7 +311,7 @@ fn centred(values: &[f64]) -> Vec<f64> {
 
 /// The weights as compressed rows: every point's links in one flat array. The permutation loop
 /// walks them a thousand times, and one array is faster to walk than a list per point.
-struct Links {
+pub(crate) struct Links {
     /// Point i's links are `to[starts[i]..starts[i + 1]]`, with their weights.
     starts: Vec<usize>,
     to: Vec<u32>,
@@ -327,7 +327,7 @@ enum LinkWeights {
 }
 
 impl Links {
-    fn of(w: &SpatialWeights) -> Links {
+    pub(crate) fn of(w: &SpatialWeights) -> Links {
         let links = w.neighbours.iter().map(Vec::len).sum();
         let mut starts = Vec::with_capacity(w.n() + 1);
         starts.push(0);
@@ -469,6 +469,26 @@ impl Links {
             }
         }
         (cross, squares)
+    }
+
+    /// Geary's sum over links of w_ij (x_i - x_j)^2 in each lane, a row's terms summed first
+    /// and the rows' sums then, each from -0.0 as `Sum` starts: the bits of
+    /// `geary::weighted_squares` on each lane's values.
+    pub(crate) fn weighted_squares_in_lanes(&self, x: &[Lanes]) -> Lanes {
+        let mut total = [-0.0; LANES];
+        for (i, (range, xi)) in self.starts.windows(2).zip(x).enumerate() {
+            let mut row = [-0.0; LANES];
+            for e in range[0]..range[1] {
+                let (xj, w) = (&x[self.to[e] as usize], self.weight(i, e));
+                for b in 0..LANES {
+                    row[b] += w * (xi[b] - xj[b]).powi(2);
+                }
+            }
+            for b in 0..LANES {
+                total[b] += row[b];
+            }
+        }
+        total
     }
 }
 
@@ -633,6 +653,31 @@ pub fn local_moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed
     Ok(out)
 }
 
+/// Weights from random (neighbour, weight) rows: neighbours taken modulo the points, sorted,
+/// once each; one weight everywhere when `alike` (then stored one per point).
+#[cfg(test)]
+pub(crate) fn random_weights(rows: &[Vec<(usize, f64)>], alike: bool) -> SpatialWeights {
+    let n = rows.len();
+    let neighbours = rows
+        .iter()
+        .map(|row| {
+            let mut row: Vec<(usize, f64)> = row.iter().map(|&(j, w)| (j % n, if alike { 0.5 } else { w })).collect();
+            row.sort_by_key(|&(j, _)| j);
+            row.dedup_by_key(|&mut (j, _)| j);
+            row
+        })
+        .collect();
+    SpatialWeights { neighbours, row_standardised: false }
+}
+
+/// `n` rows of lanes with values spread over [-13, 14), different in every lane, from `seed`.
+#[cfg(test)]
+pub(crate) fn spread_lanes(n: usize, seed: u64) -> Vec<Lanes> {
+    (0..n)
+        .map(|i| std::array::from_fn(|b| ((seed + (i * LANES + b) as u64 * 7919) % 1000) as f64 / 37.0 - 13.0))
+        .collect()
+}
+
 /// The cases of an esda reference file (`esda_geary`, `esda_getis_ord`): each case with the
 /// reference values and its weights (kNN k = 3, band 1.5, inverse distance within 2.5, planar).
 #[cfg(test)]
@@ -768,23 +813,6 @@ mod tests {
         assert!(err.contains("at least 4 points"), "{err}");
     }
 
-    /// Weights from random (neighbour, weight) rows: neighbours taken modulo the points, sorted,
-    /// once each; one weight everywhere when `alike` (then stored one per point).
-    fn random_weights(rows: &[Vec<(usize, f64)>], alike: bool) -> SpatialWeights {
-        let n = rows.len();
-        let neighbours = rows
-            .iter()
-            .map(|row| {
-                let mut row: Vec<(usize, f64)> =
-                    row.iter().map(|&(j, w)| (j % n, if alike { 0.5 } else { w })).collect();
-                row.sort_by_key(|&(j, _)| j);
-                row.dedup_by_key(|&mut (j, _)| j);
-                row
-            })
-            .collect();
-        SpatialWeights { neighbours, row_standardised: false }
-    }
-
     proptest::proptest! {
         /// S0, S1 and S2 on the compressed rows have the bits of a walk of the neighbour lists
         /// by their definitions (the weight back from j to i looked up in j's list), on links
@@ -822,9 +850,7 @@ mod tests {
         ) {
             let n = rows.len();
             let links = Links::of(&random_weights(&rows, alike));
-            let lanes: Vec<Lanes> = (0..n)
-                .map(|i| std::array::from_fn(|b| ((seed + (i * LANES + b) as u64 * 7919) % 1000) as f64 / 37.0 - 13.0))
-                .collect();
+            let lanes = spread_lanes(n, seed);
             let (cross, squares) = links.cross_and_squares_in_lanes(&lanes);
             for b in 0..LANES {
                 let lane: Vec<f64> = lanes.iter().map(|row| row[b]).collect();
