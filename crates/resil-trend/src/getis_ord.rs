@@ -9,7 +9,7 @@ use rand::seq::index::sample;
 use resil_core::{Error, Result};
 use serde::Serialize;
 
-use crate::spatial::{count_permutations, parallel_map, pseudo_p, stream, SpatialWeights};
+use crate::spatial::{parallel_map, permuted_statistics_in_lanes, pseudo_p, stream, Links, SpatialWeights};
 
 /// Global Getis-Ord G and its inference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,9 +103,14 @@ pub fn getis_ord(values: &[f64], w: &SpatialWeights, permutations: usize, seed: 
     let variance_norm = eg2 - expected_g * expected_g;
     let z_norm = (g - expected_g) / variance_norm.sqrt();
     let p_sim = (permutations > 0).then(|| {
-        let larger =
-            count_permutations(values, permutations, seed, |shuffled| binary_cross(&binary, shuffled) / den >= g);
-        pseudo_p(larger, permutations)
+        // Eight permutations at a time: with weights of 1, Moran's cross product in lanes is
+        // `binary_cross` with the same bits (1 * x_j is x_j), so p_sim is that of one at a time.
+        let links = Links::of(&binary);
+        let sims = permuted_statistics_in_lanes(values, permutations, seed, |lanes| {
+            let (cross, _) = links.cross_and_squares_in_lanes(lanes);
+            std::array::from_fn(|b| cross[b] / den)
+        });
+        pseudo_p(sims.into_iter().filter(|&sim| sim >= g).count(), permutations)
     });
     Ok(GetisOrd {
         n,
@@ -183,7 +188,31 @@ pub fn local_g(values: &[f64], w: &SpatialWeights, star: bool, permutations: usi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spatial::{random_weights, spread_lanes, LANES};
     use resil_test_support::floats;
+
+    proptest::proptest! {
+        /// With weights of 1, each lane of Moran's cross product in lanes has the bits of
+        /// `binary_cross` on that lane's values: the global G's permutations in lanes give the
+        /// pseudo p-value of one at a time.
+        #[test]
+        fn lanes_have_the_bits_of_one_permutation_at_a_time(
+            rows in proptest::collection::vec(proptest::collection::vec((0usize..40, 0.1f64..3.0), 0..6), 1..40),
+            seed in 0u64..1000,
+        ) {
+            let w = random_weights(&rows, false);
+            let binary = SpatialWeights {
+                neighbours: w.neighbours.iter().map(|row| row.iter().map(|&(j, _)| (j, 1.0)).collect()).collect(),
+                row_standardised: false,
+            };
+            let lanes = spread_lanes(binary.n(), seed);
+            let (cross, _) = Links::of(&binary).cross_and_squares_in_lanes(&lanes);
+            for b in 0..LANES {
+                let lane: Vec<f64> = lanes.iter().map(|row| row[b]).collect();
+                proptest::prop_assert_eq!(cross[b].to_bits(), binary_cross(&binary, &lane).to_bits());
+            }
+        }
+    }
 
     fn cases() -> Vec<(serde_json::Value, Vec<f64>, SpatialWeights)> {
         crate::spatial::esda_cases("esda_getis_ord", false)

@@ -433,7 +433,7 @@ impl Links {
 
     /// [`Links::cross_and_squares`] of each lane: lane b's operations are the scalar ones on
     /// permutation b's values, in the same order, so the sums have the same bits.
-    fn cross_and_squares_in_lanes(&self, x: &[Lanes]) -> (Lanes, Lanes) {
+    pub(crate) fn cross_and_squares_in_lanes(&self, x: &[Lanes]) -> (Lanes, Lanes) {
         let (mut cross, mut squares) = ([-0.0; LANES], [-0.0; LANES]);
         let mut add_row = |xi: &Lanes, lag: Lanes| {
             for b in 0..LANES {
