@@ -471,6 +471,25 @@ impl Links {
         (cross, squares)
     }
 
+    /// sum_i x_i (W y)_i in each lane of `y`, with `x` fixed: a row's lag summed first, then
+    /// the products, each from -0.0 as `Sum` starts (bivariate Moran's numerator).
+    pub(crate) fn fixed_cross_in_lanes(&self, x: &[f64], y: &[Lanes]) -> Lanes {
+        let mut total = [-0.0; LANES];
+        for (i, (range, &xi)) in self.starts.windows(2).zip(x).enumerate() {
+            let mut lag = [-0.0; LANES];
+            for e in range[0]..range[1] {
+                let (yj, w) = (&y[self.to[e] as usize], self.weight(i, e));
+                for b in 0..LANES {
+                    lag[b] += w * yj[b];
+                }
+            }
+            for b in 0..LANES {
+                total[b] += xi * lag[b];
+            }
+        }
+        total
+    }
+
     /// Geary's sum over links of w_ij (x_i - x_j)^2 in each lane, a row's terms summed first
     /// and the rows' sums then, each from -0.0 as `Sum` starts: the bits of
     /// `geary::weighted_squares` on each lane's values.
