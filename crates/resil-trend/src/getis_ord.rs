@@ -197,10 +197,9 @@ mod tests {
         /// pseudo p-value of one at a time.
         #[test]
         fn lanes_have_the_bits_of_one_permutation_at_a_time(
-            rows in proptest::collection::vec(proptest::collection::vec((0usize..40, 0.1f64..3.0), 0..6), 1..40),
+            w in random_weights(),
             seed in 0u64..1000,
         ) {
-            let w = random_weights(&rows, false);
             let binary = SpatialWeights {
                 neighbours: w.neighbours.iter().map(|row| row.iter().map(|&(j, _)| (j, 1.0)).collect()).collect(),
                 row_standardised: false,

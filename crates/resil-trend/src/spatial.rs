@@ -672,21 +672,27 @@ pub fn local_moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed
     Ok(out)
 }
 
-/// Weights from random (neighbour, weight) rows: neighbours taken modulo the points, sorted,
-/// once each; one weight everywhere when `alike` (then stored one per point).
+/// Random weights for property tests: up to 40 points with up to 5 links each, neighbours
+/// sorted and once each, links one way and both ways; half of them with one weight everywhere
+/// (stored one per point by `Links`), half with a weight per link.
 #[cfg(test)]
-pub(crate) fn random_weights(rows: &[Vec<(usize, f64)>], alike: bool) -> SpatialWeights {
-    let n = rows.len();
-    let neighbours = rows
-        .iter()
-        .map(|row| {
-            let mut row: Vec<(usize, f64)> = row.iter().map(|&(j, w)| (j % n, if alike { 0.5 } else { w })).collect();
-            row.sort_by_key(|&(j, _)| j);
-            row.dedup_by_key(|&mut (j, _)| j);
-            row
-        })
-        .collect();
-    SpatialWeights { neighbours, row_standardised: false }
+pub(crate) fn random_weights() -> impl proptest::strategy::Strategy<Value = SpatialWeights> {
+    use proptest::strategy::Strategy;
+    let rows = proptest::collection::vec(proptest::collection::vec((0usize..40, 0.1f64..3.0), 0..6), 1..40);
+    (rows, proptest::bool::ANY).prop_map(|(rows, alike)| {
+        let n = rows.len();
+        let neighbours = rows
+            .iter()
+            .map(|row| {
+                let mut row: Vec<(usize, f64)> =
+                    row.iter().map(|&(j, w)| (j % n, if alike { 0.5 } else { w })).collect();
+                row.sort_by_key(|&(j, _)| j);
+                row.dedup_by_key(|&mut (j, _)| j);
+                row
+            })
+            .collect();
+        SpatialWeights { neighbours, row_standardised: false }
+    })
 }
 
 /// `n` rows of lanes with values spread over [-13, 14), different in every lane, from `seed`.
@@ -838,10 +844,8 @@ mod tests {
         /// one way and both ways, with weights per point and per link.
         #[test]
         fn s_terms_are_those_of_their_definitions(
-            rows in proptest::collection::vec(proptest::collection::vec((0usize..40, 0.1f64..3.0), 0..6), 1..40),
-            alike in proptest::bool::ANY,
+            w in random_weights(),
         ) {
-            let w = random_weights(&rows, alike);
             let n = w.n();
             let (mut s0, mut s1) = (0.0, 0.0);
             let (mut row_sums, mut col_sums) = (vec![0.0; n], vec![0.0; n]);
@@ -863,12 +867,11 @@ mod tests {
         /// sums, for weights alike along a row (one per point) and different per link.
         #[test]
         fn lanes_have_the_bits_of_one_permutation_at_a_time(
-            rows in proptest::collection::vec(proptest::collection::vec((0usize..40, 0.1f64..3.0), 0..6), 1..40),
-            alike in proptest::bool::ANY,
+            w in random_weights(),
             seed in 0u64..1000,
         ) {
-            let n = rows.len();
-            let links = Links::of(&random_weights(&rows, alike));
+            let n = w.n();
+            let links = Links::of(&w);
             let lanes = spread_lanes(n, seed);
             let (cross, squares) = links.cross_and_squares_in_lanes(&lanes);
             for b in 0..LANES {
