@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::spatial::{permuted_statistics, pseudo_p, SpatialWeights};
+use crate::spatial::{permuted_statistics_in_lanes, pseudo_p, Links, SpatialWeights};
 
 /// The spatial Gini (Rey & Smith 2013): the Gini's sum of absolute differences split between
 /// neighbouring pairs (`wg`) and the other pairs (`wcg`), with permutation inference on `wcg`.
@@ -79,7 +79,12 @@ pub fn spatial_gini(
         seed,
     };
     if permutations > 0 {
-        let sims = permuted_statistics(values, permutations, seed, |x| d - neighbour_differences(w, x));
+        // Eight permutations at a time, each lane with the bits of `neighbour_differences`.
+        let compressed = Links::of(w);
+        let sims = permuted_statistics_in_lanes(values, permutations, seed, |lanes| {
+            let sums = compressed.abs_differences_in_lanes(lanes);
+            std::array::from_fn(|b| d - sums[b])
+        });
         let p = permutations as f64;
         let mean = sims.iter().sum::<f64>() / p;
         out.e_wcg = Some(mean);
@@ -146,7 +151,40 @@ pub fn gini(values: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spatial::{permuted_statistics, random_weights, spread_lanes, LANES};
     use resil_test_support::{floats, reference_case};
+
+    proptest::proptest! {
+        /// Each lane of the side-by-side sum has the bits of `neighbour_differences` on that
+        /// lane's values: so the permutations in lanes give the p-values of one at a time.
+        #[test]
+        fn lanes_have_the_bits_of_one_permutation_at_a_time(w in random_weights(), seed in 0u64..1000) {
+            let lanes = spread_lanes(w.n(), seed);
+            let sums = Links::of(&w).abs_differences_in_lanes(&lanes);
+            for b in 0..LANES {
+                let lane: Vec<f64> = lanes.iter().map(|row| row[b]).collect();
+                proptest::prop_assert_eq!(sums[b].to_bits(), neighbour_differences(&w, &lane).to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn the_spatial_gini_in_lanes_is_that_of_one_permutation_at_a_time() {
+        // 150 permutations: two full blocks and part of a third, so stale lanes are dropped.
+        let points: Vec<(f64, f64)> = (0..40).map(|i| ((i % 8) as f64, (i / 8) as f64)).collect();
+        let w =
+            SpatialWeights::build(&points, crate::spatial::Metric::Planar, crate::spatial::WeightsKind::Knn(3), true)
+                .unwrap();
+        let values: Vec<f64> = (0..40).map(|i| ((i * 37) % 11) as f64 + 0.5).collect();
+        let g = spatial_gini(&values, &w, 150, 9).unwrap();
+        let d = gini(&values) * (values.iter().sum::<f64>() / 40.0 * 2.0 * 40.0 * 40.0);
+        let sims = permuted_statistics(&values, 150, 9, |x| d - neighbour_differences(&w, x));
+        let mean = sims.iter().sum::<f64>() / 150.0;
+        let spread = (sims.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / 150.0).sqrt();
+        assert_eq!(g.e_wcg.unwrap().to_bits(), mean.to_bits());
+        assert_eq!(g.s_wcg.unwrap().to_bits(), spread.to_bits());
+        assert_eq!(g.p_sim.unwrap(), pseudo_p(sims.iter().filter(|&&s| s >= g.wcg).count(), 150));
+    }
 
     /// The reference case, its per-capita GDP one column per year, and each state's region.
     fn mexico() -> (serde_json::Value, Vec<Vec<f64>>, Vec<String>) {

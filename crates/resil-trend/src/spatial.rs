@@ -490,6 +490,26 @@ impl Links {
         total
     }
 
+    /// The spatial Gini's sum over links of |x_i - x_j| in each lane (the weights play no part),
+    /// a row's terms summed first and the rows' sums then, each from -0.0 as `Sum` starts: the
+    /// bits of `inequality::neighbour_differences` on each lane's values.
+    pub(crate) fn abs_differences_in_lanes(&self, x: &[Lanes]) -> Lanes {
+        let mut total = [-0.0; LANES];
+        for (range, xi) in self.starts.windows(2).zip(x) {
+            let mut row = [-0.0; LANES];
+            for &j in &self.to[range[0]..range[1]] {
+                let xj = &x[j as usize];
+                for b in 0..LANES {
+                    row[b] += (xi[b] - xj[b]).abs();
+                }
+            }
+            for b in 0..LANES {
+                total[b] += row[b];
+            }
+        }
+        total
+    }
+
     /// Geary's sum over links of w_ij (x_i - x_j)^2 in each lane, a row's terms summed first
     /// and the rows' sums then, each from -0.0 as `Sum` starts: the bits of
     /// `geary::weighted_squares` on each lane's values.
