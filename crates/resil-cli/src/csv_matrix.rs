@@ -134,7 +134,7 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
         bail!("{}, line 1: need an id column and at least one criterion", path.display());
     }
     let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
-    let parse = |bytes: &[u8], first_line: usize| parse_part(bytes, first_line, &names, path);
+    let parse = |bytes: &[u8], first_line: usize, rows: usize| parse_part(bytes, first_line, rows, &names, path);
     let quoted = !parse_parts(&mut reader, path, block, part, parse, |(part_ids, matrix)| {
         ids.append(part_ids);
         blocks.push(matrix);
@@ -149,7 +149,8 @@ fn read_in(path: &Path, block: usize, part: usize) -> anyhow::Result<(Ids, Vec<S
 }
 
 /// Parses the lines after the header, block by block: each block is cut into parts of about
-/// `part` bytes of whole lines, parsed on every core by `parse(bytes, first line number)`, and
+/// `part` bytes of whole lines, parsed on every core by `parse(bytes, first line number, rows)`
+/// (rows: the part's non-blank lines), and
 /// the parsed parts go to `sink` in file order. Returns false, and stops, at the first block that
 /// holds a quote: such files go through the csv crate instead.
 fn parse_parts<T: Send>(
@@ -157,7 +158,7 @@ fn parse_parts<T: Send>(
     path: &Path,
     block: usize,
     part: usize,
-    parse: impl Fn(&[u8], usize) -> anyhow::Result<T> + Sync,
+    parse: impl Fn(&[u8], usize, usize) -> anyhow::Result<T> + Sync,
     mut sink: impl FnMut(T),
 ) -> anyhow::Result<bool> {
     let mut line = 2;
@@ -169,8 +170,8 @@ fn parse_parts<T: Send>(
         // Parts of a fixed size (not one per core), so the chunks, and with them the rounding
         // of merged statistics, do not depend on the thread count.
         let parts = split_lines(block, block.len().div_ceil(part));
-        let scanned: Vec<(usize, bool)> = parts.par_iter().map(|r| lines_and_quote(&block[r.clone()])).collect();
-        if scanned.iter().any(|s| s.1) {
+        let scanned: Vec<PartScan> = parts.par_iter().map(|r| scan_part(&block[r.clone()])).collect();
+        if scanned.iter().any(|s| s.quoted) {
             quoted = true;
             return Ok(());
         }
@@ -178,13 +179,17 @@ fn parse_parts<T: Send>(
             .iter()
             .scan(line, |next, s| {
                 let first = *next;
-                *next += s.0;
+                *next += s.lines;
                 Some(first)
             })
             .collect();
-        line += scanned.iter().map(|s| s.0).sum::<usize>();
-        let parsed: Vec<anyhow::Result<T>> =
-            parts.par_iter().zip(&firsts).map(|(range, &first)| parse(&block[range.clone()], first)).collect();
+        line += scanned.iter().map(|s| s.lines).sum::<usize>();
+        let parsed: Vec<anyhow::Result<T>> = parts
+            .par_iter()
+            .zip(&firsts)
+            .zip(&scanned)
+            .map(|((range, &first), s)| parse(&block[range.clone()], first, s.rows))
+            .collect();
         for part in parsed {
             sink(part?);
         }
@@ -256,27 +261,33 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, size: usize) -> std::io::Resu
     Ok(got < want)
 }
 
-/// Lines of `bytes` (a last line without newline counts), and whether they hold a quote (then
-/// the count stops there: such files go to the csv crate). One scan for both.
-fn lines_and_quote(bytes: &[u8]) -> (usize, bool) {
-    let mut newlines = 0;
-    for at in memchr::memchr2_iter(b'\n', b'"', bytes) {
-        if bytes[at] == b'"' {
-            return (newlines, true);
-        }
-        newlines += 1;
-    }
-    (newlines + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n")), false)
+/// What one scan of a part finds before it is parsed.
+struct PartScan {
+    /// Lines (a last line without newline counts), for the next part's first line number.
+    lines: usize,
+    /// Non-blank lines: the rows the parse will fill.
+    rows: usize,
+    /// Whether a quote occurs (then the counts stop there: such files go to the csv crate).
+    quoted: bool,
 }
 
-/// Non-blank lines of `bytes`.
-fn count_rows(bytes: &[u8]) -> usize {
-    let (mut rows, mut start) = (0, 0);
-    for end in memchr::memchr_iter(b'\n', bytes) {
-        rows += usize::from(!is_blank(&bytes[start..end]));
-        start = end + 1;
+/// Lines, rows and quotes of `bytes`, in one scan.
+fn scan_part(bytes: &[u8]) -> PartScan {
+    let (mut lines, mut rows, mut start) = (0, 0, 0);
+    for at in memchr::memchr2_iter(b'\n', b'"', bytes) {
+        if bytes[at] == b'"' {
+            return PartScan { lines, rows, quoted: true };
+        }
+        lines += 1;
+        rows += usize::from(!is_blank(&bytes[start..at]));
+        start = at + 1;
     }
-    rows + usize::from(start < bytes.len() && !is_blank(&bytes[start..]))
+    let last = start < bytes.len();
+    PartScan {
+        lines: lines + usize::from(last),
+        rows: rows + usize::from(last && !is_blank(&bytes[start..])),
+        quoted: false,
+    }
 }
 
 fn is_blank(line: &[u8]) -> bool {
@@ -300,8 +311,13 @@ fn split_lines(bytes: &[u8], parts: usize) -> Vec<Range<usize>> {
 /// Parses the rows of `bytes` (whole lines, the first being line `first_line` of the file)
 /// into a block of the matrix, with the rows' ids. A cursor walks each line once: the id up to
 /// the first comma, then each number parsed in place (`parse_partial`) and its delimiter checked.
-fn parse_part(bytes: &[u8], first_line: usize, names: &[String], path: &Path) -> anyhow::Result<(Ids, Matrix)> {
-    let rows = count_rows(bytes);
+fn parse_part(
+    bytes: &[u8],
+    first_line: usize,
+    rows: usize,
+    names: &[String],
+    path: &Path,
+) -> anyhow::Result<(Ids, Matrix)> {
     let mut matrix = Matrix::filled(rows, names.len(), 0.0);
     let mut columns: Vec<&mut [f64]> = matrix.columns_mut().collect();
     let mut ids = Ids::default();
