@@ -4,8 +4,20 @@
 
 use std::io::Write;
 
+/// Whole numbers below this in magnitude are written as integers. Below 1e16 doubles are at
+/// most 2 apart, so an integer is its own shortest round-trip form, which std writes in full
+/// with no point; above it std writes the shortest digits padded with zeros (8.452246281902302e16
+/// as 84522462819023020, not ...024).
+const WHOLE_BELOW: f64 = 1e16;
+
 /// Appends `v` to `buf` exactly as `write!(buf, "{v}")` would.
 pub fn push_f64(buf: &mut Vec<u8>, v: f64) {
+    // Ranks and counts: an integer's digits are 4x quicker to write than ryu's with its `.0`
+    // cut. Zero goes on (std writes -0.0 as `-0`).
+    if v.fract() == 0.0 && v.abs() < WHOLE_BELOW && v != 0.0 {
+        buf.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+        return;
+    }
     if v.is_finite() && !may_be_a_tie(v) {
         let mut digits = ryu::Buffer::new();
         let text = digits.format_finite(v);
@@ -120,6 +132,15 @@ mod tests {
         fn any_float_is_written_as_std_writes_it(bits in any::<u64>(), scaled in -1e17f64..1e17, fractional_bits in 0i32..60) {
             let few_bits = (scaled * 2f64.powi(fractional_bits)).round() * 2f64.powi(-fractional_bits);
             for v in [f64::from_bits(bits), scaled, few_bits] {
+                prop_assert_eq!(f64_text(v), std_text(v));
+            }
+        }
+
+        /// Whole numbers (the integer path) on both sides of its bound and of ryu's exponent
+        /// switch at 1e16, and their neighbours one ulp off.
+        #[test]
+        fn whole_numbers_are_written_as_std_writes_them(whole in -1e17f64..1e17, small in -1_000_000i64..1_000_000) {
+            for v in [whole.trunc(), small as f64, whole.trunc().next_up(), WHOLE_BELOW, -WHOLE_BELOW, WHOLE_BELOW.next_down()] {
                 prop_assert_eq!(f64_text(v), std_text(v));
             }
         }
