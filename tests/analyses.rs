@@ -67,6 +67,13 @@ fn spatial_moran_command_matches_esda() {
     let (code, _, stderr) = resil(&["spatial", "moran", t, "--id", "id", "--value", "value", "--x", "x", "--y", "y"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("line 6: duplicate id `u1`"), "{stderr}");
+    // The same file with \r\n line ends and a blank line after the header: the lines named are
+    // the file's (the csv crate's own count would say 6).
+    let text = std::fs::read_to_string(t).unwrap().replacen('\n', "\n\n", 1).replace('\n', "\r\n");
+    std::fs::write(t, text).unwrap();
+    let (code, _, stderr) = resil(&["spatial", "moran", t, "--id", "id", "--value", "value", "--x", "x", "--y", "y"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 7: duplicate id `u1`"), "{stderr}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use rayon::prelude::*;
 use resil_core::Matrix;
+use resil_indicators::{csv_error, CsvLines};
 use resil_pipeline::RowBlocks;
 
 /// Bytes of the file held at a time.
@@ -620,15 +621,19 @@ fn parse_cell_to_line_end(rest: &[u8], start: usize) -> Option<(f64, usize)> {
 
 /// The csv reader's path of [`read_column`], for files with quoted cells.
 fn read_column_quoted(path: &Path, column: usize) -> anyhow::Result<Vec<f64>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
-    let name = match reader.headers()?.get(column) {
+    // In memory, so that each record's line is counted from its bytes (`CsvLines`): the file
+    // costs its size once more on this (rare) path.
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let mut lines = CsvLines::new(&bytes);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let name = match reader.headers().map_err(|e| csv_error(path, e, &mut lines))?.get(column) {
         Some(name) => name.to_string(),
         None => bail!("{}, line 1: no column {}", path.display(), column + 1),
     };
     let mut values = Vec::new();
     let mut record = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut record)? {
-        let line = record.position().map_or(0, |p| p.line());
+    while reader.read_byte_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
+        let line = lines.line(record.position());
         let cell = record.get(column).unwrap_or(b"").trim_ascii();
         match fast_float2::parse::<f64, _>(cell) {
             Ok(v) if v.is_finite() => values.push(v),
@@ -647,8 +652,11 @@ fn read_column_quoted(path: &Path, column: usize) -> anyhow::Result<Vec<f64>> {
 
 /// The csv reader's path, for files with quoted cells.
 fn read_quoted(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
-    let headers = reader.byte_headers()?.clone();
+    // In memory, as in `read_column_quoted`.
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let mut lines = CsvLines::new(&bytes);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let headers = reader.byte_headers().map_err(|e| csv_error(path, e, &mut lines))?.clone();
     if headers.len() < 2 {
         bail!("{}, line 1: need an id column and at least one criterion", path.display());
     }
@@ -656,8 +664,8 @@ fn read_quoted(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let mut ids = Ids::default();
     let mut record = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut record)? {
-        let line = record.position().map_or(0, |p| p.line());
+    while reader.read_byte_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
+        let line = lines.line(record.position());
         ids.push(&record[0]);
         for (j, column) in columns.iter_mut().enumerate() {
             let cell = record.get(j + 1).unwrap_or(b"").trim_ascii();

@@ -13,6 +13,7 @@ use resil_trend::inequality::{gini, spatial_gini, theil_between_p_sim, theil_dec
 use serde::Serialize;
 
 use crate::spatial::{column, number_cell, InferenceArgs, PointsArgs};
+use resil_indicators::{csv_error, CsvLines};
 
 #[derive(Args, Debug)]
 pub struct InequalityArgs {
@@ -57,16 +58,19 @@ struct Inequality {
 
 pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let path = &args.table;
-    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
-    let headers = reader.headers()?.clone();
+    // In memory, so that each record's line is counted from its bytes (`CsvLines`).
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let mut lines = CsvLines::new(&bytes);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let headers = reader.headers().map_err(|e| csv_error(path, e, &mut lines))?.clone();
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
     let group_col = args.group.as_deref().map(|g| column(&headers, g, path)).transpose()?;
     let coordinates = args.points.columns(&headers, path)?;
     let mut points = Vec::new();
     let (mut values, mut groups, mut ids) = (Vec::new(), Vec::new(), BTreeSet::new());
-    for record in reader.records() {
-        let record = record?;
-        let line = record.position().map_or(0, |p| p.line());
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
+        let line = lines.line(record.position());
         let id = record.get(id_col).unwrap_or("").to_string();
         if !ids.insert(id.clone()) {
             bail!("{}, line {line}: duplicate id `{id}`", path.display());
@@ -84,7 +88,10 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
             groups.push(record.get(c).unwrap_or("").to_string());
         }
         if let Some((_, [(x, x_name), (y, y_name)])) = &coordinates {
-            points.push((number_cell(&record, *x, x_name, path)?, number_cell(&record, *y, y_name, path)?));
+            points.push((
+                number_cell(&record, (*x, x_name), path, line)?,
+                number_cell(&record, (*y, y_name), path, line)?,
+            ));
         }
     }
     if values.len() < 2 || values.iter().sum::<f64>() <= 0.0 {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
+use resil_indicators::{csv_error, CsvLines};
 use resil_trend::geary::geary as geary_c;
 use resil_trend::spatial::{moran as moran_i, Metric, SpatialWeights, WeightsKind};
 
@@ -86,14 +87,13 @@ impl PointsArgs {
     }
 }
 
-/// A finite number in a CSV cell, or an error naming the file, line and column.
+/// A finite number in a CSV cell on `line`, or an error naming the file, line and column.
 pub(crate) fn number_cell(
     record: &csv::StringRecord,
-    c: usize,
-    name: &str,
+    (c, name): (usize, &str),
     path: &std::path::Path,
+    line: u64,
 ) -> anyhow::Result<f64> {
-    let line = record.position().map_or(0, |p| p.line());
     let text = record.get(c).unwrap_or("").trim();
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
@@ -124,25 +124,29 @@ pub(crate) fn column(headers: &csv::StringRecord, name: &str, path: &std::path::
 /// The ids (in file order), values and spatial weights of a points table.
 fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<String>, Vec<f64>, SpatialWeights)> {
     let path = &args.table;
-    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
-    let headers = reader.headers()?.clone();
+    // In memory, so that each record's line is counted from its bytes (`CsvLines`).
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let mut lines = CsvLines::new(&bytes);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let headers = reader.headers().map_err(|e| csv_error(path, e, &mut lines))?.clone();
     let Some((metric, [(x_col, cx), (y_col, cy)])) = args.points.columns(&headers, path)? else {
         bail!("give the coordinates: --lon COL --lat COL, or --x COL --y COL");
     };
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
     let (mut values, mut points) = (Vec::new(), Vec::new());
-    let (mut order, mut lines) = (Vec::new(), Vec::new());
+    let (mut order, mut row_lines) = (Vec::new(), Vec::new());
     // One record read into again and again (`records()` allocates one a row).
     let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record)? {
-        lines.push(record.position().map_or(0, |p| p.line()));
+    while reader.read_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
+        let line = lines.line(record.position());
+        row_lines.push(line);
         order.push(record.get(id_col).unwrap_or("").to_string());
-        values.push(number_cell(&record, value_col, &args.value, path)?);
-        points.push((number_cell(&record, x_col, &cx, path)?, number_cell(&record, y_col, &cy, path)?));
+        values.push(number_cell(&record, (value_col, &args.value), path, line)?);
+        points.push((number_cell(&record, (x_col, &cx), path, line)?, number_cell(&record, (y_col, &cy), path, line)?));
     }
     // The first row, in file order, whose id an earlier row has (a set for membership only).
     let mut seen = std::collections::HashSet::with_capacity(order.len());
-    if let Some((id, line)) = order.iter().zip(&lines).find(|(id, _)| !seen.insert(id.as_str())) {
+    if let Some((id, line)) = order.iter().zip(&row_lines).find(|(id, _)| !seen.insert(id.as_str())) {
         bail!("{}, line {line}: duplicate id `{id}`", path.display());
     }
     Ok((order, values, args.points.weights(&points, metric)?))
@@ -285,19 +289,16 @@ pub fn moran_bv(args: &MoranBvArgs, out: &mut dyn Write) -> anyhow::Result<i32> 
 
 /// The column `name` of a table as numbers, in file order; a bad cell is named by line.
 fn numeric_column(path: &std::path::Path, name: &str) -> anyhow::Result<Vec<f64>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
-    let headers = reader.headers()?.clone();
+    // In memory, so that each record's line is counted from its bytes (`CsvLines`).
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let mut lines = CsvLines::new(&bytes);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let headers = reader.headers().map_err(|e| csv_error(path, e, &mut lines))?.clone();
     let c = column(&headers, name, path)?;
-    reader
-        .records()
-        .map(|record| {
-            let record = record?;
-            let line = record.position().map_or(0, |p| p.line());
-            let text = record.get(c).unwrap_or("").trim();
-            match text.parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(v),
-                _ => bail!("{}, line {line}, column `{name}`: `{text}` is not a finite number", path.display()),
-            }
-        })
-        .collect()
+    let mut values = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
+        values.push(number_cell(&record, (c, name), path, lines.line(record.position()))?);
+    }
+    Ok(values)
 }

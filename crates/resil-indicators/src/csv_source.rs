@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use resil_core::{IndicatorSource, Observation, Outcome, Result, SourceRequest};
+use resil_core::{Error, IndicatorSource, Observation, Outcome, Result, SourceRequest};
 
 use crate::table::{Collected, PeriodFrom, Place, TableReader};
 use crate::units::csv_error;
+use crate::CsvLines;
 
 /// The layout of a CSV source and the names of its key columns.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,8 +39,11 @@ impl IndicatorSource for CsvSource {
 
     fn load(&self, request: &SourceRequest<'_>) -> Result<Outcome<Vec<Observation>>> {
         let path = &self.path;
-        let mut reader = csv::ReaderBuilder::new().from_path(path).map_err(|e| csv_error(path, e))?;
-        let headers: Vec<String> = reader.headers().map_err(|e| csv_error(path, e))?.iter().map(String::from).collect();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let mut lines = CsvLines::new(&bytes);
+        let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+        let headers: Vec<String> =
+            reader.headers().map_err(|e| csv_error(path, e, &mut lines))?.iter().map(String::from).collect();
         // One header cell holding `;` or tabs: another delimiter, not missing columns.
         let hint = match headers.as_slice() {
             [only] if only.contains(';') => {
@@ -61,8 +65,8 @@ impl IndicatorSource for CsvSource {
             hint,
         };
         let rows = reader.records().map(|record| {
-            let record = record.map_err(|e| csv_error(path, e))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let record = record.map_err(|e| csv_error(path, e, &mut lines))?;
+            let line = lines.line(record.position());
             Ok((line, record.iter().map(String::from).collect()))
         });
         let mut out = Collected::new();

@@ -4,6 +4,7 @@
 //! Every problem is reported with the file, line and column it was found at, and a source reports
 //! all the problems of a file, not only the first.
 
+mod csv_lines;
 mod csv_source;
 #[cfg(feature = "parquet")]
 mod parquet_source;
@@ -11,11 +12,12 @@ mod sheet_source;
 mod table;
 mod units;
 
+pub use csv_lines::CsvLines;
 pub use csv_source::{CsvLayout, CsvSource};
 #[cfg(feature = "parquet")]
 pub use parquet_source::{parquet_files, ParquetSource};
 pub use sheet_source::{SheetSource, Sheets};
-pub use units::load_units;
+pub use units::{csv_error, load_units};
 
 /// Parses a cell as a number: empty, `NA` and `NaN` are missing (NaN); anything else must be a
 /// finite number.

@@ -123,6 +123,29 @@ fn non_numeric_cell_names_line_and_column() {
 }
 
 #[test]
+fn lines_are_the_file_s_with_crlf_ends_and_blank_lines() {
+    // Spreadsheet exports end lines with \r\n; blank lines are skipped. The csv crate's own
+    // record positions would say lines 1 and 2 here.
+    check_err(
+        wide(),
+        "unit,year,X1,X2\r\n1,2010,1,abc\r\n\r\n1,2010,5,6\r\n",
+        &[
+            "t.csv, line 2, column `X2`: non-numeric value `abc`",
+            "line 4: duplicate row for unit `1`, period 2010, indicator `X1` (first at line 2)",
+        ],
+    );
+    check_err(
+        wide(),
+        "unit,year,X1,X2\r\n1,2010,1,2\r\n\r\n1,2020\r\n",
+        &["t.csv, line 4: 2 fields where the header has 4"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let units = "id,name,province,seat_lon,seat_lat\r\n1,A,P,1,1\r\n\r\n2,B,P,abc,1\r\n";
+    let err = load_units(&file(&dir, "u.csv", units), &BTreeMap::new()).unwrap_err().to_string();
+    assert!(err.contains("u.csv, line 4, column `seat_lon`: non-numeric value `abc`"), "{err}");
+}
+
+#[test]
 fn duplicate_unit_period_row_names_both_lines() {
     check_err(
         wide(),

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use resil_core::{Error, LonLat, Result, Unit};
 
-use crate::parse_value;
+use crate::{parse_value, CsvLines};
 
 const KNOWN: [&str; 10] = [
     "id",
@@ -27,8 +27,10 @@ const KNOWN: [&str; 10] = [
 /// Reads the unit list; `regions` maps province to region (a unit's region is its province when
 /// the map is empty). Returns every problem found.
 pub fn load_units(path: &Path, regions: &BTreeMap<String, String>) -> Result<Vec<Unit>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_path(path).map_err(|e| csv_error(path, e))?;
-    let headers = reader.headers().map_err(|e| csv_error(path, e))?.clone();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut lines = CsvLines::new(&bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes.as_slice());
+    let headers = reader.headers().map_err(|e| csv_error(path, e, &mut lines))?.clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     let mut problems = Vec::new();
     for required in ["id", "name", "province"] {
@@ -45,11 +47,11 @@ pub fn load_units(path: &Path, regions: &BTreeMap<String, String>) -> Result<Vec
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(csv_error(path, e));
+                problems.push(csv_error(path, e, &mut lines));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line(record.position());
         let get = |name: &str| col(name).and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
         let mut number = |name: &str| -> Option<f64> {
             let cell = get(name);
@@ -133,8 +135,8 @@ pub fn load_units(path: &Path, regions: &BTreeMap<String, String>) -> Result<Vec
 }
 
 /// A CSV reader's error in words: the file and line, and what to do about it.
-pub(crate) fn csv_error(path: &Path, e: csv::Error) -> Error {
-    let line = e.position().map(|p| p.line());
+pub fn csv_error(path: &Path, e: csv::Error, lines: &mut CsvLines<'_>) -> Error {
+    let line = e.position().map(|p| lines.line(Some(p)));
     let message = e.to_string();
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::io(path, io),

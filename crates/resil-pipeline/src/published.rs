@@ -107,6 +107,7 @@ fn header_index(headers: &csv::StringRecord, name: &str, path: &Path) -> Result<
 /// unit list, regions those of the units; every problem is reported with its line and column.
 pub fn load(cfg: &PublishedConfig, resolved: &Path, units: &[Unit], periods: &[i32]) -> Result<PublishedFigures> {
     let text = std::fs::read_to_string(resolved).map_err(|e| Error::io(resolved, e))?;
+    let mut lines = resil_indicators::CsvLines::new(text.as_bytes());
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| Error::input(resolved, Some(1), e.to_string()))?.clone();
     let columns =
@@ -116,15 +117,15 @@ pub fn load(cfg: &PublishedConfig, resolved: &Path, units: &[Unit], periods: &[i
     let regions: Vec<&str> = units.iter().filter(|u| u.is_active()).map(|u| u.region.as_str()).collect();
     let mut figures = Vec::new();
     let mut problems = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
+    for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(Error::input(resolved, Some(line), e.to_string()));
+                problems.push(resil_indicators::csv_error(resolved, e, &mut lines));
                 continue;
             }
         };
+        let line = lines.line(record.position());
         let cell = |c: usize| record.get(idx[c]).unwrap_or("").trim();
         let mut bad = |column: &str, message: String| problems.push(Error::input_at(resolved, line, column, message));
         let statistic = Statistic::NAMES.iter().find(|(n, _)| *n == cell(1)).map(|(_, s)| *s);

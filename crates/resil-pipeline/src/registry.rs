@@ -300,8 +300,10 @@ pub static NORMALIZERS: &[MethodSpec<dyn Normalizer>] = &[
 /// against the config's folder; every problem names the file and line.
 fn goalposts_file(key: &StageKey, file: &str) -> Result<toml::Table> {
     let path = key.file.parent().unwrap_or(Path::new(".")).join(file);
-    let mut reader = csv::Reader::from_path(&path)
+    let bytes = std::fs::read(&path)
         .map_err(|e| Error::config(key.file, key.param_place("goalposts"), format!("{}: {e}", path.display())))?;
+    let mut lines = resil_indicators::CsvLines::new(&bytes);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader.headers().map_err(|e| Error::input(&path, Some(1), e.to_string()))?.clone();
     let col = |name: &str| {
         headers
@@ -312,9 +314,9 @@ fn goalposts_file(key: &StageKey, file: &str) -> Result<toml::Table> {
     let (id, lo, hi) = (col("indicator")?, col("lo")?, col("hi")?);
     let mut table = toml::Table::new();
     let mut problems = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
-        let record = record.map_err(|e| Error::input(&path, Some(line), e.to_string()))?;
+    for record in reader.records() {
+        let record = record.map_err(|e| resil_indicators::csv_error(&path, e, &mut lines))?;
+        let line = lines.line(record.position());
         let number = |c: usize, name: &str| -> Result<f64> {
             record.get(c).unwrap_or("").trim().parse::<f64>().map_err(|_| {
                 Error::input_at(&path, line, name, format!("`{}` is not a number", record.get(c).unwrap_or("")))
