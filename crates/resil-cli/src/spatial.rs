@@ -120,9 +120,19 @@ pub(crate) fn column(headers: &csv::StringRecord, name: &str, path: &std::path::
         .with_context(|| format!("{}, line 1: missing column `{name}`", path.display()))
 }
 
-/// The values of the table's column and the weights between its points.
-/// The ids (in file order), values and spatial weights of a points table.
-fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<String>, Vec<f64>, SpatialWeights)> {
+/// A points table as the spatial commands read it: ids in file order, the `--value` column, a
+/// second numeric column when one is asked for (`moran-bv --with`), and the weights between the
+/// points.
+struct PointsTable {
+    ids: Vec<String>,
+    values: Vec<f64>,
+    with: Vec<f64>,
+    weights: SpatialWeights,
+}
+
+/// Reads `args.table` once: the id, value and coordinate columns and, when `with` names one, a
+/// second numeric column, whose bad cells are reported after the weights are built.
+fn points_table(args: &SpatialArgs, with: Option<&str>) -> anyhow::Result<PointsTable> {
     let path = &args.table;
     // In memory, so that each record's line is counted from its bytes (`CsvLines`).
     let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
@@ -133,7 +143,8 @@ fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<String>, Vec<f6
         bail!("give the coordinates: --lon COL --lat COL, or --x COL --y COL");
     };
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
-    let (mut values, mut points) = (Vec::new(), Vec::new());
+    let with_col = with.map(|name| column(&headers, name, path).map(|c| (c, name))).transpose()?;
+    let (mut values, mut points, mut with_values) = (Vec::new(), Vec::new(), Vec::new());
     let (mut order, mut row_lines) = (Vec::new(), Vec::new());
     // One record read into again and again (`records()` allocates one a row).
     let mut record = csv::StringRecord::new();
@@ -143,17 +154,22 @@ fn values_and_weights(args: &SpatialArgs) -> anyhow::Result<(Vec<String>, Vec<f6
         order.push(record.get(id_col).unwrap_or("").to_string());
         values.push(number_cell(&record, (value_col, &args.value), path, line)?);
         points.push((number_cell(&record, (x_col, &cx), path, line)?, number_cell(&record, (y_col, &cy), path, line)?));
+        if let Some(with) = with_col {
+            with_values.push(number_cell(&record, with, path, line));
+        }
     }
     // The first row, in file order, whose id an earlier row has (a set for membership only).
     let mut seen = std::collections::HashSet::with_capacity(order.len());
     if let Some((id, line)) = order.iter().zip(&row_lines).find(|(id, _)| !seen.insert(id.as_str())) {
         bail!("{}, line {line}: duplicate id `{id}`", path.display());
     }
-    Ok((order, values, args.points.weights(&points, metric)?))
+    let weights = args.points.weights(&points, metric)?;
+    let with = with_values.into_iter().collect::<anyhow::Result<Vec<f64>>>()?;
+    Ok(PointsTable { ids: order, values, with, weights })
 }
 
 pub fn moran(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let (_, values, w) = values_and_weights(args)?;
+    let PointsTable { values, weights: w, .. } = points_table(args, None)?;
     let m = moran_i(&values, &w, args.inference.permutations, args.inference.seed)?;
     if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
@@ -180,7 +196,7 @@ pub fn moran(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
 }
 
 pub fn geary(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
-    let (_, values, w) = values_and_weights(args)?;
+    let PointsTable { values, weights: w, .. } = points_table(args, None)?;
     let g = geary_c(&values, &w, args.inference.permutations, args.inference.seed)?;
     if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
@@ -211,7 +227,7 @@ pub struct GetisOrdArgs {
 
 pub fn getis_ord(args: &GetisOrdArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let a = &args.spatial;
-    let (ids, values, w) = values_and_weights(a)?;
+    let PointsTable { ids, values, weights: w, .. } = points_table(a, None)?;
     let (permutations, seed) = (a.inference.permutations, a.inference.seed);
     if !args.local {
         let g = resil_trend::getis_ord::getis_ord(&values, &w, permutations, seed)?;
@@ -262,8 +278,7 @@ pub struct MoranBvArgs {
 
 pub fn moran_bv(args: &MoranBvArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let a = &args.spatial;
-    let (_, x, w) = values_and_weights(a)?;
-    let y = numeric_column(&a.table, &args.with)?;
+    let PointsTable { values: x, with: y, weights: w, .. } = points_table(a, Some(&args.with))?;
     let m = resil_trend::moran_bv::moran_bv(&x, &y, &w, a.inference.permutations, a.inference.seed)?;
     if a.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
@@ -285,20 +300,4 @@ pub fn moran_bv(args: &MoranBvArgs, out: &mut dyn Write) -> anyhow::Result<i32> 
         )?;
     }
     Ok(0)
-}
-
-/// The column `name` of a table as numbers, in file order; a bad cell is named by line.
-fn numeric_column(path: &std::path::Path, name: &str) -> anyhow::Result<Vec<f64>> {
-    // In memory, so that each record's line is counted from its bytes (`CsvLines`).
-    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
-    let mut lines = CsvLines::new(&bytes);
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let headers = reader.headers().map_err(|e| csv_error(path, e, &mut lines))?.clone();
-    let c = column(&headers, name, path)?;
-    let mut values = Vec::new();
-    let mut record = csv::StringRecord::new();
-    while reader.read_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
-        values.push(number_cell(&record, (c, name), path, lines.line(record.position()))?);
-    }
-    Ok(values)
 }
