@@ -2,7 +2,7 @@
 //! min-max on 2e5 x 30 (seeded uniform values, 20 benefit and 10 cost criteria, as the
 //! side-by-side `topsis` task), in memory (`score_matrix`) and over row blocks of 16,384 rows
 //! normalised in place (`score_chunked`, the path of `resil score`); and Moran's I with 99
-//! permutations on 1e4 points under 8-nearest-neighbour weights. The whole-process ratios
+//! permutations on 1e4 points and with 999 on 1e5, under 8-nearest-neighbour weights. The whole-process ratios
 //! against numpy, jenkspy and esda are the side-by-side scripts' (README, docs/scale.md).
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -46,17 +46,25 @@ fn topsis(c: &mut Criterion) {
 }
 
 fn moran_knn(c: &mut Criterion) {
-    let n = 10_000;
+    moran_knn_at(c, 10_000, 99);
+    moran_knn_at(c, 100_000, 999);
+}
+
+/// The weights and the permutation test at `n` points (1e5 and 999 permutations is the
+/// side-by-side `moran` task without the CSV).
+fn moran_knn_at(c: &mut Criterion, n: usize, permutations: usize) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
     let points: Vec<(f64, f64)> = (0..n).map(|_| (rng.gen_range(0.0..100.0), rng.gen_range(0.0..100.0))).collect();
     let values: Vec<f64> = points.iter().map(|p| p.0 / 50.0 + rng.gen_range(-1.0..1.0)).collect();
     let weights = SpatialWeights::build(&points, Metric::Planar, WeightsKind::Knn(8), true).unwrap();
-    let mut group = c.benchmark_group("moran_1e4_knn8");
+    let mut group = c.benchmark_group(format!("moran_{n}_knn8"));
     group.sample_size(10);
     group.bench_function("weights", |b| {
         b.iter(|| SpatialWeights::build(&points, Metric::Planar, WeightsKind::Knn(8), true).unwrap())
     });
-    group.bench_function("99_permutations", |b| b.iter(|| moran(&values, &weights, 99, 1).unwrap()));
+    group.bench_function(format!("{permutations}_permutations"), |b| {
+        b.iter(|| moran(&values, &weights, permutations, 1).unwrap())
+    });
     group.finish();
 }
 

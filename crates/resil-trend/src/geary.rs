@@ -6,7 +6,8 @@
 use resil_core::{Error, Result};
 use serde::Serialize;
 
-use crate::spatial::{permuted_statistics_in_lanes, pseudo_p, Links, SpatialWeights};
+use crate::permutation_count::{count_quotients_at_least, LinkSum, Quotient};
+use crate::spatial::{pseudo_p, Links, SpatialWeights};
 
 /// Global Geary's C and its inference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,14 +74,11 @@ pub fn geary(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     // One-sided in the direction of the deviation from E[C] = 1.
     let tail = |z: f64| if c > 1.0 { upper_tail(z) } else { 1.0 - upper_tail(z) };
     let p_sim = (permutations > 0).then(|| {
-        // Eight permutations at a time, each with the bits of one at a time (see
-        // `permuted_statistics_in_lanes`).
-        let links = Links::of(w);
-        let sims = permuted_statistics_in_lanes(values, permutations, seed, |lanes| {
-            let sums = links.weighted_squares_in_lanes(lanes);
-            std::array::from_fn(|b| (nf - 1.0) * sums[b] / denominator)
-        });
-        pseudo_p(sims.into_iter().filter(|&sim| sim >= c).count(), permutations)
+        // Counted as in point order, summed in the local order (`permutation_count`).
+        let quotient = Quotient { sum: LinkSum::Squares, scale: nf - 1.0, denominator, denominator_error: 0.0 };
+        let exact = |x: &[f64]| (nf - 1.0) * weighted_squares(w, x) / denominator;
+        let larger = count_quotients_at_least(values, permutations, seed, &Links::of(w), &quotient, c, exact);
+        pseudo_p(larger, permutations)
     });
     Ok(Geary {
         n,
@@ -101,23 +99,29 @@ pub fn geary(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spatial::{random_weights, spread_lanes, LANES};
+    use crate::spatial::{permuted_statistics, random_weights};
 
     proptest::proptest! {
-        /// Each lane of the side-by-side sum has the bits of `weighted_squares` on that lane's
-        /// values, for weights alike along a row (one per point) and different per link: so
-        /// the permutations in lanes give the pseudo p-value of one at a time.
+        /// The pseudo p-value counts the permutations as one at a time in point order does (the
+        /// same seeded streams, `weighted_squares` on each), for weights alike along a row and
+        /// different per link: small integer values, so that permutations tie with the observed
+        /// C and are decided in point order.
         #[test]
-        fn lanes_have_the_bits_of_one_permutation_at_a_time(
+        fn p_sim_is_that_of_one_permutation_at_a_time(
             w in random_weights(),
             seed in 0u64..1000,
+            raw in proptest::collection::vec(0u8..4, 40),
         ) {
-            let lanes = spread_lanes(w.n(), seed);
-            let sums = Links::of(&w).weighted_squares_in_lanes(&lanes);
-            for b in 0..LANES {
-                let lane: Vec<f64> = lanes.iter().map(|row| row[b]).collect();
-                proptest::prop_assert_eq!(sums[b].to_bits(), weighted_squares(&w, &lane).to_bits());
-            }
+            let n = w.n();
+            let values: Vec<f64> = raw[..n].iter().map(|&v| f64::from(v)).collect();
+            let Ok(geary) = geary(&values, &w, 40, seed) else { return Ok(()) };
+            let nf = n as f64;
+            let mean = values.iter().sum::<f64>() / nf;
+            let m2 = values.iter().fold(0.0, |m2, v| m2 + (v - mean) * (v - mean));
+            let denominator = 2.0 * w.s_terms().0 * m2;
+            let sims = permuted_statistics(&values, 40, seed, |x| (nf - 1.0) * weighted_squares(&w, x) / denominator);
+            let larger = sims.iter().filter(|&&sim| sim >= geary.c).count();
+            proptest::prop_assert_eq!(geary.p_sim, Some(pseudo_p(larger, 40)));
         }
     }
 

@@ -9,7 +9,8 @@ use rand::seq::index::sample;
 use resil_core::{Error, Result};
 use serde::Serialize;
 
-use crate::spatial::{parallel_map, permuted_statistics_in_lanes, pseudo_p, stream, Links, SpatialWeights};
+use crate::permutation_count::{count_quotients_at_least, LinkSum, Quotient};
+use crate::spatial::{parallel_map, pseudo_p, stream, Links, SpatialWeights};
 
 /// Global Getis-Ord G and its inference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,14 +104,12 @@ pub fn getis_ord(values: &[f64], w: &SpatialWeights, permutations: usize, seed: 
     let variance_norm = eg2 - expected_g * expected_g;
     let z_norm = (g - expected_g) / variance_norm.sqrt();
     let p_sim = (permutations > 0).then(|| {
-        // Eight permutations at a time: with weights of 1, Moran's cross product in lanes is
-        // `binary_cross` with the same bits (1 * x_j is x_j), so p_sim is that of one at a time.
-        let links = Links::of(&binary);
-        let sims = permuted_statistics_in_lanes(values, permutations, seed, |lanes| {
-            let (cross, _) = links.cross_and_squares_in_lanes(lanes);
-            std::array::from_fn(|b| cross[b] / den)
-        });
-        pseudo_p(sims.into_iter().filter(|&sim| sim >= g).count(), permutations)
+        // Counted as in point order, summed in the local order (`permutation_count`): with
+        // weights of 1, Moran's cross product is `binary_cross`.
+        let quotient = Quotient { sum: LinkSum::Cross, scale: 1.0, denominator: den, denominator_error: 0.0 };
+        let exact = |x: &[f64]| binary_cross(&binary, x) / den;
+        let larger = count_quotients_at_least(values, permutations, seed, &Links::of(&binary), &quotient, g, exact);
+        pseudo_p(larger, permutations)
     });
     Ok(GetisOrd {
         n,
@@ -188,28 +187,31 @@ pub fn local_g(values: &[f64], w: &SpatialWeights, star: bool, permutations: usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spatial::{random_weights, spread_lanes, LANES};
+    use crate::spatial::{permuted_statistics, random_weights};
     use resil_test_support::floats;
 
     proptest::proptest! {
-        /// With weights of 1, each lane of Moran's cross product in lanes has the bits of
-        /// `binary_cross` on that lane's values: the global G's permutations in lanes give the
-        /// pseudo p-value of one at a time.
+        /// The pseudo p-value counts the permutations as one at a time in point order does (the
+        /// same seeded streams, `binary_cross` on each): small integer values, so that
+        /// permutations tie with the observed G and are decided in point order.
         #[test]
-        fn lanes_have_the_bits_of_one_permutation_at_a_time(
+        fn p_sim_is_that_of_one_permutation_at_a_time(
             w in random_weights(),
             seed in 0u64..1000,
+            raw in proptest::collection::vec(1u8..4, 40),
         ) {
+            let n = w.n();
+            let values: Vec<f64> = raw[..n].iter().map(|&v| f64::from(v)).collect();
+            let Ok(g) = getis_ord(&values, &w, 40, seed) else { return Ok(()) };
             let binary = SpatialWeights {
                 neighbours: w.neighbours.iter().map(|row| row.iter().map(|&(j, _)| (j, 1.0)).collect()).collect(),
                 row_standardised: false,
             };
-            let lanes = spread_lanes(binary.n(), seed);
-            let (cross, _) = Links::of(&binary).cross_and_squares_in_lanes(&lanes);
-            for b in 0..LANES {
-                let lane: Vec<f64> = lanes.iter().map(|row| row[b]).collect();
-                proptest::prop_assert_eq!(cross[b].to_bits(), binary_cross(&binary, &lane).to_bits());
-            }
+            let (sum, sum2) = (values.iter().sum::<f64>(), values.iter().map(|v| v * v).sum::<f64>());
+            let den = sum * sum - sum2;
+            let sims = permuted_statistics(&values, 40, seed, |x| binary_cross(&binary, x) / den);
+            let larger = sims.iter().filter(|&&sim| sim >= g.g).count();
+            proptest::prop_assert_eq!(g.p_sim, Some(pseudo_p(larger, 40)));
         }
     }
 

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 /// Subtrees of at most this many points are scanned, not split further: below it the scan is
 /// cheaper than the descent.
-const LEAF: usize = 8;
+const LEAF: usize = 32;
 
 /// A candidate neighbour, ordered by squared distance then index (the deterministic tie-break).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,10 +39,12 @@ struct Best {
 
 impl Best {
     /// Whether a point at squared distance `d2` from the query may still enter.
+    #[inline]
     fn admits(&self, d2: f64) -> bool {
         self.sorted.len() < self.k || d2 <= self.sorted[self.k - 1].d2
     }
 
+    #[inline]
     fn offer(&mut self, c: Candidate) {
         if self.sorted.len() == self.k {
             if c >= self.sorted[self.k - 1] {
@@ -208,8 +210,9 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn nearest_and_within_match_brute_force(
-            raw in proptest::collection::vec((0u8..20, 0u8..20), 2..120), k in 1usize..6, r in 0.0f64..8.0
+            raw in proptest::collection::vec((0u8..30, 0u8..30), 2..300), k in 1usize..10, r in 0.0f64..8.0
         ) {
+            // Up to 300 points: a few levels of splits above the leaves of `LEAF` points.
             // Integer grid coordinates make exact ties common: the tie-break must hold too.
             let points: Vec<[f64; 3]> = raw.iter().map(|&(x, y)| [f64::from(x), f64::from(y), 0.0]).collect();
             let k = k.min(points.len() - 1);

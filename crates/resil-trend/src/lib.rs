@@ -13,6 +13,7 @@ mod kdtree;
 pub mod mobility;
 pub mod moran_bv;
 pub mod obstacles;
+mod permutation_count;
 mod regions;
 mod shuffle;
 pub mod spatial;
