@@ -79,7 +79,9 @@ pub fn spatial_gini(
         seed,
     };
     if permutations > 0 {
-        // Eight permutations at a time, each lane with the bits of `neighbour_differences`.
+        // `LANES` permutations at a time, each lane with the bits of `neighbour_differences`: in
+        // point order, not `permutation_count`'s, since the mean and spread of the
+        // permutations are reported too.
         let compressed = Links::of(w);
         let sims = permuted_statistics_in_lanes(values, permutations, seed, |lanes| {
             let sums = compressed.abs_differences_in_lanes(lanes);

@@ -64,7 +64,8 @@ pub fn moran_bv(x: &[f64], y: &[f64], w: &SpatialWeights, permutations: usize, s
     if permutations == 0 {
         return Ok(out);
     }
-    // Eight permutations at a time, each with the bits of `stat` (property-tested below).
+    // `LANES` permutations at a time, each with the bits of `stat` (property-tested below): in
+    // point order, since the permutations' mean and spread are reported too.
     let links = Links::of(&SpatialWeights { neighbours: rows, row_standardised: true });
     let sims = permuted_statistics_in_lanes(&zy, permutations, seed, |lanes| {
         let sums = links.fixed_cross_in_lanes(&zx, lanes);
