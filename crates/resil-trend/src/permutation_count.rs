@@ -178,13 +178,7 @@ pub(crate) fn gamma(m: f64) -> f64 {
 /// first order term of the quotient, the two roundings of each side (4 u of either value), and
 /// then twice all that, so that the rounding of the bound itself cannot matter. Infinite when
 /// the denominator could be zero.
-fn quotient_error(
-    scale: f64,
-    numerator: f64,
-    numerator_error: f64,
-    denominator: f64,
-    denominator_error: f64,
-) -> f64 {
+fn quotient_error(scale: f64, numerator: f64, numerator_error: f64, denominator: f64, denominator_error: f64) -> f64 {
     let smallest = denominator.abs() - denominator_error;
     if smallest.is_nan() || smallest <= 0.0 {
         return f64::INFINITY;
