@@ -134,11 +134,17 @@ impl LocalLinks {
         let Links { starts, to, .. } = &self.links;
         let mut total = [0.0; LANES];
         for (p, (range, xi)) in starts.windows(2).zip(x).enumerate() {
+            // A row's terms first, then the rows: no term passes through more additions than
+            // the bound counts (a point's links, then the points).
+            let mut row = [0.0; LANES];
             for e in range[0]..range[1] {
                 let (xj, w) = (&x[to[e] as usize], self.links.weight(p, e));
                 for b in 0..LANES {
-                    total[b] += w * (xi[b] - xj[b]).powi(2);
+                    row[b] += w * (xi[b] - xj[b]).powi(2);
                 }
+            }
+            for b in 0..LANES {
+                total[b] += row[b];
             }
         }
         total
@@ -150,14 +156,15 @@ impl LocalLinks {
     /// gamma(m) * sum |w_ij| |t_ij| of the exact one (m = n + most links + 4 rounded operations
     /// on any term's way to the total), so the two are within twice that, plus an allowance for
     /// results rounded to zero or to subnormal numbers (at most 2^-1074 each, where no relative
-    /// bound holds). Infinite for terms so small that a product could underflow unseen.
+    /// bound holds, then multiplied by a weight and a value at most: (1 + term) covers the
+    /// value). Infinite for terms so small that a product could underflow unseen.
     fn sum_error(&self, term: f64) -> f64 {
         if term.is_nan() || term < 1e-250 {
             return f64::INFINITY;
         }
         let operations = (self.order.len() + self.most_links + 4) as f64;
-        let underflows =
-            2.0 * (self.links.to.len() + self.order.len()) as f64 * (self.most_weight + 1.0) * f64::MIN_POSITIVE;
+        let operations_in_all = (self.links.to.len() + self.order.len()) as f64;
+        let underflows = 2.0 * operations_in_all * (self.most_weight + 1.0) * (1.0 + term) * f64::MIN_POSITIVE;
         2.0 * gamma(operations) * term * self.abs_weights + underflows
     }
 }
