@@ -57,7 +57,8 @@ pub fn geary(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     if m2 == 0.0 {
         return Err(Error::data("geary", "every value is the same: Geary's C is undefined (0/0)"));
     }
-    let (s0, s1, s2) = w.s_terms();
+    let links = Links::of(w);
+    let (s0, s1, s2) = links.s_terms();
     if s0 == 0.0 {
         return Err(Error::data("geary", "no point has a neighbour: the weights are all zero"));
     }
@@ -77,7 +78,7 @@ pub fn geary(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
         // Counted as in point order, summed in the local order (`permutation_count`).
         let quotient = Quotient { sum: LinkSum::Squares, scale: nf - 1.0, denominator, denominator_error: 0.0 };
         let exact = |x: &[f64]| (nf - 1.0) * weighted_squares(w, x) / denominator;
-        let larger = count_quotients_at_least(values, permutations, seed, &Links::of(w), &quotient, c, exact);
+        let larger = count_quotients_at_least(values, permutations, seed, &links, &quotient, c, exact);
         pseudo_p(larger, permutations)
     });
     Ok(Geary {
@@ -118,7 +119,7 @@ mod tests {
             let nf = n as f64;
             let mean = values.iter().sum::<f64>() / nf;
             let m2 = values.iter().fold(0.0, |m2, v| m2 + (v - mean) * (v - mean));
-            let denominator = 2.0 * w.s_terms().0 * m2;
+            let denominator = 2.0 * Links::of(&w).s_terms().0 * m2;
             let sims = permuted_statistics(&values, 40, seed, |x| (nf - 1.0) * weighted_squares(&w, x) / denominator);
             let larger = sims.iter().filter(|&&sim| sim >= geary.c).count();
             proptest::prop_assert_eq!(geary.p_sim, Some(pseudo_p(larger, 40)));

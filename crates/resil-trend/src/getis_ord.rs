@@ -81,7 +81,8 @@ pub fn getis_ord(values: &[f64], w: &SpatialWeights, permutations: usize, seed: 
         neighbours: w.neighbours.iter().map(|row| row.iter().map(|&(j, _)| (j, 1.0)).collect()).collect(),
         row_standardised: false,
     };
-    let (s0, s1, s2) = binary.s_terms();
+    let links = Links::of(&binary);
+    let (s0, s1, s2) = links.s_terms();
     if s0 == 0.0 {
         return Err(Error::data("getis-ord", "no point has a neighbour: the weights are all zero"));
     }
@@ -108,7 +109,7 @@ pub fn getis_ord(values: &[f64], w: &SpatialWeights, permutations: usize, seed: 
         // weights of 1, Moran's cross product is `binary_cross`.
         let quotient = Quotient { sum: LinkSum::Cross, scale: 1.0, denominator: den, denominator_error: 0.0 };
         let exact = |x: &[f64]| binary_cross(&binary, x) / den;
-        let larger = count_quotients_at_least(values, permutations, seed, &Links::of(&binary), &quotient, g, exact);
+        let larger = count_quotients_at_least(values, permutations, seed, &links, &quotient, g, exact);
         pseudo_p(larger, permutations)
     });
     Ok(GetisOrd {

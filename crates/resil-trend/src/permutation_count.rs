@@ -15,7 +15,7 @@
 //! rounding, which the bounds of recursive summation hold (Higham, *Accuracy and Stability of
 //! Numerical Algorithms*, 2nd ed., 2002, section 4.2).
 
-use crate::spatial::{in_seeded_blocks, Lanes, LinkWeights, Links, LANES};
+use crate::spatial::{in_lane_batches, Lanes, LinkWeights, Links, LANES};
 
 /// The links renumbered in breadth-first order of the graph (each component from its lowest
 /// point), where a point's neighbours are near it: at 1e5 points under 8 nearest neighbours,
@@ -270,33 +270,18 @@ fn count_at_least(
     fast: impl Fn(&[Lanes]) -> [(f64, f64); LANES] + Sync,
     exact: impl Fn(&[f64]) -> f64 + Sync,
 ) -> usize {
-    let at_least = in_seeded_blocks(values, permutations, seed, |mut shuffled, shuffler, count| {
-        let mut lanes = vec![[0.0; LANES]; shuffled.len()];
-        let mut decided = Vec::with_capacity(count);
-        while decided.len() < count {
-            let batch = LANES.min(count - decided.len());
-            for lane in 0..batch {
-                // Shuffled in point order, gathered by position (from 800 KB at 1e5 points, in
-                // the second-level cache): cheaper than swapping at positions, which adds a
-                // random read of the position to every swap.
-                shuffler.shuffle(&mut shuffled);
-                for (row, &i) in lanes.iter_mut().zip(&local.order) {
-                    row[lane] = shuffled[i as usize];
-                }
-            }
-            for (lane, (statistic, bound)) in fast(&lanes).into_iter().enumerate().take(batch) {
-                let at_least = if statistic - observed > bound {
-                    true
-                } else if observed - statistic > bound {
-                    false
-                } else {
-                    let in_point_order: Vec<f64> = local.position.iter().map(|&p| lanes[p as usize][lane]).collect();
-                    exact(&in_point_order) >= observed
-                };
-                decided.push(if at_least { 1.0 } else { 0.0 });
-            }
+    let at_least = in_lane_batches(values, permutations, seed, Some(&local.order), |lanes, in_use, out| {
+        for (lane, (statistic, bound)) in fast(lanes).into_iter().enumerate().take(in_use) {
+            let at_least = if statistic - observed > bound {
+                true
+            } else if observed - statistic > bound {
+                false
+            } else {
+                let in_point_order: Vec<f64> = local.position.iter().map(|&p| lanes[p as usize][lane]).collect();
+                exact(&in_point_order) >= observed
+            };
+            out.push(if at_least { 1.0 } else { 0.0 });
         }
-        decided
     });
     at_least.into_iter().filter(|&hit| hit > 0.0).count()
 }
