@@ -102,6 +102,30 @@ fn bad_input_is_named() {
     assert!(stderr.contains("criterion 2 is a cost criterion"), "{stderr}");
 }
 
+/// Criteria are found by name (`--weight fixed:` maps its numbers to names, and the outputs
+/// list them) and alternatives by id, so a name or an id twice is an error, with its lines:
+/// blank lines and CRLF as the reader counts them, and a quoted id across two lines.
+#[test]
+fn a_criterion_name_or_an_alternative_id_twice_is_named() {
+    for (text, wanted) in [
+        ("id,a,a\nx1,1,2\nx2,3,4\n", "line 1: column `a` appears 2 times (columns 2, 3); rename or remove all but one"),
+        ("id, a ,b,a\nx1,1,2,3\n", "line 1: column `a` appears 2 times (columns 2, 4)"),
+        ("id,a,\nx1,1,2\n", "line 1: column 3 has no name; every criterion needs one"),
+        ("id,a,b\nx1,1,2\nx2,3,4\nx1,5,6\n", "line 4: duplicate id `x1` (first on line 2)"),
+        // The first id seen again, in file order: x2 at line 5 before x1 at line 6.
+        ("id,a,b\r\nx1,1,2\r\n\r\nx2,3,4\r\nx2,5,6\r\nx1,7,8\r\n", "line 5: duplicate id `x2` (first on line 4)"),
+        ("id,a,b\n\"x1\",1,2\n\"x\n2\",3,4\n\nx1,5,6\n", "line 6: duplicate id `x1` (first on line 2)"),
+    ] {
+        let (_d, t) = write(text);
+        let (code, stdout, stderr) = resil(&["score", &t]);
+        assert_eq!(code, 1, "{text:?}: {stdout}");
+        assert!(stderr.contains(&format!("{t}, {wanted}")), "{text:?}: {stderr}");
+    }
+    // Ids that differ only in case or blanks are different ids.
+    let scores = json(&["score", &write("id,a,b\nx1,1,2\nX1,3,4\nx1 ,5,6\n").1]);
+    assert_eq!(scores["alternatives"].as_array().unwrap().len(), 3);
+}
+
 #[test]
 fn score_writes_to_a_file_atomically_and_never_over_its_input() {
     let (dir, t) = write(TZENG);

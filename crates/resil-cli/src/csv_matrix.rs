@@ -41,8 +41,28 @@ impl Ids {
     }
 
     pub fn get(&self, i: usize) -> &str {
+        std::str::from_utf8(self.bytes_of(i)).unwrap_or("?")
+    }
+
+    fn bytes_of(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or("?")
+        &self.bytes[start..self.ends[i]]
+    }
+
+    /// The first row whose id an earlier row has, with the first row that has it: `(first,
+    /// again)`; None when every id differs.
+    pub fn first_repeat(&self) -> Option<(usize, usize)> {
+        let hash = |i: usize| crate::repeats::stable_hash(&self.bytes_of(i));
+        let twice = crate::repeats::repeated((0..self.len()).into_par_iter().map(hash).collect());
+        if twice.is_empty() {
+            return None;
+        }
+        let candidates: Vec<(usize, &[u8])> = (0..self.len())
+            .into_par_iter()
+            .filter(|&i| twice.binary_search(&hash(i)).is_ok())
+            .map(|i| (i, self.bytes_of(i)))
+            .collect();
+        crate::repeats::first_repeat(candidates)
     }
 
     #[cfg(test)]
@@ -399,6 +419,48 @@ fn not_a_number(path: &Path, line: usize, name: &str, text: &[u8], start: usize)
         path.display(),
         String::from_utf8_lossy(text[from..end].trim_ascii())
     )
+}
+
+/// The line of `path` on which each of `rows` is: data rows from 0, as [`read`] numbers them
+/// (the lines after the header that are not blank). A file with a quote is read as the csv crate
+/// reads it, quoted line breaks included.
+pub fn lines_of_rows(path: &Path, rows: &[usize]) -> anyhow::Result<Vec<u64>> {
+    let reading = || format!("{}: reading", path.display());
+    let mut reader = BufReader::new(File::open(path).with_context(|| path.display().to_string())?);
+    let mut lines = vec![0; rows.len()];
+    let (mut text, mut line, mut row) = (Vec::new(), 0u64, 0usize);
+    loop {
+        text.clear();
+        if reader.read_until(b'\n', &mut text).with_context(reading)? == 0 {
+            return Ok(lines);
+        }
+        if memchr::memchr(b'"', &text).is_some() {
+            return quoted_lines_of_rows(path, rows);
+        }
+        line += 1;
+        let bare = text.strip_suffix(b"\n").unwrap_or(&text);
+        if line == 1 || is_blank(bare) {
+            continue;
+        }
+        rows.iter().zip(&mut lines).filter(|(&r, _)| r == row).for_each(|(_, at)| *at = line);
+        row += 1;
+    }
+}
+
+/// [`lines_of_rows`] through the csv crate, as [`read_quoted`] reads.
+fn quoted_lines_of_rows(path: &Path, rows: &[usize]) -> anyhow::Result<Vec<u64>> {
+    let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let mut lines = CsvLines::new(&bytes);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let mut found = vec![0; rows.len()];
+    let mut record = csv::ByteRecord::new();
+    let mut row = 0;
+    while reader.read_byte_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
+        let line = lines.line(record.position());
+        rows.iter().zip(&mut found).filter(|(&r, _)| r == row).for_each(|(_, at)| *at = line);
+        row += 1;
+    }
+    Ok(found)
 }
 
 /// Reads column `column` (0-based) of `path`, a CSV with a header row, as numbers: every

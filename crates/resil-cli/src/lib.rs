@@ -17,6 +17,7 @@ mod inequality;
 mod matrix;
 #[cfg(feature = "parquet")]
 mod parquet_matrix;
+mod repeats;
 mod serve;
 mod spatial;
 #[cfg(feature = "parquet")]

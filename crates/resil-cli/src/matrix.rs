@@ -120,8 +120,80 @@ enum Rows {
     OnDisk(crate::parquet_matrix::OnDisk),
 }
 
-/// The matrix of `resil score`: from CSV, or from Parquet when built with it.
+impl Rows {
+    /// The ids, when they are held (not streamed).
+    fn held_ids(&self) -> Option<&Ids> {
+        match self {
+            Rows::InMemory(ids, _) => Some(ids),
+            #[cfg(feature = "parquet")]
+            Rows::OnDisk(_) => None,
+        }
+    }
+}
+
+/// The matrix of `resil score`: from CSV, or from Parquet when built with it. Every criterion
+/// has a name of its own and every alternative an id of its own, whatever the source.
 fn read_matrix(path: &std::path::Path, stream: bool) -> anyhow::Result<(Vec<String>, Rows)> {
+    let (names, rows) = read_source(path, stream)?;
+    distinct_names(path, &names)?;
+    if let Some(ids) = rows.held_ids() {
+        if let Some((first, again)) = ids.first_repeat() {
+            let id = ids.get(again);
+            if is_csv(path) {
+                let lines = crate::csv_matrix::lines_of_rows(path, &[first, again])?;
+                bail!("{}, line {}: duplicate id `{id}` (first on line {})", path.display(), lines[1], lines[0]);
+            }
+            #[cfg(feature = "parquet")]
+            {
+                let places = crate::parquet_matrix::row_places(path, &[first, again])?;
+                bail!("{}: duplicate id `{id}` (first at {})", places[1], places[0]);
+            }
+        }
+    }
+    Ok((names, rows))
+}
+
+/// An error unless every criterion has a name, and a name no other criterion has: `--weight
+/// fixed:`, the outputs and the reader find them by name.
+fn distinct_names(path: &std::path::Path, names: &[String]) -> anyhow::Result<()> {
+    let header = if is_csv(path) { ", line 1" } else { "" };
+    // Columns counted from 1, the id column first.
+    if let Some(j) = names.iter().position(|n| n.trim().is_empty()) {
+        bail!("{}{header}: column {} has no name; every criterion needs one", path.display(), j + 2);
+    }
+    for name in names {
+        let at: Vec<String> =
+            names.iter().enumerate().filter(|(_, n)| *n == name).map(|(j, _)| (j + 2).to_string()).collect();
+        if at.len() > 1 {
+            bail!(
+                "{}{header}: column `{name}` appears {} times (columns {}); rename or remove all but one",
+                path.display(),
+                at.len(),
+                at.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` is read as a CSV file.
+fn is_csv(path: &std::path::Path) -> bool {
+    !is_parquet(path) && !is_arrow_ipc(path)
+}
+
+/// Whether `path` is read as an Arrow IPC file.
+fn is_arrow_ipc(path: &std::path::Path) -> bool {
+    #[cfg(feature = "parquet")]
+    return crate::parquet_matrix::is_arrow_ipc(path);
+    #[cfg(not(feature = "parquet"))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// The matrix as its source gives it.
+fn read_source(path: &std::path::Path, stream: bool) -> anyhow::Result<(Vec<String>, Rows)> {
     #[cfg(feature = "parquet")]
     if crate::parquet_matrix::is_arrow_ipc(path) && !stream {
         let (ids, names, blocks) = crate::parquet_matrix::read_ipc(path)?;
@@ -272,11 +344,16 @@ fn score_on_engine(args: &ScoreArgs, engine: &str, out: &mut dyn Write, err: &mu
         let engine: resil_engine::Engine = engine.parse().map_err(|e: String| anyhow::anyhow!("--engine {e}"))?;
         let input = resil_engine::Input::of(&args.matrix);
         let setup = |names: &[String]| -> Result<resil_engine::Setup, String> {
+            distinct_names(&args.matrix, names).map_err(|e| e.to_string())?;
             let polarities = polarities(args.polarity.as_deref(), names.len()).map_err(|e| e.to_string())?;
             let stages = stages(args, names).map_err(|e| format!("{e:#}"))?;
             Ok(resil_engine::Setup { polarities, stages })
         };
         let result = resil_engine::score(&engine, &input, &setup).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
+        // The engine gives the rows sorted by id, not in the file's order: no line to name.
+        if let Some(w) = result.ids.windows(2).find(|w| w[0] == w[1]) {
+            bail!("{}: duplicate id `{}`; every alternative needs an id of its own", args.matrix.display(), w[0]);
+        }
         let mut ids = Ids::default();
         result.ids.iter().for_each(|id| ids.push(id.as_bytes()));
         write_output(args, out, err, &ids, &result.names, &result.score, &HeldExtras::of(&result.score))

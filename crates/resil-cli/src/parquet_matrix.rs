@@ -164,8 +164,64 @@ pub struct OnDisk {
 pub fn open_on_disk(path: &Path) -> anyhow::Result<(Vec<String>, OnDisk)> {
     let (fields, groups) = row_groups(path)?;
     let disk = OnDisk::new(Selection::matrix(&fields), groups)?;
-    disk.keys_of_groups(|_| Ok(()))?;
+    // Each row's id hashed in this read, and the rows of repeated hashes read again to name them.
+    let hash = |keys: &PanelKeys, i: usize| crate::repeats::stable_hash(&keys.ids.get(i));
+    let hashes = disk.keys_of_groups(|keys| Ok((0..keys.ids.len()).map(|i| hash(keys, i)).collect::<Vec<_>>()))?;
+    let twice = crate::repeats::repeated(hashes.concat());
+    if !twice.is_empty() {
+        let found = disk.keys_of_groups(|keys| {
+            Ok((0..keys.ids.len())
+                .filter(|&i| twice.binary_search(&hash(keys, i)).is_ok())
+                .map(|i| (keys.ids.get(i).to_string(), (keys.place)(i)))
+                .collect::<Vec<_>>())
+        })?;
+        // Row group by row group, each in row order: the rows in order.
+        let found: Vec<(String, String)> = found.into_iter().flatten().collect();
+        if let Some((first, again)) = crate::repeats::first_repeat(found.iter().map(|(id, _)| id).enumerate().collect())
+        {
+            bail!("{}: duplicate id `{}` (first at {})", found[again].1, found[again].0, found[first].1);
+        }
+    }
     Ok((disk.selection.names.clone(), disk))
+}
+
+/// Where each of `rows` (rows from 0 of the matrix [`read`] or [`read_ipc`] gives of `path`) is:
+/// its file, row group (record batch) and row, as the other errors name them.
+pub fn row_places(path: &Path, rows: &[usize]) -> anyhow::Result<Vec<String>> {
+    /// Rows `start..start + rows` of the matrix: `{part}, row {first_row + i}` in the file.
+    struct Part {
+        start: usize,
+        rows: usize,
+        part: String,
+        first_row: u64,
+    }
+    let mut parts = Vec::new();
+    if is_arrow_ipc(path) {
+        let handle = File::open(path).with_context(|| path.display().to_string())?;
+        let reader = arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(handle), None)
+            .with_context(|| format!("{}: not a readable Arrow IPC file", path.display()))?;
+        let mut start = 0;
+        for (b, batch) in reader.enumerate() {
+            let part = format!("{}, record batch {b}", path.display());
+            let rows = batch.with_context(|| part.clone())?.num_rows();
+            parts.push(Part { start, rows, part, first_row: start as u64 + 1 });
+            start += rows;
+        }
+    } else {
+        let mut start = 0;
+        for g in row_groups(path)?.1 {
+            let part = format!("{}, row group {}", g.file.display(), g.index);
+            parts.push(Part { start, rows: g.rows, part, first_row: g.first_row });
+            start += g.rows;
+        }
+    }
+    Ok(rows
+        .iter()
+        .map(|&row| match parts.iter().find(|p| (p.start..p.start + p.rows).contains(&row)) {
+            Some(p) => format!("{}, row {}", p.part, p.first_row + (row - p.start) as u64),
+            None => format!("{}, row {}", path.display(), row + 1),
+        })
+        .collect())
 }
 
 /// Opens a wide panel for `resil run --stream`: its indicator columns (`(indicator, column
@@ -622,24 +678,43 @@ mod tests {
     type OwnedGroup = (Vec<String>, Vec<f64>, Vec<Option<i64>>);
 
     fn parquet_file(dir: &Path, name: &str, batches: &[Group<'_>]) -> PathBuf {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("id", DataType::Utf8, false),
-            Field::new("a", DataType::Float64, false),
-            Field::new("b", DataType::Int64, true),
-        ]));
         let path = dir.join(name);
-        let mut writer = ArrowWriter::try_new(File::create(&path).unwrap(), schema.clone(), None).unwrap();
-        for (ids, a, b) in batches {
-            let arrays: Vec<ArrayRef> = vec![
-                Arc::new(StringArray::from(ids.clone())),
-                Arc::new(Float64Array::from(a.clone())),
-                Arc::new(Int64Array::from(b.clone())),
-            ];
-            writer.write(&RecordBatch::try_new(schema.clone(), arrays).unwrap()).unwrap();
+        let mut writer = ArrowWriter::try_new(File::create(&path).unwrap(), group_schema(), None).unwrap();
+        for group in batches {
+            writer.write(&record_batch(group)).unwrap();
             writer.flush().unwrap();
         }
         writer.close().unwrap();
         path
+    }
+
+    /// The same columns as [`parquet_file`] as an Arrow IPC file, a record batch per group.
+    fn ipc_file(dir: &Path, name: &str, batches: &[Group<'_>]) -> PathBuf {
+        let path = dir.join(name);
+        let mut writer = arrow_ipc::writer::FileWriter::try_new(File::create(&path).unwrap(), &group_schema()).unwrap();
+        for group in batches {
+            writer.write(&record_batch(group)).unwrap();
+        }
+        writer.finish().unwrap();
+        path
+    }
+
+    /// id (text), a (f64), b (i64, nullable).
+    fn group_schema() -> Arc<Schema> {
+        Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, false),
+            Field::new("a", DataType::Float64, false),
+            Field::new("b", DataType::Int64, true),
+        ]))
+    }
+
+    fn record_batch((ids, a, b): &Group<'_>) -> RecordBatch {
+        let arrays: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(ids.clone())),
+            Arc::new(Float64Array::from(a.clone())),
+            Arc::new(Int64Array::from(b.clone())),
+        ];
+        RecordBatch::try_new(group_schema(), arrays).unwrap()
     }
 
     #[test]
@@ -769,27 +844,61 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_id_is_named_by_file_row_group_and_row() {
+        let dir = tempfile::tempdir().unwrap();
+        // u2 again in the second row group, then u1 again: u2's is the first repeat.
+        let groups: Vec<Group<'_>> = vec![
+            (vec!["u1", "u2"], vec![1.5, 2.5], vec![Some(3), Some(4)]),
+            (vec!["u3", "u2", "u1"], vec![-1.0, 0.0, 1.0], vec![Some(7), Some(8), Some(9)]),
+        ];
+        let file = parquet_file(dir.path(), "m.parquet", &groups);
+        let at = |group: usize, row: usize| format!("{}, row group {group}, row {row}", file.display());
+        assert_eq!(row_places(&file, &[1, 3, 4]).unwrap(), vec![at(0, 2), at(1, 4), at(1, 5)]);
+        let want = format!("{}: duplicate id `u2` (first at {})", at(1, 4), at(0, 2));
+        let streamed = open_on_disk(&file).err().expect("a repeated id").to_string();
+        assert_eq!(streamed, want);
+        let score = |path: &Path, extra: &[&str]| {
+            let mut argv: Vec<String> = vec!["resil".into(), "score".into(), path.to_str().unwrap().into()];
+            argv.extend(extra.iter().map(|a| a.to_string()));
+            let (mut o, mut e) = (Vec::new(), Vec::new());
+            assert_eq!(crate::main_with(&argv, &mut o, &mut e), 1);
+            String::from_utf8(e).unwrap()
+        };
+        for extra in [&[][..], &["--stream"]] {
+            assert!(score(&file, extra).contains(&want), "{extra:?}: {}", score(&file, extra));
+        }
+        // The same rows as an Arrow IPC file: named by record batch.
+        let ipc = ipc_file(dir.path(), "m.arrow", &groups);
+        let batch = |b: usize, row: usize| format!("{}, record batch {b}, row {row}", ipc.display());
+        assert!(score(&ipc, &[]).contains(&format!("{}: duplicate id `u2` (first at {})", batch(1, 4), batch(0, 2))));
+        // Two criteria of one name: refused with the columns, as for CSV (without a line).
+        let twice = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, false),
+            Field::new("a", DataType::Float64, false),
+            Field::new("a", DataType::Float64, false),
+        ]));
+        let named_twice = dir.path().join("twice.parquet");
+        let mut writer = ArrowWriter::try_new(File::create(&named_twice).unwrap(), twice.clone(), None).unwrap();
+        let arrays: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(vec!["u1", "u2"])),
+            Arc::new(Float64Array::from(vec![1.0, 2.0])),
+            Arc::new(Float64Array::from(vec![3.0, 4.0])),
+        ];
+        writer.write(&RecordBatch::try_new(twice, arrays).unwrap()).unwrap();
+        writer.close().unwrap();
+        let want = format!("{}: column `a` appears 2 times (columns 2, 3)", named_twice.display());
+        for extra in [&[][..], &["--stream"]] {
+            assert!(score(&named_twice, extra).contains(&want), "{extra:?}: {}", score(&named_twice, extra));
+        }
+    }
+
+    #[test]
     fn an_arrow_ipc_file_reads_like_the_parquet_file() {
         let dir = tempfile::tempdir().unwrap();
         let groups: Vec<Group<'_>> =
             vec![(vec!["u1", "u2"], vec![1.5, 2.5], vec![Some(3), Some(4)]), (vec!["u3"], vec![-1.0], vec![Some(7)])];
         let (ids, names, blocks) = read(&parquet_file(dir.path(), "m.parquet", &groups)).unwrap();
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("id", DataType::Utf8, false),
-            Field::new("a", DataType::Float64, false),
-            Field::new("b", DataType::Int64, true),
-        ]));
-        let path = dir.path().join("m.arrow");
-        let mut writer = arrow_ipc::writer::FileWriter::try_new(File::create(&path).unwrap(), &schema).unwrap();
-        for (i, a, b) in &groups {
-            let arrays: Vec<ArrayRef> = vec![
-                Arc::new(StringArray::from(i.clone())),
-                Arc::new(Float64Array::from(a.clone())),
-                Arc::new(Int64Array::from(b.clone())),
-            ];
-            writer.write(&RecordBatch::try_new(schema.clone(), arrays).unwrap()).unwrap();
-        }
-        writer.finish().unwrap();
+        let path = ipc_file(dir.path(), "m.arrow", &groups);
         assert!(is_arrow_ipc(&path));
         let (ipc_ids, ipc_names, ipc_blocks) = read_ipc(&path).unwrap();
         assert_eq!((ipc_ids.iter().collect::<Vec<_>>(), ipc_names), (ids.iter().collect::<Vec<_>>(), names));

@@ -5,7 +5,6 @@
 //! periods read back and the scorer's extras remade. What the run refuses is checked by
 //! `resil_pipeline::Prepared::stream_plan` before any data is read.
 
-use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -18,6 +17,7 @@ use resil_core::chunked::RowChunks;
 use resil_pipeline::{Prepared, RowKeys, StreamPlan, StreamedRun};
 
 use crate::parquet_matrix::{open_panel_on_disk, OnDisk, PanelKeys};
+use crate::repeats;
 
 /// Runs `prepared` with its panel on disk and writes its outputs into `dir`; returns the files
 /// written and a short summary.
@@ -102,32 +102,27 @@ fn checked_keys(prepared: &Prepared, plan: &StreamPlan, disk: &OnDisk) -> anyhow
             all.extend(u);
         }
     }
-    // Duplicates by their hashes (8 bytes a row, dropped before the passes); a repeated hash is
-    // confirmed on the keys themselves, so a collision is never reported.
-    hashes.par_sort_unstable();
-    let repeated: Vec<u64> = hashes.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
-    drop(hashes);
-    if !repeated.is_empty() {
+    // Duplicates by their hashes (8 bytes a row, dropped before the passes).
+    let twice = repeats::repeated(hashes);
+    if !twice.is_empty() {
         let found = disk.keys_of_groups(|keys: &PanelKeys| {
             Ok((0..keys.periods.len())
-                .filter(|&i| repeated.binary_search(&key_hash(keys.ids.get(i), keys.periods[i])).is_ok())
-                .map(|i| (keys.ids.get(i).to_string(), keys.periods[i], (keys.place)(i)))
+                .filter(|&i| twice.binary_search(&key_hash(keys.ids.get(i), keys.periods[i])).is_ok())
+                .map(|i| ((keys.ids.get(i).trim().to_string(), keys.periods[i]), (keys.place)(i)))
                 .collect::<Vec<_>>())
         })?;
-        let mut found: Vec<_> = found.into_iter().flatten().collect();
-        found.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-        if let Some(w) = found.windows(2).find(|w| (&w[0].0, w[0].1) == (&w[1].0, w[1].1)) {
-            bail!("{}: unit `{}`, period {} is also on {}", w[1].2, w[1].0, w[1].1, w[0].2);
+        // Row group by row group, each in row order: the rows in order.
+        let found: Vec<_> = found.into_iter().flatten().collect();
+        if let Some((first, again)) = repeats::first_repeat(found.iter().map(|(key, _)| key).enumerate().collect()) {
+            let ((id, period), place) = &found[again];
+            bail!("{place}: unit `{id}`, period {period} is also on {}", found[first].1);
         }
     }
     Ok((periods, row_units))
 }
 
 fn key_hash(id: &str, period: i64) -> u64 {
-    // std's SipHash with fixed keys: the same on every machine.
-    let mut h = std::hash::DefaultHasher::new();
-    (id.trim(), period).hash(&mut h);
-    h.finish()
+    repeats::stable_hash(&(id.trim(), period))
 }
 
 fn data_status(prepared: &Prepared) -> String {
