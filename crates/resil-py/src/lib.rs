@@ -123,6 +123,16 @@ fn score<'py>(
     if polarity.len() != m || criteria.len() != m {
         return Err(fail(format!("{m} criteria, but {} polarities and {} names", polarity.len(), criteria.len())));
     }
+    // Weights and outputs find criteria by name, as in `resil score`.
+    if let Some(j) = criteria.iter().position(|c| c.trim().is_empty()) {
+        return Err(fail(format!("criteria: column {j} has no name; every criterion needs one")));
+    }
+    if let Some((j, k)) = (0..m).flat_map(|k| (0..k).map(move |j| (j, k))).find(|&(j, k)| criteria[j] == criteria[k]) {
+        return Err(fail(format!(
+            "criteria: `{}` names columns {j} and {k}; rename or remove all but one",
+            criteria[k]
+        )));
+    }
     let polarities = polarity
         .iter()
         .map(|p| Polarity::parse(p).ok_or_else(|| fail(format!("polarity: `{}` is not + or -", p.trim()))))

@@ -131,6 +131,21 @@ def test_errors_raise_resil_error_with_the_cli_message(tmp_path):
         resil.methods("nonsense")
 
 
+def test_a_criterion_name_or_an_alternative_twice_is_refused():
+    # Fixed weights go to criteria by name: over a, a they had become 0.5, 0.5.
+    twice = pd.DataFrame([[1.0, 2.0], [3.0, 1.0]], columns=["a", "a"], index=["x", "y"])
+    with pytest.raises(resil.ResilError, match="criteria: `a` names columns 0 and 1; rename or remove all but one"):
+        resil.score(twice, "++", weights=[0.3, 0.7])
+    unnamed = pd.DataFrame([[1.0, 2.0], [3.0, 1.0]], columns=["a", " "], index=["x", "y"])
+    with pytest.raises(resil.ResilError, match="criteria: column 1 has no name"):
+        resil.score(unnamed, "++")
+    repeated = pd.DataFrame([[1.0, 2.0], [3.0, 1.0], [2.0, 2.0]], columns=["a", "b"], index=["x", "y", "x"])
+    with pytest.raises(resil.ResilError, match="alternative `x` is on rows 0 and 2 of the index"):
+        resil.score(repeated, "++")
+    # Distinct labels score: the repeat was the only fault.
+    assert len(resil.score(repeated.reset_index(drop=True), "++").scores) == 3
+
+
 def test_methods_are_the_cli_catalogue():
     assert resil.methods() == json.loads(cli("methods", "--json").stdout)
     assert {m["name"] for m in resil.methods("rank")} >= {"topsis", "vikor", "promethee2"}

@@ -165,6 +165,12 @@ def score(matrix, polarity=None, normalize: str = "minmax", weight: str = "entro
     m = arr.shape[1]
     criteria = criteria or [f"C{j + 1}" for j in range(m)]
     alternatives = alternatives if alternatives is not None else list(range(arr.shape[0]))
+    first_row = {}
+    for row, alternative in enumerate(alternatives):
+        if alternative in first_row:
+            raise ResilError(f"matrix: alternative `{alternative}` is on rows {first_row[alternative]} and {row} of the "
+                             "index; every alternative needs an id of its own")
+        first_row[alternative] = row
     weights_list = None if weights is None else [float(w) for w in weights]
     out = _score(arr, _polarity(polarity, m), criteria, normalize, weight, method, weights_list, params or None)
     result = ScoreResult(out["weights"], out["scores"], out["ranks"], out["direction"], dict(out["extras"]),
