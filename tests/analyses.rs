@@ -74,6 +74,20 @@ fn spatial_moran_command_matches_esda() {
     let (code, _, stderr) = resil(&["spatial", "moran", t, "--id", "id", "--value", "value", "--x", "x", "--y", "y"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("line 7: duplicate id `u1`"), "{stderr}");
+    // Weights' flags out of range, or for other weights than those asked for, are refused by name.
+    let (_, _fresh_dir, fresh) = esda_table("esda_moran");
+    let points = ["spatial", "moran", fresh.as_str(), "--id", "id", "--value", "value", "--x", "x", "--y", "y"];
+    for (extra, wanted) in [
+        (&["--band=-1"][..], "parameter `band`: the distance band must be positive and finite, got -1"),
+        (&["--idw", "--power=0"], "parameter `power`: the inverse-distance power must be positive and finite, got 0"),
+        (&["--idw", "--idw-band=nan"], "parameter `band`: the distance band must be positive and finite, got NaN"),
+        (&["--knn", "3", "--idw-band", "2"], "--idw-band: only inverse-distance weights take it; add --idw"),
+        (&["--band", "2", "--power", "2"], "--power: only inverse-distance weights take it; add --idw"),
+    ] {
+        let (code, _, stderr) = resil(&[&points[..], extra].concat());
+        assert_eq!(code, 1, "{extra:?}");
+        assert!(stderr.contains(wanted), "{extra:?}: {stderr}");
+    }
 }
 
 #[test]
@@ -276,6 +290,24 @@ band-km = 50.0
     assert!(transitions.lines().filter(|l| l.starts_with("all,")).count() == 4);
     assert!(transitions.contains(",true,"), "{transitions}");
     assert!(read("obstacles_top.csv").lines().count() == 1 + 4 * 2 * 2);
+}
+
+#[test]
+fn weights_parameters_for_other_weights_or_out_of_range_are_refused() {
+    for (table, wanted) in [
+        ("weights = \"knn\"\nband-km = 50.0", "`band-km`: knn weights take no distance band (got 50)"),
+        ("weights = \"band\"\nband-km = -5.0", "the distance band must be positive and finite, got -5"),
+        ("weights = \"idw\"\npower = 0.0", "the inverse-distance power must be positive and finite, got 0"),
+    ] {
+        let dir = mini_study();
+        let config = dir.path().join("mini.toml");
+        let extra = format!("\n[[analysis]]\nkind = \"moran\"\npermutations = 9\n{table}\n");
+        let text = std::fs::read_to_string(&config).unwrap().replacen("\n[output]", &format!("{extra}\n[output]"), 1);
+        std::fs::write(&config, text).unwrap();
+        let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+        assert_ne!(code, 0, "{table}");
+        assert!(stderr.contains(wanted), "{table}: {stderr}");
+    }
 }
 
 #[test]

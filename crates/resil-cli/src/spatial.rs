@@ -49,8 +49,10 @@ pub struct PointsArgs {
     /// Inverse-distance weights d^-power (within --idw-band when given).
     #[arg(long)]
     pub idw: bool,
-    #[arg(long, default_value_t = 1.0)]
-    pub power: f64,
+    /// The inverse-distance power (with --idw; default 1).
+    #[arg(long)]
+    pub power: Option<f64>,
+    /// A distance band for the inverse-distance weights (with --idw).
     #[arg(long = "idw-band")]
     pub idw_band: Option<f64>,
     /// Keep raw weights instead of row-standardising them.
@@ -78,9 +80,14 @@ impl PointsArgs {
 
     /// The weights between `points` as the flags say.
     pub(crate) fn weights(&self, points: &[(f64, f64)], metric: Metric) -> anyhow::Result<SpatialWeights> {
+        // clap's `requires` counts a flag's default as given, so this is checked here.
+        let idw_only = [("--power", self.power.is_some()), ("--idw-band", self.idw_band.is_some())];
+        if let Some((flag, _)) = idw_only.iter().find(|(_, given)| *given && !self.idw) {
+            bail!("{flag}: only inverse-distance weights take it; add --idw");
+        }
         let kind = match (self.knn, self.band, self.idw) {
             (_, Some(b), _) => WeightsKind::Band(b),
-            (_, _, true) => WeightsKind::InverseDistance { power: self.power, band: self.idw_band },
+            (_, _, true) => WeightsKind::InverseDistance { power: self.power.unwrap_or(1.0), band: self.idw_band },
             (k, _, _) => WeightsKind::Knn(k.unwrap_or(4)),
         };
         Ok(SpatialWeights::build(points, metric, kind, !self.binary)?)

@@ -75,6 +75,25 @@ impl SpatialWeights {
                 return Err(Error::param("moran", "knn", msg));
             }
         }
+        // A band or power out of range would leave every point without neighbours, or weigh
+        // the far above the near: refused by name, not found out from the weights.
+        let positive = |what: &str, key: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(Error::param("spatial weights", key, format!("{what} must be positive and finite, got {v}")))
+            }
+        };
+        match kind {
+            WeightsKind::Knn(_) => {}
+            WeightsKind::Band(band) => positive("the distance band", "band", band)?,
+            WeightsKind::InverseDistance { power, band } => {
+                positive("the inverse-distance power", "power", power)?;
+                if let Some(band) = band {
+                    positive("the distance band", "band", band)?;
+                }
+            }
+        }
         // Neighbour search in a k-d tree: planar points as they are, great-circle points as 3-D
         // points on a sphere of radius R, where the chord orders neighbours as the arc does.
         let (space, dims): (Vec<[f64; 3]>, usize) = match metric {
@@ -822,6 +841,35 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("at least 4 points"), "{err}");
+    }
+
+    #[test]
+    fn bands_and_powers_out_of_range_are_named() {
+        let pts = [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)];
+        let build = |kind| SpatialWeights::build(&pts, Metric::Planar, kind, true).map(|_| ()).unwrap_err().to_string();
+        for band in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let err = build(WeightsKind::Band(band));
+            assert!(
+                err.contains(&format!("parameter `band`: the distance band must be positive and finite, got {band}")),
+                "{err}"
+            );
+            let err = build(WeightsKind::InverseDistance { power: 1.0, band: Some(band) });
+            assert!(err.contains("parameter `band`"), "{err}");
+        }
+        for power in [0.0, -2.0, f64::NAN] {
+            let err = build(WeightsKind::InverseDistance { power, band: None });
+            assert!(
+                err.contains(&format!("the inverse-distance power must be positive and finite, got {power}")),
+                "{err}"
+            );
+        }
+        assert!(SpatialWeights::build(
+            &pts,
+            Metric::Planar,
+            WeightsKind::InverseDistance { power: 0.5, band: Some(1.5) },
+            true
+        )
+        .is_ok());
     }
 
     proptest::proptest! {

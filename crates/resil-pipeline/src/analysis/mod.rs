@@ -335,7 +335,14 @@ const WEIGHTS_PARAMS: [ParamSpec; 6] = [
 impl WeightsParams {
     fn kind(&self) -> Result<WeightsKind> {
         match self.weights.as_str() {
-            "knn" => Ok(WeightsKind::Knn(self.k)),
+            "knn" => match self.band_km {
+                Some(band) => Err(Error::param(
+                    "weights",
+                    "band-km",
+                    format!("knn weights take no distance band (got {band}); weights = \"band\" or \"idw\" use one"),
+                )),
+                None => Ok(WeightsKind::Knn(self.k)),
+            },
             "band" => self
                 .band_km
                 .map(WeightsKind::Band)
