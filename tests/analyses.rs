@@ -295,7 +295,15 @@ band-km = 50.0
 #[test]
 fn weights_parameters_for_other_weights_or_out_of_range_are_refused() {
     for (table, wanted) in [
-        ("weights = \"knn\"\nband-km = 50.0", "`band-km`: knn weights take no distance band (got 50)"),
+        (
+            "weights = \"knn\"\nband-km = 50.0",
+            "`band-km`: knn weights take no `band-km` (got 50); it is for weights = \"band\" or \"idw\"",
+        ),
+        ("weights = \"knn\"\npower = 2.0", "`power`: knn weights take no `power` (got 2); it is for weights = \"idw\""),
+        (
+            "weights = \"band\"\nband-km = 50.0\nk = 3",
+            "`k`: band weights take no `k` (got 3); it is for weights = \"knn\"",
+        ),
         ("weights = \"band\"\nband-km = -5.0", "the distance band must be positive and finite, got -5"),
         ("weights = \"idw\"\npower = 0.0", "the inverse-distance power must be positive and finite, got 0"),
     ] {

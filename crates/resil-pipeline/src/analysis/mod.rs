@@ -333,16 +333,30 @@ const WEIGHTS_PARAMS: [ParamSpec; 6] = [
 ];
 
 impl WeightsParams {
+    /// The weights asked for; a parameter of other weights is refused (a `k` or `power` equal to
+    /// its default cannot be told from an absent one, and changes nothing).
     fn kind(&self) -> Result<WeightsKind> {
+        let default = WeightsParams::default();
+        let not_for = |key: &str, value: String| {
+            Err(Error::param(
+                "weights",
+                key,
+                format!(
+                    "{} weights take no `{key}` (got {value}); it is for {}",
+                    self.weights,
+                    match key {
+                        "k" => "weights = \"knn\"",
+                        "power" => "weights = \"idw\"",
+                        _ => "weights = \"band\" or \"idw\"",
+                    }
+                ),
+            ))
+        };
         match self.weights.as_str() {
-            "knn" => match self.band_km {
-                Some(band) => Err(Error::param(
-                    "weights",
-                    "band-km",
-                    format!("knn weights take no distance band (got {band}); weights = \"band\" or \"idw\" use one"),
-                )),
-                None => Ok(WeightsKind::Knn(self.k)),
-            },
+            "knn" if self.band_km.is_some() => not_for("band-km", format!("{}", self.band_km.unwrap_or_default())),
+            "knn" | "band" if self.power != default.power => not_for("power", format!("{}", self.power)),
+            "band" | "idw" if self.k != default.k => not_for("k", self.k.to_string()),
+            "knn" => Ok(WeightsKind::Knn(self.k)),
             "band" => self
                 .band_km
                 .map(WeightsKind::Band)
