@@ -55,6 +55,12 @@ fn diff_passes_for_equal_runs_and_fails_past_the_tolerance() {
     let (code, stdout, _) = resil(&["diff", pa, pb]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("within tolerance"), "{stdout}");
+    // A tolerance below 0 made equal runs "different"; NaN too.
+    for bad in ["--tolerance=-1", "--tolerance=NaN"] {
+        let (code, _, stderr) = resil(&["diff", pa, pb, bad]);
+        assert_eq!(code, 1, "{bad}");
+        assert!(stderr.contains("--tolerance: must be a finite number >= 0, got"), "{bad}: {stderr}");
+    }
     // Equal runs agree perfectly on every coefficient.
     let (_, json, _) = resil(&["diff", pa, pb, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();

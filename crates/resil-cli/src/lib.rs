@@ -539,6 +539,10 @@ fn write_report(dir: &Path, outlines: Option<&Path>, out: &mut dyn Write) -> any
 }
 
 fn diff(a: &Path, b: &Path, tolerance: f64, format: &str, out: &mut dyn Write) -> anyhow::Result<i32> {
+    // Below 0 equal runs would be "different"; NaN compares false with everything.
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        anyhow::bail!("--tolerance: must be a finite number >= 0, got {tolerance}");
+    }
     let report = resil_report::diff(a, b)?;
     let ok = report.within(tolerance);
     if format == "json" {
