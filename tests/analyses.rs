@@ -297,24 +297,27 @@ fn weights_parameters_for_other_weights_or_out_of_range_are_refused() {
     for (table, wanted) in [
         (
             "weights = \"knn\"\nband-km = 50.0",
-            "`band-km`: knn weights take no `band-km` (got 50); it is for weights = \"band\" or \"idw\"",
+            ".band-km`: knn weights take no `band-km` (got 50); it is for weights = \"band\" or \"idw\"",
         ),
-        ("weights = \"knn\"\npower = 2.0", "`power`: knn weights take no `power` (got 2); it is for weights = \"idw\""),
+        ("weights = \"knn\"\npower = 2.0", ".power`: knn weights take no `power` (got 2); it is for weights = \"idw\""),
         (
             "weights = \"band\"\nband-km = 50.0\nk = 3",
-            "`k`: band weights take no `k` (got 3); it is for weights = \"knn\"",
+            ".k`: band weights take no `k` (got 3); it is for weights = \"knn\"",
         ),
-        ("weights = \"band\"\nband-km = -5.0", "the distance band must be positive and finite, got -5"),
-        ("weights = \"idw\"\npower = 0.0", "the inverse-distance power must be positive and finite, got 0"),
+        ("weights = \"band\"\nband-km = -5.0", ".band-km`: must be positive and finite, got -5"),
+        ("weights = \"band\"", ".band-km`: a distance band needs `band-km`"),
+        ("weights = \"idw\"\npower = 0.0", ".power`: must be positive and finite, got 0"),
+        ("weights = \"knn\"\nk = 0", ".k`: must be at least 1"),
     ] {
         let dir = mini_study();
         let config = dir.path().join("mini.toml");
         let extra = format!("\n[[analysis]]\nkind = \"moran\"\npermutations = 9\n{table}\n");
         let text = std::fs::read_to_string(&config).unwrap().replacen("\n[output]", &format!("{extra}\n[output]"), 1);
         std::fs::write(&config, text).unwrap();
-        let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
+        // Found by `validate`, before any data is scored, and named by the analysis's key.
+        let (code, _, stderr) = resil(&["validate", config.to_str().unwrap()]);
         assert_ne!(code, 0, "{table}");
-        assert!(stderr.contains(wanted), "{table}: {stderr}");
+        assert!(stderr.contains("`analysis[") && stderr.contains(wanted), "{table}: {stderr}");
     }
 }
 

@@ -44,8 +44,8 @@ impl Default for GetisOrdParams {
 }
 
 impl CheckValues for GetisOrdParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
+    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
+        let mut out = self.test.problems(periods);
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             out.push(("alpha", format!("must be in (0, 1), got {}", self.alpha)));
         }

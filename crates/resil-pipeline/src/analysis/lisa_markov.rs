@@ -37,7 +37,7 @@ struct LisaMarkovParams {
 
 impl CheckValues for LisaMarkovParams {
     fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
-        Vec::new()
+        self.weights.problems()
     }
 }
 

@@ -45,8 +45,10 @@ impl Default for MobilityParams {
 }
 
 impl CheckValues for MobilityParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
-        super::group_problems(&self.group)
+    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
+        let mut out = self.test.problems(periods);
+        out.extend(super::group_problems(&self.group));
+        out
     }
 }
 

@@ -262,7 +262,7 @@ impl Default for PermutationTestParams {
 
 impl CheckValues for PermutationTestParams {
     fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
-        Vec::new()
+        self.weights.problems()
     }
 }
 
@@ -333,29 +333,44 @@ const WEIGHTS_PARAMS: [ParamSpec; 6] = [
 ];
 
 impl WeightsParams {
-    /// The weights asked for; a parameter of other weights is refused (a `k` or `power` equal to
-    /// its default cannot be told from an absent one, and changes nothing).
-    fn kind(&self) -> Result<WeightsKind> {
+    /// The problems of these parameters, by key: unknown weights, a parameter of other weights
+    /// (a `k` or `power` equal to its default cannot be told from an absent one, and changes
+    /// nothing), a band or power that is not positive and finite.
+    fn problems(&self) -> Vec<(&'static str, String)> {
         let default = WeightsParams::default();
-        let not_for = |key: &str, value: String| {
-            Err(Error::param(
-                "weights",
-                key,
-                format!(
-                    "{} weights take no `{key}` (got {value}); it is for {}",
-                    self.weights,
-                    match key {
-                        "k" => "weights = \"knn\"",
-                        "power" => "weights = \"idw\"",
-                        _ => "weights = \"band\" or \"idw\"",
-                    }
-                ),
-            ))
+        let mut out = Vec::new();
+        let not_for = |key: &str, value: String, owner: &str| {
+            format!("{} weights take no `{key}` (got {value}); it is for {owner}", self.weights)
         };
+        let positive = |v: f64| (!(v.is_finite() && v > 0.0)).then(|| format!("must be positive and finite, got {v}"));
         match self.weights.as_str() {
-            "knn" if self.band_km.is_some() => not_for("band-km", format!("{}", self.band_km.unwrap_or_default())),
-            "knn" | "band" if self.power != default.power => not_for("power", format!("{}", self.power)),
-            "band" | "idw" if self.k != default.k => not_for("k", self.k.to_string()),
+            "knn" | "band" | "idw" => {}
+            other => out.push(("weights", format!("unknown weights `{other}` (known: knn, band, idw)"))),
+        }
+        let (knn, band, idw) = (self.weights == "knn", self.weights == "band", self.weights == "idw");
+        if knn && self.k == 0 {
+            out.push(("k", "must be at least 1".into()));
+        }
+        if (band || idw) && self.k != default.k {
+            out.push(("k", not_for("k", self.k.to_string(), "weights = \"knn\"")));
+        }
+        match self.band_km {
+            Some(b) if knn => out.push(("band-km", not_for("band-km", b.to_string(), "weights = \"band\" or \"idw\""))),
+            Some(b) => out.extend(positive(b).map(|m| ("band-km", m))),
+            None if band => out.push(("band-km", "a distance band needs `band-km`".into())),
+            None => {}
+        }
+        if idw {
+            out.extend(positive(self.power).map(|m| ("power", m)));
+        } else if (knn || band) && self.power != default.power {
+            out.push(("power", not_for("power", self.power.to_string(), "weights = \"idw\"")));
+        }
+        out
+    }
+
+    /// The weights asked for (their parameters checked by [`Self::problems`]).
+    fn kind(&self) -> Result<WeightsKind> {
+        match self.weights.as_str() {
             "knn" => Ok(WeightsKind::Knn(self.k)),
             "band" => self
                 .band_km

@@ -56,10 +56,11 @@ impl Default for MoranBvParams {
 
 impl CheckValues for MoranBvParams {
     fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
+        let mut out = self.test.problems(periods);
         if self.with == "previous-score" && periods.len() < 2 {
-            return vec![("with", "previous-score needs at least two periods".into())];
+            out.push(("with", "previous-score needs at least two periods".into()));
         }
-        Vec::new()
+        out
     }
 }
 

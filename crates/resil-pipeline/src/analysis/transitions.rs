@@ -42,7 +42,7 @@ impl Default for TransitionsParams {
 
 impl CheckValues for TransitionsParams {
     fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
-        Vec::new()
+        self.weights.problems()
     }
 }
 
