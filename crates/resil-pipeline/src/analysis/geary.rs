@@ -17,7 +17,7 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     doc: "global Geary's C per period: normality, randomisation and permutation inference",
     params: PARAMS,
     defaults: || serde_json::to_value(PermutationTestParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<PermutationTestParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<PermutationTestParams>(warnings).map(|_| ()),
     run: |cx, r| geary(r, cx.run_params()?),
 };
 

@@ -24,7 +24,7 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     doc: "Getis-Ord G per period (normal and permutation inference) and local G*_i hot and cold spots",
     params: &PARAMS,
     defaults: || serde_json::to_value(GetisOrdParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<GetisOrdParams>(warnings).and_then(|p| p.test.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<GetisOrdParams>(warnings).map(|_| ()),
     run: |cx, r| getis_ord(r, cx.run_params()?),
 };
 

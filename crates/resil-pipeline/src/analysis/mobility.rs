@@ -26,7 +26,7 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     doc: "rank mobility between periods: Kendall's tau, spatial tau over neighbours, and theta by group (as giddy)",
     params: &PARAMS,
     defaults: || serde_json::to_value(MobilityParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<MobilityParams>(warnings).and_then(|p| p.test.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<MobilityParams>(warnings).map(|_| ()),
     run: |cx, r| analysis(r, cx.run_params()?),
 };
 

@@ -31,7 +31,7 @@ pub(super) const MORAN: AnalysisSpec = AnalysisSpec {
     doc: "global Moran's I per period: normality, randomisation and permutation inference",
     params: &PARAMS,
     defaults: || serde_json::to_value(MoranParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<MoranParams>(warnings).and_then(|p| p.test.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<MoranParams>(warnings).map(|_| ()),
     run: |cx, r| moran(r, cx.run_params()?),
 };
 
@@ -40,7 +40,7 @@ pub(super) const LISA: AnalysisSpec = AnalysisSpec {
     doc: "local Moran per unit and period: quadrant, pseudo p, FDR q-value",
     params: &PARAMS,
     defaults: || serde_json::to_value(MoranParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<MoranParams>(warnings).and_then(|p| p.test.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<MoranParams>(warnings).map(|_| ()),
     run: |cx, r| lisa(r, cx.run_params()?),
 };
 

@@ -26,7 +26,6 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     defaults: || serde_json::to_value(MoranBvParams::default()).expect("parameters serialise"),
     check: |cx, warnings| {
         let p = cx.params::<MoranBvParams>(warnings)?;
-        p.test.weights.kind()?;
         let known = cx.loaded.config.indicators.iter().any(|i| i.id == p.with);
         if p.with != "previous-score" && !known {
             return Err(Error::config(

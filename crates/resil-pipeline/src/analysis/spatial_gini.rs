@@ -18,7 +18,7 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     doc: "spatial Gini per period: the Gini split between neighbouring and other pairs, with permutation inference",
     params: &PARAMS,
     defaults: || serde_json::to_value(PermutationTestParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<PermutationTestParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<PermutationTestParams>(warnings).map(|_| ()),
     run: |cx, r| analysis(r, cx.run_params()?),
 };
 

@@ -21,7 +21,7 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     doc: "grade transitions between consecutive periods, and spatial Markov by the neighbours' grade",
     params: &PARAMS,
     defaults: || serde_json::to_value(TransitionsParams::default()).expect("parameters serialise"),
-    check: |cx, warnings| cx.params::<TransitionsParams>(warnings).and_then(|p| p.weights.kind().map(|_| ())),
+    check: |cx, warnings| cx.params::<TransitionsParams>(warnings).map(|_| ()),
     run: |cx, r| grade_transitions(r, cx.run_params()?),
 };
 
