@@ -164,23 +164,12 @@ pub struct OnDisk {
 pub fn open_on_disk(path: &Path) -> anyhow::Result<(Vec<String>, OnDisk)> {
     let (fields, groups) = row_groups(path)?;
     let disk = OnDisk::new(Selection::matrix(&fields), groups)?;
-    // Each row's id hashed in this read, and the rows of repeated hashes read again to name them.
+    // Each row's id hashed in this read; only a repeated hash costs another.
     let hash = |keys: &PanelKeys, i: usize| crate::repeats::stable_hash(&keys.ids.get(i));
     let hashes = disk.keys_of_groups(|keys| Ok((0..keys.ids.len()).map(|i| hash(keys, i)).collect::<Vec<_>>()))?;
-    let twice = crate::repeats::repeated(hashes.concat());
-    if !twice.is_empty() {
-        let found = disk.keys_of_groups(|keys| {
-            Ok((0..keys.ids.len())
-                .filter(|&i| twice.binary_search(&hash(keys, i)).is_ok())
-                .map(|i| (keys.ids.get(i).to_string(), (keys.place)(i)))
-                .collect::<Vec<_>>())
-        })?;
-        // Row group by row group, each in row order: the rows in order.
-        let found: Vec<(String, String)> = found.into_iter().flatten().collect();
-        if let Some((first, again)) = crate::repeats::first_repeat(found.iter().map(|(id, _)| id).enumerate().collect())
-        {
-            bail!("{}: duplicate id `{}` (first at {})", found[again].1, found[again].0, found[first].1);
-        }
+    let id = |keys: &PanelKeys, i: usize| keys.ids.get(i).to_string();
+    if let Some((id, first, again)) = disk.first_repeat(&crate::repeats::repeated(hashes.concat()), hash, id)? {
+        bail!("{again}: duplicate id `{id}` (first at {first})");
     }
     Ok((disk.selection.names.clone(), disk))
 }
@@ -308,6 +297,35 @@ impl OnDisk {
         each: impl Fn(&PanelKeys) -> anyhow::Result<T> + Sync,
     ) -> anyhow::Result<Vec<T>> {
         groups_checked(self, each)
+    }
+
+    /// The first row whose key an earlier row has, among the rows whose `hash` is in `twice`
+    /// (sorted, from [`crate::repeats::repeated`]): (the key, where it first is, where it is
+    /// again). Reads the keys of every row group again, so call it only when `twice` is not empty.
+    pub fn first_repeat<K: Ord + Send>(
+        &self,
+        twice: &[u64],
+        hash: impl Fn(&PanelKeys, usize) -> u64 + Sync,
+        key: impl Fn(&PanelKeys, usize) -> K + Sync,
+    ) -> anyhow::Result<Option<(K, String, String)>> {
+        if twice.is_empty() {
+            return Ok(None);
+        }
+        let found = self.keys_of_groups(|keys| {
+            Ok((0..keys.ids.len())
+                .filter(|&i| twice.binary_search(&hash(keys, i)).is_ok())
+                .map(|i| (key(keys, i), (keys.place)(i)))
+                .collect::<Vec<_>>())
+        })?;
+        // Row group by row group, each in row order: the rows in order.
+        let mut found: Vec<(K, String)> = found.into_iter().flatten().collect();
+        let Some((first, again)) = crate::repeats::first_repeat(found.iter().map(|(k, _)| k).enumerate().collect())
+        else {
+            return Ok(None);
+        };
+        let first = std::mem::take(&mut found[first].1);
+        let (key, again) = found.swap_remove(again);
+        Ok(Some((key, first, again)))
     }
 
     /// Row group `k`'s ids and periods (none when the selection has no period column).

@@ -103,20 +103,10 @@ fn checked_keys(prepared: &Prepared, plan: &StreamPlan, disk: &OnDisk) -> anyhow
         }
     }
     // Duplicates by their hashes (8 bytes a row, dropped before the passes).
-    let twice = repeats::repeated(hashes);
-    if !twice.is_empty() {
-        let found = disk.keys_of_groups(|keys: &PanelKeys| {
-            Ok((0..keys.periods.len())
-                .filter(|&i| twice.binary_search(&key_hash(keys.ids.get(i), keys.periods[i])).is_ok())
-                .map(|i| ((keys.ids.get(i).trim().to_string(), keys.periods[i]), (keys.place)(i)))
-                .collect::<Vec<_>>())
-        })?;
-        // Row group by row group, each in row order: the rows in order.
-        let found: Vec<_> = found.into_iter().flatten().collect();
-        if let Some((first, again)) = repeats::first_repeat(found.iter().map(|(key, _)| key).enumerate().collect()) {
-            let ((id, period), place) = &found[again];
-            bail!("{place}: unit `{id}`, period {period} is also on {}", found[first].1);
-        }
+    let hash = |keys: &PanelKeys, i: usize| key_hash(keys.ids.get(i), keys.periods[i]);
+    let key = |keys: &PanelKeys, i: usize| (keys.ids.get(i).trim().to_string(), keys.periods[i]);
+    if let Some(((id, period), first, again)) = disk.first_repeat(&repeats::repeated(hashes), hash, key)? {
+        bail!("{again}: unit `{id}`, period {period} is also on {first}");
     }
     Ok((periods, row_units))
 }
