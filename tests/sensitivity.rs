@@ -322,6 +322,9 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         ("[sensitivity]\ndraws = 16\n", "sensitivity.factor: no [[sensitivity.factor]]"),
         ("[sensitivity]\ndraw = 16\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.draw"),
         ("[sensitivity]\ndraws = 4\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.draws: must be at least 8"),
+        ("[sensitivity]\ntop-k = 0\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.top-k: must be at least 1"),
+        // Every period ranks 12 units, so all are in the top 12.
+        ("[sensitivity]\ntop-k = 12\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.top-k: is 12, but each period ranks only 12 units"),
         ("[sensitivity]\noutput = \"score\"\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.output: unknown output `score`"),
         ("[[sensitivity.factor]]\nname = \"x\"\nkind = \"nonsense\"\n", "sensitivity.factor[x].kind: unknown factor kind `nonsense`"),
         ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nsigma = 2\n", "sensitivity.factor[w].sigma: not a key"),

@@ -471,8 +471,13 @@ pub fn validate(loaded: LoadedConfig, options: &RunOptions) -> Vec<Error> {
         .and_then(|panel| crate::derived::denominate(panel, &loaded))
     {
         Ok(loaded_panel) => {
+            let (active, _) = loaded_panel.panel.without_excluded();
+            if let Some(s) = &loaded.config.sensitivity {
+                if let Err(e) = crate::sensitivity::top_k_below_units(&loaded.path, s.top_k, active.units().len()) {
+                    problems.extend(e.into_list());
+                }
+            }
             if let Some(imputer) = m.imputer {
-                let (active, _) = loaded_panel.panel.without_excluded();
                 if let Err(e) = crate::data_checks::check_panel(&active) {
                     problems.extend(e.into_list());
                 }

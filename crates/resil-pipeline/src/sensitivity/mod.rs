@@ -83,8 +83,10 @@ pub fn sensitivity(
     let settings = settings(&loaded, cli)?;
     let prepared = prepare(loaded, options)?;
     let loaded_panel = prepared.load_panel()?;
-    let run = run_prepared(&prepared, loaded_panel.clone())?;
+    let nominal_input = loaded_panel.clone();
     let (panel, _) = drop_excluded(loaded_panel.panel, &mut Log(Vec::new()))?;
+    top_k_below_units(&prepared.loaded.path, settings.top_k, panel.units().len())?;
+    let run = run_prepared(&prepared, nominal_input)?;
     let factors = factors::check_factors(&prepared.loaded, panel.system())?;
     let study = Study::new(&prepared.loaded, panel, &prepared.methods, options.strict)?;
 
@@ -231,6 +233,23 @@ fn settings(loaded: &LoadedConfig, cli: &SensitivityOptions) -> Result<Sensitivi
     } else {
         Err(Error::from_list(problems))
     }
+}
+
+/// `top-k` must leave a unit out of the top k in a period, or `p_top_k` is 1 for every row
+/// and says nothing. The panel is balanced, so every period ranks `units` units.
+pub(crate) fn top_k_below_units(file: &std::path::Path, top_k: usize, units: usize) -> Result<()> {
+    if top_k < units {
+        return Ok(());
+    }
+    let given = if top_k == SensitivityConfig::default().top_k { " (the default)" } else { "" };
+    Err(Error::config(
+        file,
+        "sensitivity.top-k",
+        format!(
+            "is {top_k}{given}, but each period ranks only {units} units, so every rank would be in the \
+             top {top_k}; set it below {units}"
+        ),
+    ))
 }
 
 /// The study prepared once: the active panel before imputation, its row labels, the config's
