@@ -156,6 +156,23 @@ fn classify_contract() {
     let out = json(&["classify", &t, "--method", "fixed", "--param", "cuts=3,12"]);
     assert_eq!(floats(&out["classes"]), vec![1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 3.0]);
     assert_eq!(floats(&out["breaks"]), vec![3.0, 12.0, 22.0]);
+    // A published cut above the largest value leaves the top class empty; the bounds still
+    // ascend, the top class ending at its cut (they were 3, 30, 22).
+    let (code, stdout, stderr) = resil(&["classify", &t, "--method", "fixed", "--param", "cuts=3,30"]);
+    assert_eq!(code, 0, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(floats(&out["breaks"]), vec![3.0, 30.0, 30.0]);
+    assert!(
+        stderr.contains("1 of 3 classes hold no value (class 3): cut 30 lies above the largest value, 22"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = resil(&["classify", &t, "--method", "fixed", "--param", "cuts=-1,0,30"]);
+    assert!(
+        stderr.contains(
+            "(class 1, 2, 4): cut 30 lies above the largest value, 22; cuts -1, 0 lie below the smallest value, 1"
+        ),
+        "{stderr}"
+    );
     let out = json(&["classify", &t, "--method", "equal-interval", "--k", "3"]);
     assert_eq!(floats(&out["breaks"]), vec![8.0, 15.0, 22.0]);
     let (_d2, t2) = write("a,b\n1,2\n3,4\n");

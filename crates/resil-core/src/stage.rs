@@ -334,9 +334,13 @@ impl Breaks {
         below + 1
     }
 
-    /// The upper bound of each class: the cuts, then the reference maximum.
+    /// The upper bound of each class: the cuts, then the reference maximum, or the last cut when
+    /// that is above the maximum (fixed cuts can leave the top class empty), so that the bounds
+    /// never decrease. mapclassify's UserDefined likewise appends the maximum only when it
+    /// exceeds the last bin.
     pub fn upper_bounds(&self) -> Vec<f64> {
-        self.cuts.iter().copied().chain(std::iter::once(self.max)).collect()
+        let top = self.cuts.last().map_or(self.max, |&last| self.max.max(last));
+        self.cuts.iter().copied().chain(std::iter::once(top)).collect()
     }
 }
 
@@ -480,7 +484,32 @@ mod tests {
         assert_eq!(b.fit.gadf, 1.0 - 6.0 / 21.0);
     }
 
+    #[test]
+    fn a_top_class_left_empty_by_a_cut_above_the_maximum_ends_at_that_cut() {
+        // Values up to 6, published cuts 2 and 9: class 3 is empty, its bound is 9, not 6.
+        let b = Breaks::new(vec![2.0, 9.0], CutRule::LowerInclusive, &[1.0, 3.0, 6.0]);
+        assert_eq!(b.upper_bounds(), vec![2.0, 9.0, 9.0]);
+        let b = Breaks::new(vec![2.0, 5.0], CutRule::LowerInclusive, &[1.0, 3.0, 6.0]);
+        assert_eq!(b.upper_bounds(), vec![2.0, 5.0, 6.0]);
+    }
+
     proptest::proptest! {
+        /// Whatever the cuts, the classes' upper bounds never decrease and end at or above the
+        /// reference maximum.
+        #[test]
+        fn upper_bounds_never_decrease(
+            values in proptest::collection::vec(-1e3f64..1e3, 1..50),
+            cuts in proptest::collection::vec(-2e3f64..2e3, 1..6),
+        ) {
+            let mut cuts = cuts;
+            cuts.sort_by(f64::total_cmp);
+            cuts.dedup();
+            let b = Breaks::new(cuts, CutRule::LowerInclusive, &values);
+            let bounds = b.upper_bounds();
+            proptest::prop_assert!(bounds.windows(2).all(|w| w[0] <= w[1]), "{:?}", bounds);
+            proptest::prop_assert!(*bounds.last().unwrap() >= b.max);
+        }
+
         /// Medians read off the sorted values, sums in one pass: the same bits as copies and
         /// selection, for any values (ties, even and odd classes, empty classes, -0.0).
         #[test]

@@ -206,14 +206,26 @@ pub(crate) fn empty_classes(breaks: &Breaks, classes: &[usize], n: usize) -> Opt
         }
     }
     let empty: Vec<String> = (1..=k).filter(|&g| !held[g]).map(|g| g.to_string()).collect();
+    // Given cuts (published grades) can lie outside the values; more classes than values can't.
+    let outside = |side: fn(f64, &Breaks) -> bool| -> Option<String> {
+        let cuts: Vec<String> = breaks.cuts.iter().filter(|&&c| side(c, breaks)).map(f64::to_string).collect();
+        match cuts.len() {
+            0 => None,
+            1 => Some(format!("cut {} lies", cuts[0])),
+            _ => Some(format!("cuts {} lie", cuts.join(", "))),
+        }
+    };
+    let above = outside(|c, b| c > b.max).map(|c| format!("{c} above the largest value, {}", breaks.max));
+    let below = outside(|c, b| c < b.min).map(|c| format!("{c} below the smallest value, {}", breaks.min));
+    let why = match (above, below) {
+        (None, None) => format!("{n} values do not support {k} classes; ask for fewer"),
+        (Some(a), Some(b)) => format!("{a}; {b}"),
+        (Some(one), None) | (None, Some(one)) => one,
+    };
     (!empty.is_empty()).then(|| {
         Diagnostic::warning(
             "empty-classes",
-            format!(
-                "{} of {k} classes hold no value (class {}): {n} values do not support {k} classes; ask for fewer",
-                empty.len(),
-                empty.join(", ")
-            ),
+            format!("{} of {k} classes hold no value (class {}): {why}", empty.len(), empty.join(", ")),
         )
     })
 }
