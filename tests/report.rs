@@ -26,7 +26,7 @@ fn report_is_self_contained_and_draws_every_chart() {
     let read = |f: &str| std::fs::read_to_string(out.path().join(f)).unwrap();
     let html = read("report.html");
     assert!(html.contains("Synthetic data."), "the report must say the data is partly synthetic");
-    assert!(html.contains("boundaries are illustrative"));
+    assert!(html.contains("Map outlines: Natural Earth 1:110m, public domain; boundaries are illustrative."));
     // The data note names each kind of indicator; the indicator table shows units; the paper's
     // figures stand beside this run's with the reason they differ.
     for expected in [
@@ -136,4 +136,50 @@ fn formats_xlsx_adds_every_table_as_a_sheet_of_one_workbook() {
         assert_eq!(code, 1);
         assert!(stderr.contains(message), "{stderr}");
     }
+}
+
+#[test]
+fn report_names_a_folder_that_is_not_a_run_and_checks_given_outlines() {
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = resil(&["report", empty.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not the output folder of a run (it has no manifest.json)"), "{stderr}");
+    let (code, _, stderr) = resil(&["report", empty.path().join("nope").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no such folder; give the output folder of `resil run`"), "{stderr}");
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0, "nothing is written");
+
+    let dir = crate::common::mini_study();
+    let out = dir.path().join("out");
+    let (code, _, stderr) =
+        resil(&["run", dir.path().join("mini.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let outlines = dir.path().join("square.geojson");
+    let square = r#"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Square"},
+        "geometry": {"type": "Polygon", "coordinates": [[[100, 40], [101, 40], [101, 41], [100, 40]]]}}]}"#;
+    std::fs::write(&outlines, square).unwrap();
+    let (code, _, stderr) = resil(&["report", out.to_str().unwrap(), "--outlines", outlines.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Map outlines: square.geojson, given with --outlines; boundaries are illustrative."));
+    assert!(!html.contains("Natural Earth"), "the bundled outlines' credit goes with them");
+    let map = std::fs::read_to_string(out.join("chart_map_2020.svg")).unwrap();
+    assert_eq!(map.matches("<path d=\"M").count(), 1, "the one square is drawn, and nothing else");
+    assert!(
+        map.contains("Boundaries are illustrative (square.geojson, given with --outlines)."),
+        "the map credits them"
+    );
+
+    // A bad file is refused before anything is written, naming the feature and position.
+    let before = std::fs::read(out.join("report.html")).unwrap();
+    std::fs::write(&outlines, square.replace("[101, 41]", "[101, 141]")).unwrap();
+    let (code, _, stderr) = resil(&["report", out.to_str().unwrap(), "--outlines", outlines.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(
+            "square.geojson: features[0] (`Square`): geometry.coordinates[0][2]: latitude 141 is outside [-90, 90]"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(out.join("report.html")).unwrap(), before, "the earlier report is kept");
 }

@@ -6,6 +6,8 @@ use std::fmt::Write;
 use resil_trend::albers::Albers;
 use serde_json::Value;
 
+use crate::outlines::Outlines;
+
 /// Grade colours, light to dark (ColorBrewer YlGnBu), so that the order reads at a glance.
 const GRADE_COLOURS: [&str; 7] = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"];
 
@@ -105,7 +107,7 @@ pub type MapPoint = (f64, f64, String, String);
 /// (`legend_title`, then (colour, text) from the top down).
 pub fn map_chart(
     title: &str,
-    outlines: &Value,
+    outlines: &Outlines,
     points: &[MapPoint],
     legend_title: &str,
     legend: &[(String, String)],
@@ -127,7 +129,7 @@ pub fn map_chart(
     let to_px = |(x, y): (f64, f64)| (10.0 + (x - x0) * scale, 40.0 + (y1 - y) * scale);
     let mut body = String::new();
     let _ = write!(body, "<g class=\"outlines\" stroke=\"#b0b0b0\" stroke-width=\"0.6\">");
-    for f in outlines["features"].as_array().into_iter().flatten() {
+    for f in outlines.geojson["features"].as_array().into_iter().flatten() {
         let geom = &f["geometry"];
         let polys: Vec<&Value> = match geom["type"].as_str() {
             Some("Polygon") => vec![&geom["coordinates"]],
@@ -188,8 +190,9 @@ pub fn map_chart(
     );
     let _ = write!(
         body,
-        "<text x=\"10\" y=\"{}\" font-size=\"9\" fill=\"#555555\">Boundaries are illustrative (Natural Earth 1:110m, public domain). Albers equal-area, 25N/47N, 105E.</text>",
-        h - 8.0
+        "<text x=\"10\" y=\"{}\" font-size=\"9\" fill=\"#555555\">Boundaries are illustrative ({}). Albers equal-area, 25N/47N, 105E.</text>",
+        h - 8.0,
+        esc(&outlines.source)
     );
     // Title and note last, over the outlines, on a white band.
     format!(

@@ -8,7 +8,7 @@ use resil_pipeline::View;
 use serde_json::{json, Value};
 
 use crate::charts;
-use crate::html::OUTLINES;
+use crate::outlines::Outlines;
 
 const PAGE: &str = include_str!("explorer.html");
 
@@ -19,7 +19,7 @@ pub fn explorer_page(study_name: &str) -> String {
 
 /// The grade map of every period of `view`, by period.
 pub fn explorer_maps(view: &View) -> BTreeMap<String, String> {
-    let outlines: Value = serde_json::from_str(OUTLINES).expect("the bundled outlines are valid GeoJSON");
+    let outlines = Outlines::bundled();
     let legend: Vec<(String, String)> = (1..=view.k)
         .map(|g| {
             let label = view.grade_labels.get(g - 1).cloned().unwrap_or_else(|| format!("grade {g}"));

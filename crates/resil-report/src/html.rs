@@ -8,9 +8,7 @@ use resil_core::{Error, Result};
 use serde_json::Value;
 
 use crate::charts;
-
-/// The Natural Earth outlines bundled with resil (public domain), used unless replaced.
-pub(crate) const OUTLINES: &str = include_str!("../../../data/geo/ne_110m_countries_china_region.geojson");
+use crate::outlines::Outlines;
 
 fn read(dir: &Path, file: &str) -> Result<String> {
     let path = dir.join(file);
@@ -49,13 +47,18 @@ fn esc(s: &str) -> String {
 
 /// Renders the report of the run in `dir`: (file name, bytes) of report.html and the charts.
 pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String, Vec<u8>)>> {
+    if !dir.is_dir() {
+        return Err(Error::data(dir.display().to_string(), "no such folder; give the output folder of `resil run`"));
+    }
+    if !dir.join("manifest.json").is_file() {
+        return Err(Error::data(
+            dir.display().to_string(),
+            "not the output folder of a run (it has no manifest.json); give a run's [output] dir or --out",
+        ));
+    }
     let manifest: Value = serde_json::from_str(&read(dir, "manifest.json")?)
         .map_err(|e| Error::input(dir.join("manifest.json"), None, e.to_string()))?;
-    let outlines: Value = match outlines {
-        Some(p) => serde_json::from_str(&std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?)
-            .map_err(|e| Error::input(p, None, e.to_string()))?,
-        None => serde_json::from_str(OUTLINES).expect("the bundled outlines are valid GeoJSON"),
-    };
+    let outlines = Outlines::load(outlines)?;
     let units: Value = serde_json::from_str(&read(dir, "units.geojson")?)
         .map_err(|e| Error::input(dir.join("units.geojson"), None, e.to_string()))?;
     let breaks: Value = serde_json::from_str(&read(dir, "breaks.json")?)
@@ -232,8 +235,9 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         html.push_str(&format!("<h2>{}</h2>{svg}", esc(title)));
     }
     html.push_str(&format!(
-        "<h2>Manifest</h2><pre>{}</pre><p>Map outlines: Natural Earth 1:110m (public domain); boundaries are illustrative.</p></body></html>\n",
-        esc(&serde_json::to_string_pretty(&manifest).unwrap_or_default())
+        "<h2>Manifest</h2><pre>{}</pre><p>{}</p></body></html>\n",
+        esc(&serde_json::to_string_pretty(&manifest).unwrap_or_default()),
+        esc(&outlines.credit())
     ));
     // Each chart also as PNG.
     let pngs = files
@@ -400,7 +404,7 @@ pub fn compare_heatmap(dir: &Path) -> Result<Option<String>> {
 /// then the Sobol indices of the mean absolute rank shift at the full design. (file, title, svg).
 fn sensitivity_charts(
     dir: &Path,
-    outlines: &Value,
+    outlines: &Outlines,
     units: &Value,
     labels: &[String],
 ) -> Result<Vec<(String, &'static str, String)>> {

@@ -6,6 +6,7 @@ mod charts;
 mod diff;
 mod explorer;
 mod html;
+mod outlines;
 #[cfg(feature = "parquet")]
 mod parquet_tables;
 mod png;
