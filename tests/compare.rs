@@ -61,6 +61,11 @@ fn diff_passes_for_equal_runs_and_fails_past_the_tolerance() {
         assert_eq!(code, 1, "{bad}");
         assert!(stderr.contains("--tolerance: must be a finite number >= 0, got"), "{bad}: {stderr}");
     }
+    // A folder that is not a run's is named as such (it was "weights.csv: No such file").
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = resil(&["diff", pa, empty.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not the output folder of a run (it has no manifest.json)"), "{stderr}");
     // Equal runs agree perfectly on every coefficient.
     let (_, json, _) = resil(&["diff", pa, pb, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();

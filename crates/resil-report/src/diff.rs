@@ -102,6 +102,8 @@ fn deltas(
 
 /// Compares the weights and scores of two run folders.
 pub fn diff(a: &Path, b: &Path) -> Result<DiffReport> {
+    crate::run_folder(a)?;
+    crate::run_folder(b)?;
     let mut unmatched = Vec::new();
     let (wa, wb) = (
         read(a, "weights.csv", &["indicator", "scope"], &["weight"])?,

@@ -47,15 +47,7 @@ fn esc(s: &str) -> String {
 
 /// Renders the report of the run in `dir`: (file name, bytes) of report.html and the charts.
 pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String, Vec<u8>)>> {
-    if !dir.is_dir() {
-        return Err(Error::data(dir.display().to_string(), "no such folder; give the output folder of `resil run`"));
-    }
-    if !dir.join("manifest.json").is_file() {
-        return Err(Error::data(
-            dir.display().to_string(),
-            "not the output folder of a run (it has no manifest.json); give a run's [output] dir or --out",
-        ));
-    }
+    crate::run_folder(dir)?;
     let manifest: Value = serde_json::from_str(&read(dir, "manifest.json")?)
         .map_err(|e| Error::input(dir.join("manifest.json"), None, e.to_string()))?;
     let outlines = Outlines::load(outlines)?;

@@ -29,6 +29,21 @@ pub use summary::summary;
 pub use tables::{breaks_json, weights_csv};
 pub use workbook::WORKBOOK;
 
+/// Refuses a folder that is not a finished run's (`resil report` and `resil diff` read them): the
+/// manifest is written last, so its presence marks a complete set.
+fn run_folder(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        return Err(Error::data(dir.display().to_string(), "no such folder; give the output folder of `resil run`"));
+    }
+    if !dir.join("manifest.json").is_file() {
+        return Err(Error::data(
+            dir.display().to_string(),
+            "not the output folder of a run (it has no manifest.json); give a run's [output] dir or --out",
+        ));
+    }
+    Ok(())
+}
+
 /// A file every run writes: its name, one line on what it holds, and how it is rendered.
 pub struct OutputFile {
     pub name: &'static str,
