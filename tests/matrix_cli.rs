@@ -175,6 +175,27 @@ fn classify_contract() {
     );
     let out = json(&["classify", &t, "--method", "equal-interval", "--k", "3"]);
     assert_eq!(floats(&out["breaks"]), vec![8.0, 15.0, 22.0]);
+    // --k where a method takes none, or twice, is refused (fixed's k was ignored, and the
+    // --param k=2 under --k 3).
+    for (args, message) in [
+        (
+            &["--method", "fixed", "--k", "5", "--param", "cuts=3,12"][..],
+            "--k: fixed takes no k; its classes are set by k - 1 cut points",
+        ),
+        (&["--method", "head-tail", "--k", "3"][..], "--k: head-tail takes no k; it sets the number of classes itself"),
+        (&["--method", "quantile", "--k", "3", "--param", "k=2"][..], "--k 3 and --param k both set k; give one"),
+    ] {
+        let (code, stdout, stderr) = resil(&[&["classify", t.as_str()][..], args].concat());
+        assert_eq!((code, stdout.as_str()), (1, ""), "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    // Fewer classes than asked for is a note on stderr: stdout is the JSON answer alone.
+    let (_d3, ties) = write("v\n1\n1\n1\n2\n");
+    let (code, stdout, stderr) = resil(&["classify", &ties, "--method", "quantile", "--k", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    let out: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON alone");
+    assert_eq!(floats(&out["breaks"]), vec![1.0, 2.0]);
+    assert!(stderr.contains("note: 2 classes, not the 3 asked for: quantile found only 2 distinct bounds"), "{stderr}");
     let (_d2, t2) = write("a,b\n1,2\n3,4\n");
     let (code, _, stderr) = resil(&["classify", &t2, "--method", "jenks", "--k", "2"]);
     assert_eq!(code, 1);

@@ -550,9 +550,21 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let values = crate::csv_matrix::read_column(path, col)?;
     let mut table = route(&args.params, &[("classify", "classify", &args.method)])?.remove(0);
     if let Some(k) = args.k {
-        if args.method != "fixed" {
-            table.insert("k".into(), toml::Value::Integer(k as i64));
+        let catalog = resil_pipeline::catalog();
+        let method = catalog.iter().find(|m| m.stage == "classify" && m.name == args.method);
+        // An unknown method is left to the registry, which lists the known ones.
+        if method.is_some_and(|m| !m.params.iter().any(|p| p.name == "k")) {
+            let instead = if args.method == "fixed" {
+                "its classes are set by k - 1 cut points, --param cuts=a,b,..."
+            } else {
+                "it sets the number of classes itself (`resil methods` lists its parameters)"
+            };
+            bail!("--k: {} takes no k; {instead}", args.method);
         }
+        if table.contains_key("k") {
+            bail!("--k {k} and --param k both set k; give one");
+        }
+        table.insert("k".into(), toml::Value::Integer(k as i64));
     }
     let (breaks, classes, notes) =
         resil_pipeline::classify_values(&values, &resil_pipeline::pooled_stage(&args.method, table))?;
@@ -564,10 +576,15 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
             n.message
         )?;
     }
-    if let Some(k) = args.k {
-        if breaks.k() != k {
-            writeln!(out, "note: {} classes, not {k} (repeated values merge equal bounds)", breaks.k())?;
-        }
+    // On stderr with the method's notes: stdout carries the answer alone.
+    if let Some(k) = args.k.filter(|&k| k != breaks.k()) {
+        writeln!(
+            err,
+            "note: {} classes, not the {k} asked for: {} found only {} distinct bounds",
+            breaks.k(),
+            args.method,
+            breaks.k()
+        )?;
     }
     if args.format == "json" {
         /// The JSON answer, keys in alphabetical order (as before, when it went through a map).
