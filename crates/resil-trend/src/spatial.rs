@@ -71,8 +71,8 @@ impl SpatialWeights {
         }
         if let WeightsKind::Knn(k) = kind {
             if k == 0 || k >= n {
-                let msg = format!("k must be in 1..{} for {n} points, got {k}", n.max(1) - 1);
-                return Err(Error::param("moran", "knn", msg));
+                let msg = format!("k must be from 1 to {} for {n} points, got {k}", n.max(1) - 1);
+                return Err(Error::param("spatial weights", "knn", msg));
             }
         }
         // A band or power out of range would leave every point without neighbours, or weigh
@@ -863,6 +863,11 @@ mod tests {
                 "{err}"
             );
         }
+        for k in [0, 4] {
+            let err = build(WeightsKind::Knn(k));
+            assert!(err.contains(&format!("parameter `knn`: k must be from 1 to 3 for 4 points, got {k}")), "{err}");
+        }
+        assert!(SpatialWeights::build(&pts, Metric::Planar, WeightsKind::Knn(3), true).is_ok());
         assert!(SpatialWeights::build(
             &pts,
             Metric::Planar,
