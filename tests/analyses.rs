@@ -179,6 +179,19 @@ fn inequality_command_matches_pysal() {
     let (_, stdout, _) = resil(&["inequality", t, "--id", "id", "--value", "gdp", "--format", "csv"]);
     assert!(stdout.starts_with("n,theil,theil_between"), "{stdout}");
     assert!(stdout.lines().nth(1).unwrap().contains(",,,"), "no decomposition without --group: {stdout}");
+    assert!(stdout.lines().nth(1).unwrap().ends_with(",,"), "nothing permuted, no permutations or seed: {stdout}");
+    // Flags that nothing would use are refused (they were ignored, and 999 permutations
+    // reported).
+    for (flags, message) in [
+        (&["--permutations", "99"][..], "--permutations: nothing is permuted here; give --group"),
+        (&["--permutations", "99", "--seed", "3"][..], "--permutations and --seed: nothing is permuted here"),
+        (&["--knn", "2"][..], "--knn: spatial weights need coordinates, --lon and --lat or --x and --y"),
+        (&["--idw", "--binary"][..], "--idw, --binary: spatial weights need coordinates"),
+    ] {
+        let (code, stdout, stderr) = resil(&[&["inequality", t, "--id", "id", "--value", "gdp"][..], flags].concat());
+        assert_eq!((code, stdout.as_str()), (1, ""), "{flags:?}");
+        assert!(stderr.contains(message), "{flags:?}: {stderr}");
+    }
     // A negative value and a missing column are named with their line and column.
     std::fs::write(&table, "id,gdp\na,1\nb,-2\n").unwrap();
     let (code, _, stderr) = resil(&["inequality", t, "--id", "id", "--value", "gdp"]);
@@ -211,7 +224,7 @@ fn inequality_command_adds_the_spatial_gini_with_coordinates() {
     assert!(csv.starts_with("n,theil,theil_between,theil_within,p_sim_between,gini,groups,wg,wcg,"), "{csv}");
     // Without coordinates there is no spatial part; a bad coordinate is named by line and column.
     let (_, plain, _) = resil(&["inequality", t, "--id", "id", "--value", "value"]);
-    assert!(!plain.contains("spatial_gini"), "{plain}");
+    assert!(!plain.contains("spatial_gini") && !plain.contains("permutations"), "{plain}");
     std::fs::write(t, "id,x,y,value\na,0,0,1\nb,zero,1,2\nc,1,1,3\n").unwrap();
     let (code, _, stderr) = resil(&base);
     assert_eq!(code, 1);

@@ -52,8 +52,11 @@ struct Inequality {
     p_sim_between: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     spatial_gini: Option<SpatialGini>,
-    permutations: usize,
-    seed: u64,
+    /// Absent when nothing was permuted (no group and no coordinates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permutations: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
 }
 
 pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
@@ -66,6 +69,11 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
     let group_col = args.group.as_deref().map(|g| column(&headers, g, path)).transpose()?;
     let coordinates = args.points.columns(&headers, path)?;
+    let permuted = group_col.is_some() || coordinates.is_some();
+    if !permuted {
+        args.inference
+            .unused("give --group (for the between-group p-value) or coordinates (for the spatial Gini's)")?;
+    }
     let mut points = Vec::new();
     let (mut values, mut groups, mut ids) = (Vec::new(), Vec::new(), BTreeSet::new());
     let mut record = csv::StringRecord::new();
@@ -106,8 +114,8 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
         theil_within: None,
         p_sim_between: None,
         spatial_gini: None,
-        permutations: args.inference.permutations,
-        seed: args.inference.seed,
+        permutations: permuted.then(|| args.inference.permutations()),
+        seed: permuted.then(|| args.inference.seed()),
     };
     if group_col.is_some() {
         let names: Vec<&str> = groups.iter().map(String::as_str).collect();
@@ -115,12 +123,12 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
         result.groups = Some(names.iter().collect::<BTreeSet<_>>().len());
         result.theil_between = Some(between);
         result.theil_within = Some(within);
-        result.p_sim_between = (args.inference.permutations > 0)
-            .then(|| theil_between_p_sim(&values, &names, args.inference.permutations, args.inference.seed));
+        result.p_sim_between = (args.inference.permutations() > 0)
+            .then(|| theil_between_p_sim(&values, &names, args.inference.permutations(), args.inference.seed()));
     }
     if let Some((metric, _)) = coordinates {
         let w = args.points.weights(&points, metric)?;
-        let (permutations, seed) = (args.inference.permutations, args.inference.seed);
+        let (permutations, seed) = (args.inference.permutations(), args.inference.seed());
         result.spatial_gini =
             Some(spatial_gini(&values, &w, permutations, seed).with_context(|| path.display().to_string())?);
     }
@@ -148,8 +156,8 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
             opt(g.map(|g| g.wcg_share)),
             opt(g.map(|g| g.polarization)),
             opt(g.and_then(|g| g.p_sim)),
-            result.permutations,
-            result.seed
+            result.permutations.map(|p| p.to_string()).unwrap_or_default(),
+            result.seed.map(|s| s.to_string()).unwrap_or_default()
         )?;
     }
     Ok(0)

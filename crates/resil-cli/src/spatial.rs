@@ -64,7 +64,8 @@ pub struct PointsArgs {
 pub(crate) type CoordinateColumns = (Metric, [(usize, String); 2]);
 
 impl PointsArgs {
-    /// The metric and the positions of the coordinate columns; `None` when none are given.
+    /// The metric and the positions of the coordinate columns; `None` when none are given (then
+    /// a weights flag is an error: it would be ignored).
     pub(crate) fn columns(
         &self,
         headers: &csv::StringRecord,
@@ -73,7 +74,21 @@ impl PointsArgs {
         let (metric, cx, cy) = match (&self.lon, &self.lat, &self.x, &self.y) {
             (Some(lon), Some(lat), _, _) => (Metric::GreatCircleKm, lon, lat),
             (_, _, Some(x), Some(y)) => (Metric::Planar, x, y),
-            _ => return Ok(None),
+            _ => {
+                let flags = [
+                    ("--knn", self.knn.is_some()),
+                    ("--band", self.band.is_some()),
+                    ("--idw", self.idw),
+                    ("--power", self.power.is_some()),
+                    ("--idw-band", self.idw_band.is_some()),
+                    ("--binary", self.binary),
+                ];
+                let given: Vec<&str> = flags.iter().filter(|(_, g)| *g).map(|(f, _)| *f).collect();
+                if !given.is_empty() {
+                    bail!("{}: spatial weights need coordinates, --lon and --lat or --x and --y", given.join(", "));
+                }
+                return Ok(None);
+            }
         };
         Ok(Some((metric, [(column(headers, cx, path)?, cx.clone()), (column(headers, cy, path)?, cy.clone())])))
     }
@@ -111,13 +126,38 @@ pub(crate) fn number_cell(
 /// Permutation inference and output format, shared by the plain-table statistics.
 #[derive(Args, Debug)]
 pub struct InferenceArgs {
-    /// Random permutations for the pseudo p-value (0 = none).
-    #[arg(long, default_value_t = 999)]
-    pub permutations: usize,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Random permutations for the pseudo p-value (0 = none) [default: 999].
+    #[arg(long = "permutations")]
+    given_permutations: Option<usize>,
+    /// The permutations' seed [default: 1].
+    #[arg(long = "seed")]
+    given_seed: Option<u64>,
     #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
     pub format: String,
+}
+
+impl InferenceArgs {
+    pub(crate) fn permutations(&self) -> usize {
+        self.given_permutations.unwrap_or(999)
+    }
+
+    pub(crate) fn seed(&self) -> u64 {
+        self.given_seed.unwrap_or(1)
+    }
+
+    /// Refuses --permutations and --seed where nothing would be permuted (`why` says when
+    /// something would), instead of ignoring them.
+    pub(crate) fn unused(&self, why: &str) -> anyhow::Result<()> {
+        let given: Vec<&str> =
+            [("--permutations", self.given_permutations.is_some()), ("--seed", self.given_seed.is_some())]
+                .into_iter()
+                .filter_map(|(flag, given)| given.then_some(flag))
+                .collect();
+        if !given.is_empty() {
+            bail!("{}: nothing is permuted here; {why}", given.join(" and "));
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn column(headers: &csv::StringRecord, name: &str, path: &std::path::Path) -> anyhow::Result<usize> {
@@ -177,7 +217,7 @@ fn points_table(args: &SpatialArgs, with: Option<&str>) -> anyhow::Result<Points
 
 pub fn moran(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let PointsTable { values, weights: w, .. } = points_table(args, None)?;
-    let m = moran_i(&values, &w, args.inference.permutations, args.inference.seed)?;
+    let m = moran_i(&values, &w, args.inference.permutations(), args.inference.seed())?;
     if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
     } else {
@@ -204,7 +244,7 @@ pub fn moran(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
 
 pub fn geary(args: &SpatialArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let PointsTable { values, weights: w, .. } = points_table(args, None)?;
-    let g = geary_c(&values, &w, args.inference.permutations, args.inference.seed)?;
+    let g = geary_c(&values, &w, args.inference.permutations(), args.inference.seed())?;
     if args.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&g)?)?;
     } else {
@@ -235,7 +275,7 @@ pub struct GetisOrdArgs {
 pub fn getis_ord(args: &GetisOrdArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let a = &args.spatial;
     let PointsTable { ids, values, weights: w, .. } = points_table(a, None)?;
-    let (permutations, seed) = (a.inference.permutations, a.inference.seed);
+    let (permutations, seed) = (a.inference.permutations(), a.inference.seed());
     if !args.local {
         let g = resil_trend::getis_ord::getis_ord(&values, &w, permutations, seed)?;
         if a.inference.format == "json" {
@@ -286,7 +326,7 @@ pub struct MoranBvArgs {
 pub fn moran_bv(args: &MoranBvArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let a = &args.spatial;
     let PointsTable { values: x, with: y, weights: w, .. } = points_table(a, Some(&args.with))?;
-    let m = resil_trend::moran_bv::moran_bv(&x, &y, &w, a.inference.permutations, a.inference.seed)?;
+    let m = resil_trend::moran_bv::moran_bv(&x, &y, &w, a.inference.permutations(), a.inference.seed())?;
     if a.inference.format == "json" {
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
     } else {
