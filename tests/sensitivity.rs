@@ -342,6 +342,11 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nlevel = [{ name = \"odd\", pipeline = { weight = { method = \"nonsense\" } } }]\n", "sensitivity.factor[m].level: `odd`:"),
         ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nper = \"unit\"\n", "sensitivity.factor[w].per: unknown `unit`"),
     ];
+    // --threads 0 meant "every core" unannounced; it is refused.
+    let study = study_with("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n");
+    let (code, _, stderr) = sensitivity(&study.path().join("study.toml"), &study.path().join("s"), &["--threads", "0"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("invalid value '0' for '--threads <THREADS>'"), "{stderr}");
     for (extra, want) in cases {
         let study = study_with(extra);
         let out = study.path().join("s");

@@ -126,8 +126,8 @@ enum Command {
         /// Output folder (default: the config's [sensitivity] dir, else <output dir>/sensitivity).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads (default: every core); results do not depend on it.
-        #[arg(long)]
+        /// Worker threads, 1 or more (default: every core); results do not depend on it.
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         threads: Option<usize>,
         /// Also write evaluations.csv: every evaluation's factor settings and outputs.
         #[arg(long)]
