@@ -213,6 +213,12 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
     if c.study.periods.windows(2).any(|w| w[0] >= w[1]) {
         err("study.periods".into(), "periods must be strictly increasing".into());
     }
+    // A blank region would group its units under a nameless region in every regional table.
+    for (province, region) in &c.study.regions {
+        if region.trim().is_empty() {
+            err(format!("study.regions.{province}"), "empty region name".into());
+        }
+    }
     let mut source_ids = BTreeSet::new();
     for (i, s) in c.sources.iter().enumerate() {
         if !source_ids.insert(s.id.as_str()) {

@@ -61,6 +61,9 @@ fn every_cross_reference_problem_is_reported() {
         .replace("source = \"s\"", "source = \"nope\"")
         .replace("periods = [2010, 2020]", "periods = [2020, 2010]");
     check_err(&text, true, &["indicator[0].source", "`nope`", "study.periods", "2 problems"]);
+    let text =
+        MINIMAL.replace("units = \"units.csv\"", "units = \"units.csv\"\n[study.regions]\nA = \"North\"\nB = \" \"");
+    check_err(&text, true, &["c.toml: `study.regions.B`: empty region name"]);
 }
 
 #[test]
