@@ -229,13 +229,20 @@ fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
         &[(
             "mini.toml",
             "[output]",
-            "[[analysis]]\nkind = \"regions\"\npairs = [[2010, 2099]]\n\n[[analysis]]\nkind = \"trend\"\norder = 7\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 0\n\n[output]",
+            "[[analysis]]\nkind = \"regions\"\npairs = [[2010, 2099]]\n\n[[analysis]]\nkind = \"trend\"\norder = 7\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 0\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 4\n\n[output]",
         )],
         &[
             "`analysis[0].pairs`: 2099 is not a period of the study ([2010, 2020])",
             "`analysis[1].order`: must be 1, 2 or 3",
-            "`analysis[2].top`: must be at least 1",
+            "`analysis[2].top`: must be from 1 to the 3 indicators, got 0",
+            // It was accepted, and listed every indicator.
+            "`analysis[3].top`: must be from 1 to the 3 indicators, got 4",
         ],
+    );
+    // A group column the unit list lacks is found by validate's run in memory.
+    check(
+        &[("mini.toml", "[output]", "[[analysis]]\nkind = \"inequality\"\ngroup = \"nope\"\n\n[output]")],
+        &["inequality: group = \"nope\": not region, province or a column of the unit list (unit `A`; its other columns: none)"],
     );
 }
 

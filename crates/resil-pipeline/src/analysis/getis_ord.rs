@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::{
     island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, PermutationTestParams,
+    StudyFacts,
 };
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
@@ -44,8 +45,8 @@ impl Default for GetisOrdParams {
 }
 
 impl CheckValues for GetisOrdParams {
-    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
-        let mut out = self.test.problems(periods);
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
+        let mut out = self.test.problems(study);
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             out.push(("alpha", format!("must be in (0, 1), got {}", self.alpha)));
         }

@@ -7,7 +7,7 @@ use resil_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{json_rows, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues};
+use super::{json_rows, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, StudyFacts};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
@@ -43,7 +43,7 @@ impl Default for InequalityParams {
 }
 
 impl CheckValues for InequalityParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+    fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
         super::group_problems(&self.group)
     }
 }

@@ -9,7 +9,10 @@ use resil_trend::spatial::SpatialWeights;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, WeightsParams};
+use super::{
+    island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, StudyFacts,
+    WeightsParams,
+};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
@@ -36,7 +39,7 @@ struct LisaMarkovParams {
 }
 
 impl CheckValues for LisaMarkovParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+    fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
         self.weights.problems()
     }
 }

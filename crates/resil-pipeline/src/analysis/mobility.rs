@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{
     island_note, json_rows, period_scores, result, row, table, unit_groups, AnalysisResult, AnalysisSpec, CheckValues,
-    PermutationTestParams,
+    PermutationTestParams, StudyFacts,
 };
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
@@ -45,8 +45,8 @@ impl Default for MobilityParams {
 }
 
 impl CheckValues for MobilityParams {
-    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
-        let mut out = self.test.problems(periods);
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
+        let mut out = self.test.problems(study);
         out.extend(super::group_problems(&self.group));
         out
     }

@@ -85,7 +85,10 @@ impl Context<'_> {
         }
         warnings.extend(unknown);
         let problems: Vec<Error> = p
-            .problems(&self.loaded.config.study.periods)
+            .problems(&StudyFacts {
+                periods: &self.loaded.config.study.periods,
+                indicators: self.loaded.config.indicators.len(),
+            })
             .into_iter()
             .map(|(param, message)| Error::config(&self.loaded.path, self.key(param), message))
             .collect();
@@ -105,7 +108,14 @@ impl Context<'_> {
 /// The values of an analysis's parameters checked against their ranges and the study, as
 /// (parameter, message); the run would fail or mislead on any of them.
 trait CheckValues {
-    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)>;
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)>;
+}
+
+/// What parameters are checked against: the study's periods and the number of indicators it
+/// declares.
+struct StudyFacts<'a> {
+    periods: &'a [i32],
+    indicators: usize,
 }
 
 /// A typed row of an analysis table: its header (the field names) and its cells as written.
@@ -261,7 +271,7 @@ impl Default for PermutationTestParams {
 }
 
 impl CheckValues for PermutationTestParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+    fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
         self.weights.problems()
     }
 }
@@ -275,7 +285,15 @@ fn unit_groups(units: &[Unit], group: &str, kind: &str) -> Result<Vec<String>> {
             "region" => Ok(u.region.clone()),
             "province" => Ok(u.province.clone()),
             column => u.tags.get(column).cloned().ok_or_else(|| {
-                Error::data(format!("{kind}: unit `{}`", u.id), format!("has no `{column}` column in the unit list"))
+                let columns: Vec<&str> = u.tags.keys().map(String::as_str).collect();
+                let others = if columns.is_empty() { "none".to_string() } else { columns.join(", ") };
+                Error::data(
+                    format!("{kind}: group = \"{column}\""),
+                    format!(
+                        "not region, province or a column of the unit list (unit `{}`; its other columns: {others})",
+                        u.id
+                    ),
+                )
             }),
         })
         .collect()

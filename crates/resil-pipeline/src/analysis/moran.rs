@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{
     island_note, json_rows, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues,
-    PermutationTestParams, WEIGHTS_PARAMS,
+    PermutationTestParams, StudyFacts, WEIGHTS_PARAMS,
 };
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
@@ -60,8 +60,8 @@ impl Default for MoranParams {
 }
 
 impl CheckValues for MoranParams {
-    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
-        let mut out = self.test.problems(periods);
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
+        let mut out = self.test.problems(study);
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             out.push(("alpha", format!("must be in (0, 1), got {}", self.alpha)));
         }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::{
     island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, PermutationTestParams,
+    StudyFacts,
 };
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
@@ -54,8 +55,9 @@ impl Default for MoranBvParams {
 }
 
 impl CheckValues for MoranBvParams {
-    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
-        let mut out = self.test.problems(periods);
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
+        let periods = study.periods;
+        let mut out = self.test.problems(study);
         if self.with == "previous-score" && periods.len() < 2 {
             out.push(("with", "previous-score needs at least two periods".into()));
         }

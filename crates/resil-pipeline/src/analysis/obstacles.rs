@@ -6,14 +6,17 @@ use resil_trend::obstacles;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{result, row, table, AnalysisResult, AnalysisSpec, CheckValues, Row};
+use super::{result, row, table, AnalysisResult, AnalysisSpec, CheckValues, Row, StudyFacts};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
 pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     kind: "obstacles",
     doc: "obstacle degree per unit and period at indicator, sub-system and system level",
-    params: &[ParamSpec { name: "top", doc: "how many of each unit's largest obstacles to list, >= 1" }],
+    params: &[ParamSpec {
+        name: "top",
+        doc: "how many of each unit's largest obstacles to list, 1 to the number of indicators",
+    }],
     defaults: || serde_json::to_value(ObstaclesParams::default()).expect("parameters serialise"),
     check: |cx, warnings| cx.params::<ObstaclesParams>(warnings).map(|_| ()),
     run: |cx, r| obstacle_degrees(r, cx.run_params()?),
@@ -32,9 +35,9 @@ impl Default for ObstaclesParams {
 }
 
 impl CheckValues for ObstaclesParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
-        if self.top == 0 {
-            vec![("top", "must be at least 1".to_string())]
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
+        if self.top == 0 || self.top > study.indicators {
+            vec![("top", format!("must be from 1 to the {} indicators, got {}", study.indicators, self.top))]
         } else {
             Vec::new()
         }

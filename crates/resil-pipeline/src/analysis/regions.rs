@@ -4,7 +4,7 @@ use resil_core::Result;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{json_rows, result, row, table, AnalysisResult, AnalysisSpec, CheckValues};
+use super::{json_rows, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, StudyFacts};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
@@ -28,7 +28,8 @@ struct RegionsParams {
 }
 
 impl CheckValues for RegionsParams {
-    fn problems(&self, periods: &[i32]) -> Vec<(&'static str, String)> {
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
+        let periods = study.periods;
         let mut out = Vec::new();
         for [from, to] in &self.pairs {
             for p in [from, to] {

@@ -7,7 +7,10 @@ use resil_trend::transitions;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, WeightsParams};
+use super::{
+    island_note, period_scores, result, row, table, AnalysisResult, AnalysisSpec, CheckValues, StudyFacts,
+    WeightsParams,
+};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
@@ -41,7 +44,7 @@ impl Default for TransitionsParams {
 }
 
 impl CheckValues for TransitionsParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+    fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
         self.weights.problems()
     }
 }

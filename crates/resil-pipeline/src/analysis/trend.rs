@@ -9,7 +9,9 @@ use resil_trend::{albers::Albers, trend};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{period_scores, result, row, table, unit_points, AnalysisResult, AnalysisSpec, CheckValues, PointKind};
+use super::{
+    period_scores, result, row, table, unit_points, AnalysisResult, AnalysisSpec, CheckValues, PointKind, StudyFacts,
+};
 use crate::registry::ParamSpec;
 use crate::run::RunResult;
 
@@ -55,7 +57,7 @@ impl Default for TrendParams {
 }
 
 impl CheckValues for TrendParams {
-    fn problems(&self, _: &[i32]) -> Vec<(&'static str, String)> {
+    fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         if !(1..=3).contains(&self.order) {
             out.push(("order", format!("must be 1, 2 or 3 (a polynomial trend of that order), got {}", self.order)));
