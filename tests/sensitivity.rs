@@ -342,6 +342,15 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nlevel = [{ name = \"odd\", pipeline = { weight = { method = \"nonsense\" } } }]\n", "sensitivity.factor[m].level: `odd`:"),
         ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nper = \"unit\"\n", "sensitivity.factor[w].per: unknown `unit`"),
     ];
+    // A fault of the config's own pipeline is reported once, at its key, not again by every
+    // method level and combination built over it.
+    let study = study_with("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nlevel = [{ name = \"e\", pipeline = { weight = { method = \"equal\" } } }]\n");
+    let config = study.path().join("study.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("floor = 0.01", "floor = 1.5")).unwrap();
+    let (code, _, stderr) = resil(&["validate", config.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("1 problem found") && stderr.contains("`pipeline.normalize[1].floor`"), "{stderr}");
     // --threads 0 meant "every core" unannounced; it is refused.
     let study = study_with("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n");
     let (code, _, stderr) = sensitivity(&study.path().join("study.toml"), &study.path().join("s"), &["--threads", "0"]);

@@ -722,6 +722,14 @@ fn a_streamed_run_imputes_missing_cells_like_the_run_in_memory() {
         let (ok, _, stderr) = streamed(&config);
         if fallback == "period-median" {
             assert!(!ok && stderr.contains("`pipeline.impute.fallback`: --stream: period-median"), "{stderr}");
+            // A per-indicator fallback for an id the study lacks is refused, as in memory.
+            let typo = std::fs::read_to_string(&config).unwrap().replace(
+                "fallback = \"period-median\"",
+                "fallback = \"period-min\", fallbacks = { X9 = \"period-max\" }",
+            );
+            std::fs::write(&config, typo).unwrap();
+            let (ok, _, stderr) = streamed(&config);
+            assert!(!ok && stderr.contains("parameter `fallbacks.X9`: not an indicator of the study"), "{stderr}");
             continue;
         }
         assert!(ok, "{fallback}: {stderr}");

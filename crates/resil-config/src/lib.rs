@@ -340,6 +340,15 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
         err("pipeline.normalize".into(), "at least one normalisation step is needed".into());
     }
     let labels = &c.pipeline.classify.labels;
+    // Grades are read by label in every table, map legend and transition matrix.
+    let mut seen = BTreeSet::new();
+    for (i, label) in labels.iter().enumerate() {
+        if label.trim().is_empty() {
+            err(format!("pipeline.classify.labels[{i}]"), "empty label".into());
+        } else if !seen.insert(label.trim()) {
+            err(format!("pipeline.classify.labels[{i}]"), format!("`{label}` labels two grades"));
+        }
+    }
     if !labels.is_empty() {
         if let Some(k) = c.pipeline.classify.stage.params.get("k").and_then(|v| v.as_integer()) {
             if labels.len() as i64 != k {

@@ -64,6 +64,10 @@ fn every_cross_reference_problem_is_reported() {
     let text =
         MINIMAL.replace("units = \"units.csv\"", "units = \"units.csv\"\n[study.regions]\nA = \"North\"\nB = \" \"");
     check_err(&text, true, &["c.toml: `study.regions.B`: empty region name"]);
+    let text = MINIMAL.replace("labels = [\"low\", \"high\"]", "labels = [\"low\", \"low\"]");
+    check_err(&text, true, &["c.toml: `pipeline.classify.labels[1]`: `low` labels two grades"]);
+    let text = MINIMAL.replace("labels = [\"low\", \"high\"]", "labels = [\" \", \"high\"]");
+    check_err(&text, true, &["c.toml: `pipeline.classify.labels[0]`: empty label"]);
 }
 
 #[test]

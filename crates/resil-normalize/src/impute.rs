@@ -62,6 +62,22 @@ impl LinearTimeImputerParams {
         }
         Ok(LinearTimeImputer { params: self })
     }
+
+    /// Refuses a per-indicator fallback for an id that is not among `indicators` (a typo would
+    /// leave the indicator meant on the default fallback).
+    pub fn fallbacks_name_indicators(&self, indicators: &[&str]) -> Result<()> {
+        let unknown: Vec<Error> = self
+            .fallbacks
+            .keys()
+            .filter(|id| !indicators.contains(&id.as_str()))
+            .map(|id| Error::param("linear-time", format!("fallbacks.{id}"), "not an indicator of the study"))
+            .collect();
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::from_list(unknown))
+        }
+    }
 }
 
 /// The checked imputer.
@@ -123,6 +139,8 @@ fn cross_section(fallback: &Fallback, values: &[f64]) -> Option<f64> {
 
 impl Imputer for LinearTimeImputer {
     fn impute(&self, panel: &Panel) -> Result<Outcome<(Panel, Vec<ImputedCell>)>> {
+        let ids: Vec<&str> = panel.system().indicators().iter().map(|i| i.id.as_str()).collect();
+        self.params.fallbacks_name_indicators(&ids)?;
         let (n_units, periods) = (panel.units().len(), panel.periods());
         let times: Vec<f64> = periods.iter().map(|&p| f64::from(p)).collect();
         let mut values = panel.values().clone();
@@ -265,5 +283,12 @@ mod tests {
         assert_eq!(out.0.values().column(0), &[1.0, 1.0, 2.0, 2.0]);
         assert_eq!(out.1.len(), 2);
         assert_eq!(out.1[0].method, "fallback:period-min");
+        // A fallback for an id the study lacks (a typo of C1) is refused, not left unused.
+        let typo = LinearTimeImputerParams {
+            fallback: Fallback::PeriodMax,
+            fallbacks: [("C1".to_string(), Fallback::PeriodMin), ("Cl".to_string(), Fallback::PeriodMin)].into(),
+        };
+        let err = typo.check().unwrap().impute(&p).unwrap_err().to_string();
+        assert!(err.contains("parameter `fallbacks.Cl`: not an indicator of the study"), "{err}");
     }
 }

@@ -89,6 +89,8 @@ impl Fill {
             let params: resil_normalize::LinearTimeImputerParams = toml::Value::Table(impute.params.clone())
                 .try_into()
                 .map_err(|e| Error::param("linear-time", "", format!("{e}")))?;
+            let ids: Vec<&str> = indicators.iter().map(String::as_str).collect();
+            params.fallbacks_name_indicators(&ids)?;
             let fallbacks: Vec<Fallback> =
                 indicators.iter().map(|id| params.fallbacks.get(id).unwrap_or(&params.fallback).clone()).collect();
             if fallbacks.contains(&Fallback::PeriodMedian) {

@@ -377,7 +377,10 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> 
                 return Err(err("level", format!("a method factor needs at least two levels, got {}", levels.len())));
             }
             // Each level must make a valid pipeline on its own (combinations are built later).
-            for (name, table) in &levels {
+            // The config's own (no overrides) is checked, and reported, as `pipeline.*`; while
+            // it fails, every level built over it would repeat its problem.
+            let base_builds = crate::run::Methods::build(file, &loaded.config.pipeline, false).is_ok();
+            for (name, table) in levels.iter().filter(|(_, table)| base_builds && !table.is_empty()) {
                 let variant = loaded
                     .with_pipeline_override(table)
                     .map_err(|e| err("level", format!("`{name}`: {}", param_message(e))))?;

@@ -149,6 +149,11 @@ pub(crate) fn check(loaded: &LoadedConfig, system: &resil_core::IndicatorSystem)
 /// factors' values (a range's two ends), as the design will meet them; a combination a method
 /// refuses (a parameter the chosen scorer does not take) is reported with the levels that make it.
 fn check_combinations(loaded: &LoadedConfig, factors: &[Factor]) -> Vec<Error> {
+    // A config whose own pipeline fails is reported as `pipeline.*`; each combination would
+    // repeat that.
+    if Methods::build(&loaded.path, &loaded.config.pipeline, false).is_err() {
+        return Vec::new();
+    }
     let choices: Vec<(usize, Vec<Setting>)> = factors
         .iter()
         .enumerate()
