@@ -373,6 +373,16 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> 
                 }
             }
             levels.extend(k.level.into_iter().map(|v| (v.name, v.pipeline)));
+            // Levels are told apart by name in every table; a repeat would also be drawn twice
+            // as often.
+            for (i, (name, _)) in levels.iter().enumerate() {
+                if levels[..i].iter().any(|(earlier, _)| earlier == name) {
+                    return Err(err(
+                        "level",
+                        format!("two levels are named `{name}` (variants and [[level]]s together)"),
+                    ));
+                }
+            }
             if levels.len() < 2 {
                 return Err(err("level", format!("a method factor needs at least two levels, got {}", levels.len())));
             }
