@@ -340,6 +340,8 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         ("[[sensitivity.factor]]\nname = \"v\"\nkind = \"parameter\"\nstage = \"rank\"\nparameter = \"v\"\nrange = [0.8, 0.2]\n", "sensitivity.factor[v].range: must be [lo, hi] with lo < hi"),
         ("[[sensitivity.factor]]\nname = \"v\"\nkind = \"parameter\"\nstage = \"rank\"\nparameter = \"method\"\nvalues = [\"a\", \"b\"]\n", "sensitivity.factor[v].parameter: `method` is not a method parameter"),
         ("[[sensitivity.factor]]\nname = \"x\"\nkind = \"exclude\"\ncandidates = [\"X9\"]\n", "sensitivity.factor[x].candidates: `X9` is not an indicator"),
+        ("[[sensitivity.factor]]\nname = \"x\"\nkind = \"exclude\"\ncandidates = [\"X1\", \"X2\", \"X1\"]\n", "sensitivity.factor[x].candidates: `X1` is given twice"),
+        ("[[sensitivity.factor]]\nname = \"t\"\nkind = \"parameter\"\nstage = \"rank\"\nparameter = \"ties\"\nvalues = [\"min\", \"dense\", \"min\"]\n", "sensitivity.factor[t].values: \"min\" is given twice"),
         ("[[sensitivity.factor]]\nname = \"x\"\nkind = \"weights\"\n[[sensitivity.factor]]\nname = \"x\"\nkind = \"weights\"\n", "sensitivity.factor[x].name: duplicate factor name"),
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nlevel = [{ name = \"odd\", pipeline = { weight = { method = \"nonsense\" } } }]\n", "sensitivity.factor[m].level: `odd`:"),
         ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nper = \"unit\"\n", "sensitivity.factor[w].per: unknown `unit`"),

@@ -451,6 +451,9 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> 
                     ParameterValues::Range(lo, hi)
                 }
                 (None, Some(values)) if values.len() >= 2 => {
+                    if let Some(v) = values.iter().enumerate().find_map(|(i, v)| values[..i].contains(v).then_some(v)) {
+                        return Err(err("values", format!("{v} is given twice")));
+                    }
                     let o = odds(values.len(), &k.probabilities)?;
                     ParameterValues::Set(values, o)
                 }
@@ -474,7 +477,10 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> 
             if k.candidates.is_empty() {
                 levels.extend(all.iter().map(|(n, g)| (format!("without {n}"), g.clone())));
             } else {
-                for c in &k.candidates {
+                for (i, c) in k.candidates.iter().enumerate() {
+                    if k.candidates[..i].contains(c) {
+                        return Err(err("candidates", format!("`{c}` is given twice")));
+                    }
                     match all.iter().find(|(n, _)| n == c) {
                         Some((n, g)) => levels.push((format!("without {n}"), g.clone())),
                         None => return Err(err("candidates", format!("`{c}` is not an {of} of the study"))),
