@@ -239,6 +239,12 @@ fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
             "`analysis[3].top`: must be from 1 to the 3 indicators, got 4",
         ],
     );
+    // Treatment thresholds out of range are named at their key (they treated every indicator,
+    // or none).
+    check(
+        &[("mini.toml", "[output]", "[pipeline.treat]\nmethod = \"winsorise\"\nskewness = -1\n\n[output]")],
+        &["`pipeline.treat.skewness`: winsorise: must be a finite number >= 0, got -1"],
+    );
     // A group column the unit list lacks is found by validate's run in memory.
     check(
         &[("mini.toml", "[output]", "[[analysis]]\nkind = \"inequality\"\ngroup = \"nope\"\n\n[output]")],

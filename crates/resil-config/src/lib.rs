@@ -213,6 +213,29 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
     if c.study.periods.windows(2).any(|w| w[0] >= w[1]) {
         err("study.periods".into(), "periods must be strictly increasing".into());
     }
+    // Thresholds out of range would flag every indicator or pair, or none, without a word.
+    let d = &c.diagnostics;
+    if !(d.correlation_threshold > 0.0 && d.correlation_threshold <= 1.0) {
+        err(
+            "diagnostics.correlation-threshold".into(),
+            format!("must be in (0, 1] (|r| is compared), got {}", d.correlation_threshold),
+        );
+    }
+    if !(d.skewness.is_finite() && d.skewness >= 0.0) {
+        err(
+            "diagnostics.skewness".into(),
+            format!("must be a finite number >= 0 (|skewness| is compared), got {}", d.skewness),
+        );
+    }
+    if !d.kurtosis.is_finite() {
+        err("diagnostics.kurtosis".into(), format!("must be finite, got {}", d.kurtosis));
+    }
+    let mut formats = BTreeSet::new();
+    for (i, f) in c.output.formats.iter().enumerate() {
+        if !formats.insert(f.as_str()) {
+            err(format!("output.formats[{i}]"), format!("`{f}` is listed twice"));
+        }
+    }
     // A blank region would group its units under a nameless region in every regional table.
     for (province, region) in &c.study.regions {
         if region.trim().is_empty() {

@@ -68,6 +68,17 @@ fn every_cross_reference_problem_is_reported() {
     check_err(&text, true, &["c.toml: `pipeline.classify.labels[1]`: `low` labels two grades"]);
     let text = MINIMAL.replace("labels = [\"low\", \"high\"]", "labels = [\" \", \"high\"]");
     check_err(&text, true, &["c.toml: `pipeline.classify.labels[0]`: empty label"]);
+    let text = format!("{MINIMAL}[diagnostics]\ncorrelation-threshold = 1.5\nskewness = -1\nkurtosis = nan\n[output]\ndir = \"out\"\nformats = [\"csv\", \"csv\"]\n");
+    check_err(
+        &text,
+        true,
+        &[
+            "`diagnostics.correlation-threshold`: must be in (0, 1] (|r| is compared), got 1.5",
+            "`diagnostics.skewness`: must be a finite number >= 0 (|skewness| is compared), got -1",
+            "`diagnostics.kurtosis`: must be finite, got NaN",
+            "`output.formats[1]`: `csv` is listed twice",
+        ],
+    );
 }
 
 #[test]

@@ -25,6 +25,25 @@ impl Default for TreatParams {
     }
 }
 
+impl TreatParams {
+    /// The thresholds in range: |skewness| is compared, so its threshold is a finite number >= 0;
+    /// excess kurtosis can be any finite number (it is at least -2).
+    pub fn check(self) -> resil_core::Result<TreatParams> {
+        if !(self.skewness.is_finite() && self.skewness >= 0.0) {
+            let got = format!("must be a finite number >= 0, got {}", self.skewness);
+            return Err(resil_core::Error::param("winsorise", "skewness", got));
+        }
+        if !self.kurtosis.is_finite() {
+            return Err(resil_core::Error::param(
+                "winsorise",
+                "kurtosis",
+                format!("must be finite, got {}", self.kurtosis),
+            ));
+        }
+        Ok(self)
+    }
+}
+
 /// What was done to one column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TreatReport {
@@ -84,6 +103,26 @@ pub fn treat_column(values: &[f64], p: &TreatParams) -> (Vec<f64>, TreatReport) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thresholds_out_of_range_are_refused() {
+        for (p, want) in [
+            (
+                TreatParams { skewness: -1.0, ..TreatParams::default() },
+                "parameter `skewness`: must be a finite number >= 0, got -1",
+            ),
+            (TreatParams { skewness: f64::NAN, ..TreatParams::default() }, "parameter `skewness`"),
+            (
+                TreatParams { kurtosis: f64::INFINITY, ..TreatParams::default() },
+                "parameter `kurtosis`: must be finite, got inf",
+            ),
+        ] {
+            let err = p.check().unwrap_err().to_string();
+            assert!(err.contains(want), "{err}");
+        }
+        // Excess kurtosis is at least -2; a threshold below 0 is allowed.
+        assert!(TreatParams { skewness: 0.0, kurtosis: -1.0, ..TreatParams::default() }.check().is_ok());
+    }
 
     #[test]
     fn one_outlier_is_pulled_in_and_a_clean_column_is_left_alone() {

@@ -805,7 +805,7 @@ pub static TREATMENTS: &[MethodSpec<dyn TreatmentMethod>] = &[
         build: |key, stage, warnings| {
             let (p, params): (resil_normalize::TreatParams, _) =
                 key.params(spec(TREATMENTS, "winsorise"), stage, warnings)?;
-            Ok(Built { method: Box::new(p), params })
+            Ok(Built { method: Box::new(key.locate(p.check())?), params })
         },
     },
 ];
