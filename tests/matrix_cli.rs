@@ -90,6 +90,12 @@ fn bad_input_is_named() {
     let (_d2, t2) = write(TZENG);
     let (_, _, stderr) = resil(&["score", &t2, "--weight", "fixed:0.5,0.5"]);
     assert!(stderr.contains("2 weights for 3 criteria"), "{stderr}");
+    let (_, _, stderr) = resil(&["score", &t2, "--weight", "fixed:0.5,half,0.25"]);
+    assert!(stderr.contains("--weight fixed: `half` is not a number"), "{stderr}");
+    // --param weights beside --weight fixed: was overwritten without a word.
+    let (code, stdout, stderr) = resil(&["score", &t2, "--weight", "fixed:0.5,0.25,0.25", "--param", "weights={C1=1}"]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(stderr.contains("--weight fixed: and --param weights both give the weights; give one"), "{stderr}");
     let (_, _, stderr) = resil(&["score", &t2, "--method", "electre"]);
     assert!(
         stderr.contains(&format!(

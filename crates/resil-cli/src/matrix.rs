@@ -314,9 +314,13 @@ fn stages(args: &ScoreArgs, names: &[String]) -> anyhow::Result<resil_pipeline::
         Some(list) => {
             let values: Vec<f64> = list
                 .split(',')
-                .map(|w| w.trim().parse::<f64>())
-                .collect::<Result<_, _>>()
-                .context("--weight fixed: not a number")?;
+                .map(|w| {
+                    w.trim().parse::<f64>().with_context(|| format!("--weight fixed: `{}` is not a number", w.trim()))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            if tables[steps].contains_key("weights") {
+                bail!("--weight fixed: and --param weights both give the weights; give one");
+            }
             if values.len() != names.len() {
                 bail!("--weight fixed: {} weights for {} criteria", values.len(), names.len());
             }
