@@ -151,6 +151,9 @@ fn score<'py>(
         [("normalize", "normalize", normalize), ("weight", "weight", weight_method), ("method", "rank", method)];
     let mut tables = resil_pipeline::route_params(&keywords, &stages, "keyword").map_err(fail)?;
     if let Some(w) = weights {
+        if tables[1].contains_key("weights") {
+            return Err(fail("weights= and the weights parameter both give the weights; give one"));
+        }
         if w.len() != m {
             return Err(fail(format!("weights: {} weights for {m} criteria", w.len())));
         }

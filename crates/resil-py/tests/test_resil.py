@@ -189,3 +189,15 @@ def test_the_python_guide_runs(tmp_path, monkeypatch):
              namespace)
     assert (tmp_path / "ranks.png").stat().st_size > 10_000
     assert namespace["moved"].max() > 0
+
+
+def test_fixed_weights_with_another_weighting_or_a_weights_parameter_are_refused():
+    matrix = np.array([[1.0, 2.0], [3.0, 1.0], [2.0, 2.0]])
+    # weight="critic" was ignored when weights= was given; weights= overwrote weight__weights.
+    with pytest.raises(resil.ResilError, match='weight="critic" asks for another; give one'):
+        resil.score(matrix, "++", weight="critic", weights=[0.3, 0.7])
+    with pytest.raises(resil.ResilError, match="weights= and the weights parameter both give the weights"):
+        resil.score(matrix, "++", weights=[0.3, 0.7], weight__weights={"C1": 1.0})
+    fixed = resil.score(matrix, "++", weight="fixed", weights=[0.3, 0.7])
+    assert list(fixed.weights) == [0.3, 0.7]
+    assert list(resil.score(matrix, "++", weights=[0.3, 0.7]).scores) == list(fixed.scores)

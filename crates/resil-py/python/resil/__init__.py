@@ -143,14 +143,15 @@ def _polarity(polarity, m: int) -> List[str]:
     return [str(p) for p in polarity]
 
 
-def score(matrix, polarity=None, normalize: str = "minmax", weight: str = "entropy", method: str = "topsis",
+def score(matrix, polarity=None, normalize: str = "minmax", weight: Optional[str] = None, method: str = "topsis",
           weights: Optional[Sequence[float]] = None, **params) -> ScoreResult:
     """Normalises, weighs, scores and ranks a decision matrix (rows = alternatives), as
     `resil score`.
 
     `matrix`: a 2-D float array or a DataFrame (its columns name the criteria, its index the
     alternatives). `polarity`: "+-+" or a list of "+"/"-" (default all benefit). `weights`:
-    fixed weights in column order (instead of `weight`). `**params`: method parameters,
+    fixed weights in column order (instead of `weight`, which is "entropy" unless given).
+    `**params`: method parameters,
     `anti_ideal` for `anti-ideal`, `weight__tolerance` to name the stage.
     """
     criteria = None
@@ -171,6 +172,10 @@ def score(matrix, polarity=None, normalize: str = "minmax", weight: str = "entro
             raise ResilError(f"matrix: alternative `{alternative}` is on rows {first_row[alternative]} and {row} of the "
                              "index; every alternative needs an id of its own")
         first_row[alternative] = row
+    if weights is not None and weight not in (None, "fixed"):
+        raise ResilError(f"weights: fixed weights replace the weighting method, but weight=\"{weight}\" asks for "
+                         "another; give one")
+    weight = weight or ("fixed" if weights is not None else "entropy")
     weights_list = None if weights is None else [float(w) for w in weights]
     out = _score(arr, _polarity(polarity, m), criteria, normalize, weight, method, weights_list, params or None)
     result = ScoreResult(out["weights"], out["scores"], out["ranks"], out["direction"], dict(out["extras"]),
