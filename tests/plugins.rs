@@ -168,6 +168,12 @@ fn list_and_inspect_the_real_plugins() {
     ] {
         assert!(stdout.contains(line), "`{line}` not in:\n{stdout}");
     }
+    // A folder given that is not there is named, and fails the listing (it said only "no plugin
+    // libraries found").
+    let (code, stdout, _) = resil(&["plugins", "list", "--dir", &plugin_dir(), "--dir", "/nonexistent/plugins"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("/nonexistent/plugins (no such folder)"), "{stdout}");
+    assert!(stdout.contains("policy-support"), "the folder that is there is still listed: {stdout}");
     let lib = format!("{}/neighbor-fragility.{}", plugin_dir(), std::env::consts::DLL_EXTENSION);
     let (code, stdout, _) = resil(&["plugins", "inspect", &lib]);
     assert_eq!(code, 0);

@@ -319,11 +319,18 @@ fn plugins_list(mut dirs: Vec<PathBuf>, config: Option<&Path>, out: &mut dyn Wri
         let loaded = resil_config::load(config, false)?;
         dirs.extend(loaded.config.plugins.dirs.iter().map(|d| loaded.resolve(d)));
     }
+    // A folder given (by --dir or the config) that is not there is a fault; the default one
+    // is only there once `cargo xtask plugins` has run.
+    let given = !dirs.is_empty();
     if dirs.is_empty() {
         dirs.push(PathBuf::from("target/plugins"));
     }
     let found = resil_plugin_host::discover(&dirs);
-    let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    let missing = dirs.iter().filter(|d| !d.is_dir()).count();
+    let shown: Vec<String> = dirs
+        .iter()
+        .map(|d| if d.is_dir() { d.display().to_string() } else { format!("{} (no such folder)", d.display()) })
+        .collect();
     writeln!(out, "plugin folders: {}", shown.join(", "))?;
     if found.is_empty() {
         writeln!(out, "no plugin libraries found (build them with `cargo xtask plugins`)")?;
@@ -341,7 +348,7 @@ fn plugins_list(mut dirs: Vec<PathBuf>, config: Option<&Path>, out: &mut dyn Wri
             }
         }
     }
-    Ok(if failed == 0 { 0 } else { 1 })
+    Ok(if failed == 0 && !(given && missing > 0) { 0 } else { 1 })
 }
 
 fn plugins_inspect(path: &Path, out: &mut dyn Write) -> anyhow::Result<i32> {
