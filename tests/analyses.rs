@@ -88,6 +88,33 @@ fn spatial_moran_command_matches_esda() {
         assert_eq!(code, 1, "{extra:?}");
         assert!(stderr.contains(wanted), "{extra:?}: {stderr}");
     }
+    // A blank id, and a latitude or longitude out of range for great-circle distances, are named
+    // by line and column (they were taken, the latitude of 95 giving distances of no place).
+    let dir = tempfile::tempdir().unwrap();
+    for (text, wanted) in [
+        (
+            "id,value,lon,lat\nu1,1,100,40\n ,2,101,40\nu3,0,100,41\n",
+            "line 3, column `id`: empty id; every row needs one",
+        ),
+        (
+            "id,value,lon,lat\nu1,1,100,40\nu2,2,101,40\nu3,0,100,95\n",
+            "line 4, column `lat`: 95 is not a latitude in degrees (|latitude| <= 90)",
+        ),
+        (
+            "id,value,lon,lat\nu1,1,-181,40\nu2,2,101,40\nu3,0,100,41\n",
+            "line 2, column `lon`: -181 is not a longitude in degrees",
+        ),
+    ] {
+        let table = dir.path().join("points.csv");
+        std::fs::write(&table, text).unwrap();
+        let t = table.to_str().unwrap();
+        let lonlat = ["--id", "id", "--value", "value", "--lon", "lon", "--lat", "lat"];
+        for command in [&["spatial", "moran", t][..], &["inequality", t]] {
+            let (code, _, stderr) = resil(&[command, &lonlat[..], &["--knn", "1"]].concat());
+            assert_eq!(code, 1, "{command:?} {text}");
+            assert!(stderr.contains(wanted), "{command:?}: {stderr}");
+        }
+    }
 }
 
 #[test]

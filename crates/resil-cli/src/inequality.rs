@@ -12,7 +12,7 @@ use clap::Args;
 use resil_trend::inequality::{gini, spatial_gini, theil_between_p_sim, theil_decomposition, SpatialGini};
 use serde::Serialize;
 
-use crate::spatial::{column, number_cell, InferenceArgs, PointsArgs};
+use crate::spatial::{column, id_cell, point_cells, InferenceArgs, PointsArgs};
 use resil_indicators::{csv_error, CsvLines};
 
 #[derive(Args, Debug)]
@@ -79,7 +79,7 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
         let line = lines.line(record.position());
-        let id = record.get(id_col).unwrap_or("").to_string();
+        let id = id_cell(&record, (id_col, &args.id), path, line)?;
         if !ids.insert(id.clone()) {
             bail!("{}, line {line}: duplicate id `{id}`", path.display());
         }
@@ -95,11 +95,8 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
         if let Some(c) = group_col {
             groups.push(record.get(c).unwrap_or("").to_string());
         }
-        if let Some((_, [(x, x_name), (y, y_name)])) = &coordinates {
-            points.push((
-                number_cell(&record, (*x, x_name), path, line)?,
-                number_cell(&record, (*y, y_name), path, line)?,
-            ));
+        if let Some(coordinates) = &coordinates {
+            points.push(point_cells(&record, coordinates, path, line)?);
         }
     }
     if values.len() < 2 || values.iter().sum::<f64>() <= 0.0 {

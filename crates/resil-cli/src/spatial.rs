@@ -123,6 +123,42 @@ pub(crate) fn number_cell(
     }
 }
 
+/// A point's coordinates on `line`: finite numbers, and for --lon/--lat degrees in range (a
+/// latitude of 95 would give great-circle distances of no place).
+pub(crate) fn point_cells(
+    record: &csv::StringRecord,
+    (metric, [(x, x_name), (y, y_name)]): &CoordinateColumns,
+    path: &std::path::Path,
+    line: u64,
+) -> anyhow::Result<(f64, f64)> {
+    let point = (number_cell(record, (*x, x_name), path, line)?, number_cell(record, (*y, y_name), path, line)?);
+    if *metric == Metric::GreatCircleKm {
+        for (v, name, limit, what) in [(point.0, x_name, 180.0, "longitude"), (point.1, y_name, 90.0, "latitude")] {
+            if v.abs() > limit {
+                bail!(
+                    "{}, line {line}, column `{name}`: {v} is not a {what} in degrees (|{what}| <= {limit})",
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok(point)
+}
+
+/// A row's id on `line`, which must not be blank: the outputs name rows by it.
+pub(crate) fn id_cell(
+    record: &csv::StringRecord,
+    (c, name): (usize, &str),
+    path: &std::path::Path,
+    line: u64,
+) -> anyhow::Result<String> {
+    let id = record.get(c).unwrap_or("");
+    if id.trim().is_empty() {
+        bail!("{}, line {line}, column `{name}`: empty id; every row needs one", path.display());
+    }
+    Ok(id.to_string())
+}
+
 /// Permutation inference and output format, shared by the plain-table statistics.
 #[derive(Args, Debug)]
 pub struct InferenceArgs {
@@ -186,7 +222,7 @@ fn points_table(args: &SpatialArgs, with: Option<&str>) -> anyhow::Result<Points
     let mut lines = CsvLines::new(&bytes);
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader.headers().map_err(|e| csv_error(path, e, &mut lines))?.clone();
-    let Some((metric, [(x_col, cx), (y_col, cy)])) = args.points.columns(&headers, path)? else {
+    let Some(coordinates) = args.points.columns(&headers, path)? else {
         bail!("give the coordinates: --lon COL --lat COL, or --x COL --y COL");
     };
     let (id_col, value_col) = (column(&headers, &args.id, path)?, column(&headers, &args.value, path)?);
@@ -198,9 +234,9 @@ fn points_table(args: &SpatialArgs, with: Option<&str>) -> anyhow::Result<Points
     while reader.read_record(&mut record).map_err(|e| csv_error(path, e, &mut lines))? {
         let line = lines.line(record.position());
         row_lines.push(line);
-        order.push(record.get(id_col).unwrap_or("").to_string());
+        order.push(id_cell(&record, (id_col, &args.id), path, line)?);
         values.push(number_cell(&record, (value_col, &args.value), path, line)?);
-        points.push((number_cell(&record, (x_col, &cx), path, line)?, number_cell(&record, (y_col, &cy), path, line)?));
+        points.push(point_cells(&record, &coordinates, path, line)?);
         if let Some(with) = with_col {
             with_values.push(number_cell(&record, with, path, line));
         }
@@ -210,7 +246,7 @@ fn points_table(args: &SpatialArgs, with: Option<&str>) -> anyhow::Result<Points
     if let Some((id, line)) = order.iter().zip(&row_lines).find(|(id, _)| !seen.insert(id.as_str())) {
         bail!("{}, line {line}: duplicate id `{id}`", path.display());
     }
-    let weights = args.points.weights(&points, metric)?;
+    let weights = args.points.weights(&points, coordinates.0)?;
     let with = with_values.into_iter().collect::<anyhow::Result<Vec<f64>>>()?;
     Ok(PointsTable { ids: order, values, with, weights })
 }
