@@ -118,6 +118,7 @@ fn a_criterion_name_or_an_alternative_id_twice_is_named() {
         ("id, a ,b,a\nx1,1,2,3\n", "line 1: column `a` appears 2 times (columns 2, 4)"),
         ("id,a,\nx1,1,2\n", "line 1: column 3 has no name; every criterion needs one"),
         ("id,a,b\nx1,1,2\nx2,3,4\nx1,5,6\n", "line 4: duplicate id `x1` (first on line 2)"),
+        ("id,a,b\nx1,1,2\n\n,3,4\nx1,5,6\n", "line 4: empty id; every alternative needs one"),
         // The first id seen again, in file order: x2 at line 5 before x1 at line 6.
         ("id,a,b\r\nx1,1,2\r\n\r\nx2,3,4\r\nx2,5,6\r\nx1,7,8\r\n", "line 5: duplicate id `x2` (first on line 4)"),
         ("id,a,b\n\"x1\",1,2\n\"x\n2\",3,4\n\nx1,5,6\n", "line 6: duplicate id `x1` (first on line 2)"),

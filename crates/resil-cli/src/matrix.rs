@@ -137,6 +137,18 @@ fn read_matrix(path: &std::path::Path, stream: bool) -> anyhow::Result<(Vec<Stri
     let (names, rows) = read_source(path, stream)?;
     distinct_names(path, &names)?;
     if let Some(ids) = rows.held_ids() {
+        // Outputs name the alternatives by id: a blank one is no name.
+        if let Some(blank) = (0..ids.len()).find(|&i| ids.get(i).trim().is_empty()) {
+            if is_csv(path) {
+                let line = crate::csv_matrix::lines_of_rows(path, &[blank])?[0];
+                bail!("{}, line {line}: empty id; every alternative needs one", path.display());
+            }
+            #[cfg(feature = "parquet")]
+            {
+                let place = crate::parquet_matrix::row_places(path, &[blank])?.remove(0);
+                bail!("{place}: empty id; every alternative needs one");
+            }
+        }
         if let Some((first, again)) = ids.first_repeat() {
             let id = ids.get(again);
             if is_csv(path) {
@@ -355,6 +367,9 @@ fn score_on_engine(args: &ScoreArgs, engine: &str, out: &mut dyn Write, err: &mu
         };
         let result = resil_engine::score(&engine, &input, &setup).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
         // The engine gives the rows sorted by id, not in the file's order: no line to name.
+        if result.ids.iter().any(|id| id.trim().is_empty()) {
+            bail!("{}: an empty id; every alternative needs one", args.matrix.display());
+        }
         if let Some(w) = result.ids.windows(2).find(|w| w[0] == w[1]) {
             bail!("{}: duplicate id `{}`; every alternative needs an id of its own", args.matrix.display(), w[0]);
         }

@@ -166,9 +166,17 @@ pub fn open_on_disk(path: &Path) -> anyhow::Result<(Vec<String>, OnDisk)> {
     let disk = OnDisk::new(Selection::matrix(&fields), groups)?;
     // Each row's id hashed in this read; only a repeated hash costs another.
     let hash = |keys: &PanelKeys, i: usize| crate::repeats::stable_hash(&keys.ids.get(i));
-    let hashes = disk.keys_of_groups(|keys| Ok((0..keys.ids.len()).map(|i| hash(keys, i)).collect::<Vec<_>>()))?;
+    // ... and the first blank id of each group found in the same read.
+    let scanned = disk.keys_of_groups(|keys| {
+        let blank = (0..keys.ids.len()).find(|&i| keys.ids.get(i).trim().is_empty()).map(|i| (keys.place)(i));
+        Ok(((0..keys.ids.len()).map(|i| hash(keys, i)).collect::<Vec<_>>(), blank))
+    })?;
+    if let Some(place) = scanned.iter().find_map(|(_, blank)| blank.as_ref()) {
+        bail!("{place}: empty id; every alternative needs one");
+    }
+    let hashes: Vec<u64> = scanned.into_iter().flat_map(|(hashes, _)| hashes).collect();
     let id = |keys: &PanelKeys, i: usize| keys.ids.get(i).to_string();
-    if let Some((id, first, again)) = disk.first_repeat(&crate::repeats::repeated(hashes.concat()), hash, id)? {
+    if let Some((id, first, again)) = disk.first_repeat(&crate::repeats::repeated(hashes), hash, id)? {
         bail!("{again}: duplicate id `{id}` (first at {first})");
     }
     Ok((disk.selection.names.clone(), disk))
@@ -889,6 +897,17 @@ mod tests {
         let ipc = ipc_file(dir.path(), "m.arrow", &groups);
         let batch = |b: usize, row: usize| format!("{}, record batch {b}, row {row}", ipc.display());
         assert!(score(&ipc, &[]).contains(&format!("{}: duplicate id `u2` (first at {})", batch(1, 4), batch(0, 2))));
+        // A blank id (before any repeat) is named at its place, held or streamed.
+        let blank: Vec<Group<'_>> = vec![
+            (vec!["u1", "u2"], vec![1.5, 2.5], vec![Some(3), Some(4)]),
+            (vec!["u3", " ", "u1"], vec![-1.0, 0.0, 1.0], vec![Some(7), Some(8), Some(9)]),
+        ];
+        let file = parquet_file(dir.path(), "blank.parquet", &blank);
+        let at = |group: usize, row: usize| format!("{}, row group {group}, row {row}", file.display());
+        let want = format!("{}: empty id; every alternative needs one", at(1, 4));
+        for extra in [&[][..], &["--stream"]] {
+            assert!(score(&file, extra).contains(&want), "{extra:?}: {}", score(&file, extra));
+        }
         // Two criteria of one name: refused with the columns, as for CSV (without a line).
         let twice = Arc::new(Schema::new(vec![
             Field::new("id", DataType::Utf8, false),
