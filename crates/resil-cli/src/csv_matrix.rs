@@ -49,6 +49,17 @@ impl Ids {
         &self.bytes[start..self.ends[i]]
     }
 
+    /// The first row whose id is empty or blank (whitespace only).
+    pub fn first_blank(&self) -> Option<usize> {
+        // An id starting with a byte other than an ASCII space, tab or line end cannot be blank
+        // (a multi-byte blank starts with a byte >= 0x80): one byte read for almost every id.
+        let blank = |i: usize| {
+            let bytes = self.bytes_of(i);
+            bytes.first().is_none_or(|b| b.is_ascii_whitespace() || *b >= 0x80) && self.get(i).trim().is_empty()
+        };
+        (0..self.len()).into_par_iter().find_first(|&i| blank(i))
+    }
+
     /// The first row whose id an earlier row has, with the first row that has it: `(first,
     /// again)`; None when every id differs.
     pub fn first_repeat(&self) -> Option<(usize, usize)> {

@@ -138,7 +138,7 @@ fn read_matrix(path: &std::path::Path, stream: bool) -> anyhow::Result<(Vec<Stri
     distinct_names(path, &names)?;
     if let Some(ids) = rows.held_ids() {
         // Outputs name the alternatives by id: a blank one is no name.
-        if let Some(blank) = (0..ids.len()).find(|&i| ids.get(i).trim().is_empty()) {
+        if let Some(blank) = ids.first_blank() {
             if is_csv(path) {
                 let line = crate::csv_matrix::lines_of_rows(path, &[blank])?[0];
                 bail!("{}, line {line}: empty id; every alternative needs one", path.display());
