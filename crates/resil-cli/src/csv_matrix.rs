@@ -772,6 +772,21 @@ mod tests {
         file.into_temp_path()
     }
 
+    proptest::proptest! {
+        /// The one-byte shortcut finds the same first blank id as trimming every id.
+        #[test]
+        fn the_first_blank_id_is_the_first_that_trims_to_nothing(
+            pieces in proptest::collection::vec(proptest::collection::vec(0usize..6, 0..4), 0..40)
+        ) {
+            // ASCII and non-ASCII blanks, a letter, a non-ASCII letter.
+            let alphabet = [" ", "\t", "\u{a0}", "\u{3000}", "x", "é"];
+            let mut ids = Ids::default();
+            let texts: Vec<String> = pieces.iter().map(|p| p.iter().map(|&c| alphabet[c]).collect()).collect();
+            texts.iter().for_each(|t| ids.push(t.as_bytes()));
+            proptest::prop_assert_eq!(ids.first_blank(), texts.iter().position(|t| t.trim().is_empty()));
+        }
+    }
+
     #[test]
     fn tiny_blocks_and_parts_read_the_same_matrix_as_one_block() {
         // CRLF, blank lines, spaces around numbers, no final newline, one line longer than a block.
