@@ -163,10 +163,10 @@ pub(crate) fn id_cell(
 #[derive(Args, Debug)]
 pub struct InferenceArgs {
     /// Random permutations for the pseudo p-value (0 = none) [default: 999].
-    #[arg(long = "permutations")]
+    #[arg(long = "permutations", value_name = "PERMUTATIONS")]
     given_permutations: Option<usize>,
     /// The permutations' seed [default: 1].
-    #[arg(long = "seed")]
+    #[arg(long = "seed", value_name = "SEED")]
     given_seed: Option<u64>,
     #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
     pub format: String,
