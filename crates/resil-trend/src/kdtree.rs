@@ -11,9 +11,9 @@ const LEAF: usize = 32;
 
 /// A candidate neighbour, ordered by squared distance then index (the deterministic tie-break).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Candidate {
-    d2: f64,
-    index: usize,
+pub(crate) struct Candidate {
+    pub(crate) d2: f64,
+    pub(crate) index: usize,
 }
 
 impl Eq for Candidate {}
@@ -32,20 +32,39 @@ impl PartialOrd for Candidate {
 
 /// The `k` best candidates met so far, in order (k is small: an insertion into a sorted array
 /// beats a heap).
-struct Best {
+pub(crate) struct Best {
     k: usize,
     sorted: Vec<Candidate>,
 }
 
 impl Best {
+    pub(crate) fn new(k: usize) -> Best {
+        Best { k, sorted: Vec::with_capacity(k + 1) }
+    }
+
     /// Whether a point at squared distance `d2` from the query may still enter.
     #[inline]
-    fn admits(&self, d2: f64) -> bool {
+    pub(crate) fn admits(&self, d2: f64) -> bool {
         self.sorted.len() < self.k || d2 <= self.sorted[self.k - 1].d2
     }
 
+    /// Whether `k` candidates are in.
+    pub(crate) fn is_full(&self) -> bool {
+        self.sorted.len() == self.k
+    }
+
+    /// The squared distance of the k-th candidate (call when full).
+    pub(crate) fn kth_d2(&self) -> f64 {
+        self.sorted[self.k - 1].d2
+    }
+
+    /// The candidates as (index, distance), nearest first.
+    pub(crate) fn into_neighbours(self) -> Vec<(usize, f64)> {
+        self.sorted.into_iter().map(|c| (c.index, c.d2.sqrt())).collect()
+    }
+
     #[inline]
-    fn offer(&mut self, c: Candidate) {
+    pub(crate) fn offer(&mut self, c: Candidate) {
         if self.sorted.len() == self.k {
             if c >= self.sorted[self.k - 1] {
                 return;
@@ -106,11 +125,11 @@ impl KdTree {
     /// The `k` points nearest to `point` (the point `query` itself excluded), nearest first,
     /// ties by index.
     pub fn nearest(&self, point: &[f64; 3], query: usize, k: usize) -> Vec<(usize, f64)> {
-        let mut best = Best { k, sorted: Vec::with_capacity(k + 1) };
+        let mut best = Best::new(k);
         if k > 0 {
             self.knn(0, self.order.len(), 0, point, query, &mut best);
         }
-        best.sorted.into_iter().map(|c| (c.index, c.d2.sqrt())).collect()
+        best.into_neighbours()
     }
 
     fn knn(&self, lo: usize, hi: usize, axis: usize, q: &[f64; 3], query: usize, best: &mut Best) {

@@ -7,6 +7,7 @@ pub mod albers;
 pub mod ergodic;
 pub mod geary;
 pub mod getis_ord;
+mod grid;
 pub mod homogeneity;
 pub mod inequality;
 mod kdtree;

@@ -100,7 +100,7 @@ impl SpatialWeights {
             Metric::Planar => (points.iter().map(|p| [p.0, p.1, 0.0]).collect(), 2),
             Metric::GreatCircleKm => (points.iter().map(|&(lon, lat)| on_sphere(lon, lat)).collect(), 3),
         };
-        let tree = crate::kdtree::KdTree::new(&space, dims);
+        let search = Search::new(&space, dims, kind, metric);
         // The chord of an arc of d km (the search radius; a hair wider against rounding).
         let chord = |d: f64| {
             let c = match metric {
@@ -114,8 +114,9 @@ impl SpatialWeights {
         let row_of = |i: usize| -> Result<Vec<(usize, f64)>> {
             let true_distance = |(j, _): (usize, f64)| (j, distance(metric, points[i], points[j]));
             let mut row: Vec<(usize, f64)> = match kind {
-                WeightsKind::Knn(k) => tree.nearest(&space[i], i, k).into_iter().map(|(j, _)| (j, 1.0)).collect(),
-                WeightsKind::Band(band) => tree
+                WeightsKind::Knn(k) => search.nearest(&space[i], i, k).into_iter().map(|(j, _)| (j, 1.0)).collect(),
+                WeightsKind::Band(band) => search
+                    .tree()
                     .within(&space[i], i, chord(band))
                     .into_iter()
                     .map(true_distance)
@@ -124,7 +125,9 @@ impl SpatialWeights {
                     .collect(),
                 WeightsKind::InverseDistance { power, band } => {
                     let candidates: Vec<(usize, f64)> = match band {
-                        Some(b) => tree.within(&space[i], i, chord(b)).into_iter().map(true_distance).collect(),
+                        Some(b) => {
+                            search.tree().within(&space[i], i, chord(b)).into_iter().map(true_distance).collect()
+                        }
                         // Without a band every pair is linked: inherently O(n^2).
                         None => {
                             (0..n).filter(|&j| j != i).map(|j| (j, distance(metric, points[i], points[j]))).collect()
@@ -153,12 +156,13 @@ impl SpatialWeights {
             }
             Ok(row)
         };
-        // The rows on every core, found in the tree's order (the nodes near in memory are then
-        // met one query after another), put back in point order; the first error in point
-        // order wins.
-        let in_tree_order = parallel_map(n, |at| row_of(tree.tree_order()[at]));
+        // The rows on every core, found in the search's order (the nodes or cells near in
+        // memory are then met one query after another), put back in point order; the first
+        // error in point order wins.
+        let order = search.order();
+        let in_search_order = parallel_map(n, |at| row_of(order[at]));
         let mut rows: Vec<Result<Vec<(usize, f64)>>> = (0..n).map(|_| Ok(Vec::new())).collect();
-        for (&i, row) in tree.tree_order().iter().zip(in_tree_order) {
+        for (&i, row) in order.iter().zip(in_search_order) {
             rows[i] = row;
         }
         let neighbours = rows.into_iter().collect::<Result<Vec<_>>>()?;
@@ -177,6 +181,47 @@ impl SpatialWeights {
     /// The spatial lag sum_j w_ij x_j of each point.
     pub fn lag(&self, x: &[f64]) -> Vec<f64> {
         self.neighbours.iter().map(|row| row.iter().map(|&(j, w)| w * x[j]).sum()).collect()
+    }
+}
+
+/// Where neighbours are looked up: a grid for kNN weights on planar points spread evenly
+/// enough for cells of one size, else the k-d tree (great-circle points, bands, inverse
+/// distances, clustered points). Both give the same neighbours, ties by index.
+enum Search {
+    Grid(crate::grid::Grid),
+    Tree(crate::kdtree::KdTree),
+}
+
+impl Search {
+    fn new(space: &[[f64; 3]], dims: usize, kind: WeightsKind, metric: Metric) -> Search {
+        let grid = match (kind, metric) {
+            (WeightsKind::Knn(_), Metric::Planar) => crate::grid::Grid::new(space),
+            _ => None,
+        };
+        grid.map_or_else(|| Search::Tree(crate::kdtree::KdTree::new(space, dims)), Search::Grid)
+    }
+
+    /// The points in an order where neighbours in space are mostly near.
+    fn order(&self) -> Vec<usize> {
+        match self {
+            Search::Grid(grid) => grid.order().collect(),
+            Search::Tree(tree) => tree.tree_order().to_vec(),
+        }
+    }
+
+    fn nearest(&self, point: &[f64; 3], query: usize, k: usize) -> Vec<(usize, f64)> {
+        match self {
+            Search::Grid(grid) => grid.nearest(point, query, k),
+            Search::Tree(tree) => tree.nearest(point, query, k),
+        }
+    }
+
+    /// The tree, for the radius queries of band and inverse-distance weights.
+    fn tree(&self) -> &crate::kdtree::KdTree {
+        match self {
+            Search::Tree(tree) => tree,
+            Search::Grid(_) => unreachable!("a grid is built for kNN weights only"),
+        }
     }
 }
 
