@@ -161,6 +161,9 @@ pub fn write_files<S: AsRef<str>>(dir: &Path, files: &[(S, Vec<u8>)]) -> Result<
 /// folder it is given (a streamed run's scores, row group by row group); then they are placed
 /// as one step, as `write_files` places its files.
 pub fn write_staged(dir: &Path, names: &[&str], fill: impl FnOnce(&Path) -> Result<()>) -> Result<Vec<PathBuf>> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::data(dir.display().to_string(), "is a file; the outputs go into a folder: name one"));
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let staging = dir.join(format!(".staging-{}", std::process::id()));
     let result = std::fs::create_dir_all(&staging)
@@ -253,6 +256,16 @@ mod tests {
         assert_eq!(std::fs::read(out.join("b.txt")).unwrap(), b"2");
         let names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn an_output_folder_that_is_a_file_is_named_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, "mine").unwrap();
+        let err = write_files(&file, &[("a.txt", b"1".to_vec())]).unwrap_err().to_string();
+        assert!(err.contains("notes.txt: is a file; the outputs go into a folder"), "{err}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
     }
 
     #[test]
