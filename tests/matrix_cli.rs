@@ -150,6 +150,15 @@ fn score_writes_to_a_file_atomically_and_never_over_its_input() {
     let (code, _, stderr) = resil(&["score", &t, "--format", "parquet"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("--format parquet needs --out FILE"), "{stderr}");
+    // --out naming a folder, or a file in no folder, is said in words (they were os errors).
+    let folder = std::path::Path::new(&t).parent().unwrap().to_str().unwrap().to_string();
+    let (code, _, stderr) = resil(&["score", &t, "--out", &folder]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains(&format!("{folder}: is a folder; --out names the file to write")), "{stderr}");
+    let nowhere = format!("{folder}/no/such/scores.json");
+    let (code, _, stderr) = resil(&["score", &t, "--out", &nowhere]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains(&format!("{folder}/no/such: no such folder to write {nowhere} in")), "{stderr}");
 }
 
 #[test]

@@ -379,14 +379,25 @@ fn score_on_engine(args: &ScoreArgs, engine: &str, out: &mut dyn Write, err: &mu
     }
 }
 
+/// A temporary file beside `path` (`--out FILE`), to be renamed over it when complete; a
+/// folder at `path`, or no folder to hold it, is an error in words.
+pub(crate) fn temp_beside(path: &std::path::Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    if path.is_dir() {
+        bail!("{}: is a folder; --out names the file to write", path.display());
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        bail!("{}: no such folder to write {} in", dir.display(), path.display());
+    }
+    tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot write beside it", path.display()))
+}
+
 /// Writes through `write` into a temporary file beside `path`, renamed over it when complete.
 fn write_atomically(
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let temp =
-        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot write beside it", path.display()))?;
+    let temp = temp_beside(path)?;
     let mut buffered = std::io::BufWriter::new(temp.as_file());
     write(&mut buffered)?;
     buffered.flush().with_context(|| path.display().to_string())?;

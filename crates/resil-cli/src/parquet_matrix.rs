@@ -629,9 +629,7 @@ pub fn write_scores(
     let columns = ["score", "rank"].into_iter().chain(extras.names().iter().map(String::as_str));
     fields.extend(columns.map(|name| Field::new(name, DataType::Float64, false)));
     let schema = Arc::new(Schema::new(fields));
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let temp =
-        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot write beside it", path.display()))?;
+    let temp = crate::matrix::temp_beside(path)?;
     // Row groups of 2^20 rows, whatever the blocks' sizes.
     let props =
         WriterProperties::builder().set_compression(Compression::SNAPPY).set_max_row_group_size(1 << 20).build();
