@@ -48,6 +48,7 @@ impl Grid {
         if !(side.is_finite() && side > 0.0) {
             return None;
         }
+        // At most n + 1 along either axis, as the side is at least the longer extent over n.
         let cells_along = |extent: f64| (extent / side) as usize + 1;
         let (nx, ny) = (cells_along(w), cells_along(h));
         if nx.saturating_mul(ny) > 4 * n + 4 {
@@ -170,6 +171,15 @@ mod tests {
         assert!(Grid::new(&points).is_none());
         assert!(Grid::new(&[[2.0, 3.0, 0.0]; 3]).is_none(), "all at one point");
         assert!(Grid::new(&[]).is_none());
+        // Extents far apart in size: a grid of a few cells, with the tree's answers; extents
+        // whose product overflows: the tree.
+        let thin = [[0.0, 0.0, 0.0], [1e-300, 1e300, 0.0], [2e-300, 0.0, 0.0], [0.0, 5e299, 0.0]];
+        let grid = Grid::new(&thin).expect("a grid of one column");
+        let tree = KdTree::new(&thin, 2);
+        for (q, point) in thin.iter().enumerate() {
+            assert_eq!(grid.nearest(point, q, 2), tree.nearest(point, q, 2), "query {q}");
+        }
+        assert!(Grid::new(&[[-1e300, 0.0, 0.0], [1e300, 1e300, 0.0], [0.0, -1e300, 0.0]]).is_none());
         // Points on a line get a grid along it.
         let line: Vec<[f64; 3]> = (0..100).map(|i| [f64::from(i), 5.0, 0.0]).collect();
         assert!(Grid::new(&line).is_some());
