@@ -1,7 +1,8 @@
 //! Project automation: `cargo xtask flagship` (build the plugins and run the flagship study),
 //! `plugins` (build every plugin into target/plugins), `gen-data` (rebuild the bundled dataset),
 //! `valgrind` (the plugin load/compute/free cycle under memcheck), `ci` (the README's test command),
-//! `gen-large` (a large synthetic matrix or study panel in Parquet, `large.rs`).
+//! `gen-large` (a large synthetic matrix or study panel in Parquet, `large.rs`; its arguments
+//! checked in `large_args.rs`).
 
 mod asem_data;
 mod border_data;
@@ -9,6 +10,7 @@ mod geo;
 mod hdi_data;
 #[cfg(feature = "parquet")]
 mod large;
+mod large_args;
 mod paper;
 mod synthetic;
 
@@ -147,21 +149,7 @@ fn main() -> anyhow::Result<()> {
         }
         Some("ci") => check(cargo().current_dir(&root).args(["test", "--workspace"]).status()?, "the tests"),
         Some("gen-large") => {
-            let rows: usize = match args.get(1).filter(|a| !a.starts_with("--")) {
-                Some(n) => {
-                    n.replace('_', "").parse::<f64>().with_context(|| format!("gen-large: `{n}` is not a row count"))?
-                        as usize
-                }
-                None => 20_000_000,
-            };
-            let panel = args.iter().any(|a| a == "--panel");
-            let stem = if panel { "panel" } else { "matrix" };
-            let out = args
-                .iter()
-                .position(|a| a == "--out")
-                .and_then(|i| args.get(i + 1))
-                .map(PathBuf::from)
-                .unwrap_or_else(|| root.join(format!("target/large/{stem}-{rows}.parquet")));
+            let large_args::LargeArgs { rows, panel, out } = large_args::parse(&args[1..], &root)?;
             #[cfg(feature = "parquet")]
             return large::generate(rows, &out, panel);
             // The arrow-rs crates stay out of the default build: run again with them.
