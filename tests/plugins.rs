@@ -123,6 +123,17 @@ fn a_plugin_file_cut_short_is_an_error_not_a_crash() {
 }
 
 #[test]
+fn a_plugin_folder_given_that_is_not_there_is_refused() {
+    // Accepted without a word before, even by a config with no plugin source.
+    let config = root().join("configs/hdi.toml");
+    for command in ["validate", "run"] {
+        let (code, _, stderr) = resil(&[command, config.to_str().unwrap(), "--plugin-dir", "/nonexistent/plugins"]);
+        assert_eq!(code, 1, "{command}: {stderr}");
+        assert!(stderr.contains("plugin folder /nonexistent/plugins: no such folder"), "{command}: {stderr}");
+    }
+}
+
+#[test]
 fn an_optional_failing_source_is_skipped_and_recorded() {
     let (code, stderr, dir) = run_misbehaving("panic-load", true);
     assert_eq!(code, 0, "{stderr}");

@@ -163,6 +163,11 @@ pub(crate) fn inputs(loaded: &LoadedConfig, options: &RunOptions, problems: &mut
             .collect(),
     );
     let dirs = plugin_dirs(loaded, options);
+    // A folder given on the command line that is not there is a typo, whether or not a plugin
+    // is looked for (the config's own folders exist only once the plugins are built).
+    for dir in options.plugin_dirs.iter().filter(|d| !d.is_dir()) {
+        problems.push(Error::data(format!("plugin folder {}", dir.display()), "no such folder"));
+    }
     let mut sources = Vec::new();
     for s in &c.sources {
         let role = format!("source:{}", s.id);
