@@ -229,15 +229,23 @@ fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
         &[(
             "mini.toml",
             "[output]",
-            "[[analysis]]\nkind = \"regions\"\npairs = [[2010, 2099]]\n\n[[analysis]]\nkind = \"trend\"\norder = 7\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 0\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 4\n\n[output]",
+            "[[analysis]]\nkind = \"regions\"\npairs = [[2010, 2099]]\n\n[[analysis]]\nkind = \"trend\"\norder = 7\ncurve-points = 20000\nzones = { east = [\"C\"], west = [] }\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 0\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 4\n\n[output]",
         )],
         &[
             "`analysis[0].pairs`: 2099 is not a period of the study ([2010, 2020])",
             "`analysis[1].order`: must be 1, 2 or 3",
+            // A curve of 20,000 points, a zone without units and (below) no zones at all were
+            // taken: the last two wrote empty tables.
+            "`analysis[1].curve-points`: must be from 2 to 10000, got 20000",
+            "`analysis[1].zones`: zone `west` lists no units",
             "`analysis[2].top`: must be from 1 to the 3 indicators, got 0",
             // It was accepted, and listed every indicator.
             "`analysis[3].top`: must be from 1 to the 3 indicators, got 4",
         ],
+    );
+    check(
+        &[("mini.toml", "[output]", "[[analysis]]\nkind = \"trend\"\npoint = \"seat\"\n\n[output]")],
+        &["`analysis[0].zones`: no zones: name at least one"],
     );
     // Treatment thresholds out of range are named at their key (they treated every indicator,
     // or none).

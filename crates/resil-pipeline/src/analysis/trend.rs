@@ -23,13 +23,16 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
         ParamSpec { name: "order", doc: "polynomial order, 1-3" },
         ParamSpec { name: "rotation", doc: "axes rotated by this many degrees" },
         ParamSpec { name: "direction-search", doc: "find the angle 0-179 with the best X-Z fit" },
-        ParamSpec { name: "curve-points", doc: "points per fitted curve, >= 2" },
+        ParamSpec { name: "curve-points", doc: "points per fitted curve, 2 to 10,000" },
         ParamSpec { name: "zones", doc: "[analysis.zones] name = [unit ids, names or aliases]" },
     ],
     defaults: || serde_json::to_value(TrendParams::default()).expect("parameters serialise"),
     check: |cx, warnings| cx.params::<TrendParams>(warnings).map(|_| ()),
     run: |cx, r| trend_zones(r, cx.run_params()?),
 };
+
+/// The most points a fitted curve is drawn with.
+const MOST_CURVE_POINTS: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", default)]
@@ -62,8 +65,21 @@ impl CheckValues for TrendParams {
         if !(1..=3).contains(&self.order) {
             out.push(("order", format!("must be 1, 2 or 3 (a polynomial trend of that order), got {}", self.order)));
         }
-        if self.curve_points < 2 {
-            out.push(("curve-points", format!("must be at least 2, got {}", self.curve_points)));
+        // Beyond a few thousand a curve draws no finer, and the curves table grows without end.
+        if !(2..=MOST_CURVE_POINTS).contains(&self.curve_points) {
+            out.push(("curve-points", format!("must be from 2 to {MOST_CURVE_POINTS}, got {}", self.curve_points)));
+        }
+        // Without zones the analysis would write empty tables.
+        if self.zones.is_empty() {
+            out.push((
+                "zones",
+                "no zones: name at least one, as [analysis.zones] name = [unit ids, names or aliases]".into(),
+            ));
+        }
+        for (zone, members) in &self.zones {
+            if members.is_empty() {
+                out.push(("zones", format!("zone `{zone}` lists no units")));
+            }
         }
         if !self.rotation.is_finite() {
             out.push(("rotation", "must be a finite angle in degrees".to_string()));
