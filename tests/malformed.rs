@@ -256,7 +256,16 @@ fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
     // A group column the unit list lacks is found by validate's run in memory.
     check(
         &[("mini.toml", "[output]", "[[analysis]]\nkind = \"inequality\"\ngroup = \"nope\"\n\n[output]")],
-        &["inequality: group = \"nope\": not region, province or a column of the unit list (unit `A`; its other columns: none)"],
+        &["analysis[0] (inequality): inequality: group = \"nope\": not region, province or a column of the unit list (unit `A`; its other columns: none)"],
+    );
+    // What a run meets is named with the analysis it stopped: kNN's default k = 4 of 4 units.
+    check(
+        &[(
+            "mini.toml",
+            "[output]",
+            "[[analysis]]\nkind = \"regions\"\n\n[[analysis]]\nkind = \"mobility\"\n\n[output]",
+        )],
+        &["analysis[1] (mobility): spatial weights: parameter `knn`: k must be from 1 to 3 for 4 points, got 4"],
     );
 }
 

@@ -494,7 +494,14 @@ pub(crate) fn run_all(loaded: &LoadedConfig, r: &RunResult) -> Result<Vec<Analys
             let spec = spec(&analysis.kind).ok_or_else(|| unknown_kind(loaded, index, &analysis.kind))?;
             let cx = Context { loaded, analysis, index, strict: false };
             let id = analysis.id.clone().unwrap_or_else(|| analysis.kind.clone());
-            let mut out = (spec.run)(&cx, r)?;
+            // What the run meets (kNN's k against the units, a statistic undefined on the data)
+            // is named with the analysis it stopped; config and file errors name their place.
+            let mut out = (spec.run)(&cx, r).map_err(|e| match e {
+                Error::Param { .. } | Error::Data { .. } => {
+                    Error::data(format!("analysis[{index}] ({})", analysis.kind), e.to_string())
+                }
+                other => other,
+            })?;
             for t in &mut out.tables {
                 t.name = if t.name.is_empty() { id.clone() } else { format!("{id}_{}", t.name) };
             }
