@@ -258,6 +258,32 @@ fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
         &[("mini.toml", "[output]", "[[analysis]]\nkind = \"inequality\"\ngroup = \"nope\"\n\n[output]")],
         &["analysis[0] (inequality): inequality: group = \"nope\": not region, province or a column of the unit list (unit `A`; its other columns: none)"],
     );
+    // Analyses of change in a study of one period are refused (transitions wrote a matrix of
+    // zeros); the regions' growth is left out with a note (it was 0 % from 2010 to 2010).
+    check(
+        &[
+            ("mini.toml", "periods = [2010, 2020]", "periods = [2010]"),
+            (
+                "mini.toml",
+                "[output]",
+                "[[analysis]]\nkind = \"transitions\"\nspatial = false\n\n[[analysis]]\nkind = \"lisa-markov\"\nk = 2\n\n[[analysis]]\nkind = \"mobility\"\nk = 2\n\n[output]",
+            ),
+        ],
+        &[
+            "`analysis[0].kind`: transitions needs at least two periods; the study has [2010]",
+            "`analysis[1].kind`: lisa-markov needs at least two periods",
+            "`analysis[2].kind`: mobility needs at least two periods",
+        ],
+    );
+    let dir = mini_study();
+    edit(dir.path(), "mini.toml", "periods = [2010, 2020]", "periods = [2010]");
+    edit(dir.path(), "mini.toml", "[output]", "[[analysis]]\nkind = \"regions\"\n\n[output]");
+    let (code, _, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let growth = std::fs::read_to_string(dir.path().join("out/regions_growth.csv")).unwrap();
+    assert_eq!(growth.lines().count(), 1, "a header alone: {growth}");
+    let diagnostics = std::fs::read_to_string(dir.path().join("out/diagnostics.csv")).unwrap();
+    assert!(diagnostics.contains("regions: one period (2010), so no growth"), "{diagnostics}");
     // What a run meets is named with the analysis it stopped: kNN's default k = 4 of 4 units.
     check(
         &[(

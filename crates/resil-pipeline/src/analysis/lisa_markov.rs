@@ -39,8 +39,10 @@ struct LisaMarkovParams {
 }
 
 impl CheckValues for LisaMarkovParams {
-    fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
-        self.weights.problems()
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
+        let mut out = self.weights.problems();
+        out.extend(super::two_periods("lisa-markov", study));
+        out
     }
 }
 

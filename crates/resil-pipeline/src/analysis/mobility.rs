@@ -48,6 +48,7 @@ impl CheckValues for MobilityParams {
     fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
         let mut out = self.test.problems(study);
         out.extend(super::group_problems(&self.group));
+        out.extend(super::two_periods("mobility", study));
         out
     }
 }

@@ -299,6 +299,12 @@ fn unit_groups(units: &[Unit], group: &str, kind: &str) -> Result<Vec<String>> {
         .collect()
 }
 
+/// The problem of an analysis of change between periods in a study of one period.
+fn two_periods(kind: &str, study: &StudyFacts<'_>) -> Option<(&'static str, String)> {
+    (study.periods.len() < 2)
+        .then(|| ("kind", format!("{kind} needs at least two periods; the study has {:?}", study.periods)))
+}
+
 /// The problem of an empty `group` parameter.
 fn group_problems(group: &str) -> Vec<(&'static str, String)> {
     if group.trim().is_empty() {

@@ -1,6 +1,6 @@
 //! `regions`: growth of each region's mean score between pairs of periods.
 
-use resil_core::Result;
+use resil_core::{Diagnostic, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -59,12 +59,21 @@ row! {
 
 fn regions(r: &RunResult, p: RegionsParams) -> Result<AnalysisResult> {
     let periods = r.panel.periods();
-    let pairs = if p.pairs.is_empty() { vec![[periods[0], periods[periods.len() - 1]]] } else { p.pairs };
+    let mut notes = Vec::new();
+    let pairs = match (p.pairs.is_empty(), periods) {
+        // One period has no growth: a row of 0 % from it to itself would say there was none.
+        (true, [only]) => {
+            notes.push(Diagnostic::info("regions-one-period", format!("regions: one period ({only}), so no growth")));
+            Vec::new()
+        }
+        (true, _) => vec![[periods[0], periods[periods.len() - 1]]],
+        (false, _) => p.pairs,
+    };
     let mut rows = Vec::new();
     for [from, to] in &pairs {
         for (region, mean_from, mean_to, growth_percent) in resil_trend::growth_between(&r.regions, *from, *to) {
             rows.push(GrowthRow { region, from: *from, to: *to, mean_from, mean_to, growth_percent });
         }
     }
-    result(vec![table("growth", &rows)], json!({ "growth": json_rows(&rows) }), Vec::new())
+    result(vec![table("growth", &rows)], json!({ "growth": json_rows(&rows) }), notes)
 }

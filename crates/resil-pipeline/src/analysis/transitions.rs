@@ -44,8 +44,10 @@ impl Default for TransitionsParams {
 }
 
 impl CheckValues for TransitionsParams {
-    fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
-        self.weights.problems()
+    fn problems(&self, study: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
+        let mut out = self.weights.problems();
+        out.extend(super::two_periods("transitions", study));
+        out
     }
 }
 
