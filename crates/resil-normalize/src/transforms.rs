@@ -83,6 +83,9 @@ pub enum Transform {
 
 impl LogParams {
     pub fn check(self) -> Result<Transform> {
+        if !self.shift.is_finite() {
+            return Err(Error::param("log", "shift", format!("must be finite, got {}", self.shift)));
+        }
         Ok(Transform::Log { shift: self.shift })
     }
 }
@@ -96,11 +99,12 @@ impl RankParams {
 impl TargetParams {
     pub fn check(self) -> Result<Transform> {
         for (id, [lo, hi]) in &self.goalposts {
-            if lo.is_nan() || hi.is_nan() || lo >= hi {
+            // Infinite goalposts make every score 0/inf or NaN.
+            if !(lo.is_finite() && hi.is_finite() && lo < hi) {
                 return Err(Error::param(
                     "target",
                     format!("goalposts.{id}"),
-                    format!("needs lo < hi, got [{lo}, {hi}]"),
+                    format!("needs finite lo < hi, got [{lo}, {hi}]"),
                 ));
             }
             if let Some(&t) = self.transform.get(id) {
@@ -344,6 +348,16 @@ mod tests {
         assert!(TargetParams { goalposts: [("C1".to_string(), [1.0, 1.0])].into(), cap: true, ..Default::default() }
             .check()
             .is_err());
+        // Infinite goalposts and shifts were taken, and gave NaN scores.
+        for goalposts in [[f64::NEG_INFINITY, 1.0], [0.0, f64::INFINITY]] {
+            let params = TargetParams { goalposts: [("C1".to_string(), goalposts)].into(), ..Default::default() };
+            let err = params.check().err().expect("refused").to_string();
+            assert!(err.contains("parameter `goalposts.C1`: needs finite lo < hi"), "{err}");
+        }
+        for shift in [f64::INFINITY, f64::NAN] {
+            let err = LogParams { shift }.check().err().expect("refused").to_string();
+            assert!(err.contains("log: parameter `shift`: must be finite"), "{err}");
+        }
     }
 
     #[test]
