@@ -2,8 +2,9 @@
 //! for the out-of-core measurements of `resil score --stream` (default 2e7 rows, written to
 //! target/large/matrix-ROWS.parquet). An id column `a0, a1, ...` and 30 criteria drawn uniformly
 //! from [1, 100) by a seeded ChaCha8 stream, row groups of 65,536 rows, Snappy; written to a
-//! temporary file and renamed, so an interrupted run leaves no half file. With `--panel`, a study
-//! panel for `resil run --stream` instead (target/large/panel-ROWS.parquet): columns `unit`
+//! temporary file and renamed, so a failed run leaves no half file (a killed one leaves the
+//! hidden temporary file). With `--panel`, a study panel for `resil run --stream` instead
+//! (target/large/panel-ROWS.parquet): columns `unit`
 //! (`a0, a0, a1, a1, ...`), `year` (2015, 2020 by turns) and the same 30 numbers, with a config
 //! beside it (panel-ROWS.toml) that runs it as min-max / entropy / TOPSIS / Jenks (k = 5),
 //! every fourth indicator a cost. The arrow-rs crates are behind xtask's `parquet` feature;
@@ -46,6 +47,28 @@ pub fn generate(rows: usize, out: &Path, panel: bool) -> anyhow::Result<()> {
         .set_dictionary_enabled(false)
         .build();
     let file = File::create(&tmp).with_context(|| tmp.display().to_string())?;
+    // A failed write (a full disk, say) removes its half file; a killed run cannot.
+    write_rows(file, &schema, props, rows, panel).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    std::fs::rename(&tmp, out).with_context(|| out.display().to_string())?;
+    println!("{}", out.display());
+    if panel {
+        let config = out.with_extension("toml");
+        std::fs::write(&config, panel_config(rows, out))?;
+        println!("{}", config.display());
+    }
+    Ok(())
+}
+
+/// The `rows` rows into `file`, row group by row group.
+fn write_rows(
+    file: File,
+    schema: &Arc<Schema>,
+    props: WriterProperties,
+    rows: usize,
+    panel: bool,
+) -> anyhow::Result<()> {
     let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props))?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
     for start in (0..rows).step_by(GROUP_ROWS) {
@@ -71,13 +94,6 @@ pub fn generate(rows: usize, out: &Path, panel: bool) -> anyhow::Result<()> {
         }
     }
     writer.close()?;
-    std::fs::rename(&tmp, out).with_context(|| out.display().to_string())?;
-    println!("{}", out.display());
-    if panel {
-        let config = out.with_extension("toml");
-        std::fs::write(&config, panel_config(rows, out))?;
-        println!("{}", config.display());
-    }
     Ok(())
 }
 
