@@ -351,11 +351,11 @@ mod tests {
         // Infinite goalposts and shifts were taken, and gave NaN scores.
         for goalposts in [[f64::NEG_INFINITY, 1.0], [0.0, f64::INFINITY]] {
             let params = TargetParams { goalposts: [("C1".to_string(), goalposts)].into(), ..Default::default() };
-            let err = params.check().err().expect("refused").to_string();
+            let err = params.check().expect_err("refused").to_string();
             assert!(err.contains("parameter `goalposts.C1`: needs finite lo < hi"), "{err}");
         }
         for shift in [f64::INFINITY, f64::NAN] {
-            let err = LogParams { shift }.check().err().expect("refused").to_string();
+            let err = LogParams { shift }.check().expect_err("refused").to_string();
             assert!(err.contains("log: parameter `shift`: must be finite"), "{err}");
         }
     }
