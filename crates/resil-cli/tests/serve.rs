@@ -215,6 +215,15 @@ fn bad_requests_get_clear_4xx_answers_and_a_burst_is_answered_with_flat_memory()
             "unknown method `topsys`",
         ),
         ("POST", "/api/score", &b"{\"pipeline\": {\"rank\": null}}"[..], None, 400, "not a table of stages"),
+        // The pipeline's own rules, as for a config (an empty chain was scored unnormalised).
+        (
+            "POST",
+            "/api/score",
+            &b"{\"pipeline\": {\"normalize\": []}}"[..],
+            None,
+            400,
+            "`pipeline.normalize`: at least one normalisation step is needed",
+        ),
         ("GET", "/api/score", &b""[..], None, 405, "method not allowed"),
         ("GET", "/../../etc/passwd", &b""[..], None, 404, "not found"),
         ("GET", "/configs/border-cities.toml", &b""[..], None, 404, "not found"),

@@ -333,36 +333,58 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
             }
         }
     }
+    let own = pipeline_problems(file, &c.pipeline, &c.indicators);
+    let mut names = BTreeSet::new();
+    for (i, v) in c.compare.variants.iter().enumerate() {
+        if !names.insert(v.name.as_str()) {
+            err(format!("compare.variant[{i}].name"), format!("duplicate variant name `{}`", v.name));
+        }
+        // While the config's own pipeline fails, each variant merged over it would repeat that.
+        if own.is_empty() {
+            if let Err(e) = loaded.with_pipeline_override(&v.pipeline) {
+                err(format!("compare.variant[{i}].pipeline"), e.to_string());
+            }
+        }
+    }
+    problems.extend(own);
+    problems
+}
+
+/// The pipeline's own rules, for a config and for every pipeline merged over it (compare
+/// variants, sensitivity levels, the explorer, Python's `run(pipeline=...)`): steps on some
+/// indicators only where a step can be, at least one normalisation, grade labels.
+pub fn pipeline_problems(file: &Path, pipeline: &PipelineConfig, indicators: &[IndicatorConfig]) -> Vec<Error> {
+    let mut problems = Vec::new();
+    let mut err = |key: String, msg: String| problems.push(Error::config(file, key, msg));
     // Only steps that transform columns one by one can apply to some indicators only.
-    let stages_with_subsets: Vec<(String, &StageConfig)> = c
-        .pipeline
+    let stages_with_subsets: Vec<(String, &StageConfig)> = pipeline
         .normalize
         .iter()
         .enumerate()
         .map(|(i, s)| (format!("pipeline.normalize[{i}]"), s))
-        .chain(c.pipeline.treat.iter().map(|s| ("pipeline.treat".to_string(), s)))
+        .chain(pipeline.treat.iter().map(|s| ("pipeline.treat".to_string(), s)))
         .collect();
     for (key, stage) in &stages_with_subsets {
         for id in &stage.indicators {
-            if !c.indicators.iter().any(|i| i.id == *id) {
+            if !indicators.iter().any(|i| i.id == *id) {
                 err(format!("{key}.indicators"), format!("`{id}` is not a declared indicator"));
             }
         }
     }
     for (key, stage) in [
-        ("pipeline.impute", &c.pipeline.impute),
-        ("pipeline.weight", &c.pipeline.weight),
-        ("pipeline.rank", &c.pipeline.rank),
-        ("pipeline.classify", &c.pipeline.classify.stage),
+        ("pipeline.impute", &pipeline.impute),
+        ("pipeline.weight", &pipeline.weight),
+        ("pipeline.rank", &pipeline.rank),
+        ("pipeline.classify", &pipeline.classify.stage),
     ] {
         if !stage.indicators.is_empty() {
             err(format!("{key}.indicators"), "only normalize and treat steps apply to some indicators only".into());
         }
     }
-    if c.pipeline.normalize.is_empty() {
+    if pipeline.normalize.is_empty() {
         err("pipeline.normalize".into(), "at least one normalisation step is needed".into());
     }
-    let labels = &c.pipeline.classify.labels;
+    let labels = &pipeline.classify.labels;
     // Grades are read by label in every table, map legend and transition matrix.
     let mut seen = BTreeSet::new();
     for (i, label) in labels.iter().enumerate() {
@@ -373,19 +395,10 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
         }
     }
     if !labels.is_empty() {
-        if let Some(k) = c.pipeline.classify.stage.params.get("k").and_then(|v| v.as_integer()) {
+        if let Some(k) = pipeline.classify.stage.params.get("k").and_then(|v| v.as_integer()) {
             if labels.len() as i64 != k {
                 err("pipeline.classify.labels".into(), format!("{} labels for k = {k} classes", labels.len()));
             }
-        }
-    }
-    let mut names = BTreeSet::new();
-    for (i, v) in c.compare.variants.iter().enumerate() {
-        if !names.insert(v.name.as_str()) {
-            err(format!("compare.variant[{i}].name"), format!("duplicate variant name `{}`", v.name));
-        }
-        if let Err(e) = loaded.with_pipeline_override(&v.pipeline) {
-            err(format!("compare.variant[{i}].pipeline"), e.to_string());
         }
     }
     problems
@@ -403,6 +416,10 @@ impl LoadedConfig {
         let pipeline: PipelineConfig = toml::Value::Table(table)
             .try_into()
             .map_err(|e| Error::config(&self.path, "compare.variant.pipeline", e.to_string()))?;
+        let problems = pipeline_problems(&self.path, &pipeline, &self.config.indicators);
+        if !problems.is_empty() {
+            return Err(Error::from_list(problems));
+        }
         let mut out = self.clone();
         out.config.pipeline = pipeline;
         Ok(out)

@@ -79,6 +79,19 @@ fn every_cross_reference_problem_is_reported() {
             "`output.formats[1]`: `csv` is listed twice",
         ],
     );
+    // A variant is held to the pipeline's own rules (an empty normalisation chain was taken);
+    // a fault of the config's own pipeline is reported once, not again by each variant.
+    let variant = format!("{MINIMAL}[[compare.variant]]\nname = \"v\"\npipeline = {{ normalize = [] }}\n");
+    check_err(
+        &variant,
+        true,
+        &["`compare.variant[0].pipeline`: ", "`pipeline.normalize`: at least one normalisation step is needed"],
+    );
+    let both =
+        format!("{MINIMAL}[[compare.variant]]\nname = \"v\"\npipeline = {{ weight = {{ method = \"equal\" }} }}\n")
+            .replace("labels = [\"low\", \"high\"]", "labels = [\"low\", \"low\"]");
+    let err = parse(&both, Path::new("c.toml"), true).unwrap_err().to_string();
+    assert!(err.contains("`pipeline.classify.labels[1]`") && !err.contains("compare.variant"), "{err}");
 }
 
 #[test]

@@ -163,6 +163,10 @@ impl Explorer {
         let pipeline: PipelineConfig = toml::Value::Table(table.clone())
             .try_into()
             .map_err(|e: toml::de::Error| Error::config(file, "pipeline", e.to_string()))?;
+        let problems = resil_config::pipeline_problems(file, &pipeline, &self.prepared.loaded.config.indicators);
+        if !problems.is_empty() {
+            return Err(Error::from_list(problems));
+        }
         let m = Methods::build(file, &pipeline, true)?;
         let mut log = Log(Vec::new());
         let (panel, _) = impute(&m, self.panel.clone(), &mut log)?;

@@ -201,3 +201,9 @@ def test_fixed_weights_with_another_weighting_or_a_weights_parameter_are_refused
     fixed = resil.score(matrix, "++", weight="fixed", weights=[0.3, 0.7])
     assert list(fixed.weights) == [0.3, 0.7]
     assert list(resil.score(matrix, "++", weights=[0.3, 0.7]).scores) == list(fixed.scores)
+
+
+def test_a_pipeline_override_is_held_to_the_pipelines_rules():
+    # An empty normalisation chain was scored unnormalised.
+    with pytest.raises(resil.ResilError, match="`pipeline.normalize`: at least one normalisation step is needed"):
+        resil.run(ROOT / "configs" / "hdi.toml", pipeline={"normalize": []})
