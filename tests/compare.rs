@@ -7,6 +7,24 @@ fn run_to(config: &str, out: &std::path::Path) {
 }
 
 #[test]
+fn compare_never_writes_into_a_folder_holding_an_input() {
+    // It wrote its six files beside the config.
+    let dir = crate::common::mini_study();
+    let config = dir.path().join("mini.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[[compare.variant]]\nname = \"eq\"\npipeline = {{ weight = {{ method = \"equal\" }} }}\n"),
+    )
+    .unwrap();
+    let before = std::fs::read_dir(dir.path()).unwrap().count();
+    let (code, _, stderr) = resil(&["compare", config.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("holds inputs of the run") && stderr.contains("mini.toml"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), before, "nothing written");
+}
+
+#[test]
 fn flagship_method_swaps() {
     let out = tempfile::tempdir().unwrap();
     let config = root().join("configs/border-cities.toml");

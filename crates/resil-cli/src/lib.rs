@@ -471,6 +471,10 @@ fn compare(
     }
     let comparison = resil_pipeline::compare(loaded, options)
         .with_context(|| format!("comparison of {} failed; no output was written", config.display()))?;
+    // As `run` and `sensitivity`: never into a folder that holds an input (the config's own).
+    if let Some(baseline) = comparison.runs.first() {
+        resil_pipeline::check_output_dir(&dir, &baseline.input_files)?;
+    }
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for t in &comparison.tables {
         let mut w = csv::Writer::from_writer(Vec::new());

@@ -509,10 +509,12 @@ pub fn check_output_dir(dir: &std::path::Path, inputs: &[PathBuf]) -> Result<()>
     let Ok(out) = dir.canonicalize() else {
         return Ok(());
     };
+    // Each file once: sources can share a file or a plugin's data folder.
+    let mut seen = std::collections::BTreeSet::new();
     let inside: Vec<String> = inputs
         .iter()
         .filter_map(|p| p.canonicalize().ok())
-        .filter(|p| p.starts_with(&out))
+        .filter(|p| p.starts_with(&out) && seen.insert(p.clone()))
         .map(|p| p.display().to_string())
         .collect();
     if inside.is_empty() {

@@ -305,6 +305,9 @@ mod tests {
         let err = resil_pipeline::check_output_dir(dir.path(), std::slice::from_ref(&input)).unwrap_err().to_string();
         assert!(err.contains("holds inputs of the run") && err.contains("scores.csv"), "{err}");
         resil_pipeline::check_output_dir(&dir.path().join("out"), std::slice::from_ref(&input)).unwrap();
-        resil_pipeline::check_output_dir(&dir.path().join("not-yet"), &[input]).unwrap();
+        resil_pipeline::check_output_dir(&dir.path().join("not-yet"), std::slice::from_ref(&input)).unwrap();
+        // An input two sources share is listed once.
+        let err = resil_pipeline::check_output_dir(dir.path(), &[input.clone(), input]).unwrap_err().to_string();
+        assert_eq!(err.matches("scores.csv").count(), 1, "{err}");
     }
 }
