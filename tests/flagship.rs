@@ -255,7 +255,9 @@ fn bad_published_figures_are_reported_with_line_and_column() {
          b,median,2010,,All,,,0.3,BCR,s\n\
          c,unit-score,2010,,,Atlantis,,0.3,BCR,s\n\
          d,mean,2010,,Antarctica,,,x,BCR,s\n\
-         e,growth-percent,2015,,All,,,1,%,s\n",
+         e,growth-percent,2015,,All,,,1,%,s\n\
+         a,mean,2010,,All,,,0.3,BCR,s\n\
+         ,mean,2010,,All,,,0.3,BCR,s\n",
     )
     .unwrap();
     let config = dir.path().join("study.toml");
@@ -274,6 +276,9 @@ fn bad_published_figures_are_reported_with_line_and_column() {
         "figures.csv, line 5, column `region`: no studied unit is in region `Antarctica`",
         "figures.csv, line 5, column `value`: `x` is not a number",
         "figures.csv, line 6, column `base_period`: statistic `growth-percent` needs a base period",
+        // Figures are named by id: a repeat, or none, was taken.
+        "figures.csv, line 7, column `id`: `a` is also the id on line 2",
+        "figures.csv, line 8, column `id`: empty id; every figure needs one",
     ] {
         assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
     }

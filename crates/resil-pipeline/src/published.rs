@@ -117,6 +117,8 @@ pub fn load(cfg: &PublishedConfig, resolved: &Path, units: &[Unit], periods: &[i
     let regions: Vec<&str> = units.iter().filter(|u| u.is_active()).map(|u| u.region.as_str()).collect();
     let mut figures = Vec::new();
     let mut problems = Vec::new();
+    // published.csv and the report name figures by id: each on one line only.
+    let mut first_line_of: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -128,6 +130,13 @@ pub fn load(cfg: &PublishedConfig, resolved: &Path, units: &[Unit], periods: &[i
         let line = lines.line(record.position());
         let cell = |c: usize| record.get(idx[c]).unwrap_or("").trim();
         let mut bad = |column: &str, message: String| problems.push(Error::input_at(resolved, line, column, message));
+        match (cell(0), first_line_of.get(cell(0))) {
+            ("", _) => bad("id", "empty id; every figure needs one".into()),
+            (id, Some(first)) => bad("id", format!("`{id}` is also the id on line {first}")),
+            (id, None) => {
+                first_line_of.insert(id.to_string(), line);
+            }
+        }
         let statistic = Statistic::NAMES.iter().find(|(n, _)| *n == cell(1)).map(|(_, s)| *s);
         if statistic.is_none() {
             let known: Vec<&str> = Statistic::NAMES.iter().map(|(n, _)| *n).collect();
