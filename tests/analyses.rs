@@ -376,7 +376,8 @@ fn units_without_coordinates_are_an_error_naming_them() {
     std::fs::write(&config, text).unwrap();
     let (code, _, stderr) = resil(&["run", config.to_str().unwrap(), "--strict"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("units without seat coordinates: c (gamma)"), "{stderr}");
+    // Ids and names as written: they were lowercased with the message ("c (gamma)").
+    assert!(stderr.contains("units without seat coordinates: C (Gamma)"), "{stderr}");
 }
 
 #[test]

@@ -340,6 +340,19 @@ fn a_latitude_out_of_range_names_the_cell() {
 }
 
 #[test]
+fn half_a_point_names_the_empty_cell() {
+    // A longitude without its latitude was dropped, as if the unit had no seat.
+    check(
+        &[("units.csv", "B,Beta,P1,101,41", "B,Beta,P1,101,")],
+        &["units.csv, line 3, column `seat_lat`: seat_lon is given but seat_lat is empty; give both or neither"],
+    );
+    check(
+        &[("units.csv", "B,Beta,P1,101,41", "B,Beta,P1,,41")],
+        &["units.csv, line 3, column `seat_lon`: seat_lat is given but seat_lon is empty"],
+    );
+}
+
+#[test]
 fn a_duplicated_column_header_is_refused() {
     check(
         &[("wide.csv", "unit,year,X1,X2", "unit,year,X1,X1")],

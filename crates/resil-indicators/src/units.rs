@@ -78,8 +78,24 @@ pub fn load_units(path: &Path, regions: &BTreeMap<String, String>) -> Result<Vec
                 }
             }
         };
-        let seat = number("seat_lon").zip(number("seat_lat")).map(|(lon, lat)| LonLat { lon, lat });
-        let centroid = number("centroid_lon").zip(number("centroid_lat")).map(|(lon, lat)| LonLat { lon, lat });
+        let read: Vec<Option<f64>> =
+            ["seat_lon", "seat_lat", "centroid_lon", "centroid_lat"].iter().map(|name| number(name)).collect();
+        // Half a point would be dropped as none: name the half that is missing.
+        let mut pair = |point: &str, lon: Option<f64>, lat: Option<f64>| match (lon, lat) {
+            (Some(lon), Some(lat)) => Some(LonLat { lon, lat }),
+            (Some(_), None) | (None, Some(_)) => {
+                let (given, empty) = if lon.is_some() { ("lon", "lat") } else { ("lat", "lon") };
+                if get(&format!("{point}_{empty}")).is_empty() {
+                    let message =
+                        format!("{point}_{given} is given but {point}_{empty} is empty; give both or neither");
+                    problems.push(Error::input_at(path, line, format!("{point}_{empty}"), message));
+                }
+                None
+            }
+            (None, None) => None,
+        };
+        let seat = pair("seat", read[0], read[1]);
+        let centroid = pair("centroid", read[2], read[3]);
         let id = get("id");
         if id.is_empty() {
             problems.push(Error::input_at(path, line, "id", "empty unit id"));

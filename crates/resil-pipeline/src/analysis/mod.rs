@@ -432,10 +432,11 @@ fn unit_points(units: &[Unit], kind: PointKind, what: &str) -> Result<Vec<(f64, 
     if missing.is_empty() {
         Ok(points)
     } else {
+        // The kind in lowercase, the ids and names as written (ids are case-sensitive).
+        let kind = format!("{kind:?}").to_lowercase();
         Err(Error::data(
             what,
-            format!("units without {kind:?} coordinates: {}; add them to the unit list", missing.join(", "))
-                .to_lowercase(),
+            format!("units without {kind} coordinates: {}; add them to the unit list", missing.join(", ")),
         ))
     }
 }
