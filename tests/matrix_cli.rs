@@ -90,6 +90,12 @@ fn bad_input_is_named() {
     let (_d2, t2) = write(TZENG);
     let (_, _, stderr) = resil(&["score", &t2, "--weight", "fixed:0.5,0.5"]);
     assert!(stderr.contains("2 weights for 3 criteria"), "{stderr}");
+    // The methods' notes read as classify's do ("Warning:" before), stdout the answer alone.
+    let (_d4, flat) = write("id,a,b\nx,1,2\ny,3,2\nz,2,2\n");
+    let (code, stdout, stderr) = resil(&["score", &flat]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.starts_with("warning: minmax: indicator `b` has zero spread"), "{stderr}");
+    assert!(serde_json::from_str::<serde_json::Value>(&stdout).is_ok(), "{stdout}");
     let (_, _, stderr) = resil(&["score", &t2, "--weight", "fixed:0.5,half,0.25"]);
     assert!(stderr.contains("--weight fixed: `half` is not a number"), "{stderr}");
     // --param weights beside --weight fixed: was overwritten without a word.

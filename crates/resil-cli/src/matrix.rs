@@ -294,9 +294,7 @@ fn write_output(
     result: &resil_pipeline::MatrixScore,
     extras: &dyn ExtraColumns,
 ) -> anyhow::Result<i32> {
-    for note in &result.notes {
-        writeln!(err, "{:?}: {}", note.severity, note.message)?;
-    }
+    write_notes(err, &result.notes)?;
     match &args.out {
         #[cfg(feature = "parquet")]
         Some(path) if args.format == "parquet" => crate::parquet_matrix::write_scores(path, ids, result, extras),
@@ -377,6 +375,15 @@ fn score_on_engine(args: &ScoreArgs, engine: &str, out: &mut dyn Write, err: &mu
         result.ids.iter().for_each(|id| ids.push(id.as_bytes()));
         write_output(args, out, err, &ids, &result.names, &result.score, &HeldExtras::of(&result.score))
     }
+}
+
+/// The methods' notes on stderr, as `warning: ...` or `note: ...` (stdout carries the answer).
+fn write_notes(err: &mut dyn Write, notes: &[resil_core::Diagnostic]) -> std::io::Result<()> {
+    for n in notes {
+        let severity = if n.severity == resil_core::Severity::Warning { "warning" } else { "note" };
+        writeln!(err, "{severity}: {}", n.message)?;
+    }
+    Ok(())
 }
 
 /// A temporary file beside `path` (`--out FILE`), to be renamed over it when complete; a
@@ -598,14 +605,7 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
     }
     let (breaks, classes, notes) =
         resil_pipeline::classify_values(&values, &resil_pipeline::pooled_stage(&args.method, table))?;
-    for n in &notes {
-        writeln!(
-            err,
-            "{}: {}",
-            if n.severity == resil_core::Severity::Warning { "warning" } else { "note" },
-            n.message
-        )?;
-    }
+    write_notes(err, &notes)?;
     // On stderr with the method's notes: stdout carries the answer alone.
     if let Some(k) = args.k.filter(|&k| k != breaks.k()) {
         writeln!(
