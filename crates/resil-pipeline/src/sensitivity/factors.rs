@@ -270,12 +270,13 @@ pub fn check_factors(loaded: &LoadedConfig, system: &IndicatorSystem) -> Result<
     let file = &loaded.path;
     let mut problems = Vec::new();
     let mut factors = Vec::new();
+    let own_builds = super::own_pipeline_builds(loaded);
     for (i, f) in cfg.factors.iter().enumerate() {
         if cfg.factors[..i].iter().any(|g| g.name == f.name) {
             problems.push(Error::config(file, format!("sensitivity.factor[{}].name", f.name), "duplicate factor name"));
             continue;
         }
-        match factor(loaded, system, f) {
+        match factor(loaded, system, f, own_builds) {
             Ok(kind) => factors.push(Factor { name: f.name.clone(), kind }),
             Err(e) => problems.extend(e.into_list()),
         }
@@ -302,7 +303,9 @@ fn keys<T: serde::de::DeserializeOwned>(file: &Path, at: &str, params: &toml::Ta
     })
 }
 
-fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> Result<FactorKind> {
+/// Factor `f` checked; `own_builds`: whether the config's own pipeline builds (levels are
+/// merged over it).
+fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig, own_builds: bool) -> Result<FactorKind> {
     let file = loaded.path.as_path();
     let at = format!("sensitivity.factor[{}]", f.name);
     let err = |key: &str, msg: String| Error::config(file, format!("{at}.{key}"), msg);
@@ -389,8 +392,7 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig) -> 
             // Each level must make a valid pipeline on its own (combinations are built later).
             // The config's own (no overrides) is checked, and reported, as `pipeline.*`; while
             // it fails, every level built over it would repeat its problem.
-            let base_builds = crate::run::Methods::build(file, &loaded.config.pipeline, false).is_ok();
-            for (name, table) in levels.iter().filter(|(_, table)| base_builds && !table.is_empty()) {
+            for (name, table) in levels.iter().filter(|(_, table)| own_builds && !table.is_empty()) {
                 let variant = loaded
                     .with_pipeline_override(table)
                     .map_err(|e| err("level", format!("`{name}`: {}", param_message(e))))?;

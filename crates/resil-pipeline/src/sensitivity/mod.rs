@@ -151,7 +151,7 @@ pub(crate) fn check(loaded: &LoadedConfig, system: &resil_core::IndicatorSystem)
 fn check_combinations(loaded: &LoadedConfig, factors: &[Factor]) -> Vec<Error> {
     // A config whose own pipeline fails is reported as `pipeline.*`; each combination would
     // repeat that.
-    if Methods::build(&loaded.path, &loaded.config.pipeline, false).is_err() {
+    if !own_pipeline_builds(loaded) {
         return Vec::new();
     }
     let choices: Vec<(usize, Vec<Setting>)> = factors
@@ -238,6 +238,12 @@ fn settings(loaded: &LoadedConfig, cli: &SensitivityOptions) -> Result<Sensitivi
     } else {
         Err(Error::from_list(problems))
     }
+}
+
+/// Whether the config's own pipeline builds. While it fails (reported as `pipeline.*`), the
+/// method levels and combinations merged over it are not checked: each would repeat it.
+pub(crate) fn own_pipeline_builds(loaded: &LoadedConfig) -> bool {
+    Methods::build(&loaded.path, &loaded.config.pipeline, false).is_ok()
 }
 
 /// `top-k` must leave a unit out of the top k in a period, or `p_top_k` is 1 for every row
