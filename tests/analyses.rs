@@ -219,6 +219,17 @@ fn inequality_command_matches_pysal() {
         assert_eq!((code, stdout.as_str()), (1, ""), "{flags:?}");
         assert!(stderr.contains(message), "{flags:?}: {stderr}");
     }
+    // Past a million permutations the count is refused by the flag's parser (2^40 aborted the
+    // run of a spatial statistic: their statistics could not be held).
+    let (code, _, stderr) =
+        resil(&["inequality", t, "--id", "id", "--value", "gdp", "--group", "region", "--permutations", "1000001"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "--permutations <PERMUTATIONS>': at most 1000000 (a pseudo p-value of 1e-6 resolution), got 1000001"
+        ),
+        "{stderr}"
+    );
     // A negative value and a missing column are named with their line and column.
     std::fs::write(&table, "id,gdp\na,1\nb,-2\n").unwrap();
     let (code, _, stderr) = resil(&["inequality", t, "--id", "id", "--value", "gdp"]);

@@ -247,6 +247,19 @@ fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
         &[("mini.toml", "[output]", "[[analysis]]\nkind = \"trend\"\npoint = \"seat\"\n\n[output]")],
         &["`analysis[0].zones`: no zones: name at least one"],
     );
+    // 2^40 permutations aborted the run (the statistics could not be held); a lisa of as many
+    // ran on for hours.
+    check(
+        &[(
+            "mini.toml",
+            "[output]",
+            "[[analysis]]\nkind = \"moran\"\npermutations = 1099511627776\n\n[[analysis]]\nkind = \"inequality\"\npermutations = 1000001\n\n[output]",
+        )],
+        &[
+            "`analysis[0].permutations`: at most 1000000 (a pseudo p-value of 1e-6 resolution), got 1099511627776",
+            "`analysis[1].permutations`: at most 1000000 (a pseudo p-value of 1e-6 resolution), got 1000001",
+        ],
+    );
     // Treatment thresholds out of range are named at their key (they treated every indicator,
     // or none).
     check(

@@ -163,13 +163,19 @@ pub(crate) fn id_cell(
 #[derive(Args, Debug)]
 pub struct InferenceArgs {
     /// Random permutations for the pseudo p-value (0 = none) [default: 999].
-    #[arg(long = "permutations", value_name = "PERMUTATIONS")]
+    #[arg(long = "permutations", value_name = "PERMUTATIONS", value_parser = permutation_count)]
     given_permutations: Option<usize>,
     /// The permutations' seed [default: 1].
     #[arg(long = "seed", value_name = "SEED")]
     given_seed: Option<u64>,
     #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
     pub format: String,
+}
+
+/// A `--permutations` count: a whole number up to [`resil_trend::MOST_PERMUTATIONS`].
+fn permutation_count(text: &str) -> Result<usize, String> {
+    let count: usize = text.parse().map_err(|e| format!("not a whole number: {e}"))?;
+    resil_trend::permutations_problem(count).map_or(Ok(count), Err)
 }
 
 impl InferenceArgs {

@@ -21,4 +21,15 @@ pub mod spatial;
 pub mod transitions;
 pub mod trend;
 
+/// The most random permutations a permutation test takes. A pseudo p-value resolves 1/(N+1), so
+/// a million already resolves 1e-6; far beyond it a count is a typo, and the statistics of the
+/// permutations (8 bytes each) could not even be held (2^40 of them aborted the run).
+pub const MOST_PERMUTATIONS: usize = 1_000_000;
+
+/// The problem with `permutations`, if it is more than [`MOST_PERMUTATIONS`].
+pub fn permutations_problem(permutations: usize) -> Option<String> {
+    (permutations > MOST_PERMUTATIONS)
+        .then(|| format!("at most {MOST_PERMUTATIONS} (a pseudo p-value of 1e-6 resolution), got {permutations}"))
+}
+
 pub use regions::{growth_between, growth_percent, regional_summary, RegionRow, ALL_REGIONS};

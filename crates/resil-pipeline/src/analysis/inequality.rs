@@ -44,7 +44,9 @@ impl Default for InequalityParams {
 
 impl CheckValues for InequalityParams {
     fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
-        super::group_problems(&self.group)
+        let mut out = super::group_problems(&self.group);
+        out.extend(resil_trend::permutations_problem(self.permutations).map(|p| ("permutations", p)));
+        out
     }
 }
 

@@ -272,7 +272,9 @@ impl Default for PermutationTestParams {
 
 impl CheckValues for PermutationTestParams {
     fn problems(&self, _: &StudyFacts<'_>) -> Vec<(&'static str, String)> {
-        self.weights.problems()
+        let mut out = self.weights.problems();
+        out.extend(resil_trend::permutations_problem(self.permutations).map(|p| ("permutations", p)));
+        out
     }
 }
 
