@@ -162,7 +162,7 @@ pub(crate) fn id_cell(
 /// Permutation inference and output format, shared by the plain-table statistics.
 #[derive(Args, Debug)]
 pub struct InferenceArgs {
-    /// Random permutations for the pseudo p-value (0 = none) [default: 999].
+    /// Random permutations for the pseudo p-value (0 = none, at most 1000000) [default: 999].
     #[arg(long = "permutations", value_name = "PERMUTATIONS", value_parser = permutation_count)]
     given_permutations: Option<usize>,
     /// The permutations' seed [default: 1].

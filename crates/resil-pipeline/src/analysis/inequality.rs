@@ -18,7 +18,7 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
         ParamSpec { name: "group", doc: "region | province | a column of the unit list" },
         ParamSpec {
             name: "permutations",
-            doc: "random reassignments for the between-group p-value (0 = none; default 999)",
+            doc: "random reassignments for the between-group p-value (0 = none; default 999, at most 1000000)",
         },
         ParamSpec { name: "seed", doc: "seed of the permutations (default 1)" },
     ],

@@ -21,7 +21,10 @@ pub(super) const PARAMS: [ParamSpec; 9] = [
     WEIGHTS_PARAMS[3],
     WEIGHTS_PARAMS[4],
     WEIGHTS_PARAMS[5],
-    ParamSpec { name: "permutations", doc: "random permutations for the pseudo p-value (default 999)" },
+    ParamSpec {
+        name: "permutations",
+        doc: "random permutations for the pseudo p-value (default 999, at most 1000000)",
+    },
     ParamSpec { name: "seed", doc: "seed of the permutations (results depend on it only)" },
     ParamSpec { name: "alpha", doc: "lisa: false-discovery rate for `significant`, in (0, 1)" },
 ];
