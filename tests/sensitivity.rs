@@ -321,7 +321,15 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         ("", "sensitivity: missing"),
         ("[sensitivity]\ndraws = 16\n", "sensitivity.factor: no [[sensitivity.factor]]"),
         ("[sensitivity]\ndraw = 16\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.draw"),
-        ("[sensitivity]\ndraws = 4\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.draws: must be at least 8"),
+        ("[sensitivity]\ndraws = 4\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.draws: must be from 8 to 1048576, got 4"),
+        // 2^40 draws or resamples aborted the run (the allocator could not give them); a
+        // concentration of 2^40 ran for hours; blank names made nameless rows.
+        ("[sensitivity]\ndraws = 1099511627776\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.draws: must be from 8 to 1048576, got 1099511627776"),
+        ("[sensitivity]\nbootstrap = 1099511627776\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.bootstrap: must be from 2 to 10000, got 1099511627776"),
+        ("[sensitivity]\ndraws = 1048576\nbootstrap = 10000\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.bootstrap: 10000 resamples of 1048576 draws would hold 68.4 GiB of row numbers, above the 16.0 GiB allowed"),
+        ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nconcentration = 1099511627776\n", "sensitivity.factor[w].concentration: must be > 0 and at most 1e6 (weights held nearly fixed), got 1099511627776"),
+        ("[[sensitivity.factor]]\nname = \" \"\nkind = \"weights\"\n", "sensitivity.factor[0].name: blank"),
+        ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nlevel = [{ name = \"\", pipeline = { weight = { method = \"equal\" } } }]\n", "sensitivity.factor[m].level: a level has a blank name"),
         ("[sensitivity]\ntop-k = 0\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.top-k: must be at least 1"),
         // Every period ranks 12 units, so all are in the top 12.
         ("[sensitivity]\ntop-k = 12\n[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\n", "sensitivity.top-k: is 12, but each period ranks only 12 units"),
@@ -329,7 +337,7 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         ("[[sensitivity.factor]]\nname = \"x\"\nkind = \"nonsense\"\n", "sensitivity.factor[x].kind: unknown factor kind `nonsense`"),
         ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nsigma = 2\n", "sensitivity.factor[w].sigma: not a key"),
         ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nspread = 0.2\n", "sensitivity.factor[w].spread: belongs to distribution = \"uniform\""),
-        ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nconcentration = -1\n", "sensitivity.factor[w].concentration: must be > 0"),
+        ("[[sensitivity.factor]]\nname = \"w\"\nkind = \"weights\"\nconcentration = -1\n", "sensitivity.factor[w].concentration: must be > 0 and at most 1e6"),
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\", \"nope\"]\n", "sensitivity.factor[m].variants: no [[compare.variant]] named `nope`"),
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\n", "sensitivity.factor[m].level: a method factor needs at least two levels"),
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\", \"baseline\"]\n", "sensitivity.factor[m].level: two levels are named `baseline`"),

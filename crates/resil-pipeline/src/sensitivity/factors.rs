@@ -265,6 +265,9 @@ fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
 }
 
 /// Checks every factor of the config's `[sensitivity]`, reporting each problem at its key path.
+/// The largest Dirichlet concentration of a weights factor.
+const MOST_CONCENTRATION: f64 = 1e6;
+
 pub fn check_factors(loaded: &LoadedConfig, system: &IndicatorSystem) -> Result<Vec<Factor>> {
     let Some(cfg) = &loaded.config.sensitivity else { return Ok(Vec::new()) };
     let file = &loaded.path;
@@ -272,6 +275,11 @@ pub fn check_factors(loaded: &LoadedConfig, system: &IndicatorSystem) -> Result<
     let mut factors = Vec::new();
     let own_builds = super::own_pipeline_builds(loaded);
     for (i, f) in cfg.factors.iter().enumerate() {
+        if f.name.trim().is_empty() {
+            let message = "blank: every table tells factors apart by name";
+            problems.push(Error::config(file, format!("sensitivity.factor[{i}].name"), message));
+            continue;
+        }
         if cfg.factors[..i].iter().any(|g| g.name == f.name) {
             problems.push(Error::config(file, format!("sensitivity.factor[{}].name", f.name), "duplicate factor name"));
             continue;
@@ -324,8 +332,15 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig, own
                         ));
                     }
                     let c = k.concentration.unwrap_or(50.0);
-                    if !(c > 0.0 && c.is_finite()) {
-                        return Err(err("concentration", format!("must be > 0, got {c}")));
+                    // At a million a weight's sd is about sqrt(w / 1e6): the weights hardly move.
+                    // Far beyond it the gamma quantiles slow with sqrt(shape): 2^40 ran for hours.
+                    if !(c > 0.0 && c <= MOST_CONCENTRATION) {
+                        return Err(err(
+                            "concentration",
+                            format!(
+                                "must be > 0 and at most {MOST_CONCENTRATION:e} (weights held nearly fixed), got {c}"
+                            ),
+                        ));
                     }
                     Draw::Dirichlet { concentration: c }
                 }
@@ -379,6 +394,12 @@ fn factor(loaded: &LoadedConfig, system: &IndicatorSystem, f: &FactorConfig, own
             // Levels are told apart by name in every table; a repeat would also be drawn twice
             // as often.
             for (i, (name, _)) in levels.iter().enumerate() {
+                if name.trim().is_empty() {
+                    return Err(err(
+                        "level",
+                        "a level has a blank name; every table tells levels apart by name".into(),
+                    ));
+                }
                 if levels[..i].iter().any(|(earlier, _)| earlier == name) {
                     return Err(err(
                         "level",

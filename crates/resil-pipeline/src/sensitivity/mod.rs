@@ -91,6 +91,7 @@ pub fn sensitivity(
     let study = Study::new(&prepared.loaded, panel, &prepared.methods, options.strict)?;
 
     let dims: Vec<usize> = factors.iter().map(Factor::dims).collect();
+    held_within_bounds(&prepared.loaded.path, settings.draws, &dims, run.ranks.len())?;
     let design = Design::new(settings.draws, &dims, Some(settings.seed))
         .map_err(|e| Error::config(&prepared.loaded.path, "sensitivity.factor", e.to_string()))?;
     let plan = Plan::new(&design, &factors, &study)?;
@@ -192,6 +193,51 @@ fn check_combinations(loaded: &LoadedConfig, factors: &[Factor]) -> Vec<Error> {
     problems
 }
 
+/// The most base draws of the design: 2^20 Sobol points (SALib's examples use 2^10 to 2^14);
+/// far beyond it a count is a typo (2^40 aborted the run, its design could not be held).
+const MOST_DRAWS: usize = 1 << 20;
+
+/// The most bootstrap resamples of the Sobol indices' confidence intervals (SALib's default is
+/// 100); each holds a row number for every draw.
+const MOST_BOOTSTRAP: usize = 10_000;
+
+/// The most bytes an analysis may hold for its evaluations and resamples, 16 GiB: refused
+/// before the work starts rather than found out by the allocator's abort, whatever the machine.
+const MOST_BYTES_HELD: usize = 16 << 30;
+
+/// The bytes of the bootstrap's resamples: for base samples of n/4, n/2 and n draws, a u32
+/// row number each.
+fn resample_bytes(draws: usize, bootstrap: usize) -> usize {
+    bootstrap.saturating_mul((draws / 4).saturating_add(draws / 2).saturating_add(draws)).saturating_mul(4)
+}
+
+/// Refuses a design whose evaluations (each a rank, f64, and a grade, usize, of every row) and
+/// two matrices of coordinates (f64) would hold more than [`MOST_BYTES_HELD`].
+fn held_within_bounds(file: &std::path::Path, draws: usize, dims: &[usize], rows: usize) -> Result<()> {
+    let evaluations = draws.saturating_mul(dims.len() + 2);
+    let coordinates: usize = dims.iter().sum();
+    let held = evaluations
+        .saturating_mul(rows)
+        .saturating_mul(16)
+        .saturating_add(draws.saturating_mul(coordinates).saturating_mul(16));
+    if held <= MOST_BYTES_HELD {
+        return Ok(());
+    }
+    Err(Error::config(
+        file,
+        "sensitivity.draws",
+        format!(
+            "{draws} draws make {evaluations} evaluations of {rows} ranked rows, {} held, above the {} allowed; lower draws",
+            gib(held),
+            gib(MOST_BYTES_HELD)
+        ),
+    ))
+}
+
+fn gib(bytes: usize) -> String {
+    format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+}
+
 /// The config's `[sensitivity]` with the command line's draws and seed, checked.
 fn settings(loaded: &LoadedConfig, cli: &SensitivityOptions) -> Result<SensitivityConfig> {
     let file = &loaded.path;
@@ -210,8 +256,12 @@ fn settings(loaded: &LoadedConfig, cli: &SensitivityOptions) -> Result<Sensitivi
         .collect();
     s.draws = cli.draws.unwrap_or(s.draws);
     s.seed = cli.seed.unwrap_or(s.seed);
-    if s.draws < 8 {
-        problems.push(Error::config(file, "sensitivity.draws", format!("must be at least 8, got {}", s.draws)));
+    if !(8..=MOST_DRAWS).contains(&s.draws) {
+        problems.push(Error::config(
+            file,
+            "sensitivity.draws",
+            format!("must be from 8 to {MOST_DRAWS}, got {}", s.draws),
+        ));
     }
     if !["mean-rank-shift", "rank"].contains(&s.output.as_str()) {
         problems.push(Error::config(
@@ -223,8 +273,24 @@ fn settings(loaded: &LoadedConfig, cli: &SensitivityOptions) -> Result<Sensitivi
     if s.top_k == 0 {
         problems.push(Error::config(file, "sensitivity.top-k", "must be at least 1"));
     }
-    if s.bootstrap < 2 {
-        problems.push(Error::config(file, "sensitivity.bootstrap", format!("must be at least 2, got {}", s.bootstrap)));
+    if !(2..=MOST_BOOTSTRAP).contains(&s.bootstrap) {
+        problems.push(Error::config(
+            file,
+            "sensitivity.bootstrap",
+            format!("must be from 2 to {MOST_BOOTSTRAP}, got {}", s.bootstrap),
+        ));
+    } else if s.draws <= MOST_DRAWS && resample_bytes(s.draws, s.bootstrap) > MOST_BYTES_HELD {
+        problems.push(Error::config(
+            file,
+            "sensitivity.bootstrap",
+            format!(
+                "{} resamples of {} draws would hold {} of row numbers, above the {} allowed; lower bootstrap or draws",
+                s.bootstrap,
+                s.draws,
+                gib(resample_bytes(s.draws, s.bootstrap)),
+                gib(MOST_BYTES_HELD)
+            ),
+        ));
     }
     if !(s.confidence > 0.0 && s.confidence < 1.0) {
         problems.push(Error::config(
@@ -448,4 +514,30 @@ fn describe(design: &Design, factors: &[Factor], e: usize) -> String {
         .map(|(i, f)| format!("{} = {}", f.name, f.describe(&setting(design, factors, e, i))))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_design_too_large_to_hold_is_refused_before_it_is_built() {
+        let file = std::path::Path::new("study.toml");
+        // The flagship at its default: 512 draws, 4 factors of 30 coordinates, 123 rows.
+        assert!(held_within_bounds(file, 512, &[29, 1, 1, 1], 123).is_ok());
+        // 2^20 draws of 43 factors over 24 rows: 47 M evaluations, 16.9 GiB of ranks and grades
+        // and 0.7 GiB of coordinates.
+        let err = held_within_bounds(file, 1 << 20, &[1; 43], 24).unwrap_err().to_string();
+        assert!(err.contains("`sensitivity.draws`: 1048576 draws make 47185920 evaluations of 24 ranked rows, 17.5 GiB held, above the 16.0 GiB allowed; lower draws"), "{err}");
+        // Just under the bound; and no overflow however large the counts.
+        assert!(held_within_bounds(file, 1 << 20, &[1; 38], 24).is_ok());
+        assert!(held_within_bounds(file, usize::MAX, &[usize::MAX], usize::MAX).is_err());
+    }
+
+    #[test]
+    fn resamples_are_counted_for_the_three_base_sizes() {
+        // n/4 + n/2 + n row numbers of 4 bytes per resample.
+        assert_eq!(resample_bytes(512, 200), 200 * (128 + 256 + 512) * 4);
+        assert_eq!(resample_bytes(usize::MAX, usize::MAX), usize::MAX);
+    }
 }
