@@ -229,7 +229,7 @@ fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
         &[(
             "mini.toml",
             "[output]",
-            "[[analysis]]\nkind = \"regions\"\npairs = [[2010, 2099]]\n\n[[analysis]]\nkind = \"trend\"\norder = 7\ncurve-points = 20000\nzones = { east = [\"C\"], west = [] }\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 0\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 4\n\n[output]",
+            "[[analysis]]\nkind = \"regions\"\npairs = [[2010, 2099]]\n\n[[analysis]]\nkind = \"trend\"\norder = 7\nrotation = 1e308\ncurve-points = 20000\nzones = { east = [\"C\"], west = [] }\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 0\n\n[[analysis]]\nkind = \"obstacles\"\ntop = 4\n\n[output]",
         )],
         &[
             "`analysis[0].pairs`: 2099 is not a period of the study ([2010, 2020])",
@@ -237,6 +237,7 @@ fn analysis_parameters_are_checked_by_validate_with_their_key_paths() {
             // A curve of 20,000 points, a zone without units and (below) no zones at all were
             // taken: the last two wrote empty tables.
             "`analysis[1].curve-points`: must be from 2 to 10000, got 20000",
+            "`analysis[1].rotation`: must be an angle from -360 to 360 degrees, got 1e308",
             "`analysis[1].zones`: zone `west` lists no units",
             "`analysis[2].top`: must be from 1 to the 3 indicators, got 0",
             // It was accepted, and listed every indicator.

@@ -21,7 +21,7 @@ pub(super) const SPEC: AnalysisSpec = AnalysisSpec {
     params: &[
         ParamSpec { name: "point", doc: "seat | centroid" },
         ParamSpec { name: "order", doc: "polynomial order, 1-3" },
-        ParamSpec { name: "rotation", doc: "axes rotated by this many degrees" },
+        ParamSpec { name: "rotation", doc: "axes rotated by this many degrees, -360 to 360" },
         ParamSpec { name: "direction-search", doc: "find the angle 0-179 with the best X-Z fit" },
         ParamSpec { name: "curve-points", doc: "points per fitted curve, 2 to 10,000" },
         ParamSpec { name: "zones", doc: "[analysis.zones] name = [unit ids, names or aliases]" },
@@ -81,8 +81,9 @@ impl CheckValues for TrendParams {
                 out.push(("zones", format!("zone `{zone}` lists no units")));
             }
         }
-        if !self.rotation.is_finite() {
-            out.push(("rotation", "must be a finite angle in degrees".to_string()));
+        // Angles repeat every 360 degrees; one far outside is a typo (1e308 was taken).
+        if !(-360.0..=360.0).contains(&self.rotation) {
+            out.push(("rotation", format!("must be an angle from -360 to 360 degrees, got {:?}", self.rotation)));
         }
         out
     }
