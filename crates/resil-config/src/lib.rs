@@ -236,6 +236,16 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
             err(format!("output.formats[{i}]"), format!("`{f}` is listed twice"));
         }
     }
+    // A blank study name titles every output and the report; a blank source of published
+    // figures would set them beside the run uncited.
+    if c.study.name.trim().is_empty() {
+        err("study.name".into(), "blank: it titles every output and the report".into());
+    }
+    if let Some(p) = &c.published {
+        if p.source.trim().is_empty() {
+            err("published.source".into(), "blank: cite the publication the figures come from".into());
+        }
+    }
     // A blank region would group its units under a nameless region in every regional table.
     for (province, region) in &c.study.regions {
         if region.trim().is_empty() {

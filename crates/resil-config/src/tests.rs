@@ -64,6 +64,15 @@ fn every_cross_reference_problem_is_reported() {
     let text =
         MINIMAL.replace("units = \"units.csv\"", "units = \"units.csv\"\n[study.regions]\nA = \"North\"\nB = \" \"");
     check_err(&text, true, &["c.toml: `study.regions.B`: empty region name"]);
+    // A blank study name titled the outputs with nothing; a blank source left published
+    // figures uncited.
+    let text =
+        format!("{}[published]\nfigures = \"p.csv\"\nsource = \" \"\n", MINIMAL.replace("name = \"t\"", "name = \"\""));
+    check_err(
+        &text,
+        true,
+        &["c.toml: `study.name`: blank: it titles", "c.toml: `published.source`: blank: cite the publication"],
+    );
     let text = MINIMAL.replace("labels = [\"low\", \"high\"]", "labels = [\"low\", \"low\"]");
     check_err(&text, true, &["c.toml: `pipeline.classify.labels[1]`: `low` labels two grades"]);
     let text = MINIMAL.replace("labels = [\"low\", \"high\"]", "labels = [\" \", \"high\"]");
