@@ -159,6 +159,49 @@ fn a_parameter_the_method_does_not_take_is_an_error_even_without_strict() {
 }
 
 #[test]
+fn weights_given_in_the_config_are_checked_where_they_stand() {
+    let combined = "subjective = { X1 = 1, X2 = 1, X3 = 1 }";
+    for (to, expected) in [
+        (
+            format!("method = \"combined\", {combined}, mode = \"linear\", alpha = 2"),
+            "`pipeline.weight.alpha`: combined: must be in [0, 1], got 2",
+        ),
+        // An alpha beside the multiplicative mix had been taken and silently unused.
+        (format!("method = \"combined\", {combined}, alpha = 0.3"), "applies only with mode = \"linear\""),
+        (
+            "method = \"combined\", subjective = { X1 = 1, X2 = -1, X3 = 1 }".into(),
+            "`pipeline.weight.subjective.X2`: combined: must be finite and >= 0, got -1",
+        ),
+        (
+            "method = \"hierarchical\", subsystems = { a = 1e308, b = 1e308 }".into(),
+            "`pipeline.weight.subsystems`: hierarchical: need a weight per sub-system, some positive, with a finite sum",
+        ),
+        (
+            "method = \"hierarchical\", subsystems = { a = 0, b = 0 }".into(),
+            "`pipeline.weight.subsystems`: hierarchical: need a weight per sub-system, some positive",
+        ),
+        (
+            "method = \"hierarchical\", subsystems = { a = nan, b = 1 }".into(),
+            "`pipeline.weight.subsystems.a`: hierarchical: must be finite and >= 0, got NaN",
+        ),
+    ] {
+        check(&[("mini.toml", "method = \"entropy\"", &to)], &[expected]);
+    }
+    // The linear mix without an alpha mixes half and half, and its manifest says so.
+    let dir = mini_study();
+    edit(
+        dir.path(),
+        "mini.toml",
+        "method = \"entropy\"",
+        &format!("method = \"combined\", {combined}, mode = \"linear\""),
+    );
+    let (code, _, stderr) = resil(&["run", dir.path().join("mini.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+    assert!(manifest.contains("\"alpha\": 0.5"), "{manifest}");
+}
+
+#[test]
 fn a_failed_run_leaves_earlier_outputs_untouched() {
     let dir = mini_study();
     let config = dir.path().join("mini.toml");

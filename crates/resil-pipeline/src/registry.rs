@@ -489,7 +489,14 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
         build: |key, stage, warnings| {
             let (p, params): (CombinedParams, _) = key.params(spec(WEIGHTERS, "combined"), stage, warnings)?;
             let objective = inner_weighter(key, "objective", &p.objective)?;
-            let w = resil_weight::Combined { subjective: p.subjective, objective, mode: p.mode, alpha: p.alpha };
+            // An alpha set beside the multiplicative mix is refused, not left unused.
+            let alpha = stage.params.contains_key("alpha").then_some(p.alpha);
+            let w = key.locate(resil_weight::Combined::new(p.subjective, objective, p.mode, alpha))?;
+            // The manifest records an alpha only for the linear mix, which uses it.
+            let mut params = params;
+            if let (None, Some(map)) = (w.alpha(), params.as_object_mut()) {
+                map.remove("alpha");
+            }
             Ok(Built { method: Box::new(w), params })
         },
     },
@@ -504,7 +511,8 @@ pub static WEIGHTERS: &[MethodSpec<dyn Weighter>] = &[
         build: |key, stage, warnings| {
             let (p, params): (HierarchicalParams, _) = key.params(spec(WEIGHTERS, "hierarchical"), stage, warnings)?;
             let within = inner_weighter(key, "within", &p.within)?;
-            Ok(Built { method: Box::new(resil_weight::Hierarchical { subsystems: p.subsystems, within }), params })
+            let w = key.locate(resil_weight::Hierarchical::new(p.subsystems, within))?;
+            Ok(Built { method: Box::new(w), params })
         },
     },
 ];
@@ -1017,6 +1025,7 @@ struct CombinedParams {
     subjective: std::collections::BTreeMap<String, f64>,
     objective: String,
     mode: resil_weight::Combination,
+    /// Used only by the linear mix.
     alpha: f64,
 }
 

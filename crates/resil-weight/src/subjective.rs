@@ -136,10 +136,50 @@ pub enum Combination {
 /// Subjective weights (by indicator id) combined with an objective weighter.
 #[derive(Debug)]
 pub struct Combined {
-    pub subjective: BTreeMap<String, f64>,
-    pub objective: Box<dyn Weighter>,
-    pub mode: Combination,
-    pub alpha: f64,
+    subjective: BTreeMap<String, f64>,
+    objective: Box<dyn Weighter>,
+    mode: Combination,
+    alpha: f64,
+}
+
+/// A weight named in the config must be finite and >= 0: a negative or infinite one would only
+/// surface at the fit, as a nameless weight number.
+fn given_weight(method: &str, place: String, w: f64) -> Result<()> {
+    if w.is_finite() && w >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::param(method, place, format!("must be finite and >= 0, got {w}")))
+    }
+}
+
+impl Combined {
+    /// Checks the subjective weights and `alpha`, when given (in [0, 1], and only for the linear
+    /// mix, which takes 0.5 without one).
+    pub fn new(
+        subjective: BTreeMap<String, f64>,
+        objective: Box<dyn Weighter>,
+        mode: Combination,
+        alpha: Option<f64>,
+    ) -> Result<Combined> {
+        for (id, &w) in &subjective {
+            given_weight("combined", format!("subjective.{id}"), w)?;
+        }
+        let alpha = match (mode, alpha) {
+            (Combination::Multiplicative, Some(_)) => {
+                return Err(Error::param("combined", "alpha", "applies only with mode = \"linear\""));
+            }
+            (_, Some(a)) if !(0.0..=1.0).contains(&a) => {
+                return Err(Error::param("combined", "alpha", format!("must be in [0, 1], got {a}")));
+            }
+            (_, a) => a.unwrap_or(0.5),
+        };
+        Ok(Combined { subjective, objective, mode, alpha })
+    }
+
+    /// The share of the subjective weights in the linear mix; `None` for the multiplicative one.
+    pub fn alpha(&self) -> Option<f64> {
+        (self.mode == Combination::Linear).then_some(self.alpha)
+    }
 }
 
 impl Weighter for Combined {
@@ -169,8 +209,26 @@ impl Weighter for Combined {
 /// Sub-system weights times weights within each sub-system (by an inner weighter on its columns).
 #[derive(Debug)]
 pub struct Hierarchical {
-    pub subsystems: BTreeMap<String, f64>,
-    pub within: Box<dyn Weighter>,
+    subsystems: BTreeMap<String, f64>,
+    within: Box<dyn Weighter>,
+}
+
+impl Hierarchical {
+    /// Checks the sub-system weights: each finite and >= 0, some positive, their sum finite.
+    pub fn new(subsystems: BTreeMap<String, f64>, within: Box<dyn Weighter>) -> Result<Hierarchical> {
+        for (name, &w) in &subsystems {
+            given_weight("hierarchical", format!("subsystems.{name}"), w)?;
+        }
+        let total: f64 = subsystems.values().sum();
+        if subsystems.is_empty() || total <= 0.0 || !total.is_finite() {
+            return Err(Error::param(
+                "hierarchical",
+                "subsystems",
+                format!("need a weight per sub-system, some positive, with a finite sum (sum {total})"),
+            ));
+        }
+        Ok(Hierarchical { subsystems, within })
+    }
 }
 
 impl Weighter for Hierarchical {
