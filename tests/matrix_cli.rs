@@ -253,6 +253,27 @@ fn classify_chooses_k_by_gadf_as_mapclassify() {
 }
 
 #[test]
+fn a_number_of_classes_past_the_cap_is_refused_where_it_is_given() {
+    // 2^40 classes had aborted quantile, equal-interval and jenks-caspall (their bounds could
+    // not be allocated), and max-k = 2^40 built classifiers without end.
+    let (_d, t) = write("v\n1\n2\n3\n10\n20\n");
+    for method in ["jenks", "quantile", "equal-interval", "jenks-caspall", "maximum-breaks", "pretty"] {
+        for k in ["1", "1001", "1099511627776"] {
+            let (code, _, stderr) = resil(&["classify", &t, "--method", method, "--k", k]);
+            assert_eq!(code, 1, "{method} k = {k}: {stderr}");
+            assert!(stderr.contains(&format!("must be from 2 to 1000, got {k}")), "{method} k = {k}: {stderr}");
+        }
+        // 1000 passes the cap (jenks then wants 1000 distinct values).
+        let (_, _, stderr) = resil(&["classify", &t, "--method", method, "--k", "1000"]);
+        assert!(!stderr.contains("must be from"), "{method} k = 1000: {stderr}");
+    }
+    let (code, _, stderr) =
+        resil(&["classify", &t, "--method", "jenks", "--param", "k=\"auto\"", "--param", "max-k=1099511627776"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`--param max-k`: must be a whole number from 2 to 1000, got 1099511627776"), "{stderr}");
+}
+
+#[test]
 fn classify_chooses_k_by_bic_as_ckmeans() {
     // Ckmeans.1d.dp 4.3.5 itself (tests/reference/ckmeans_bic.R)
     // over k = 2..8 of the exact Jenks classes, from the command line.

@@ -30,10 +30,7 @@ impl Default for JenksParams {
 
 impl JenksParams {
     pub fn check(self) -> Result<Jenks> {
-        if self.k < 2 {
-            return Err(Error::param("jenks", "k", format!("must be at least 2, got {}", self.k)));
-        }
-        Ok(Jenks { k: self.k })
+        Ok(Jenks { k: crate::class_count("jenks", self.k)? })
     }
 }
 

@@ -23,10 +23,7 @@ impl Default for JenksCaspallParams {
 
 impl JenksCaspallParams {
     pub fn check(self) -> Result<JenksCaspall> {
-        if self.k < 2 {
-            return Err(Error::param("jenks-caspall", "k", format!("must be at least 2, got {}", self.k)));
-        }
-        Ok(JenksCaspall { k: self.k })
+        Ok(JenksCaspall { k: crate::class_count("jenks-caspall", self.k)? })
     }
 }
 

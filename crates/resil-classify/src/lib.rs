@@ -23,6 +23,21 @@ pub use percentiles::{BoxPlot, BoxPlotParams, Percentiles, PercentilesParams};
 pub use pretty::{Pretty, PrettyParams};
 pub use simple::{percentile, Rule, Simple, SimpleParams};
 
+use resil_core::{Error, Result};
+
+/// The most classes a method is asked for: far beyond any legend or grade scale. A k of 2^40
+/// had aborted the run, allocating its class bounds.
+pub const MOST_CLASSES: usize = 1000;
+
+/// Checks a number of classes asked of `method`: from 2 to [`MOST_CLASSES`].
+pub fn class_count(method: &str, k: usize) -> Result<usize> {
+    if (2..=MOST_CLASSES).contains(&k) {
+        Ok(k)
+    } else {
+        Err(Error::param(method, "k", format!("must be from 2 to {MOST_CLASSES}, got {k}")))
+    }
+}
+
 #[cfg(test)]
 mod mapclassify_cases {
     use resil_core::Classifier;

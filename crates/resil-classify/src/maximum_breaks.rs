@@ -22,10 +22,7 @@ impl Default for MaximumBreaksParams {
 
 impl MaximumBreaksParams {
     pub fn check(self) -> Result<MaximumBreaks> {
-        if self.k < 2 {
-            return Err(Error::param("maximum-breaks", "k", format!("must be at least 2, got {}", self.k)));
-        }
-        Ok(MaximumBreaks { k: self.k })
+        Ok(MaximumBreaks { k: crate::class_count("maximum-breaks", self.k)? })
     }
 }
 

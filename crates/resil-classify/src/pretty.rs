@@ -22,10 +22,7 @@ impl Default for PrettyParams {
 
 impl PrettyParams {
     pub fn check(self) -> Result<Pretty> {
-        if self.k < 2 {
-            return Err(Error::param("pretty", "k", format!("must be at least 2, got {}", self.k)));
-        }
-        Ok(Pretty { k: self.k })
+        Ok(Pretty { k: crate::class_count("pretty", self.k)? })
     }
 }
 

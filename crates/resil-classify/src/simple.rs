@@ -32,10 +32,12 @@ impl Default for SimpleParams {
 
 impl SimpleParams {
     pub fn check(self, rule: Rule) -> Result<Simple> {
-        if self.k < 2 && matches!(rule, Rule::Quantile | Rule::EqualInterval) {
-            return Err(Error::param("classify", "k", format!("must be at least 2, got {}", self.k)));
-        }
-        Ok(Simple { k: self.k, rule })
+        // std-mean and head/tail take no k: the data set their classes.
+        let k = match rule {
+            Rule::Quantile | Rule::EqualInterval => crate::class_count("classify", self.k)?,
+            Rule::StdMean | Rule::HeadTail => self.k,
+        };
+        Ok(Simple { k, rule })
     }
 }
 

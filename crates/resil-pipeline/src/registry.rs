@@ -709,14 +709,14 @@ pub static CLASSIFIERS: &[MethodSpec<dyn Classifier>] = &[
         CLASSIFIERS,
         "jenks",
         "exact Jenks natural breaks",
-        [p!("k", "number of classes, >= 2")],
+        [p!("k", "number of classes, 2 to 1000")],
         resil_classify::JenksParams
     ),
     method!(
         CLASSIFIERS,
         "quantile",
         "equal counts per class (as mapclassify)",
-        [p!("k", "number of classes, >= 2")],
+        [p!("k", "number of classes, 2 to 1000")],
         resil_classify::SimpleParams,
         resil_classify::Rule::Quantile
     ),
@@ -724,7 +724,7 @@ pub static CLASSIFIERS: &[MethodSpec<dyn Classifier>] = &[
         CLASSIFIERS,
         "equal-interval",
         "equal widths between min and max (as mapclassify)",
-        [p!("k", "number of classes, >= 2")],
+        [p!("k", "number of classes, 2 to 1000")],
         resil_classify::SimpleParams,
         resil_classify::Rule::EqualInterval
     ),
@@ -762,21 +762,21 @@ pub static CLASSIFIERS: &[MethodSpec<dyn Classifier>] = &[
         CLASSIFIERS,
         "maximum-breaks",
         "cuts at the midpoints of the k - 1 largest gaps (as mapclassify)",
-        [p!("k", "number of classes, >= 2")],
+        [p!("k", "number of classes, 2 to 1000")],
         resil_classify::MaximumBreaksParams
     ),
     method!(
         CLASSIFIERS,
         "pretty",
         "round-number bounds near k classes (as mapclassify and R's pretty)",
-        [p!("k", "number of classes asked for, >= 2; the rounding sets the actual number")],
+        [p!("k", "number of classes asked for, 2 to 1000; the rounding sets the actual number")],
         resil_classify::PrettyParams
     ),
     method!(
         CLASSIFIERS,
         "jenks-caspall",
         "quantile start, values moved to the nearest class median until none moves (as mapclassify)",
-        [p!("k", "number of classes, >= 2")],
+        [p!("k", "number of classes, 2 to 1000")],
         resil_classify::JenksCaspallParams
     ),
     method!(
@@ -854,7 +854,7 @@ pub fn stage_params(stage: &str) -> &'static [ParamSpec] {
             p!("labels", "grade names from the lowest class up, one per class"),
             p!("select", "with k = \"auto\": gadf (the smallest k whose GADF exceeds `gadf`; default) | bic (the largest BIC of the classes as a Gaussian mixture, as Ckmeans.1d.dp)"),
             p!("gadf", "with k = \"auto\" and select = \"gadf\": the threshold (default 0.8)"),
-            p!("max-k", "with k = \"auto\": the largest k tried (default 15)"),
+            p!("max-k", "with k = \"auto\": the largest k tried, at most 1000 (default 15)"),
         ],
         _ => &[],
     }
@@ -981,11 +981,13 @@ pub(crate) fn classifier(
     if select == "bic" && stage.params.contains_key("gadf") {
         return Err(Error::config(key.file, key.param_place("gadf"), "applies only with select = \"gadf\""));
     }
-    if !(max_k >= 2.0 && max_k.fract() == 0.0) {
+    // Each k up to max-k is a classifier built and fitted: 2^40 of them had never ended.
+    let most = resil_classify::MOST_CLASSES;
+    if !(max_k >= 2.0 && max_k <= most as f64 && max_k.fract() == 0.0) {
         return Err(Error::config(
             key.file,
             key.param_place("max-k"),
-            format!("must be a whole number >= 2, got {max_k}"),
+            format!("must be a whole number from 2 to {most}, got {max_k}"),
         ));
     }
     let mut candidates = Vec::new();
