@@ -368,6 +368,11 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
     let (code, _, stderr) = sensitivity(&study.path().join("study.toml"), &study.path().join("s"), &["--threads", "0"]);
     assert_ne!(code, 0);
     assert!(stderr.contains("invalid value '0' for '--threads <THREADS>'"), "{stderr}");
+    // 1e5 threads had been started, minutes before any work.
+    let (code, _, stderr) =
+        sensitivity(&study.path().join("study.toml"), &study.path().join("s"), &["--threads", "100000"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("100000 is not in 1..=1024"), "{stderr}");
     for (extra, want) in cases {
         let study = study_with(extra);
         let out = study.path().join("s");

@@ -126,8 +126,8 @@ enum Command {
         /// Output folder (default: the config's [sensitivity] dir, else <output dir>/sensitivity).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads, 1 or more (default: every core); results do not depend on it.
-        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        /// Worker threads, 1 to 1024 (default: every core); results do not depend on it.
+        #[arg(long, value_parser = thread_count())]
         threads: Option<usize>,
         /// Also write evaluations.csv: every evaluation's factor settings and outputs.
         #[arg(long)]
@@ -229,6 +229,15 @@ fn methods(stage: Option<&str>, json: bool, out: &mut dyn Write) -> anyhow::Resu
         }
     }
     Ok(0)
+}
+
+/// The most worker threads a command starts, far past any machine's cores: 1e5 had spent
+/// minutes starting threads before any work.
+const MOST_THREADS: u64 = 1024;
+
+/// `--threads` and `--workers`: from 1 to [`MOST_THREADS`].
+pub(crate) fn thread_count() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MOST_THREADS)
 }
 
 /// Whether this build reads and writes Parquet (cargo feature `parquet`).

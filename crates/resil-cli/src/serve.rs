@@ -33,8 +33,8 @@ pub struct ServeArgs {
     /// Listen on this address instead of 127.0.0.1 (reachable by others: a warning is printed).
     #[arg(long)]
     pub host: Option<String>,
-    /// Worker threads: the most re-scores at once.
-    #[arg(long, default_value_t = 4)]
+    /// Worker threads, 1 to 1024: the most re-scores at once.
+    #[arg(long, default_value_t = 4, value_parser = crate::thread_count())]
     pub workers: usize,
     #[arg(long = "plugin-dir")]
     pub plugin_dirs: Vec<PathBuf>,
@@ -151,9 +151,6 @@ pub fn serve(args: &ServeArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
     let loopback = is_loopback(&host);
     if !loopback {
         writeln!(err, "warning: listening on {host}: anyone who can reach this address can use the explorer")?;
-    }
-    if args.workers == 0 {
-        anyhow::bail!("--workers must be at least 1");
     }
     let server = Arc::new(
         Server::http((host.as_str(), args.port))

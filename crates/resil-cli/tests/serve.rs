@@ -1,7 +1,7 @@
 //! `resil serve` as a real process on loopback: its baseline is the config's own run, an explored
 //! pipeline saved as a config is reproduced by `resil run` to the bit, bad and oversized requests
 //! get clear 4xx answers, a burst of 200 concurrent re-scores is answered right with flat memory,
-//! and Ctrl-C stops it cleanly.
+//! Ctrl-C stops it cleanly, and a worker count out of range is refused.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -284,6 +284,20 @@ fn ctrl_c_stops_the_server_cleanly_and_other_hosts_are_warned_of() {
     served.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     assert!(err.contains("stopped"), "{err}");
     assert!(err.contains("warning: listening on 0.0.0.0: anyone who can reach this address"), "{err}");
+}
+
+#[test]
+fn worker_counts_outside_1_to_1024_are_refused_before_listening() {
+    // 2^40 workers had been spawned one by one without end.
+    for (workers, want) in [("0", "0 is not in 1..=1024"), ("1099511627776", "1099511627776 is not in 1..=1024")] {
+        let done = Command::new(env!("CARGO_BIN_EXE_resil"))
+            .args(["serve", "no-such.toml", "--port", "0", "--workers", workers])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "{err}");
+    }
 }
 
 #[path = "../../../tests/support/chromium.rs"]
