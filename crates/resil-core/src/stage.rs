@@ -192,6 +192,11 @@ impl Weights {
         if sum <= 0.0 {
             return Err(Error::data("weights", "all weights are zero"));
         }
+        // Finite weights can sum past the largest float; divided by that infinity, every weight
+        // would have become zero.
+        if !sum.is_finite() {
+            return Err(Error::data("weights", "their sum is past the largest float: give them on a smaller scale"));
+        }
         Ok(Weights(values.into_iter().map(|w| w / sum).collect()))
     }
 
@@ -471,6 +476,20 @@ mod tests {
 
     fn bits(f: FitStatistics) -> [u64; 4] {
         [f.gvf.to_bits(), f.tss.to_bits(), f.adcm.to_bits(), f.gadf.to_bits()]
+    }
+
+    #[test]
+    fn weights_are_refused_when_negative_missing_zero_or_summing_past_the_largest_float() {
+        assert_eq!(Weights::normalized(vec![1.0, 3.0]).unwrap().0, vec![0.25, 0.75]);
+        for (values, want) in [
+            (vec![1.0, -1.0], "weight 2: must be finite and >= 0, got -1"),
+            (vec![f64::NAN, 1.0], "weight 1: must be finite and >= 0, got NaN"),
+            (vec![0.0, 0.0], "all weights are zero"),
+            (vec![1e308, 1e308], "past the largest float"),
+        ] {
+            let err = Weights::normalized(values.clone()).unwrap_err().to_string();
+            assert!(err.contains(want), "{values:?}: {err}");
+        }
     }
 
     #[test]

@@ -82,6 +82,13 @@ impl Fixed {
             return Err(Error::from_list(problems));
         }
         let sum: f64 = values.iter().sum();
+        if !sum.is_finite() {
+            return Err(Error::param(
+                "fixed",
+                "weights",
+                "their sum is past the largest float: give them on a smaller scale",
+            ));
+        }
         let mut notes = Vec::new();
         // Published weights are rounded (Table 2 of the flagship's paper sums to 1.0002): always
         // say that and by how much; past the tolerance it is a warning, not a rounding note.
@@ -140,6 +147,19 @@ mod tests {
             .weights(&m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
             .unwrap();
         assert!(exact.notes.is_empty());
+    }
+
+    #[test]
+    fn weights_summing_past_the_largest_float_are_refused() {
+        // Divided by their infinite sum they had all become zero, and every score 0.5.
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        let err = params(&[("C1", 1e308), ("C2", 1e308)])
+            .check()
+            .unwrap()
+            .weights(&Matrix::filled(1, 2, 0.0), &resil_core::StageContext::columns(&sys, &sys.polarities()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("weights") && err.contains("past the largest float"), "{err}");
     }
 
     #[test]
