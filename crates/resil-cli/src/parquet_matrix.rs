@@ -414,30 +414,38 @@ pub fn is_arrow_ipc(path: &Path) -> bool {
 }
 
 /// Reads an Arrow IPC file (the file format, which pyarrow's `feather.write_feather` and
-/// `ipc.new_file` write) in the same wide layout: each record batch one row block. Problems
-/// name the file, the record batch, the row and the column.
+/// `ipc.new_file` write) in the same wide layout: each record batch one row block, the batches
+/// decoded on every core, each thread with a reader of its own. Problems name the file, the
+/// record batch, the row and the column.
 pub fn read_ipc(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
-    let handle = File::open(path).with_context(|| path.display().to_string())?;
-    let reader = arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(handle), None)
-        .with_context(|| format!("{}: not a readable Arrow IPC file", path.display()))?;
+    let open = || -> anyhow::Result<IpcReader> {
+        let handle = File::open(path).with_context(|| path.display().to_string())?;
+        arrow_ipc::reader::FileReader::try_new(std::io::BufReader::new(handle), None)
+            .with_context(|| format!("{}: not a readable Arrow IPC file", path.display()))
+    };
+    let mut reader = open()?;
     let fields: Vec<String> = reader.schema().fields().iter().map(|f| f.name().clone()).collect();
     if fields.len() < 2 {
         bail!("{}: need an id column and at least one criterion, got {} column(s)", path.display(), fields.len());
     }
     let names: Vec<String> = fields[1..].to_vec();
+    // A batch's first row is known only once the batches before it are read, so the batches are
+    // decoded without their row numbers first; a batch that fails is decoded again, in order,
+    // to name its row.
+    let decoded: Vec<Option<(Ids, Matrix)>> = (0..reader.num_batches())
+        .into_par_iter()
+        .map_init(|| open().ok(), |own, b| own.as_mut().and_then(|r| ipc_batch(r, path, b, &names, 0).ok()))
+        .collect();
     let (mut ids, mut blocks) = (Ids::default(), RowBlocks::default());
     let mut first_row = 1u64;
-    for (b, batch) in reader.enumerate() {
-        let batch = batch.with_context(|| format!("{}, record batch {b}: cannot be decoded", path.display()))?;
-        let place = |i: usize| format!("{}, record batch {b}, row {}", path.display(), first_row + i as u64);
-        push_ids(batch.column(0), &mut ids, place)?;
-        let mut matrix = Matrix::filled(batch.num_rows(), names.len(), 0.0);
-        for (j, column) in matrix.columns_mut().enumerate() {
-            let name = &names[j];
-            copy_numbers(batch.column(j + 1), column, false, |i| format!("{}, column `{name}`", place(i)))?;
-        }
-        first_row += batch.num_rows() as u64;
-        if batch.num_rows() > 0 {
+    for (b, batch) in decoded.into_iter().enumerate() {
+        let (batch_ids, matrix) = match batch {
+            Some(done) => done,
+            None => ipc_batch(&mut reader, path, b, &names, first_row)?,
+        };
+        first_row += matrix.nrows() as u64;
+        ids.append(batch_ids);
+        if matrix.nrows() > 0 {
             blocks.push(matrix);
         }
     }
@@ -445,6 +453,31 @@ pub fn read_ipc(path: &Path) -> anyhow::Result<(Ids, Vec<String>, RowBlocks)> {
         bail!("{}: no alternatives", path.display());
     }
     Ok((ids, names, blocks))
+}
+
+type IpcReader = arrow_ipc::reader::FileReader<std::io::BufReader<File>>;
+
+/// Record batch `b` of an Arrow IPC file: its ids and its criteria as a row block; problems
+/// name the row counted from `first_row`.
+fn ipc_batch(
+    reader: &mut IpcReader,
+    path: &Path,
+    b: usize,
+    names: &[String],
+    first_row: u64,
+) -> anyhow::Result<(Ids, Matrix)> {
+    let undecodable = || format!("{}, record batch {b}: cannot be decoded", path.display());
+    reader.set_index(b).with_context(undecodable)?;
+    let batch = reader.next().with_context(undecodable)?.with_context(undecodable)?;
+    let place = |i: usize| format!("{}, record batch {b}, row {}", path.display(), first_row + i as u64);
+    let mut ids = Ids::default();
+    push_ids(batch.column(0), &mut ids, place)?;
+    let mut matrix = Matrix::filled(batch.num_rows(), names.len(), 0.0);
+    for (j, column) in matrix.columns_mut().enumerate() {
+        let name = &names[j];
+        copy_numbers(batch.column(j + 1), column, false, |i| format!("{}, column `{name}`", place(i)))?;
+    }
+    Ok((ids, matrix))
 }
 
 /// The parsed footer (metadata and schema) of `file`, read once and shared by its row groups.
@@ -939,6 +972,15 @@ mod tests {
         assert_eq!((ipc_ids.iter().collect::<Vec<_>>(), ipc_names), (ids.iter().collect::<Vec<_>>(), names));
         assert_eq!(ipc_blocks.count(), 2, "one block per record batch");
         assert_eq!(ipc_blocks.into_matrix(), blocks.into_matrix());
+        // A missing cell in the second batch, decoded on its own core without the row numbers
+        // before it, is named at its row of the whole file.
+        let missing: Vec<Group<'_>> = vec![
+            (vec!["u1", "u2"], vec![1.5, 2.5], vec![Some(3), Some(4)]),
+            (vec!["u3", "u4", "u5"], vec![-1.0, 0.0, 1.0], vec![Some(7), None, Some(9)]),
+        ];
+        let gap = ipc_file(dir.path(), "gap.arrow", &missing);
+        let err = format!("{:#}", read_ipc(&gap).unwrap_err());
+        assert!(err.contains(&format!("{}, record batch 1, row 4", gap.display())), "{err}");
         std::fs::write(&path, "id,a\nu,1\n").unwrap();
         assert!(read_ipc(&path).unwrap_err().to_string().contains("m.arrow: not a readable Arrow IPC file"));
     }
