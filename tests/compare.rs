@@ -79,6 +79,39 @@ fn diff_passes_for_equal_runs_and_fails_past_the_tolerance() {
         assert_eq!(code, 1, "{bad}");
         assert!(stderr.contains("--tolerance: must be a finite number >= 0, got"), "{bad}: {stderr}");
     }
+    // A score or weight turned NaN differs past any tolerance (its delta, NaN, had been passed
+    // over by the maximum: "within tolerance").
+    for (file, column) in [("scores.csv", "score"), ("weights.csv", "weight")] {
+        let nan = tempfile::tempdir().unwrap();
+        for f in ["manifest.json", "scores.csv", "weights.csv"] {
+            std::fs::copy(b.path().join(f), nan.path().join(f)).unwrap();
+        }
+        let text = std::fs::read_to_string(nan.path().join(file)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let at = lines[0].split(',').position(|h| h == column).unwrap();
+        let mut cells: Vec<&str> = lines[1].split(',').collect();
+        cells[at] = "NaN";
+        lines[1] = cells.join(",");
+        std::fs::write(nan.path().join(file), lines.join("\n") + "\n").unwrap();
+        let (code, stdout, _) = resil(&["diff", pa, nan.path().to_str().unwrap(), "--tolerance", "1"]);
+        assert_eq!(code, 1, "{file}: {stdout}");
+        assert!(stdout.contains("1 differ (max |delta| inf)") && stdout.contains("DIFFERENT"), "{file}: {stdout}");
+    }
+    // A row repeated had replaced the first unseen.
+    let twice = tempfile::tempdir().unwrap();
+    for f in ["manifest.json", "scores.csv", "weights.csv"] {
+        std::fs::copy(b.path().join(f), twice.path().join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(twice.path().join("scores.csv")).unwrap();
+    let second = text.lines().nth(1).unwrap().to_string();
+    std::fs::write(twice.path().join("scores.csv"), format!("{text}{second}\n")).unwrap();
+    let (code, _, stderr) = resil(&["diff", pa, twice.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let last = text.lines().count() + 1;
+    assert!(
+        stderr.contains(&format!("scores.csv, line {last}: `")) && stderr.contains("has a row already"),
+        "{stderr}"
+    );
     // A folder that is not a run's is named as such (it was "weights.csv: No such file").
     let empty = tempfile::tempdir().unwrap();
     let (code, _, stderr) = resil(&["diff", pa, empty.path().to_str().unwrap()]);

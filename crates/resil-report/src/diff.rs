@@ -73,7 +73,11 @@ fn read(dir: &Path, file: &str, key_columns: &[&str], value_columns: &[&str]) ->
     for rec in r.records() {
         let rec = rec.map_err(|e| Error::input(&path, None, e.to_string()))?;
         let key = keys.iter().map(|&k| rec.get(k).unwrap_or("")).collect::<Vec<_>>().join(" / ");
-        out.insert(key, values.iter().map(|&v| rec.get(v).unwrap_or("").to_string()).collect());
+        let line = rec.position().map(|p| p.line());
+        // A second row of one key would have replaced the first unseen.
+        if out.insert(key.clone(), values.iter().map(|&v| rec.get(v).unwrap_or("").to_string()).collect()).is_some() {
+            return Err(Error::input(&path, line, format!("`{key}` has a row already")));
+        }
     }
     Ok(out)
 }
@@ -90,7 +94,14 @@ fn deltas(
         match b.get(key) {
             None => unmatched.push(format!("{what} {key}: only in the first run")),
             Some(vb) if va[col] != vb[col] => {
-                let delta = va[col].parse::<f64>().ok().zip(vb[col].parse::<f64>().ok()).map(|(x, y)| y - x);
+                // No delta where either side is not a number, or the difference is not one (a
+                // NaN score): such a row differs past any tolerance.
+                let delta = va[col]
+                    .parse::<f64>()
+                    .ok()
+                    .zip(vb[col].parse::<f64>().ok())
+                    .map(|(x, y)| y - x)
+                    .filter(|d| !d.is_nan());
                 out.push(Delta { key: key.clone(), a: Some(va[col].clone()), b: Some(vb[col].clone()), delta });
             }
             Some(_) => {}
