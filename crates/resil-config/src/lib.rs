@@ -326,6 +326,15 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
     }
     let mut indicator_ids = BTreeSet::new();
     for (i, ind) in c.indicators.iter().enumerate() {
+        // Blank, these would name a column, a chart's series or a level of the hierarchy with
+        // nothing (a blank sub-system had been scored as a nameless level).
+        for (field, value) in
+            [("id", &ind.id), ("name", &ind.name), ("system", &ind.system), ("subsystem", &ind.subsystem)]
+        {
+            if value.trim().is_empty() {
+                err(format!("indicator[{i}].{field}"), "blank: every indicator needs one".into());
+            }
+        }
         if !indicator_ids.insert(ind.id.as_str()) {
             err(format!("indicator[{i}].id"), format!("duplicate indicator id `{}`", ind.id));
         }
@@ -346,6 +355,9 @@ pub fn check(loaded: &LoadedConfig) -> Vec<Error> {
     let own = pipeline_problems(file, &c.pipeline, &c.indicators);
     let mut names = BTreeSet::new();
     for (i, v) in c.compare.variants.iter().enumerate() {
+        if v.name.trim().is_empty() {
+            err(format!("compare.variant[{i}].name"), "blank: the comparison's rows are named by it".into());
+        }
         if !names.insert(v.name.as_str()) {
             err(format!("compare.variant[{i}].name"), format!("duplicate variant name `{}`", v.name));
         }

@@ -73,6 +73,25 @@ fn every_cross_reference_problem_is_reported() {
         true,
         &["c.toml: `study.name`: blank: it titles", "c.toml: `published.source`: blank: cite the publication"],
     );
+    // Blank indicator fields had named a column, a series or a level of the hierarchy with
+    // nothing; a blank variant name, the comparison's rows.
+    let text = MINIMAL
+        .replace("id = \"X1\"", "id = \" \"")
+        .replace("name = \"x\"", "name = \"\"")
+        .replace("system = \"a\"", "system = \" \"")
+        .replace("subsystem = \"b\"", "subsystem = \"\"")
+        + "[[compare.variant]]\nname = \" \"\npipeline = { weight = { method = \"equal\" } }\n";
+    check_err(
+        &text,
+        true,
+        &[
+            "c.toml: `indicator[0].id`: blank: every indicator needs one",
+            "c.toml: `indicator[0].name`: blank",
+            "c.toml: `indicator[0].system`: blank",
+            "c.toml: `indicator[0].subsystem`: blank",
+            "c.toml: `compare.variant[0].name`: blank: the comparison's rows are named by it",
+        ],
+    );
     let text = MINIMAL.replace("labels = [\"low\", \"high\"]", "labels = [\"low\", \"low\"]");
     check_err(&text, true, &["c.toml: `pipeline.classify.labels[1]`: `low` labels two grades"]);
     let text = MINIMAL.replace("labels = [\"low\", \"high\"]", "labels = [\" \", \"high\"]");
