@@ -357,6 +357,14 @@ fn parameters_a_method_does_not_take_are_refused_with_the_flag() {
     let (code, _, stderr) = resil(&["classify", &v, "--method", "head-tail", "--param", "k=9"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("`--param k`: head-tail has no parameter `k`; it takes: no parameters"), "{stderr}");
+    // A parameter without a name is not taken for one named "" (it was "has no parameter ``").
+    for (command, file) in [("score", &t), ("classify", &v)] {
+        for bad in ["=3", " =3", "k"] {
+            let (code, _, stderr) = resil(&[command, file, "--param", bad]);
+            assert_eq!(code, 1, "{command} {bad}");
+            assert!(stderr.contains(&format!("--param `{bad}`: expected KEY=VALUE")), "{command} {bad}: {stderr}");
+        }
+    }
     // More classes than the values support: the classes are made, and the empty ones named.
     let (code, _, stderr) = resil(&["classify", &v, "--method", "quantile", "--k", "12"]);
     assert_eq!(code, 0);

@@ -85,7 +85,10 @@ fn route(params: &[String], stages: &[(&str, &str, &str)]) -> anyhow::Result<Vec
     let pairs = params
         .iter()
         .map(|p| {
-            let (key, value) = p.split_once('=').with_context(|| format!("--param `{p}`: expected KEY=VALUE"))?;
+            let (key, value) = p
+                .split_once('=')
+                .filter(|(key, _)| !key.trim().is_empty())
+                .with_context(|| format!("--param `{p}`: expected KEY=VALUE"))?;
             Ok((key.to_string(), toml_value(value)))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
