@@ -118,6 +118,34 @@ fn spatial_moran_command_matches_esda() {
 }
 
 #[test]
+fn values_too_large_for_their_sums_of_powers_are_refused_not_given_as_null() {
+    // At 1e200 the squares overflow: Moran's I, Geary's C, G, local G and the bivariate I had
+    // come out null (NaN) with exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("huge.csv");
+    let rows: String =
+        (0..12).map(|i| format!("u{i},{}e200,{}e200,{},{}\n", 1 + i % 3, 1 + i % 4, i % 4, i / 4)).collect();
+    std::fs::write(&table, format!("id,value,other,x,y\n{rows}")).unwrap();
+    let t = table.to_str().unwrap();
+    let common = ["--id", "id", "--value", "value", "--x", "x", "--y", "y", "--permutations", "9"];
+    for (command, what) in [
+        (&["spatial", "moran", t][..], "moran"),
+        (&["spatial", "geary", t], "geary"),
+        (&["spatial", "getis-ord", t], "getis-ord"),
+        (&["spatial", "getis-ord", t, "--local"], "local getis-ord"),
+        (&["spatial", "moran-bv", t, "--with", "other"], "moran-bv"),
+    ] {
+        let (code, stdout, stderr) = resil(&[command, &common[..]].concat());
+        assert_eq!((code, stdout.as_str()), (1, ""), "{command:?}: {stderr}");
+        assert!(stderr.contains(&format!("{what}: the values are too large to compute with")), "{command:?}: {stderr}");
+    }
+    // The same table scaled to 1e70 is computed.
+    std::fs::write(&table, std::fs::read_to_string(&table).unwrap().replace("e200", "e70")).unwrap();
+    let (code, _, stderr) = resil(&[&["spatial", "moran", t][..], &common[..]].concat());
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
 fn spatial_geary_command_matches_esda() {
     // esda 2.9.0's Geary (data/reference-cases/esda_geary.json), band 1.5 binary links
     // row-standardised, with the same flags as `resil spatial moran`.
@@ -238,6 +266,16 @@ fn inequality_command_matches_pysal() {
     let (code, _, stderr) = resil(&["inequality", t, "--id", "id", "--value", "gdp", "--group", "nope"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("line 1: missing column `nope`"), "{stderr}");
+    // A blank group had made a nameless group of the decomposition; values near the largest
+    // float had given null measures.
+    std::fs::write(&table, "id,gdp,region\na,1,\nb,2,East\n").unwrap();
+    let (code, _, stderr) = resil(&["inequality", t, "--id", "id", "--value", "gdp", "--group", "region"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("line 2, column `region`: empty group"), "{stderr}");
+    std::fs::write(&table, "id,gdp\na,1e308\nb,1e308\nc,1e308\n").unwrap();
+    let (code, _, stderr) = resil(&["inequality", t, "--id", "id", "--value", "gdp"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`gdp` is too large to compute with"), "{stderr}");
 }
 
 #[test]

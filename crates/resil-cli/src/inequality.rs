@@ -93,7 +93,15 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
             ),
         }
         if let Some(c) = group_col {
-            groups.push(record.get(c).unwrap_or("").to_string());
+            let group = record.get(c).unwrap_or("");
+            if group.trim().is_empty() {
+                bail!(
+                    "{}, line {line}, column `{}`: empty group; every row needs one for the decomposition",
+                    path.display(),
+                    args.group.as_deref().unwrap_or_default()
+                );
+            }
+            groups.push(group.to_string());
         }
         if let Some(coordinates) = &coordinates {
             points.push(point_cells(&record, coordinates, path, line)?);
@@ -102,10 +110,19 @@ pub fn inequality(args: &InequalityArgs, out: &mut dyn Write) -> anyhow::Result<
     if values.len() < 2 || values.iter().sum::<f64>() <= 0.0 {
         bail!("{}: inequality needs at least two rows and a positive total of `{}`", path.display(), args.value);
     }
+    let (theil, gini) = (theil_decomposition(&values, &vec![""; values.len()]).0, gini(&values));
+    // Values near the largest float overflow the sums: the measures would come out as null.
+    if !(theil.is_finite() && gini.is_finite()) {
+        bail!(
+            "{}: `{}` is too large to compute with (Theil {theil}, Gini {gini}); rescale the column",
+            path.display(),
+            args.value
+        );
+    }
     let mut result = Inequality {
         n: values.len(),
-        theil: theil_decomposition(&values, &vec![""; values.len()]).0,
-        gini: gini(&values),
+        theil,
+        gini,
         groups: None,
         theil_between: None,
         theil_within: None,

@@ -54,6 +54,7 @@ pub fn geary(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     let mean = values.iter().sum::<f64>() / nf;
     let deviations: Vec<f64> = values.iter().map(|v| v - mean).collect();
     let (m2, m4) = deviations.iter().fold((0.0, 0.0), |(a, b), d| (a + d * d, b + d.powi(4)));
+    crate::power_sums_finite("geary", &[m2, m4, m2 * m2])?;
     if m2 == 0.0 {
         return Err(Error::data("geary", "every value is the same: Geary's C is undefined (0/0)"));
     }

@@ -89,6 +89,7 @@ pub fn getis_ord(values: &[f64], w: &SpatialWeights, permutations: usize, seed: 
     let (sum, sum2) = (values.iter().sum::<f64>(), values.iter().map(|v| v * v).sum::<f64>());
     let (sum3, sum4) = (values.iter().map(|v| v.powi(3)).sum::<f64>(), values.iter().map(|v| v.powi(4)).sum::<f64>());
     let den = sum * sum - sum2;
+    crate::power_sums_finite("getis-ord", &[sum4, sum.powi(4), den * den * nf * nf * nf * nf])?;
     if den <= 0.0 {
         return Err(Error::data("getis-ord", "fewer than two positive values: G is undefined (0/0)"));
     }
@@ -140,6 +141,7 @@ pub fn local_g(values: &[f64], w: &SpatialWeights, star: bool, permutations: usi
     let n = values.len();
     let total: f64 = values.iter().sum();
     let total2: f64 = values.iter().map(|v| v * v).sum();
+    crate::power_sums_finite("local getis-ord", &[total * total, total2])?;
     // Row-standardised rows: (self weight, [(neighbour, weight)]).
     let rows: Vec<(f64, Vec<(usize, f64)>)> = w
         .neighbours

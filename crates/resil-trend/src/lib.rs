@@ -32,4 +32,17 @@ pub fn permutations_problem(permutations: usize) -> Option<String> {
         .then(|| format!("at most {MOST_PERMUTATIONS} (a pseudo p-value of 1e-6 resolution), got {permutations}"))
 }
 
+/// Refuses values whose sums of powers (squares, fourth powers) pass the largest float: the
+/// statistic would come out NaN and be written as null. Values above about 1e75 do that.
+pub(crate) fn power_sums_finite(what: &str, sums: &[f64]) -> resil_core::Result<()> {
+    if sums.iter().all(|s| s.is_finite()) {
+        Ok(())
+    } else {
+        Err(resil_core::Error::data(
+            what,
+            "the values are too large to compute with (their sums of powers overflow): rescale them",
+        ))
+    }
+}
+
 pub use regions::{growth_between, growth_percent, regional_summary, RegionRow, ALL_REGIONS};

@@ -42,6 +42,10 @@ pub fn moran_bv(x: &[f64], y: &[f64], w: &SpatialWeights, permutations: usize, s
     if x.iter().chain(y).any(|v| !v.is_finite()) {
         return Err(Error::data("moran-bv", "a value is not finite"));
     }
+    for v in [x, y] {
+        let mean = v.iter().sum::<f64>() / n as f64;
+        crate::power_sums_finite("moran-bv", &[v.iter().map(|x| (x - mean).powi(2)).sum::<f64>()])?;
+    }
     let (Some(zx), Some(zy)) = (standardised(x), standardised(y)) else {
         return Err(Error::data("moran-bv", "a variable is constant: bivariate Moran is undefined (0/0)"));
     };

@@ -615,6 +615,7 @@ pub fn moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed: u64)
     let ei2 = ei * ei;
     let v_norm = (nf * nf * s1 - nf * s2 + 3.0 * s0 * s0) / ((nf * nf - 1.0) * s0 * s0) - ei2;
     let m4: f64 = z.iter().map(|v| v.powi(4)).sum::<f64>() / nf;
+    crate::power_sums_finite("moran", &[m2, m4, m2 * m2])?;
     let k = m4 / (m2 * m2);
     let a = nf * ((nf * nf - 3.0 * nf + 3.0) * s1 - nf * s2 + 3.0 * s0 * s0);
     let b = k * ((nf * nf - nf) * s1 - 2.0 * nf * s2 + 6.0 * s0 * s0);
@@ -712,6 +713,7 @@ pub fn local_moran(values: &[f64], w: &SpatialWeights, permutations: usize, seed
     }
     let z = centred(values);
     let den: f64 = z.iter().map(|v| v * v).sum();
+    crate::power_sums_finite("lisa", &[den])?;
     if den == 0.0 {
         return Err(Error::data("lisa", "every value is the same: local Moran is undefined (0/0)"));
     }
@@ -904,6 +906,18 @@ mod tests {
         let la = local_moran(&values, &w, 99, 3).unwrap();
         assert_eq!(la, local_moran(&values, &w, 99, 3).unwrap());
         assert!(la.iter().all(|l| l.q_fdr >= l.p_sim && l.q_fdr <= 1.0));
+    }
+
+    #[test]
+    fn local_moran_refuses_values_whose_squares_overflow() {
+        let r = reference();
+        let points: Vec<(f64, f64)> = floats(&r["x"]).into_iter().zip(floats(&r["y"])).collect();
+        let w = SpatialWeights::build(&points, Metric::Planar, WeightsKind::Knn(3), true).unwrap();
+        let huge: Vec<f64> = floats(&r["values"]).iter().map(|v| v * 1e200).collect();
+        let err = local_moran(&huge, &w, 99, 3).unwrap_err().to_string();
+        assert!(err.contains("lisa: the values are too large to compute with"), "{err}");
+        let large: Vec<f64> = floats(&r["values"]).iter().map(|v| v * 1e70).collect();
+        assert!(local_moran(&large, &w, 99, 3).is_ok());
     }
 
     #[test]
