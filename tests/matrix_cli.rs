@@ -274,6 +274,29 @@ fn a_number_of_classes_past_the_cap_is_refused_where_it_is_given() {
 }
 
 #[test]
+fn values_whose_squared_deviations_overflow_are_refused_by_every_classifier() {
+    // Around 1e200 the fit statistics had come out null, and Jenks had cut at infinite costs
+    // (most values in its top class).
+    let values: Vec<String> = (0..20).map(|i| format!("{}e200", 1 + i % 7)).collect();
+    let (_d, t) = write(&format!("v\n{}\n", values.join("\n")));
+    let (_d2, fine) = write(&format!("v\n{}\n", values.join("\n").replace("e200", "e70")));
+    let with_k = ["jenks", "quantile", "equal-interval", "pretty", "jenks-caspall"];
+    for method in with_k.iter().chain(&["std-mean", "head-tail", "box-plot"]) {
+        let (code, _, stderr) = resil(&["classify", &t, "--method", method]);
+        assert_eq!(code, 1, "{method}: {stderr}");
+        assert!(stderr.contains("the values are too large to compute with"), "{method}: {stderr}");
+        let k: &[&str] = if with_k.contains(method) { &["--k", "3"] } else { &[] };
+        let (code, stdout, stderr) = resil(&[&["classify", &fine, "--method", method][..], k].concat());
+        assert_eq!(code, 0, "{method}: {stderr}");
+        let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert!(out["gvf"].is_f64(), "{method}: {out}");
+    }
+    let (code, _, stderr) = resil(&["classify", &t, "--method", "fixed", "--param", "cuts=[3e200]"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("fixed thresholds: the values are too large"), "{stderr}");
+}
+
+#[test]
 fn classify_chooses_k_by_bic_as_ckmeans() {
     // Ckmeans.1d.dp 4.3.5 itself (tests/reference/ckmeans_bic.R)
     // over k = 2..8 of the exact Jenks classes, from the command line.

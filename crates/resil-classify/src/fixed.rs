@@ -37,6 +37,7 @@ impl Classifier for FixedThresholds {
         if reference.is_empty() || reference.iter().any(|v| !v.is_finite()) {
             return Err(Error::data("fixed thresholds", "reference values must be present and finite"));
         }
+        crate::spread_computable("fixed thresholds", reference)?;
         Ok(Outcome::new(Breaks::new(self.cuts.clone(), CutRule::LowerInclusive, reference)))
     }
 }

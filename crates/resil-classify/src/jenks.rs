@@ -530,6 +530,7 @@ impl Classifier for Jenks {
         if let Some(i) = reference.iter().position(|v| !v.is_finite()) {
             return Err(Error::data("jenks", format!("value {} is not finite ({}th value)", reference[i], i + 1)));
         }
+        crate::spread_computable("jenks", reference)?;
         let sorted = sorted_total_order(reference);
         let distinct = 1 + sorted.windows(2).filter(|w| w[0] != w[1]).count();
         if distinct < self.k {

@@ -29,6 +29,21 @@ use resil_core::{Error, Result};
 /// had aborted the run, allocating its class bounds.
 pub const MOST_CLASSES: usize = 1000;
 
+/// Refuses values whose squared deviations overflow (spreads beyond about 1e150): the fit
+/// statistics would be NaN, written as null, and Jenks would cut at infinite costs.
+pub(crate) fn spread_computable(method: &str, reference: &[f64]) -> Result<()> {
+    let mean = reference.iter().sum::<f64>() / reference.len() as f64;
+    let squares: f64 = reference.iter().map(|v| (v - mean) * (v - mean)).sum();
+    if mean.is_finite() && squares.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::data(
+            method,
+            "the values are too large to compute with (their squared deviations overflow): rescale them",
+        ))
+    }
+}
+
 /// Checks a number of classes asked of `method`: from 2 to [`MOST_CLASSES`].
 pub fn class_count(method: &str, k: usize) -> Result<usize> {
     if (2..=MOST_CLASSES).contains(&k) {

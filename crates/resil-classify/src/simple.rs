@@ -64,6 +64,7 @@ pub(crate) fn sorted_finite(reference: &[f64]) -> Result<Vec<f64>> {
     if reference.is_empty() || reference.iter().any(|v| !v.is_finite()) {
         return Err(Error::data("classify", "values must be present and finite"));
     }
+    crate::spread_computable("classify", reference)?;
     let mut sorted = reference.to_vec();
     sorted.sort_by(f64::total_cmp);
     Ok(sorted)
