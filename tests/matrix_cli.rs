@@ -274,6 +274,25 @@ fn a_number_of_classes_past_the_cap_is_refused_where_it_is_given() {
 }
 
 #[test]
+fn criteria_values_too_large_to_compute_with_are_refused_by_score() {
+    // 1e200 had given TOPSIS null scores, all ranked 1, and z-scores "every indicator is
+    // constant"; the limit is the one `resil run` holds a panel to.
+    let (_d, t) = write("id,a,b\nx,1,2\ny,3e200,4\nz,5,6\nw,7,9\n");
+    for args in
+        [&["--normalize", "none"][..], &["--normalize", "zscore"], &["--method", "vikor"], &["--method", "promethee2"]]
+    {
+        let (code, _, stderr) = resil(&[&["score", &t][..], args].concat());
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("indicator `a`, row 2: 3e200 is too large to compute with (|x| > 1e150)"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let (_d, fine) = write("id,a,b\nx,1,2\ny,3e100,4\nz,5,6\nw,7,9\n");
+    assert_eq!(resil(&["score", &fine]).0, 0);
+}
+
+#[test]
 fn values_whose_squared_deviations_overflow_are_refused_by_every_classifier() {
     // Around 1e200 the fit statistics had come out null, and Jenks had cut at infinite costs
     // (most values in its top class).

@@ -331,7 +331,7 @@ fn fit_chunked(
     let steps = score_stages.normalize.len();
     let mut states: Vec<Vec<PassState>> = Vec::new();
     let mut fitted = stages.fitted(&states)?;
-    let mut in_place = false;
+    let (mut in_place, mut read_yet) = (false, false);
     for stage in 0..stages.stage_count() {
         if stage == steps {
             // Normalised once where the chunks are held in memory, else on the fly at every pass.
@@ -344,10 +344,17 @@ fn fit_chunked(
         }
         let mut done: Vec<PassState> = Vec::new();
         for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
+            // The first pass to read the rows checks their size as it reads them (no pass of
+            // its own: a streamed file would be decoded once more).
+            let first_pass = !read_yet;
+            read_yet = true;
             let place = |row: usize| chunks.place(row).unwrap_or_else(|| format!("row {}", row + 1));
             let fold = |k: usize| {
                 let mut state = PassState::new(slots, ncols);
                 chunks.with_chunk(k, &mut |chunk, first| {
+                    if first_pass {
+                        crate::data_checks::check_block(chunk, first, system, &place)?;
+                    }
                     stages.fold(&fitted, stage, pass, &done, chunk, first, &mut state, Some(&place))
                 })?;
                 Ok(state)

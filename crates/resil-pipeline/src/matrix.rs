@@ -156,6 +156,7 @@ pub fn score_matrix(matrix: &Matrix, system: &IndicatorSystem, stages: &ScoreSta
         .collect::<Result<Vec<_>>>()?;
     let weighter = registry::weighter(&key("--weight"), &stages.weight, &mut warnings)?;
     let (scorer, ties) = registry::scorer(&key("--method"), &stages.rank, &mut warnings)?;
+    crate::data_checks::check_block(matrix, 0, system, &|row| format!("row {}", row + 1))?;
     let mut notes = Vec::new();
     let mut orientation = system.polarities();
     let mut normalized = std::borrow::Cow::Borrowed(matrix);
