@@ -182,4 +182,22 @@ fn report_names_a_folder_that_is_not_a_run_and_checks_given_outlines() {
         "{stderr}"
     );
     assert_eq!(std::fs::read(out.join("report.html")).unwrap(), before, "the earlier report is kept");
+
+    // A number of the run's tables edited into text is named at its line and column (it had
+    // been drawn as a gap or a zero); a blank cell is a missing value.
+    for (file, column) in [("scores.csv", "rank"), ("regions.csv", "mean"), ("weights.csv", "weight")] {
+        let path = out.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let at = lines[0].split(',').position(|h| h == column).unwrap();
+        let mut cells: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+        cells[at] = "abc".into();
+        lines[2] = cells.join(",");
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let (code, _, stderr) = resil(&["report", out.to_str().unwrap()]);
+        assert_eq!(code, 1, "{file}");
+        assert!(stderr.contains(&format!("{file}, line 3: column `{column}`: `abc` is not a number")), "{stderr}");
+        assert_eq!(std::fs::read(out.join("report.html")).unwrap(), before, "the earlier report is kept");
+        std::fs::write(&path, text).unwrap();
+    }
 }

@@ -15,22 +15,39 @@ fn read(dir: &Path, file: &str) -> Result<String> {
     std::fs::read_to_string(&path).map_err(|e| Error::io(path, e))
 }
 
-fn csv_rows(dir: &Path, file: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+/// Reads `file` of the run folder: its header and rows. Every cell of the columns named in
+/// `numbers` (a name ending in `*`: every column it begins) must be a number or blank, as the
+/// charts read them: a cell edited into text had been drawn as a gap or a zero.
+fn csv_rows(dir: &Path, file: &str, numbers: &[&str]) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let text = read(dir, file)?;
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let headers = r
+    let headers: Vec<String> = r
         .headers()
         .map_err(|e| Error::input(dir.join(file), Some(1), e.to_string()))?
         .iter()
         .map(String::from)
         .collect();
-    let rows = r
-        .records()
-        .map(|rec| {
-            rec.map(|rec| rec.iter().map(String::from).collect())
-                .map_err(|e| Error::input(dir.join(file), None, e.to_string()))
+    let numeric: Vec<usize> = (0..headers.len())
+        .filter(|&c| {
+            numbers.iter().any(|n| match n.strip_suffix('*') {
+                Some(prefix) => headers[c].starts_with(prefix),
+                None => headers[c] == *n,
+            })
         })
-        .collect::<Result<_>>()?;
+        .collect();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| Error::input(dir.join(file), None, e.to_string()))?;
+        let line = rec.position().map(|p| p.line());
+        for &c in &numeric {
+            let cell = rec.get(c).unwrap_or("").trim();
+            if !cell.is_empty() && cell.parse::<f64>().is_err() {
+                let message = format!("column `{}`: `{cell}` is not a number", headers[c]);
+                return Err(Error::input(dir.join(file), line, message));
+            }
+        }
+        rows.push(rec.iter().map(String::from).collect());
+    }
     Ok((headers, rows))
 }
 
@@ -59,7 +76,7 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         manifest["study"]["periods"].as_array().into_iter().flatten().map(|p| p.to_string()).collect();
 
     // Weights (the first scope group), in file order.
-    let (wh, wrows) = csv_rows(dir, "weights.csv")?;
+    let (wh, wrows) = csv_rows(dir, "weights.csv", &["weight"])?;
     let (wi, ws, wv, wscope) = (
         col(&wh, "indicator", "weights.csv")?,
         col(&wh, "subsystem", "weights.csv")?,
@@ -125,7 +142,7 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         files.push((format!("chart_map_{period}.svg"), svg.clone().into_bytes()));
         sections.push(("Map", svg));
     }
-    let (rh, rrows) = csv_rows(dir, "regions.csv")?;
+    let (rh, rrows) = csv_rows(dir, "regions.csv", &["period", "mean"])?;
     let (rr, rp, rm) =
         (col(&rh, "region", "regions.csv")?, col(&rh, "period", "regions.csv")?, col(&rh, "mean", "regions.csv")?);
     let mut by_region: BTreeMap<String, Vec<(i32, f64)>> = BTreeMap::new();
@@ -148,7 +165,7 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     let regions_svg = charts::regions_chart(&series);
     files.push(("chart_regions.svg".to_string(), regions_svg.clone().into_bytes()));
     sections.push(("Regions", regions_svg));
-    let (sh, srows) = csv_rows(dir, "scores.csv")?;
+    let (sh, srows) = csv_rows(dir, "scores.csv", &["period", "rank"])?;
     let (su, sn, sp, sr) = (
         col(&sh, "unit", "scores.csv")?,
         col(&sh, "name", "scores.csv")?,
@@ -253,8 +270,8 @@ pub(crate) fn trend_charts(dir: &Path) -> Result<Vec<(String, String)>> {
     if !dir.join("trend_points.csv").is_file() || !dir.join("trend_curves.csv").is_file() {
         return Ok(Vec::new());
     }
-    let (ph, prows) = csv_rows(dir, "trend_points.csv")?;
-    let (ch, crows) = csv_rows(dir, "trend_curves.csv")?;
+    let (ph, prows) = csv_rows(dir, "trend_points.csv", &["x_m", "y_m", "z"])?;
+    let (ch, crows) = csv_rows(dir, "trend_curves.csv", &["x_m", "z"])?;
     let f = |r: &Vec<String>, c: usize| r[c].parse::<f64>().unwrap_or(f64::NAN);
     let (pz, pp, pu, px, py, pv) = (
         col(&ph, "zone", "")?,
@@ -317,7 +334,7 @@ pub(crate) fn moran_charts(dir: &Path) -> Result<Vec<(String, String)>> {
     let Some(file) = ["lisa.csv", "moran_points.csv"].into_iter().find(|f| dir.join(f).is_file()) else {
         return Ok(Vec::new());
     };
-    let (h, rows) = csv_rows(dir, file)?;
+    let (h, rows) = csv_rows(dir, file, &["z", "lag_z"])?;
     let (cn, cp, cz, cl) =
         (col(&h, "name", file)?, col(&h, "period", file)?, col(&h, "z", file)?, col(&h, "lag_z", file)?);
     let cq = h.iter().position(|c| c == "quadrant");
@@ -368,7 +385,7 @@ pub fn compare_heatmap(dir: &Path) -> Result<Option<String>> {
     if !dir.join("compare_correlations.csv").is_file() {
         return Ok(None);
     }
-    let (h, rows) = csv_rows(dir, "compare_correlations.csv")?;
+    let (h, rows) = csv_rows(dir, "compare_correlations.csv", &["spearman"])?;
     let (cp, ca, cb, cs) =
         (col(&h, "period", "")?, col(&h, "run_a", "")?, col(&h, "run_b", "")?, col(&h, "spearman", "")?);
     let mut names: Vec<String> = Vec::new();
@@ -404,7 +421,11 @@ fn sensitivity_charts(
     if !dir.join("ranks.csv").is_file() {
         return Ok(Vec::new());
     }
-    let (h, rows) = csv_rows(dir, "ranks.csv")?;
+    let (h, rows) = csv_rows(
+        dir,
+        "ranks.csv",
+        &["nominal_rank", "median_rank", "rank_p05", "rank_p95", "p_nominal_grade", "p_grade:*"],
+    )?;
     let c = |name: &str| col(&h, name, "sensitivity/ranks.csv");
     let (cu, cn, cp, cnom, cmed, c05, c95, cpn) = (
         c("unit")?,
@@ -483,7 +504,7 @@ fn sensitivity_charts(
         ));
     }
     if dir.join("sobol.csv").is_file() {
-        let (h, rows) = csv_rows(dir, "sobol.csv")?;
+        let (h, rows) = csv_rows(dir, "sobol.csv", &["base_points", "first_order*", "total*"])?;
         let c = |name: &str| col(&h, name, "sensitivity/sobol.csv");
         let (co, cf, cb) = (c("output")?, c("factor")?, c("base_points")?);
         let cols = [
@@ -553,7 +574,7 @@ fn html_table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// The indicator system with units, polarity, weight (first scope) and provenance, from weights.csv.
 fn indicator_table(dir: &Path) -> Result<String> {
-    let (h, rows) = csv_rows(dir, "weights.csv")?;
+    let (h, rows) = csv_rows(dir, "weights.csv", &["weight"])?;
     let columns = ["indicator", "name", "unit", "system", "subsystem", "polarity", "weight", "provenance"];
     let scope = col(&h, "scope", "weights.csv")?;
     let first = rows.first().map(|r| r[scope].clone()).unwrap_or_default();
@@ -585,7 +606,7 @@ fn published_table(dir: &Path, manifest: &Value) -> Result<String> {
     if !dir.join("published.csv").is_file() {
         return Ok(String::new());
     }
-    let (h, rows) = csv_rows(dir, "published.csv")?;
+    let (h, rows) = csv_rows(dir, "published.csv", &[])?;
     let columns = ["id", "published", "this_run", "this_run_detail", "sentence"];
     let body = pick_columns(&h, &rows, &columns, "this_run", "published.csv")?;
     let source = manifest["published"]["source"].as_str().unwrap_or("");
