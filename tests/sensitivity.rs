@@ -373,6 +373,10 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         sensitivity(&study.path().join("study.toml"), &study.path().join("s"), &["--threads", "100000"]);
     assert_ne!(code, 0);
     assert!(stderr.contains("100000 is not in 1..=1024"), "{stderr}");
+    // --draws out of range is named at the flag (it had been named as the config's key).
+    let (code, _, stderr) = sensitivity(&study.path().join("study.toml"), &study.path().join("s"), &["--draws", "7"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid value '7' for '--draws <DRAWS>': 7 is not in 8..=1048576"), "{stderr}");
     for (extra, want) in cases {
         let study = study_with(extra);
         let out = study.path().join("s");

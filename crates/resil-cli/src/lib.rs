@@ -117,8 +117,9 @@ enum Command {
     /// distributions, Sobol indices, leave-one-out.
     Sensitivity {
         config: PathBuf,
-        /// Base points N of the design (N (k + 2) evaluations; default: the config's draws).
-        #[arg(long)]
+        /// Base points N of the design, 8 to 2^20 (N (k + 2) evaluations; default: the config's
+        /// draws).
+        #[arg(long, value_parser = draw_count())]
         draws: Option<usize>,
         /// Seed of the design's shift and the bootstrap (default: the config's seed).
         #[arg(long)]
@@ -238,6 +239,12 @@ const MOST_THREADS: u64 = 1024;
 /// `--threads` and `--workers`: from 1 to [`MOST_THREADS`].
 pub(crate) fn thread_count() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MOST_THREADS)
+}
+
+/// `--draws`: the bounds the config's `sensitivity.draws` is held to, named at the flag.
+fn draw_count() -> clap::builder::RangedU64ValueParser<usize> {
+    let (fewest, most) = (resil_pipeline::FEWEST_DRAWS as u64, resil_pipeline::MOST_DRAWS as u64);
+    clap::builder::RangedU64ValueParser::<usize>::new().range(fewest..=most)
 }
 
 /// Whether this build reads and writes Parquet (cargo feature `parquet`).

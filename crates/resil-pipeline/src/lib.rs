@@ -38,7 +38,10 @@ pub use run::{
     check_output_dir, prepare, run, validate, BreaksGroup, CappedCell, IndicatorChecks, IndicatorStat, LearnedState,
     LevelScores, LoggedNote, Prepared, RunResult, TreatedCell, WeightGroup,
 };
-pub use sensitivity::{sensitivity, Factor, FactorKind, SensitivityOptions, SensitivityResult, Timings, FACTOR_KINDS};
+pub use sensitivity::{
+    sensitivity, Factor, FactorKind, SensitivityOptions, SensitivityResult, Timings, FACTOR_KINDS, FEWEST_DRAWS,
+    MOST_DRAWS,
+};
 pub use sources::{RunOptions, SkippedSource};
 pub use stream_fill::Filled;
 pub use streamed::{Derived, RowKeys, StreamPlan, StreamedRun, CLASSES_SAMPLE};

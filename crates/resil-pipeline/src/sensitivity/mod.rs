@@ -195,7 +195,10 @@ fn check_combinations(loaded: &LoadedConfig, factors: &[Factor]) -> Vec<Error> {
 
 /// The most base draws of the design: 2^20 Sobol points (SALib's examples use 2^10 to 2^14);
 /// far beyond it a count is a typo (2^40 aborted the run, its design could not be held).
-const MOST_DRAWS: usize = 1 << 20;
+pub const MOST_DRAWS: usize = 1 << 20;
+
+/// The fewest base draws: below 8 the Sobol indices' estimators have nothing to vary.
+pub const FEWEST_DRAWS: usize = 8;
 
 /// The most bootstrap resamples of the Sobol indices' confidence intervals (SALib's default is
 /// 100); each holds a row number for every draw.
@@ -256,11 +259,11 @@ fn settings(loaded: &LoadedConfig, cli: &SensitivityOptions) -> Result<Sensitivi
         .collect();
     s.draws = cli.draws.unwrap_or(s.draws);
     s.seed = cli.seed.unwrap_or(s.seed);
-    if !(8..=MOST_DRAWS).contains(&s.draws) {
+    if !(FEWEST_DRAWS..=MOST_DRAWS).contains(&s.draws) {
         problems.push(Error::config(
             file,
             "sensitivity.draws",
-            format!("must be from 8 to {MOST_DRAWS}, got {}", s.draws),
+            format!("must be from {FEWEST_DRAWS} to {MOST_DRAWS}, got {}", s.draws),
         ));
     }
     if !["mean-rank-shift", "rank"].contains(&s.output.as_str()) {
