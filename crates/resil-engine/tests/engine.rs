@@ -130,6 +130,14 @@ fn methods_without_a_chunked_fit_and_bad_tables_are_refused() {
     std::fs::write(&only_ids, "id\na\nb\n").unwrap();
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(only_ids), &setup).unwrap_err().to_string();
     assert!(e.contains("ids.csv") && e.contains("no criteria"), "{e}");
+    // A value too large to compute with is refused on the engine as in memory (it had given
+    // null scores): named by its row in the record batch that holds it.
+    let huge = dir.path().join("huge.csv");
+    std::fs::write(&huge, "id,c0,c1,c2\na,1,2,3\nb,4,5e200,6\nc,7,8,9\nd,3,1,2\n").unwrap();
+    let setup_plain =
+        |names: &[String]| Ok(Setup { polarities: polarities(names.len()), stages: stages(PIPELINES[0]) });
+    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(huge), &setup_plain).unwrap_err().to_string();
+    assert!(e.contains("indicator `c1`, row 2: 5e200 is too large to compute with"), "{e}");
     let setup_error = |_: &[String]| -> Result<Setup, String> { Err("3 polarities for 2 criteria".into()) };
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv), &setup_error).unwrap_err().to_string();
     assert!(e.contains("3 polarities"), "{e}");

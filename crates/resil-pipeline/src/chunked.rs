@@ -261,6 +261,13 @@ impl ChunkedStages {
         state: &mut PassState,
         place: Option<RowPlace<'_>>,
     ) -> Result<()> {
+        // The first pass to read the rows (the first of the first stage that has passes) checks
+        // their size as it reads them, whichever driver runs it: no pass of its own, as a file on
+        // disk would be decoded once more.
+        if pass == 0 && (0..stage).all(|s| self.passes(s, fitted).is_empty()) {
+            let name = |row: usize| place.map_or_else(|| format!("row {}", row + 1), |p| p(row));
+            crate::data_checks::check_block(chunk, first_row, &self.system, &name)?;
+        }
         let steps = self.normalizers.len();
         if stage < steps {
             let input = fitted.normalize(chunk, stage)?;
@@ -331,7 +338,7 @@ fn fit_chunked(
     let steps = score_stages.normalize.len();
     let mut states: Vec<Vec<PassState>> = Vec::new();
     let mut fitted = stages.fitted(&states)?;
-    let (mut in_place, mut read_yet) = (false, false);
+    let mut in_place = false;
     for stage in 0..stages.stage_count() {
         if stage == steps {
             // Normalised once where the chunks are held in memory, else on the fly at every pass.
@@ -344,17 +351,10 @@ fn fit_chunked(
         }
         let mut done: Vec<PassState> = Vec::new();
         for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
-            // The first pass to read the rows checks their size as it reads them (no pass of
-            // its own: a streamed file would be decoded once more).
-            let first_pass = !read_yet;
-            read_yet = true;
             let place = |row: usize| chunks.place(row).unwrap_or_else(|| format!("row {}", row + 1));
             let fold = |k: usize| {
                 let mut state = PassState::new(slots, ncols);
                 chunks.with_chunk(k, &mut |chunk, first| {
-                    if first_pass {
-                        crate::data_checks::check_block(chunk, first, system, &place)?;
-                    }
                     stages.fold(&fitted, stage, pass, &done, chunk, first, &mut state, Some(&place))
                 })?;
                 Ok(state)
