@@ -23,11 +23,14 @@ pub struct MoranBv {
     pub seed: u64,
 }
 
-fn standardised(v: &[f64]) -> Option<Vec<f64>> {
+/// `v` as z-scores; `None` when constant, an error when its squared deviations overflow.
+fn standardised(v: &[f64]) -> Result<Option<Vec<f64>>> {
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
-    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    (sd > 0.0).then(|| v.iter().map(|x| (x - mean) / sd).collect())
+    let squares = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    crate::power_sums_finite("moran-bv", &[squares])?;
+    let sd = (squares / (n - 1.0)).sqrt();
+    Ok((sd > 0.0).then(|| v.iter().map(|x| (x - mean) / sd).collect()))
 }
 
 /// Bivariate Moran's I of `x` and `y` under `w`, with `permutations` seeded permutations of y.
@@ -42,11 +45,7 @@ pub fn moran_bv(x: &[f64], y: &[f64], w: &SpatialWeights, permutations: usize, s
     if x.iter().chain(y).any(|v| !v.is_finite()) {
         return Err(Error::data("moran-bv", "a value is not finite"));
     }
-    for v in [x, y] {
-        let mean = v.iter().sum::<f64>() / n as f64;
-        crate::power_sums_finite("moran-bv", &[v.iter().map(|x| (x - mean).powi(2)).sum::<f64>()])?;
-    }
-    let (Some(zx), Some(zy)) = (standardised(x), standardised(y)) else {
+    let (Some(zx), Some(zy)) = (standardised(x)?, standardised(y)?) else {
         return Err(Error::data("moran-bv", "a variable is constant: bivariate Moran is undefined (0/0)"));
     };
     let row = |i: usize| -> Vec<(usize, f64)> {

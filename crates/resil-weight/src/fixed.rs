@@ -119,58 +119,41 @@ mod tests {
         FixedParams { weights: pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect(), tolerance: 0.001 }
     }
 
-    #[test]
-    fn renormalises_and_warns_past_the_tolerance() {
+    /// The fixed weights `pairs` for a flat system of two benefit indicators, C1 and C2.
+    fn fit(pairs: &[(&str, f64)]) -> Result<Outcome<Weights>> {
         let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
-        let m = Matrix::filled(1, 2, 0.0);
-        let out = params(&[("C1", 0.6), ("C2", 0.6)])
+        params(pairs)
             .check()
             .unwrap()
-            .weights(&m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
-            .unwrap();
+            .weights(&Matrix::filled(1, 2, 0.0), &resil_core::StageContext::columns(&sys, &sys.polarities()))
+    }
+
+    #[test]
+    fn renormalises_and_warns_past_the_tolerance() {
+        let out = fit(&[("C1", 0.6), ("C2", 0.6)]).unwrap();
         assert_eq!(out.value.0, vec![0.5, 0.5]);
         assert_eq!(out.notes[0].code, "weights-renormalised");
         assert_eq!(out.notes[0].severity, resil_core::Severity::Warning);
         // A rounding-sized excess (the paper's 1.0002) is renormalised with a note saying by how much.
-        let quiet = params(&[("C1", 0.5001), ("C2", 0.5001)])
-            .check()
-            .unwrap()
-            .weights(&m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
-            .unwrap();
+        let quiet = fit(&[("C1", 0.5001), ("C2", 0.5001)]).unwrap();
         assert_eq!(quiet.notes[0].severity, resil_core::Severity::Info);
         assert!(quiet.notes[0].message.contains("+0.000200 from 1"), "{}", quiet.notes[0].message);
         assert!((quiet.value.0[0] - 0.5).abs() < 1e-15);
         // Weights that already sum to 1 get no note.
-        let exact = params(&[("C1", 0.25), ("C2", 0.75)])
-            .check()
-            .unwrap()
-            .weights(&m, &resil_core::StageContext::columns(&sys, &sys.polarities()))
-            .unwrap();
+        let exact = fit(&[("C1", 0.25), ("C2", 0.75)]).unwrap();
         assert!(exact.notes.is_empty());
     }
 
     #[test]
     fn weights_summing_past_the_largest_float_are_refused() {
         // Divided by their infinite sum they had all become zero, and every score 0.5.
-        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
-        let err = params(&[("C1", 1e308), ("C2", 1e308)])
-            .check()
-            .unwrap()
-            .weights(&Matrix::filled(1, 2, 0.0), &resil_core::StageContext::columns(&sys, &sys.polarities()))
-            .unwrap_err()
-            .to_string();
+        let err = fit(&[("C1", 1e308), ("C2", 1e308)]).unwrap_err().to_string();
         assert!(err.contains("weights") && err.contains("past the largest float"), "{err}");
     }
 
     #[test]
     fn missing_and_unknown_ids_are_all_reported() {
-        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
-        let err = params(&[("C1", 1.0), ("X9", 1.0)])
-            .check()
-            .unwrap()
-            .weights(&Matrix::filled(1, 2, 0.0), &resil_core::StageContext::columns(&sys, &sys.polarities()))
-            .unwrap_err()
-            .to_string();
+        let err = fit(&[("C1", 1.0), ("X9", 1.0)]).unwrap_err().to_string();
         assert!(err.contains("weights.C2") && err.contains("weights.X9"), "{err}");
     }
 }
