@@ -217,7 +217,24 @@ fn classify_contract() {
     assert_eq!(code, 0, "{stderr}");
     let out: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is JSON alone");
     assert_eq!(floats(&out["breaks"]), vec![1.0, 2.0]);
-    assert!(stderr.contains("note: 2 classes, not the 3 asked for: quantile found only 2 distinct bounds"), "{stderr}");
+    assert!(
+        stderr.contains("warning: 3 classes asked, but the values give 2: equal class bounds were merged"),
+        "{stderr}"
+    );
+    // The same without --k (the default 5), which had gone unsaid.
+    let (_, _, stderr) = resil(&["classify", &ties, "--method", "quantile"]);
+    assert!(stderr.contains("warning: 5 classes asked, but the values give 3"), "{stderr}");
+    let (_, _, stderr) = resil(&["classify", &t, "--method", "pretty", "--k", "3"]);
+    assert!(stderr.contains("note: 2 classes, not the 3 asked: the rounded step 20 gives that many"), "{stderr}");
+    // Header only, and one value where a spread is needed: said, never null.
+    let (_d4, empty) = write("id,v\n");
+    let (code, _, stderr) = resil(&["classify", &empty]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("t.csv: no rows below the header line: nothing to classify"), "{stderr}");
+    let (_d5, one) = write("id,v\na,1\n");
+    let (code, stdout, stderr) = resil(&["classify", &one, "--method", "std-mean"]);
+    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+    assert!(stderr.contains("std-mean: a sample standard deviation needs at least 2 values, got 1"), "{stderr}");
     let (_d2, t2) = write("a,b\n1,2\n3,4\n");
     let (code, _, stderr) = resil(&["classify", &t2, "--method", "jenks", "--k", "2"]);
     assert_eq!(code, 1);

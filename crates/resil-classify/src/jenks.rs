@@ -608,6 +608,9 @@ mod tests {
     fn too_few_distinct_values_is_an_error() {
         let err = JenksParams { k: 3 }.check().unwrap().fit(&[1.0, 1.0, 2.0, 2.0]).unwrap_err().to_string();
         assert!(err.contains("3 classes need at least 3 distinct values"), "{err}");
+        // No values at all had been called "too large to compute with".
+        let err = JenksParams { k: 3 }.check().unwrap().fit(&[]).unwrap_err().to_string();
+        assert_eq!(err, "jenks: no values to classify");
         assert!(JenksParams { k: 1 }.check().is_err());
     }
 

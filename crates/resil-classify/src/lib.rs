@@ -29,9 +29,12 @@ use resil_core::{Error, Result};
 /// had aborted the run, allocating its class bounds.
 pub const MOST_CLASSES: usize = 1000;
 
-/// Refuses values whose squared deviations overflow (spreads beyond about 1e150): the fit
-/// statistics would be NaN, written as null, and Jenks would cut at infinite costs.
+/// Refuses no values at all, and values whose squared deviations overflow (spreads beyond about
+/// 1e150): the fit statistics would be NaN, written as null, and Jenks would cut at infinite costs.
 pub(crate) fn spread_computable(method: &str, reference: &[f64]) -> Result<()> {
+    if reference.is_empty() {
+        return Err(Error::data(method, "no values to classify"));
+    }
     let mean = reference.iter().sum::<f64>() / reference.len() as f64;
     let squares: f64 = reference.iter().map(|v| (v - mean) * (v - mean)).sum();
     if mean.is_finite() && squares.is_finite() {

@@ -2,7 +2,7 @@
 //! 5 times a power of ten) near range / (k - 1), class bounds at the multiples of d from
 //! floor(min / d) d to ceil(max / d) d; the number of classes follows from the rounding.
 
-use resil_core::{Breaks, Classifier, Error, Outcome, Result};
+use resil_core::{Breaks, Classifier, Diagnostic, Error, Outcome, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::simple::{sorted_finite, upper_inclusive};
@@ -61,6 +61,13 @@ impl Classifier for Pretty {
         // the last bound is the class of the maximum.
         let steps = (last - first) as usize;
         let cuts = (1..steps).map(|i| (first + i as f64) * d).collect();
-        Ok(Outcome::new(upper_inclusive(reference, &sorted, cuts)))
+        let mut notes = Vec::new();
+        if steps != self.k {
+            notes.push(Diagnostic::info(
+                "pretty-classes",
+                format!("{steps} classes, not the {} asked: the rounded step {d} gives that many", self.k),
+            ));
+        }
+        Ok(Outcome::with_notes(upper_inclusive(reference, &sorted, cuts), notes))
     }
 }

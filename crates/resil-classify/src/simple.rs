@@ -5,7 +5,7 @@
 //! head/tail breaks (Jiang 2013) take the mean, keep the values above it (the head) and repeat
 //! until the head holds one distinct value. A class includes its upper bound.
 
-use resil_core::{Breaks, Classifier, CutRule, Error, Outcome, Result};
+use resil_core::{Breaks, Classifier, CutRule, Diagnostic, Error, Outcome, Result};
 use serde::{Deserialize, Serialize};
 
 /// Which rule a [`Simple`] classifier uses.
@@ -61,8 +61,8 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// `reference` sorted ascending; an error when empty or holding a non-finite value.
 pub(crate) fn sorted_finite(reference: &[f64]) -> Result<Vec<f64>> {
-    if reference.is_empty() || reference.iter().any(|v| !v.is_finite()) {
-        return Err(Error::data("classify", "values must be present and finite"));
+    if reference.iter().any(|v| !v.is_finite()) {
+        return Err(Error::data("classify", "values must be finite"));
     }
     crate::spread_computable("classify", reference)?;
     let mut sorted = reference.to_vec();
@@ -85,6 +85,9 @@ impl Classifier for Simple {
             Rule::Quantile => (1..=self.k).map(|i| percentile(&sorted, 100.0 * i as f64 / k)).collect(),
             Rule::EqualInterval => (1..=self.k).map(|i| min + (max - min) * i as f64 / k).collect(),
             Rule::StdMean => {
+                if sorted.len() < 2 {
+                    return Err(Error::data("std-mean", "a sample standard deviation needs at least 2 values, got 1"));
+                }
                 let n = sorted.len() as f64;
                 let mean = sorted.iter().sum::<f64>() / n;
                 // mapclassify takes the sample standard deviation (n - 1).
@@ -110,13 +113,21 @@ impl Classifier for Simple {
                 b
             }
         };
-        // Repeated values can make equal quantiles; keep each bound once (mapclassify does too).
+        // Repeated values can make equal quantiles; keep each bound once (mapclassify does too,
+        // and warns that k is lowered).
         uppers.dedup();
         let n = uppers.len();
         if self.rule != Rule::StdMean || uppers[n - 1] == max {
             uppers[n - 1] = max;
         }
-        Ok(Outcome::new(upper_inclusive(reference, &sorted, uppers[..n - 1].to_vec())))
+        let mut notes = Vec::new();
+        if matches!(self.rule, Rule::Quantile | Rule::EqualInterval) && n < self.k {
+            notes.push(Diagnostic::warning(
+                "classes-merged",
+                format!("{} classes asked, but the values give {n}: equal class bounds were merged", self.k),
+            ));
+        }
+        Ok(Outcome::with_notes(upper_inclusive(reference, &sorted, uppers[..n - 1].to_vec()), notes))
     }
 }
 
@@ -165,6 +176,28 @@ mod tests {
             let classes: Vec<f64> = values.iter().map(|&v| b.class_of(v) as f64).collect();
             assert_eq!(classes, floats(&r[format!("{name}_classes")]), "{name}");
         }
+    }
+
+    #[test]
+    fn too_few_values_are_refused_or_warned_never_null() {
+        let fit = |rule, values: &[f64]| SimpleParams { k: 5 }.check(rule).unwrap().fit(values);
+        // No values had been called "too large to compute with".
+        for rule in [Rule::Quantile, Rule::EqualInterval, Rule::StdMean, Rule::HeadTail] {
+            assert_eq!(fit(rule, &[]).unwrap_err().to_string(), "classify: no values to classify");
+        }
+        // One value has no sample sd: its bounds had been written as null.
+        let err = fit(Rule::StdMean, &[1.0]).unwrap_err().to_string();
+        assert!(err.contains("std-mean: a sample standard deviation needs at least 2 values"), "{err}");
+        assert_eq!(fit(Rule::StdMean, &[1.0, 1.0]).unwrap().value.upper_bounds(), vec![1.0]);
+        // Fewer distinct bounds than classes asked: merged, as mapclassify does, and said.
+        for rule in [Rule::Quantile, Rule::EqualInterval] {
+            let out = fit(rule, &[2.0, 2.0, 2.0]).unwrap();
+            assert_eq!(out.value.upper_bounds(), vec![2.0]);
+            assert_eq!(out.notes.len(), 1);
+            assert_eq!(out.notes[0].message, "5 classes asked, but the values give 1: equal class bounds were merged");
+        }
+        let quartiles = fit(Rule::Quantile, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        assert!(quartiles.notes.is_empty());
     }
 
     #[test]

@@ -573,7 +573,9 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
         None => {
             // The columns whose first value is a number; the reader then holds the chosen one
             // to numbers on every line.
-            let first = reader.records().next().transpose()?.unwrap_or_default();
+            let Some(first) = reader.records().next().transpose()? else {
+                bail!("{}: no rows below the header line: nothing to classify", path.display());
+            };
             let numeric = |c: usize| first.get(c).is_some_and(|v| v.trim().parse::<f64>().is_ok());
             let candidates: Vec<usize> = (0..headers.len()).filter(|&c| numeric(c)).collect();
             match candidates.as_slice() {
@@ -608,17 +610,8 @@ pub fn classify(args: &ClassifyArgs, out: &mut dyn Write, err: &mut dyn Write) -
     }
     let (breaks, classes, notes) =
         resil_pipeline::classify_values(&values, &resil_pipeline::pooled_stage(&args.method, table))?;
+    // On stderr (fewer classes than asked among them): stdout carries the answer alone.
     write_notes(err, &notes)?;
-    // On stderr with the method's notes: stdout carries the answer alone.
-    if let Some(k) = args.k.filter(|&k| k != breaks.k()) {
-        writeln!(
-            err,
-            "note: {} classes, not the {k} asked for: {} found only {} distinct bounds",
-            breaks.k(),
-            args.method,
-            breaks.k()
-        )?;
-    }
     if args.format == "json" {
         /// The JSON answer, keys in alphabetical order (as before, when it went through a map).
         #[derive(serde::Serialize)]

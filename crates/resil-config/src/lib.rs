@@ -14,7 +14,7 @@ use resil_core::{Error, Result};
 pub use schema::{
     AnalysisConfig, ClassifyConfig, CompareConfig, Config, DiagnosticsConfig, FactorConfig, IndicatorConfig,
     OutputConfig, PipelineConfig, PluginsConfig, PublishedConfig, SensitivityConfig, SourceConfig, SourceLayout,
-    StageConfig, Study, VariantConfig,
+    StageConfig, Study, VariantConfig, PIPELINE_STAGES,
 };
 
 /// The only config version this build reads.
@@ -435,9 +435,27 @@ impl LoadedConfig {
             _ => return Err(Error::config(&self.path, "pipeline", "cannot be re-read for a variant")),
         };
         merge(&mut table, overrides.clone());
-        let pipeline: PipelineConfig = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e| Error::config(&self.path, "compare.variant.pipeline", e.to_string()))?;
+        // The config's own pipeline re-read has no unknown keys, so any found is the override's:
+        // a misspelt stage would leave the variant equal to the config, unseen.
+        let mut unknown = Vec::new();
+        let pipeline: PipelineConfig =
+            serde_ignored::deserialize(toml::Value::Table(table), |p| unknown.push(p.to_string().replace(".?", "")))
+                .map_err(|e| Error::config(&self.path, "compare.variant.pipeline", e.to_string()))?;
+        if !unknown.is_empty() {
+            let stages = PIPELINE_STAGES.join(", ");
+            return Err(Error::from_list(
+                unknown
+                    .into_iter()
+                    .map(|k| {
+                        Error::config(
+                            &self.path,
+                            format!("pipeline.{k}"),
+                            format!("unknown key: it sets nothing (stages: {stages})"),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
         let problems = pipeline_problems(&self.path, &pipeline, &self.config.indicators);
         if !problems.is_empty() {
             return Err(Error::from_list(problems));

@@ -290,6 +290,9 @@ pub struct ClassifyConfig {
     pub stage: StageConfig,
 }
 
+/// The keys of `[pipeline]`, the stages in the order they run.
+pub const PIPELINE_STAGES: [&str; 6] = ["impute", "treat", "normalize", "weight", "rank", "classify"];
+
 /// `[pipeline]`: the stages in the order they run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

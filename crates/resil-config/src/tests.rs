@@ -115,6 +115,17 @@ fn every_cross_reference_problem_is_reported() {
         true,
         &["`compare.variant[0].pipeline`: ", "`pipeline.normalize`: at least one normalisation step is needed"],
     );
+    // A misspelt stage had been ignored: the variant ran as the config itself, unseen.
+    let typo =
+        format!("{MINIMAL}[[compare.variant]]\nname = \"v\"\npipeline = {{ wieght = {{ method = \"equal\" }} }}\n");
+    check_err(
+        &typo,
+        false,
+        &[
+            "`compare.variant[0].pipeline`: ",
+            "`pipeline.wieght`: unknown key: it sets nothing (stages: impute, treat, normalize, weight, rank, classify)",
+        ],
+    );
     let both =
         format!("{MINIMAL}[[compare.variant]]\nname = \"v\"\npipeline = {{ weight = {{ method = \"equal\" }} }}\n")
             .replace("labels = [\"low\", \"high\"]", "labels = [\"low\", \"low\"]");

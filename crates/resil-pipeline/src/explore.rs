@@ -16,8 +16,8 @@ use crate::run::{prepare, Log, Methods, Prepared};
 use crate::sources::RunOptions;
 use crate::stages::{classify, drop_excluded, impute, normalise, rank_within_periods, score, treat, weigh, RowLabels};
 
-/// The stages a request may replace, in pipeline order.
-pub const EXPLORER_STAGES: [&str; 6] = ["impute", "treat", "normalize", "weight", "rank", "classify"];
+/// The stages a request may replace, in pipeline order: all of them.
+pub const EXPLORER_STAGES: [&str; 6] = resil_config::PIPELINE_STAGES;
 
 /// One stage of a `[pipeline]` table as one line of TOML (empty when not written).
 fn stage_text(pipeline: &toml::Table, stage: &str) -> String {

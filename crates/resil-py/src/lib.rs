@@ -50,7 +50,12 @@ fn toml_value(v: &Bound<'_, PyAny>) -> PyResult<toml::Value> {
 
 /// A Python dict as a TOML table.
 fn toml_table(dict: &Bound<'_, PyDict>) -> PyResult<toml::Table> {
-    dict.iter().map(|(k, v)| Ok((k.extract::<String>()?, toml_value(&v)?))).collect()
+    dict.iter()
+        .map(|(k, v)| {
+            let key = k.extract::<String>().map_err(|_| fail(format!("key {k}: dict keys must be strings")))?;
+            Ok((key, toml_value(&v)?))
+        })
+        .collect()
 }
 
 /// Keyword arguments as parameters.
