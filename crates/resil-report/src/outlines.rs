@@ -106,9 +106,12 @@ fn polygon_problem(polygon: &Value) -> Option<String> {
         for (q, point) in points.iter().enumerate() {
             let lon = point[0].as_f64().filter(|x| x.is_finite());
             let lat = point[1].as_f64().filter(|y| y.is_finite());
+            // The numbers as the file writes them: 1e308 had been printed with all its 309 digits.
             let message = match (lon, lat) {
-                (Some(lon), _) if !(-180.0..=180.0).contains(&lon) => format!("longitude {lon} is outside [-180, 180]"),
-                (_, Some(lat)) if !(-90.0..=90.0).contains(&lat) => format!("latitude {lat} is outside [-90, 90]"),
+                (Some(lon), _) if !(-180.0..=180.0).contains(&lon) => {
+                    format!("longitude {} is outside [-180, 180]", point[0])
+                }
+                (_, Some(lat)) if !(-90.0..=90.0).contains(&lat) => format!("latitude {} is outside [-90, 90]", point[1]),
                 (Some(_), Some(_)) => continue,
                 _ => format!("a position is [longitude, latitude] in numbers, got {point}"),
             };
@@ -176,6 +179,14 @@ mod tests {
             (
                 json!({ "type": "Polygon", "coordinates": [[[0, 0], [1, 95], [0, 1]]] }),
                 Some("geometry.coordinates[0][1]: latitude 95 is outside [-90, 90]"),
+            ),
+            (
+                json!({ "type": "Polygon", "coordinates": [[[0, 0], [1e308, 5], [0, -2.5e200]]] }),
+                Some("geometry.coordinates[0][1]: longitude 1e+308 is outside [-180, 180]"),
+            ),
+            (
+                json!({ "type": "Polygon", "coordinates": [[[0, 0], [0, -2.5e200], [1, 1]]] }),
+                Some("geometry.coordinates[0][1]: latitude -2.5e+200 is outside [-90, 90]"),
             ),
             (
                 json!({ "type": "MultiPolygon", "coordinates": [] }),
