@@ -295,9 +295,18 @@ fn criteria_values_too_large_to_compute_with_are_refused_by_score() {
     // 1e200 had given TOPSIS null scores, all ranked 1, and z-scores "every indicator is
     // constant"; the limit is the one `resil run` holds a panel to.
     let (_d, t) = write("id,a,b\nx,1,2\ny,3e200,4\nz,5,6\nw,7,9\n");
-    for args in
-        [&["--normalize", "none"][..], &["--normalize", "zscore"], &["--method", "vikor"], &["--method", "promethee2"]]
-    {
+    // With no fit at all (no normalisation, weights given, a weighted sum), the rows are read
+    // once only to check them: 1e308 had been scored 1e308.
+    let no_fit = ["--normalize", "none", "--weight", "fixed:0.5,0.5", "--method", "wsm"];
+    let fixed = ["--normalize", "none", "--weight", "fixed:0.5,0.5", "--method", "wpm"];
+    for args in [
+        &["--normalize", "none"][..],
+        &["--normalize", "zscore"],
+        &["--method", "vikor"],
+        &["--method", "promethee2"],
+        &no_fit,
+        &fixed,
+    ] {
         let (code, _, stderr) = resil(&[&["score", &t][..], args].concat());
         assert_eq!(code, 1, "{args:?}: {stderr}");
         assert!(
@@ -307,6 +316,8 @@ fn criteria_values_too_large_to_compute_with_are_refused_by_score() {
     }
     let (_d, fine) = write("id,a,b\nx,1,2\ny,3e100,4\nz,5,6\nw,7,9\n");
     assert_eq!(resil(&["score", &fine]).0, 0);
+    let out = json(&[&["score", &fine][..], &no_fit].concat());
+    assert_eq!(floats(&out["scores"]), vec![1.5, 1.5e100 + 2.0, 5.5, 8.0]);
 }
 
 #[test]

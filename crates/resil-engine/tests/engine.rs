@@ -136,7 +136,15 @@ fn methods_without_a_chunked_fit_and_bad_tables_are_refused() {
     std::fs::write(&huge, "id,c0,c1,c2\na,1,2,3\nb,4,5e200,6\nc,7,8,9\nd,3,1,2\n").unwrap();
     let setup_plain =
         |names: &[String]| Ok(Setup { polarities: polarities(names.len()), stages: stages(PIPELINES[0]) });
-    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(huge), &setup_plain).unwrap_err().to_string();
+    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(huge.clone()), &setup_plain).unwrap_err().to_string();
+    assert!(e.contains("indicator `c1`, row 2: 5e200 is too large to compute with"), "{e}");
+    // Also where no stage has a pass of its own (no normalisation, fixed weights, a weighted sum).
+    let setup_no_fit = |names: &[String]| {
+        let mut s = stages(("none", "fixed", "wsm"));
+        s.weight = stage("fixed", "weights = { c0 = 0.3, c1 = 0.3, c2 = 0.4 }");
+        Ok(Setup { polarities: polarities(names.len()), stages: s })
+    };
+    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(huge), &setup_no_fit).unwrap_err().to_string();
     assert!(e.contains("indicator `c1`, row 2: 5e200 is too large to compute with"), "{e}");
     let setup_error = |_: &[String]| -> Result<Setup, String> { Err("3 polarities for 2 criteria".into()) };
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv), &setup_error).unwrap_err().to_string();

@@ -233,8 +233,22 @@ impl ChunkedStages {
         Ok(f)
     }
 
-    /// The slots of each pass of `stage`, given the stages before it fitted.
+    /// The slots of each pass of `stage`, given the stages before it fitted. When no stage has a
+    /// pass (no normalisation, fixed weights, a weighted sum), the scorer gets one with nothing to
+    /// merge: the rows are then read once before they are scored, to check their size ([`Self::fold`]).
     pub fn passes(&self, stage: usize, fitted: &FittedStages) -> Vec<Vec<resil_core::chunked::Merge>> {
+        let own = self.own_passes(stage, fitted);
+        if own.is_empty()
+            && stage + 1 == self.stage_count()
+            && (0..stage).all(|s| self.own_passes(s, fitted).is_empty())
+        {
+            return vec![Vec::new()];
+        }
+        own
+    }
+
+    /// The passes the method of `stage` folds.
+    fn own_passes(&self, stage: usize, fitted: &FittedStages) -> Vec<Vec<resil_core::chunked::Merge>> {
         let steps = self.normalizers.len();
         if stage < steps {
             self.normalizers[stage].chunked().expect("checked in new").passes(self.ncols())
@@ -267,6 +281,9 @@ impl ChunkedStages {
         if pass == 0 && (0..stage).all(|s| self.passes(s, fitted).is_empty()) {
             let name = |row: usize| place.map_or_else(|| format!("row {}", row + 1), |p| p(row));
             crate::data_checks::check_block(chunk, first_row, &self.system, &name)?;
+            if self.own_passes(stage, fitted).is_empty() {
+                return Ok(()); // the pass that only checks (see `passes`)
+            }
         }
         let steps = self.normalizers.len();
         if stage < steps {

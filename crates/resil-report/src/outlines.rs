@@ -111,7 +111,9 @@ fn polygon_problem(polygon: &Value) -> Option<String> {
                 (Some(lon), _) if !(-180.0..=180.0).contains(&lon) => {
                     format!("longitude {} is outside [-180, 180]", point[0])
                 }
-                (_, Some(lat)) if !(-90.0..=90.0).contains(&lat) => format!("latitude {} is outside [-90, 90]", point[1]),
+                (_, Some(lat)) if !(-90.0..=90.0).contains(&lat) => {
+                    format!("latitude {} is outside [-90, 90]", point[1])
+                }
                 (Some(_), Some(_)) => continue,
                 _ => format!("a position is [longitude, latitude] in numbers, got {point}"),
             };
