@@ -201,3 +201,51 @@ fn report_names_a_folder_that_is_not_a_run_and_checks_given_outlines() {
         std::fs::write(&path, text).unwrap();
     }
 }
+
+#[test]
+fn a_report_draws_this_runs_analyses_under_any_id_and_nothing_an_earlier_run_left() {
+    // A LISA under an id of its own (its table is local.csv): its Moran plots had not been drawn,
+    // as the report looked for lisa.csv only.
+    let dir = crate::common::mini_study();
+    let config = dir.path().join("mini.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let lisa = "\n[[analysis]]\nid = \"local\"\nkind = \"lisa\"\npoint = \"seat\"\nk = 2\npermutations = 99\n";
+    std::fs::write(&config, text + lisa).unwrap();
+    let (out, config) = (dir.path().join("out"), config.to_str().unwrap().to_string());
+    let (code, _, stderr) = resil(&["run", &config, "--out", out.to_str().unwrap(), "--report"]);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<h2>Moran scatter plot</h2>").count(), 2, "one per period");
+    assert!(std::fs::read_to_string(out.join("chart_moran_1.svg")).unwrap().contains("Alpha"));
+
+    // The flagship's run and its sensitivity analysis, then the mini study into the same folder:
+    // the flagship's trend, Moran, published and sensitivity files are left there, and had been
+    // drawn in the mini study's report.
+    let shared = tempfile::tempdir().unwrap();
+    run_config("configs/border-cities.toml", shared.path(), &[]);
+    let flagship = crate::common::root().join("configs/border-cities.toml");
+    let plugins = crate::common::plugin_dir();
+    let sensitivity = shared.path().join("sensitivity");
+    let (code, _, stderr) = resil(&[
+        "sensitivity",
+        flagship.to_str().unwrap(),
+        "--plugin-dir",
+        &plugins,
+        "--draws",
+        "8",
+        "--out",
+        sensitivity.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = resil(&["run", &config, "--out", shared.path().to_str().unwrap(), "--report"]);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(shared.path().join("report.html")).unwrap();
+    for earlier in ["<h2>Trend</h2>", "Published figures", "<h2>Rank uncertainty</h2>", "Heihe"] {
+        assert!(!html.contains(earlier), "the mini study's report draws the flagship's `{earlier}`");
+    }
+    assert_eq!(html.matches("<h2>Moran scatter plot</h2>").count(), 2, "the mini study's own");
+    assert!(html.contains(
+        "sensitivity/ was made from another config than this run's (or an earlier version of it), so it is not \
+         drawn here: run <code>resil sensitivity</code> again on this config."
+    ));
+}

@@ -189,7 +189,7 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         sections.push(("Rank change", svg));
     }
 
-    for (i, (_, svg)) in trend_charts(dir)?.into_iter().enumerate() {
+    for (i, (_, svg)) in trend_charts(dir, &manifest)?.into_iter().enumerate() {
         files.push((format!("chart_trend_{}.svg", i + 1), svg.clone().into_bytes()));
         sections.push(("Trend", svg));
     }
@@ -197,11 +197,19 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         files.push(("chart_compare.svg".to_string(), svg.clone().into_bytes()));
         sections.push(("Method comparison", svg));
     }
-    for (file, title, svg) in sensitivity_charts(&dir.join("sensitivity"), &outlines, &units, &labels)? {
-        files.push((file, svg.clone().into_bytes()));
-        sections.push((title, svg));
+    let sensitivity = dir.join("sensitivity");
+    let mut other_config = None;
+    match made_from_this_config(&sensitivity, "sensitivity.json", &manifest)? {
+        Some(true) => {
+            for (file, title, svg) in sensitivity_charts(&sensitivity, &outlines, &units, &labels)? {
+                files.push((file, svg.clone().into_bytes()));
+                sections.push((title, svg));
+            }
+        }
+        Some(false) => other_config = Some(("sensitivity/", "resil sensitivity")),
+        None => {}
     }
-    for (i, (_, svg)) in moran_charts(dir)?.into_iter().enumerate() {
+    for (i, (_, svg)) in moran_charts(dir, &manifest)?.into_iter().enumerate() {
         files.push((format!("chart_moran_{}.svg", i + 1), svg.clone().into_bytes()));
         sections.push(("Moran scatter plot", svg));
     }
@@ -243,6 +251,12 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     for (title, svg) in &sections {
         html.push_str(&format!("<h2>{}</h2>{svg}", esc(title)));
     }
+    if let Some((folder, command)) = other_config {
+        html.push_str(&format!(
+            "<p class=\"warn\">{folder} was made from another config than this run's (or an earlier version of \
+             it), so it is not drawn here: run <code>{command}</code> again on this config.</p>"
+        ));
+    }
     html.push_str(&format!(
         "<h2>Manifest</h2><pre>{}</pre><p>{}</p></body></html>\n",
         esc(&serde_json::to_string_pretty(&manifest).unwrap_or_default()),
@@ -264,14 +278,39 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
 /// Per-period colours of the trend curves, earliest lightest.
 const PERIOD_COLOURS: [&str; 4] = ["#9ecae1", "#4292c6", "#08519c", "#08306b"];
 
-/// Trend charts (paper's Figure 3): per zone, the X-Z and Y-Z projections of the last period's
-/// points with the fitted curves of every period. `None` when the run had no trend analysis.
-pub(crate) fn trend_charts(dir: &Path) -> Result<Vec<(String, String)>> {
-    if !dir.join("trend_points.csv").is_file() || !dir.join("trend_curves.csv").is_file() {
-        return Ok(Vec::new());
+/// The file `<id><suffix>.csv` of the first analysis of `kind` the run's manifest lists: the
+/// charts draw this run's analyses only, not files an earlier run left in the folder, and find
+/// them under any id.
+fn analysis_file(manifest: &Value, kind: &str, suffix: &str) -> Option<String> {
+    let analyses = manifest["analyses"].as_array()?;
+    let id = analyses.iter().find(|a| a["kind"] == kind)?["id"].as_str()?;
+    Some(format!("{id}{suffix}.csv"))
+}
+
+/// Whether the outputs in `dir` (a folder another command wrote beside the run, with its JSON
+/// `record` naming the `config` it was made from) come from the config of the run whose manifest
+/// is `manifest`, as it was then (same SHA-256); `None` when `dir` holds no record.
+fn made_from_this_config(dir: &Path, record: &str, manifest: &Value) -> Result<Option<bool>> {
+    let path = dir.join(record);
+    if !path.is_file() {
+        return Ok(None);
     }
-    let (ph, prows) = csv_rows(dir, "trend_points.csv", &["x_m", "y_m", "z"])?;
-    let (ch, crows) = csv_rows(dir, "trend_curves.csv", &["x_m", "z"])?;
+    let value: Value =
+        serde_json::from_str(&read(dir, record)?).map_err(|e| Error::input(&path, None, e.to_string()))?;
+    let sha = &value["config"]["sha256"];
+    Ok(Some(sha.is_string() && *sha == manifest["config"]["sha256"]))
+}
+
+/// Trend charts (paper's Figure 3): per zone, the X-Z and Y-Z projections of the last period's
+/// points with the fitted curves of every period. None when the run had no trend analysis.
+pub(crate) fn trend_charts(dir: &Path, manifest: &Value) -> Result<Vec<(String, String)>> {
+    let (Some(points), Some(curves)) =
+        (analysis_file(manifest, "trend", "_points"), analysis_file(manifest, "trend", "_curves"))
+    else {
+        return Ok(Vec::new());
+    };
+    let (ph, prows) = csv_rows(dir, &points, &["x_m", "y_m", "z"])?;
+    let (ch, crows) = csv_rows(dir, &curves, &["x_m", "z"])?;
     let f = |r: &Vec<String>, c: usize| r[c].parse::<f64>().unwrap_or(f64::NAN);
     let (pz, pp, pu, px, py, pv) = (
         col(&ph, "zone", "")?,
@@ -328,12 +367,13 @@ pub(crate) fn trend_charts(dir: &Path) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// Moran scatter plots (standardised score against its spatial lag), one per period, from
-/// lisa.csv (points coloured by LISA quadrant) or else moran_points.csv.
-pub(crate) fn moran_charts(dir: &Path) -> Result<Vec<(String, String)>> {
-    let Some(file) = ["lisa.csv", "moran_points.csv"].into_iter().find(|f| dir.join(f).is_file()) else {
+/// Moran scatter plots (standardised score against its spatial lag), one per period, from the
+/// run's LISA table (points coloured by LISA quadrant) or else its Moran points.
+pub(crate) fn moran_charts(dir: &Path, manifest: &Value) -> Result<Vec<(String, String)>> {
+    let Some(file) = analysis_file(manifest, "lisa", "").or_else(|| analysis_file(manifest, "moran", "_points")) else {
         return Ok(Vec::new());
     };
+    let file = file.as_str();
     let (h, rows) = csv_rows(dir, file, &["z", "lag_z"])?;
     let (cn, cp, cz, cl) =
         (col(&h, "name", file)?, col(&h, "period", file)?, col(&h, "z", file)?, col(&h, "lag_z", file)?);
@@ -603,7 +643,7 @@ fn pick_columns(
 
 /// The `[published]` figures beside this run's (published.csv), with the reasons they differ.
 fn published_table(dir: &Path, manifest: &Value) -> Result<String> {
-    if !dir.join("published.csv").is_file() {
+    if manifest["published"].is_null() {
         return Ok(String::new());
     }
     let (h, rows) = csv_rows(dir, "published.csv", &[])?;
