@@ -49,6 +49,11 @@ fn flagship_method_swaps() {
         "a cell per pair of the nine runs (baseline and eight swaps)"
     );
     assert!(out.path().join("chart_compare.png").is_file());
+    // The record of what it was made from: the report draws it beside a run of this config only.
+    let record: serde_json::Value = serde_json::from_str(&read("compare.json")).unwrap();
+    assert_eq!(record["config"]["path"], "border-cities.toml");
+    assert_eq!(record["config"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(record["runs"].as_array().unwrap().len(), 9);
     // The per-period-ideals swap is the same study as configs/per-period-ideals.toml: its ranks
     // in compare_units.csv agree with that config's own run.
     let own = tempfile::tempdir().unwrap();

@@ -237,13 +237,26 @@ fn a_report_draws_this_runs_analyses_under_any_id_and_nothing_an_earlier_run_lef
         sensitivity.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{stderr}");
+    let compare = shared.path().join("compare");
+    let (code, _, stderr) =
+        resil(&["compare", flagship.to_str().unwrap(), "--plugin-dir", &plugins, "--out", compare.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    // Beside the run of their own config, both are drawn.
+    let (code, _, stderr) = resil(&["report", shared.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(shared.path().join("report.html")).unwrap();
+    assert!(html.contains("<h2>Method comparison</h2>") && html.contains("<h2>Rank uncertainty</h2>"));
+    assert!(!html.contains("was made from another config"));
     let (code, _, stderr) = resil(&["run", &config, "--out", shared.path().to_str().unwrap(), "--report"]);
     assert_eq!(code, 0, "{stderr}");
     let html = std::fs::read_to_string(shared.path().join("report.html")).unwrap();
-    for earlier in ["<h2>Trend</h2>", "Published figures", "<h2>Rank uncertainty</h2>", "Heihe"] {
+    for earlier in
+        ["<h2>Trend</h2>", "Published figures", "<h2>Rank uncertainty</h2>", "<h2>Method comparison</h2>", "Heihe"]
+    {
         assert!(!html.contains(earlier), "the mini study's report draws the flagship's `{earlier}`");
     }
     assert_eq!(html.matches("<h2>Moran scatter plot</h2>").count(), 2, "the mini study's own");
+    assert!(html.contains("compare/ was made from another config than this run's"));
     assert!(html.contains(
         "sensitivity/ was made from another config than this run's (or an earlier version of it), so it is not \
          drawn here: run <code>resil sensitivity</code> again on this config."

@@ -501,6 +501,14 @@ fn compare(
         files.push((format!("{}.csv", t.name), w.into_inner()?));
     }
     files.push(("compare.md".into(), comparison.markdown.clone().into_bytes()));
+    // What the comparison was made from, as sensitivity.json records it: the report draws the
+    // folder beside a run of the same config only.
+    let record = serde_json::json!({
+        "config": comparison.runs[0].manifest["config"],
+        "runs": comparison.names,
+        "tool": comparison.runs[0].manifest["tool"],
+    });
+    files.push(("compare.json".into(), (serde_json::to_string_pretty(&record)? + "\n").into_bytes()));
     let written = resil_report::write_files(&dir, &files)?;
     // The heatmap is drawn from the table just written, as the report draws it.
     if let Some(svg) = resil_report::compare_heatmap(&dir)? {

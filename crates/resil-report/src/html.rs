@@ -193,12 +193,18 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         files.push((format!("chart_trend_{}.svg", i + 1), svg.clone().into_bytes()));
         sections.push(("Trend", svg));
     }
-    if let Some(svg) = compare_heatmap(&dir.join("compare"))? {
-        files.push(("chart_compare.svg".to_string(), svg.clone().into_bytes()));
-        sections.push(("Method comparison", svg));
+    let mut other_config = Vec::new();
+    match made_from_this_config(&dir.join("compare"), "compare.json", &manifest)? {
+        Some(true) => {
+            if let Some(svg) = compare_heatmap(&dir.join("compare"))? {
+                files.push(("chart_compare.svg".to_string(), svg.clone().into_bytes()));
+                sections.push(("Method comparison", svg));
+            }
+        }
+        Some(false) => other_config.push(("compare/", "resil compare")),
+        None => {}
     }
     let sensitivity = dir.join("sensitivity");
-    let mut other_config = None;
     match made_from_this_config(&sensitivity, "sensitivity.json", &manifest)? {
         Some(true) => {
             for (file, title, svg) in sensitivity_charts(&sensitivity, &outlines, &units, &labels)? {
@@ -206,7 +212,7 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
                 sections.push((title, svg));
             }
         }
-        Some(false) => other_config = Some(("sensitivity/", "resil sensitivity")),
+        Some(false) => other_config.push(("sensitivity/", "resil sensitivity")),
         None => {}
     }
     for (i, (_, svg)) in moran_charts(dir, &manifest)?.into_iter().enumerate() {
@@ -251,7 +257,7 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     for (title, svg) in &sections {
         html.push_str(&format!("<h2>{}</h2>{svg}", esc(title)));
     }
-    if let Some((folder, command)) = other_config {
+    for (folder, command) in other_config {
         html.push_str(&format!(
             "<p class=\"warn\">{folder} was made from another config than this run's (or an earlier version of \
              it), so it is not drawn here: run <code>{command}</code> again on this config.</p>"
