@@ -249,6 +249,13 @@ fn a_report_draws_this_runs_analyses_under_any_id_and_nothing_an_earlier_run_lef
     assert!(!html.contains("was made from another config"));
     let (code, _, stderr) = resil(&["run", &config, "--out", shared.path().to_str().unwrap(), "--report"]);
     assert_eq!(code, 0, "{stderr}");
+    // The run says which of the folder's tables are not its own (it deletes nothing).
+    assert!(
+        stderr.contains("also holds 23 files this command did not write (inequality.csv, inequality.json, lisa.csv, lisa.json, moran.csv and 18 more): an earlier run's? Left as they are"),
+        "{stderr}"
+    );
+    assert!(shared.path().join("trend_points.csv").is_file());
+    assert!(!resil(&["run", &config, "--out", out.to_str().unwrap()]).2.contains("did not write"));
     let html = std::fs::read_to_string(shared.path().join("report.html")).unwrap();
     for earlier in
         ["<h2>Trend</h2>", "Published figures", "<h2>Rank uncertainty</h2>", "<h2>Method comparison</h2>", "Heihe"]

@@ -412,6 +412,7 @@ fn run(
     let written = resil_report::write_run(&result, &dir)?;
     write!(out, "{}", resil_report::summary(&result))?;
     writeln!(out, "\n{} files written to {}", written.len(), dir.display())?;
+    note_left_over(&dir, &written, err)?;
     if report {
         write_report(&dir, None, out)?;
     }
@@ -438,6 +439,7 @@ fn run_streamed(
         let (written, summary) = stream_run::run(&prepared, &dir).with_context(failed)?;
         write!(out, "{summary}")?;
         writeln!(out, "\n{} files written to {}", written.len(), dir.display())?;
+        note_left_over(&dir, &written, err)?;
         writeln!(err, "run took {:.3} s", started.elapsed().as_secs_f64())?;
         Ok(0)
     }
@@ -517,6 +519,7 @@ fn compare(
     }
     write!(out, "{}", comparison.markdown)?;
     writeln!(out, "{} files written to {}", written.len(), dir.display())?;
+    note_left_over(&dir, &written, err)?;
     Ok(0)
 }
 
@@ -551,6 +554,7 @@ fn sensitivity(
     let written = resil_report::write_files(&dir, &resil_report::render_sensitivity(&result)?)?;
     write!(out, "{}", result.markdown)?;
     writeln!(out, "{} files written to {}", written.len(), dir.display())?;
+    note_left_over(&dir, &written, err)?;
     let t = result.timings;
     writeln!(
         err,
@@ -563,6 +567,33 @@ fn sensitivity(
         started.elapsed().as_secs_f64()
     )?;
     Ok(0)
+}
+
+/// Says which files in `dir` this command did not write (`written`): tables of an earlier run
+/// that a reader could take for this one's. They are left as they are (nothing is deleted); the
+/// report's own page and charts, remade by `resil report`, and subfolders are not listed.
+fn note_left_over(dir: &Path, written: &[std::path::PathBuf], err: &mut dyn Write) -> anyhow::Result<()> {
+    let mine: std::collections::BTreeSet<&std::ffi::OsStr> = written.iter().filter_map(|p| p.file_name()).collect();
+    let mut others: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| dir.display().to_string())?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()) && !mine.contains(e.file_name().as_os_str()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "report.html" && !name.starts_with("chart_") && !name.starts_with('.'))
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    others.sort();
+    let shown = others.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let more = if others.len() > 5 { format!(" and {} more", others.len() - 5) } else { String::new() };
+    let files = if others.len() == 1 { "1 file".to_string() } else { format!("{} files", others.len()) };
+    writeln!(
+        err,
+        "note: {} also holds {files} this command did not write ({shown}{more}): an earlier run's? Left as they are",
+        dir.display()
+    )?;
+    Ok(())
 }
 
 fn write_report(dir: &Path, outlines: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<i32> {
