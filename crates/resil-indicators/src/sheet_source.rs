@@ -35,7 +35,9 @@ pub struct SheetSource {
 }
 
 /// A cell as text, as a CSV file would hold it: numbers in shortest round-trip form, spreadsheet
-/// errors as their code (`#N/A`, which the value parser then refuses).
+/// errors as their code (`#N/A`), dates as dates (`2026-03-12`), all three then refused by the
+/// value parser. A date had been read as its serial number: "3.12" that a spreadsheet turned
+/// into 12 March counted as 46093. Durations stay numbers of days.
 fn text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
@@ -43,6 +45,11 @@ fn text(cell: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, mo, day, h, mi, s, _) = d.to_ymd_hms_milli();
+            let time = if (h, mi, s) == (0, 0, 0) { String::new() } else { format!(" {h:02}:{mi:02}:{s:02}") };
+            format!("{y:04}-{mo:02}-{day:02}{time}")
+        }
         Data::DateTime(d) => d.as_f64().to_string(),
         Data::Error(e) => e.to_string(),
     }

@@ -254,6 +254,36 @@ fn a_sheet_per_period_and_errors_that_name_workbook_sheet_and_cell() {
         per_period(true).unwrap_err(),
         "DIR/data.xlsx, sheet \"2020\", cell C2: column `X2`: non-numeric value `n/a`"
     );
+    // A date where a number belongs (a spreadsheet's reading of "3.12") had counted as its serial
+    // number, 46093; a boolean and a spreadsheet error are refused too.
+    let cell = |write: &dyn Fn(&mut rust_xlsxwriter::Worksheet)| {
+        load_book(crate::Sheets::One(None), 1, |book| {
+            let ws = book.add_worksheet();
+            for (c, h) in ["unit", "year", "X1", "X2"].iter().enumerate() {
+                ws.write_string(0, c as u16, *h).unwrap();
+            }
+            ws.write_string(1, 0, "OldA").unwrap();
+            ws.write_number(1, 1, 2010).unwrap();
+            ws.write_number(1, 2, 1.0).unwrap();
+            write(ws);
+        })
+        .unwrap_err()
+    };
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 3, 12).unwrap();
+    let morning = date.clone().and_hms(8, 30, 0).unwrap();
+    let as_date = rust_xlsxwriter::Format::new().set_num_format("d mmm");
+    let got = cell(&|ws| {
+        ws.write_datetime_with_format(1, 3, &date, &as_date).unwrap();
+    });
+    assert_eq!(got, "DIR/data.xlsx, sheet \"Sheet1\", cell D2: column `X2`: non-numeric value `2026-03-12`");
+    let got = cell(&|ws| {
+        ws.write_datetime_with_format(1, 3, &morning, &as_date).unwrap();
+    });
+    assert!(got.ends_with("cell D2: column `X2`: non-numeric value `2026-03-12 08:30:00`"), "{got}");
+    let got = cell(&|ws| {
+        ws.write_boolean(1, 3, true).unwrap();
+    });
+    assert!(got.ends_with("cell D2: column `X2`: non-numeric value `true`"), "{got}");
     let missing = load_book(crate::Sheets::One(Some("2015".into())), 1, |book| {
         book.add_worksheet().set_name("data").unwrap();
     });
