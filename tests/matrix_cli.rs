@@ -695,3 +695,28 @@ fn objective_weights_match_pymcdm() {
         }
     }
 }
+
+/// A stdout whose reader has gone (`resil score ... | head`), or that fails otherwise.
+struct Closed(std::io::ErrorKind);
+
+impl std::io::Write for Closed {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(self.0.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error_but_a_failing_stdout_is() {
+    let (_d, t) = write(TZENG);
+    let argv: Vec<String> = ["resil", "score", t.as_str(), "--format", "csv"].map(String::from).to_vec();
+    let mut err = Vec::new();
+    // It had printed "error: Broken pipe (os error 32)".
+    assert_eq!(resil_cli::main_with(&argv, &mut Closed(std::io::ErrorKind::BrokenPipe), &mut err), 0);
+    assert_eq!(String::from_utf8(err).unwrap(), "");
+    let mut err = Vec::new();
+    assert_eq!(resil_cli::main_with(&argv, &mut Closed(std::io::ErrorKind::StorageFull), &mut err), 1);
+    assert!(String::from_utf8(err).unwrap().starts_with("error: "));
+}

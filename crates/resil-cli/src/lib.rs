@@ -265,6 +265,15 @@ pub fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     };
     match dispatch(cli, out, err) {
         Ok(code) => code,
+        // The reader of stdout stopped (`resil score ... | head`): no error of ours, said quietly,
+        // as other command-line tools do (it had printed "error: Broken pipe").
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            0
+        }
         Err(e) => {
             let _ = writeln!(err, "error: {e:#}");
             1
