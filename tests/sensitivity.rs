@@ -342,6 +342,8 @@ fn bad_sensitivity_tables_are_reported_at_their_key_paths_and_nothing_is_written
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\n", "sensitivity.factor[m].level: a method factor needs at least two levels"),
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\", \"baseline\"]\n", "sensitivity.factor[m].level: two levels are named `baseline`"),
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nlevel = [{ name = \"baseline\", pipeline = { weight = { method = \"equal\" } } }]\n", "sensitivity.factor[m].level: two levels are named `baseline`"),
+        // A misspelt stage had been ignored: the level ran as the baseline.
+        ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nlevel = [{ name = \"e\", pipeline = { wieght = { method = \"equal\" } } }]\n", "sensitivity.factor[m].level: `e`: unknown key `wieght`: it sets nothing (stages: impute,"),
         ("[[sensitivity.factor]]\nname = \"m\"\nkind = \"method\"\nvariants = [\"baseline\"]\nprobabilities = [0.5, 0.6]\nlevel = [{ name = \"e\", pipeline = { weight = { method = \"equal\" } } }]\n", "sensitivity.factor[m].probabilities: must sum to 1"),
         ("[[sensitivity.factor]]\nname = \"v\"\nkind = \"parameter\"\nstage = \"rank\"\nparameter = \"v\"\nrange = [0.2, 0.8]\n", "`pipeline.rank.v`: topsis has no parameter `v`"),
         ("[[sensitivity.factor]]\nname = \"v\"\nkind = \"parameter\"\nstage = \"ranking\"\nparameter = \"v\"\nrange = [0.2, 0.8]\n", "sensitivity.factor[v].stage: unknown stage `ranking`"),

@@ -449,8 +449,8 @@ impl LoadedConfig {
                     .map(|k| {
                         Error::config(
                             &self.path,
-                            format!("pipeline.{k}"),
-                            format!("unknown key: it sets nothing (stages: {stages})"),
+                            "pipeline",
+                            format!("unknown key `{k}`: it sets nothing (stages: {stages})"),
                         )
                     })
                     .collect(),

@@ -123,7 +123,7 @@ fn every_cross_reference_problem_is_reported() {
         false,
         &[
             "`compare.variant[0].pipeline`: ",
-            "`pipeline.wieght`: unknown key: it sets nothing (stages: impute, treat, normalize, weight, rank, classify)",
+            "`pipeline`: unknown key `wieght`: it sets nothing (stages: impute, treat, normalize, weight, rank, classify)",
         ],
     );
     let both =

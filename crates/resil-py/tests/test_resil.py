@@ -208,7 +208,7 @@ def test_a_pipeline_override_is_held_to_the_pipelines_rules():
     with pytest.raises(resil.ResilError, match="`pipeline.normalize`: at least one normalisation step is needed"):
         resil.run(ROOT / "configs" / "hdi.toml", pipeline={"normalize": []})
     # A misspelt stage had been ignored: the "swap" ran as the config itself.
-    with pytest.raises(resil.ResilError, match=r"`pipeline\.wieght`: unknown key: it sets nothing \(stages: impute,"):
+    with pytest.raises(resil.ResilError, match=r"`pipeline`: unknown key `wieght`: it sets nothing \(stages: impute,"):
         resil.run(ROOT / "configs" / "hdi.toml", pipeline={"wieght": {"method": "critic"}})
     # A key that is not a string had raised a bare TypeError.
     with pytest.raises(resil.ResilError, match="key 1: dict keys must be strings"):
