@@ -201,6 +201,41 @@ fn spatial_getis_ord_command_matches_esda() {
 }
 
 #[test]
+fn getis_ord_z_that_is_zero_over_zero_is_refused_or_named_never_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = |values: [u8; 5]| {
+        let path = dir.path().join(format!("g{}.csv", values.map(|v| v.to_string()).concat()));
+        let rows: Vec<String> =
+            values.iter().enumerate().map(|(i, v)| format!("u{i},{v},{},{}", i % 2, i / 2)).collect();
+        std::fs::write(&path, format!("id,value,x,y\n{}\n", rows.join("\n"))).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let same = table([2, 2, 2, 2, 2]);
+    let args = |t: &str| -> Vec<String> {
+        ["spatial", "getis-ord", t, "--id", "id", "--value", "value", "--x", "x", "--y", "y", "--knn", "2"]
+            .map(String::from)
+            .to_vec()
+    };
+    let run = |extra: &[&str], t: &str| {
+        let all: Vec<String> = args(t).into_iter().chain(extra.iter().map(|s| s.to_string())).collect();
+        resil(&all.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    // Every value the same: z had been written null with exit 0.
+    for extra in [&[][..], &["--local"]] {
+        let (code, _, stderr) = run(extra, &same);
+        assert_eq!(code, 1, "{extra:?}");
+        assert!(stderr.contains("every value is the same: the z-score of G is undefined (0/0)"), "{stderr}");
+    }
+    // Every value but one the same: that point's local z is undefined, left empty and named.
+    let one = table([7, 2, 2, 2, 2]);
+    let (code, stdout, stderr) = run(&["--local", "--format", "csv"], &one);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning: z and p_norm are undefined (0/0, left empty) at u0: every other value"));
+    let first = stdout.lines().nth(1).unwrap();
+    assert!(first.starts_with("u0,") && first.contains(",0,,,"), "{first}");
+}
+
+#[test]
 fn inequality_command_matches_pysal() {
     // PySAL inequality 1.1.2 on its Mexico example (data/reference-cases/pysal_inequality.json):
     // TheilD and Gini of the 1940 per-capita GDP by Hanson's regions, and TheilDSim's printed

@@ -314,7 +314,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
         Command::Plugins(PluginsCommand::Inspect { path }) => plugins_inspect(&path, out),
         Command::Spatial(SpatialCommand::Moran(args)) => spatial::moran(&args, out),
         Command::Spatial(SpatialCommand::Geary(args)) => spatial::geary(&args, out),
-        Command::Spatial(SpatialCommand::GetisOrd(args)) => spatial::getis_ord(&args, out),
+        Command::Spatial(SpatialCommand::GetisOrd(args)) => spatial::getis_ord(&args, out, err),
         Command::Spatial(SpatialCommand::MoranBv(args)) => spatial::moran_bv(&args, out),
         Command::Inequality(args) => inequality::inequality(&args, out),
         Command::Score(args) => matrix::score(&args, out, err),

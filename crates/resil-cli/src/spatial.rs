@@ -314,7 +314,7 @@ pub struct GetisOrdArgs {
     pub star: bool,
 }
 
-pub fn getis_ord(args: &GetisOrdArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+pub fn getis_ord(args: &GetisOrdArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<i32> {
     let a = &args.spatial;
     let PointsTable { ids, values, weights: w, .. } = points_table(a, None)?;
     let (permutations, seed) = (a.inference.permutations(), a.inference.seed());
@@ -334,6 +334,15 @@ pub fn getis_ord(args: &GetisOrdArgs, out: &mut dyn Write) -> anyhow::Result<i32
         return Ok(0);
     }
     let local = resil_trend::getis_ord::local_g(&values, &w, args.star, permutations, seed)?;
+    let undefined: Vec<&str> =
+        ids.iter().zip(&local).filter(|(_, l)| l.z_undefined()).map(|(id, _)| id.as_str()).collect();
+    if !undefined.is_empty() {
+        writeln!(
+            err,
+            "warning: z and p_norm are undefined (0/0, left empty) at {}: every other value is the same",
+            undefined.join(", ")
+        )?;
+    }
     if a.inference.format == "json" {
         let rows: Vec<serde_json::Value> = ids
             .iter()
@@ -348,8 +357,11 @@ pub fn getis_ord(args: &GetisOrdArgs, out: &mut dyn Write) -> anyhow::Result<i32
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         writeln!(out, "id,g,expected,variance,z,p_norm,p_sim")?;
+        // An undefined z (and its p) is an empty cell, as in the run's tables.
+        let cell = |v: f64| if v.is_finite() { v.to_string() } else { String::new() };
         for (id, l) in ids.iter().zip(&local) {
-            writeln!(out, "{id},{},{},{},{},{},{}", l.g, l.expected, l.variance, l.z, l.p_norm, l.p_sim)?;
+            let (z, p) = (cell(l.z), cell(l.p_norm));
+            writeln!(out, "{id},{},{},{},{z},{p},{}", l.g, l.expected, l.variance, l.p_sim)?;
         }
     }
     Ok(0)

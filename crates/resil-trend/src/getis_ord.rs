@@ -41,6 +41,14 @@ pub struct LocalG {
     pub p_sim: f64,
 }
 
+impl LocalG {
+    /// Whether z and p_norm are undefined (0/0, written empty): every other value is the same,
+    /// so G_i equals its expectation under every permutation.
+    pub fn z_undefined(&self) -> bool {
+        self.z.is_nan()
+    }
+}
+
 /// Upper normal tail P(Z > z).
 fn upper_tail(z: f64) -> f64 {
     0.5 * libm::erfc(z / std::f64::consts::SQRT_2)
@@ -53,6 +61,10 @@ fn check_values(what: &str, values: &[f64], w: &SpatialWeights) -> Result<()> {
     }
     if n < 4 {
         return Err(Error::data(what, format!("needs at least 4 points, got {n}")));
+    }
+    if values.iter().all(|v| *v == values[0]) {
+        // G then equals its expectation under every permutation: its z is 0/0 (had been null).
+        return Err(Error::data(what, "every value is the same: the z-score of G is undefined (0/0)"));
     }
     if let Some(i) = values.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
         return Err(Error::data(
@@ -289,6 +301,17 @@ mod tests {
         assert!(getis_ord(&negative, &w, 0, 1).unwrap_err().to_string().contains("point 3 is negative"));
         assert!(local_g(&values, &w, false, 0, 1).is_err());
         assert!(getis_ord(&values[..5], &w, 0, 1).is_err());
+        // Every value the same: z is 0/0 (it had been written as null).
+        let same = vec![2.0; values.len()];
+        for e in [getis_ord(&same, &w, 9, 1).unwrap_err(), local_g(&same, &w, false, 9, 1).unwrap_err()] {
+            assert!(e.to_string().contains("every value is the same: the z-score of G is undefined (0/0)"), "{e}");
+        }
+        // Every value but one the same: that one point's G_i has no variance, and says so.
+        let mut one = same.clone();
+        one[0] = 7.0;
+        let local = local_g(&one, &w, false, 9, 1).unwrap();
+        assert!(local[0].z_undefined() && local[0].variance == 0.0);
+        assert!(local[1..].iter().all(|l| !l.z_undefined()));
     }
 
     proptest::proptest! {

@@ -133,6 +133,18 @@ fn getis_ord(r: &RunResult, p: GetisOrdParams) -> Result<AnalysisResult> {
         }
         match local_g(values, &w, p.star, permutations, seed) {
             Ok(ls) => {
+                let undefined: Vec<&str> =
+                    ls.iter().enumerate().filter(|(_, l)| l.z_undefined()).map(|(u, _)| units[u].id.as_str()).collect();
+                if !undefined.is_empty() {
+                    notes.push(Diagnostic::warning(
+                        "getis-ord-undefined",
+                        format!(
+                            "local getis-ord, period {period}: z and p_norm are undefined (0/0, left empty) at {}: \
+                             every other value is the same",
+                            undefined.join(", ")
+                        ),
+                    ));
+                }
                 for (u, l) in ls.iter().enumerate() {
                     let spot = match (l.p_sim <= p.alpha, l.z > 0.0) {
                         (true, true) => "hot",
