@@ -181,6 +181,31 @@ fn explored_pipelines_are_what_resil_run_gives_and_save_reproduces_them() {
     assert_eq!(std::fs::read(&config).unwrap(), original, "the original config is untouched");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("[[indicator]]") && text.contains("# "), "the rest of the config and its comments are kept");
+    // Its tables in the config's order, the explored stages where [pipeline] was, in pipeline
+    // order (they had been spread between [study], [[source]] and [[indicator]] tables).
+    let headers = |text: &str| -> Vec<String> {
+        text.lines().filter(|l| l.starts_with('[')).map(str::to_string).collect::<Vec<_>>()
+    };
+    let (before, after) = (headers(&String::from_utf8(original.clone()).unwrap()), headers(&text));
+    let stage = |h: &String| h.starts_with("[pipeline") || h.starts_with("[[pipeline");
+    let others = |hs: &[String]| hs.iter().filter(|h| !stage(h)).cloned().collect::<Vec<_>>();
+    assert_eq!(others(&before), others(&after));
+    let first = after.iter().position(stage).unwrap();
+    let stages: Vec<&str> = after.iter().skip(first).take_while(|h| stage(h)).map(String::as_str).collect();
+    assert_eq!(
+        stages,
+        [
+            "[pipeline.impute]",
+            "[pipeline.impute.fallbacks]",
+            "[[pipeline.normalize]]",
+            "[[pipeline.normalize]]",
+            "[pipeline.weight]",
+            "[pipeline.rank]",
+            "[pipeline.classify]"
+        ]
+    );
+    assert_eq!(after[first - 1], before[before.iter().position(stage).unwrap() - 1], "where [pipeline] was");
+    assert!(text.contains("\n\n[pipeline.rank]\nmethod = \"vikor\"\n"), "{text}");
     let again = dir.path().join("again");
     run(&path, &again);
     assert_eq!(view_scores(view), run_scores(&again), "resil run of the saved config gives the explored view");
@@ -415,4 +440,23 @@ fn the_explorer_works_in_headless_chromium() {
     assert_eq!(page_json(&shared, RANKS_JS), vikor, "the shared URL shows another view");
     assert_eq!(page_json(&shared, "JSON.stringify(document.getElementById('m-rank').value)"), "vikor");
     assert_eq!(page_json(&shared, "JSON.stringify(window.__errors)"), serde_json::json!([]));
+}
+
+#[test]
+fn a_config_without_its_own_pipeline_gets_the_explored_one_after_its_last_table() {
+    // border-cities-xlsx.toml takes its [pipeline] from border-cities.toml (`extends`).
+    let (dir, _) = flagship_copy();
+    let config = dir.path().join("configs/border-cities-xlsx.toml");
+    std::fs::copy(root().join("configs/border-cities-xlsx.toml"), &config).unwrap();
+    let served = Served::start(&config);
+    let body = serde_json::json!({ "pipeline": { "rank": { "method": "vikor", "v": 0.3 } } }).to_string();
+    let (status, saved) = served.request("POST", "/api/save", body.as_bytes(), None);
+    assert_eq!(status, 200, "{saved}");
+    let original = std::fs::read_to_string(&config).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("configs/border-cities-xlsx-explored.toml")).unwrap();
+    assert!(text.starts_with(original.trim_end()), "the config's own text comes first, unchanged");
+    let added: Vec<&str> = text[original.trim_end().len()..].lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(added[0], "[pipeline.impute]");
+    assert_eq!(added.last(), Some(&"[pipeline.classify]"));
+    assert!(added.iter().all(|h| h.starts_with("[pipeline") || h.starts_with("[[pipeline")), "{added:?}");
 }

@@ -250,7 +250,9 @@ impl Explorer {
             .pipeline_toml
             .parse()
             .map_err(|e: toml_edit::TomlError| Error::config(file, "pipeline", e.to_string()))?;
-        doc.insert("pipeline", explored["pipeline"].clone());
+        let mut pipeline = explored["pipeline"].clone();
+        place_pipeline(&mut doc, &mut pipeline);
+        doc.insert("pipeline", pipeline);
         Ok(doc.to_string())
     }
 
@@ -277,5 +279,73 @@ impl Explorer {
             }
         }
         Err(Error::data(dir.display().to_string(), "999 explored configs already: remove some"))
+    }
+}
+
+/// Calls `f` on `item` if it is a table and on every table under it (arrays of tables too), in
+/// document order.
+fn for_each_table(item: &mut toml_edit::Item, f: &mut dyn FnMut(&mut toml_edit::Table)) {
+    match item {
+        toml_edit::Item::Table(t) => {
+            f(t);
+            for (_, child) in t.iter_mut() {
+                for_each_table(child, f);
+            }
+        }
+        toml_edit::Item::ArrayOfTables(a) => {
+            for t in a.iter_mut() {
+                f(t);
+                for (_, child) in t.iter_mut() {
+                    for_each_table(child, f);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Numbers the tables of `pipeline` (parsed from a document of its own, so numbered from 0, and
+/// in alphabetical order) in pipeline order into the place of `doc`'s `[pipeline]`, or after its
+/// last table, moving the tables after that place down: tables are written in the order of their
+/// numbers, and equal numbers had put the explored stages between `[study]`, `[[source]]` and
+/// `[[indicator]]` tables.
+fn place_pipeline(doc: &mut toml_edit::DocumentMut, pipeline: &mut toml_edit::Item) {
+    let mut old = Vec::new();
+    if let Some(item) = doc.as_table_mut().get_mut("pipeline") {
+        for_each_table(item, &mut |t| old.extend(t.position()));
+    }
+    doc.remove("pipeline");
+    let mut rest = Vec::new();
+    for (_, item) in doc.as_table_mut().iter_mut() {
+        for_each_table(item, &mut |t| rest.extend(t.position()));
+    }
+    let Some(root) = pipeline.as_table_mut() else { return };
+    let mut slots = 0;
+    for (_, item) in root.iter_mut() {
+        for_each_table(item, &mut |_| slots += 1);
+    }
+    let (anchor, shift_from) = match old.iter().min() {
+        Some(&first) => (first, first),
+        None => (rest.iter().max().map_or(1, |m| m + 1), usize::MAX),
+    };
+    for (_, item) in doc.as_table_mut().iter_mut() {
+        for_each_table(item, &mut |t| {
+            if let Some(p) = t.position().filter(|&p| p >= shift_from) {
+                t.set_position(p + slots + 1);
+            }
+        });
+    }
+    root.set_position(anchor);
+    let mut next = anchor + 1;
+    for stage in resil_config::PIPELINE_STAGES {
+        if let Some(item) = root.get_mut(stage) {
+            for_each_table(item, &mut |t| {
+                // As a config is written by hand: a blank line above each table, its method first.
+                t.decor_mut().set_prefix("\n");
+                t.sort_values_by(|a, _, b, _| (a.get() != "method", a.get()).cmp(&(b.get() != "method", b.get())));
+                t.set_position(next);
+                next += 1;
+            });
+        }
     }
 }
