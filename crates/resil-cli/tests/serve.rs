@@ -196,7 +196,6 @@ fn explored_pipelines_are_what_resil_run_gives_and_save_reproduces_them() {
         stages,
         [
             "[pipeline.impute]",
-            "[pipeline.impute.fallbacks]",
             "[[pipeline.normalize]]",
             "[[pipeline.normalize]]",
             "[pipeline.weight]",
@@ -206,6 +205,12 @@ fn explored_pipelines_are_what_resil_run_gives_and_save_reproduces_them() {
     );
     assert_eq!(after[first - 1], before[before.iter().position(stage).unwrap() - 1], "where [pipeline] was");
     assert!(text.contains("\n\n[pipeline.rank]\nmethod = \"vikor\"\n"), "{text}");
+    // The stages left alone keep the config's own text, comments and all.
+    let own = String::from_utf8(original.clone()).unwrap();
+    let impute =
+        |t: &str| t[t.find("[pipeline.impute]").unwrap()..t.find("[[pipeline.normalize]]").unwrap()].to_string();
+    assert_eq!(impute(&text), impute(&own));
+    assert!(impute(&text).contains("# North Korea has no HDI"));
     let again = dir.path().join("again");
     run(&path, &again);
     assert_eq!(view_scores(view), run_scores(&again), "resil run of the saved config gives the explored view");

@@ -251,6 +251,24 @@ impl Explorer {
             .parse()
             .map_err(|e: toml_edit::TomlError| Error::config(file, "pipeline", e.to_string()))?;
         let mut pipeline = explored["pipeline"].clone();
+        for_each_table(&mut pipeline, &mut |t| {
+            // As a config is written by hand: a blank line above each table, its method first.
+            t.decor_mut().set_prefix("\n");
+            t.sort_values_by(|a, _, b, _| (a.get() != "method", a.get()).cmp(&(b.get() != "method", b.get())));
+        });
+        // A stage left as the config has it keeps the config's own text (its comments, its order).
+        let as_value = |e: toml::ser::Error| Error::config(file, "pipeline", e.to_string());
+        let before = toml::Value::try_from(&self.prepared.loaded.config.pipeline).map_err(as_value)?;
+        let after: toml::Table =
+            toml::from_str(&view.pipeline_toml).map_err(|e| Error::config(file, "pipeline", e.to_string()))?;
+        if let (Some(own), Some(explored)) = (doc.get("pipeline").and_then(|p| p.as_table()), pipeline.as_table_mut()) {
+            for stage in resil_config::PIPELINE_STAGES {
+                let kept = own.get(stage).filter(|item| item.is_table() || item.is_array_of_tables());
+                if let Some(item) = kept.filter(|_| before.get(stage) == after["pipeline"].get(stage)) {
+                    explored.insert(stage, item.clone());
+                }
+            }
+        }
         place_pipeline(&mut doc, &mut pipeline);
         doc.insert("pipeline", pipeline);
         Ok(doc.to_string())
@@ -340,9 +358,6 @@ fn place_pipeline(doc: &mut toml_edit::DocumentMut, pipeline: &mut toml_edit::It
     for stage in resil_config::PIPELINE_STAGES {
         if let Some(item) = root.get_mut(stage) {
             for_each_table(item, &mut |t| {
-                // As a config is written by hand: a blank line above each table, its method first.
-                t.decor_mut().set_prefix("\n");
-                t.sort_values_by(|a, _, b, _| (a.get() != "method", a.get()).cmp(&(b.get() != "method", b.get())));
                 t.set_position(next);
                 next += 1;
             });
