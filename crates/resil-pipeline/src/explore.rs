@@ -256,16 +256,27 @@ impl Explorer {
             t.decor_mut().set_prefix("\n");
             t.sort_values_by(|a, _, b, _| (a.get() != "method", a.get()).cmp(&(b.get() != "method", b.get())));
         });
-        // A stage left as the config has it keeps the config's own text (its comments, its order).
+        // A stage left as the config has it keeps the config's own text (its comments, its order),
+        // or stays out when the config takes it from the one it `extends`.
         let as_value = |e: toml::ser::Error| Error::config(file, "pipeline", e.to_string());
         let before = toml::Value::try_from(&self.prepared.loaded.config.pipeline).map_err(as_value)?;
         let after: toml::Table =
             toml::from_str(&view.pipeline_toml).map_err(|e| Error::config(file, "pipeline", e.to_string()))?;
-        if let (Some(own), Some(explored)) = (doc.get("pipeline").and_then(|p| p.as_table()), pipeline.as_table_mut()) {
+        let inherits = !self.prepared.loaded.parents.is_empty();
+        if let Some(explored) = pipeline.as_table_mut() {
+            let own = doc.get("pipeline").and_then(|p| p.as_table());
             for stage in resil_config::PIPELINE_STAGES {
-                let kept = own.get(stage).filter(|item| item.is_table() || item.is_array_of_tables());
-                if let Some(item) = kept.filter(|_| before.get(stage) == after["pipeline"].get(stage)) {
-                    explored.insert(stage, item.clone());
+                if before.get(stage) != after["pipeline"].get(stage) {
+                    continue;
+                }
+                match own.and_then(|t| t.get(stage)) {
+                    Some(item) if item.is_table() || item.is_array_of_tables() => {
+                        explored.insert(stage, item.clone());
+                    }
+                    None if inherits => {
+                        explored.remove(stage);
+                    }
+                    _ => {}
                 }
             }
         }
