@@ -171,6 +171,16 @@ fn explored_pipelines_are_what_resil_run_gives_and_save_reproduces_them() {
     assert!(view["rows"].as_array().unwrap().iter().any(|r| r["shift"].as_f64().unwrap() != 0.0));
     assert_eq!(answer["maps"].as_object().unwrap().len(), 3);
     assert_eq!(view["diff"].as_array().unwrap().len(), 2, "{}", view["diff"]);
+    assert_eq!(view["grade_labels"], study["view"]["grade_labels"], "the config's classes, the config's labels");
+    // Another classifier replaces the config's with its labels: the page had shown the config's
+    // five labels over three classes, where the saved config's run has none.
+    let (status, body) = served.score(serde_json::json!({ "classify": { "method": "quantile", "k": 3 } }));
+    assert_eq!(status, 200, "{body}");
+    let other: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (other["view"]["k"].as_u64(), other["view"]["grade_labels"].as_array().map(Vec::len)),
+        (Some(3), Some(0))
+    );
     // Saved as a config beside the original (never over it), `resil run` reproduces the view.
     let original = std::fs::read(&config).unwrap();
     let (status, saved) =

@@ -227,7 +227,7 @@ impl Explorer {
             weight_groups: weighting.groups.len(),
             regions,
             k,
-            grade_labels: self.prepared.grade_labels.clone(),
+            grade_labels: m.grade_labels.clone(),
             lower_is_better: scored.table.direction == Direction::LowerIsBetter,
             synthetic: panel.system().synthetic().iter().map(|i| i.id.clone()).collect(),
             pipeline_toml: toml::to_string(&section).map_err(|e| Error::config(file, "pipeline", e.to_string()))?,
