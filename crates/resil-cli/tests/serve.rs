@@ -482,3 +482,30 @@ fn a_config_without_its_own_pipeline_gets_the_changed_stages_after_its_last_tabl
     run(&path, &again);
     assert_eq!(view_scores(&view), run_scores(&again), "resil run of the saved config gives the explored view");
 }
+
+#[test]
+fn a_pipeline_written_inline_keeps_its_unchanged_stages_as_written() {
+    // hdi.toml writes its stages inline under [pipeline] (`weight = { method = "equal" }`), with
+    // comments: they had all been rewritten as tables, their comments lost.
+    let (dir, _) = flagship_copy();
+    let config = dir.path().join("configs/hdi.toml");
+    std::fs::copy(root().join("configs/hdi.toml"), &config).unwrap();
+    let served = Served::start(&config);
+    let explored = serde_json::json!({ "classify": { "method": "quantile", "k": 4 } });
+    let (status, body) = served.score(explored.clone());
+    assert_eq!(status, 200, "{body}");
+    let view = serde_json::from_str::<serde_json::Value>(&body).unwrap()["view"].clone();
+    let body = serde_json::json!({ "pipeline": explored }).to_string();
+    let (status, saved) = served.request("POST", "/api/save", body.as_bytes(), None);
+    assert_eq!(status, 200, "{saved}");
+    let original = std::fs::read_to_string(&config).unwrap();
+    let path = dir.path().join("configs/hdi-explored.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut = original.find("# The HDR's development groups.").unwrap();
+    assert_eq!(&text[..cut], &original[..cut], "everything before the changed stage, comments included");
+    let rest = &original[original.find("\n[output]").unwrap()..];
+    assert_eq!(&text[cut..], format!("\n[pipeline.classify]\nmethod = \"quantile\"\nk = 4\n{rest}"));
+    let again = dir.path().join("again");
+    run(&path, &again);
+    assert_eq!(view_scores(&view), run_scores(&again), "resil run of the saved config gives the explored view");
+}

@@ -250,36 +250,46 @@ impl Explorer {
             .pipeline_toml
             .parse()
             .map_err(|e: toml_edit::TomlError| Error::config(file, "pipeline", e.to_string()))?;
-        let mut pipeline = explored["pipeline"].clone();
-        for_each_table(&mut pipeline, &mut |t| {
+        let mut explored = explored["pipeline"].clone();
+        for_each_table(&mut explored, &mut |t| {
             // As a config is written by hand: a blank line above each table, its method first.
             t.decor_mut().set_prefix("\n");
             t.sort_values_by(|a, _, b, _| (a.get() != "method", a.get()).cmp(&(b.get() != "method", b.get())));
         });
-        // A stage left as the config has it keeps the config's own text (its comments, its order),
-        // or stays out when the config takes it from the one it `extends`.
+        // The new [pipeline], stage by stage in pipeline order: a stage left as the config has it
+        // keeps the config's own text (its comments, its form), or stays out when the config
+        // takes it from the one it `extends`; a changed stage is written out as a table.
         let as_value = |e: toml::ser::Error| Error::config(file, "pipeline", e.to_string());
         let before = toml::Value::try_from(&self.prepared.loaded.config.pipeline).map_err(as_value)?;
         let after: toml::Table =
             toml::from_str(&view.pipeline_toml).map_err(|e| Error::config(file, "pipeline", e.to_string()))?;
         let inherits = !self.prepared.loaded.parents.is_empty();
-        if let Some(explored) = pipeline.as_table_mut() {
-            let own = doc.get("pipeline").and_then(|p| p.as_table());
-            for stage in resil_config::PIPELINE_STAGES {
-                if before.get(stage) != after["pipeline"].get(stage) {
-                    continue;
-                }
-                match own.and_then(|t| t.get(stage)) {
-                    Some(item) if item.is_table() || item.is_array_of_tables() => {
-                        explored.insert(stage, item.clone());
+        let own = doc.get("pipeline").and_then(|p| p.as_table());
+        let mut root = toml_edit::Table::new();
+        root.set_implicit(true);
+        for stage in resil_config::PIPELINE_STAGES {
+            if before.get(stage) == after["pipeline"].get(stage) {
+                match own.and_then(|t| t.get_key_value(stage)) {
+                    Some((key, item)) => {
+                        root.insert_formatted(key, item.clone());
+                        continue;
                     }
-                    None if inherits => {
-                        explored.remove(stage);
-                    }
-                    _ => {}
+                    None if inherits => continue,
+                    None => {}
                 }
             }
+            if let Some(item) = explored.get(stage) {
+                root.insert(stage, item.clone());
+            }
         }
+        // Stages kept inline (`impute = { ... }`) need the `[pipeline]` line, with its comments.
+        if root.iter().any(|(_, item)| item.is_value()) {
+            root.set_implicit(false);
+            if let Some(own) = own {
+                *root.decor_mut() = own.decor().clone();
+            }
+        }
+        let mut pipeline = toml_edit::Item::Table(root);
         place_pipeline(&mut doc, &mut pipeline);
         doc.insert("pipeline", pipeline);
         Ok(doc.to_string())
