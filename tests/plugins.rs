@@ -181,6 +181,9 @@ fn list_and_inspect_the_real_plugins() {
     }
     // A folder given that is not there is named, and fails the listing (it said only "no plugin
     // libraries found").
+    // `--plugin-dir`, as the other commands name the flag, is the same (it had been refused).
+    let (code, same, _) = resil(&["plugins", "list", "--plugin-dir", &plugin_dir()]);
+    assert_eq!((code, same), (0, stdout));
     let (code, stdout, _) = resil(&["plugins", "list", "--dir", &plugin_dir(), "--dir", "/nonexistent/plugins"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("/nonexistent/plugins (no such folder)"), "{stdout}");

@@ -175,8 +175,9 @@ enum SpatialCommand {
 enum PluginsCommand {
     /// The plugins found in the plugin folders, their versions and indicators.
     List {
-        /// A folder to search (repeatable; default: target/plugins).
-        #[arg(long = "dir")]
+        /// A folder to search (repeatable; default: target/plugins). Also `--plugin-dir`, as the
+        /// other commands name it.
+        #[arg(long = "dir", visible_alias = "plugin-dir")]
         dirs: Vec<PathBuf>,
         /// Also search the [plugins] dirs of this config.
         #[arg(long)]
