@@ -268,7 +268,7 @@ impl Explorer {
         let mut root = toml_edit::Table::new();
         root.set_implicit(true);
         for stage in resil_config::PIPELINE_STAGES {
-            if before.get(stage) == after["pipeline"].get(stage) {
+            if before.get(stage) == after.get("pipeline").and_then(|p| p.get(stage)) {
                 match own.and_then(|t| t.get_key_value(stage)) {
                     Some((key, item)) => {
                         root.insert_formatted(key, item.clone());
@@ -343,11 +343,10 @@ fn for_each_table(item: &mut toml_edit::Item, f: &mut dyn FnMut(&mut toml_edit::
     }
 }
 
-/// Numbers the tables of `pipeline` (parsed from a document of its own, so numbered from 0, and
-/// in alphabetical order) in pipeline order into the place of `doc`'s `[pipeline]`, or after its
-/// last table, moving the tables after that place down: tables are written in the order of their
-/// numbers, and equal numbers had put the explored stages between `[study]`, `[[source]]` and
-/// `[[indicator]]` tables.
+/// Numbers the tables of `pipeline` (some parsed from a document of their own, so numbered from 0)
+/// in pipeline order into the place of `doc`'s `[pipeline]`, or after its last table, moving the
+/// tables after that place down: tables are written in the order of their numbers, and equal
+/// numbers had put the explored stages between `[study]`, `[[source]]` and `[[indicator]]` tables.
 fn place_pipeline(doc: &mut toml_edit::DocumentMut, pipeline: &mut toml_edit::Item) {
     let mut old = Vec::new();
     if let Some(item) = doc.as_table_mut().get_mut("pipeline") {
