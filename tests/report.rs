@@ -123,6 +123,20 @@ fn formats_xlsx_adds_every_table_as_a_sheet_of_one_workbook() {
     assert_eq!(scores.get_value((1, at("unit"))), Some(&Data::String(first[at("unit") as usize].clone())));
     let html = std::fs::read_to_string(a.join("report.html")).unwrap();
     assert!(html.contains("<a href=\"results.xlsx\">results.xlsx</a>"), "the report links the workbook");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["formats"], serde_json::json!(["csv", "xlsx"]));
+    // A CSV-only run written over it leaves the workbook there (nothing is deleted), and the
+    // report no longer links it: it had linked the earlier run's workbook.
+    let csv_only = std::fs::read_to_string(&config).unwrap().replace("formats = [\"csv\", \"xlsx\"]", "");
+    std::fs::write(&config, &csv_only).unwrap();
+    run(a.to_str().unwrap());
+    assert!(a.join("results.xlsx").is_file());
+    assert!(!std::fs::read_to_string(a.join("report.html")).unwrap().contains("results.xlsx"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest.get("formats").is_none(), "CSV-only manifests keep their bytes");
+    std::fs::write(&config, csv_only.replace("dir = \"out\"", "dir = \"out\"\nformats = [\"csv\", \"xlsx\"]")).unwrap();
     // Formats are checked: csv stays (the report and diff read it), nothing unknown.
     for (formats, message) in [
         ("[\"xlsx\"]", "`output.formats`: must include \"csv\""),

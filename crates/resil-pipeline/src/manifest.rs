@@ -181,5 +181,10 @@ pub(crate) fn build(p: &Prepared, r: &RunResult) -> Result<Value> {
     if let Some((engine, stages)) = &p.engine {
         manifest["engine"] = json!({ "name": engine.name(), "fitted": stages.describe() });
     }
+    // Only beyond CSV, for the same reason: the report links a workbook the run lists, not one an
+    // earlier run left in the folder.
+    if c.output.formats.iter().any(|f| f != "csv") {
+        manifest["formats"] = json!(c.output.formats);
+    }
     Ok(manifest)
 }

@@ -246,7 +246,8 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
         ));
     }
     html.push_str(&format!("<h2>Summary</h2><pre>{}</pre>", esc(&read(dir, "summary.txt")?)));
-    if dir.join(crate::WORKBOOK).is_file() {
+    let formats = manifest["formats"].as_array();
+    if formats.is_some_and(|f| f.iter().any(|f| f == "xlsx")) && dir.join(crate::WORKBOOK).is_file() {
         html.push_str(&format!(
             "<p>Every table of the run as one workbook: <a href=\"{0}\">{0}</a> (a sheet per table).</p>",
             crate::WORKBOOK
