@@ -226,6 +226,9 @@ fn the_flagship_streamed_from_a_parquet_panel_equals_its_run_in_memory() {
         resil(&["run".as_ref(), config.as_os_str(), "--stream".as_ref(), "--out".as_ref(), streamed.as_os_str()]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("123 rows streamed") && stdout.contains("demonstrate the method"), "{stdout}");
+    // Its folder has no report: said as such (it had failed on a missing units.geojson).
+    let (ok, _, stderr) = resil(&["report".as_ref(), streamed.as_os_str()]);
+    assert!(!ok && stderr.contains("a streamed run (resil run --stream) writes scores, weights, breaks"), "{stderr}");
     let (a, b) = (keyed(&memory.join("scores.csv")), keyed(&streamed.join("scores.csv")));
     assert_eq!(a.len(), 123);
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());

@@ -67,6 +67,14 @@ pub fn render_report(dir: &Path, outlines: Option<&Path>) -> Result<Vec<(String,
     crate::run_folder(dir)?;
     let manifest: Value = serde_json::from_str(&read(dir, "manifest.json")?)
         .map_err(|e| Error::input(dir.join("manifest.json"), None, e.to_string()))?;
+    if manifest.get("stream").is_some() {
+        // It had failed on the first file such a run does not write (units.geojson).
+        return Err(Error::data(
+            dir.display().to_string(),
+            "a streamed run (resil run --stream) writes scores, weights, breaks and its manifest only: \
+             there is nothing to draw a report from; run the study in memory for one",
+        ));
+    }
     let outlines = Outlines::load(outlines)?;
     let units: Value = serde_json::from_str(&read(dir, "units.geojson")?)
         .map_err(|e| Error::input(dir.join("units.geojson"), None, e.to_string()))?;
