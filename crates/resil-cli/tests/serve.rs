@@ -457,55 +457,45 @@ fn the_explorer_works_in_headless_chromium() {
     assert_eq!(page_json(&shared, "JSON.stringify(window.__errors)"), serde_json::json!([]));
 }
 
-#[test]
-fn a_config_without_its_own_pipeline_gets_the_changed_stages_after_its_last_table() {
-    // border-cities-xlsx.toml takes its [pipeline] from border-cities.toml (`extends`).
+/// Serves a copy of `configs/<name>.toml` (beside the flagship's), explores `explored`, saves
+/// it, and checks that `resil run` of the saved config gives the view; (the original text, the
+/// saved text).
+fn explore_and_save(name: &str, explored: serde_json::Value) -> (String, String) {
     let (dir, _) = flagship_copy();
-    let config = dir.path().join("configs/border-cities-xlsx.toml");
-    std::fs::copy(root().join("configs/border-cities-xlsx.toml"), &config).unwrap();
+    let config = dir.path().join(format!("configs/{name}.toml"));
+    std::fs::copy(root().join(format!("configs/{name}.toml")), &config).unwrap();
     let served = Served::start(&config);
-    let explored = serde_json::json!({ "rank": { "method": "vikor", "v": 0.3 } });
     let (status, body) = served.score(explored.clone());
     assert_eq!(status, 200, "{body}");
     let view = serde_json::from_str::<serde_json::Value>(&body).unwrap()["view"].clone();
     let body = serde_json::json!({ "pipeline": explored }).to_string();
     let (status, saved) = served.request("POST", "/api/save", body.as_bytes(), None);
     assert_eq!(status, 200, "{saved}");
-    let original = std::fs::read_to_string(&config).unwrap();
-    let path = dir.path().join("configs/border-cities-xlsx-explored.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let path = dir.path().join(format!("configs/{name}-explored.toml"));
+    let again = dir.path().join("again");
+    run(&path, &again);
+    assert_eq!(view_scores(&view), run_scores(&again), "resil run of the saved config gives the explored view");
+    (std::fs::read_to_string(&config).unwrap(), std::fs::read_to_string(&path).unwrap())
+}
+
+#[test]
+fn a_config_without_its_own_pipeline_gets_the_changed_stages_after_its_last_table() {
+    // border-cities-xlsx.toml takes its [pipeline] from border-cities.toml (`extends`).
+    let (original, text) =
+        explore_and_save("border-cities-xlsx", serde_json::json!({ "rank": { "method": "vikor", "v": 0.3 } }));
     // The config's own text, then the one stage that changed: the others still come from the
     // config it extends (they had all been written out, between its tables).
     assert!(text.starts_with(original.trim_end()), "the config's own text comes first, unchanged");
     assert_eq!(&text[original.trim_end().len()..], "\n\n[pipeline.rank]\nmethod = \"vikor\"\nv = 0.3\n");
-    let again = dir.path().join("again");
-    run(&path, &again);
-    assert_eq!(view_scores(&view), run_scores(&again), "resil run of the saved config gives the explored view");
 }
 
 #[test]
 fn a_pipeline_written_inline_keeps_its_unchanged_stages_as_written() {
     // hdi.toml writes its stages inline under [pipeline] (`weight = { method = "equal" }`), with
     // comments: they had all been rewritten as tables, their comments lost.
-    let (dir, _) = flagship_copy();
-    let config = dir.path().join("configs/hdi.toml");
-    std::fs::copy(root().join("configs/hdi.toml"), &config).unwrap();
-    let served = Served::start(&config);
-    let explored = serde_json::json!({ "classify": { "method": "quantile", "k": 4 } });
-    let (status, body) = served.score(explored.clone());
-    assert_eq!(status, 200, "{body}");
-    let view = serde_json::from_str::<serde_json::Value>(&body).unwrap()["view"].clone();
-    let body = serde_json::json!({ "pipeline": explored }).to_string();
-    let (status, saved) = served.request("POST", "/api/save", body.as_bytes(), None);
-    assert_eq!(status, 200, "{saved}");
-    let original = std::fs::read_to_string(&config).unwrap();
-    let path = dir.path().join("configs/hdi-explored.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let (original, text) = explore_and_save("hdi", serde_json::json!({ "classify": { "method": "quantile", "k": 4 } }));
     let cut = original.find("# The HDR's development groups.").unwrap();
     assert_eq!(&text[..cut], &original[..cut], "everything before the changed stage, comments included");
     let rest = &original[original.find("\n[output]").unwrap()..];
     assert_eq!(&text[cut..], format!("\n[pipeline.classify]\nmethod = \"quantile\"\nk = 4\n{rest}"));
-    let again = dir.path().join("again");
-    run(&path, &again);
-    assert_eq!(view_scores(&view), run_scores(&again), "resil run of the saved config gives the explored view");
 }
