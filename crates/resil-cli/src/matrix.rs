@@ -275,8 +275,8 @@ pub fn score(args: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyh
             let (result, fitted) = resil_pipeline::score_chunked_lean(&mut groups, &system, &stages, true)?
                 .with_context(|| {
                     format!(
-                        "--stream: {} do not all fit over chunks yet (those that do: see README); drop --stream to score in memory",
-                        stages.describe()
+                        "--stream: {} (those that do: docs/scale.md); drop --stream to score in memory",
+                        resil_pipeline::ChunkedStages::why_not(&stages)
                     )
                 })?;
             let extras = crate::parquet_matrix::StreamedExtras::new(&groups, &fitted);

@@ -207,10 +207,7 @@ pub async fn score_on(ctx: &SessionContext, input: &Input, setup: &MakeSetup<'_>
     let Setup { polarities, stages: score_stages } = setup(&names).map_err(failed)?;
     let system = resil_pipeline::criteria(&names, &polarities);
     let stages = ChunkedStages::new(&system, &score_stages).map_err(failed)?.ok_or_else(|| {
-        failed(format!(
-            "--engine: {} do not all fit over chunks yet (those that do: see README)",
-            score_stages.describe()
-        ))
+        failed(format!("--engine: {} (those that do: docs/scale.md)", ChunkedStages::why_not(&score_stages)))
     })?;
     let mut job = Job {
         names: names.clone(),

@@ -52,7 +52,7 @@ impl resil_pipeline::FitEngine for EngineFit {
         let place = format!("--engine {}", self.name);
         let failed = |e: &dyn std::fmt::Display| resil_core::Error::data(place.clone(), e.to_string());
         let chunked = ChunkedStages::new(system, stages)?.ok_or_else(|| {
-            failed(&format!("{} do not all fit over chunks yet (those that do: see README)", stages.describe()))
+            failed(&format!("{} (those that do: docs/scale.md)", ChunkedStages::why_not(stages)))
         })?;
         let names: Vec<String> = system.indicators().iter().map(|i| i.id.clone()).collect();
         let dir = match &self.scratch {

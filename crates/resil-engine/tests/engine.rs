@@ -125,7 +125,7 @@ fn methods_without_a_chunked_fit_and_bad_tables_are_refused() {
         Ok(Setup { polarities: polarities(names.len()), stages: s })
     };
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv.clone()), &setup).unwrap_err().to_string();
-    assert!(e.contains("do not all fit over chunks"), "{e}");
+    assert!(e.contains("`critic` (weight) needs the whole matrix in memory: it has no fit over chunks"), "{e}");
     let only_ids = dir.path().join("ids.csv");
     std::fs::write(&only_ids, "id\na\nb\n").unwrap();
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(only_ids), &setup).unwrap_err().to_string();

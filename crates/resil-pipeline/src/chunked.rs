@@ -189,6 +189,36 @@ impl ChunkedStages {
         }))
     }
 
+    /// Why `stages` have no fit over chunks, for a refusal once [`Self::new`] answered `None`: the
+    /// methods without one, each with its stage ("`rank` (normalize) and `vikor` (rank) need the
+    /// whole matrix in memory: they have no fit over chunks").
+    pub fn why_not(stages: &ScoreStages) -> String {
+        let mut warnings = Vec::new();
+        let mut whole = Vec::new();
+        for (i, stage) in stages.normalize.iter().enumerate() {
+            let method = registry::normalizer(&key(&stages.normalize_flag(i)), stage, &mut warnings);
+            if method.is_ok_and(|m| m.method.chunked().is_none()) {
+                whole.push(format!("`{}` (normalize)", stage.method));
+            }
+        }
+        if registry::weighter(&key("--weight"), &stages.weight, &mut warnings).is_ok_and(|w| w.method.chunked().is_none())
+        {
+            whole.push(format!("`{}` (weight)", stages.weight.method));
+        }
+        let scorer = registry::scorer(&key("--method"), &stages.rank, &mut warnings);
+        if scorer.is_ok_and(|(s, _)| s.method.chunked(&Weights(Vec::new())).is_none()) {
+            whole.push(format!("`{}` (rank)", stages.rank.method));
+        }
+        whole.dedup();
+        match whole.split_last() {
+            None => format!("{} do not all fit over chunks", stages.describe()),
+            Some((only, [])) => format!("{only} needs the whole matrix in memory: it has no fit over chunks"),
+            Some((last, rest)) => {
+                format!("{} and {last} need the whole matrix in memory: they have no fit over chunks", rest.join(", "))
+            }
+        }
+    }
+
     pub fn ncols(&self) -> usize {
         self.system.len()
     }
@@ -514,6 +544,11 @@ mod tests {
             polarities[0] = if cost_first { Polarity::Cost } else { Polarity::Benefit };
             let system = criteria(&names, &polarities);
             let fixed = format!("weights = {{ {} }}", names.iter().enumerate().map(|(j, c)| format!("{c} = {}", j + 1)).collect::<Vec<_>>().join(", "));
+            let order = format!("order = [{}]", names.iter().rev().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "));
+            let subjective = fixed.replace("weights =", "objective = \"entropy\"\nsubjective =");
+            // A consistent comparison matrix, a_ij = (i + 1) / (j + 1).
+            let n_cols = names.len();
+            let ahp = format!("matrix = [{}]", (0..n_cols).map(|i| format!("[{}]", (0..n_cols).map(|j| format!("{:?}", (i + 1) as f64 / (j + 1) as f64)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", "));
             for (normalize, weight, rank) in [
                 (vec![stage("minmax", "")], stage("entropy", ""), stage("topsis", "")),
                 (vec![stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("topsis", "distance = \"manhattan\"")),
@@ -530,6 +565,13 @@ mod tests {
                 (vec![stage("sum", "")], stage("critic", ""), stage("wsm", "cost = \"reciprocal\"")),
                 (vec![stage("minmax", "")], stage("critic", ""), stage("topsis", "")),
                 (vec![stage("vector", "")], stage("critic", "cost = \"as-is\""), stage("topsis", "")),
+                // Weights that read no data, and subjective weights combined with entropy's.
+                (vec![stage("minmax", "")], stage("roc", &order), stage("topsis", "")),
+                (vec![stage("vector", "")], stage("ahp", &ahp), stage("wsm", "")),
+                (vec![stage("minmax", "floor = 0.01")], stage("combined", &subjective), stage("topsis", "")),
+                // VIKOR: S and R ranges over every row, in a second pass.
+                (vec![stage("minmax", "")], stage("entropy", ""), stage("vikor", "")),
+                (vec![stage("none", "")], stage("critic", ""), stage("vikor", "v = 0.3")),
                 // The flagship's chain: z-scores, then min-max with a floor.
                 (vec![stage("zscore", "sd = \"sample\""), stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("topsis", "")),
             ] {
@@ -607,5 +649,15 @@ mod tests {
             &ScoreStages { weight: stage("critic", "correlation = \"spearman\""), ..stages },
         );
         assert!(critic.unwrap().is_none());
+        // The refusal names each method without a fit over chunks, by its stage.
+        let whole = ScoreStages {
+            normalize: vec![stage("minmax", ""), stage("rank", "")],
+            weight: stage("gini", ""),
+            rank: stage("promethee2", ""),
+        };
+        assert_eq!(
+            ChunkedStages::why_not(&whole),
+            "`rank` (normalize), `gini` (weight) and `promethee2` (rank) need the whole matrix in memory: they have no fit over chunks"
+        );
     }
 }

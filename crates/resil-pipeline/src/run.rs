@@ -550,7 +550,7 @@ fn fit_on_engine(
     let chunked = crate::ChunkedStages::new(panel.system(), stages)?.ok_or_else(|| {
         Error::data(
             format!("--engine {name}"),
-            format!("{} do not all fit over chunks yet (those that do: see README)", stages.describe()),
+            format!("{} (those that do: docs/scale.md)", crate::ChunkedStages::why_not(stages)),
         )
     })?;
     let states = engine.fit(panel.system(), stages, values)?;

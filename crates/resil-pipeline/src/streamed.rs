@@ -273,7 +273,7 @@ impl Prepared {
             ),
             Some(s) if crate::ChunkedStages::new(&self.system, s)?.is_none() => refuse(
                 "pipeline",
-                &format!("{} do not all fit over chunks (those that do: docs/scale.md); run in memory", s.describe()),
+                &format!("{} (those that do: docs/scale.md); run in memory", crate::ChunkedStages::why_not(s)),
             ),
             Some(_) => {}
         }

@@ -3,6 +3,7 @@
 //! better. VIKOR scales each criterion itself, from its best to its worst value over the
 //! reference rows, choosing them by the column's orientation, so it needs no normaliser.
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{
     Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext,
     Weights,
@@ -64,10 +65,6 @@ impl FittedVikor {
     }
 }
 
-fn range(v: &[f64]) -> (f64, f64) {
-    v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)))
-}
-
 impl Scorer for Vikor {
     fn fit(
         &self,
@@ -75,35 +72,101 @@ impl Scorer for Vikor {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let orientation = cx.orientation;
-        if reference.nrows() < 2 {
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        Some(Box::new(VikorFit { vikor: self, weights: weights.as_slice() }))
+    }
+}
+
+/// VIKOR's fit over chunks of rows, in two passes: each column's extremes and the row count; then,
+/// with the best and worst values they give, the extremes of S and R over the rows.
+struct VikorFit<'a> {
+    vikor: &'a Vikor,
+    weights: &'a [f64],
+}
+
+/// The slots of the second pass, filled in column 0 only: S and R are a row's, not a column's.
+const S_R_SLOTS: [Merge; 4] = [Merge::Min, Merge::Max, Merge::Min, Merge::Max];
+
+impl VikorFit<'_> {
+    /// VIKOR fitted as far as the first pass's state goes (S and R ranges still empty).
+    fn fitted(&self, extremes: &PassState, cx: &StageContext<'_>) -> FittedVikor {
+        let (best, worst) = (0..self.weights.len())
+            .map(|j| {
+                let (lo, hi) = (extremes.get(j, 0), extremes.get(j, 1));
+                if cx.orientation[j] == Polarity::Benefit { (hi, lo) } else { (lo, hi) }
+            })
+            .unzip();
+        FittedVikor {
+            v: self.vikor.v,
+            weights: self.weights.to_vec(),
+            best,
+            worst,
+            s_range: (0.0, 0.0),
+            r_range: (0.0, 0.0),
+        }
+    }
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for VikorFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![vec![Merge::Min, Merge::Max, Merge::Sum], S_R_SLOTS.to_vec()]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        if pass == 0 {
+            for (j, col) in chunk.columns().enumerate() {
+                let (lo, hi) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+                [lo, hi, col.len() as f64].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
+            }
+            return Ok(());
+        }
+        let (s, r) = self.fitted(&done[0], cx).s_r(chunk);
+        for (slot, values) in [(0, &s), (2, &r)] {
+            for &x in values.iter() {
+                state.add(0, slot, x);
+                state.add(0, slot + 1, x);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        if self.weights.len() != cx.orientation.len() {
+            return Err(Error::data("vikor", "weights, orientation and columns differ in length"));
+        }
+        if self.weights.is_empty() || states[0].get(0, 2) < 2.0 {
             return Err(Error::data("vikor", "needs at least 2 alternatives"));
         }
-        let (mut best, mut worst) = (Vec::new(), Vec::new());
+        let mut fitted = self.fitted(&states[0], cx);
         let mut notes = Vec::new();
-        for (j, col) in reference.columns().enumerate() {
-            let (lo, hi) = range(col);
-            let (b, w) = if orientation[j] == Polarity::Benefit { (hi, lo) } else { (lo, hi) };
-            if b == w {
+        for j in 0..self.weights.len() {
+            if fitted.best[j] == fitted.worst[j] {
                 notes.push(Diagnostic::warning(
                     "constant-column",
                     format!("vikor: criterion {} is constant; it contributes 0", j + 1),
                 ));
             }
-            best.push(b);
-            worst.push(w);
         }
-        let mut fitted = FittedVikor {
-            v: self.v,
-            weights: weights.0.clone(),
-            best,
-            worst,
-            s_range: (0.0, 0.0),
-            r_range: (0.0, 0.0),
-        };
-        let (s, r) = fitted.s_r(reference);
-        fitted.s_range = range(&s);
-        fitted.r_range = range(&r);
+        let sr = &states[1];
+        fitted.s_range = (sr.get(0, 0), sr.get(0, 1));
+        fitted.r_range = (sr.get(0, 2), sr.get(0, 3));
+        if fitted.s_range.0 == fitted.s_range.1 || fitted.r_range.0 == fitted.r_range.1 {
+            notes.push(Diagnostic::warning(
+                "vikor-degenerate",
+                "vikor: S or R is the same for every reference alternative; its part of Q is 0",
+            ));
+        }
         Ok(Outcome::with_notes(Box::new(fitted), notes))
     }
 }
@@ -117,21 +180,11 @@ impl FittedScorer for FittedVikor {
             .zip(&r)
             .map(|(&si, &ri)| self.v * part(si, self.s_range) + (1.0 - self.v) * part(ri, self.r_range))
             .collect();
-        let mut notes = Vec::new();
-        if self.s_range.0 == self.s_range.1 || self.r_range.0 == self.r_range.1 {
-            notes.push(Diagnostic::warning(
-                "vikor-degenerate",
-                "vikor: S or R is the same for every reference alternative; its part of Q is 0",
-            ));
-        }
-        Ok(Outcome::with_notes(
-            ScoreTable {
-                score: q,
-                extras: vec![("S".into(), s), ("R".into(), r)],
-                direction: Direction::LowerIsBetter,
-            },
-            notes,
-        ))
+        Ok(Outcome::new(ScoreTable {
+            score: q,
+            extras: vec![("S".into(), s), ("R".into(), r)],
+            direction: Direction::LowerIsBetter,
+        }))
     }
 
     fn column_references(&self) -> resil_core::NamedColumns {

@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use minilp::{ComparisonOp, OptimizationDirection, Problem};
+use resil_core::chunked::{ChunkedFit, NoData};
 use resil_core::{Diagnostic, Error, Matrix, Outcome, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +127,17 @@ pub fn bwm(best: usize, worst: usize, best_to_others: &[f64], others_to_worst: &
 
 impl Weighter for Bwm {
     fn weights(&self, _reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        self.given(cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        Some(Box::new(NoData(|cx: &StageContext<'_>| self.given(cx))))
+    }
+}
+
+impl Bwm {
+    /// The weights of the comparisons given (no data needed).
+    fn given(&self, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         let p = &self.params;
         let ids: Vec<&str> = cx.system.indicators().iter().map(|i| i.id.as_str()).collect();
         let mut problems = Vec::new();

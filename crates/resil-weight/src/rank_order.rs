@@ -3,6 +3,7 @@
 //! w_r = (1/n) sum_{k=r}^{n} 1/k; rank sum `rs`, w_r = 2 (n + 1 - r) / (n (n + 1)); and rank
 //! reciprocal `rr`, w_r = (1/r) / sum_k 1/k (Stillwell, Seaver & Edwards 1981).
 
+use resil_core::chunked::{ChunkedFit, NoData};
 use resil_core::{Error, Matrix, Outcome, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,17 @@ pub fn rank_weight(rule: RankRule, r: usize, n: usize) -> f64 {
 
 impl Weighter for RankOrder {
     fn weights(&self, _reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        self.given(cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        Some(Box::new(NoData(|cx: &StageContext<'_>| self.given(cx))))
+    }
+}
+
+impl RankOrder {
+    /// The weights of the order given (no data needed).
+    fn given(&self, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         let n = cx.system.len();
         let mut problems = Vec::new();
         let values: Vec<f64> = cx

@@ -95,11 +95,24 @@ pub fn critic_information(
                     Correlation::Pearson => pearson(a, b),
                     Correlation::Spearman => pearson(&average_ranks(a), &average_ranks(b)),
                 };
-                let conflict: f64 = scaled.iter().flatten().map(|ck| 1.0 - r(cj, ck)).sum();
+                let conflict: f64 = scaled.iter().flatten().map(|ck| conflict(r(cj, ck), cj.len())).sum();
                 population_sd(cj) * conflict
             }
         })
         .collect()
+}
+
+/// CRITIC's conflict 1 - r between two columns whose correlation came out as `r` from `rows`
+/// rows: 0 when r is within rounding of 1 ((rows + 4) machine epsilons; as computed it can even
+/// exceed 1). Perfectly correlated columns (a column with itself too) then conflict not at all,
+/// whichever way the rounding went: the run is refused rather than weighted by rounding noise.
+fn conflict(r: f64, rows: usize) -> f64 {
+    let tolerance = (rows as f64 + 4.0) * f64::EPSILON;
+    if 1.0 - r <= tolerance {
+        0.0
+    } else {
+        (1.0 - r).min(2.0)
+    }
 }
 
 /// CRITIC with Pearson correlations over chunks of rows, in two passes: each column's cells,
@@ -171,7 +184,9 @@ impl ChunkedFit<Weights> for CriticFit<'_> {
                 }
                 let conflict: f64 = varying
                     .iter()
-                    .map(|&k| 1.0 - sign[j] * sign[k] * co.get(j, k) / (co.get(j, j) * co.get(k, k)).sqrt())
+                    .map(|&k| {
+                        conflict(sign[j] * sign[k] * co.get(j, k) / (co.get(j, j) * co.get(k, k)).sqrt(), n as usize)
+                    })
                     .sum();
                 (co.get(j, j) / n).sqrt() / range[j] * conflict
             })
@@ -353,6 +368,34 @@ mod tests {
             .weights(&m, &resil_core::StageContext::columns(&sys, &[Polarity::Benefit; 2]))
             .is_err());
         assert_eq!(weights(Statistic::Critic, &m, &[Polarity::Benefit, Polarity::Cost]), vec![0.5, 0.5]);
+    }
+
+    #[test]
+    fn perfectly_correlated_columns_have_no_conflict_however_the_correlation_rounds() {
+        // rho = 1 exactly, but computed it can be 1 + 2e-16, which made a conflict of -1e-16 and
+        // refused the run for a negative weight; now it is 0, and the run is refused because no
+        // column conflicts with another. In memory and over chunks alike.
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        let cx = resil_core::StageContext::columns(&sys, &[Polarity::Benefit; 2]);
+        let critic = StatisticalParams::default().check(Statistic::Critic).unwrap();
+        let spearman = StatisticalParams { correlation: Correlation::Spearman, ..Default::default() }
+            .check(Statistic::Critic)
+            .unwrap();
+        for seed in 1..400u64 {
+            let a: Vec<f64> = (1..=5u64).map(|i| ((seed * i * 7919) % 1009) as f64 / 7.0 + 1.0).collect();
+            let total: f64 = a.iter().map(|x| 3.7 * x + 0.3).sum();
+            let b: Vec<f64> = a.iter().map(|x| (3.7 * x + 0.3) / total).collect();
+            let m = Matrix::from_columns(vec![a, b]);
+            for method in [&critic, &spearman] {
+                let e = method.weights(&m, &cx).unwrap_err().to_string();
+                assert!(e.contains("no weight can be derived"), "seed {seed}: {e}");
+            }
+            let chunks = resil_core::chunked::Whole(&m);
+            let e = resil_core::chunked::fit_sequential(&*critic.chunked().unwrap(), &chunks, 2, &cx)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("no weight can be derived"), "seed {seed}, over chunks: {e}");
+        }
     }
 
     proptest::proptest! {

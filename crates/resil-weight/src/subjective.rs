@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use resil_core::chunked::{ChunkedFit, Merge, NoData, PassState};
 use resil_core::{
     Diagnostic, Error, Indicator, IndicatorSystem, Matrix, Outcome, Polarity, Result, StageContext, Weighter, Weights,
 };
@@ -96,12 +97,23 @@ pub struct Ahp {
 }
 
 impl Weighter for Ahp {
-    fn weights(&self, reference: &Matrix, _cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        if self.result.weights.len() != reference.ncols() {
+    fn weights(&self, _reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        self.given(cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        Some(Box::new(NoData(|cx: &StageContext<'_>| self.given(cx))))
+    }
+}
+
+impl Ahp {
+    /// The principal eigenvector of the comparison matrix (no data needed).
+    fn given(&self, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        if self.result.weights.len() != cx.system.len() {
             return Err(Error::param(
                 "ahp",
                 "matrix",
-                format!("{} rows for {} indicators", self.result.weights.len(), reference.ncols()),
+                format!("{} rows for {} indicators", self.result.weights.len(), cx.system.len()),
             ));
         }
         let note = Diagnostic::info(
@@ -184,6 +196,18 @@ impl Combined {
 
 impl Weighter for Combined {
     fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        self.combine(self.objective.weights(reference, cx)?, cx)
+    }
+
+    /// The objective method's passes, when it has them; the subjective weights join at the end.
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        Some(Box::new(CombinedFit { combined: self, objective: self.objective.chunked()? }))
+    }
+}
+
+impl Combined {
+    /// The subjective weights combined with the objective ones `o`.
+    fn combine(&self, o: Outcome<Weights>, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         let system = cx.system;
         let s: Vec<f64> = system
             .indicators()
@@ -195,7 +219,6 @@ impl Weighter for Combined {
             })
             .collect::<Result<_>>()?;
         let s = Weights::normalized(s)?.0;
-        let o = self.objective.weights(reference, cx)?;
         let w = match self.mode {
             Combination::Multiplicative => s.iter().zip(&o.value.0).map(|(a, b)| a * b).collect(),
             Combination::Linear => {
@@ -203,6 +226,34 @@ impl Weighter for Combined {
             }
         };
         Ok(Outcome::with_notes(Weights::normalized(w)?, o.notes))
+    }
+}
+
+/// [`Combined`] over chunks: the objective method's fit, then the combination.
+struct CombinedFit<'a> {
+    combined: &'a Combined,
+    objective: Box<dyn ChunkedFit<Weights> + 'a>,
+}
+
+impl ChunkedFit<Weights> for CombinedFit<'_> {
+    fn passes(&self, ncols: usize) -> Vec<Vec<Merge>> {
+        self.objective.passes(ncols)
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        self.objective.update(pass, done, chunk, first_row, state, cx)
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        self.combined.combine(self.objective.finish(states, cx)?, cx)
     }
 }
 
