@@ -51,9 +51,8 @@ impl resil_pipeline::FitEngine for EngineFit {
     ) -> resil_core::Result<Vec<Vec<PassState>>> {
         let place = format!("--engine {}", self.name);
         let failed = |e: &dyn std::fmt::Display| resil_core::Error::data(place.clone(), e.to_string());
-        let chunked = ChunkedStages::new(system, stages)?.ok_or_else(|| {
-            failed(&format!("{} (those that do: docs/scale.md)", ChunkedStages::why_not(stages)))
-        })?;
+        let chunked = ChunkedStages::new(system, stages)?
+            .ok_or_else(|| failed(&format!("{} (those that do: docs/scale.md)", ChunkedStages::why_not(stages))))?;
         let names: Vec<String> = system.indicators().iter().map(|i| i.id.clone()).collect();
         let dir = match &self.scratch {
             Some(d) => tempfile::Builder::new().prefix("resil-run-").tempdir_in(d),

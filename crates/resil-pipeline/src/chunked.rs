@@ -201,7 +201,8 @@ impl ChunkedStages {
                 whole.push(format!("`{}` (normalize)", stage.method));
             }
         }
-        if registry::weighter(&key("--weight"), &stages.weight, &mut warnings).is_ok_and(|w| w.method.chunked().is_none())
+        if registry::weighter(&key("--weight"), &stages.weight, &mut warnings)
+            .is_ok_and(|w| w.method.chunked().is_none())
         {
             whole.push(format!("`{}` (weight)", stages.weight.method));
         }
@@ -572,6 +573,16 @@ mod tests {
                 // VIKOR: S and R ranges over every row, in a second pass.
                 (vec![stage("minmax", "")], stage("entropy", ""), stage("vikor", "")),
                 (vec![stage("none", "")], stage("critic", ""), stage("vikor", "v = 0.3")),
+                // Scorers that scale by a column summary of one pass; min-max's zeros are refused
+                // where a scorer needs positive values, at the same cell however the rows are cut.
+                (vec![stage("none", "")], stage("entropy", ""), stage("aras", "")),
+                (vec![stage("minmax", "")], stage("equal", ""), stage("aras", "")),
+                (vec![stage("none", "")], stage("cv", ""), stage("mairca", "")),
+                (vec![stage("none", "")], stage("equal", ""), stage("waspas", "lambda = 0.3")),
+                (vec![stage("none", "")], stage("std", ""), stage("ram", "")),
+                (vec![stage("none", "")], stage("entropy", ""), stage("marcos", "")),
+                (vec![stage("none", "")], stage("equal", ""), stage("moora", "")),
+                (vec![stage("none", "")], stage("critic", ""), stage("spotis", "")),
                 // The flagship's chain: z-scores, then min-max with a floor.
                 (vec![stage("zscore", "sd = \"sample\""), stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("topsis", "")),
             ] {

@@ -8,7 +8,8 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::{positive, range, scale, Scaling};
+use crate::prescribed::{scale, Scaling, Summary, SummaryFit};
+use resil_core::chunked::ChunkedFit;
 
 /// Unchecked parameters (none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -40,20 +41,25 @@ impl Scorer for Aras {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        positive("aras", reference, cx)?;
-        let mut scalings = Vec::new();
-        let mut optimum = Vec::new();
-        for (j, c) in reference.columns().enumerate() {
-            let cost = cx.orientation[j] == Polarity::Cost;
-            let (lo, hi) = range(c);
-            let best = if cost { lo } else { hi };
-            let sum: f64 =
-                if cost { c.iter().map(|x| 1.0 / x).sum::<f64>() + 1.0 / best } else { c.iter().sum::<f64>() + best };
-            scalings.push(Scaling::Sum { sum, cost });
-            optimum.push(best);
-        }
-        let s0 = optimum.iter().zip(&scalings).zip(&weights.0).map(|((&x, s), w)| w * s.apply(x)).sum();
-        Ok(Outcome::new(Box::new(FittedAras { scalings, weights: weights.0.clone(), s0 })))
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
+            let mut scalings = Vec::new();
+            let mut optimum = Vec::new();
+            for (j, c) in columns.iter().enumerate() {
+                let cost = cx.orientation[j] == Polarity::Cost;
+                let best = if cost { c.min } else { c.max };
+                let sum = if cost { c.sum_reciprocals + 1.0 / best } else { c.sum + best };
+                scalings.push(Scaling::Sum { sum, cost });
+                optimum.push(best);
+            }
+            let s0 = optimum.iter().zip(&scalings).zip(weights).map(|((&x, s), w)| w * s.apply(x)).sum();
+            let fitted: Box<dyn FittedScorer> = Box::new(FittedAras { scalings, weights: weights.to_vec(), s0 });
+            Ok(Outcome::new(fitted))
+        };
+        Some(Box::new(SummaryFit { method: "aras", positive: true, weights: weights.as_slice(), build }))
     }
 }
 

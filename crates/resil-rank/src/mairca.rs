@@ -2,10 +2,13 @@
 //! 1.4.0: theoretical ratings T_p = w / n (n the reference rows), real ratings T_r = r T_p with r
 //! the min-max scaling by orientation, and the total gap sum_j (T_p - T_r): lower is better.
 
-use resil_core::{Direction, FittedScorer, Matrix, Outcome, Result, ScoreTable, Scorer, StageContext, Weights};
+use resil_core::{
+    Direction, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::{minmax, scale, Scaling};
+use crate::prescribed::{scale, Scaling, Summary, SummaryFit};
+use resil_core::chunked::ChunkedFit;
 
 /// Unchecked parameters (none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -36,9 +39,19 @@ impl Scorer for Mairca {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let n = reference.nrows() as f64;
-        let theoretical = weights.0.iter().map(|w| w / n).collect();
-        Ok(Outcome::new(Box::new(FittedMairca { scalings: minmax(reference, cx), theoretical })))
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
+            let n = columns.first().map_or(0, |c| c.rows) as f64;
+            let theoretical = weights.iter().map(|w| w / n).collect();
+            let scalings =
+                columns.iter().enumerate().map(|(j, c)| c.minmax(cx.orientation[j] == Polarity::Cost)).collect();
+            let fitted: Box<dyn FittedScorer> = Box::new(FittedMairca { scalings, theoretical });
+            Ok(Outcome::new(fitted))
+        };
+        Some(Box::new(SummaryFit { method: "mairca", positive: false, weights: weights.as_slice(), build }))
     }
 }
 

@@ -9,7 +9,8 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::{positive, range};
+use crate::prescribed::{Summary, SummaryFit};
+use resil_core::chunked::ChunkedFit;
 
 /// Unchecked parameters (none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -52,19 +53,23 @@ impl Scorer for Marcos {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        positive("marcos", reference, cx)?;
-        let cost: Vec<bool> = cx.orientation.iter().map(|p| *p == Polarity::Cost).collect();
-        let (mut ideal, mut anti_ideal) = (Vec::new(), Vec::new());
-        for (c, &is_cost) in reference.columns().zip(&cost) {
-            let (min, max) = range(c);
-            ideal.push(if is_cost { min } else { max });
-            anti_ideal.push(if is_cost { max } else { min });
-        }
-        let mut fitted =
-            FittedMarcos { ideal, anti_ideal, cost, weights: weights.0.clone(), s_ideal: 0.0, s_anti_ideal: 0.0 };
-        fitted.s_ideal = fitted.utility_sum(fitted.ideal.clone().into_iter());
-        fitted.s_anti_ideal = fitted.utility_sum(fitted.anti_ideal.clone().into_iter());
-        Ok(Outcome::new(Box::new(fitted)))
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
+            let cost: Vec<bool> = cx.orientation.iter().map(|p| *p == Polarity::Cost).collect();
+            let ideal = columns.iter().zip(&cost).map(|(c, &is_cost)| if is_cost { c.min } else { c.max }).collect();
+            let anti_ideal =
+                columns.iter().zip(&cost).map(|(c, &is_cost)| if is_cost { c.max } else { c.min }).collect();
+            let mut fitted =
+                FittedMarcos { ideal, anti_ideal, cost, weights: weights.to_vec(), s_ideal: 0.0, s_anti_ideal: 0.0 };
+            fitted.s_ideal = fitted.utility_sum(fitted.ideal.clone().into_iter());
+            fitted.s_anti_ideal = fitted.utility_sum(fitted.anti_ideal.clone().into_iter());
+            let fitted: Box<dyn FittedScorer> = Box::new(fitted);
+            Ok(Outcome::new(fitted))
+        };
+        Some(Box::new(SummaryFit { method: "marcos", positive: true, weights: weights.as_slice(), build }))
     }
 }
 

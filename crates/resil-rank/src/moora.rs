@@ -8,6 +8,9 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::prescribed::{Summary, SummaryFit};
+use resil_core::chunked::ChunkedFit;
+
 /// Unchecked parameters (none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -36,19 +39,27 @@ impl Scorer for Moora {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let mut factors = Vec::new();
-        for (j, c) in reference.columns().enumerate() {
-            let norm = c.iter().map(|x| x * x).sum::<f64>().sqrt();
-            if !(norm.is_finite() && norm > 0.0) {
-                return Err(Error::data(
-                    format!("moora: {}", cx.indicator(j)),
-                    "is all zeros or not finite: no vector norm",
-                ));
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
+            let mut factors = Vec::new();
+            for (j, c) in columns.iter().enumerate() {
+                let norm = c.sum_squares.sqrt();
+                if !(norm.is_finite() && norm > 0.0) {
+                    return Err(Error::data(
+                        format!("moora: {}", cx.indicator(j)),
+                        "is all zeros or not finite: no vector norm",
+                    ));
+                }
+                let sign = if cx.orientation[j] == Polarity::Cost { -1.0 } else { 1.0 };
+                factors.push(sign * weights[j] / norm);
             }
-            let sign = if cx.orientation[j] == Polarity::Cost { -1.0 } else { 1.0 };
-            factors.push(sign * weights.0[j] / norm);
-        }
-        Ok(Outcome::new(Box::new(FittedMoora { factors })))
+            let fitted: Box<dyn FittedScorer> = Box::new(FittedMoora { factors });
+            Ok(Outcome::new(fitted))
+        };
+        Some(Box::new(SummaryFit { method: "moora", positive: false, weights: weights.as_slice(), build }))
     }
 }
 

@@ -60,7 +60,7 @@ impl Scorer for Ocra {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        positive("ocra", reference, cx)?;
+        positive("ocra", reference, 0, cx)?;
         let mut fitted = FittedOcra {
             ranges: reference.columns().map(range).collect(),
             cost: cx.orientation.iter().map(|p| *p == Polarity::Cost).collect(),

@@ -3,7 +3,8 @@
 //! orientation, with the statistics learned on reference rows so that fitted scorers apply to
 //! any rows. Shared by ARAS, MABAC, MAIRCA and WASPAS.
 
-use resil_core::{Error, Matrix, Polarity, Result, StageContext};
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
+use resil_core::{Error, FittedScorer, Matrix, Outcome, Polarity, Result, StageContext};
 
 /// A prescribed scaling of one column.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,7 +50,7 @@ pub(crate) fn minmax(reference: &Matrix, cx: &StageContext<'_>) -> Vec<Scaling> 
 
 /// Linear scalings of every reference column; they need positive values.
 pub(crate) fn linear(method: &str, reference: &Matrix, cx: &StageContext<'_>) -> Result<Vec<Scaling>> {
-    positive(method, reference, cx)?;
+    positive(method, reference, 0, cx)?;
     Ok(reference
         .columns()
         .enumerate()
@@ -60,17 +61,112 @@ pub(crate) fn linear(method: &str, reference: &Matrix, cx: &StageContext<'_>) ->
         .collect())
 }
 
-/// Every value of `reference` must be positive (a ratio or a reciprocal of it is taken).
-pub(crate) fn positive(method: &str, reference: &Matrix, cx: &StageContext<'_>) -> Result<()> {
-    for (j, c) in reference.columns().enumerate() {
-        if let Some(i) = c.iter().position(|&x| !(x.is_finite() && x > 0.0)) {
-            return Err(Error::data(
-                format!("{method}: {}", cx.cell(i, j)),
-                format!("value {} must be positive", c[i]),
-            ));
-        }
+/// Every value of `rows` (block rows `first_row..`) must be positive (a ratio or a reciprocal of
+/// it is taken): the first cell that is not, in row order, then column order, is named, so that
+/// the same cell is named however a block is cut into chunks.
+pub(crate) fn positive(method: &str, rows: &Matrix, first_row: usize, cx: &StageContext<'_>) -> Result<()> {
+    let bad = (0..rows.ncols())
+        .filter_map(|j| rows.column(j).iter().position(|&x| !(x.is_finite() && x > 0.0)).map(|i| (i, j)))
+        .min();
+    match bad {
+        Some((i, j)) => Err(Error::data(
+            format!("{method}: {}", cx.cell(first_row + i, j)),
+            format!("value {} must be positive", rows.column(j)[i]),
+        )),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// What one pass over a reference column gives the fits of the scorers that scale by a column
+/// statistic (ARAS, MAIRCA, MARCOS, MOORA, RAM, SPOTIS, WASPAS): its extremes, sums and rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Summary {
+    pub min: f64,
+    pub max: f64,
+    pub sum: f64,
+    /// The sum of 1/x (a column that must be positive).
+    pub sum_reciprocals: f64,
+    pub sum_squares: f64,
+    pub rows: usize,
+}
+
+impl Summary {
+    /// Min-max scaling by the column's orientation.
+    pub(crate) fn minmax(&self, cost: bool) -> Scaling {
+        Scaling::MinMax { min: self.min, max: self.max, cost }
+    }
+
+    /// Linear scaling (x / max, or min / x for a cost column).
+    pub(crate) fn linear(&self, cost: bool) -> Scaling {
+        Scaling::Linear { min: self.min, max: self.max, cost }
+    }
+}
+
+const SUMMARY_SLOTS: [Merge; 6] = [Merge::Min, Merge::Max, Merge::Sum, Merge::Sum, Merge::Sum, Merge::Sum];
+
+/// The fit of a scorer from its reference columns' [`Summary`]s, in one pass over chunks of rows:
+/// `build(summaries, weights, cx)`. With `positive`, every value must be positive (a ratio or a
+/// reciprocal of it is taken): the first cell that is not, in row order, is named, however the
+/// rows are cut into chunks.
+pub(crate) struct SummaryFit<'a, F> {
+    pub method: &'static str,
+    pub positive: bool,
+    pub weights: &'a [f64],
+    pub build: F,
+}
+
+impl<F> ChunkedFit<Box<dyn FittedScorer>> for SummaryFit<'_, F>
+where
+    F: Fn(&[Summary], &[f64], &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> + Send + Sync,
+{
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![SUMMARY_SLOTS.to_vec()]
+    }
+
+    fn update(
+        &self,
+        _pass: usize,
+        _done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        if self.positive {
+            positive(self.method, chunk, first_row, cx)?;
+        }
+        for (j, c) in chunk.columns().enumerate() {
+            let (min, max) = range(c);
+            let sum: f64 = c.iter().sum();
+            let reciprocals: f64 = if self.positive { c.iter().map(|x| 1.0 / x).sum() } else { f64::NAN };
+            let squares: f64 = c.iter().map(|x| x * x).sum();
+            [min, max, sum, reciprocals, squares, c.len() as f64]
+                .iter()
+                .enumerate()
+                .for_each(|(s, v)| state.add(j, s, *v));
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        if self.weights.len() != cx.orientation.len() {
+            return Err(Error::data(self.method, "weights, orientation and columns differ in length"));
+        }
+        let summaries: Vec<Summary> = (0..self.weights.len())
+            .map(|j| {
+                let at = |s| states[0].get(j, s);
+                Summary {
+                    min: at(0),
+                    max: at(1),
+                    sum: at(2),
+                    sum_reciprocals: at(3),
+                    sum_squares: at(4),
+                    rows: at(5) as usize,
+                }
+            })
+            .collect();
+        (self.build)(&summaries, self.weights, cx)
+    }
 }
 
 /// `data` with every column scaled.

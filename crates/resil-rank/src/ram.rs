@@ -7,7 +7,8 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::{positive, scale, Scaling};
+use crate::prescribed::{scale, Scaling, Summary, SummaryFit};
+use resil_core::chunked::ChunkedFit;
 
 /// Unchecked parameters (none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -39,11 +40,18 @@ impl Scorer for Ram {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        positive("ram", reference, cx)?;
-        // Sum normalisation of every column as it is (RAM reads the direction in S+ and S-).
-        let scalings = reference.columns().map(|c| Scaling::Sum { sum: c.iter().sum(), cost: false }).collect();
-        let cost = cx.orientation.iter().map(|&p| p == Polarity::Cost).collect();
-        Ok(Outcome::new(Box::new(FittedRam { scalings, weights: weights.0.clone(), cost })))
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
+            // Sum normalisation of every column as it is (RAM reads the direction in S+ and S-).
+            let scalings = columns.iter().map(|c| Scaling::Sum { sum: c.sum, cost: false }).collect();
+            let cost = cx.orientation.iter().map(|&p| p == Polarity::Cost).collect();
+            let fitted: Box<dyn FittedScorer> = Box::new(FittedRam { scalings, weights: weights.to_vec(), cost });
+            Ok(Outcome::new(fitted))
+        };
+        Some(Box::new(SummaryFit { method: "ram", positive: true, weights: weights.as_slice(), build }))
     }
 }
 

@@ -11,7 +11,8 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::range;
+use crate::prescribed::{Summary, SummaryFit};
+use resil_core::chunked::ChunkedFit;
 
 /// Unchecked parameters: bounds per indicator id, `[min, max]`; the others take the data's range.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -58,31 +59,40 @@ impl Scorer for Spotis {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let ids: Vec<&str> = cx.system.indicators().iter().map(|i| i.id.as_str()).collect();
-        if let Some(unknown) = self.bounds.keys().find(|k| !ids.contains(&k.as_str())) {
-            return Err(Error::param("spotis", format!("bounds.{unknown}"), "is not an indicator of this stage"));
-        }
-        let mut bounds = Vec::new();
-        for (j, c) in reference.columns().enumerate() {
-            let (min, max) = match ids.get(j).and_then(|id| self.bounds.get(*id)) {
-                Some(&[min, max]) => (min, max),
-                None => range(c),
-            };
-            if min == max {
-                return Err(Error::data(
-                    format!("spotis: {}", cx.indicator(j)),
-                    "a constant column has no range: give its bounds",
-                ));
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
+            let ids: Vec<&str> = cx.system.indicators().iter().map(|i| i.id.as_str()).collect();
+            if let Some(unknown) = self.bounds.keys().find(|k| !ids.contains(&k.as_str())) {
+                return Err(Error::param("spotis", format!("bounds.{unknown}"), "is not an indicator of this stage"));
             }
-            bounds.push((min, max));
-        }
-        let ideal = bounds
-            .iter()
-            .zip(cx.orientation)
-            .map(|(&(min, max), p)| if *p == Polarity::Cost { min } else { max })
-            .collect();
-        let labels = (0..reference.ncols()).map(|j| cx.indicator(j)).collect();
-        Ok(Outcome::new(Box::new(FittedSpotis { bounds, ideal, weights: weights.0.clone(), labels })))
+            let mut bounds = Vec::new();
+            for (j, c) in columns.iter().enumerate() {
+                let (min, max) = match ids.get(j).and_then(|id| self.bounds.get(*id)) {
+                    Some(&[min, max]) => (min, max),
+                    None => (c.min, c.max),
+                };
+                if min == max {
+                    return Err(Error::data(
+                        format!("spotis: {}", cx.indicator(j)),
+                        "a constant column has no range: give its bounds",
+                    ));
+                }
+                bounds.push((min, max));
+            }
+            let ideal = bounds
+                .iter()
+                .zip(cx.orientation)
+                .map(|(&(min, max), p)| if *p == Polarity::Cost { min } else { max })
+                .collect();
+            let labels = (0..columns.len()).map(|j| cx.indicator(j)).collect();
+            let fitted: Box<dyn FittedScorer> =
+                Box::new(FittedSpotis { bounds, ideal, weights: weights.to_vec(), labels });
+            Ok(Outcome::new(fitted))
+        };
+        Some(Box::new(SummaryFit { method: "spotis", positive: false, weights: weights.as_slice(), build }))
     }
 }
 

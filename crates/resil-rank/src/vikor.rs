@@ -96,7 +96,11 @@ impl VikorFit<'_> {
         let (best, worst) = (0..self.weights.len())
             .map(|j| {
                 let (lo, hi) = (extremes.get(j, 0), extremes.get(j, 1));
-                if cx.orientation[j] == Polarity::Benefit { (hi, lo) } else { (lo, hi) }
+                if cx.orientation[j] == Polarity::Benefit {
+                    (hi, lo)
+                } else {
+                    (lo, hi)
+                }
             })
             .unzip();
         FittedVikor {

@@ -2,10 +2,13 @@
 //! linear scaling by orientation (x / max, min / x for costs) over the reference rows, then
 //! lambda * sum_j w_j r_ij + (1 - lambda) * prod_j r_ij^w_j (higher is better).
 
-use resil_core::{Direction, Error, FittedScorer, Matrix, Outcome, Result, ScoreTable, Scorer, StageContext, Weights};
+use resil_core::{
+    Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::{linear, scale, Scaling};
+use crate::prescribed::{scale, Scaling, Summary, SummaryFit};
+use resil_core::chunked::ChunkedFit;
 
 /// Unchecked parameters: lambda, the weight of the sum against the product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,8 +53,18 @@ impl Scorer for Waspas {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let scalings = linear("waspas", reference, cx)?;
-        Ok(Outcome::new(Box::new(FittedWaspas { scalings, weights: weights.0.clone(), lambda: self.lambda })))
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        let build = move |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
+            let scalings =
+                columns.iter().enumerate().map(|(j, c)| c.linear(cx.orientation[j] == Polarity::Cost)).collect();
+            let fitted: Box<dyn FittedScorer> =
+                Box::new(FittedWaspas { scalings, weights: weights.to_vec(), lambda: self.lambda });
+            Ok(Outcome::new(fitted))
+        };
+        Some(Box::new(SummaryFit { method: "waspas", positive: true, weights: weights.as_slice(), build }))
     }
 }
 
