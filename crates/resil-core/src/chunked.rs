@@ -104,6 +104,13 @@ pub trait ChunkedFit<T>: Send + Sync {
     fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>>;
 }
 
+/// The first cell `(row, column)` of `chunk` whose value `x` in column `j` fails `ok(j, x)`, in
+/// row order, then column order: the cell a refusal names, the same however a block is cut into
+/// chunks (and on any number of threads, as the chunks' errors are taken in chunk order).
+pub fn first_failing_cell(chunk: &Matrix, ok: impl Fn(usize, f64) -> bool) -> Option<(usize, usize)> {
+    (0..chunk.ncols()).filter_map(|j| chunk.column(j).iter().position(|&x| !ok(j, x)).map(|i| (i, j))).min()
+}
+
 /// A block's rows in chunks, by index: an in-memory matrix cut every so many rows, a file's row
 /// groups. `Sync`, so that the chunks of a pass can be folded on several threads.
 pub trait RowChunks: Sync {

@@ -1,5 +1,4 @@
-//! Normalisations by transform: `log` (r = ln(x + shift), keeping each column's direction),
-//! `rank` (r = the value's rank among the reference values, average ranks for ties, reversed for
+//! Normalisations by transform: `rank` (r = the value's rank among the reference values, average ranks for ties, reversed for
 //! cost columns so that a higher rank is better) and `target` (goalposts: r = (x - lo) / (hi - lo)
 //! per indicator, reversed for cost columns, capped to [0, 1] unless `cap = false`).
 
@@ -7,13 +6,6 @@ use std::collections::BTreeMap;
 
 use resil_core::{Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
-
-/// Unchecked `log` parameters: the shift added before the logarithm.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", default)]
-pub struct LogParams {
-    pub shift: f64,
-}
 
 /// Unchecked `rank` parameters (none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -76,18 +68,8 @@ impl Default for TargetParams {
 /// The checked transform.
 #[derive(Debug, Clone)]
 pub enum Transform {
-    Log { shift: f64 },
     Rank,
     Target { goalposts: BTreeMap<String, [f64; 2]>, cap: bool, transform: BTreeMap<String, ValueTransform> },
-}
-
-impl LogParams {
-    pub fn check(self) -> Result<Transform> {
-        if !self.shift.is_finite() {
-            return Err(Error::param("log", "shift", format!("must be finite, got {}", self.shift)));
-        }
-        Ok(Transform::Log { shift: self.shift })
-    }
 }
 
 impl RankParams {
@@ -151,22 +133,12 @@ pub struct FittedTransform {
 impl Normalizer for Transform {
     fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
         let (system, orientation) = (cx.system, cx.orientation);
-        let flips = !matches!(self, Transform::Log { .. });
         let mut columns = Vec::new();
         let mut transforms = Vec::new();
         let mut notes = Vec::new();
         for (j, col) in reference.columns().enumerate() {
             let id = &system.get(j).id;
             match self {
-                Transform::Log { shift } => {
-                    if let Some(x) = col.iter().find(|&&x| x + shift <= 0.0) {
-                        return Err(Error::data(
-                            format!("log: indicator `{id}`"),
-                            format!("value {x} + shift {shift} is not positive"),
-                        ));
-                    }
-                    columns.push(Vec::new());
-                }
                 Transform::Rank => {
                     let mut s = col.to_vec();
                     s.sort_by(f64::total_cmp);
@@ -206,8 +178,8 @@ impl Normalizer for Transform {
                 }
             }
         }
-        let reverse = orientation.iter().map(|&p| flips && p == Polarity::Cost).collect();
-        let out_orientation = if flips { vec![Polarity::Benefit; orientation.len()] } else { orientation.to_vec() };
+        let reverse = orientation.iter().map(|&p| p == Polarity::Cost).collect();
+        let out_orientation = vec![Polarity::Benefit; orientation.len()];
         transforms.resize(columns.len(), None);
         Ok(Outcome::with_notes(
             Box::new(FittedTransform {
@@ -236,7 +208,6 @@ impl FittedNormalizer for FittedTransform {
             let (c, rev) = (&self.columns[j], self.reverse[j]);
             for v in out.column_mut(j) {
                 *v = match &self.kind {
-                    Transform::Log { shift } => (*v + shift).ln(),
                     Transform::Rank => {
                         let r = rank_in(c, *v);
                         if rev {
@@ -311,11 +282,7 @@ mod tests {
     }
 
     #[test]
-    fn log_rank_and_target_by_hand() {
-        assert_eq!(
-            run(LogParams { shift: 1.0 }.check().unwrap(), vec![0.0, std::f64::consts::E - 1.0], Polarity::Cost),
-            vec![0.0, 1.0]
-        );
+    fn rank_and_target_by_hand() {
         // Ranks with a tie: 10, 20, 20, 30 -> 1, 2.5, 2.5, 4; reversed for a cost column.
         assert_eq!(run(Transform::Rank, vec![10.0, 20.0, 20.0, 30.0], Polarity::Benefit), vec![1.0, 2.5, 2.5, 4.0]);
         assert_eq!(run(Transform::Rank, vec![10.0, 20.0, 20.0, 30.0], Polarity::Cost), vec![4.0, 2.5, 2.5, 1.0]);
@@ -333,11 +300,6 @@ mod tests {
     fn clear_errors() {
         let m = Matrix::from_columns(vec![vec![-1.0]]);
         let sys = IndicatorSystem::flat(&[Polarity::Benefit]);
-        assert!(LogParams { shift: 0.0 }
-            .check()
-            .unwrap()
-            .fit(&m, &resil_core::StageContext::columns(&sys, &[Polarity::Benefit]))
-            .is_err());
         let err = TargetParams::default()
             .check()
             .unwrap()
@@ -353,10 +315,6 @@ mod tests {
             let params = TargetParams { goalposts: [("C1".to_string(), goalposts)].into(), ..Default::default() };
             let err = params.check().expect_err("refused").to_string();
             assert!(err.contains("parameter `goalposts.C1`: needs finite lo < hi"), "{err}");
-        }
-        for shift in [f64::INFINITY, f64::NAN] {
-            let err = LogParams { shift }.check().expect_err("refused").to_string();
-            assert!(err.contains("log: parameter `shift`: must be finite"), "{err}");
         }
     }
 

@@ -1,5 +1,6 @@
 //! Translation r = x + A, method.md's reading (b) of "normalised": shifts z-scores to positive values.
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{Error, FittedNormalizer, Matrix, Normalizer, Outcome, Polarity, Result, StageContext};
 use serde::{Deserialize, Serialize};
 
@@ -47,33 +48,69 @@ impl FittedTranslate {
 
 impl Normalizer for Translate {
     fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
-        let (system, orientation) = (cx.system, cx.orientation);
-        for (j, col) in reference.columns().enumerate() {
-            let min = col.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
-            if min + self.shift <= 0.0 {
+        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
+        Some(Box::new(TranslateFit(self)))
+    }
+}
+
+/// The fit reads each column's least finite value, to check the shift against it.
+struct TranslateFit<'a>(&'a Translate);
+
+impl ChunkedFit<Box<dyn FittedNormalizer>> for TranslateFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![vec![Merge::Min]]
+    }
+
+    fn update(
+        &self,
+        _pass: usize,
+        _done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        _cx: &StageContext<'_>,
+    ) -> Result<()> {
+        for (j, col) in chunk.columns().enumerate() {
+            state.add(j, 0, col.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min));
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let shift = self.0.shift;
+        for j in 0..cx.system.len() {
+            let min = states[0].get(j, 0);
+            if min + shift <= 0.0 {
                 return Err(Error::param(
                     "translate",
                     "shift",
                     format!(
-                        "indicator `{}` has minimum {min}; the shift {} must exceed {}",
-                        system.get(j).id,
-                        self.shift,
+                        "indicator `{}` has minimum {min}; the shift {shift} must exceed {}",
+                        cx.system.get(j).id,
                         -min
                     ),
                 ));
             }
         }
-        Ok(Outcome::new(Box::new(FittedTranslate { shift: self.shift, orientation: orientation.to_vec() })))
+        Ok(Outcome::new(Box::new(FittedTranslate { shift, orientation: cx.orientation.to_vec() })))
     }
 }
 
 impl FittedNormalizer for FittedTranslate {
     fn transform(&self, data: &Matrix) -> Result<Matrix> {
         let mut out = data.clone();
-        for j in 0..out.ncols() {
-            out.column_mut(j).iter_mut().for_each(|v| *v += self.shift);
-        }
+        self.transform_in_place(&mut out)?;
         Ok(out)
+    }
+
+    fn transform_in_place(&self, data: &mut Matrix) -> Result<()> {
+        for j in 0..data.ncols() {
+            data.column_mut(j).iter_mut().for_each(|v| *v += self.shift);
+        }
+        Ok(())
     }
 
     fn output_orientation(&self) -> Vec<Polarity> {

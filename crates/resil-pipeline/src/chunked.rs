@@ -583,6 +583,16 @@ mod tests {
                 (vec![stage("none", "")], stage("entropy", ""), stage("marcos", "")),
                 (vec![stage("none", "")], stage("equal", ""), stage("moora", "")),
                 (vec![stage("none", "")], stage("critic", ""), stage("spotis", "")),
+                // Objective weights of pymcdm's, fitted over chunks in two or three passes.
+                (vec![stage("none", "")], stage("variance", ""), stage("topsis", "")),
+                (vec![stage("none", "")], stage("lopcow", ""), stage("vikor", "")),
+                (vec![stage("none", "")], stage("angle", ""), stage("aras", "")),
+                (vec![stage("none", "")], stage("merec", ""), stage("topsis", "")),
+                (vec![stage("minmax", "")], stage("merec", ""), stage("topsis", "")),
+                // Shifts that read the data only to check it: refused at the same cell (log) or
+                // column (translate) however the rows are cut.
+                (vec![stage("zscore", ""), stage("translate", "shift = 2.5")], stage("entropy", ""), stage("topsis", "")),
+                (vec![stage("log", "shift = -1")], stage("std", ""), stage("topsis", "")),
                 // The flagship's chain: z-scores, then min-max with a floor.
                 (vec![stage("zscore", "sd = \"sample\""), stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("topsis", "")),
             ] {

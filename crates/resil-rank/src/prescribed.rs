@@ -65,10 +65,7 @@ pub(crate) fn linear(method: &str, reference: &Matrix, cx: &StageContext<'_>) ->
 /// it is taken): the first cell that is not, in row order, then column order, is named, so that
 /// the same cell is named however a block is cut into chunks.
 pub(crate) fn positive(method: &str, rows: &Matrix, first_row: usize, cx: &StageContext<'_>) -> Result<()> {
-    let bad = (0..rows.ncols())
-        .filter_map(|j| rows.column(j).iter().position(|&x| !(x.is_finite() && x > 0.0)).map(|i| (i, j)))
-        .min();
-    match bad {
+    match resil_core::chunked::first_failing_cell(rows, |_, x| x.is_finite() && x > 0.0) {
         Some((i, j)) => Err(Error::data(
             format!("{method}: {}", cx.cell(first_row + i, j)),
             format!("value {} must be positive", rows.column(j)[i]),

@@ -130,12 +130,7 @@ impl ChunkedFit<Box<dyn FittedScorer>> for WeightedFit<'_> {
         self.refuse_costs(cx)?;
         let product = self.method.aggregation == Aggregation::Product;
         let checked = |j: usize| self.reciprocal(j, cx) || product;
-        // The first bad cell in row order, then column order: the same cell however the block
-        // is cut into chunks.
-        let bad = (0..chunk.ncols())
-            .filter(|&j| checked(j))
-            .filter_map(|j| chunk.column(j).iter().position(|&x| x.is_nan() || x <= 0.0).map(|i| (i, j)))
-            .min();
+        let bad = resil_core::chunked::first_failing_cell(chunk, |j, x| !checked(j) || x > 0.0);
         if let Some((i, j)) = bad {
             let why = if self.reciprocal(j, cx) {
                 "for the reciprocal reading of a cost column"

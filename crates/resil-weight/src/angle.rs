@@ -3,6 +3,7 @@
 //! u_j = arccos(sum_i r_ij / m / (||r_j|| ||1/m||)); weights u / sum u. The further a criterion
 //! is from uniform, the more it discriminates and the more it weighs.
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{Error, Matrix, Outcome, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -23,20 +24,63 @@ pub struct Angle;
 
 impl Weighter for Angle {
     fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        let (n, m) = (reference.nrows(), reference.ncols() as f64);
-        let uniform_norm = (n as f64 / (m * m)).sqrt();
-        let mut angles = Vec::with_capacity(reference.ncols());
-        for (j, c) in reference.columns().enumerate() {
-            let sum: f64 = c.iter().sum();
-            if !(sum.is_finite() && sum > 0.0) || c.iter().any(|x| *x < 0.0) {
+        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        Some(Box::new(AngleFit))
+    }
+}
+
+/// Angle weights over chunks of rows, in two passes: each column's sum, least value and rows;
+/// then the sums of the sum-normalised values and of their squares.
+struct AngleFit;
+
+impl ChunkedFit<Weights> for AngleFit {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![vec![Merge::Sum, Merge::Min, Merge::Sum], vec![Merge::Sum, Merge::Sum]]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        _cx: &StageContext<'_>,
+    ) -> Result<()> {
+        for (j, c) in chunk.columns().enumerate() {
+            if pass == 0 {
+                state.add(j, 0, c.iter().sum());
+                state.add(j, 1, c.iter().copied().fold(f64::INFINITY, f64::min));
+                state.add(j, 2, c.len() as f64);
+            } else {
+                let sum = done[0].get(j, 0);
+                let (r, squares) = c.iter().map(|x| x / sum).fold((0.0, 0.0), |(a, q), v| (a + v, q + v * v));
+                state.add(j, 0, r);
+                state.add(j, 1, squares);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let m = cx.system.len() as f64;
+        let n = if cx.system.is_empty() { 0.0 } else { states[0].get(0, 2) };
+        let uniform_norm = (n / (m * m)).sqrt();
+        let mut angles = Vec::with_capacity(cx.system.len());
+        for j in 0..cx.system.len() {
+            let (sum, least) = (states[0].get(j, 0), states[0].get(j, 1));
+            // NaN fails both tests, as a NaN cell did.
+            if !(sum.is_finite() && sum > 0.0 && least >= 0.0) {
                 return Err(Error::data(
                     format!("angle: {}", cx.indicator(j)),
                     "needs non-negative values with a positive sum",
                 ));
             }
-            let r: Vec<f64> = c.iter().map(|x| x / sum).collect();
-            let norm = r.iter().map(|v| v * v).sum::<f64>().sqrt();
-            let cosine = (r.iter().sum::<f64>() / m) / (norm * uniform_norm);
+            let norm = states[1].get(j, 1).sqrt();
+            let cosine = (states[1].get(j, 0) / m) / (norm * uniform_norm);
             angles.push(cosine.clamp(-1.0, 1.0).acos());
         }
         Ok(Outcome::new(Weights::normalized(angles)?))

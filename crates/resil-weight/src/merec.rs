@@ -4,6 +4,7 @@
 //! performance S_i = ln(1 + (1/m) sum_j |ln n_ij|), the same without criterion j, S'_ij, and the
 //! removal effect E_j = sum_i |S'_ij - S_i|; weights E_j / sum E.
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{Error, Matrix, Outcome, Polarity, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -24,36 +25,78 @@ pub struct Merec;
 
 impl Weighter for Merec {
     fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        let (n, m) = (reference.nrows(), reference.ncols());
+        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
+    }
+
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        Some(Box::new(MerecFit))
+    }
+}
+
+/// MEREC over chunks of rows, in two passes: each column's extremes and rows (with every value
+/// checked positive); then, row by row, the overall performance S_i and S'_ij without each
+/// criterion, summing each criterion's removal effect |S'_ij - S_i|.
+struct MerecFit;
+
+impl ChunkedFit<Weights> for MerecFit {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![vec![Merge::Min, Merge::Max, Merge::Sum], vec![Merge::Sum]]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        let m = chunk.ncols();
+        if pass == 0 {
+            if let Some((i, j)) = resil_core::chunked::first_failing_cell(chunk, |_, x| x.is_finite() && x > 0.0) {
+                return Err(Error::data(
+                    format!("merec: {}", cx.cell(first_row + i, j)),
+                    format!("value {} must be positive (MEREC takes logarithms of ratios)", chunk.column(j)[i]),
+                ));
+            }
+            for (j, c) in chunk.columns().enumerate() {
+                let (lo, hi) = c.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+                [lo, hi, c.len() as f64].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
+            }
+            return Ok(());
+        }
+        // |ln| of each criterion's ratio to its best: lo / x for a benefit, x / hi for a cost.
+        let logs: Vec<Vec<f64>> = (0..m)
+            .map(|j| {
+                let (lo, hi) = (done[0].get(j, 0), done[0].get(j, 1));
+                let scaled = |x: f64| if cx.orientation[j] == Polarity::Benefit { lo / x } else { x / hi };
+                chunk.column(j).iter().map(|&x| scaled(x).ln().abs()).collect()
+            })
+            .collect();
+        let mut effects = vec![0.0; m];
+        #[allow(clippy::needless_range_loop)] // row i of the column-major logs
+        for i in 0..chunk.nrows() {
+            let performance = |skip: Option<usize>| {
+                let sum: f64 = (0..m).filter(|&j| Some(j) != skip).map(|j| logs[j][i]).sum();
+                (1.0 + sum / m as f64).ln()
+            };
+            let s = performance(None);
+            for (j, e) in effects.iter_mut().enumerate() {
+                *e += (performance(Some(j)) - s).abs();
+            }
+        }
+        effects.iter().enumerate().for_each(|(j, e)| state.add(j, 0, *e));
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let m = cx.system.len();
+        let n = if m == 0 { 0 } else { states[0].get(0, 2) as usize };
         if n < 2 || m < 2 {
             return Err(Error::data("merec", format!("needs at least 2 alternatives and 2 criteria, got {n} x {m}")));
         }
-        let mut scaled = Vec::with_capacity(m);
-        for (j, column) in reference.columns().enumerate() {
-            if let Some(i) = column.iter().position(|&x| !(x.is_finite() && x > 0.0)) {
-                return Err(Error::data(
-                    format!("merec: {}", cx.cell(i, j)),
-                    format!("value {} must be positive (MEREC takes logarithms of ratios)", column[i]),
-                ));
-            }
-            let (lo, hi) = column.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
-            scaled.push(match cx.orientation[j] {
-                Polarity::Benefit => column.iter().map(|&x| lo / x).collect::<Vec<f64>>(),
-                Polarity::Cost => column.iter().map(|&x| x / hi).collect(),
-            });
-        }
-        let performance = |skip: Option<usize>| -> Vec<f64> {
-            (0..n)
-                .map(|i| {
-                    let sum: f64 = (0..m).filter(|&j| Some(j) != skip).map(|j| scaled[j][i].ln().abs()).sum();
-                    (1.0 + sum / m as f64).ln()
-                })
-                .collect()
-        };
-        let s = performance(None);
-        let effects: Vec<f64> =
-            (0..m).map(|j| performance(Some(j)).iter().zip(&s).map(|(a, b)| (a - b).abs()).sum()).collect();
-        Ok(Outcome::new(Weights::normalized(effects)?))
+        Ok(Outcome::new(Weights::normalized((0..m).map(|j| states[1].get(j, 0)).collect())?))
     }
 }
 

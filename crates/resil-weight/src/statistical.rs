@@ -211,12 +211,17 @@ impl Statistical {
         Ok(())
     }
 
-    /// Equal, std and cv weights from each column's statistics: the fit in memory and over
+    /// Equal, std, cv and variance weights from each column's statistics: the fit in memory and over
     /// chunks of rows alike.
     fn spread_weights(&self, stats: &[ColumnStats], cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         let raw: Vec<f64> = match self.statistic {
             Statistic::Equal => vec![1.0; stats.len()],
             Statistic::Std => stats.iter().map(|s| s.sd_population).collect(),
+            // The sample variance of the column min-max scaled: sd / (max - min), squared.
+            Statistic::Variance => stats
+                .iter()
+                .map(|s| if s.max > s.min { (s.sd_sample / (s.max - s.min)).powi(2) } else { 0.0 })
+                .collect(),
             _ => stats
                 .iter()
                 .enumerate()
@@ -264,32 +269,23 @@ impl Weighter for Statistical {
         let first_nonfinite = (0..reference.ncols()).find(|&j| reference.column(j).iter().any(|v| !v.is_finite()));
         self.check_reference(reference.nrows(), first_nonfinite, cx)?;
         let raw: Vec<f64> = match self.statistic {
-            Statistic::Equal | Statistic::Std | Statistic::Cv => unreachable!("fitted over chunks above"),
+            Statistic::Equal | Statistic::Std | Statistic::Cv | Statistic::Variance => {
+                unreachable!("fitted over chunks above")
+            }
             // Spearman's ranks need the whole column; Pearson's CRITIC is fitted over chunks above.
             Statistic::Critic => critic_information(reference, orientation, self.cost, self.correlation),
-            Statistic::Variance => reference
-                .columns()
-                .map(|c| {
-                    let s = resil_core::stats::column_stats(c).expect("finite values");
-                    if s.max > s.min {
-                        let r: Vec<f64> = c.iter().map(|v| (v - s.min) / (s.max - s.min)).collect();
-                        resil_core::stats::column_stats(&r).expect("finite values").sd_sample.powi(2)
-                    } else {
-                        0.0
-                    }
-                })
-                .collect(),
         };
         finish(raw, cx)
     }
 
-    /// Equal, std and cv weights from each column's statistics (cells counted too, for the
+    /// Equal, std, cv and variance weights from each column's statistics (cells counted too, for the
     /// reference checks); the others need whole columns.
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
         let method = match self.statistic {
             Statistic::Equal => "equal weights",
             Statistic::Std => "std weights",
             Statistic::Cv => "cv weights",
+            Statistic::Variance => "variance weights",
             Statistic::Critic if self.correlation == Correlation::Pearson => {
                 return Some(Box::new(CriticFit { critic: self }));
             }
