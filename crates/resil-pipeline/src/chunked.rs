@@ -583,6 +583,15 @@ mod tests {
                 (vec![stage("none", "")], stage("entropy", ""), stage("marcos", "")),
                 (vec![stage("none", "")], stage("equal", ""), stage("moora", "")),
                 (vec![stage("none", "")], stage("critic", ""), stage("spotis", "")),
+                // Distance from the average or the ideal: reference-wide constants over the rows.
+                (vec![stage("none", "")], stage("entropy", ""), stage("edas", "")),
+                (vec![stage("none", "")], stage("equal", ""), stage("copras", "")),
+                (vec![stage("minmax", "")], stage("equal", ""), stage("copras", "")),
+                (vec![stage("none", "")], stage("std", ""), stage("gra", "rho = 0.3")),
+                // Reference-wide constants over the rows after a column summary.
+                (vec![stage("none", "")], stage("entropy", ""), stage("mabac", "")),
+                (vec![stage("none", "")], stage("equal", ""), stage("ocra", "")),
+                (vec![stage("none", "")], stage("critic", ""), stage("cocoso", "lambda = 0.7")),
                 // Objective weights of pymcdm's, fitted over chunks in two or three passes.
                 (vec![stage("none", "")], stage("variance", ""), stage("topsis", "")),
                 (vec![stage("none", "")], stage("lopcow", ""), stage("vikor", "")),

@@ -5,10 +5,13 @@
 //! over the reference rows), and the score (k_a k_b k_c)^(1/3) + (k_a + k_b + k_c) / 3 (higher is
 //! better).
 
-use resil_core::{Direction, Error, FittedScorer, Matrix, Outcome, Result, ScoreTable, Scorer, StageContext, Weights};
+use resil_core::{
+    Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::{minmax, scale, Scaling};
+use crate::prescribed::{fold_summaries, scale, summaries, Scaling, SUMMARY_SLOTS};
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 
 /// Unchecked parameters: lambda, the balance of S against P in k_c.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,24 +72,72 @@ impl Scorer for Cocoso {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let mut fitted = FittedCocoso {
-            scalings: minmax(reference, cx),
-            weights: weights.0.clone(),
-            lambda: self.lambda,
-            reference: [0.0; 5],
-        };
-        let (s, p) = fitted.sums(reference);
-        let (min, max) = (
-            |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min),
-            |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        );
-        if min(&s) <= 0.0 || min(&p) <= 0.0 {
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        Some(Box::new(CocosoFit { cocoso: self, weights: weights.as_slice() }))
+    }
+}
+
+/// CoCoSo over chunks of rows, in two passes: each column's summary (its extremes scale it); then
+/// the sum of S + P over the rows and the extremes of S and P.
+struct CocosoFit<'a> {
+    cocoso: &'a Cocoso,
+    weights: &'a [f64],
+}
+
+impl CocosoFit<'_> {
+    /// CoCoSo fitted as far as the first pass's state goes (its reference sums still 0).
+    fn fitted(&self, columns: &PassState, cx: &StageContext<'_>) -> FittedCocoso {
+        let scalings = summaries(columns, self.weights.len())
+            .iter()
+            .enumerate()
+            .map(|(j, c)| c.minmax(cx.orientation[j] == Polarity::Cost))
+            .collect();
+        FittedCocoso { scalings, weights: self.weights.to_vec(), lambda: self.cocoso.lambda, reference: [0.0; 5] }
+    }
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for CocosoFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![SUMMARY_SLOTS.to_vec(), vec![Merge::Sum, Merge::Min, Merge::Min, Merge::Max, Merge::Max]]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        if pass == 0 {
+            return fold_summaries("cocoso", false, chunk, first_row, state, cx);
+        }
+        let (s, p) = self.fitted(&done[0], cx).sums(chunk);
+        state.add(0, 0, s.iter().zip(&p).map(|(a, b)| a + b).sum());
+        for (a, b) in s.iter().zip(&p) {
+            [*a, *b, *a, *b].iter().enumerate().for_each(|(slot, v)| state.add(0, slot + 1, *v));
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        if self.weights.len() != cx.orientation.len() {
+            return Err(Error::data("cocoso", "weights, orientation and columns differ in length"));
+        }
+        let r = &states[1];
+        let reference = [r.get(0, 0), r.get(0, 1), r.get(0, 2), r.get(0, 3), r.get(0, 4)];
+        if reference[1] <= 0.0 || reference[2] <= 0.0 {
             return Err(Error::data(
                 "cocoso",
                 "an alternative is the worst on every criterion (S or P is 0): k_b divides by the smallest S and P",
             ));
         }
-        fitted.reference = [s.iter().zip(&p).map(|(a, b)| a + b).sum(), min(&s), min(&p), max(&s), max(&p)];
+        let mut fitted = self.fitted(&states[0], cx);
+        fitted.reference = reference;
         Ok(Outcome::new(Box::new(fitted)))
     }
 }

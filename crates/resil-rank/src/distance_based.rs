@@ -8,6 +8,7 @@
 //! its best (1) value over the reference rows, takes the ideal as reference sequence and
 //! Delta min / max over all reference cells; grade = sum_j w_j xi_ij.
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{
     Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
 };
@@ -123,72 +124,144 @@ impl Scorer for DistanceScorer {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let orientation = cx.orientation;
-        let m = name(self.method);
-        if reference.nrows() < 2 {
-            return Err(Error::data(m, "needs at least 2 alternatives"));
-        }
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        Some(Box::new(DistanceFit { scorer: self, weights: weights.as_slice() }))
+    }
+}
+
+/// The fit over chunks of rows. A first pass of each column's sum, least and greatest value and
+/// rows gives the per-column references (EDAS's averages, COPRAS's sums, GRA's worst and best);
+/// then the reference-wide constants, which are extremes and sums over the rows of what each row
+/// scores (in column 0's slots: they are not a column's): EDAS's max SP and SN; COPRAS's min and
+/// sum of S-, then (a third pass) the sum of min S- / S-; GRA's Delta min and max.
+struct DistanceFit<'a> {
+    scorer: &'a DistanceScorer,
+    weights: &'a [f64],
+}
+
+impl DistanceFit<'_> {
+    /// The method fitted as far as the first pass's state goes.
+    fn fitted(&self, columns: &PassState, cx: &StageContext<'_>) -> FittedDistance {
+        let m = self.weights.len();
         let mut f = FittedDistance {
-            method: self.method,
-            weights: weights.0.clone(),
-            orientation: orientation.to_vec(),
-            a: Vec::new(),
+            method: self.scorer.method,
+            weights: self.weights.to_vec(),
+            orientation: cx.orientation.to_vec(),
+            a: Vec::with_capacity(m),
             b: Vec::new(),
             c: (0.0, 0.0),
             sum_minus: 0.0,
-            rho: self.rho,
+            rho: self.scorer.rho,
         };
-        match self.method {
-            DistanceMethod::Edas | DistanceMethod::Copras => {
-                for (j, col) in reference.columns().enumerate() {
-                    if col.iter().any(|&x| x <= 0.0) && self.method == DistanceMethod::Copras {
-                        return Err(Error::data(m, format!("criterion {}: COPRAS needs positive values", j + 1)));
-                    }
-                    let s: f64 = col.iter().sum();
-                    let a = if self.method == DistanceMethod::Edas { s / col.len() as f64 } else { s };
-                    if a == 0.0 {
-                        return Err(Error::data(
-                            m,
-                            format!(
-                                "criterion {}: its {} is 0",
-                                j + 1,
-                                if self.method == DistanceMethod::Edas { "average" } else { "sum" }
-                            ),
-                        ));
-                    }
-                    f.a.push(a);
-                }
-                let (p, q) = f.sums(reference);
-                f.c = match self.method {
-                    DistanceMethod::Edas => {
-                        (p.iter().copied().fold(0.0, f64::max), q.iter().copied().fold(0.0, f64::max))
-                    }
-                    _ => {
-                        let min = q.iter().copied().fold(f64::INFINITY, f64::min);
-                        f.sum_minus = q.iter().sum();
-                        if f.sum_minus > 0.0 && min <= 0.0 {
-                            return Err(Error::data(
-                                m,
-                                "an alternative has S- = 0 while others do not: COPRAS's cost term is undefined",
-                            ));
-                        }
-                        let ratios = if f.sum_minus > 0.0 { q.iter().map(|s| min / s).sum() } else { 0.0 };
-                        (min, ratios)
-                    }
-                };
-            }
-            DistanceMethod::Gra => {
-                for (j, col) in reference.columns().enumerate() {
-                    let (lo, hi) =
-                        col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-                    let (best, worst) = if orientation[j] == Polarity::Benefit { (hi, lo) } else { (lo, hi) };
+        for j in 0..m {
+            let (sum, lo, hi, rows) = (columns.get(j, 0), columns.get(j, 1), columns.get(j, 2), columns.get(j, 3));
+            match self.scorer.method {
+                DistanceMethod::Edas => f.a.push(sum / rows),
+                DistanceMethod::Copras => f.a.push(sum),
+                DistanceMethod::Gra => {
+                    let (best, worst) = if cx.orientation[j] == Polarity::Benefit { (hi, lo) } else { (lo, hi) };
                     f.a.push(worst);
                     f.b.push(best);
                 }
-                let d = f.gra_deltas(reference);
-                let all = d.iter().flatten().copied();
-                f.c = all.clone().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
             }
+        }
+        f
+    }
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for DistanceFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        let columns = vec![Merge::Sum, Merge::Min, Merge::Max, Merge::Sum];
+        match self.scorer.method {
+            DistanceMethod::Edas => vec![columns, vec![Merge::Max, Merge::Max]],
+            DistanceMethod::Copras => vec![columns, vec![Merge::Min, Merge::Sum], vec![Merge::Sum]],
+            DistanceMethod::Gra => vec![columns, vec![Merge::Min, Merge::Max]],
+        }
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        if pass == 0 {
+            for (j, col) in chunk.columns().enumerate() {
+                let (lo, hi) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+                [col.iter().sum(), lo, hi, col.len() as f64].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
+            }
+            return Ok(());
+        }
+        let f = self.fitted(&done[0], cx);
+        let mut fold = |values: &mut dyn Iterator<Item = f64>, slot: usize| values.for_each(|x| state.add(0, slot, x));
+        match (self.scorer.method, pass) {
+            (DistanceMethod::Gra, _) => {
+                for column in f.gra_deltas(chunk) {
+                    fold(&mut column.iter().copied(), 0);
+                    fold(&mut column.iter().copied(), 1);
+                }
+            }
+            (DistanceMethod::Edas, _) => {
+                let (p, q) = f.sums(chunk);
+                fold(&mut p.into_iter(), 0);
+                fold(&mut q.into_iter(), 1);
+            }
+            (_, 1) => {
+                let (_, q) = f.sums(chunk);
+                fold(&mut q.iter().copied(), 0);
+                state.add(0, 1, q.iter().sum());
+            }
+            _ => {
+                let (_, q) = f.sums(chunk);
+                let min = done[1].get(0, 0);
+                state.add(0, 0, q.iter().map(|s| min / s).sum());
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let (method, m) = (self.scorer.method, name(self.scorer.method));
+        if self.weights.len() != cx.orientation.len() {
+            return Err(Error::data(m, "weights, orientation and columns differ in length"));
+        }
+        if self.weights.is_empty() || states[0].get(0, 3) < 2.0 {
+            return Err(Error::data(m, "needs at least 2 alternatives"));
+        }
+        let mut f = self.fitted(&states[0], cx);
+        let constants = &states[1];
+        match method {
+            DistanceMethod::Edas | DistanceMethod::Copras => {
+                for j in 0..self.weights.len() {
+                    if method == DistanceMethod::Copras && states[0].get(j, 1) <= 0.0 {
+                        return Err(Error::data(m, format!("criterion {}: COPRAS needs positive values", j + 1)));
+                    }
+                    if f.a[j] == 0.0 {
+                        let what = if method == DistanceMethod::Edas { "average" } else { "sum" };
+                        return Err(Error::data(m, format!("criterion {}: its {what} is 0", j + 1)));
+                    }
+                }
+                if method == DistanceMethod::Edas {
+                    f.c = (constants.get(0, 0).max(0.0), constants.get(0, 1).max(0.0));
+                } else {
+                    let min = constants.get(0, 0);
+                    f.sum_minus = constants.get(0, 1);
+                    if f.sum_minus > 0.0 && min <= 0.0 {
+                        return Err(Error::data(
+                            m,
+                            "an alternative has S- = 0 while others do not: COPRAS's cost term is undefined",
+                        ));
+                    }
+                    f.c = (min, if f.sum_minus > 0.0 { states[2].get(0, 0) } else { 0.0 });
+                }
+            }
+            DistanceMethod::Gra => f.c = (constants.get(0, 0), constants.get(0, 1)),
         }
         Ok(Outcome::new(Box::new(f)))
     }

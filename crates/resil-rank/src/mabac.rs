@@ -3,10 +3,13 @@
 //! G_j = (prod_i V_ij)^(1/n) over the reference rows, and the score sum_j (V_ij - G_j) (higher is
 //! better).
 
-use resil_core::{Direction, FittedScorer, Matrix, Outcome, Result, ScoreTable, Scorer, StageContext, Weights};
+use resil_core::{
+    Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::{minmax, scale, Scaling};
+use crate::prescribed::{fold_summaries, scale, summaries, Scaling, SUMMARY_SLOTS};
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 
 /// Unchecked parameters (none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -38,14 +41,62 @@ impl Scorer for Mabac {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let scalings = minmax(reference, cx);
-        let n = reference.nrows() as f64;
-        let border = scale(reference, &scalings)
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        Some(Box::new(MabacFit { weights: weights.as_slice() }))
+    }
+}
+
+/// MABAC over chunks of rows, in two passes: each column's summary (its extremes scale it); then
+/// the sums of ln V = ln(w (r + 1)), whose mean is the log of the border approximation area.
+struct MabacFit<'a> {
+    weights: &'a [f64],
+}
+
+impl MabacFit<'_> {
+    fn scalings(&self, columns: &PassState, cx: &StageContext<'_>) -> Vec<Scaling> {
+        summaries(columns, self.weights.len())
             .iter()
-            .zip(&weights.0)
-            .map(|(c, w)| (c.iter().map(|r| (w * (r + 1.0)).ln()).sum::<f64>() / n).exp())
-            .collect();
-        Ok(Outcome::new(Box::new(FittedMabac { scalings, weights: weights.0.clone(), border })))
+            .enumerate()
+            .map(|(j, c)| c.minmax(cx.orientation[j] == Polarity::Cost))
+            .collect()
+    }
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for MabacFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![SUMMARY_SLOTS.to_vec(), vec![Merge::Sum]]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        if pass == 0 {
+            return fold_summaries("mabac", false, chunk, first_row, state, cx);
+        }
+        let logs = scale(chunk, &self.scalings(&done[0], cx));
+        for (j, (c, w)) in logs.iter().zip(self.weights).enumerate() {
+            state.add(j, 0, c.iter().map(|r| (w * (r + 1.0)).ln()).sum::<f64>());
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        if self.weights.len() != cx.orientation.len() {
+            return Err(Error::data("mabac", "weights, orientation and columns differ in length"));
+        }
+        let n = summaries(&states[0], self.weights.len()).first().map_or(0, |c| c.rows) as f64;
+        let border = (0..self.weights.len()).map(|j| (states[1].get(j, 0) / n).exp()).collect();
+        let scalings = self.scalings(&states[0], cx);
+        Ok(Outcome::new(Box::new(FittedMabac { scalings, weights: self.weights.to_vec(), border })))
     }
 }
 

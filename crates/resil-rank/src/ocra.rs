@@ -4,11 +4,12 @@
 //! reference rows, and P = (I + O) shifted likewise (higher is better).
 
 use resil_core::{
-    Direction, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
+    Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::{positive, range};
+use crate::prescribed::{fold_summaries, summaries, SUMMARY_SLOTS};
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 
 /// Unchecked parameters (none).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -60,19 +61,71 @@ impl Scorer for Ocra {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        positive("ocra", reference, 0, cx)?;
-        let mut fitted = FittedOcra {
-            ranges: reference.columns().map(range).collect(),
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        Some(Box::new(OcraFit { weights: weights.as_slice() }))
+    }
+}
+
+/// OCRA over chunks of rows, in three passes: each column's summary (every value positive);
+/// the least cost and benefit ratings over the rows; then the least of their shifted sum.
+struct OcraFit<'a> {
+    weights: &'a [f64],
+}
+
+impl OcraFit<'_> {
+    /// OCRA fitted as far as `done` goes (the minima of the passes not done are 0).
+    fn fitted(&self, done: &[PassState], cx: &StageContext<'_>) -> FittedOcra {
+        let ranges = summaries(&done[0], self.weights.len()).iter().map(|c| (c.min, c.max)).collect();
+        let minima = done
+            .get(1)
+            .map_or((0.0, 0.0, 0.0), |r| (r.get(0, 0), r.get(0, 1), done.get(2).map_or(0.0, |p| p.get(0, 0))));
+        FittedOcra {
+            ranges,
             cost: cx.orientation.iter().map(|p| *p == Polarity::Cost).collect(),
-            weights: weights.0.clone(),
-            minima: (0.0, 0.0, 0.0),
-        };
-        let ratings = fitted.ratings(reference);
-        let min_i = ratings.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
-        let min_o = ratings.iter().map(|r| r.1).fold(f64::INFINITY, f64::min);
-        let min_p = ratings.iter().map(|r| (r.0 - min_i) + (r.1 - min_o)).fold(f64::INFINITY, f64::min);
-        fitted.minima = (min_i, min_o, min_p);
-        Ok(Outcome::new(Box::new(fitted)))
+            weights: self.weights.to_vec(),
+            minima,
+        }
+    }
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for OcraFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![SUMMARY_SLOTS.to_vec(), vec![Merge::Min, Merge::Min], vec![Merge::Min]]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        if pass == 0 {
+            return fold_summaries("ocra", true, chunk, first_row, state, cx);
+        }
+        let fitted = self.fitted(done, cx);
+        for (i, o) in fitted.ratings(chunk) {
+            if pass == 1 {
+                state.add(0, 0, i);
+                state.add(0, 1, o);
+            } else {
+                let (min_i, min_o, _) = fitted.minima;
+                state.add(0, 0, (i - min_i) + (o - min_o));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        if self.weights.len() != cx.orientation.len() {
+            return Err(Error::data("ocra", "weights, orientation and columns differ in length"));
+        }
+        Ok(Outcome::new(Box::new(self.fitted(states, cx))))
     }
 }
 

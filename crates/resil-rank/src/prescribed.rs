@@ -36,18 +36,6 @@ pub(crate) fn range(column: &[f64]) -> (f64, f64) {
     column.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)))
 }
 
-/// Min-max scalings of every reference column.
-pub(crate) fn minmax(reference: &Matrix, cx: &StageContext<'_>) -> Vec<Scaling> {
-    reference
-        .columns()
-        .enumerate()
-        .map(|(j, c)| {
-            let (min, max) = range(c);
-            Scaling::MinMax { min, max, cost: cx.orientation[j] == Polarity::Cost }
-        })
-        .collect()
-}
-
 /// Linear scalings of every reference column; they need positive values.
 pub(crate) fn linear(method: &str, reference: &Matrix, cx: &StageContext<'_>) -> Result<Vec<Scaling>> {
     positive(method, reference, 0, cx)?;
@@ -99,7 +87,49 @@ impl Summary {
     }
 }
 
-const SUMMARY_SLOTS: [Merge; 6] = [Merge::Min, Merge::Max, Merge::Sum, Merge::Sum, Merge::Sum, Merge::Sum];
+/// The slots of a pass of [`Summary`]s (see [`fold_summaries`], [`summaries`]).
+pub(crate) const SUMMARY_SLOTS: [Merge; 6] = [Merge::Min, Merge::Max, Merge::Sum, Merge::Sum, Merge::Sum, Merge::Sum];
+
+/// Folds each column of `chunk` (block rows `first_row..`) into its [`SUMMARY_SLOTS`] of
+/// `state`; with `positive_only`, every value must be positive (the first that is not, in row
+/// order, is named, as `method`'s).
+pub(crate) fn fold_summaries(
+    method: &str,
+    positive_only: bool,
+    chunk: &Matrix,
+    first_row: usize,
+    state: &mut PassState,
+    cx: &StageContext<'_>,
+) -> Result<()> {
+    if positive_only {
+        positive(method, chunk, first_row, cx)?;
+    }
+    for (j, c) in chunk.columns().enumerate() {
+        let (min, max) = range(c);
+        let sum: f64 = c.iter().sum();
+        let reciprocals: f64 = if positive_only { c.iter().map(|x| 1.0 / x).sum() } else { f64::NAN };
+        let squares: f64 = c.iter().map(|x| x * x).sum();
+        [min, max, sum, reciprocals, squares, c.len() as f64].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
+    }
+    Ok(())
+}
+
+/// The first `ncols` columns' [`Summary`]s from a merged state of [`SUMMARY_SLOTS`].
+pub(crate) fn summaries(state: &PassState, ncols: usize) -> Vec<Summary> {
+    (0..ncols)
+        .map(|j| {
+            let at = |s| state.get(j, s);
+            Summary {
+                min: at(0),
+                max: at(1),
+                sum: at(2),
+                sum_reciprocals: at(3),
+                sum_squares: at(4),
+                rows: at(5) as usize,
+            }
+        })
+        .collect()
+}
 
 /// The fit of a scorer from its reference columns' [`Summary`]s, in one pass over chunks of rows:
 /// `build(summaries, weights, cx)`. With `positive`, every value must be positive (a ratio or a
@@ -129,40 +159,14 @@ where
         state: &mut PassState,
         cx: &StageContext<'_>,
     ) -> Result<()> {
-        if self.positive {
-            positive(self.method, chunk, first_row, cx)?;
-        }
-        for (j, c) in chunk.columns().enumerate() {
-            let (min, max) = range(c);
-            let sum: f64 = c.iter().sum();
-            let reciprocals: f64 = if self.positive { c.iter().map(|x| 1.0 / x).sum() } else { f64::NAN };
-            let squares: f64 = c.iter().map(|x| x * x).sum();
-            [min, max, sum, reciprocals, squares, c.len() as f64]
-                .iter()
-                .enumerate()
-                .for_each(|(s, v)| state.add(j, s, *v));
-        }
-        Ok(())
+        fold_summaries(self.method, self.positive, chunk, first_row, state, cx)
     }
 
     fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
         if self.weights.len() != cx.orientation.len() {
             return Err(Error::data(self.method, "weights, orientation and columns differ in length"));
         }
-        let summaries: Vec<Summary> = (0..self.weights.len())
-            .map(|j| {
-                let at = |s| states[0].get(j, s);
-                Summary {
-                    min: at(0),
-                    max: at(1),
-                    sum: at(2),
-                    sum_reciprocals: at(3),
-                    sum_squares: at(4),
-                    rows: at(5) as usize,
-                }
-            })
-            .collect();
-        (self.build)(&summaries, self.weights, cx)
+        (self.build)(&summaries(&states[0], self.weights.len()), self.weights, cx)
     }
 }
 

@@ -191,7 +191,7 @@ impl ChunkedFit<Weights> for CriticFit<'_> {
                 (co.get(j, j) / n).sqrt() / range[j] * conflict
             })
             .collect();
-        finish(raw, cx)
+        critic_finish(raw, &range.iter().map(|r| *r > 0.0).collect::<Vec<_>>(), cx)
     }
 }
 
@@ -237,12 +237,18 @@ impl Statistical {
                 })
                 .collect::<Result<_>>()?,
         };
-        finish(raw, cx)
+        finish(raw, cx, |_| "has no spread", CONSTANT)
     }
 }
 
-/// Weights from raw per-column values: a warning for each zero, an error when all are.
-fn finish(raw: Vec<f64>, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+/// Weights from raw per-column values: a warning for each zero (`why(j)` says why), the error
+/// `none` when all are.
+fn finish(
+    raw: Vec<f64>,
+    cx: &StageContext<'_>,
+    why: impl Fn(usize) -> &'static str,
+    none: &str,
+) -> Result<Outcome<Weights>> {
     let notes: Vec<Diagnostic> = raw
         .iter()
         .enumerate()
@@ -250,14 +256,31 @@ fn finish(raw: Vec<f64>, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         .map(|(j, _)| {
             Diagnostic::warning(
                 "zero-weight",
-                format!("indicator `{}` has no spread; its weight is 0", cx.system.get(j).id),
+                format!("indicator `{}` {}; its weight is 0", cx.system.get(j).id, why(j)),
             )
         })
         .collect();
     if raw.iter().all(|&w| w == 0.0) {
-        return Err(Error::data("weights", "every indicator is constant; no weight can be derived"));
+        return Err(Error::data("weights", none));
     }
     Ok(Outcome::with_notes(Weights::normalized(raw)?, notes))
+}
+
+/// The refusal of spread-based weights when every column is constant.
+const CONSTANT: &str = "every indicator is constant; no weight can be derived";
+
+/// CRITIC's weights from its information per column: a column that varies but has weight 0
+/// conflicts with no other (it is perfectly correlated with each).
+fn critic_finish(raw: Vec<f64>, varies: &[bool], cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+    let why = |j: usize| {
+        if varies[j] {
+            "varies but conflicts with no indicator (it is perfectly correlated with each)"
+        } else {
+            "has no spread"
+        }
+    };
+    let none = "no indicator both varies and conflicts with another (each is constant or perfectly correlated with the others): CRITIC derives no weight";
+    finish(raw, cx, why, if varies.iter().any(|v| *v) { none } else { CONSTANT })
 }
 
 impl Weighter for Statistical {
@@ -275,7 +298,8 @@ impl Weighter for Statistical {
             // Spearman's ranks need the whole column; Pearson's CRITIC is fitted over chunks above.
             Statistic::Critic => critic_information(reference, orientation, self.cost, self.correlation),
         };
-        finish(raw, cx)
+        let varies: Vec<bool> = reference.columns().map(|c| c.iter().any(|v| *v != c[0])).collect();
+        critic_finish(raw, &varies, cx)
     }
 
     /// Equal, std, cv and variance weights from each column's statistics (cells counted too, for the
@@ -384,13 +408,13 @@ mod tests {
             let m = Matrix::from_columns(vec![a, b]);
             for method in [&critic, &spearman] {
                 let e = method.weights(&m, &cx).unwrap_err().to_string();
-                assert!(e.contains("no weight can be derived"), "seed {seed}: {e}");
+                assert!(e.contains("CRITIC derives no weight"), "seed {seed}: {e}");
             }
             let chunks = resil_core::chunked::Whole(&m);
             let e = resil_core::chunked::fit_sequential(&*critic.chunked().unwrap(), &chunks, 2, &cx)
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("no weight can be derived"), "seed {seed}, over chunks: {e}");
+            assert!(e.contains("CRITIC derives no weight"), "seed {seed}, over chunks: {e}");
         }
     }
 
