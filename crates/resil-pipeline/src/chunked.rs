@@ -592,6 +592,8 @@ mod tests {
                 (vec![stage("none", "")], stage("entropy", ""), stage("mabac", "")),
                 (vec![stage("none", "")], stage("equal", ""), stage("ocra", "")),
                 (vec![stage("none", "")], stage("critic", ""), stage("cocoso", "lambda = 0.7")),
+                (vec![stage("none", "")], stage("entropy", ""), stage("aroman", "")),
+                (vec![stage("none", "")], stage("equal", ""), stage("mpi", "")),
                 // Objective weights of pymcdm's, fitted over chunks in two or three passes.
                 (vec![stage("none", "")], stage("variance", ""), stage("topsis", "")),
                 (vec![stage("none", "")], stage("lopcow", ""), stage("vikor", "")),

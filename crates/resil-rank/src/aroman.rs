@@ -9,7 +9,8 @@ use resil_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::prescribed::range;
+use crate::prescribed::{fold_summaries, summaries, SUMMARY_SLOTS};
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 
 /// Unchecked parameters: beta, the share of min-max scaling in the average, and lambda, the
 /// exponent that balances cost against benefit criteria.
@@ -60,29 +61,67 @@ impl Scorer for Aroman {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        Some(Box::new(AromanFit { aroman: self, weights: weights.as_slice() }))
+    }
+}
+
+/// AROMAN over chunks of rows: one pass of each column's summary (extremes and Euclidean norm),
+/// every value checked non-negative.
+struct AromanFit<'a> {
+    aroman: &'a Aroman,
+    weights: &'a [f64],
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for AromanFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![SUMMARY_SLOTS.to_vec()]
+    }
+
+    fn update(
+        &self,
+        _pass: usize,
+        _done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        if let Some((i, j)) = resil_core::chunked::first_failing_cell(chunk, |_, x| x.is_finite() && x >= 0.0) {
+            return Err(Error::data(
+                format!("aroman: {}", cx.cell(first_row + i, j)),
+                format!(
+                    "value {} must be >= 0: AROMAN takes raw non-negative data (normalize = \"none\")",
+                    chunk.column(j)[i]
+                ),
+            ));
+        }
+        fold_summaries("aroman", false, chunk, first_row, state, cx)
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        if self.weights.len() != cx.orientation.len() {
+            return Err(Error::data("aroman", "weights, orientation and columns differ in length"));
+        }
         let mut columns = Vec::new();
-        for (j, c) in reference.columns().enumerate() {
-            if let Some(i) = c.iter().position(|&x| !(x.is_finite() && x >= 0.0)) {
-                return Err(Error::data(
-                    format!("aroman: {}", cx.cell(i, j)),
-                    format!("value {} must be >= 0: AROMAN takes raw non-negative data (normalize = \"none\")", c[i]),
-                ));
-            }
-            let (min, max) = range(c);
-            let norm = c.iter().map(|x| x * x).sum::<f64>().sqrt();
-            if max == min || norm == 0.0 {
+        for (j, c) in summaries(&states[0], self.weights.len()).iter().enumerate() {
+            let norm = c.sum_squares.sqrt();
+            if c.max == c.min || norm == 0.0 {
                 return Err(Error::data(
                     format!("aroman: {}", cx.indicator(j)),
                     "is constant over the reference rows: its min-max scaling is 0/0",
                 ));
             }
-            columns.push((min, max, norm));
+            columns.push((c.min, c.max, norm));
         }
         let cost = cx.orientation.iter().map(|&p| p == Polarity::Cost).collect();
         Ok(Outcome::new(Box::new(FittedAroman {
-            params: self.params.clone(),
+            params: self.aroman.params.clone(),
             columns,
-            weights: weights.0.clone(),
+            weights: self.weights.to_vec(),
             cost,
         })))
     }

@@ -8,6 +8,7 @@
 //! weights give the published formula). `sd = "population"` (the defining paper) or `"sample"`
 //! (n - 1, as the R package Compind computes both the standardisation and S_z).
 
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{
     Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
 };
@@ -66,15 +67,60 @@ impl Scorer for Mpi {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        if reference.ncols() < 2 {
+        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
+    }
+
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        Some(Box::new(MpiFit { mpi: self, weights: weights.as_slice() }))
+    }
+}
+
+/// The MPI's fit over chunks of rows, in two passes: each column's sum and cells; then its
+/// squares about the mean (a cell that is not finite leaves the column without a spread).
+struct MpiFit<'a> {
+    mpi: &'a Mpi,
+    weights: &'a [f64],
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for MpiFit<'_> {
+    fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
+        vec![vec![Merge::Sum, Merge::Sum], vec![Merge::Sum]]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        _cx: &StageContext<'_>,
+    ) -> Result<()> {
+        for (j, c) in chunk.columns().enumerate() {
+            if pass == 0 {
+                state.add(j, 0, c.iter().sum());
+                state.add(j, 1, c.len() as f64);
+            } else {
+                let mean = done[0].get(j, 0) / done[0].get(j, 1);
+                state.add(j, 0, c.iter().map(|x| (x - mean).powi(2)).sum());
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        if self.weights.len() != cx.orientation.len() {
+            return Err(Error::data("mpi", "weights, orientation and columns differ in length"));
+        }
+        if self.weights.len() < 2 {
             return Err(Error::data("mpi", "needs at least two indicators (its correction is their spread)"));
         }
-        let ddof = if self.params.sd == SdReading::Sample { 1.0 } else { 0.0 };
+        let ddof = if self.mpi.params.sd == SdReading::Sample { 1.0 } else { 0.0 };
         let mut columns = Vec::new();
-        for (j, c) in reference.columns().enumerate() {
-            let n = c.len() as f64;
-            let mean = c.iter().sum::<f64>() / n;
-            let sd = (c.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - ddof)).sqrt();
+        for j in 0..self.weights.len() {
+            let n = states[0].get(j, 1);
+            let mean = states[0].get(j, 0) / n;
+            let sd = (states[1].get(j, 0) / (n - ddof)).sqrt();
             if !(sd.is_finite() && sd > 0.0) {
                 return Err(Error::data(
                     format!("mpi: {}", cx.indicator(j)),
@@ -84,9 +130,9 @@ impl Scorer for Mpi {
             let sign = if cx.orientation[j] == Polarity::Cost { -1.0 } else { 1.0 };
             columns.push((mean, sd, sign));
         }
-        let total: f64 = weights.0.iter().sum();
-        let weights = weights.0.iter().map(|w| w / total).collect();
-        Ok(Outcome::new(Box::new(FittedMpi { params: self.params.clone(), columns, weights })))
+        let total: f64 = self.weights.iter().sum();
+        let weights = self.weights.iter().map(|w| w / total).collect();
+        Ok(Outcome::new(Box::new(FittedMpi { params: self.mpi.params.clone(), columns, weights })))
     }
 }
 
