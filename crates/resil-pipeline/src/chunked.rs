@@ -543,7 +543,15 @@ mod tests {
             let names: Vec<String> = (0..matrix.ncols()).map(|j| format!("c{j}")).collect();
             let mut polarities = vec![Polarity::Benefit; names.len()];
             polarities[0] = if cost_first { Polarity::Cost } else { Polarity::Benefit };
-            let system = criteria(&names, &polarities);
+            // Two sub-systems, for the hierarchical weights: the even columns and the odd ones.
+            let system = resil_core::IndicatorSystem::new(
+                criteria(&names, &polarities)
+                    .indicators()
+                    .iter()
+                    .enumerate()
+                    .map(|(j, i)| resil_core::Indicator { subsystem: ["even", "odd"][j % 2].into(), ..i.clone() })
+                    .collect(),
+            );
             let fixed = format!("weights = {{ {} }}", names.iter().enumerate().map(|(j, c)| format!("{c} = {}", j + 1)).collect::<Vec<_>>().join(", "));
             let order = format!("order = [{}]", names.iter().rev().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "));
             let subjective = fixed.replace("weights =", "objective = \"entropy\"\nsubjective =");
@@ -594,6 +602,9 @@ mod tests {
                 (vec![stage("none", "")], stage("critic", ""), stage("cocoso", "lambda = 0.7")),
                 (vec![stage("none", "")], stage("entropy", ""), stage("aroman", "")),
                 (vec![stage("none", "")], stage("equal", ""), stage("mpi", "")),
+                // Sub-system weights times weights within each (one sub-system when one column).
+                (vec![stage("minmax", "floor = 0.01")], stage("hierarchical", "within = \"entropy\"\nsubsystems = { even = 2, odd = 1 }"), stage("topsis", "")),
+                (vec![stage("none", "")], stage("hierarchical", "within = \"critic\"\nsubsystems = { even = 1, odd = 1 }"), stage("vikor", "")),
                 // Objective weights of pymcdm's, fitted over chunks in two or three passes.
                 (vec![stage("none", "")], stage("variance", ""), stage("topsis", "")),
                 (vec![stage("none", "")], stage("lopcow", ""), stage("vikor", "")),

@@ -284,12 +284,43 @@ impl Hierarchical {
 
 impl Weighter for Hierarchical {
     fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        let (system, orientation) = (cx.system, cx.orientation);
+        if let Some(fit) = self.chunked() {
+            return resil_core::chunked::fit_in_memory(&*fit, reference, cx);
+        }
+        self.combine(cx, |cols, inner_cx| self.within.weights(&reference.select_columns(cols), inner_cx))
+    }
+
+    /// The inner method's passes, when it has them, run on every sub-system's columns at once.
+    fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+        Some(Box::new(HierarchicalFit { hierarchical: self, within: self.within.chunked()? }))
+    }
+}
+
+/// Sub-system `name`'s columns of `system`, as a system of their own with their orientation.
+fn subsystem(
+    system: &IndicatorSystem,
+    orientation: &[Polarity],
+    name: &str,
+) -> (Vec<usize>, IndicatorSystem, Vec<Polarity>) {
+    let cols: Vec<usize> = (0..system.len()).filter(|&j| system.get(j).subsystem == name).collect();
+    let sub = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect::<Vec<Indicator>>());
+    let orient = cols.iter().map(|&j| orientation[j]).collect();
+    (cols, sub, orient)
+}
+
+impl Hierarchical {
+    /// The sub-system weights times the weights `inner(columns, context)` gives within each.
+    fn combine(
+        &self,
+        cx: &StageContext<'_>,
+        mut inner: impl FnMut(&[usize], &StageContext<'_>) -> Result<Outcome<Weights>>,
+    ) -> Result<Outcome<Weights>> {
+        let system = cx.system;
         let mut w = vec![0.0; system.len()];
         let mut notes = Vec::new();
         let total: f64 = self.subsystems.values().sum();
         for (name, &weight) in &self.subsystems {
-            let cols: Vec<usize> = (0..system.len()).filter(|&j| system.get(j).subsystem == *name).collect();
+            let (cols, sub, orient) = subsystem(system, cx.orientation, name);
             if cols.is_empty() {
                 return Err(Error::param(
                     "hierarchical",
@@ -297,10 +328,7 @@ impl Weighter for Hierarchical {
                     "no indicator belongs to this sub-system",
                 ));
             }
-            let sub = IndicatorSystem::new(cols.iter().map(|&j| system.get(j).clone()).collect::<Vec<Indicator>>());
-            let orient: Vec<Polarity> = cols.iter().map(|&j| orientation[j]).collect();
-            let inner_cx = StageContext { system: &sub, orientation: &orient, ..*cx };
-            let inner = self.within.weights(&reference.select_columns(&cols), &inner_cx)?;
+            let inner = inner(&cols, &StageContext { system: &sub, orientation: &orient, ..*cx })?;
             notes.extend(inner.notes);
             for (k, &j) in cols.iter().enumerate() {
                 w[j] = weight / total * inner.value.0[k];
@@ -314,6 +342,63 @@ impl Weighter for Hierarchical {
             ));
         }
         Ok(Outcome::with_notes(Weights::normalized(w)?, notes))
+    }
+}
+
+/// [`Hierarchical`] over chunks of rows: each pass of the inner method folds every sub-system's
+/// columns at once, each column in its own place of the state. The slots of a pass are those the
+/// inner method has for all the columns (CRITIC's co-moments: one a column), of which a
+/// sub-system uses the first.
+struct HierarchicalFit<'a> {
+    hierarchical: &'a Hierarchical,
+    within: Box<dyn ChunkedFit<Weights> + 'a>,
+}
+
+impl HierarchicalFit<'_> {
+    /// A sub-system's share of the merged state of pass `pass`: its columns, with its slots.
+    fn share(&self, state: &PassState, pass: usize, cols: &[usize]) -> PassState {
+        let slots = &self.within.passes(cols.len())[pass];
+        let values = cols.iter().flat_map(|&j| (0..slots.len()).map(move |s| state.get(j, s))).collect();
+        PassState::from_parts(slots, values).expect("a column's slots")
+    }
+}
+
+impl ChunkedFit<Weights> for HierarchicalFit<'_> {
+    fn passes(&self, ncols: usize) -> Vec<Vec<Merge>> {
+        self.within.passes(ncols)
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        for name in self.hierarchical.subsystems.keys() {
+            let (cols, sub, orient) = subsystem(cx.system, cx.orientation, name);
+            if cols.is_empty() {
+                continue; // refused in `finish`
+            }
+            let done: Vec<PassState> = done.iter().enumerate().map(|(p, d)| self.share(d, p, &cols)).collect();
+            let slots = &self.within.passes(cols.len())[pass];
+            let mut part = PassState::new(slots, cols.len());
+            let inner_cx = StageContext { system: &sub, orientation: &orient, ..*cx };
+            self.within.update(pass, &done, &chunk.select_columns(&cols), first_row, &mut part, &inner_cx)?;
+            for (k, &j) in cols.iter().enumerate() {
+                (0..slots.len()).for_each(|s| state.add(j, s, part.get(k, s)));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        self.hierarchical.combine(cx, |cols, inner_cx| {
+            let shares: Vec<PassState> = states.iter().enumerate().map(|(p, d)| self.share(d, p, cols)).collect();
+            self.within.finish(&shares, inner_cx)
+        })
     }
 }
 
