@@ -1101,6 +1101,63 @@ mod tests {
         }
     }
 
+    /// The methods without a fit over chunks are exactly those docs/scale.md names, each there in
+    /// its "Not chunked" paragraph, so that the documented list cannot drift from the code.
+    #[test]
+    fn the_methods_without_a_fit_over_chunks_are_those_documented() {
+        // The parameters a method cannot be built without (the others: their defaults).
+        let needed = |name: &str| {
+            match name {
+            "fixed" => "weights = { a = 1.0 }",
+            "roc" | "rs" | "rr" => "order = [\"a\"]",
+            "bwm" => "best = \"a\"\nworst = \"b\"\nbest-to-others = { a = 1.0, b = 2.0 }\nothers-to-worst = { a = 2.0, b = 1.0 }",
+            "ahp" => "matrix = [[1.0]]",
+            "combined" => "objective = \"entropy\"\nsubjective = { a = 1.0 }",
+            "hierarchical" => "within = \"entropy\"\nsubsystems = { s = 1.0 }",
+            "target" => "goalposts = { a = [0.0, 1.0] }",
+            _ => "",
+        }
+        };
+        let key = StageKey { file: std::path::Path::new("test"), key: "pipeline".into(), strict: true };
+        let stage = |name: &str| StageConfig {
+            method: name.to_string(),
+            scope: Default::default(),
+            indicators: Vec::new(),
+            params: needed(name).parse().unwrap(),
+        };
+        let mut whole = Vec::new();
+        for m in NORMALIZERS {
+            let built =
+                build(NORMALIZERS, &key, &stage(m.name), &mut Vec::new()).unwrap_or_else(|e| panic!("{}: {e}", m.name));
+            if built.method.chunked().is_none() {
+                whole.push(m.name);
+            }
+        }
+        for m in WEIGHTERS {
+            let built =
+                build(WEIGHTERS, &key, &stage(m.name), &mut Vec::new()).unwrap_or_else(|e| panic!("{}: {e}", m.name));
+            if built.method.chunked().is_none() {
+                whole.push(m.name);
+            }
+        }
+        for m in SCORERS {
+            let built =
+                build(SCORERS, &key, &stage(m.name), &mut Vec::new()).unwrap_or_else(|e| panic!("{}: {e}", m.name));
+            if built.method.chunked(&resil_core::Weights(Vec::new())).is_none() {
+                whole.push(m.name);
+            }
+        }
+        assert_eq!(
+            whole,
+            ["rank", "target", "cilos", "idocriw", "gini", "pca", "codas", "probid", "sprobid", "promethee2", "levels"]
+        );
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/scale.md")).unwrap();
+        let paragraph = doc.split("\n\n").find(|p| p.starts_with("Not chunked")).expect("the paragraph");
+        for name in whole {
+            assert!(paragraph.contains(&format!("`{name}`")), "docs/scale.md does not say why `{name}` is not chunked");
+        }
+    }
+
     #[test]
     fn names_are_unique_per_stage() {
         let all = catalog();
