@@ -144,7 +144,13 @@ pub trait Imputer: Debug + Send + Sync {
 /// `orientation` is each column's polarity as the data stands now: a normaliser that flips cost
 /// columns returns all-benefit orientation, so polarity is applied exactly once along a chain.
 pub trait Normalizer: Debug + Send + Sync {
-    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>>;
+    /// The fit on a whole reference block: by default the fit over chunks run on it as one
+    /// chunk, so that a method with [`Self::chunked`] has one fit, not two. A method without one
+    /// implements this instead.
+    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
+        let fit = self.chunked().expect("a normaliser implements `fit` or `chunked`");
+        crate::chunked::fit_in_memory(&*fit, reference, cx)
+    }
     /// The same fit over chunks of rows (`crate::chunked`), for a method whose fit is made of
     /// mergeable statistics; `None`: the method needs the whole block in memory.
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
@@ -208,7 +214,12 @@ impl Weights {
 /// Derives weights from a reference block. `orientation` is each column's polarity as the data
 /// stands (after the normalisers), for methods whose reading depends on it (CRITIC).
 pub trait Weighter: Debug + Send + Sync {
-    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>>;
+    /// The weights of a whole reference block: by default the fit over chunks run on it as one
+    /// chunk (see [`Normalizer::fit`]).
+    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
+        let fit = self.chunked().expect("a weighting implements `weights` or `chunked`");
+        crate::chunked::fit_in_memory(&*fit, reference, cx)
+    }
     /// The same fit over chunks of rows; `None`: the method needs the whole block in memory.
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
         None
@@ -239,12 +250,17 @@ pub type NamedColumns = Vec<(String, Vec<f64>)>;
 
 /// A scoring method before fitting (TOPSIS before its ideals are known).
 pub trait Scorer: Debug + Send + Sync {
+    /// The fit on a whole reference block: by default the fit over chunks run on it as one
+    /// chunk (see [`Normalizer::fit`]).
     fn fit(
         &self,
         reference: &Matrix,
         weights: &Weights,
         cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>>;
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let fit = self.chunked(weights).expect("a scorer implements `fit` or `chunked`");
+        crate::chunked::fit_in_memory(&*fit, reference, cx)
+    }
     /// The same fit over chunks of rows, for a scorer whose fit is made of mergeable statistics
     /// and whose fitted form scores each row on its own; `None`: whole block in memory.
     fn chunked<'a>(&'a self, _weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {

@@ -40,11 +40,16 @@ fn stage(method: &str, params: &str) -> resil_config::StageConfig {
     pooled_stage(method, params.parse::<toml::Table>().unwrap())
 }
 
-const PIPELINES: [(&str, &str, &str); 4] = [
+const PIPELINES: [(&str, &str, &str); 8] = [
     ("minmax", "entropy", "topsis"),
     ("zscore", "std", "topsis"),
     ("minmax", "cv", "wsm"),
     ("minmax", "critic", "topsis"),
+    // Statistics of the rows kept in column 0's slots, and passes that only check (log).
+    ("none", "merec", "vikor"),
+    ("none", "lopcow", "edas"),
+    ("log", "angle", "cocoso"),
+    ("none", "variance", "copras"),
 ];
 
 fn polarities(n: usize) -> Vec<Polarity> {

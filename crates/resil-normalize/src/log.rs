@@ -35,10 +35,6 @@ pub struct FittedLog {
 }
 
 impl Normalizer for Log {
-    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
-    }
-
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
         Some(Box::new(LogFit(self)))
     }

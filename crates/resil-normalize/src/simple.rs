@@ -121,10 +121,6 @@ impl ChunkedFit<Box<dyn FittedNormalizer>> for ScaleFit<'_> {
 }
 
 impl Normalizer for Scale {
-    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
-    }
-
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
         Some(Box::new(ScaleFit(self)))
     }

@@ -103,10 +103,6 @@ impl ZScore {
 }
 
 impl Normalizer for ZScore {
-    fn fit(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedNormalizer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
-    }
-
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Box<dyn FittedNormalizer>> + '_>> {
         Some(Box::new(StatsFit {
             method: "zscore",

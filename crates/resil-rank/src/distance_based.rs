@@ -118,15 +118,6 @@ impl FittedDistance {
 }
 
 impl Scorer for DistanceScorer {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
-    }
-
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
         Some(Box::new(DistanceFit { scorer: self, weights: weights.as_slice() }))
     }

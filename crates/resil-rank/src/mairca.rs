@@ -33,15 +33,6 @@ pub struct FittedMairca {
 }
 
 impl Scorer for Mairca {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
-    }
-
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
         let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
             let n = columns.first().map_or(0, |c| c.rows) as f64;

@@ -47,15 +47,6 @@ impl FittedMarcos {
 }
 
 impl Scorer for Marcos {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
-    }
-
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
         let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
             let cost: Vec<bool> = cx.orientation.iter().map(|p| *p == Polarity::Cost).collect();

@@ -33,15 +33,6 @@ pub struct FittedMoora {
 }
 
 impl Scorer for Moora {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
-    }
-
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
         let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
             let mut factors = Vec::new();

@@ -34,15 +34,6 @@ pub struct FittedRam {
 }
 
 impl Scorer for Ram {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
-    }
-
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
         let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
             // Sum normalisation of every column as it is (RAM reads the direction in S+ and S-).

@@ -53,15 +53,6 @@ pub struct FittedSpotis {
 }
 
 impl Scorer for Spotis {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
-    }
-
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
         let build = |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
             let ids: Vec<&str> = cx.system.indicators().iter().map(|i| i.id.as_str()).collect();

@@ -47,15 +47,6 @@ pub struct FittedWaspas {
 }
 
 impl Scorer for Waspas {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
-    }
-
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
         let build = move |columns: &[Summary], weights: &[f64], cx: &StageContext<'_>| {
             let scalings =

@@ -65,15 +65,6 @@ fn name(a: Aggregation) -> &'static str {
 }
 
 impl Scorer for Weighted {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked(weights).expect("chunked"), reference, cx)
-    }
-
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
         Some(Box::new(WeightedFit { method: self, weights: weights.as_slice() }))
     }

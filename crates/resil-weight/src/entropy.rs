@@ -127,10 +127,6 @@ where
 }
 
 impl Weighter for Entropy {
-    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
-    }
-
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
         Some(Box::new(EntropyFit { build: Entropy::weights_from }))
     }

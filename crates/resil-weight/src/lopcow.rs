@@ -23,10 +23,6 @@ impl LopcowParams {
 pub struct Lopcow;
 
 impl Weighter for Lopcow {
-    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
-    }
-
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
         Some(Box::new(LopcowFit))
     }

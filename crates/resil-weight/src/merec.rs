@@ -24,10 +24,6 @@ impl MerecParams {
 pub struct Merec;
 
 impl Weighter for Merec {
-    fn weights(&self, reference: &Matrix, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        resil_core::chunked::fit_in_memory(&*self.chunked().expect("chunked"), reference, cx)
-    }
-
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
         Some(Box::new(MerecFit))
     }
