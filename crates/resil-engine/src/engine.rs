@@ -13,7 +13,12 @@ use resil_core::chunked::PassState;
 use resil_core::Polarity;
 use resil_pipeline::{ChunkedStages, MatrixScore, ScoreStages};
 
-use crate::functions::{ids_of, matrix_of, Job, PassUdaf, ScoreUdf};
+use crate::functions::{ids_of, matrix_of, Bits, Job, PassUdaf, ScoreUdf};
+
+/// A merged state's values, to send with a job.
+fn bits(state: &PassState) -> Bits {
+    Bits(state.values().to_vec())
+}
 
 /// Where the passes run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,8 +156,8 @@ pub(crate) async fn fit_passes(
         for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
             job.stage = stage;
             job.pass = pass;
-            job.states = complete.iter().map(|s| s.iter().map(|p| p.values().to_vec()).collect()).collect();
-            job.states.push(done.iter().map(|p| p.values().to_vec()).collect());
+            job.states = complete.iter().map(|s| s.iter().map(bits).collect()).collect();
+            job.states.push(done.iter().map(bits).collect());
             let mut args = vec![lit(job.to_literal()), ident(id)];
             args.extend(columns.iter().cloned());
             let plan = ctx.table("matrix").await?.aggregate(vec![], vec![pass_udaf.call(args).alias("state")])?;
@@ -162,8 +167,8 @@ pub(crate) async fn fit_passes(
                 .find(|b| b.num_rows() > 0)
                 .map(|b| b.column(0).as_string::<i32>().value(0).to_string())
                 .ok_or_else(|| failed("an aggregate without a row"))?;
-            let values: Vec<f64> = serde_json::from_str(&state).map_err(failed)?;
-            done.push(PassState::from_parts(slots, values).ok_or_else(|| failed("a pass state of the wrong size"))?);
+            let values: Bits = serde_json::from_str(&state).map_err(failed)?;
+            done.push(PassState::from_parts(slots, values.0).ok_or_else(|| failed("a pass state of the wrong size"))?);
         }
         complete.push(done);
         fitted = stages.fitted(&complete).map_err(failed)?;
@@ -231,7 +236,7 @@ pub async fn score_on(ctx: &SessionContext, input: &Input, setup: &MakeSetup<'_>
     job.outputs = std::iter::once("score".to_string()).chain(probe.extras.iter().map(|(n, _)| n.clone())).collect();
     job.stage = stages.stage_count();
     job.pass = 0;
-    job.states = complete.iter().map(|s| s.iter().map(|p| p.values().to_vec()).collect()).collect();
+    job.states = complete.iter().map(|s| s.iter().map(bits).collect()).collect();
     let mut args = vec![lit(job.to_literal())];
     args.extend(columns.iter().cloned());
     let score_udf = ScalarUDF::from(ScoreUdf::default());

@@ -20,6 +20,25 @@ use resil_core::{Matrix, Polarity};
 use resil_pipeline::{ChunkedStages, FittedStages, ScoreStages};
 use serde::{Deserialize, Serialize};
 
+/// A pass state's values as they cross the engine in JSON: each value's bits, so that the
+/// infinities a state can hold (a minimum over no rows; the slots a pass leaves at their
+/// identity, as VIKOR's, which keep a statistic of the rows in column 0's) arrive as they left.
+/// JSON numbers cannot carry them: serde_json writes them as null.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Bits(pub Vec<f64>);
+
+impl Serialize for Bits {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|v| v.to_bits()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Bits {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        Ok(Bits(Vec::<u64>::deserialize(deserializer)?.into_iter().map(f64::from_bits).collect()))
+    }
+}
+
 /// What a function call folds or applies: the stages and the merged states of the passes done.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Job {
@@ -28,7 +47,7 @@ pub(crate) struct Job {
     pub stages: ScoreStages,
     /// Per stage, the values of each pass's merged state: every pass of the stages before
     /// `stage`, and the passes of `stage` done so far.
-    pub states: Vec<Vec<Vec<f64>>>,
+    pub states: Vec<Vec<Bits>>,
     /// The pass to fold; `stage` = the number of stages for the apply pass.
     pub stage: usize,
     pub pass: usize,
@@ -72,7 +91,7 @@ impl Prepared {
                 .iter()
                 .zip(&slots)
                 .map(|(v, s)| {
-                    PassState::from_parts(s, v.clone()).ok_or_else(|| failed("a pass state of the wrong size"))
+                    PassState::from_parts(s, v.0.clone()).ok_or_else(|| failed("a pass state of the wrong size"))
                 })
                 .collect::<Result<Vec<_>>>()?;
             if stage < job.stage {
@@ -184,7 +203,7 @@ struct PassAccumulator {
     state: PassState,
     /// The least id folded into `state` (none before the first row).
     key: Option<String>,
-    partials: Vec<(String, Vec<f64>)>,
+    partials: Vec<(String, Bits)>,
 }
 
 impl std::fmt::Debug for PassAccumulator {
@@ -194,10 +213,10 @@ impl std::fmt::Debug for PassAccumulator {
 }
 
 impl PassAccumulator {
-    fn all_partials(&self) -> Vec<(String, Vec<f64>)> {
+    fn all_partials(&self) -> Vec<(String, Bits)> {
         let mut all = self.partials.clone();
         if let Some(key) = &self.key {
-            all.push((key.clone(), self.state.values().to_vec()));
+            all.push((key.clone(), Bits(self.state.values().to_vec())));
         }
         all
     }
@@ -228,16 +247,16 @@ impl Accumulator for PassAccumulator {
     fn evaluate(&mut self) -> Result<ScalarValue> {
         let mut partials = self.all_partials();
         partials.sort_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| a.1.iter().map(|v| v.to_bits()).cmp(b.1.iter().map(|v| v.to_bits())))
+            a.0.cmp(&b.0).then_with(|| a.1 .0.iter().map(|v| v.to_bits()).cmp(b.1 .0.iter().map(|v| v.to_bits())))
         });
         let ncols = self.prepared.stages.ncols();
         let mut merged = PassState::new(&self.prepared.slots, ncols);
         for (_, values) in partials {
-            let part = PassState::from_parts(&self.prepared.slots, values)
+            let part = PassState::from_parts(&self.prepared.slots, values.0)
                 .ok_or_else(|| failed("a partial state of the wrong size"))?;
             merged.merge(&part);
         }
-        Ok(ScalarValue::Utf8(Some(serde_json::to_string(merged.values()).map_err(failed)?)))
+        Ok(ScalarValue::Utf8(Some(serde_json::to_string(&Bits(merged.values().to_vec())).map_err(failed)?)))
     }
 
     fn size(&self) -> usize {
@@ -254,7 +273,7 @@ impl Accumulator for PassAccumulator {
         let column = column.as_string::<i32>();
         for i in 0..column.len() {
             if !column.is_null(i) {
-                let more: Vec<(String, Vec<f64>)> = serde_json::from_str(column.value(i)).map_err(failed)?;
+                let more: Vec<(String, Bits)> = serde_json::from_str(column.value(i)).map_err(failed)?;
                 self.partials.extend(more);
             }
         }
