@@ -574,6 +574,43 @@ fn the_weighted_product_streams_like_the_run_in_memory() {
     assert!(!ok && stderr.contains(&format!("entropy: indicator `X2`, {place}: value -2 is negative")), "{stderr}");
 }
 
+/// Methods fitted over chunks stream as they run in memory: a lower-is-better scorer (VIKOR,
+/// ranked and graded from its Q), statistics of the rows (MABAC's border area after MEREC's
+/// removal effects) and sub-system weights: the same scores, ranks and grades.
+#[test]
+fn methods_fitted_over_chunks_stream_like_the_run_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = small_stream_study(dir.path(), true, GOOD);
+    let text = std::fs::read_to_string(&config).unwrap();
+    for (normalize, weight, rank) in [
+        ("minmax", r#"{ method = "entropy" }"#, "vikor"),
+        ("none", r#"{ method = "merec" }"#, "mabac"),
+        ("none", r#"{ method = "hierarchical", within = "cv", subsystems = { a = 1.0 } }"#, "edas"),
+    ] {
+        let pipeline = text
+            .replace("[{ method = \"minmax\" }]", &format!("[{{ method = \"{normalize}\" }}]"))
+            .replace("weight = { method = \"entropy\" }", &format!("weight = {weight}"))
+            .replace("method = \"topsis\"", &format!("method = \"{rank}\""));
+        std::fs::write(&config, pipeline).unwrap();
+        let (ok, _, stderr) = streamed(&config);
+        assert!(ok, "{rank}: {stderr}");
+        let listed = keyed(&dir.path().join("out/scores.csv"));
+        let memory_dir = dir.path().join(format!("memory-{rank}"));
+        let (ok, _, stderr) = in_memory(&config, &memory_dir);
+        assert!(ok, "{rank}: {stderr}");
+        let memory = keyed(&memory_dir.join("scores.csv"));
+        assert_eq!(memory.len(), 6);
+        for (key, row) in memory {
+            close(&row["score"], &listed[&key]["score"], &format!("{rank} {key:?}"));
+            assert_eq!(
+                (&row["rank"], &row["grade"]),
+                (&listed[&key]["rank"], &listed[&key]["grade"]),
+                "{rank} {key:?}"
+            );
+        }
+    }
+}
+
 /// A derived indicator (`denominator` naming another indicator, or a column of the unit list) is
 /// divided row group by row group as the panel streams, as the run in memory divides its panel:
 /// the same scores, ranks and grades; a zero, empty or non-numeric denominator is named by its
