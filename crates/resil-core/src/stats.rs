@@ -51,16 +51,28 @@ impl Moments {
         if n == 0 {
             return None;
         }
+        // A constant column's mean is its value and its spread 0, exactly: the sum over n and the
+        // squares about it can miss by an ulp, and a spread of 1e-17 (a weight, z-scores of
+        // rounding noise) then depended on how the rows were cut into chunks.
+        let constant = self.min == self.max;
+        let ss = if constant { 0.0 } else { ss };
         Some(ColumnStats {
             cells: self.cells,
             n,
-            mean: self.sum / n as f64,
+            mean: if constant { self.min } else { self.sum / n as f64 },
             sd_sample: if n > 1 { (ss / (n - 1) as f64).sqrt() } else { 0.0 },
             sd_population: (ss / n as f64).sqrt(),
             min: self.min,
             max: self.max,
         })
     }
+}
+
+/// Whether `mean`, the mean of `n` values from `min` to `max`, is 0 to within the rounding of
+/// its sum (n machine epsilons of the largest magnitude): z-scores' means come out as 1e-17, and
+/// a method that divides by a mean (cv weights, EDAS) must not divide by that.
+pub fn zero_within_rounding(mean: f64, n: usize, min: f64, max: f64) -> bool {
+    mean.abs() <= n as f64 * f64::EPSILON * min.abs().max(max.abs())
 }
 
 /// Statistics of the finite values of `column`; `None` when it has none. Two passes: the mean,
@@ -143,6 +155,16 @@ pub fn population_sd(values: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_column_has_its_value_for_mean_and_no_spread_exactly() {
+        // 0.1 + 0.1 + 0.1 = 0.30000000000000004, so the sum over n misses 0.1 by an ulp, and
+        // the squares about that mean are not 0: a constant column had a spread of 1e-17.
+        let s = column_stats(&[0.1, 0.1, 0.1]).unwrap();
+        assert_eq!((s.mean, s.sd_sample, s.sd_population), (0.1, 0.0, 0.0));
+        assert!(zero_within_rounding(5.551115123125783e-17 / 3.0, 3, -0.3, 0.2), "z-scores' mean");
+        assert!(!zero_within_rounding(1e-9, 3, -0.3, 0.2));
+    }
 
     #[test]
     fn statistics_skip_missing_values() {

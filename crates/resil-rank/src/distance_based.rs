@@ -9,6 +9,7 @@
 //! Delta min / max over all reference cells; grade = sum_j w_j xi_ij.
 
 use resil_core::chunked::{ChunkedFit, Merge, PassState};
+use resil_core::stats::zero_within_rounding;
 use resil_core::{
     Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
 };
@@ -150,7 +151,9 @@ impl DistanceFit<'_> {
         for j in 0..m {
             let (sum, lo, hi, rows) = (columns.get(j, 0), columns.get(j, 1), columns.get(j, 2), columns.get(j, 3));
             match self.scorer.method {
-                DistanceMethod::Edas => f.a.push(sum / rows),
+                // A constant column's average is its value, exactly (the sum over n can miss
+                // it by an ulp, and then every distance to it was rounding noise).
+                DistanceMethod::Edas => f.a.push(if lo == hi { lo } else { sum / rows }),
                 DistanceMethod::Copras => f.a.push(sum),
                 DistanceMethod::Gra => {
                     let (best, worst) = if cx.orientation[j] == Polarity::Benefit { (hi, lo) } else { (lo, hi) };
@@ -233,10 +236,15 @@ impl ChunkedFit<Box<dyn FittedScorer>> for DistanceFit<'_> {
                     if method == DistanceMethod::Copras && states[0].get(j, 1) <= 0.0 {
                         return Err(Error::data(m, format!("criterion {}: COPRAS needs positive values", j + 1)));
                     }
-                    if f.a[j] == 0.0 {
-                        let what = if method == DistanceMethod::Edas { "average" } else { "sum" };
-                        return Err(Error::data(m, format!("criterion {}: its {what} is 0", j + 1)));
-                    }
+                    let (lo, hi, rows) = (states[0].get(j, 1), states[0].get(j, 2), states[0].get(j, 3) as usize);
+                    let why = match method {
+                        DistanceMethod::Edas if zero_within_rounding(f.a[j], rows, lo, hi) => {
+                            "its average is 0 (within rounding), and every distance divides by it: EDAS needs values on a ratio scale (raw, or min-max), not z-scores"
+                        }
+                        _ if f.a[j] == 0.0 => "its sum is 0",
+                        _ => continue,
+                    };
+                    return Err(Error::data(m, format!("criterion {}: {why}", j + 1)));
                 }
                 if method == DistanceMethod::Edas {
                     f.c = (constants.get(0, 0).max(0.0), constants.get(0, 1).max(0.0));
@@ -318,6 +326,24 @@ mod tests {
             .unwrap()
             .value;
         f.score(m).unwrap().value
+    }
+
+    #[test]
+    fn edas_refuses_an_average_of_zero_within_rounding_and_takes_a_constant_columns_value() {
+        // Z-scores' averages come out as 1e-17 (here 0.1 + 0.2 - 0.3): every distance divided by
+        // that was rounding noise. Refused, as an exact 0 is.
+        let o = [Polarity::Benefit; 2];
+        let system = resil_core::IndicatorSystem::flat(&o);
+        let cx = resil_core::StageContext::columns(&system, &o);
+        let edas = DistanceParams::default().check(DistanceMethod::Edas).unwrap();
+        let centred = Matrix::from_columns(vec![vec![1.0, 2.0, 4.0], vec![0.1, 0.2, -0.3]]);
+        let e = edas.fit(&centred, &Weights(vec![0.5, 0.5]), &cx).unwrap_err().to_string();
+        assert!(e.contains("criterion 2: its average is 0 (within rounding)"), "{e}");
+        // A constant column's average is its value: no distance at all, not 1e-16 of one.
+        let constant = Matrix::from_columns(vec![vec![1.0, 2.0, 4.0], vec![0.1, 0.1, 0.1]]);
+        let t = run(DistanceMethod::Edas, &constant, &[0.5, 0.5], &o);
+        let only_first = run(DistanceMethod::Edas, &Matrix::from_columns(vec![vec![1.0, 2.0, 4.0]]), &[0.5], &o[..1]);
+        assert_eq!(t.score, only_first.score);
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl Scorer for Mpi {
     }
 }
 
-/// The MPI's fit over chunks of rows, in two passes: each column's sum and cells; then its
+/// The MPI's fit over chunks of rows, in two passes: each column's sum, cells and extremes; then its
 /// squares about the mean (a cell that is not finite leaves the column without a spread).
 struct MpiFit<'a> {
     mpi: &'a Mpi,
@@ -75,7 +75,7 @@ struct MpiFit<'a> {
 
 impl ChunkedFit<Box<dyn FittedScorer>> for MpiFit<'_> {
     fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
-        vec![vec![Merge::Sum, Merge::Sum], vec![Merge::Sum]]
+        vec![vec![Merge::Sum, Merge::Sum, Merge::Min, Merge::Max], vec![Merge::Sum]]
     }
 
     fn update(
@@ -91,6 +91,8 @@ impl ChunkedFit<Box<dyn FittedScorer>> for MpiFit<'_> {
             if pass == 0 {
                 state.add(j, 0, c.iter().sum());
                 state.add(j, 1, c.len() as f64);
+                state.add(j, 2, c.iter().copied().fold(f64::INFINITY, f64::min));
+                state.add(j, 3, c.iter().copied().fold(f64::NEG_INFINITY, f64::max));
             } else {
                 let mean = done[0].get(j, 0) / done[0].get(j, 1);
                 state.add(j, 0, c.iter().map(|x| (x - mean).powi(2)).sum());
@@ -112,7 +114,9 @@ impl ChunkedFit<Box<dyn FittedScorer>> for MpiFit<'_> {
             let n = states[0].get(j, 1);
             let mean = states[0].get(j, 0) / n;
             let sd = (states[1].get(j, 0) / (n - ddof)).sqrt();
-            if !(sd.is_finite() && sd > 0.0) {
+            // A constant column is refused as such, whatever its computed sd (an ulp off 0).
+            let constant = states[0].get(j, 2) == states[0].get(j, 3);
+            if constant || !(sd.is_finite() && sd > 0.0) {
                 return Err(Error::data(
                     format!("mpi: {}", cx.indicator(j)),
                     "has no spread over the reference rows: its z-score is 0/0",
@@ -164,6 +168,18 @@ mod tests {
     use super::*;
     use resil_core::IndicatorSystem;
     use resil_test_support::{floats, reference_case};
+
+    #[test]
+    fn a_constant_column_is_refused_whatever_its_computed_spread() {
+        // 0.1 three times: the mean misses 0.1 by an ulp, and the sd came out as 1.7e-17, so
+        // the column was z-scored into rounding noise instead of refused.
+        let m = Matrix::from_rows(&[vec![1.0, 0.1], vec![2.0, 0.1], vec![4.0, 0.1]]);
+        let o = [Polarity::Benefit; 2];
+        let system = IndicatorSystem::flat(&o);
+        let cx = resil_core::StageContext::columns(&system, &o);
+        let e = MpiParams::default().check().unwrap().fit(&m, &Weights(vec![0.5, 0.5]), &cx).unwrap_err().to_string();
+        assert!(e.contains("mpi: indicator `C2`") && e.contains("has no spread"), "{e}");
+    }
 
     fn mpi(rows: &[Vec<f64>], polarity: &[Polarity], w: &[f64], params: MpiParams) -> Vec<f64> {
         crate::fit_and_score(&params.check().unwrap(), rows, polarity, w).unwrap().score

@@ -65,6 +65,14 @@ impl Scorer for Spotis {
                     Some(&[min, max]) => (min, max),
                     None => (c.min, c.max),
                 };
+                // Checked here, on the whole reference, rather than row by row as each block is
+                // scored, where a row is named by its place in the block.
+                if let Some(x) = [c.min, c.max].into_iter().find(|x| !(min..=max).contains(x)) {
+                    return Err(Error::data(
+                        format!("spotis: {}", cx.indicator(j)),
+                        format!("the reference rows reach {x}, outside the bounds [{min}, {max}]"),
+                    ));
+                }
                 if min == max {
                     return Err(Error::data(
                         format!("spotis: {}", cx.indicator(j)),
@@ -135,5 +143,17 @@ mod tests {
     fn bad_bounds_are_errors() {
         let bad = SpotisParams { bounds: [("C1".to_string(), [3.0, 1.0])].into() };
         assert!(bad.check().unwrap_err().to_string().contains("bounds.C1"));
+        // Reference values beyond the bounds given are refused at the fit, naming the indicator
+        // and the value, however the rows are cut into chunks.
+        let narrow = SpotisParams { bounds: [("C1".to_string(), [0.0, 10.0])].into() }.check().unwrap();
+        let e = crate::prescribed::try_score_rows(
+            &narrow,
+            &[vec![4.0, 1.0], vec![12.0, 2.0]],
+            &[resil_core::Polarity::Benefit; 2],
+            &[0.5, 0.5],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("spotis: indicator `C1`") && e.contains("reach 12, outside the bounds [0, 10]"), "{e}");
     }
 }

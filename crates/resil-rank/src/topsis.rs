@@ -136,7 +136,7 @@ impl ChunkedFit<Box<dyn FittedScorer>> for TopsisFit<'_> {
             }
             let ideal = best.iter().zip(w).map(|(b, w)| b * w).collect();
             let anti_ideal = worst.iter().zip(w).map(|(b, w)| b * w).collect();
-            return Ok(Outcome::new(Box::new(FittedTopsis { distance, weights: w.to_vec(), ideal, anti_ideal })));
+            return Ok(FittedTopsis { distance, weights: w.to_vec(), ideal, anti_ideal }.with_notes());
         }
         if w.is_empty() || states[0].get(0, 2) == 0.0 {
             return Err(Error::data("topsis", "no reference rows"));
@@ -151,7 +151,23 @@ impl ChunkedFit<Box<dyn FittedScorer>> for TopsisFit<'_> {
             ideal.push(wj * best);
             anti_ideal.push(wj * worst);
         }
-        Ok(Outcome::new(Box::new(FittedTopsis { distance, weights: w.to_vec(), ideal, anti_ideal })))
+        Ok(FittedTopsis { distance, weights: w.to_vec(), ideal, anti_ideal }.with_notes())
+    }
+}
+
+impl FittedTopsis {
+    /// The fitted scorer, with a warning when its ideal is its anti-ideal: then every row is as
+    /// far from one as from the other, and every closeness is 0.5. Said once, at the fit, not
+    /// for each row scored (a row of a chunk had been named by its place in the chunk).
+    fn with_notes(self) -> Outcome<Box<dyn FittedScorer>> {
+        let mut notes = Vec::new();
+        if self.ideal == self.anti_ideal {
+            notes.push(Diagnostic::warning(
+                "topsis-degenerate",
+                "topsis: the ideal is the anti-ideal (every weighted criterion is constant over the reference rows, or the fixed ideals are equal): every closeness is 0.5",
+            ));
+        }
+        Outcome::with_notes(Box::new(self), notes)
     }
 }
 
@@ -180,21 +196,16 @@ impl FittedScorer for FittedTopsis {
                 }
             }
         }
-        let mut notes = Vec::new();
         let score = d_plus
             .iter_mut()
             .zip(d_minus.iter_mut())
-            .enumerate()
-            .map(|(i, (dp, dm))| {
+            .map(|(dp, dm)| {
                 if self.distance == Distance::Euclidean {
                     *dp = dp.sqrt();
                     *dm = dm.sqrt();
                 }
+                // At both the ideal and the anti-ideal: they are one (the fit warned).
                 if *dp + *dm == 0.0 {
-                    notes.push(Diagnostic::warning(
-                        "topsis-degenerate",
-                        format!("topsis: row {} is at both the ideal and the anti-ideal (all rows identical); closeness set to 0.5", i + 1),
-                    ));
                     0.5
                 } else {
                     *dm / (*dp + *dm)
@@ -206,7 +217,7 @@ impl FittedScorer for FittedTopsis {
             extras: vec![("d_plus".into(), d_plus), ("d_minus".into(), d_minus)],
             direction: Direction::HigherIsBetter,
         };
-        Ok(Outcome::with_notes(table, notes))
+        Ok(Outcome::new(table))
     }
 
     fn column_references(&self) -> resil_core::NamedColumns {
@@ -347,11 +358,14 @@ mod tests {
                     &[Polarity::Benefit],
                 ),
             )
-            .unwrap()
-            .value;
-        let out = fitted.score(&m).unwrap();
+            .unwrap();
+        assert_eq!(fitted.notes.len(), 1);
+        assert_eq!(fitted.notes[0].code, "topsis-degenerate");
+        let out = fitted.value.score(&m).unwrap();
         assert_eq!(out.value.score, vec![0.5, 0.5]);
-        assert_eq!(out.notes[0].code, "topsis-degenerate");
+        assert!(out.notes.is_empty(), "said once, at the fit");
+        // Other rows scored with those ideals are as far from the one as from the other.
+        assert_eq!(fitted.value.score(&Matrix::from_columns(vec![vec![3.0]])).unwrap().value.score, vec![0.5]);
     }
 
     #[test]

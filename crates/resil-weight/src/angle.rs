@@ -28,13 +28,13 @@ impl Weighter for Angle {
     }
 }
 
-/// Angle weights over chunks of rows, in two passes: each column's sum, least value and rows;
+/// Angle weights over chunks of rows, in two passes: each column's sum, extremes and rows;
 /// then the sums of the sum-normalised values and of their squares.
 struct AngleFit;
 
 impl ChunkedFit<Weights> for AngleFit {
     fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
-        vec![vec![Merge::Sum, Merge::Min, Merge::Sum], vec![Merge::Sum, Merge::Sum]]
+        vec![vec![Merge::Sum, Merge::Min, Merge::Sum, Merge::Max], vec![Merge::Sum, Merge::Sum]]
     }
 
     fn update(
@@ -51,6 +51,7 @@ impl ChunkedFit<Weights> for AngleFit {
                 state.add(j, 0, c.iter().sum());
                 state.add(j, 1, c.iter().copied().fold(f64::INFINITY, f64::min));
                 state.add(j, 2, c.len() as f64);
+                state.add(j, 3, c.iter().copied().fold(f64::NEG_INFINITY, f64::max));
             } else {
                 let sum = done[0].get(j, 0);
                 let (r, squares) = c.iter().map(|x| x / sum).fold((0.0, 0.0), |(a, q), v| (a + v, q + v * v));
@@ -75,10 +76,34 @@ impl ChunkedFit<Weights> for AngleFit {
                     "needs non-negative values with a positive sum",
                 ));
             }
+            // A constant column is the uniform vector: its angle is 0, exactly (computed, the
+            // cosine could miss 1 by an ulp, and the weight was rounding noise).
+            if least == states[0].get(j, 3) {
+                angles.push(0.0);
+                continue;
+            }
             let norm = states[1].get(j, 1).sqrt();
             let cosine = (states[1].get(j, 0) / m) / (norm * uniform_norm);
             angles.push(cosine.clamp(-1.0, 1.0).acos());
         }
         Ok(Outcome::new(Weights::normalized(angles)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resil_core::{IndicatorSystem, Polarity};
+
+    #[test]
+    fn a_constant_column_has_an_angle_of_zero_exactly() {
+        // Sum-normalised, a constant column is the uniform vector; computed, its cosine could
+        // miss 1 by an ulp (here 1 - 2.2e-16), and its acos is 2.1e-8: a weight of rounding noise.
+        let m = Matrix::from_columns(vec![vec![1.0, 2.0, 4.0, 8.0, 16.0], vec![0.1; 5]]);
+        let o = [Polarity::Benefit; 2];
+        let w = Angle.weights(&m, &StageContext::columns(&IndicatorSystem::flat(&o), &o)).unwrap().value;
+        assert_eq!(w.0, vec![1.0, 0.0]);
+        let all = Matrix::from_columns(vec![vec![0.1, 0.1, 0.1], vec![3.0, 3.0, 3.0]]);
+        assert!(Angle.weights(&all, &StageContext::columns(&IndicatorSystem::flat(&o), &o)).is_err());
     }
 }

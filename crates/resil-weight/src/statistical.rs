@@ -226,10 +226,10 @@ impl Statistical {
                 .iter()
                 .enumerate()
                 .map(|(j, s)| {
-                    if s.mean == 0.0 {
+                    if resil_core::stats::zero_within_rounding(s.mean, s.n, s.min, s.max) {
                         Err(Error::data(
                             format!("cv weights: indicator `{}`", cx.system.get(j).id),
-                            "mean is 0: the coefficient of variation is undefined",
+                            "mean is 0 (within rounding): the coefficient of variation is undefined; cv weights need values on a ratio scale (raw, or min-max), not z-scores",
                         ))
                     } else {
                         Ok(s.sd_population / s.mean.abs())
@@ -370,6 +370,20 @@ mod tests {
 
     #[test]
     fn cv_and_equal_by_hand() {
+        // A mean 0 within rounding (0.1 + 0.2 - 0.3 = 5.6e-17, as z-scores' means are) is
+        // refused, not divided by: it had given this column all the weight.
+        let centred = Matrix::from_columns(vec![vec![0.1, 0.2, -0.3], vec![1.0, 2.0, 4.0]]);
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        let e = StatisticalParams::default()
+            .check(Statistic::Cv)
+            .unwrap()
+            .weights(&centred, &resil_core::StageContext::columns(&sys, &[Polarity::Benefit; 2]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("indicator `C1`") && e.contains("mean is 0 (within rounding)"), "{e}");
+        // A constant column whose mean misses its value by an ulp has no spread: weight 0.
+        let constant = Matrix::from_columns(vec![vec![0.1, 0.1, 0.1], vec![1.0, 2.0, 4.0]]);
+        assert_eq!(weights(Statistic::Std, &constant, &[Polarity::Benefit; 2]), vec![0.0, 1.0]);
         // Columns (1, 3): sd 1, mean 2, cv 0.5; (2, 6): sd 2, mean 4, cv 0.5 -> equal weights.
         let m = Matrix::from_columns(vec![vec![1.0, 3.0], vec![2.0, 6.0]]);
         assert_eq!(weights(Statistic::Cv, &m, &[Polarity::Benefit; 2]), vec![0.5, 0.5]);
