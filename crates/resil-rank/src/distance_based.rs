@@ -10,6 +10,8 @@
 
 use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::stats::zero_within_rounding;
+
+use crate::prescribed::{fold_summaries, summaries, Summary, SUMMARY_SLOTS};
 use resil_core::{
     Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext, Weights,
 };
@@ -138,6 +140,7 @@ impl DistanceFit<'_> {
     /// The method fitted as far as the first pass's state goes.
     fn fitted(&self, columns: &PassState, cx: &StageContext<'_>) -> FittedDistance {
         let m = self.weights.len();
+        let summaries = summaries(columns, m);
         let mut f = FittedDistance {
             method: self.scorer.method,
             weights: self.weights.to_vec(),
@@ -148,8 +151,8 @@ impl DistanceFit<'_> {
             sum_minus: 0.0,
             rho: self.scorer.rho,
         };
-        for j in 0..m {
-            let (sum, lo, hi, rows) = (columns.get(j, 0), columns.get(j, 1), columns.get(j, 2), columns.get(j, 3));
+        for (j, &Summary { min: lo, max: hi, sum, rows, .. }) in summaries.iter().enumerate() {
+            let rows = rows as f64;
             match self.scorer.method {
                 // A constant column's average is its value, exactly (the sum over n can miss
                 // it by an ulp, and then every distance to it was rounding noise).
@@ -168,7 +171,7 @@ impl DistanceFit<'_> {
 
 impl ChunkedFit<Box<dyn FittedScorer>> for DistanceFit<'_> {
     fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
-        let columns = vec![Merge::Sum, Merge::Min, Merge::Max, Merge::Sum];
+        let columns = SUMMARY_SLOTS.to_vec();
         match self.scorer.method {
             DistanceMethod::Edas => vec![columns, vec![Merge::Max, Merge::Max]],
             DistanceMethod::Copras => vec![columns, vec![Merge::Min, Merge::Sum], vec![Merge::Sum]],
@@ -181,16 +184,12 @@ impl ChunkedFit<Box<dyn FittedScorer>> for DistanceFit<'_> {
         pass: usize,
         done: &[PassState],
         chunk: &Matrix,
-        _first_row: usize,
+        first_row: usize,
         state: &mut PassState,
         cx: &StageContext<'_>,
     ) -> Result<()> {
         if pass == 0 {
-            for (j, col) in chunk.columns().enumerate() {
-                let (lo, hi) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-                [col.iter().sum(), lo, hi, col.len() as f64].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
-            }
-            return Ok(());
+            return fold_summaries(name(self.scorer.method), false, chunk, first_row, state, cx);
         }
         let f = self.fitted(&done[0], cx);
         let mut fold = |values: &mut dyn Iterator<Item = f64>, slot: usize| values.for_each(|x| state.add(0, slot, x));
@@ -225,18 +224,18 @@ impl ChunkedFit<Box<dyn FittedScorer>> for DistanceFit<'_> {
         if self.weights.len() != cx.orientation.len() {
             return Err(Error::data(m, "weights, orientation and columns differ in length"));
         }
-        if self.weights.is_empty() || states[0].get(0, 3) < 2.0 {
+        let columns = summaries(&states[0], self.weights.len());
+        if columns.first().is_none_or(|c| c.rows < 2) {
             return Err(Error::data(m, "needs at least 2 alternatives"));
         }
         let mut f = self.fitted(&states[0], cx);
         let constants = &states[1];
         match method {
             DistanceMethod::Edas | DistanceMethod::Copras => {
-                for j in 0..self.weights.len() {
-                    if method == DistanceMethod::Copras && states[0].get(j, 1) <= 0.0 {
+                for (j, &Summary { min: lo, max: hi, rows, .. }) in columns.iter().enumerate() {
+                    if method == DistanceMethod::Copras && lo <= 0.0 {
                         return Err(Error::data(m, format!("criterion {}: COPRAS needs positive values", j + 1)));
                     }
-                    let (lo, hi, rows) = (states[0].get(j, 1), states[0].get(j, 2), states[0].get(j, 3) as usize);
                     let why = match method {
                         DistanceMethod::Edas if zero_within_rounding(f.a[j], rows, lo, hi) => {
                             "its average is 0 (within rounding), and every distance divides by it: EDAS needs values on a ratio scale (raw, or min-max), not z-scores"

@@ -4,6 +4,8 @@
 //! reference rows, choosing them by the column's orientation, so it needs no normaliser.
 
 use resil_core::chunked::{ChunkedFit, Merge, PassState};
+
+use crate::prescribed::{fold_summaries, summaries, SUMMARY_SLOTS};
 use resil_core::{
     Diagnostic, Direction, Error, FittedScorer, Matrix, Outcome, Polarity, Result, ScoreTable, Scorer, StageContext,
     Weights,
@@ -71,7 +73,7 @@ impl Scorer for Vikor {
     }
 }
 
-/// VIKOR's fit over chunks of rows, in two passes: each column's extremes and the row count; then,
+/// VIKOR's fit over chunks of rows, in two passes: each column's summary (extremes, rows); then,
 /// with the best and worst values they give, the extremes of S and R over the rows.
 struct VikorFit<'a> {
     vikor: &'a Vikor,
@@ -83,10 +85,12 @@ const S_R_SLOTS: [Merge; 4] = [Merge::Min, Merge::Max, Merge::Min, Merge::Max];
 
 impl VikorFit<'_> {
     /// VIKOR fitted as far as the first pass's state goes (S and R ranges still empty).
-    fn fitted(&self, extremes: &PassState, cx: &StageContext<'_>) -> FittedVikor {
-        let (best, worst) = (0..self.weights.len())
-            .map(|j| {
-                let (lo, hi) = (extremes.get(j, 0), extremes.get(j, 1));
+    fn fitted(&self, columns: &PassState, cx: &StageContext<'_>) -> FittedVikor {
+        let (best, worst) = summaries(columns, self.weights.len())
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
+                let (lo, hi) = (c.min, c.max);
                 if cx.orientation[j] == Polarity::Benefit {
                     (hi, lo)
                 } else {
@@ -107,7 +111,7 @@ impl VikorFit<'_> {
 
 impl ChunkedFit<Box<dyn FittedScorer>> for VikorFit<'_> {
     fn passes(&self, _ncols: usize) -> Vec<Vec<Merge>> {
-        vec![vec![Merge::Min, Merge::Max, Merge::Sum], S_R_SLOTS.to_vec()]
+        vec![SUMMARY_SLOTS.to_vec(), S_R_SLOTS.to_vec()]
     }
 
     fn update(
@@ -115,16 +119,12 @@ impl ChunkedFit<Box<dyn FittedScorer>> for VikorFit<'_> {
         pass: usize,
         done: &[PassState],
         chunk: &Matrix,
-        _first_row: usize,
+        first_row: usize,
         state: &mut PassState,
         cx: &StageContext<'_>,
     ) -> Result<()> {
         if pass == 0 {
-            for (j, col) in chunk.columns().enumerate() {
-                let (lo, hi) = col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-                [lo, hi, col.len() as f64].iter().enumerate().for_each(|(s, v)| state.add(j, s, *v));
-            }
-            return Ok(());
+            return fold_summaries("vikor", false, chunk, first_row, state, cx);
         }
         let (s, r) = self.fitted(&done[0], cx).s_r(chunk);
         for (slot, values) in [(0, &s), (2, &r)] {
@@ -140,7 +140,7 @@ impl ChunkedFit<Box<dyn FittedScorer>> for VikorFit<'_> {
         if self.weights.len() != cx.orientation.len() {
             return Err(Error::data("vikor", "weights, orientation and columns differ in length"));
         }
-        if self.weights.is_empty() || states[0].get(0, 2) < 2.0 {
+        if summaries(&states[0], self.weights.len()).first().is_none_or(|c| c.rows < 2) {
             return Err(Error::data("vikor", "needs at least 2 alternatives"));
         }
         let mut fitted = self.fitted(&states[0], cx);
