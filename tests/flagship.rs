@@ -476,7 +476,7 @@ impl resil_pipeline::FitEngine for SevenRowChunks {
         let chunked = resil_pipeline::ChunkedStages::new(system, stages)?.expect("chunked methods");
         let mut complete: Vec<Vec<PassState>> = Vec::new();
         for stage in 0..chunked.stage_count() {
-            let fitted = chunked.fitted(&complete)?;
+            let fitted = chunked.fitted(&complete, None)?;
             let mut done: Vec<PassState> = Vec::new();
             for (pass, slots) in chunked.passes(stage, &fitted).iter().enumerate() {
                 let mut merged = PassState::new(slots, matrix.ncols());

@@ -582,13 +582,17 @@ fn methods_fitted_over_chunks_stream_like_the_run_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let config = small_stream_study(dir.path(), true, GOOD);
     let text = std::fs::read_to_string(&config).unwrap();
+    // Goalposts that cap X1's 1 and 8 and X2's 2 and 9, after a log of X1.
+    let goalposts =
+        r#"{ method = "target", goalposts = { X1 = [1.5, 6.0], X2 = [3.0, 8.0] }, transform = { X1 = "log" } }"#;
     for (normalize, weight, rank) in [
-        ("minmax", r#"{ method = "entropy" }"#, "vikor"),
-        ("none", r#"{ method = "merec" }"#, "mabac"),
-        ("none", r#"{ method = "hierarchical", within = "cv", subsystems = { a = 1.0 } }"#, "edas"),
+        (r#"{ method = "minmax" }"#, r#"{ method = "entropy" }"#, "vikor"),
+        (r#"{ method = "none" }"#, r#"{ method = "merec" }"#, "mabac"),
+        (r#"{ method = "none" }"#, r#"{ method = "hierarchical", within = "cv", subsystems = { a = 1.0 } }"#, "edas"),
+        (goalposts, r#"{ method = "equal" }"#, "wsm"),
     ] {
         let pipeline = text
-            .replace("[{ method = \"minmax\" }]", &format!("[{{ method = \"{normalize}\" }}]"))
+            .replace("[{ method = \"minmax\" }]", &format!("[{normalize}]"))
             .replace("weight = { method = \"entropy\" }", &format!("weight = {weight}"))
             .replace("method = \"topsis\"", &format!("method = \"{rank}\""));
         std::fs::write(&config, pipeline).unwrap();
@@ -607,6 +611,16 @@ fn methods_fitted_over_chunks_stream_like_the_run_in_memory() {
                 (&listed[&key]["rank"], &listed[&key]["grade"]),
                 "{rank} {key:?}"
             );
+        }
+        if rank == "wsm" {
+            // The capped values' note, as the run in memory gives it, in the streamed manifest,
+            // which names the first such row's place in the file too.
+            let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+            let diagnostics = std::fs::read_to_string(memory_dir.join("diagnostics.csv")).unwrap();
+            let (first, range) = ("target: indicator `X2`: 2 value(s) beyond the goalposts [3, 8] capped to them: the first at unit `C`, period 2010", ", their values from 2 to 9");
+            assert!(diagnostics.contains(&format!("{first}{range}")), "{diagnostics}");
+            let place = format!(" ({}, row group 0, row 3)", dir.path().join("panel.parquet").display());
+            assert!(manifest.contains(&format!("{first}{place}{range}")), "{manifest}");
         }
     }
 }

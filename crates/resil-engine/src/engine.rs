@@ -150,7 +150,7 @@ pub(crate) async fn fit_passes(
 ) -> Result<Vec<Vec<PassState>>> {
     let pass_udaf = AggregateUDF::from(PassUdaf::default());
     let mut complete: Vec<Vec<PassState>> = Vec::new();
-    let mut fitted = stages.fitted(&complete).map_err(failed)?;
+    let mut fitted = stages.fitted(&complete, None).map_err(failed)?;
     for stage in 0..stages.stage_count() {
         let mut done: Vec<PassState> = Vec::new();
         for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
@@ -171,7 +171,7 @@ pub(crate) async fn fit_passes(
             done.push(PassState::from_parts(slots, values.0).ok_or_else(|| failed("a pass state of the wrong size"))?);
         }
         complete.push(done);
-        fitted = stages.fitted(&complete).map_err(failed)?;
+        fitted = stages.fitted(&complete, None).map_err(failed)?;
     }
     Ok(complete)
 }
@@ -225,7 +225,7 @@ pub async fn score_on(ctx: &SessionContext, input: &Input, setup: &MakeSetup<'_>
     };
     let columns: Vec<Expr> = names.iter().map(ident).collect();
     let complete = fit_passes(ctx, &stages, &mut job, id, &columns, &in_file).await?;
-    let fitted = stages.fitted(&complete).map_err(failed)?;
+    let fitted = stages.fitted(&complete, None).map_err(failed)?;
     // The scorer's outputs and direction, from the first row scored here.
     let first = ctx.table("matrix").await?.select(columns.clone())?.limit(0, Some(1))?.collect().await?;
     let first = first

@@ -83,7 +83,7 @@ impl Prepared {
             .map_err(failed)?
             .ok_or_else(|| failed("these methods have no fit over chunks; the engine cannot run them"))?;
         let mut complete: Vec<Vec<PassState>> = Vec::new();
-        let mut fitted = stages.fitted(&complete).map_err(failed)?;
+        let mut fitted = stages.fitted(&complete, None).map_err(failed)?;
         let mut done = Vec::new();
         for (stage, values) in job.states.iter().enumerate() {
             let slots = stages.passes(stage, &fitted);
@@ -99,7 +99,7 @@ impl Prepared {
                     return Err(failed(format!("stage {stage}: {} of {} passes sent", states.len(), slots.len())));
                 }
                 complete.push(states);
-                fitted = stages.fitted(&complete).map_err(failed)?;
+                fitted = stages.fitted(&complete, None).map_err(failed)?;
             } else {
                 done = states;
             }

@@ -231,8 +231,8 @@ impl ChunkedStages {
 
     /// The stages fitted from `states[stage]`, the merged states of every pass of each stage done
     /// (a prefix of the stages: the first stage whose states are missing and those after it are
-    /// not fitted).
-    pub fn fitted(&self, states: &[Vec<PassState>]) -> Result<FittedStages> {
+    /// not fitted). `place` names a row in the notes of a fit (a capped value's first row).
+    pub fn fitted(&self, states: &[Vec<PassState>], place: Option<RowPlace<'_>>) -> Result<FittedStages> {
         let mut f = FittedStages {
             normalizers: Vec::new(),
             orientations: vec![self.polarities.clone()],
@@ -243,20 +243,20 @@ impl ChunkedStages {
         };
         let steps = self.normalizers.len();
         for (step, done) in states.iter().take(steps).enumerate() {
-            let cx = StageContext::columns(&self.system, f.orientation());
+            let cx = StageContext::columns(&self.system, f.orientation()).placed(place);
             let fitted = self.normalizers[step].chunked().expect("checked in new").finish(done, &cx)?;
             f.notes.extend(fitted.notes);
             f.orientations.push(fitted.value.output_orientation());
             f.normalizers.push(fitted.value);
         }
         if let Some(done) = states.get(steps) {
-            let cx = StageContext::columns(&self.system, f.orientation());
+            let cx = StageContext::columns(&self.system, f.orientation()).placed(place);
             let w = self.weighter.chunked().expect("checked in new").finish(done, &cx)?;
             f.notes.extend(w.notes);
             f.weights = Some(w.value);
         }
         if let (Some(done), Some(w)) = (states.get(steps + 1), &f.weights) {
-            let cx = StageContext::columns(&self.system, f.orientation());
+            let cx = StageContext::columns(&self.system, f.orientation()).placed(place);
             let s = self.scorer.chunked(w).expect("checked in new").finish(done, &cx)?;
             f.notes.extend(s.notes);
             f.scorer = Some(s.value);
@@ -385,7 +385,7 @@ fn fit_chunked(
     let ncols = stages.ncols();
     let steps = score_stages.normalize.len();
     let mut states: Vec<Vec<PassState>> = Vec::new();
-    let mut fitted = stages.fitted(&states)?;
+    let mut fitted = stages.fitted(&states, None)?;
     let mut in_place = false;
     for stage in 0..stages.stage_count() {
         if stage == steps {
@@ -398,8 +398,8 @@ fn fit_chunked(
             }
         }
         let mut done: Vec<PassState> = Vec::new();
+        let place = |row: usize| chunks.place(row).unwrap_or_else(|| format!("row {}", row + 1));
         for (pass, slots) in stages.passes(stage, &fitted).iter().enumerate() {
-            let place = |row: usize| chunks.place(row).unwrap_or_else(|| format!("row {}", row + 1));
             let fold = |k: usize| {
                 let mut state = PassState::new(slots, ncols);
                 chunks.with_chunk(k, &mut |chunk, first| {
@@ -416,7 +416,7 @@ fn fit_chunked(
             done.push(merged);
         }
         states.push(done);
-        fitted = stages.fitted(&states)?;
+        fitted = stages.fitted(&states, Some(&place))?;
         fitted.in_place = in_place;
     }
     Ok(Some(ChunkedFitted { stages, fitted, extra_names: Vec::new() }))
@@ -557,6 +557,7 @@ mod tests {
             let subjective = fixed.replace("weights =", "objective = \"entropy\"\nsubjective =");
             // A consistent comparison matrix, a_ij = (i + 1) / (j + 1).
             let n_cols = names.len();
+            let goalposts = |lo: f64, hi: f64| format!("goalposts = {{ {} }}", names.iter().map(|c| format!("{c} = [{lo:?}, {hi:?}]")).collect::<Vec<_>>().join(", "));
             let ahp = format!("matrix = [{}]", (0..n_cols).map(|i| format!("[{}]", (0..n_cols).map(|j| format!("{:?}", (i + 1) as f64 / (j + 1) as f64)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", "));
             for (normalize, weight, rank) in [
                 (vec![stage("minmax", "")], stage("entropy", ""), stage("topsis", "")),
@@ -615,6 +616,13 @@ mod tests {
                 // column (translate) however the rows are cut.
                 (vec![stage("zscore", ""), stage("translate", "shift = 2.5")], stage("entropy", ""), stage("topsis", "")),
                 (vec![stage("log", "shift = -1")], stage("std", ""), stage("topsis", "")),
+                // Goalposts, read only to check the values and count those capped: capped and not,
+                // after a log of the first column; refused at min-max's exact zeros, outside the
+                // log's domain, the same cell named either way.
+                (vec![stage("target", &goalposts(100.0, 900.0))], stage("entropy", ""), stage("topsis", "")),
+                (vec![stage("target", &format!("{}\ncap = false", goalposts(100.0, 900.0)))], stage("equal", ""), stage("wsm", "")),
+                (vec![stage("target", &format!("{}\ntransform = {{ c0 = \"log\" }}", goalposts(1.0, 900.0)))], stage("critic", ""), stage("topsis", "")),
+                (vec![stage("minmax", ""), stage("target", &format!("{}\ntransform = {{ c0 = \"log\" }}", goalposts(0.5, 1.0)))], stage("equal", ""), stage("wsm", "")),
                 // The flagship's chain: z-scores, then min-max with a floor.
                 (vec![stage("zscore", "sd = \"sample\""), stage("minmax", "floor = 0.01")], stage("entropy", ""), stage("topsis", "")),
             ] {
@@ -641,6 +649,9 @@ mod tests {
                         let close = |x: &[f64], y: &[f64]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| (p - q).abs() <= 1e-12 * (1.0 + p.abs()));
                         proptest::prop_assert!(close(&a.weights, &b.weights), "{:?} vs {:?}", a.weights, b.weights);
                         proptest::prop_assert!(close(&a.scores, &b.scores), "{:?} vs {:?}", a.scores, b.scores);
+                        // The same notes (a capped count, a zero weight), naming the same rows.
+                        let messages = |s: &crate::MatrixScore| s.notes.iter().map(|d| d.message.clone()).collect::<Vec<_>>();
+                        proptest::prop_assert_eq!(messages(&a), messages(&b));
                         for ((na, va), (nb, vb)) in a.extras.iter().zip(&b.extras) {
                             proptest::prop_assert!(na == nb && close(va, vb));
                         }

@@ -117,7 +117,7 @@ pub(crate) fn build_streamed(
             "units": if c.study.units.is_some() { "checked against the unit list" } else { "taken from the panel" },
             "imputed": "nothing: a streamed panel may have no missing cell",
             "classes_sample": crate::streamed::CLASSES_SAMPLE,
-            "not_written": ["imputed.csv", "intermediates.csv", "levels.csv", "indicators.csv", "correlations.csv", "regions.csv", "the [[analysis]] tables"],
+            "not_written": ["imputed.csv", "intermediates.csv", "capped.csv", "levels.csv", "indicators.csv", "correlations.csv", "regions.csv", "the [[analysis]] tables"],
         },
         "seed": null,
         "counts": { "warnings": notes.iter().filter(|n| n.diagnostic.severity == resil_core::Severity::Warning).count() },

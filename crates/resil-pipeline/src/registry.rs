@@ -1149,7 +1149,7 @@ mod tests {
         }
         assert_eq!(
             whole,
-            ["rank", "target", "cilos", "idocriw", "gini", "pca", "codas", "probid", "sprobid", "promethee2", "levels"]
+            ["rank", "cilos", "idocriw", "gini", "pca", "codas", "probid", "sprobid", "promethee2", "levels"]
         );
         let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/scale.md")).unwrap();
         let paragraph = doc.split("\n\n").find(|p| p.starts_with("Not chunked")).expect("the paragraph");

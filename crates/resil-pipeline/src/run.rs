@@ -554,7 +554,8 @@ fn fit_on_engine(
         )
     })?;
     let states = engine.fit(panel.system(), stages, values)?;
-    let mut fitted = chunked.fitted(&states)?;
+    let place = |row: usize| format!("unit `{}`, period {}", panel.unit_of_row(row).id, panel.period_of_row(row));
+    let mut fitted = chunked.fitted(&states, Some(&place))?;
     let mut notes = vec![Diagnostic::info(
         "engine",
         format!("{} fitted on {name} over {} rows", stages.describe(), values.nrows()),
