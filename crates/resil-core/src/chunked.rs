@@ -73,6 +73,31 @@ impl PassState {
         self.values[k] = self.slots[s].combine(self.values[k], value);
     }
 
+    /// The first `width` slots of every column, and the others: the states of two fits folded
+    /// side by side ([`Both`]).
+    pub fn split(&self, width: usize) -> (PassState, PassState) {
+        let all = self.slots.len();
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        for column in self.values.chunks(all.max(1)) {
+            first.extend_from_slice(&column[..width]);
+            second.extend_from_slice(&column[width..]);
+        }
+        let part = |slots: &[Merge], values| PassState { slots: slots.to_vec(), values };
+        (part(&self.slots[..width], first), part(&self.slots[width..], second))
+    }
+
+    /// The state whose columns hold `first`'s slots, then `second`'s: [`Self::split`] undone.
+    pub fn join(first: &PassState, second: &PassState) -> PassState {
+        let (a, b) = (first.slots.len(), second.slots.len());
+        let ncols = first.values.len().checked_div(a).unwrap_or_else(|| second.values.len() / b.max(1));
+        let mut values = Vec::with_capacity(first.values.len() + second.values.len());
+        for j in 0..ncols {
+            values.extend_from_slice(&first.values[j * a..(j + 1) * a]);
+            values.extend_from_slice(&second.values[j * b..(j + 1) * b]);
+        }
+        PassState { slots: [first.slots.as_slice(), second.slots.as_slice()].concat(), values }
+    }
+
     /// Folds another chunk's state of the same pass into this one.
     pub fn merge(&mut self, other: &PassState) {
         debug_assert_eq!(self.slots, other.slots);
@@ -267,6 +292,71 @@ where
     }
 }
 
+/// Two fits side by side, their results joined by `build`: pass k folds both fits' pass k (a
+/// fit with fewer passes sits the later ones out), so the rows are read as often as the longer
+/// fit needs rather than as often as both. Each fit sees its own states only.
+pub struct Both<'a, A, B, F> {
+    pub first: Box<dyn ChunkedFit<A> + 'a>,
+    pub second: Box<dyn ChunkedFit<B> + 'a>,
+    pub build: F,
+}
+
+impl<A, B, F> Both<'_, A, B, F> {
+    /// The two fits' slot lists, pass by pass.
+    fn slots(&self, ncols: usize) -> (Vec<Vec<Merge>>, Vec<Vec<Merge>>) {
+        (self.first.passes(ncols), self.second.passes(ncols))
+    }
+}
+
+/// `states` split into the first fit's (those of its `first` passes) and the second's.
+fn split_states(states: &[PassState], first: &[Vec<Merge>], second: usize) -> (Vec<PassState>, Vec<PassState>) {
+    let parts: Vec<(PassState, PassState)> =
+        states.iter().enumerate().map(|(k, s)| s.split(first.get(k).map_or(0, Vec::len))).collect();
+    let ours = parts.iter().take(first.len()).map(|p| p.0.clone()).collect();
+    let theirs = parts.iter().take(second).map(|p| p.1.clone()).collect();
+    (ours, theirs)
+}
+
+impl<A, B, T, F> ChunkedFit<T> for Both<'_, A, B, F>
+where
+    F: Fn(Outcome<A>, Outcome<B>, &StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
+{
+    fn passes(&self, ncols: usize) -> Vec<Vec<Merge>> {
+        let (a, b) = self.slots(ncols);
+        (0..a.len().max(b.len()))
+            .map(|k| [a.get(k), b.get(k)].into_iter().flatten().flatten().copied().collect())
+            .collect()
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        let (a, b) = self.slots(chunk.ncols());
+        let (a_done, b_done) = split_states(done, &a, b.len());
+        let (mut a_state, mut b_state) = state.split(a.get(pass).map_or(0, Vec::len));
+        if pass < a.len() {
+            self.first.update(pass, &a_done, chunk, first_row, &mut a_state, cx)?;
+        }
+        if pass < b.len() {
+            self.second.update(pass, &b_done, chunk, first_row, &mut b_state, cx)?;
+        }
+        *state = PassState::join(&a_state, &b_state);
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
+        let (a, b) = self.slots(cx.system.len());
+        let (a_states, b_states) = split_states(states, &a, b.len());
+        (self.build)(self.first.finish(&a_states, cx)?, self.second.finish(&b_states, cx)?, cx)
+    }
+}
+
 /// A fit that reads no data (fixed weights, fixed ideals): no pass, `build` alone.
 pub struct NoData<F>(pub F);
 
@@ -292,5 +382,23 @@ where
 
     fn finish(&self, _states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
         (self.0)(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_split_at_any_width_joins_back_and_each_part_keeps_its_columns() {
+        let slots = [Merge::Sum, Merge::Min, Merge::Max];
+        let state = PassState::from_parts(&slots, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        let (first, second) = state.split(1);
+        assert_eq!((first.values(), second.values()), (&[1.0, 4.0][..], &[2.0, 3.0, 5.0, 6.0][..]));
+        assert_eq!((first.get(1, 0), second.get(1, 1)), (4.0, 6.0));
+        for width in 0..=3 {
+            let (a, b) = state.split(width);
+            assert_eq!(PassState::join(&a, &b), state, "width {width}");
+        }
     }
 }

@@ -40,7 +40,7 @@ fn stage(method: &str, params: &str) -> resil_config::StageConfig {
     pooled_stage(method, params.parse::<toml::Table>().unwrap())
 }
 
-const PIPELINES: [(&str, &str, &str); 8] = [
+const PIPELINES: [(&str, &str, &str); 9] = [
     ("minmax", "entropy", "topsis"),
     ("zscore", "std", "topsis"),
     ("minmax", "cv", "wsm"),
@@ -50,6 +50,8 @@ const PIPELINES: [(&str, &str, &str); 8] = [
     ("none", "lopcow", "edas"),
     ("log", "angle", "cocoso"),
     ("none", "variance", "copras"),
+    // Two fits side by side (CILOS and entropy), and a pass of m slots a column.
+    ("none", "idocriw", "topsis"),
 ];
 
 fn polarities(n: usize) -> Vec<Polarity> {

@@ -612,6 +612,11 @@ mod tests {
                 (vec![stage("none", "")], stage("angle", ""), stage("aras", "")),
                 (vec![stage("none", "")], stage("merec", ""), stage("topsis", "")),
                 (vec![stage("minmax", "")], stage("merec", ""), stage("topsis", "")),
+                // CILOS: the rows of each column's greatest value, gathered in a fourth pass;
+                // IDOCRIW with entropy's passes beside CILOS's; min-max's zeros refused.
+                (vec![stage("none", "")], stage("cilos", ""), stage("topsis", "")),
+                (vec![stage("none", "")], stage("idocriw", ""), stage("vikor", "")),
+                (vec![stage("minmax", "")], stage("cilos", ""), stage("wsm", "")),
                 // Shifts that read the data only to check it: refused at the same cell (log) or
                 // column (translate) however the rows are cut.
                 (vec![stage("zscore", ""), stage("translate", "shift = 2.5")], stage("entropy", ""), stage("topsis", "")),

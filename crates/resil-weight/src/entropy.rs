@@ -26,8 +26,7 @@ impl Entropy {
     /// Each column's normalised Shannon entropy e_j = -sum p ln p / ln n, p = r / sum r (0 ln 0
     /// = 0; a column of zeros has entropy 1).
     pub fn entropies(reference: &Matrix, cx: &StageContext<'_>) -> Result<Vec<f64>> {
-        let fit = EntropyFit { build: |e: Vec<f64>, _: &StageContext<'_>| Ok(Outcome::new(e)) };
-        Ok(resil_core::chunked::fit_in_memory(&fit, reference, cx)?.value)
+        Ok(resil_core::chunked::fit_in_memory(&*entropies_fit(), reference, cx)?.value)
     }
 
     fn weights_from(e: Vec<f64>, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
@@ -52,6 +51,11 @@ impl Entropy {
         }
         Ok(Outcome::with_notes(Weights::normalized(d)?, notes))
     }
+}
+
+/// [`Entropy::entropies`] over chunks of rows.
+pub(crate) fn entropies_fit<'a>() -> Box<dyn ChunkedFit<Vec<f64>> + 'a> {
+    Box::new(EntropyFit { build: |e: Vec<f64>, _: &StageContext<'_>| Ok(Outcome::new(e)) })
 }
 
 /// Entropy over chunks of rows: the column sums first, then the sums of p ln p with p = r / sum
