@@ -60,6 +60,11 @@ pub enum Error {
     /// A problem in the data as a method sees it (all values of an indicator missing, say).
     #[error("{context}: {message}")]
     Data { context: String, message: String },
+    /// A row a fitted method refused in the block it was given (a scorer's refusal at score
+    /// time), by its place in that block: the caller, who knows what the rows are, names it
+    /// ([`Error::name_rows`]); unnamed, it reads `spotis: row 3, column 2: ...`.
+    #[error("{method}: row {}{}: {message}", row + 1, column.map_or_else(String::new, |c| format!(", column {}", c + 1)))]
+    Row { method: String, row: usize, column: Option<usize>, message: String },
     /// A file could not be read or written. The OS error is part of the message, not a
     /// `source`, so that a chain printer (anyhow's `{:#}`) does not repeat it.
     #[error("{}: {error}", path.display())]
@@ -124,6 +129,23 @@ impl Error {
         Error::Data { context: context.into(), message: message.into() }
     }
 
+    /// Row `row` (and column `column`) of the block a method was given refused: see [`Error::Row`].
+    pub fn row(method: impl Into<String>, row: usize, column: Option<usize>, message: impl Into<String>) -> Self {
+        Error::Row { method: method.into(), row, column, message: message.into() }
+    }
+
+    /// An [`Error::Row`] with its row named by `cx` (the block's row `i` being `cx`'s row
+    /// `first + i`), and its column by the indicator; any other error as it is.
+    pub fn name_rows(self, first: usize, cx: &crate::StageContext<'_>) -> Self {
+        match self {
+            Error::Row { method, row, column, message } => {
+                let place = column.map_or_else(|| cx.row(first + row), |j| cx.cell(first + row, j));
+                Error::Data { context: format!("{method}: {place}"), message }
+            }
+            other => other,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { path: path.into(), error: source }
     }
@@ -143,5 +165,33 @@ impl Error {
             Error::Many(list) => list.into_iter().flat_map(Error::into_list).collect(),
             other => vec![other],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{IndicatorSystem, Polarity, RowLabel, StageContext};
+
+    #[test]
+    fn a_refused_row_is_named_by_whoever_knows_the_rows() {
+        let system = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        let labels: Vec<RowLabel> =
+            [("A", 2010), ("B", 2010), ("A", 2020)].map(|(u, p)| RowLabel { unit: u.into(), period: p }).to_vec();
+        let cx = StageContext { system: &system, orientation: &[Polarity::Benefit; 2], rows: &labels, place: None };
+        let refused = || Error::row("spotis", 1, Some(1), "value 12 lies outside the bounds [0, 10]");
+        // Unnamed, by its place in the block; named, the block starting at the context's row 1.
+        assert_eq!(refused().to_string(), "spotis: row 2, column 2: value 12 lies outside the bounds [0, 10]");
+        assert_eq!(
+            refused().name_rows(1, &cx).to_string(),
+            "spotis: indicator `C2`, unit `A`, period 2020: value 12 lies outside the bounds [0, 10]"
+        );
+        let whole_row = Error::row("probid", 0, None, "the row lies on the best positive ideals");
+        assert_eq!(
+            whole_row.name_rows(0, &cx).to_string(),
+            "probid: unit `A`, period 2010: the row lies on the best positive ideals"
+        );
+        // Any other error passes as it is.
+        assert_eq!(Error::data("x", "y").name_rows(2, &cx).to_string(), "x: y");
     }
 }

@@ -457,12 +457,15 @@ fn score_chunks(
 ) -> Result<Option<(MatrixScore, ChunkedFitted)>> {
     let Some(mut fit) = fit_chunked(chunks, system, score_stages)? else { return Ok(None) };
     let mut notes = std::mem::take(&mut fit.fitted.notes);
+    // A row the scorer refuses is named by its place, as the fit's refusals are.
+    let place = |row: usize| chunks.place(row).unwrap_or_else(|| format!("row {}", row + 1));
+    let cx = StageContext::columns(system, fit.fitted.orientation()).placed(Some(&place));
     let tables = (0..chunks.count())
         .into_par_iter()
         .map(|k| {
             let mut table = None;
-            chunks.with_chunk(k, &mut |chunk, _| {
-                let mut t = fit.apply(chunk)?;
+            chunks.with_chunk(k, &mut |chunk, first| {
+                let mut t = fit.apply(chunk).map_err(|e| e.name_rows(first, &cx))?;
                 if !with_extras {
                     // Only the names are kept: the values are remade as they are written.
                     t.value.extras.iter_mut().for_each(|(_, v)| *v = Vec::new());

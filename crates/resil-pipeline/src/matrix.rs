@@ -171,7 +171,7 @@ pub fn score_matrix(matrix: &Matrix, system: &IndicatorSystem, stages: &ScoreSta
     notes.extend(w.notes);
     let s = scorer.method.fit(&normalized, &w.value, &cx)?;
     notes.extend(s.notes);
-    let table = s.value.score(&normalized)?;
+    let table = s.value.score(&normalized).map_err(|e| e.name_rows(0, &cx))?;
     notes.extend(table.notes);
     let table = table.value;
     let ranks = resil_rank::rank(&table.score, table.direction, ties);

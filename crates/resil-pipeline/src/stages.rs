@@ -262,7 +262,7 @@ pub(crate) fn score(
                 own.as_ref()
             }
         };
-        let table = fitted.score(&block)?;
+        let table = fitted.score(&block).map_err(|e| e.name_rows(0, &cx))?;
         log.extend(&stage_label("rank", &g.label), table.notes);
         let table = table.value;
         scores.direction = table.direction;
@@ -341,7 +341,7 @@ pub(crate) fn score_levels(
                 }
                 let cx = rows.context(&level_system, &orient, g.rows.clone());
                 let fitted = m.scorer.built.method.fit(&block, &Weights::normalized(sub)?, &cx)?;
-                let table = fitted.value.score(&block)?;
+                let table = fitted.value.score(&block).map_err(|e| e.name_rows(0, &cx))?;
                 score[g.rows.clone()].copy_from_slice(&table.value.score);
             }
             let ranks = rank_within_periods(m, panel, &score, direction);

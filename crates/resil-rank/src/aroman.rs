@@ -131,8 +131,10 @@ impl FittedScorer for FittedAroman {
             }
         }
         if let Some(i) = (0..data.nrows()).find(|&i| l[i] < 0.0 || a[i] < 0.0) {
-            return Err(Error::data(
-                format!("aroman: row {}", i + 1),
+            return Err(Error::row(
+                "aroman",
+                i,
+                None,
                 "lies below the reference rows' minimum: a negative sum has no fractional power",
             ));
         }

@@ -139,8 +139,10 @@ impl FittedScorer for FittedProbid {
         // A row on the best ideals has S+ = 0; with one alternative S+ = S- = 0: the ratio is
         // undefined (pymcdm returns inf or NaN).
         if let Some(i) = score.iter().position(|s| !s.is_finite()) {
-            return Err(Error::data(
-                format!("{}: row {}", if self.simple { "sprobid" } else { "probid" }, i + 1),
+            return Err(Error::row(
+                if self.simple { "sprobid" } else { "probid" },
+                i,
+                None,
                 "the row lies on the best positive ideals (S+ = 0): the score's ratio is undefined; use more alternatives or another scorer",
             ));
         }

@@ -48,8 +48,6 @@ pub struct FittedSpotis {
     bounds: Vec<(f64, f64)>,
     ideal: Vec<f64>,
     weights: Vec<f64>,
-    /// Column labels for errors on values outside given bounds.
-    labels: Vec<String>,
 }
 
 impl Scorer for Spotis {
@@ -65,8 +63,7 @@ impl Scorer for Spotis {
                     Some(&[min, max]) => (min, max),
                     None => (c.min, c.max),
                 };
-                // Checked here, on the whole reference, rather than row by row as each block is
-                // scored, where a row is named by its place in the block.
+                // Checked here, on the whole reference, before any block is scored.
                 if let Some(x) = [c.min, c.max].into_iter().find(|x| !(min..=max).contains(x)) {
                     return Err(Error::data(
                         format!("spotis: {}", cx.indicator(j)),
@@ -86,9 +83,7 @@ impl Scorer for Spotis {
                 .zip(cx.orientation)
                 .map(|(&(min, max), p)| if *p == Polarity::Cost { min } else { max })
                 .collect();
-            let labels = (0..columns.len()).map(|j| cx.indicator(j)).collect();
-            let fitted: Box<dyn FittedScorer> =
-                Box::new(FittedSpotis { bounds, ideal, weights: weights.to_vec(), labels });
+            let fitted: Box<dyn FittedScorer> = Box::new(FittedSpotis { bounds, ideal, weights: weights.to_vec() });
             Ok(Outcome::new(fitted))
         };
         Some(Box::new(SummaryFit { method: "spotis", positive: false, weights: weights.as_slice(), build }))
@@ -103,8 +98,10 @@ impl FittedScorer for FittedSpotis {
             for (j, &x) in data.row(i).iter().enumerate() {
                 let (min, max) = self.bounds[j];
                 if !(min..=max).contains(&x) {
-                    return Err(Error::data(
-                        format!("spotis: {}, row {}", self.labels[j], i + 1),
+                    return Err(Error::row(
+                        "spotis",
+                        i,
+                        Some(j),
                         format!("value {x} lies outside the bounds [{min}, {max}]"),
                     ));
                 }

@@ -165,13 +165,11 @@ impl FittedScorer for FittedWeighted {
                     Aggregation::Sum => score[i] += self.weights[j] * x,
                     Aggregation::Product => {
                         if x <= 0.0 {
-                            return Err(Error::data(
+                            return Err(Error::row(
                                 "wpm",
-                                format!(
-                                    "row {}, criterion {}: value {x} must be positive (use a floor or translate)",
-                                    i + 1,
-                                    j + 1
-                                ),
+                                i,
+                                Some(j),
+                                format!("value {x} must be positive (use a floor or translate)"),
                             ));
                         }
                         score[i] *= x.powf(self.weights[j]);

@@ -506,7 +506,7 @@ pub(crate) fn run_all(loaded: &LoadedConfig, r: &RunResult) -> Result<Vec<Analys
             // What the run meets (kNN's k against the units, a statistic undefined on the data)
             // is named with the analysis it stopped; config and file errors name their place.
             let mut out = (spec.run)(&cx, r).map_err(|e| match e {
-                Error::Param { .. } | Error::Data { .. } => {
+                Error::Param { .. } | Error::Data { .. } | Error::Row { .. } => {
                     Error::data(format!("analysis[{index}] ({})", analysis.kind), e.to_string())
                 }
                 other => other,
