@@ -32,12 +32,14 @@ pub struct Cilos {
 
 /// CILOS over chunks of rows; `build` turns the CILOS vector q (summing to 1) into the result.
 struct CilosFit<F> {
+    /// `cilos`, or `idocriw`: the method errors name.
+    method: &'static str,
     build: F,
 }
 
 /// The row count a fit needs, with the columns: CILOS compares criteria by alternatives.
-fn too_small(rows: f64, cx: &StageContext<'_>) -> Option<Error> {
-    (rows < 2.0 || cx.system.len() < 2).then(|| Error::data("cilos", "needs at least 2 alternatives and 2 criteria"))
+fn too_small(method: &str, rows: f64, cx: &StageContext<'_>) -> Option<Error> {
+    (rows < 2.0 || cx.system.len() < 2).then(|| Error::data(method, "needs at least 2 alternatives and 2 criteria"))
 }
 
 /// Column `j`'s value `x` before the sum-normalisation: min / x for a cost column.
@@ -72,12 +74,12 @@ where
         let normalised = |i: usize, j: usize| oriented(chunk.get(i, j), least(j), cost(j)) / done[1].get(j, 0);
         match pass {
             0 => {
-                if let Some(e) = too_small(2.0, cx) {
+                if let Some(e) = too_small(self.method, 2.0, cx) {
                     return Err(e);
                 }
                 if let Some((i, j)) = first_failing_cell(chunk, |_, x| x.is_finite() && x > 0.0) {
                     return Err(Error::data(
-                        format!("cilos: {}", cx.cell(first_row + i, j)),
+                        format!("{}: {}", self.method, cx.cell(first_row + i, j)),
                         format!("value {} must be positive", chunk.get(i, j)),
                     ));
                 }
@@ -118,8 +120,17 @@ where
 
     fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
         let m = cx.system.len();
-        if let Some(e) = too_small(if m == 0 { 0.0 } else { states[0].get(0, 2) }, cx) {
+        if let Some(e) = too_small(self.method, if m == 0 { 0.0 } else { states[0].get(0, 2) }, cx) {
             return Err(e);
+        }
+        // A constant column loses nothing against any row: its column of F is 0, so the null
+        // vector can be that column alone (pymcdm's answer: all the weight on it, the scores then
+        // rounding noise); refused instead.
+        if let Some(j) = (0..m).find(|&j| states[0].get(j, 0) == states[0].get(j, 1)) {
+            return Err(Error::data(
+                format!("{}: {}", self.method, cx.indicator(j)),
+                "is constant in the reference rows: it has no impact loss, and CILOS would give it the whole weight; drop it or choose another weighting",
+            ));
         }
         let a = |k: usize, j: usize| states[3].get(j, k);
         let p = DMatrix::from_fn(m, m, |k, j| (a(j, j) - a(k, j)) / a(j, j));
@@ -143,10 +154,11 @@ impl Weighter for Cilos {
     fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
         if !self.with_entropy {
             return Some(Box::new(CilosFit {
+                method: "cilos",
                 build: |q: Vec<f64>, _: &StageContext<'_>| Ok(Outcome::new(Weights::normalized(q)?)),
             }));
         }
-        let cilos = CilosFit { build: |q: Vec<f64>, _: &StageContext<'_>| Ok(Outcome::new(q)) };
+        let cilos = CilosFit { method: "idocriw", build: |q: Vec<f64>, _: &StageContext<'_>| Ok(Outcome::new(q)) };
         Some(Box::new(Both {
             first: Box::new(cilos),
             second: crate::entropy::entropies_fit(),
@@ -155,5 +167,25 @@ impl Weighter for Cilos {
                 Ok(Outcome::new(Weights::normalized(w)?))
             },
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resil_core::IndicatorSystem;
+
+    #[test]
+    fn a_constant_column_is_refused_rather_than_given_the_whole_weight() {
+        // pymcdm 1.4.0's cilos_weights on this matrix: [0, 1, -2.2e-16], all on the constant column.
+        let m =
+            Matrix::from_rows(&[vec![1.0, 5.0, 3.0], vec![2.0, 5.0, 1.0], vec![3.0, 5.0, 2.0], vec![4.0, 5.0, 7.0]]);
+        let system = IndicatorSystem::flat(&[Polarity::Benefit; 3]);
+        let cx = StageContext::columns(&system, &[Polarity::Benefit; 3]);
+        for with_entropy in [false, true] {
+            let err = CilosParams::default().check(with_entropy).unwrap().weights(&m, &cx).unwrap_err().to_string();
+            let method = if with_entropy { "idocriw" } else { "cilos" };
+            assert!(err.starts_with(&format!("{method}: indicator `C2`: is constant in the reference rows")), "{err}");
+        }
     }
 }
