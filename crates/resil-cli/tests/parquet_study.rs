@@ -590,11 +590,17 @@ fn methods_fitted_over_chunks_stream_like_the_run_in_memory() {
         (r#"{ method = "none" }"#, r#"{ method = "merec" }"#, "mabac"),
         (r#"{ method = "none" }"#, r#"{ method = "hierarchical", within = "cv", subsystems = { a = 1.0 } }"#, "edas"),
         (goalposts, r#"{ method = "equal" }"#, "wsm"),
+        // An HDI-like index: goalposts, then the geometric mean of the sub-system.
+        (goalposts, r#"{ method = "equal" }"#, "levels"),
     ] {
+        let scorer = match rank {
+            "levels" => r#"method = "levels", subsystem = { function = "geometric" }"#.to_string(),
+            _ => format!("method = \"{rank}\""),
+        };
         let pipeline = text
             .replace("[{ method = \"minmax\" }]", &format!("[{normalize}]"))
             .replace("weight = { method = \"entropy\" }", &format!("weight = {weight}"))
-            .replace("method = \"topsis\"", &format!("method = \"{rank}\""));
+            .replace("method = \"topsis\"", &scorer);
         std::fs::write(&config, pipeline).unwrap();
         let (ok, _, stderr) = streamed(&config);
         assert!(ok, "{rank}: {stderr}");

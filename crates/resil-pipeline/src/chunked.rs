@@ -620,6 +620,12 @@ mod tests {
                 (vec![stage("none", "")], stage("cilos", ""), stage("topsis", "")),
                 (vec![stage("none", "")], stage("idocriw", ""), stage("vikor", "")),
                 (vec![stage("minmax", "")], stage("cilos", ""), stage("wsm", "")),
+                // Level-by-level means with given weights: no pass; a geometric mean refuses the
+                // negative values of uncapped goalposts at the same row (its place) however the
+                // rows are cut.
+                (vec![stage("minmax", "")], stage("entropy", ""), stage("levels", "")),
+                (vec![stage("minmax", "floor = 0.01")], stage("equal", ""), stage("levels", "subsystem = { function = \"geometric\" }\nindex = { function = \"harmonic\", weights = \"equal\" }")),
+                (vec![stage("target", &format!("{}\ncap = false", goalposts(500.0, 900.0)))], stage("equal", ""), stage("levels", "subsystem = { function = \"geometric\" }")),
                 // Shifts that read the data only to check it: refused at the same cell (log) or
                 // column (translate) however the rows are cut.
                 (vec![stage("zscore", ""), stage("translate", "shift = 2.5")], stage("entropy", ""), stage("topsis", "")),

@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use resil_core::chunked::ChunkedFit;
 use resil_core::{
     Direction, Error, FittedScorer, IndicatorSystem, Matrix, Outcome, Result, RowLabel, ScoreTable, Scorer,
     StageContext, Weights,
@@ -306,12 +307,13 @@ struct Group {
     weights: Vec<f64>,
 }
 
-/// Fitted: the groups and member weights of each level, and the row labels for messages.
+/// Fitted: the groups and member weights of each level.
 #[derive(Debug, Clone)]
 pub struct FittedLevels {
     params: LevelsParams,
     /// Per level: the names of the members below (indicator ids, sub-systems, systems) and the groups.
     levels: Vec<(Vec<String>, Vec<Group>)>,
+    /// The fit's row labels, for the contexts of a level's weighting method and scorer.
     rows: Vec<RowLabel>,
     /// Per level: the member columns over the reference rows, the frontier of `bod` levels.
     reference_inputs: Vec<Vec<Vec<f64>>>,
@@ -363,6 +365,49 @@ fn groups(
     Ok(out)
 }
 
+impl Levels {
+    /// Whether every level is a row-wise mean with given weights (no benefit of the doubt, no
+    /// scorer level, no weighting method): then nothing is fitted on the reference rows.
+    fn row_wise(&self) -> bool {
+        [&self.params.subsystem, &self.params.system, &self.params.index].iter().all(|spec| {
+            !matches!(spec.function, Mean::Bod | Mean::Scorer(_))
+                && !matches!(spec.weights, LevelWeights::Method { .. })
+        })
+    }
+
+    /// The groups of every level and their member weights as configured, before any level's
+    /// weighting method or reference rows are seen.
+    fn fitted(&self, weights: &Weights, cx: &StageContext<'_>) -> Result<FittedLevels> {
+        let system: &IndicatorSystem = cx.system;
+        if let Some(j) = cx.orientation.iter().position(|&p| p == resil_core::Polarity::Cost) {
+            return Err(Error::data(
+                format!("levels: {}", cx.indicator(j)),
+                "is a cost column here: aggregate after a normaliser that flips cost columns (minmax, zscore, target)",
+            ));
+        }
+        let ids: Vec<String> = system.indicators().iter().map(|i| i.id.clone()).collect();
+        let subsystem_of: Vec<String> = system.indicators().iter().map(|i| i.subsystem.clone()).collect();
+        let level1 = groups(&ids, &subsystem_of, weights.as_slice(), &self.params.subsystem, "subsystem")?;
+        // A sub-system's run weight is the sum of its indicators' weights; likewise a system's.
+        let sub_names: Vec<String> = level1.iter().map(|g| g.name.clone()).collect();
+        let sub_weight: Vec<f64> = level1.iter().map(|g| g.members.iter().map(|&m| weights.0[m]).sum()).collect();
+        let system_of_sub: Vec<String> = level1.iter().map(|g| system.get(g.members[0]).system.clone()).collect();
+        let level2 = groups(&sub_names, &system_of_sub, &sub_weight, &self.params.system, "system")?;
+        let sys_names: Vec<String> = level2.iter().map(|g| g.name.clone()).collect();
+        let sys_weight: Vec<f64> = level2.iter().map(|g| g.members.iter().map(|&m| sub_weight[m]).sum()).collect();
+        let level3 =
+            groups(&sys_names, &vec!["index".to_string(); sys_names.len()], &sys_weight, &self.params.index, "index")?;
+        Ok(FittedLevels {
+            params: self.params.clone(),
+            levels: vec![(ids, level1), (sub_names, level2), (sys_names, level3)],
+            rows: cx.rows.to_vec(),
+            reference_inputs: Vec::new(),
+            weighters: self.weighters.clone(),
+            scorers: self.scorers.clone(),
+        })
+    }
+}
+
 impl Scorer for Levels {
     fn fit(
         &self,
@@ -370,12 +415,8 @@ impl Scorer for Levels {
         weights: &Weights,
         cx: &StageContext<'_>,
     ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let system: &IndicatorSystem = cx.system;
-        if let Some(j) = cx.orientation.iter().position(|&p| p == resil_core::Polarity::Cost) {
-            return Err(Error::data(
-                format!("levels: {}", cx.indicator(j)),
-                "is a cost column here: aggregate after a normaliser that flips cost columns (minmax, zscore, target)",
-            ));
+        if let Some(fit) = self.chunked(weights) {
+            return resil_core::chunked::fit_in_memory(&*fit, reference, cx);
         }
         let unbuilt = |methods: Vec<LevelMethod>, built: &[bool; 3], what: &str| -> Result<()> {
             match methods.into_iter().find(|m| !built[LEVELS.iter().position(|l| *l == m.level).expect("a level")]) {
@@ -389,30 +430,11 @@ impl Scorer for Levels {
         };
         unbuilt(self.params.weight_methods(), &self.weighters.each_ref().map(|w| w.is_some()), "weights")?;
         unbuilt(self.params.scorer_methods(), &self.scorers.each_ref().map(|s| s.is_some()), "function")?;
-        let ids: Vec<String> = system.indicators().iter().map(|i| i.id.clone()).collect();
-        let subsystem_of: Vec<String> = system.indicators().iter().map(|i| i.subsystem.clone()).collect();
-        let level1 = groups(&ids, &subsystem_of, weights.as_slice(), &self.params.subsystem, "subsystem")?;
-        // A sub-system's run weight is the sum of its indicators' weights; likewise a system's.
-        let sub_names: Vec<String> = level1.iter().map(|g| g.name.clone()).collect();
-        let sub_weight: Vec<f64> = level1.iter().map(|g| g.members.iter().map(|&m| weights.0[m]).sum()).collect();
-        let system_of_sub: Vec<String> = level1.iter().map(|g| system.get(g.members[0]).system.clone()).collect();
-        let level2 = groups(&sub_names, &system_of_sub, &sub_weight, &self.params.system, "system")?;
-        let sys_names: Vec<String> = level2.iter().map(|g| g.name.clone()).collect();
-        let sys_weight: Vec<f64> = level2.iter().map(|g| g.members.iter().map(|&m| sub_weight[m]).sum()).collect();
-        let level3 =
-            groups(&sys_names, &vec!["index".to_string(); sys_names.len()], &sys_weight, &self.params.index, "index")?;
-        let mut fitted = FittedLevels {
-            params: self.params.clone(),
-            levels: vec![(ids, level1), (sub_names, level2), (sys_names, level3)],
-            rows: cx.rows.to_vec(),
-            reference_inputs: Vec::new(),
-            weighters: self.weighters.clone(),
-            scorers: self.scorers.clone(),
-        };
+        let mut fitted = self.fitted(weights, cx)?;
         // The reference block's inputs at every level: the frontier a `bod` level measures
         // against, and the inputs a level's weighting method is fitted on.
         let columns = (0..reference.ncols()).map(|j| reference.column(j).to_vec()).collect();
-        let (inputs, _, _, used, _) = fitted.aggregate(columns, None)?;
+        let (inputs, _, _, used, _) = fitted.aggregate(columns, None).map_err(|e| e.name_rows(0, cx))?;
         fitted.reference_inputs = inputs;
         for (l, weights) in used.into_iter().enumerate() {
             for (g, w) in weights.into_iter().enumerate() {
@@ -421,28 +443,46 @@ impl Scorer for Levels {
         }
         Ok(Outcome::new(Box::new(fitted)))
     }
+
+    /// Row-wise levels (means with given weights) fit nothing from the rows: their groups are
+    /// built with no pass, and any row is aggregated on its own. The others need the reference
+    /// rows whole (a frontier, a level's own weighting or scorer).
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        if !self.row_wise() {
+            return None;
+        }
+        Some(Box::new(resil_core::chunked::NoData(move |cx: &StageContext<'_>| {
+            let fitted: Box<dyn FittedScorer> = Box::new(self.fitted(weights, cx)?);
+            Ok(Outcome::new(fitted))
+        })))
+    }
 }
 
 impl FittedLevels {
-    fn place(&self, row: usize) -> String {
-        match self.rows.get(row) {
-            Some(r) => format!("unit `{}`, period {}", r.unit, r.period),
-            None => format!("row {}", row + 1),
-        }
-    }
-
     /// The weighted mean of one row's member values by `spec`'s function.
-    fn mean(&self, spec: &LevelSpec, values: &[f64], weights: &[f64], what: &dyn Fn(usize) -> String) -> Result<f64> {
+    /// The weighted mean of row `row`'s member values by `spec`'s function; `what(k)` names
+    /// member k in a refusal.
+    fn mean(
+        &self,
+        spec: &LevelSpec,
+        values: &[f64],
+        weights: &[f64],
+        row: usize,
+        what: &dyn Fn(usize) -> String,
+    ) -> Result<f64> {
         let total: f64 = weights.iter().sum();
         let w = |k: usize| weights[k] / total;
         let needs_non_negative = matches!(spec.function, Mean::Geometric | Mean::Harmonic)
             || (spec.function == Mean::Power && spec.p.is_some_and(|p| p < 0.0 || p.fract() != 0.0));
         if needs_non_negative {
             if let Some(k) = values.iter().position(|&v| v < 0.0) {
-                return Err(Error::data(
-                    format!("levels: {}", what(k)),
+                return Err(Error::row(
+                    "levels",
+                    row,
+                    None,
                     format!(
-                        "value {} is negative; a {} mean needs values >= 0 (normalise to [0, 1] first)",
+                        "{}: value {} is negative; a {} mean needs values >= 0 (normalise to [0, 1] first)",
+                        what(k),
                         values[k],
                         spec.function.name()
                     ),
@@ -581,6 +621,9 @@ impl FittedLevels {
         let mut extras = Vec::new();
         let mut used = Vec::new();
         let mut direction = Direction::HigherIsBetter;
+        // Each refused row's first refusal (lowest level, first group): the first refused row is
+        // reported, so the same row is named however the rows are cut into blocks.
+        let mut refused: BTreeMap<usize, Error> = BTreeMap::new();
         for (l, ((member_names, groups), spec)) in self.levels.iter().zip(specs).enumerate() {
             let mut level = Vec::new();
             let mut level_weights = Vec::new();
@@ -646,11 +689,10 @@ impl FittedLevels {
                     let values: Vec<f64> = g.members.iter().map(|&m| below[m][row]).collect();
                     let what = |k: usize| {
                         format!(
-                            "{} `{}` of `{}`, {}",
+                            "{} `{}` of `{}`",
                             ["indicator", "sub-system", "system"][l],
                             member_names[g.members[k]],
-                            g.name,
-                            self.place(row)
+                            g.name
                         )
                     };
                     let value = if spec.function == Mean::Bod {
@@ -659,13 +701,14 @@ impl FittedLevels {
                             &frontier,
                             BodBounds { share: spec.share, weight_share: spec.weight_share },
                         )
-                        .map_err(|e| {
-                            Error::data(format!("levels: bod of `{}`, {}", g.name, self.place(row)), e.to_string())
-                        })?
+                        .map_err(|e| Error::row("levels", row, None, format!("bod of `{}`: {e}", g.name)))
                     } else {
-                        self.mean(spec, &values, &g.weights, &what)?
+                        self.mean(spec, &values, &g.weights, row, &what)
                     };
-                    column.push(value);
+                    column.push(value.unwrap_or_else(|e| {
+                        refused.entry(row).or_insert(e);
+                        f64::NAN
+                    }));
                 }
                 if l < 2 {
                     extras.push((level_column(LEVELS[l], &g.name), column.clone()));
@@ -674,6 +717,9 @@ impl FittedLevels {
             }
             inputs.push(std::mem::replace(&mut below, level));
             used.push(level_weights);
+        }
+        if let Some((_, first)) = refused.into_iter().next() {
+            return Err(first);
         }
         let score = below.into_iter().next().expect("one index");
         Ok((inputs, score, extras, used, direction))
@@ -765,8 +811,13 @@ mod tests {
         let sys = system(&[("A", "s", "x"), ("B", "s", "x")]);
         let geo = LevelsParams { subsystem: level(Mean::Geometric), ..Default::default() };
         let e = score(geo.clone(), &sys, &[vec![-0.1, 0.5]], &[0.5, 0.5]).unwrap_err().to_string();
-        assert!(e.contains("indicator `A` of `s`, row 1") && e.contains("negative"), "{e}");
-        assert_eq!(score(geo, &sys, &[vec![0.0, 0.5]], &[0.5, 0.5]).unwrap().score[0], 0.0);
+        assert!(e.starts_with("levels: row 1: indicator `A` of `s`: value -0.1 is negative"), "{e}");
+        assert_eq!(score(geo.clone(), &sys, &[vec![0.0, 0.5]], &[0.5, 0.5]).unwrap().score[0], 0.0);
+        // The first refused row in row order is named, whichever group refuses it (the groups
+        // are aggregated one after the other, a block of rows at a time).
+        let two = system(&[("A", "x", "s"), ("B", "y", "s")]);
+        let e = score(geo, &two, &[vec![0.5, 0.5], vec![0.5, -1.0], vec![-2.0, 0.5]], &[0.5, 0.5]).unwrap_err();
+        assert!(e.to_string().starts_with("levels: row 2: indicator `B` of `y`: value -1 is negative"), "{e}");
         let power = LevelsParams { subsystem: level(Mean::Power), ..Default::default() };
         assert!(power.check().unwrap_err().to_string().contains("subsystem.p"));
         let p_on_mean =
