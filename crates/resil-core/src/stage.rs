@@ -160,13 +160,14 @@ pub trait Normalizer: Debug + Send + Sync {
 
 /// A normaliser fitted on a reference block, applicable to any rows.
 pub trait FittedNormalizer: Debug + Send + Sync {
-    fn transform(&self, data: &Matrix) -> Result<Matrix>;
-    /// [`Self::transform`] written over `data` itself (same bits), for a caller that no longer
-    /// needs the raw values: a chunked fit normalises the chunks it holds once, in place,
-    /// instead of allocating (and faulting in) a second matrix.
-    fn transform_in_place(&self, data: &mut Matrix) -> Result<()> {
-        *data = self.transform(data)?;
-        Ok(())
+    /// Normalises `data` over itself: a caller that no longer needs the raw values (a chunked
+    /// fit normalising the chunks it holds, once) allocates, and faults in, no second matrix.
+    fn transform_in_place(&self, data: &mut Matrix) -> Result<()>;
+    /// [`Self::transform_in_place`] on a copy (same bits), the raw values kept.
+    fn transform(&self, data: &Matrix) -> Result<Matrix> {
+        let mut out = data.clone();
+        self.transform_in_place(&mut out)?;
+        Ok(out)
     }
     /// Column orientation of the output.
     fn output_orientation(&self) -> Vec<Polarity>;

@@ -114,12 +114,6 @@ impl Normalizer for MinMax {
 }
 
 impl FittedNormalizer for FittedMinMax {
-    fn transform(&self, data: &Matrix) -> Result<Matrix> {
-        let mut out = data.clone();
-        self.transform_in_place(&mut out)?;
-        Ok(out)
-    }
-
     fn transform_in_place(&self, out: &mut Matrix) -> Result<()> {
         for j in 0..out.ncols() {
             let (lo, hi, floor) = (self.mins[j], self.maxs[j], self.floor);

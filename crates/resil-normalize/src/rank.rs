@@ -54,12 +54,6 @@ fn rank_in(sorted: &[f64], x: f64) -> f64 {
 }
 
 impl FittedNormalizer for FittedRank {
-    fn transform(&self, data: &Matrix) -> Result<Matrix> {
-        let mut out = data.clone();
-        self.transform_in_place(&mut out)?;
-        Ok(out)
-    }
-
     fn transform_in_place(&self, data: &mut Matrix) -> Result<()> {
         for j in 0..data.ncols() {
             let (sorted, rev) = (&self.sorted[j], self.reverse[j]);

@@ -127,12 +127,6 @@ impl Normalizer for Scale {
 }
 
 impl FittedNormalizer for FittedScale {
-    fn transform(&self, data: &Matrix) -> Result<Matrix> {
-        let mut out = data.clone();
-        self.transform_in_place(&mut out)?;
-        Ok(out)
-    }
-
     fn transform_in_place(&self, out: &mut Matrix) -> Result<()> {
         for (j, &d) in self.divisors.iter().enumerate() {
             // A zero divisor is only kept for an all-zero column under `vector`: it maps to 0.

@@ -223,12 +223,6 @@ impl ChunkedFit<Box<dyn FittedNormalizer>> for TargetFit<'_> {
 }
 
 impl FittedNormalizer for FittedTarget {
-    fn transform(&self, data: &Matrix) -> Result<Matrix> {
-        let mut out = data.clone();
-        self.transform_in_place(&mut out)?;
-        Ok(out)
-    }
-
     fn transform_in_place(&self, data: &mut Matrix) -> Result<()> {
         for j in 0..data.ncols() {
             let ([lo, hi], t, rev) = (self.bounds[j], self.transforms[j], self.reverse[j]);

@@ -96,12 +96,6 @@ impl ChunkedFit<Box<dyn FittedNormalizer>> for TranslateFit<'_> {
 }
 
 impl FittedNormalizer for FittedTranslate {
-    fn transform(&self, data: &Matrix) -> Result<Matrix> {
-        let mut out = data.clone();
-        self.transform_in_place(&mut out)?;
-        Ok(out)
-    }
-
     fn transform_in_place(&self, data: &mut Matrix) -> Result<()> {
         for j in 0..data.ncols() {
             data.column_mut(j).iter_mut().for_each(|v| *v += self.shift);

@@ -113,12 +113,6 @@ impl Normalizer for ZScore {
 }
 
 impl FittedNormalizer for FittedZScore {
-    fn transform(&self, data: &Matrix) -> Result<Matrix> {
-        let mut out = data.clone();
-        self.transform_in_place(&mut out)?;
-        Ok(out)
-    }
-
     fn transform_in_place(&self, out: &mut Matrix) -> Result<()> {
         for j in 0..out.ncols() {
             let (mean, sd, sign) = (self.means[j], self.sds[j], self.signs[j]);
