@@ -696,6 +696,31 @@ fn objective_weights_match_pymcdm() {
     }
 }
 
+#[test]
+fn objective_weights_name_a_constant_column_and_refuse_all_constant() {
+    // Each weighting gives a constant column weight 0 and says so, as entropy, std and cv do;
+    // CILOS and IDOCRIW refuse it (pymcdm gives it the whole weight); all columns constant is an error.
+    let (_d, t) = write("id,a,b,c\nx,1,5,3\ny,2,5,1\nz,3,5,2\nw,4,5,7\n");
+    for method in ["gini", "merec", "angle", "std", "cv", "critic", "variance"] {
+        let argv =
+            ["score", t.as_str(), "--normalize", "none", "--weight", method, "--method", "topsis", "--format", "json"];
+        let (code, stdout, stderr) = resil(&argv);
+        assert_eq!(code, 0, "{method}: {stderr}");
+        assert!(stderr.contains("indicator `b` has no spread; its weight is 0"), "{method}: {stderr}");
+        let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(floats(&out["weights"])[1], 0.0, "{method}");
+    }
+    for method in ["cilos", "idocriw"] {
+        let (code, _, stderr) = resil(&["score", t.as_str(), "--normalize", "none", "--weight", method]);
+        assert!(code == 1 && stderr.contains(&format!("{method}: indicator `b`: is constant")), "{method}: {stderr}");
+    }
+    let (_d, flat) = write("id,a,b\nx,1,5\ny,1,5\nz,1,5\n");
+    for method in ["gini", "merec", "angle"] {
+        let (code, _, stderr) = resil(&["score", flat.as_str(), "--normalize", "none", "--weight", method]);
+        assert!(code == 1 && stderr.contains("every indicator is constant"), "{method}: {stderr}");
+    }
+}
+
 /// A stdout whose reader has gone (`resil score ... | head`), or that fails otherwise.
 struct Closed(std::io::ErrorKind);
 

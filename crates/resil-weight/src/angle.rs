@@ -86,7 +86,7 @@ impl ChunkedFit<Weights> for AngleFit {
             let cosine = (states[1].get(j, 0) / m) / (norm * uniform_norm);
             angles.push(cosine.clamp(-1.0, 1.0).acos());
         }
-        Ok(Outcome::new(Weights::normalized(angles)?))
+        crate::statistical::finish(angles, cx, |_| "has no spread", crate::statistical::CONSTANT)
     }
 }
 

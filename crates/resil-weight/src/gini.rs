@@ -35,10 +35,7 @@ impl Weighter for Gini {
             let spread: f64 = column.iter().map(|a| column.iter().map(|b| (a - b).abs()).sum::<f64>()).sum();
             g.push(spread / (2.0 * n * n * mean));
         }
-        if g.iter().all(|&x| x == 0.0) {
-            return Err(Error::data("gini", "every criterion is constant; no weight can be derived"));
-        }
-        Ok(Outcome::new(Weights::normalized(g)?))
+        crate::statistical::finish(g, cx, |_| "has no spread", crate::statistical::CONSTANT)
     }
 }
 

@@ -92,7 +92,9 @@ impl ChunkedFit<Weights> for MerecFit {
         if n < 2 || m < 2 {
             return Err(Error::data("merec", format!("needs at least 2 alternatives and 2 criteria, got {n} x {m}")));
         }
-        Ok(Outcome::new(Weights::normalized((0..m).map(|j| states[1].get(j, 0)).collect())?))
+        // Only a constant column has no removal effect: each of its terms is ln 1.
+        let effects = (0..m).map(|j| states[1].get(j, 0)).collect();
+        crate::statistical::finish(effects, cx, |_| "has no spread", crate::statistical::CONSTANT)
     }
 }
 

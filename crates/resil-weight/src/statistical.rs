@@ -243,7 +243,7 @@ impl Statistical {
 
 /// Weights from raw per-column values: a warning for each zero (`why(j)` says why), the error
 /// `none` when all are.
-fn finish(
+pub(crate) fn finish(
     raw: Vec<f64>,
     cx: &StageContext<'_>,
     why: impl Fn(usize) -> &'static str,
@@ -267,7 +267,7 @@ fn finish(
 }
 
 /// The refusal of spread-based weights when every column is constant.
-const CONSTANT: &str = "every indicator is constant; no weight can be derived";
+pub(crate) const CONSTANT: &str = "every indicator is constant; no weight can be derived";
 
 /// CRITIC's weights from its information per column: a column that varies but has weight 0
 /// conflicts with no other (it is perfectly correlated with each).
