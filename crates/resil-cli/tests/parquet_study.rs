@@ -495,7 +495,9 @@ fn a_streamed_run_refuses_bad_panels_and_unstreamable_configs_naming_the_place()
 ///
 /// ```text
 /// cargo xtask gen-large 1000000 --panel --out /tmp/p/panel-1000000.parquet
-/// # a unit list for the in-memory run (a0..a499999), and the config with `units = "units.csv"`
+/// # a unit list for the in-memory run, /tmp/p/units.csv with columns id, name, province and
+/// # rows a0..a499999; and /tmp/p/memory.toml, the generated panel-1000000.toml with
+/// # `units = "units.csv"` under [study]
 /// RESIL_PREFIX_CONFIG=/tmp/p/memory.toml cargo test --release -p resil-cli --features parquet \
 ///     --test parquet_study -- --ignored
 /// ```
