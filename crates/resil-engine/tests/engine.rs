@@ -40,7 +40,7 @@ fn stage(method: &str, params: &str) -> resil_config::StageConfig {
     pooled_stage(method, params.parse::<toml::Table>().unwrap())
 }
 
-const PIPELINES: [(&str, &str, &str); 9] = [
+const PIPELINES: [(&str, &str, &str); 10] = [
     ("minmax", "entropy", "topsis"),
     ("zscore", "std", "topsis"),
     ("minmax", "cv", "wsm"),
@@ -52,6 +52,8 @@ const PIPELINES: [(&str, &str, &str); 9] = [
     ("none", "variance", "copras"),
     // Two fits side by side (CILOS and entropy), and a pass of m slots a column.
     ("none", "idocriw", "topsis"),
+    // A scorer with no pass of its own (level-by-level means).
+    ("minmax", "entropy", "levels"),
 ];
 
 fn polarities(n: usize) -> Vec<Polarity> {
