@@ -3,7 +3,9 @@ Nicoletti et al. 2000) by numpy 2.4.6, written independently of resil:
   1. the correlation matrix of the indicators (population standardisation);
   2. its eigen-decomposition; the factors with eigenvalue > 1 are kept;
   3. loadings = eigenvectors * sqrt(eigenvalues), rotated by varimax (Kaiser normalisation,
-     Kaiser 1958, the algorithm of R's stats::varimax, tolerance 1e-12);
+     Kaiser 1958, the iteration of R's stats::varimax, run until the rotation stops changing:
+     R's default stop, a criterion gain under eps = 1e-5, leaves the rotation off by about
+     sqrt(eps));
   4. squared loadings scaled to unity within each factor; each indicator is assigned to the
      factor on which its scaled squared loading is largest;
   5. each factor weighs by its share of the variance the kept factors explain after rotation;
@@ -30,21 +32,20 @@ cols = [
 X = np.round(np.column_stack(cols), 6)
 
 
-def varimax(loadings, tol=1e-12, max_iter=1000):
-    # R stats::varimax with normalize = TRUE.
+def varimax(loadings, max_iter=5000):
+    # R stats::varimax with normalize = TRUE, iterated to its fixed point.
     p, k = loadings.shape
     sc = np.sqrt((loadings ** 2).sum(axis=1))
     x = loadings / sc[:, None]
     rot = np.eye(k)
-    d = 0.0
     for _ in range(max_iter):
         z = x @ rot
         b = x.T @ (z ** 3 - z @ np.diag((z ** 2).sum(axis=0)) / p)
         u, s, vt = np.linalg.svd(b)
-        rot = u @ vt
-        dpast = d
-        d = s.sum()
-        if d < dpast * (1 + tol):
+        new = u @ vt
+        step = np.abs(new - rot).max()
+        rot = new
+        if step < 1e-14:
             break
     return (x @ rot) * sc[:, None]
 

@@ -292,6 +292,60 @@ where
     }
 }
 
+/// A fit from each column's [`Moments`] and the co-moments of every pair of columns about their
+/// means (a correlation or covariance matrix), in two passes: counts, sums and extremes, then
+/// `ncols` sums of products a column. `build` gets the moments and the merged co-moments
+/// (`co.get(j, k)`). A non-finite cell counts in a column's `cells` but not its `n`, and makes
+/// the co-moments NaN: `build` refuses it.
+pub struct CoMomentsFit<F>(pub F);
+
+impl<T, F> ChunkedFit<T> for CoMomentsFit<F>
+where
+    F: Fn(&[Moments], &PassState, &StageContext<'_>) -> Result<Outcome<T>> + Send + Sync,
+{
+    fn passes(&self, ncols: usize) -> Vec<Vec<Merge>> {
+        vec![MOMENT_SLOTS.to_vec(), vec![Merge::Sum; ncols]]
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        _first_row: usize,
+        state: &mut PassState,
+        _cx: &StageContext<'_>,
+    ) -> Result<()> {
+        if pass == 0 {
+            fold_moments(chunk, state);
+            return Ok(());
+        }
+        let centred: Vec<Vec<f64>> = chunk
+            .columns()
+            .enumerate()
+            .map(|(j, col)| {
+                let mean = done[0].get(j, 2) / done[0].get(j, 1);
+                col.iter().map(|v| v - mean).collect()
+            })
+            .collect();
+        for j in 0..centred.len() {
+            for k in j..centred.len() {
+                let c: f64 = centred[j].iter().zip(&centred[k]).map(|(a, b)| a * b).sum();
+                state.add(j, k, c);
+                if k != j {
+                    state.add(k, j, c);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<T>> {
+        let moments: Vec<Moments> = (0..cx.system.len()).map(|j| moments_at(&states[0], j)).collect();
+        (self.0)(&moments, &states[1], cx)
+    }
+}
+
 /// Two fits side by side, their results joined by `build`: pass k folds both fits' pass k (a
 /// fit with fewer passes sits the later ones out), so the rows are read as often as the longer
 /// fit needs rather than as often as both. Each fit sees its own states only.

@@ -49,6 +49,30 @@ pub fn cell(v: f64) -> String {
     }
 }
 
+/// Significant digits of a value a message quotes: enough to act on, few enough that the value's
+/// last bits (which depend on how a fit's sums were cut into chunks of rows) do not show, so a
+/// refusal reads the same in memory, streamed or on an engine.
+const MESSAGE_DIGITS: usize = 12;
+
+/// `v` rounded to [`MESSAGE_DIGITS`] significant digits, for a message.
+pub fn for_message(v: f64) -> f64 {
+    format!("{v:.prec$e}", prec = MESSAGE_DIGITS - 1).parse().unwrap_or(v)
+}
+
+/// The least value of [`MESSAGE_DIGITS`] significant digits above `v`: a bound a message quotes
+/// ("must be at least ...") that is safe to take as given.
+pub fn for_message_above(v: f64) -> f64 {
+    let rounded = for_message(v);
+    if rounded > v || !v.is_finite() {
+        return rounded;
+    }
+    let text = format!("{v:.prec$e}", prec = MESSAGE_DIGITS - 1);
+    let (mantissa, exponent) = text.split_once('e').expect("an exponent");
+    let digits: i64 = mantissa.replace('.', "").parse().expect("digits");
+    let exponent: i32 = exponent.parse().expect("an exponent");
+    format!("{}e{}", digits + 1, exponent - (MESSAGE_DIGITS as i32 - 1)).parse().expect("a number")
+}
+
 /// True when the shortest digits of `v` could be a tie between two candidates, where zmij (as
 /// ryu) rounds half to even and std half up (1658206780088562.25: zmij `.2`, std `.3`). A tie
 /// needs the exact decimal value to have at most 18 significant digits. With v = m 2^-k (m odd, k > 0) the exact
@@ -129,7 +153,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_message_quotes_twelve_digits_and_a_bound_above_the_value() {
+        assert_eq!(f64_text(for_message(-3.880570000581327)), "-3.88057000058");
+        assert_eq!(for_message(-3.880570000581327), for_message(-3.8805700005813275));
+        assert_eq!(f64_text(for_message_above(3.880570000581327)), "3.88057000059");
+        assert_eq!(f64_text(for_message_above(2.5)), "2.50000000001");
+        assert_eq!(f64_text(for_message_above(-3.880570000586)), "-3.88057000058");
+        assert_eq!(f64_text(for_message_above(9.999999999999)), "10");
+    }
+
     proptest! {
+        #[test]
+        fn a_bound_for_a_message_is_above_the_value_by_at_most_a_twelfth_digit(v in -1e12f64..1e12) {
+            let bound = for_message_above(v);
+            prop_assert!(bound > v && bound - v <= 1.01e-11 * v.abs().max(1e-300), "{v} {bound}");
+            prop_assert_eq!(for_message(bound), bound);
+        }
+
         #[test]
         fn any_float_is_written_as_std_writes_it(bits in any::<u64>(), scaled in -1e17f64..1e17, fractional_bits in 0i32..60) {
             let few_bits = (scaled * 2f64.powi(fractional_bits)).round() * 2f64.powi(-fractional_bits);

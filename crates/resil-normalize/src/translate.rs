@@ -84,9 +84,10 @@ impl ChunkedFit<Box<dyn FittedNormalizer>> for TranslateFit<'_> {
                     "translate",
                     "shift",
                     format!(
-                        "indicator `{}` has minimum {min}; the shift {shift} must exceed {}",
+                        "indicator `{}` has minimum {}; the shift {shift} must be at least {}",
                         cx.system.get(j).id,
-                        -min
+                        resil_core::decimal::for_message(min),
+                        resil_core::decimal::for_message_above(-min)
                     ),
                 ));
             }

@@ -615,6 +615,10 @@ mod tests {
                 (vec![stage("none", "")], stage("angle", ""), stage("aras", "")),
                 (vec![stage("none", "")], stage("merec", ""), stage("topsis", "")),
                 (vec![stage("minmax", "")], stage("merec", ""), stage("topsis", "")),
+                // PCA: the correlation matrix from co-moments merged over the chunks; varimax to
+                // its fixed point, so a matrix equal to rounding gives weights equal to rounding.
+                (vec![stage("none", "")], stage("pca", ""), stage("topsis", "")),
+                (vec![stage("minmax", "")], stage("pca", ""), stage("wsm", "")),
                 // CILOS: the rows of each column's greatest value, gathered in a fourth pass;
                 // IDOCRIW with entropy's passes beside CILOS's; min-max's zeros refused.
                 (vec![stage("none", "")], stage("cilos", ""), stage("topsis", "")),

@@ -1147,7 +1147,7 @@ mod tests {
                 whole.push(m.name);
             }
         }
-        assert_eq!(whole, ["rank", "gini", "pca", "codas", "probid", "sprobid", "promethee2"]);
+        assert_eq!(whole, ["rank", "gini", "codas", "probid", "sprobid", "promethee2"]);
         let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/scale.md")).unwrap();
         let paragraph = doc.split("\n\n").find(|p| p.starts_with("Not chunked")).expect("the paragraph");
         for name in whole {

@@ -16,6 +16,7 @@ mod pca;
 mod rank_order;
 mod statistical;
 mod subjective;
+mod symmetric;
 
 pub use angle::{Angle, AngleParams};
 pub use bwm::{bwm, Bwm, BwmParams, BwmResult};

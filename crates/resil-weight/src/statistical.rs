@@ -8,8 +8,8 @@
 //! Aytac Adali 2019). resil flips by the column's orientation as the data stands, so after a
 //! normaliser that already aligned polarity nothing is flipped twice. `std` and `cv` use the population standard deviation of the columns as given.
 
-use resil_core::chunked::{fold_moments, moments_at, ChunkedFit, Merge, PassState, StatsFit, MOMENT_SLOTS};
-use resil_core::stats::{average_ranks, pearson, population_sd, ColumnStats};
+use resil_core::chunked::{ChunkedFit, CoMomentsFit, PassState, StatsFit};
+use resil_core::stats::{average_ranks, pearson, population_sd, ColumnStats, Moments};
 use resil_core::{Diagnostic, Error, Matrix, Outcome, Polarity, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -115,66 +115,21 @@ fn conflict(r: f64, rows: usize) -> f64 {
     }
 }
 
-/// CRITIC with Pearson correlations over chunks of rows, in two passes: each column's cells,
-/// count, sum and extremes, then its co-moments with every column about the means of the first
-/// pass (`ncols` slots per column). Min-max scaling changes neither a correlation (but its sign,
-/// for a flipped column) nor the ratio of a standard deviation to the range, so the information
-/// C_j = sigma_j sum_k (1 - rho_jk) of the scaled columns follows from the raw co-moments.
-struct CriticFit<'a> {
-    critic: &'a Statistical,
-}
-
-impl ChunkedFit<Weights> for CriticFit<'_> {
-    fn passes(&self, ncols: usize) -> Vec<Vec<Merge>> {
-        vec![MOMENT_SLOTS.to_vec(), vec![Merge::Sum; ncols]]
-    }
-
-    fn update(
-        &self,
-        pass: usize,
-        done: &[PassState],
-        chunk: &Matrix,
-        _first_row: usize,
-        state: &mut PassState,
-        _cx: &StageContext<'_>,
-    ) -> Result<()> {
-        if pass == 0 {
-            fold_moments(chunk, state);
-            return Ok(());
-        }
-        // Non-finite cells were refused after the first pass: every cell counts here.
-        let centred: Vec<Vec<f64>> = chunk
-            .columns()
-            .enumerate()
-            .map(|(j, col)| {
-                let mean = done[0].get(j, 2) / done[0].get(j, 1);
-                col.iter().map(|v| v - mean).collect()
-            })
-            .collect();
-        for j in 0..centred.len() {
-            for k in j..centred.len() {
-                let c: f64 = centred[j].iter().zip(&centred[k]).map(|(a, b)| a * b).sum();
-                state.add(j, k, c);
-                if k != j {
-                    state.add(k, j, c);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
-        let (first, co) = (&states[0], &states[1]);
+impl Statistical {
+    /// CRITIC with Pearson correlations from the two passes of [`CoMomentsFit`]: min-max scaling
+    /// changes neither a correlation (but its sign, for a flipped column) nor the ratio of a
+    /// standard deviation to the range, so the information C_j = sigma_j sum_k (1 - rho_jk) of
+    /// the scaled columns follows from the raw co-moments.
+    fn critic_from(&self, moments: &[Moments], co: &PassState, cx: &StageContext<'_>) -> Result<Outcome<Weights>> {
         let m = cx.system.len();
-        let moments: Vec<_> = (0..m).map(|j| moments_at(first, j)).collect();
         let rows = moments.first().map_or(0, |c| c.cells);
-        self.critic.check_reference(rows, moments.iter().position(|c| c.cells > c.n), cx)?;
+        self.check_reference(rows, moments.iter().position(|c| c.cells > c.n), cx)?;
         let n = rows as f64;
         let range: Vec<f64> = moments.iter().map(|c| c.max - c.min).collect();
         let sign: Vec<f64> = cx
             .orientation
             .iter()
-            .map(|p| if self.critic.cost == CriticCost::Flip && *p == Polarity::Cost { -1.0 } else { 1.0 })
+            .map(|p| if self.cost == CriticCost::Flip && *p == Polarity::Cost { -1.0 } else { 1.0 })
             .collect();
         let varying: Vec<usize> = (0..m).filter(|&j| range[j] > 0.0).collect();
         let raw: Vec<f64> = (0..m)
@@ -193,9 +148,7 @@ impl ChunkedFit<Weights> for CriticFit<'_> {
             .collect();
         critic_finish(raw, &range.iter().map(|r| *r > 0.0).collect::<Vec<_>>(), cx)
     }
-}
 
-impl Statistical {
     /// The checks every statistic makes on its reference rows: at least two (but for equal
     /// weights), and finite values only (`first_nonfinite`: the first column holding another).
     fn check_reference(&self, rows: usize, first_nonfinite: Option<usize>, cx: &StageContext<'_>) -> Result<()> {
@@ -311,7 +264,9 @@ impl Weighter for Statistical {
             Statistic::Cv => "cv weights",
             Statistic::Variance => "variance weights",
             Statistic::Critic if self.correlation == Correlation::Pearson => {
-                return Some(Box::new(CriticFit { critic: self }));
+                return Some(Box::new(CoMomentsFit(
+                    move |moments: &[Moments], co: &PassState, cx: &StageContext<'_>| self.critic_from(moments, co, cx),
+                )));
             }
             _ => return None,
         };
