@@ -471,19 +471,20 @@ impl resil_pipeline::FitEngine for SevenRowChunks {
         system: &resil_core::IndicatorSystem,
         stages: &resil_pipeline::ScoreStages,
         matrix: &resil_core::Matrix,
+        place: resil_core::RowPlace<'_>,
     ) -> resil_core::Result<Vec<Vec<resil_core::chunked::PassState>>> {
         use resil_core::chunked::PassState;
         let chunked = resil_pipeline::ChunkedStages::new(system, stages)?.expect("chunked methods");
         let mut complete: Vec<Vec<PassState>> = Vec::new();
         for stage in 0..chunked.stage_count() {
-            let fitted = chunked.fitted(&complete, None)?;
+            let fitted = chunked.fitted(&complete, Some(place))?;
             let mut done: Vec<PassState> = Vec::new();
             for (pass, slots) in chunked.passes(stage, &fitted).iter().enumerate() {
                 let mut merged = PassState::new(slots, matrix.ncols());
                 for first in (0..matrix.nrows()).step_by(7) {
                     let chunk = matrix.rows(first..(first + 7).min(matrix.nrows()));
                     let mut part = PassState::new(slots, matrix.ncols());
-                    chunked.fold(&fitted, stage, pass, &done, &chunk, first, &mut part, None)?;
+                    chunked.fold(&fitted, stage, pass, &done, &chunk, first, &mut part, Some(place))?;
                     merged.merge(&part);
                 }
                 done.push(merged);

@@ -222,23 +222,29 @@ pub async fn score_on(ctx: &SessionContext, input: &Input, setup: &MakeSetup<'_>
         stage: 0,
         pass: 0,
         outputs: Vec::new(),
+        id_label: Some(id.clone()),
     };
     let columns: Vec<Expr> = names.iter().map(ident).collect();
     let complete = fit_passes(ctx, &stages, &mut job, id, &columns, &in_file).await?;
     let fitted = stages.fitted(&complete, None).map_err(failed)?;
     // The scorer's outputs and direction, from the first row scored here.
-    let first = ctx.table("matrix").await?.select(columns.clone())?.limit(0, Some(1))?.collect().await?;
+    let mut id_and_columns = vec![ident(id)];
+    id_and_columns.extend(columns.iter().cloned());
+    let first = ctx.table("matrix").await?.select(id_and_columns.clone())?.limit(0, Some(1))?.collect().await?;
     let first = first
         .iter()
         .find(|b| b.num_rows() > 0)
         .ok_or_else(|| failed(format!("{}: no rows to score", place.display())))?;
-    let probe = stages.apply(&fitted, &matrix_of(first.columns(), &names)?).map_err(failed)?.value;
+    let first_id = ids_of(first.column(0))?;
+    let name_first = |row: usize| job.row_name(&first_id[row]);
+    let probe =
+        stages.apply(&fitted, &matrix_of(&first.columns()[1..], &names)?, 0, Some(&name_first)).map_err(failed)?.value;
     job.outputs = std::iter::once("score".to_string()).chain(probe.extras.iter().map(|(n, _)| n.clone())).collect();
     job.stage = stages.stage_count();
     job.pass = 0;
     job.states = complete.iter().map(|s| s.iter().map(bits).collect()).collect();
     let mut args = vec![lit(job.to_literal())];
-    args.extend(columns.iter().cloned());
+    args.extend(id_and_columns);
     let score_udf = ScalarUDF::from(ScoreUdf::default());
     let plan = ctx.table("matrix").await?.select(vec![ident(id), score_udf.call(args).alias("r")])?;
     let mut stream = plan.execute_stream().await.map_err(in_file)?;

@@ -53,11 +53,22 @@ pub(crate) struct Job {
     pub pass: usize,
     /// The apply pass's output fields: `score`, then the scorer's extras.
     pub outputs: Vec<String>,
+    /// How a refusal names a row from its id: ``{label} `{id}` `` (the id column's name), or,
+    /// without a label, the id as it is (`run --engine`'s ids are places: ``unit `A`, period 2010``).
+    pub id_label: Option<String>,
 }
 
 impl Job {
     pub fn to_literal(&self) -> String {
         serde_json::to_string(self).expect("a job serialises")
+    }
+
+    /// The name of the row whose id is `id`, in a refusal.
+    pub(crate) fn row_name(&self, id: &str) -> String {
+        match &self.id_label {
+            Some(label) => format!("{label} `{id}`"),
+            None => id.to_string(),
+        }
     }
 }
 
@@ -186,7 +197,7 @@ impl AggregateUDFImpl for PassUdaf {
         let job = job_of(literal.value())?;
         let prepared = Prepared::new(&job)?;
         let state = PassState::new(&prepared.slots, prepared.stages.ncols());
-        Ok(Box::new(PassAccumulator { names: job.names, prepared, state, key: None, partials: Vec::new() }))
+        Ok(Box::new(PassAccumulator { job, prepared, state, key: None, partials: Vec::new() }))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -198,7 +209,7 @@ impl AggregateUDFImpl for PassUdaf {
 /// merged in the order of their keys (the least id each saw) when the value is asked for, so the
 /// result does not depend on the order in which the partitions finish.
 struct PassAccumulator {
-    names: Vec<String>,
+    job: Job,
     prepared: Prepared,
     state: PassState,
     /// The least id folded into `state` (none before the first row).
@@ -224,19 +235,15 @@ impl PassAccumulator {
 
 impl Accumulator for PassAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        if values.len() != self.names.len() + 2 || values[1].is_empty() {
-            return if values.len() == self.names.len() + 2 {
-                Ok(())
-            } else {
-                Err(failed("resil_pass: wrong arguments"))
-            };
+        let width = self.job.names.len() + 2;
+        if values.len() != width || values[1].is_empty() {
+            return if values.len() == width { Ok(()) } else { Err(failed("resil_pass: wrong arguments")) };
         }
         let ids = ids_of(&values[1])?;
-        let chunk = matrix_of(&values[2..], &self.names)?;
+        let chunk = matrix_of(&values[2..], &self.job.names)?;
         let p = &self.prepared;
-        p.stages.fold(&p.fitted, p.stage, p.pass, &p.done, &chunk, 0, &mut self.state, None).map_err(|e| {
-            failed(format!("{e} (row numbers count from the record batch whose first id is `{}`)", ids[0]))
-        })?;
+        let place = |row: usize| self.job.row_name(&ids[row]);
+        p.stages.fold(&p.fitted, p.stage, p.pass, &p.done, &chunk, 0, &mut self.state, Some(&place)).map_err(failed)?;
         let least = ids.iter().min().expect("a row").clone();
         if self.key.as_ref().is_none_or(|k| least < *k) {
             self.key = Some(least);
@@ -281,7 +288,7 @@ impl Accumulator for PassAccumulator {
     }
 }
 
-/// `resil_score(job, x1, .., xm)`: each row's score and the scorer's extras, as a struct.
+/// `resil_score(job, id, x1, .., xm)`: each row's score and the scorer's extras, as a struct.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct ScoreUdf {
     signature: Signature,
@@ -327,8 +334,13 @@ impl ScalarUDFImpl for ScoreUdf {
         let prepared = Prepared::new(&job)?;
         let n = args.number_rows;
         let columns = args.args[1..].iter().map(|c| c.to_array(n)).collect::<Result<Vec<_>>>()?;
-        let chunk = matrix_of(&columns, &job.names)?;
-        let table = prepared.stages.apply(&prepared.fitted, &chunk).map_err(failed)?.value;
+        let Some((ids, criteria)) = columns.split_first() else {
+            return Err(failed("resil_score: the second argument must be the id column"));
+        };
+        let ids = ids_of(ids)?;
+        let chunk = matrix_of(criteria, &job.names)?;
+        let place = |row: usize| job.row_name(&ids[row]);
+        let table = prepared.stages.apply(&prepared.fitted, &chunk, 0, Some(&place)).map_err(failed)?.value;
         let mut arrays: Vec<ArrayRef> = vec![Arc::new(Float64Array::from(table.score))];
         for name in &job.outputs[1..] {
             let values = table

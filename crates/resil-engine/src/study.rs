@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Float64Array, UInt64Array};
+use datafusion::arrow::array::{ArrayRef, Float64Array, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
@@ -48,6 +48,7 @@ impl resil_pipeline::FitEngine for EngineFit {
         system: &IndicatorSystem,
         stages: &ScoreStages,
         matrix: &Matrix,
+        row_place: resil_core::RowPlace<'_>,
     ) -> resil_core::Result<Vec<Vec<PassState>>> {
         let place = format!("--engine {}", self.name);
         let failed = |e: &dyn std::fmt::Display| resil_core::Error::data(place.clone(), e.to_string());
@@ -60,7 +61,7 @@ impl resil_pipeline::FitEngine for EngineFit {
         }
         .map_err(|e| failed(&format!("scratch folder: {e}")))?;
         let file = dir.path().join("matrix.parquet");
-        write_parquet(&file, &names, matrix).map_err(|e| failed(&format!("{}: {e}", file.display())))?;
+        write_parquet(&file, &names, matrix, row_place).map_err(|e| failed(&format!("{}: {e}", file.display())))?;
         let mut job = Job {
             names: names.clone(),
             polarities: system.polarities(),
@@ -69,6 +70,7 @@ impl resil_pipeline::FitEngine for EngineFit {
             stage: 0,
             pass: 0,
             outputs: Vec::new(),
+            id_label: None,
         };
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| failed(&e))?;
         runtime
@@ -77,23 +79,28 @@ impl resil_pipeline::FitEngine for EngineFit {
                 let path = file.to_str().ok_or_else(|| crate::engine::failed("the scratch path is not UTF-8"))?;
                 ctx.register_parquet("matrix", path, ParquetReadOptions::default()).await?;
                 let columns: Vec<_> = names.iter().map(ident).collect();
-                fit_passes(&ctx, &chunked, &mut job, "row", &columns, &|e| e).await
+                fit_passes(&ctx, &chunked, &mut job, "place", &columns, &|e| e).await
             })
             .map_err(|e| failed(&e))
     }
 }
 
-/// The matrix as Parquet: a `row` column (its row number, for the engine's merge order), then
-/// one float column per indicator.
-fn write_parquet(path: &std::path::Path, names: &[String], matrix: &Matrix) -> datafusion::error::Result<()> {
-    let mut fields = vec![Field::new("row", DataType::UInt64, false)];
+/// The matrix as Parquet: a `place` column (each row's unit and period: its id, which orders the
+/// engine's merge and names the row in a refusal), then one float column per indicator.
+fn write_parquet(
+    path: &std::path::Path,
+    names: &[String],
+    matrix: &Matrix,
+    place: resil_core::RowPlace<'_>,
+) -> datafusion::error::Result<()> {
+    let mut fields = vec![Field::new("place", DataType::Utf8, false)];
     fields.extend(names.iter().map(|n| Field::new(n, DataType::Float64, true)));
     let schema = Arc::new(Schema::new(fields));
     let file = std::fs::File::create(path)?;
     let mut writer = ArrowWriter::try_new(file, schema.clone(), None)?;
     for start in (0..matrix.nrows()).step_by(ROWS_PER_GROUP) {
         let end = (start + ROWS_PER_GROUP).min(matrix.nrows());
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from_iter_values(start as u64..end as u64))];
+        let mut columns: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values((start..end).map(place)))];
         columns.extend(
             (0..matrix.ncols())
                 .map(|j| Arc::new(Float64Array::from(matrix.column(j)[start..end].to_vec())) as ArrayRef),

@@ -40,7 +40,7 @@ fn stage(method: &str, params: &str) -> resil_config::StageConfig {
     pooled_stage(method, params.parse::<toml::Table>().unwrap())
 }
 
-const PIPELINES: [(&str, &str, &str); 10] = [
+const PIPELINES: [(&str, &str, &str); 11] = [
     ("minmax", "entropy", "topsis"),
     ("zscore", "std", "topsis"),
     ("minmax", "cv", "wsm"),
@@ -52,6 +52,8 @@ const PIPELINES: [(&str, &str, &str); 10] = [
     ("none", "variance", "copras"),
     // Two fits side by side (CILOS and entropy), and a pass of m slots a column.
     ("none", "idocriw", "topsis"),
+    // Co-moments of every pair of columns, then eigenvectors and varimax in the finish.
+    ("zscore", "pca", "topsis"),
     // A scorer with no pass of its own (level-by-level means).
     ("minmax", "entropy", "levels"),
 ];
@@ -140,13 +142,13 @@ fn methods_without_a_chunked_fit_and_bad_tables_are_refused() {
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(only_ids), &setup).unwrap_err().to_string();
     assert!(e.contains("ids.csv") && e.contains("no criteria"), "{e}");
     // A value too large to compute with is refused on the engine as in memory (it had given
-    // null scores): named by its row in the record batch that holds it.
+    // null scores): named by its id.
     let huge = dir.path().join("huge.csv");
     std::fs::write(&huge, "id,c0,c1,c2\na,1,2,3\nb,4,5e200,6\nc,7,8,9\nd,3,1,2\n").unwrap();
     let setup_plain =
         |names: &[String]| Ok(Setup { polarities: polarities(names.len()), stages: stages(PIPELINES[0]) });
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(huge.clone()), &setup_plain).unwrap_err().to_string();
-    assert!(e.contains("indicator `c1`, row 2: 5e200 is too large to compute with"), "{e}");
+    assert!(e.contains("indicator `c1`, id `b`: 5e200 is too large to compute with"), "{e}");
     // Also where no stage has a pass of its own (no normalisation, fixed weights, a weighted sum).
     let setup_no_fit = |names: &[String]| {
         let mut s = stages(("none", "fixed", "wsm"));
@@ -154,10 +156,36 @@ fn methods_without_a_chunked_fit_and_bad_tables_are_refused() {
         Ok(Setup { polarities: polarities(names.len()), stages: s })
     };
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(huge), &setup_no_fit).unwrap_err().to_string();
-    assert!(e.contains("indicator `c1`, row 2: 5e200 is too large to compute with"), "{e}");
+    assert!(e.contains("indicator `c1`, id `b`: 5e200 is too large to compute with"), "{e}");
     let setup_error = |_: &[String]| -> Result<Setup, String> { Err("3 polarities for 2 criteria".into()) };
     let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv), &setup_error).unwrap_err().to_string();
     assert!(e.contains("3 polarities"), "{e}");
+}
+
+/// A method's refusal names the row by its id, in a fit pass and in the apply pass alike: the
+/// engine reads the rows in record batches, whose row numbers would name the wrong rows (they had
+/// been named so, with the batch's first id beside them).
+#[test]
+fn refusals_on_the_engine_name_the_row_by_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("m.csv");
+    std::fs::write(&csv, "id,c0,c1,c2\na,3,2,3\nb,4,5,6\nc,7,-8,9\nd,3,1,2\n").unwrap();
+    let entropy = |names: &[String]| {
+        Ok(Setup { polarities: polarities(names.len()), stages: stages(("none", "entropy", "topsis")) })
+    };
+    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv.clone()), &entropy).unwrap_err().to_string();
+    assert!(e.contains("entropy: indicator `c1`, id `c`: value -8 is negative"), "{e}");
+    // At score time: a geometric mean of a negative value (goalposts not capped), which the
+    // level-by-level means refuse as they score (they have no pass of their own).
+    let levels = |names: &[String]| {
+        let mut s = stages(("none", "equal", "levels"));
+        s.normalize =
+            vec![stage("target", "goalposts = { c0 = [4.0, 9.0], c1 = [-9.0, 9.0], c2 = [0.0, 9.0] }\ncap = false")];
+        s.rank = stage("levels", "subsystem = { function = \"geometric\" }");
+        Ok(Setup { polarities: vec![Polarity::Benefit; names.len()], stages: s })
+    };
+    let e = resil_engine::score(&Engine::DataFusion, &Input::Csv(csv), &levels).unwrap_err().to_string();
+    assert!(e.contains("levels: id `a`: indicator `c0`: value -0.2 is negative"), "{e}");
 }
 
 /// A Ballista scheduler and one executor on localhost, in this process: the fit passes and the
@@ -234,6 +262,18 @@ fn the_flagship_scores_on_the_engines_as_in_its_run() {
         assert!(close(&there.scores.score, &run.scores.score), "{name} run scores");
         assert_eq!((&there.ranks, &there.grades), (&run.ranks, &run.grades), "{name} run ranks and grades");
         assert_eq!(there.manifest["engine"]["name"], name);
+        // A refusal in a fit pass names the unit and period, as the run in memory does:
+        // entropy on z-scores left negative.
+        let mut loaded = resil_config::load(&root.join("configs/border-cities.toml"), true).unwrap();
+        loaded.config.pipeline.normalize.truncate(1);
+        let in_memory =
+            resil_pipeline::run(loaded.clone(), &resil_pipeline::RunOptions { engine: None, ..options.clone() })
+                .unwrap_err()
+                .to_string();
+        let on_engine = resil_pipeline::run(loaded, &options).unwrap_err().to_string();
+        let place = in_memory.split(": value").next().unwrap();
+        assert!(place.contains("unit `") && on_engine.contains(place), "{name}: {on_engine} against {in_memory}");
+        assert!(on_engine.contains(&format!("--engine {name}")) && !in_memory.contains("--engine"), "{on_engine}");
         // The scratch file is gone with the run.
         let left: Vec<_> =
             std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();

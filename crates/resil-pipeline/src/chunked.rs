@@ -113,8 +113,15 @@ pub trait FitEngine: Send + Sync + std::fmt::Debug {
     fn name(&self) -> String;
 
     /// The merged states of every pass of every stage of `stages` (in [`ChunkedStages`]'
-    /// order), fitted on the rows of `matrix`, whose columns are `system`'s indicators.
-    fn fit(&self, system: &IndicatorSystem, stages: &ScoreStages, matrix: &Matrix) -> Result<Vec<Vec<PassState>>>;
+    /// order), fitted on the rows of `matrix`, whose columns are `system`'s indicators; a row a
+    /// method refuses is named by `place`.
+    fn fit(
+        &self,
+        system: &IndicatorSystem,
+        stages: &ScoreStages,
+        matrix: &Matrix,
+        place: RowPlace<'_>,
+    ) -> Result<Vec<Vec<PassState>>>;
 }
 
 impl FittedStages {
@@ -339,10 +346,18 @@ impl ChunkedStages {
         self.scorer.chunked(w).expect("checked in new").update(pass, done, &normalized, first_row, state, &cx)
     }
 
-    /// Scores a raw chunk with every stage fitted.
-    pub fn apply(&self, fitted: &FittedStages, chunk: &Matrix) -> Result<Outcome<resil_core::ScoreTable>> {
+    /// Scores a raw chunk, rows `first_row..` of the matrix, with every stage fitted; a row the
+    /// scorer refuses is named by `place` (`None`: by its number).
+    pub fn apply(
+        &self,
+        fitted: &FittedStages,
+        chunk: &Matrix,
+        first_row: usize,
+        place: Option<RowPlace<'_>>,
+    ) -> Result<Outcome<resil_core::ScoreTable>> {
         let normalized = fitted.normalize_all(chunk)?;
-        fitted.scorer.as_ref().expect("scorer fitted last").score(&normalized)
+        let cx = StageContext::columns(&self.system, fitted.orientation()).placed(place);
+        fitted.scorer.as_ref().expect("scorer fitted last").score(&normalized).map_err(|e| e.name_rows(first_row, &cx))
     }
 
     /// The ranks of the whole score column.
@@ -369,7 +384,7 @@ impl ChunkedFitted {
 
     /// The scorer's outputs for a raw chunk: its scores and extras.
     pub fn apply(&self, chunk: &Matrix) -> Result<Outcome<resil_core::ScoreTable>> {
-        self.stages.apply(&self.fitted, chunk)
+        self.stages.apply(&self.fitted, chunk, 0, None)
     }
 }
 
@@ -459,13 +474,12 @@ fn score_chunks(
     let mut notes = std::mem::take(&mut fit.fitted.notes);
     // A row the scorer refuses is named by its place, as the fit's refusals are.
     let place = |row: usize| chunks.place(row).unwrap_or_else(|| format!("row {}", row + 1));
-    let cx = StageContext::columns(system, fit.fitted.orientation()).placed(Some(&place));
     let tables = (0..chunks.count())
         .into_par_iter()
         .map(|k| {
             let mut table = None;
             chunks.with_chunk(k, &mut |chunk, first| {
-                let mut t = fit.apply(chunk).map_err(|e| e.name_rows(first, &cx))?;
+                let mut t = fit.stages.apply(&fit.fitted, chunk, first, Some(&place))?;
                 if !with_extras {
                     // Only the names are kept: the values are remade as they are written.
                     t.value.extras.iter_mut().for_each(|(_, v)| *v = Vec::new());

@@ -553,8 +553,8 @@ fn fit_on_engine(
             format!("{} (those that do: docs/scale.md)", crate::ChunkedStages::why_not(stages)),
         )
     })?;
-    let states = engine.fit(panel.system(), stages, values)?;
     let place = |row: usize| format!("unit `{}`, period {}", panel.unit_of_row(row).id, panel.period_of_row(row));
+    let states = engine.fit(panel.system(), stages, values, &place)?;
     let mut fitted = chunked.fitted(&states, Some(&place))?;
     let mut notes = vec![Diagnostic::info(
         "engine",

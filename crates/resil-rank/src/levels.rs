@@ -687,13 +687,15 @@ impl FittedLevels {
                 };
                 for row in 0..n {
                     let values: Vec<f64> = g.members.iter().map(|&m| below[m][row]).collect();
+                    // A matrix's criteria (`resil score`) sit in one unnamed sub-system.
                     let what = |k: usize| {
-                        format!(
-                            "{} `{}` of `{}`",
-                            ["indicator", "sub-system", "system"][l],
-                            member_names[g.members[k]],
-                            g.name
-                        )
+                        let member =
+                            format!("{} `{}`", ["indicator", "sub-system", "system"][l], member_names[g.members[k]]);
+                        if g.name.is_empty() {
+                            member
+                        } else {
+                            format!("{member} of `{}`", g.name)
+                        }
                     };
                     let value = if spec.function == Mean::Bod {
                         benefit_of_the_doubt(
@@ -701,7 +703,10 @@ impl FittedLevels {
                             &frontier,
                             BodBounds { share: spec.share, weight_share: spec.weight_share },
                         )
-                        .map_err(|e| Error::row("levels", row, None, format!("bod of `{}`: {e}", g.name)))
+                        .map_err(|e| {
+                            let of = if g.name.is_empty() { String::new() } else { format!(" of `{}`", g.name) };
+                            Error::row("levels", row, None, format!("bod{of}: {e}"))
+                        })
                     } else {
                         self.mean(spec, &values, &g.weights, row, &what)
                     };
@@ -813,6 +818,10 @@ mod tests {
         let e = score(geo.clone(), &sys, &[vec![-0.1, 0.5]], &[0.5, 0.5]).unwrap_err().to_string();
         assert!(e.starts_with("levels: row 1: indicator `A` of `s`: value -0.1 is negative"), "{e}");
         assert_eq!(score(geo.clone(), &sys, &[vec![0.0, 0.5]], &[0.5, 0.5]).unwrap().score[0], 0.0);
+        // A matrix's criteria (`resil score`) sit in one unnamed sub-system: no "of ``".
+        let flat = system(&[("A", "", ""), ("B", "", "")]);
+        let e = score(geo.clone(), &flat, &[vec![0.5, -0.1]], &[0.5, 0.5]).unwrap_err().to_string();
+        assert!(e.starts_with("levels: row 1: indicator `B`: value -0.1 is negative"), "{e}");
         // The first refused row in row order is named, whichever group refuses it (the groups
         // are aggregated one after the other, a block of rows at a time).
         let two = system(&[("A", "x", "s"), ("B", "y", "s")]);
