@@ -3,7 +3,7 @@
 //! The method takes the matrix as it is given (normalised upstream) and needs non-negative
 //! values; it refuses negative ones rather than guess a shift (see method.md, step 2).
 
-use resil_core::chunked::{ChunkedFit, Merge, PassState};
+use resil_core::chunked::{first_failing_cell, ChunkedFit, Merge, PassState};
 use resil_core::{Diagnostic, Error, Matrix, Outcome, Result, StageContext, Weighter, Weights};
 use serde::{Deserialize, Serialize};
 
@@ -81,17 +81,21 @@ where
         state: &mut PassState,
         cx: &StageContext<'_>,
     ) -> Result<()> {
+        // The first refused cell in row order, then column order: the same cell however the
+        // rows are cut into chunks (column by column, a later chunk's earlier column had won).
+        if pass == 0 {
+            if let Some((i, j)) = first_failing_cell(chunk, |_, v| v.is_finite() && v >= 0.0) {
+                return Err(Error::data(
+                    format!("entropy: {}", cx.cell(first_row + i, j)),
+                    format!(
+                        "value {} is negative or missing; entropy needs non-negative values (normalise with minmax or translate first)",
+                        chunk.get(i, j)
+                    ),
+                ));
+            }
+        }
         for (j, col) in chunk.columns().enumerate() {
             if pass == 0 {
-                if let Some(i) = col.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-                    return Err(Error::data(
-                        format!("entropy: {}", cx.cell(first_row + i, j)),
-                        format!(
-                            "value {} is negative or missing; entropy needs non-negative values (normalise with minmax or translate first)",
-                            col[i]
-                        ),
-                    ));
-                }
                 state.add(j, 0, col.len() as f64);
                 state.add(j, 1, col.iter().sum::<f64>());
             } else {
@@ -207,6 +211,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`C1`, row 2"), "{err}");
+        // The first refused cell in row order: rows 1-2 and 3-4 as two chunks name the same
+        // one as the whole (column by column, the first chunk's C2 had been named over C1).
+        let m = Matrix::from_columns(vec![vec![1.0, 2.0, -3.0, 4.0], vec![1.0, -2.0, 3.0, 4.0]]);
+        let sys = IndicatorSystem::flat(&[Polarity::Benefit; 2]);
+        let o = sys.polarities();
+        let cx = resil_core::StageContext::columns(&sys, &o);
+        let fit = EntropyFit { build: Entropy::weights_from };
+        let whole = resil_core::chunked::fit_in_memory(&fit, &m, &cx).unwrap_err().to_string();
+        let halves = (0..2).map(|k| m.rows(2 * k..2 * k + 2)).collect::<Vec<_>>();
+        let mut first = PassState::new(&[Merge::Sum, Merge::Sum], 2);
+        let chunked = halves
+            .iter()
+            .enumerate()
+            .find_map(|(k, h)| ChunkedFit::<Weights>::update(&fit, 0, &[], h, 2 * k, &mut first, &cx).err())
+            .unwrap()
+            .to_string();
+        assert!(whole.contains("`C2`, row 2") && whole == chunked, "{whole} / {chunked}");
     }
 
     proptest::proptest! {
