@@ -40,7 +40,7 @@ fn stage(method: &str, params: &str) -> resil_config::StageConfig {
     pooled_stage(method, params.parse::<toml::Table>().unwrap())
 }
 
-const PIPELINES: [(&str, &str, &str); 11] = [
+const PIPELINES: [(&str, &str, &str); 12] = [
     ("minmax", "entropy", "topsis"),
     ("zscore", "std", "topsis"),
     ("minmax", "cv", "wsm"),
@@ -56,14 +56,22 @@ const PIPELINES: [(&str, &str, &str); 11] = [
     ("zscore", "pca", "topsis"),
     // A scorer with no pass of its own (level-by-level means).
     ("minmax", "entropy", "levels"),
+    // A level's weighting method and scorer, fitted in passes after the levels below them.
+    (
+        "minmax",
+        "equal",
+        "levels\nsubsystem = { weights = { method = \"entropy\" } }\nindex = { function = \"topsis\" }",
+    ),
 ];
 
 fn polarities(n: usize) -> Vec<Polarity> {
     (0..n).map(|j| if j == 1 { Polarity::Cost } else { Polarity::Benefit }).collect()
 }
 
+/// The stages of a pipeline; the scorer's parameters, if any, follow its name on the next lines.
 fn stages((n, w, r): (&str, &str, &str)) -> ScoreStages {
-    ScoreStages { normalize: vec![stage(n, "")], weight: stage(w, ""), rank: stage(r, "") }
+    let (rank, params) = r.split_once('\n').unwrap_or((r, ""));
+    ScoreStages { normalize: vec![stage(n, "")], weight: stage(w, ""), rank: stage(rank, params) }
 }
 
 fn engine_score(engine: &Engine, input: &Input, (n, w, r): (&str, &str, &str)) -> EngineScore {

@@ -644,6 +644,12 @@ mod tests {
                 (vec![stage("minmax", "")], stage("entropy", ""), stage("levels", "")),
                 (vec![stage("minmax", "floor = 0.01")], stage("equal", ""), stage("levels", "subsystem = { function = \"geometric\" }\nindex = { function = \"harmonic\", weights = \"equal\" }")),
                 (vec![stage("target", &format!("{}\ncap = false", goalposts(500.0, 900.0)))], stage("equal", ""), stage("levels", "subsystem = { function = \"geometric\" }")),
+                // A level's own weighting method or scorer, fitted over chunks on each chunk's inputs
+                // at that level (the chunk aggregated through the levels fitted before it).
+                (vec![stage("minmax", "floor = 0.01")], stage("equal", ""), stage("levels", "subsystem = { weights = { method = \"entropy\" } }")),
+                (vec![stage("minmax", "")], stage("entropy", ""), stage("levels", "subsystem = { function = \"topsis\", weights = { method = \"critic\" } }\nsystem = { weights = { method = \"entropy\" } }")),
+                (vec![stage("none", "")], stage("equal", ""), stage("levels", "subsystem = { function = \"geometric\", weights = { method = \"cv\" } }\nindex = { function = \"vikor\", params = { v = 0.3 } }")),
+                (vec![stage("zscore", "")], stage("std", ""), stage("levels", "subsystem = { function = \"mabac\" }\nsystem = { function = \"wsm\", weights = { method = \"pca\" } }")),
                 // Shifts that read the data only to check it: refused at the same cell (log) or
                 // column (translate) however the rows are cut.
                 (vec![stage("zscore", ""), stage("translate", "shift = 2.5")], stage("entropy", ""), stage("topsis", "")),
@@ -745,5 +751,20 @@ mod tests {
             ChunkedStages::why_not(&whole),
             "`rank` (normalize), `gini` (weight) and `promethee2` (rank) need the whole matrix in memory: they have no fit over chunks"
         );
+        // Levels fit over chunks unless a level is `bod` or its method has no fit over chunks.
+        for (levels, chunked) in [
+            ("subsystem = { weights = { method = \"entropy\" } }\nindex = { function = \"topsis\" }", true),
+            ("index = { function = \"bod\" }", false),
+            ("subsystem = { weights = { method = \"gini\" } }", false),
+            ("index = { function = \"promethee2\" }", false),
+        ] {
+            let stages = ScoreStages {
+                normalize: vec![stage("minmax", "")],
+                weight: stage("equal", ""),
+                rank: stage("levels", levels),
+            };
+            let fit = score_chunked(&mut MatrixChunks { matrix: &matrix, rows_per_chunk: 2 }, &system, &stages);
+            assert_eq!(fit.unwrap().is_some(), chunked, "{levels}");
+        }
     }
 }

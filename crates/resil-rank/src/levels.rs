@@ -14,11 +14,11 @@
 //! a negative value is an error naming the unit, period and member.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use resil_core::chunked::ChunkedFit;
+use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{
-    Direction, Error, FittedScorer, IndicatorSystem, Matrix, Outcome, Result, RowLabel, ScoreTable, Scorer,
-    StageContext, Weights,
+    Direction, Error, FittedScorer, IndicatorSystem, Matrix, Outcome, Result, ScoreTable, Scorer, StageContext, Weights,
 };
 use serde::{Deserialize, Serialize};
 
@@ -307,18 +307,46 @@ struct Group {
     weights: Vec<f64>,
 }
 
-/// Fitted: the groups and member weights of each level.
+/// Fitted: the groups and member weights of each level, and what each level fitted on the
+/// reference rows (a scorer level's fitted scorers, a `bod` level's frontier).
 #[derive(Debug, Clone)]
 pub struct FittedLevels {
     params: LevelsParams,
     /// Per level: the names of the members below (indicator ids, sub-systems, systems) and the groups.
     levels: Vec<(Vec<String>, Vec<Group>)>,
-    /// The fit's row labels, for the contexts of a level's weighting method and scorer.
-    rows: Vec<RowLabel>,
-    /// Per level: the member columns over the reference rows, the frontier of `bod` levels.
-    reference_inputs: Vec<Vec<Vec<f64>>>,
-    weighters: [Option<std::sync::Arc<dyn resil_core::Weighter>>; 3],
-    scorers: [Option<std::sync::Arc<dyn Scorer>>; 3],
+    /// Per level: the level's inputs over the reference rows when it is a `bod` level (the
+    /// frontier each row is measured against); empty otherwise.
+    frontiers: Vec<Vec<Vec<f64>>>,
+    /// Per level: each group's fitted scorer when it is a scorer level; empty otherwise.
+    fitted_scorers: Vec<Vec<Arc<dyn FittedScorer>>>,
+}
+
+/// What a level fits on its inputs over the reference rows, in this order: its members'
+/// weights (a weighting method), then its scorer (which takes those weights).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    Weights(usize),
+    Scorer(usize),
+}
+
+/// The context a level's weighting method or scorer sees for a group of `k` members: benefit
+/// columns `C1..Ck`, with the fit's rows and their places.
+fn with_member_context<R>(k: usize, cx: &StageContext<'_>, f: impl FnOnce(&StageContext<'_>) -> R) -> R {
+    let system = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; k]);
+    let orientation = system.polarities();
+    f(&StageContext { system: &system, orientation: &orientation, rows: cx.rows, place: cx.place })
+}
+
+/// The member columns of group `g` as a matrix.
+fn member_block(g: &Group, below: &[Vec<f64>]) -> Matrix {
+    Matrix::from_columns(g.members.iter().map(|&m| below[m].clone()).collect())
+}
+
+/// A refusal of level `l`'s weighting method for group `g` (a plain table's criteria, or
+/// systems without a name, sit in one unnamed group).
+fn weights_refused(l: usize, g: &Group, e: Error) -> Error {
+    let of = if g.name.is_empty() { format!("the {} level", LEVELS[l]) } else { format!("`{}`", g.name) };
+    Error::data(format!("levels: weights of {of}"), e.to_string())
 }
 
 /// The groups of one level: members grouped by `group_of`, in order of first appearance.
@@ -366,15 +394,6 @@ fn groups(
 }
 
 impl Levels {
-    /// Whether every level is a row-wise mean with given weights (no benefit of the doubt, no
-    /// scorer level, no weighting method): then nothing is fitted on the reference rows.
-    fn row_wise(&self) -> bool {
-        [&self.params.subsystem, &self.params.system, &self.params.index].iter().all(|spec| {
-            !matches!(spec.function, Mean::Bod | Mean::Scorer(_))
-                && !matches!(spec.weights, LevelWeights::Method { .. })
-        })
-    }
-
     /// The groups of every level and their member weights as configured, before any level's
     /// weighting method or reference rows are seen.
     fn fitted(&self, weights: &Weights, cx: &StageContext<'_>) -> Result<FittedLevels> {
@@ -400,24 +419,23 @@ impl Levels {
         Ok(FittedLevels {
             params: self.params.clone(),
             levels: vec![(ids, level1), (sub_names, level2), (sys_names, level3)],
-            rows: cx.rows.to_vec(),
-            reference_inputs: Vec::new(),
-            weighters: self.weighters.clone(),
-            scorers: self.scorers.clone(),
+            frontiers: vec![Vec::new(); 3],
+            fitted_scorers: vec![Vec::new(); 3],
         })
     }
-}
 
-impl Scorer for Levels {
-    fn fit(
-        &self,
-        reference: &Matrix,
-        weights: &Weights,
-        cx: &StageContext<'_>,
-    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        if let Some(fit) = self.chunked(weights) {
-            return resil_core::chunked::fit_in_memory(&*fit, reference, cx);
-        }
+    /// What each level fits on the reference rows, in fit order.
+    fn phases(&self) -> Vec<Phase> {
+        (0..LEVELS.len())
+            .flat_map(|l| {
+                let weights = self.weighters[l].as_ref().map(|_| Phase::Weights(l));
+                weights.into_iter().chain(self.scorers[l].as_ref().map(|_| Phase::Scorer(l)))
+            })
+            .collect()
+    }
+
+    /// An error when a level names a weighting method or a scorer that was not built.
+    fn check_built(&self) -> Result<()> {
         let unbuilt = |methods: Vec<LevelMethod>, built: &[bool; 3], what: &str| -> Result<()> {
             match methods.into_iter().find(|m| !built[LEVELS.iter().position(|l| *l == m.level).expect("a level")]) {
                 Some(m) => Err(Error::param(
@@ -429,32 +447,251 @@ impl Scorer for Levels {
             }
         };
         unbuilt(self.params.weight_methods(), &self.weighters.each_ref().map(|w| w.is_some()), "weights")?;
-        unbuilt(self.params.scorer_methods(), &self.scorers.each_ref().map(|s| s.is_some()), "function")?;
-        let mut fitted = self.fitted(weights, cx)?;
-        // The reference block's inputs at every level: the frontier a `bod` level measures
-        // against, and the inputs a level's weighting method is fitted on.
-        let columns = (0..reference.ncols()).map(|j| reference.column(j).to_vec()).collect();
-        let (inputs, _, _, used, _) = fitted.aggregate(columns, None).map_err(|e| e.name_rows(0, cx))?;
-        fitted.reference_inputs = inputs;
-        for (l, weights) in used.into_iter().enumerate() {
-            for (g, w) in weights.into_iter().enumerate() {
-                fitted.levels[l].1[g].weights = w;
-            }
-        }
-        Ok(Outcome::new(Box::new(fitted)))
+        unbuilt(self.params.scorer_methods(), &self.scorers.each_ref().map(|s| s.is_some()), "function")
     }
 
-    /// Row-wise levels (means with given weights) fit nothing from the rows: their groups are
-    /// built with no pass, and any row is aggregated on its own. The others need the reference
-    /// rows whole (a frontier, a level's own weighting or scorer).
-    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
-        if !self.row_wise() {
-            return None;
+    /// The fit with the reference rows whole: a `bod` level's frontier, or a level's weighting
+    /// method or scorer that does not fit over chunks. Level by level: the level's weights and
+    /// scorers are fitted on its inputs, then the level is aggregated for the level above.
+    fn fit_whole(&self, reference: &Matrix, weights: &Weights, cx: &StageContext<'_>) -> Result<FittedLevels> {
+        let mut fitted = self.fitted(weights, cx)?;
+        let mut below: Vec<Vec<f64>> = reference.columns().map(<[f64]>::to_vec).collect();
+        let mut refused = BTreeMap::new();
+        for l in 0..LEVELS.len() {
+            for g in fitted.levels[l].1.iter_mut() {
+                if let Some(weighter) = &self.weighters[l] {
+                    let block = member_block(g, &below);
+                    let fitted_weights = with_member_context(g.members.len(), cx, |cx| weighter.weights(&block, cx));
+                    g.weights = fitted_weights.map_err(|e| weights_refused(l, g, e))?.value.0;
+                }
+            }
+            if let Some(scorer) = &self.scorers[l] {
+                fitted.fitted_scorers[l] = fitted.levels[l]
+                    .1
+                    .iter()
+                    .map(|g| {
+                        let weights = Weights::normalized(g.weights.clone())?;
+                        let block = member_block(g, &below);
+                        let fit = with_member_context(g.members.len(), cx, |cx| scorer.fit(&block, &weights, cx))?;
+                        Ok(Arc::from(fit.value))
+                    })
+                    .collect::<Result<_>>()?;
+            }
+            if self.params.spec(l).function == Mean::Bod {
+                fitted.frontiers[l] = below.clone();
+            }
+            below = fitted.apply_level(l, &below, &mut refused)?.0;
         }
-        Some(Box::new(resil_core::chunked::NoData(move |cx: &StageContext<'_>| {
-            let fitted: Box<dyn FittedScorer> = Box::new(self.fitted(weights, cx)?);
-            Ok(Outcome::new(fitted))
-        })))
+        match refused.into_values().next() {
+            Some(first) => Err(first.name_rows(0, cx)),
+            None => Ok(fitted),
+        }
+    }
+}
+
+impl Scorer for Levels {
+    fn fit(
+        &self,
+        reference: &Matrix,
+        weights: &Weights,
+        cx: &StageContext<'_>,
+    ) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        self.check_built()?;
+        if let Some(fit) = self.chunked(weights) {
+            return resil_core::chunked::fit_in_memory(&*fit, reference, cx);
+        }
+        Ok(Outcome::new(Box::new(self.fit_whole(reference, weights, cx)?)))
+    }
+
+    /// Means with given weights fit nothing from the rows: any row is aggregated on its own.
+    /// A level's weighting method or scorer is fitted over chunks when it has such a fit, on
+    /// each chunk's inputs at that level (the chunk aggregated through the levels already
+    /// fitted), in passes after the levels below. A `bod` level needs every reference row.
+    fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
+        let bod = LEVELS.iter().enumerate().any(|(l, _)| self.params.spec(l).function == Mean::Bod);
+        let built = self.check_built().is_ok();
+        let phases = self.phases();
+        let placeholder = Weights(vec![1.0]);
+        let fits_over_chunks = phases.iter().all(|phase| match *phase {
+            Phase::Weights(l) => self.weighters[l].as_ref().is_some_and(|w| w.chunked().is_some()),
+            Phase::Scorer(l) => self.scorers[l].as_ref().is_some_and(|s| s.chunked(&placeholder).is_some()),
+        });
+        (!bod && built && fits_over_chunks).then(|| Box::new(LevelsFit { levels: self, weights, phases }) as Box<_>)
+    }
+}
+
+/// The levels' fit over chunks: each [`Phase`]'s method fitted group by group, its passes
+/// after those of the phases before it. A group's statistics sit in the slots of its members'
+/// host columns (each member's first indicator), which no other group of its level uses.
+struct LevelsFit<'a> {
+    levels: &'a Levels,
+    weights: &'a Weights,
+    phases: Vec<Phase>,
+}
+
+impl LevelsFit<'_> {
+    /// The slots of `phase`'s passes for a block of `ncols` columns.
+    fn phase_passes(&self, phase: Phase, ncols: usize) -> Vec<Vec<Merge>> {
+        let weights = Weights(vec![1.0 / ncols.max(1) as f64; ncols]);
+        match phase {
+            Phase::Weights(l) => self.weighter(l).chunked().expect("checked").passes(ncols),
+            Phase::Scorer(l) => self.scorer(l).chunked(&weights).expect("checked").passes(ncols),
+        }
+    }
+
+    fn weighter(&self, l: usize) -> &dyn resil_core::Weighter {
+        self.levels.weighters[l].as_deref().expect("a weighting phase")
+    }
+
+    fn scorer(&self, l: usize) -> &dyn Scorer {
+        self.levels.scorers[l].as_deref().expect("a scorer phase")
+    }
+
+    /// The phase of pass `pass`, the pass within it, and the index of its first pass.
+    fn locate(&self, pass: usize, ncols: usize) -> (usize, usize, usize) {
+        let mut start = 0;
+        for (p, phase) in self.phases.iter().enumerate() {
+            let n = self.phase_passes(*phase, ncols).len();
+            if pass < start + n {
+                return (p, pass - start, start);
+            }
+            start += n;
+        }
+        unreachable!("pass {pass} is past the levels' passes")
+    }
+
+    /// The levels with the first `phases` phases fitted from their merged `states`.
+    fn fitted_through(&self, phases: usize, states: &[PassState], cx: &StageContext<'_>) -> Result<FittedLevels> {
+        let mut fitted = self.levels.fitted(self.weights, cx)?;
+        let ncols = cx.system.len();
+        let mut start = 0;
+        for phase in &self.phases[..phases] {
+            let n = self.phase_passes(*phase, ncols).len();
+            let done = &states[start..start + n];
+            start += n;
+            match *phase {
+                Phase::Weights(l) => {
+                    let fit = self.weighter(l).chunked().expect("checked");
+                    let hosts = fitted.hosts(l);
+                    for (g, hosts) in fitted.levels[l].1.iter_mut().zip(hosts) {
+                        let done = member_states(&*fit, done, &hosts, n)?;
+                        let finished = with_member_context(hosts.len(), cx, |cx| fit.finish(&done, cx));
+                        g.weights = finished.map_err(|e| weights_refused(l, g, e))?.value.0;
+                    }
+                }
+                Phase::Scorer(l) => {
+                    let hosts = fitted.hosts(l);
+                    fitted.fitted_scorers[l] = fitted.levels[l]
+                        .1
+                        .iter()
+                        .zip(hosts)
+                        .map(|(g, hosts)| {
+                            let weights = Weights::normalized(g.weights.clone())?;
+                            let fit = self.scorer(l).chunked(&weights).expect("checked");
+                            let done = member_states(&*fit, done, &hosts, n)?;
+                            let finished = with_member_context(hosts.len(), cx, |cx| fit.finish(&done, cx))?;
+                            Ok(Arc::from(finished.value))
+                        })
+                        .collect::<Result<_>>()?;
+                }
+            }
+        }
+        Ok(fitted)
+    }
+}
+
+/// A group's share of a phase's merged states, pass by pass: member i's slots are the first
+/// slots of its host column `hosts[i]`. `passes` is how many of the phase's passes are done.
+fn member_states<T>(
+    fit: &dyn ChunkedFit<T>,
+    done: &[PassState],
+    hosts: &[usize],
+    passes: usize,
+) -> Result<Vec<PassState>> {
+    let slots = fit.passes(hosts.len());
+    (0..passes.min(done.len()))
+        .map(|q| {
+            let values = hosts.iter().flat_map(|&h| (0..slots[q].len()).map(move |s| done[q].get(h, s))).collect();
+            PassState::from_parts(&slots[q], values)
+                .ok_or_else(|| Error::param("levels", "passes", "a level's method has passes of another shape"))
+        })
+        .collect()
+}
+
+/// Folds group `g`'s member columns of `chunk` (rows `first_row..`) into its host columns'
+/// slots of `state`, with `fit`'s pass `q` given the group's `done` states.
+#[allow(clippy::too_many_arguments)]
+fn fold_group<T>(
+    fit: &dyn ChunkedFit<T>,
+    q: usize,
+    done: &[PassState],
+    members: Matrix,
+    hosts: &[usize],
+    first_row: usize,
+    state: &mut PassState,
+    cx: &StageContext<'_>,
+) -> Result<()> {
+    let slots = &fit.passes(hosts.len())[q];
+    let mut own = PassState::new(slots, hosts.len());
+    with_member_context(hosts.len(), cx, |cx| fit.update(q, done, &members, first_row, &mut own, cx))?;
+    for (i, &h) in hosts.iter().enumerate() {
+        for s in 0..slots.len() {
+            state.add(h, s, own.get(i, s));
+        }
+    }
+    Ok(())
+}
+
+impl ChunkedFit<Box<dyn FittedScorer>> for LevelsFit<'_> {
+    fn passes(&self, ncols: usize) -> Vec<Vec<Merge>> {
+        self.phases.iter().flat_map(|phase| self.phase_passes(*phase, ncols)).collect()
+    }
+
+    fn update(
+        &self,
+        pass: usize,
+        done: &[PassState],
+        chunk: &Matrix,
+        first_row: usize,
+        state: &mut PassState,
+        cx: &StageContext<'_>,
+    ) -> Result<()> {
+        let (p, q, start) = self.locate(pass, chunk.ncols());
+        let fitted = self.fitted_through(p, &done[..start], cx)?;
+        let phase_done = &done[start..];
+        let below = fitted.inputs_at(self.phases[p].level(), chunk).map_err(|e| e.name_rows(first_row, cx))?;
+        let l = self.phases[p].level();
+        for (g, hosts) in fitted.levels[l].1.iter().zip(fitted.hosts(l)) {
+            let members = member_block(g, &below);
+            match self.phases[p] {
+                Phase::Weights(_) => {
+                    let fit = self.weighter(l).chunked().expect("checked");
+                    let own_done = member_states(&*fit, phase_done, &hosts, q)?;
+                    fold_group(&*fit, q, &own_done, members, &hosts, first_row, state, cx)
+                        .map_err(|e| weights_refused(l, g, e))?;
+                }
+                Phase::Scorer(_) => {
+                    let weights = Weights::normalized(g.weights.clone())?;
+                    let fit = self.scorer(l).chunked(&weights).expect("checked");
+                    let own_done = member_states(&*fit, phase_done, &hosts, q)?;
+                    fold_group(&*fit, q, &own_done, members, &hosts, first_row, state, cx)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
+        let fitted: Box<dyn FittedScorer> = Box::new(self.fitted_through(self.phases.len(), states, cx)?);
+        Ok(Outcome::new(fitted))
+    }
+}
+
+impl Phase {
+    fn level(self) -> usize {
+        match self {
+            Phase::Weights(l) | Phase::Scorer(l) => l,
+        }
     }
 }
 
@@ -598,136 +835,126 @@ impl FittedScorer for FittedLevels {
     }
 
     fn score(&self, data: &Matrix) -> Result<Outcome<ScoreTable>> {
-        let columns = (0..data.ncols()).map(|j| data.column(j).to_vec()).collect();
-        let (_, score, extras, _, direction) = self.aggregate(columns, Some(&self.reference_inputs))?;
+        let mut below: Vec<Vec<f64>> = data.columns().map(<[f64]>::to_vec).collect();
+        let mut extras = Vec::new();
+        let mut direction = Direction::HigherIsBetter;
+        // Each refused row's first refusal (lowest level, first group): the first refused row is
+        // reported, so the same row is named however the rows are cut into blocks.
+        let mut refused = BTreeMap::new();
+        for (l, name) in LEVELS.iter().enumerate() {
+            let (level, level_direction) = self.apply_level(l, &below, &mut refused)?;
+            if l < 2 {
+                let groups = &self.levels[l].1;
+                extras.extend(groups.iter().zip(&level).map(|(g, c)| (level_column(name, &g.name), c.clone())));
+            }
+            direction = level_direction;
+            below = level;
+        }
+        if let Some(first) = refused.into_values().next() {
+            return Err(first);
+        }
+        let score = below.into_iter().next().expect("one index");
         Ok(Outcome::new(ScoreTable { score, extras, direction }))
     }
 }
 
-/// Each level's member columns, the index, the sub-system and system scores (extras), the
-/// member weights each group used, and the index's direction (a scorer's at the index level).
-type Aggregated = (Vec<Vec<Vec<f64>>>, Vec<f64>, Vec<(String, Vec<f64>)>, Vec<Vec<Vec<f64>>>, Direction);
+impl LevelsParams {
+    fn spec(&self, l: usize) -> &LevelSpec {
+        self.specs()[l].1
+    }
+}
 
 impl FittedLevels {
-    /// Aggregates the indicator `columns` level by level. `reference` holds each level's inputs
-    /// over the reference rows (the frontier of `bod`); `None`: these rows are the reference.
+    /// The matrix column that holds the fit-over-chunks slots of each member of each group of
+    /// level `l`: the member's first indicator, so no two members of a level share one.
+    fn hosts(&self, l: usize) -> Vec<Vec<usize>> {
+        let host = |level: usize, member: usize| -> usize {
+            (0..level).rev().fold(member, |m, below| self.levels[below].1[m].members[0])
+        };
+        self.levels[l].1.iter().map(|g| g.members.iter().map(|&m| host(l, m)).collect()).collect()
+    }
+
+    /// The inputs of level `l` (one column per member) for `chunk`'s rows: the chunk aggregated
+    /// through the levels below, the first refused row named as in the chunk.
+    fn inputs_at(&self, l: usize, chunk: &Matrix) -> Result<Vec<Vec<f64>>> {
+        let mut below: Vec<Vec<f64>> = chunk.columns().map(<[f64]>::to_vec).collect();
+        let mut refused = BTreeMap::new();
+        for level in 0..l {
+            below = self.apply_level(level, &below, &mut refused)?.0;
+        }
+        match refused.into_values().next() {
+            Some(first) => Err(first),
+            None => Ok(below),
+        }
+    }
+
+    /// Level `l`'s column of each group from the level below's columns `below`, with the
+    /// groups' weights and fitted scorers, and the level's direction. A row's first refusal is
+    /// kept in `refused` (the row's value is NaN) so that the first refused row is reported.
     // A row indexes every member column of its group at once: a range loop reads best.
     #[allow(clippy::needless_range_loop)]
-    fn aggregate(&self, columns: Vec<Vec<f64>>, reference: Option<&Vec<Vec<Vec<f64>>>>) -> Result<Aggregated> {
-        let specs = [&self.params.subsystem, &self.params.system, &self.params.index];
-        let n = columns.first().map_or(0, Vec::len);
-        let mut below = columns;
-        let mut inputs = Vec::new();
-        let mut extras = Vec::new();
-        let mut used = Vec::new();
+    fn apply_level(
+        &self,
+        l: usize,
+        below: &[Vec<f64>],
+        refused: &mut BTreeMap<usize, Error>,
+    ) -> Result<(Vec<Vec<f64>>, Direction)> {
+        let spec = self.params.spec(l);
+        let (member_names, groups) = &self.levels[l];
+        let n = below.first().map_or(0, Vec::len);
         let mut direction = Direction::HigherIsBetter;
-        // Each refused row's first refusal (lowest level, first group): the first refused row is
-        // reported, so the same row is named however the rows are cut into blocks.
-        let mut refused: BTreeMap<usize, Error> = BTreeMap::new();
-        for (l, ((member_names, groups), spec)) in self.levels.iter().zip(specs).enumerate() {
-            let mut level = Vec::new();
-            let mut level_weights = Vec::new();
-            for g in groups {
-                // A level's weighting method is fitted on its inputs over the reference rows (the
-                // fit pass, `reference` None); scoring uses the weights it settled.
-                let mut g = g.clone();
-                if let (Some(weighter), None) = (&self.weighters[l], reference) {
-                    let block = Matrix::from_columns(g.members.iter().map(|&m| below[m].clone()).collect());
-                    let sys = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; g.members.len()]);
-                    let orientation = sys.polarities();
-                    let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows, place: None };
-                    g.weights = weighter
-                        .weights(&block, &cx)
-                        .map_err(|e| Error::data(format!("levels: weights of `{}`", g.name), e.to_string()))?
-                        .value
-                        .0;
+        let mut level = Vec::with_capacity(groups.len());
+        for (k, g) in groups.iter().enumerate() {
+            if let Some(fitted) = self.fitted_scorers[l].get(k) {
+                // A scorer level: fitted on the reference rows, applied to these rows.
+                let scored = fitted.score(&member_block(g, below))?.value;
+                if scored.direction == Direction::LowerIsBetter && l < 2 {
+                    // The level above would aggregate it the wrong way round.
+                    return Err(Error::param(
+                        "levels",
+                        format!("{}.function", LEVELS[l]),
+                        format!(
+                            "{}'s score is lower-is-better; the level above aggregates higher-is-better values: \
+                             use it at the index level",
+                            spec.function.name()
+                        ),
+                    ));
                 }
-                level_weights.push(g.weights.clone());
-                let g = &g;
-                if let Some(scorer) = &self.scorers[l] {
-                    // A scorer level: fitted on the scope's units (the reference rows of its
-                    // members), with the group's member weights, then applied to these rows.
-                    let reference_rows = reference.map_or(&below, |r| &r[l]);
-                    let member_cols = |cols: &Vec<Vec<f64>>| -> Matrix {
-                        Matrix::from_columns(g.members.iter().map(|&m| cols[m].clone()).collect())
-                    };
-                    let sys = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; g.members.len()]);
-                    let orientation = sys.polarities();
-                    let cx = StageContext { system: &sys, orientation: &orientation, rows: &self.rows, place: None };
-                    let weights = Weights::normalized(g.weights.clone())?;
-                    let fitted = scorer.fit(&member_cols(reference_rows), &weights, &cx)?.value;
-                    let scored = fitted.score(&member_cols(&below))?.value;
-                    if scored.direction == Direction::LowerIsBetter && l < 2 {
-                        // The level above would aggregate it the wrong way round.
-                        return Err(Error::param(
-                            "levels",
-                            format!("{}.function", LEVELS[l]),
-                            format!(
-                                "{}'s score is lower-is-better; the level above aggregates higher-is-better \
-                                 values: use it at the index level",
-                                spec.function.name()
-                            ),
-                        ));
-                    }
-                    direction = scored.direction;
-                    if l < 2 {
-                        extras.push((level_column(LEVELS[l], &g.name), scored.score.clone()));
-                    }
-                    level.push(scored.score);
-                    continue;
-                }
-                let mut column = Vec::with_capacity(n);
-                // The reference rows of this group's members, row by row, for `bod`.
-                let frontier: Vec<Vec<f64>> = if spec.function == Mean::Bod {
-                    let cols = reference.map_or(&below, |r| &r[l]);
-                    let rows = cols.first().map_or(0, Vec::len);
-                    (0..rows).map(|r| g.members.iter().map(|&m| cols[m][r]).collect()).collect()
-                } else {
-                    Vec::new()
-                };
-                for row in 0..n {
-                    let values: Vec<f64> = g.members.iter().map(|&m| below[m][row]).collect();
-                    // A matrix's criteria (`resil score`) sit in one unnamed sub-system.
-                    let what = |k: usize| {
-                        let member =
-                            format!("{} `{}`", ["indicator", "sub-system", "system"][l], member_names[g.members[k]]);
-                        if g.name.is_empty() {
-                            member
-                        } else {
-                            format!("{member} of `{}`", g.name)
-                        }
-                    };
-                    let value = if spec.function == Mean::Bod {
-                        benefit_of_the_doubt(
-                            &values,
-                            &frontier,
-                            BodBounds { share: spec.share, weight_share: spec.weight_share },
-                        )
-                        .map_err(|e| {
-                            let of = if g.name.is_empty() { String::new() } else { format!(" of `{}`", g.name) };
-                            Error::row("levels", row, None, format!("bod{of}: {e}"))
-                        })
-                    } else {
-                        self.mean(spec, &values, &g.weights, row, &what)
-                    };
-                    column.push(value.unwrap_or_else(|e| {
-                        refused.entry(row).or_insert(e);
-                        f64::NAN
-                    }));
-                }
-                if l < 2 {
-                    extras.push((level_column(LEVELS[l], &g.name), column.clone()));
-                }
-                level.push(column);
+                direction = scored.direction;
+                level.push(scored.score);
+                continue;
             }
-            inputs.push(std::mem::replace(&mut below, level));
-            used.push(level_weights);
+            // The reference rows of this group's members, row by row, for `bod`.
+            let frontier: Vec<Vec<f64>> = if spec.function == Mean::Bod {
+                let cols = &self.frontiers[l];
+                let rows = cols.first().map_or(0, Vec::len);
+                (0..rows).map(|r| g.members.iter().map(|&m| cols[m][r]).collect()).collect()
+            } else {
+                Vec::new()
+            };
+            let mut column = Vec::with_capacity(n);
+            for row in 0..n {
+                let values: Vec<f64> = g.members.iter().map(|&m| below[m][row]).collect();
+                // A matrix's criteria (`resil score`) sit in one unnamed sub-system.
+                let of = if g.name.is_empty() { String::new() } else { format!(" of `{}`", g.name) };
+                let what = |k: usize| {
+                    format!("{} `{}`{of}", ["indicator", "sub-system", "system"][l], member_names[g.members[k]])
+                };
+                let value = if spec.function == Mean::Bod {
+                    let bounds = BodBounds { share: spec.share, weight_share: spec.weight_share };
+                    benefit_of_the_doubt(&values, &frontier, bounds)
+                        .map_err(|e| Error::row("levels", row, None, format!("bod{of}: {e}")))
+                } else {
+                    self.mean(spec, &values, &g.weights, row, &what)
+                };
+                column.push(value.unwrap_or_else(|e| {
+                    refused.entry(row).or_insert(e);
+                    f64::NAN
+                }));
+            }
+            level.push(column);
         }
-        if let Some((_, first)) = refused.into_iter().next() {
-            return Err(first);
-        }
-        let score = below.into_iter().next().expect("one index");
-        Ok((inputs, score, extras, used, direction))
+        Ok((level, direction))
     }
 }
 
@@ -1071,5 +1298,99 @@ mod tests {
         for (a, b) in wsm.iter().zip(&mean) {
             assert!((a - b).abs() < 1e-15);
         }
+    }
+
+    /// Weights proportional to each column's mean: a weighting method with one pass, for the
+    /// levels' fit over chunks (the method crates are not dependencies of this one).
+    #[derive(Debug)]
+    struct MeanWeights;
+
+    impl resil_core::Weighter for MeanWeights {
+        fn chunked(&self) -> Option<Box<dyn ChunkedFit<Weights> + '_>> {
+            Some(Box::new(resil_core::chunked::StatsFit {
+                method: "mean-weights",
+                spread: false,
+                build: |stats: Vec<resil_core::stats::ColumnStats>, _: &StageContext<'_>| {
+                    Ok(Outcome::new(Weights::normalized(stats.iter().map(|s| s.mean).collect())?))
+                },
+            }))
+        }
+    }
+
+    /// A matrix's rows cut every `size` rows.
+    struct Cut<'a>(&'a [Vec<f64>], usize);
+
+    impl resil_core::chunked::RowChunks for Cut<'_> {
+        fn count(&self) -> usize {
+            self.0.len().div_ceil(self.1)
+        }
+
+        fn with_chunk(&self, k: usize, f: &mut dyn FnMut(&Matrix, usize) -> Result<()>) -> Result<()> {
+            let rows = &self.0[k * self.1..((k + 1) * self.1).min(self.0.len())];
+            f(&Matrix::from_rows(rows), k * self.1)
+        }
+    }
+
+    #[test]
+    fn a_fit_over_chunks_equals_the_fit_on_the_whole_rows() {
+        // Six indicators in three sub-systems of two systems; TOPSIS with fitted member weights
+        // scores each sub-system, fitted weights weigh the sub-systems, WSM makes the index.
+        let sys = system(&[
+            ("A", "s1", "x"),
+            ("B", "s1", "x"),
+            ("C", "s2", "x"),
+            ("D", "s3", "y"),
+            ("E", "s3", "y"),
+            ("F", "s2", "x"),
+        ]);
+        let rows: Vec<Vec<f64>> = (0..37)
+            .map(|i| (0..6).map(|j| ((i * 7 + j * 13) % 17) as f64 / 16.0 + 0.01 * j as f64).collect())
+            .collect();
+        let params = LevelsParams {
+            subsystem: LevelSpec {
+                function: Mean::from("topsis".to_string()),
+                weights: LevelWeights::Method { method: "mean-weights".into(), params: MethodParams::new() },
+                ..Default::default()
+            },
+            system: LevelSpec {
+                weights: LevelWeights::Method { method: "mean-weights".into(), params: MethodParams::new() },
+                ..Default::default()
+            },
+            index: level(Mean::from("wsm".to_string())),
+        };
+        let scorers: Vec<Box<dyn Scorer>> = vec![
+            Box::new(crate::TopsisParams::default().check().unwrap()),
+            Box::new(crate::WeightedParams::default().check(crate::Aggregation::Sum).unwrap()),
+        ];
+        let levels = params.check_with(vec![Box::new(MeanWeights), Box::new(MeanWeights)], scorers).unwrap();
+        let m = Matrix::from_rows(&rows);
+        let o = sys.polarities();
+        let cx = StageContext::columns(&sys, &o);
+        let w = Weights(vec![1.0 / 6.0; 6]);
+        let fit = levels.chunked(&w).expect("every level's method fits over chunks");
+        // The members' slots sit in their first indicators' columns: s1 -> A, s2 -> C, s3 -> D.
+        let base = levels.fitted(&w, &cx).unwrap();
+        assert_eq!(base.hosts(1), vec![vec![0, 2], vec![3]]);
+        assert_eq!(base.hosts(2), vec![vec![0, 3]]);
+        let whole = levels.fit_whole(&m, &w, &cx).unwrap();
+        let in_memory = levels.fit(&m, &w, &cx).unwrap().value;
+        let scored = |f: &dyn FittedScorer| (f.score(&m).unwrap().value, f.group_weights());
+        let (want, want_weights) = scored(&whole);
+        // One chunk is the in-memory fit: the same bits as the fit on the whole rows.
+        assert_eq!(scored(&*in_memory), (want.clone(), want_weights.clone()));
+        let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12);
+        for size in [1, 5, 36] {
+            let chunked = resil_core::chunked::fit_sequential(&*fit, &Cut(&rows, size), 6, &cx).unwrap().value;
+            let (got, got_weights) = scored(&*chunked);
+            assert!(close(&got.score, &want.score), "{size}: {:?} vs {:?}", got.score, want.score);
+            for ((name, a), (_, b)) in got_weights.iter().zip(&want_weights) {
+                let (a, b): (Vec<f64>, Vec<f64>) = (a.iter().map(|x| x.1).collect(), b.iter().map(|x| x.1).collect());
+                assert!(close(&a, &b), "{size}: {name}");
+            }
+        }
+        // The fitted weights are the mean weights of each level's inputs, not the run's.
+        let s2 = &want_weights.iter().find(|(g, _)| g == "subsystem:s2").unwrap().1;
+        let mean = |j: usize| rows.iter().map(|r| r[j]).sum::<f64>() / rows.len() as f64;
+        assert!((s2[0].1 - mean(2) / (mean(2) + mean(5))).abs() < 1e-15, "{s2:?}");
     }
 }
