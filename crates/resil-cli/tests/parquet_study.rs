@@ -594,9 +594,12 @@ fn methods_fitted_over_chunks_stream_like_the_run_in_memory() {
         (goalposts, r#"{ method = "equal" }"#, "wsm"),
         // An HDI-like index: goalposts, then the geometric mean of the sub-system.
         (goalposts, r#"{ method = "equal" }"#, "levels"),
+        // Levels with a level's own weighting method and scorer, fitted in passes of their own.
+        (r#"{ method = "minmax" }"#, r#"{ method = "equal" }"#, "levels-fitted"),
     ] {
         let scorer = match rank {
             "levels" => r#"method = "levels", subsystem = { function = "geometric" }"#.to_string(),
+            "levels-fitted" => r#"method = "levels", subsystem = { weights = { method = "entropy" } }, index = { function = "topsis" }"#.to_string(),
             _ => format!("method = \"{rank}\""),
         };
         let pipeline = text
