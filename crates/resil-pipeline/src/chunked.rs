@@ -751,6 +751,22 @@ mod tests {
             ChunkedStages::why_not(&whole),
             "`rank` (normalize), `gini` (weight) and `promethee2` (rank) need the whole matrix in memory: they have no fit over chunks"
         );
+        // A level's method's notes are kept, said of its group, in memory and over chunks alike:
+        // entropy at the sub-system level on a constant member.
+        let flat =
+            Matrix::from_rows(&[vec![1.0, 5.0, 2.0], vec![4.0, 5.0, 7.0], vec![2.0, 5.0, 3.0], vec![9.0, 5.0, 1.0]]);
+        let abc = criteria(&["a".into(), "b".into(), "c".into()], &[Polarity::Benefit; 3]);
+        let entropy_level = ScoreStages {
+            normalize: vec![stage("none", "")],
+            weight: stage("equal", ""),
+            rank: stage("levels", "subsystem = { weights = { method = \"entropy\" } }"),
+        };
+        let note = "levels: weights of the subsystem level: entropy: indicator `b` has no spread in the reference rows; its weight is 0";
+        let whole = score_matrix(&flat, &abc, &entropy_level).unwrap();
+        let chunked = score_chunked(&mut MatrixChunks { matrix: &flat, rows_per_chunk: 3 }, &abc, &entropy_level);
+        for notes in [whole.notes, chunked.unwrap().unwrap().notes] {
+            assert!(notes.iter().any(|d| d.message == note), "{notes:?}");
+        }
         // Levels fit over chunks unless a level is `bod` or its method has no fit over chunks.
         for (levels, chunked) in [
             ("subsystem = { weights = { method = \"entropy\" } }\nindex = { function = \"topsis\" }", true),

@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 use resil_core::chunked::{ChunkedFit, Merge, PassState};
 use resil_core::{
-    Direction, Error, FittedScorer, IndicatorSystem, Matrix, Outcome, Result, ScoreTable, Scorer, StageContext, Weights,
+    Diagnostic, Direction, Error, FittedScorer, Indicator, IndicatorSystem, Matrix, Outcome, Result, ScoreTable,
+    Scorer, StageContext, Weights,
 };
 use serde::{Deserialize, Serialize};
 
@@ -329,10 +330,13 @@ enum Phase {
     Scorer(usize),
 }
 
-/// The context a level's weighting method or scorer sees for a group of `k` members: benefit
-/// columns `C1..Ck`, with the fit's rows and their places.
-fn with_member_context<R>(k: usize, cx: &StageContext<'_>, f: impl FnOnce(&StageContext<'_>) -> R) -> R {
-    let system = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; k]);
+/// The context a level's weighting method or scorer sees for a group: a benefit column named by
+/// each member (an indicator, a sub-system, a system), with the fit's rows and their places.
+fn with_member_context<R>(names: &[String], cx: &StageContext<'_>, f: impl FnOnce(&StageContext<'_>) -> R) -> R {
+    let flat = IndicatorSystem::flat(&vec![resil_core::Polarity::Benefit; names.len()]);
+    let named =
+        flat.indicators().iter().zip(names).map(|(i, n)| Indicator { id: n.clone(), name: n.clone(), ..i.clone() });
+    let system = IndicatorSystem::new(named.collect());
     let orientation = system.polarities();
     f(&StageContext { system: &system, orientation: &orientation, rows: cx.rows, place: cx.place })
 }
@@ -342,11 +346,24 @@ fn member_block(g: &Group, below: &[Vec<f64>]) -> Matrix {
     Matrix::from_columns(g.members.iter().map(|&m| below[m].clone()).collect())
 }
 
-/// A refusal of level `l`'s weighting method for group `g` (a plain table's criteria, or
-/// systems without a name, sit in one unnamed group).
+/// Group `g` of level `l` in a message: its name, or its level for the one unnamed group (a
+/// plain table's criteria, systems without a name).
+fn group_label(l: usize, g: &Group) -> String {
+    if g.name.is_empty() {
+        format!("the {} level", LEVELS[l])
+    } else {
+        format!("`{}`", g.name)
+    }
+}
+
+/// A refusal of level `l`'s weighting method for group `g`.
 fn weights_refused(l: usize, g: &Group, e: Error) -> Error {
-    let of = if g.name.is_empty() { format!("the {} level", LEVELS[l]) } else { format!("`{}`", g.name) };
-    Error::data(format!("levels: weights of {of}"), e.to_string())
+    Error::data(format!("levels: weights of {}", group_label(l, g)), e.to_string())
+}
+
+/// A level method's notes for group `g`, each said of the group (`levels: weights of `a`: ...`).
+fn group_notes(what: String, notes: Vec<Diagnostic>) -> impl Iterator<Item = Diagnostic> {
+    notes.into_iter().map(move |d| Diagnostic { message: format!("{what}: {}", d.message), ..d })
 }
 
 /// The groups of one level: members grouped by `group_of`, in order of first appearance.
@@ -453,29 +470,19 @@ impl Levels {
     /// The fit with the reference rows whole: a `bod` level's frontier, or a level's weighting
     /// method or scorer that does not fit over chunks. Level by level: the level's weights and
     /// scorers are fitted on its inputs, then the level is aggregated for the level above.
-    fn fit_whole(&self, reference: &Matrix, weights: &Weights, cx: &StageContext<'_>) -> Result<FittedLevels> {
+    fn fit_whole(&self, reference: &Matrix, weights: &Weights, cx: &StageContext<'_>) -> Result<Outcome<FittedLevels>> {
         let mut fitted = self.fitted(weights, cx)?;
+        let mut notes = Vec::new();
         let mut below: Vec<Vec<f64>> = reference.columns().map(<[f64]>::to_vec).collect();
         let mut refused = BTreeMap::new();
         for l in 0..LEVELS.len() {
-            for g in fitted.levels[l].1.iter_mut() {
-                if let Some(weighter) = &self.weighters[l] {
-                    let block = member_block(g, &below);
-                    let fitted_weights = with_member_context(g.members.len(), cx, |cx| weighter.weights(&block, cx));
-                    g.weights = fitted_weights.map_err(|e| weights_refused(l, g, e))?.value.0;
-                }
+            if let Some(weighter) = &self.weighters[l] {
+                fitted.settle_weights(l, &mut notes, cx, |_, g, cx| weighter.weights(&member_block(g, &below), cx))?;
             }
             if let Some(scorer) = &self.scorers[l] {
-                fitted.fitted_scorers[l] = fitted.levels[l]
-                    .1
-                    .iter()
-                    .map(|g| {
-                        let weights = Weights::normalized(g.weights.clone())?;
-                        let block = member_block(g, &below);
-                        let fit = with_member_context(g.members.len(), cx, |cx| scorer.fit(&block, &weights, cx))?;
-                        Ok(Arc::from(fit.value))
-                    })
-                    .collect::<Result<_>>()?;
+                fitted.settle_scorers(l, &mut notes, cx, |_, g, cx| {
+                    scorer.fit(&member_block(g, &below), &Weights::normalized(g.weights.clone())?, cx)
+                })?;
             }
             if self.params.spec(l).function == Mean::Bod {
                 fitted.frontiers[l] = below.clone();
@@ -484,7 +491,7 @@ impl Levels {
         }
         match refused.into_values().next() {
             Some(first) => Err(first.name_rows(0, cx)),
-            None => Ok(fitted),
+            None => Ok(Outcome::with_notes(fitted, notes)),
         }
     }
 }
@@ -500,7 +507,8 @@ impl Scorer for Levels {
         if let Some(fit) = self.chunked(weights) {
             return resil_core::chunked::fit_in_memory(&*fit, reference, cx);
         }
-        Ok(Outcome::new(Box::new(self.fit_whole(reference, weights, cx)?)))
+        let fitted = self.fit_whole(reference, weights, cx)?;
+        Ok(Outcome::with_notes(Box::new(fitted.value), fitted.notes))
     }
 
     /// Means with given weights fit nothing from the rows: any row is aggregated on its own.
@@ -560,43 +568,38 @@ impl LevelsFit<'_> {
         unreachable!("pass {pass} is past the levels' passes")
     }
 
-    /// The levels with the first `phases` phases fitted from their merged `states`.
-    fn fitted_through(&self, phases: usize, states: &[PassState], cx: &StageContext<'_>) -> Result<FittedLevels> {
+    /// The levels with the first `phases` phases fitted from their merged `states`, and the
+    /// notes of those phases' methods.
+    fn fitted_through(
+        &self,
+        phases: usize,
+        states: &[PassState],
+        cx: &StageContext<'_>,
+    ) -> Result<Outcome<FittedLevels>> {
         let mut fitted = self.levels.fitted(self.weights, cx)?;
+        let mut notes = Vec::new();
         let ncols = cx.system.len();
         let mut start = 0;
         for phase in &self.phases[..phases] {
             let n = self.phase_passes(*phase, ncols).len();
             let done = &states[start..start + n];
             start += n;
+            let hosts = fitted.hosts(phase.level());
             match *phase {
                 Phase::Weights(l) => {
                     let fit = self.weighter(l).chunked().expect("checked");
-                    let hosts = fitted.hosts(l);
-                    for (g, hosts) in fitted.levels[l].1.iter_mut().zip(hosts) {
-                        let done = member_states(&*fit, done, &hosts, n)?;
-                        let finished = with_member_context(hosts.len(), cx, |cx| fit.finish(&done, cx));
-                        g.weights = finished.map_err(|e| weights_refused(l, g, e))?.value.0;
-                    }
+                    fitted.settle_weights(l, &mut notes, cx, |k, _, cx| {
+                        fit.finish(&member_states(&*fit, done, &hosts[k], n)?, cx)
+                    })?;
                 }
-                Phase::Scorer(l) => {
-                    let hosts = fitted.hosts(l);
-                    fitted.fitted_scorers[l] = fitted.levels[l]
-                        .1
-                        .iter()
-                        .zip(hosts)
-                        .map(|(g, hosts)| {
-                            let weights = Weights::normalized(g.weights.clone())?;
-                            let fit = self.scorer(l).chunked(&weights).expect("checked");
-                            let done = member_states(&*fit, done, &hosts, n)?;
-                            let finished = with_member_context(hosts.len(), cx, |cx| fit.finish(&done, cx))?;
-                            Ok(Arc::from(finished.value))
-                        })
-                        .collect::<Result<_>>()?;
-                }
+                Phase::Scorer(l) => fitted.settle_scorers(l, &mut notes, cx, |k, g, cx| {
+                    let weights = Weights::normalized(g.weights.clone())?;
+                    let fit = self.scorer(l).chunked(&weights).expect("checked");
+                    fit.finish(&member_states(&*fit, done, &hosts[k], n)?, cx)
+                })?,
             }
         }
-        Ok(fitted)
+        Ok(Outcome::with_notes(fitted, notes))
     }
 }
 
@@ -626,6 +629,7 @@ fn fold_group<T>(
     q: usize,
     done: &[PassState],
     members: Matrix,
+    names: &[String],
     hosts: &[usize],
     first_row: usize,
     state: &mut PassState,
@@ -633,7 +637,7 @@ fn fold_group<T>(
 ) -> Result<()> {
     let slots = &fit.passes(hosts.len())[q];
     let mut own = PassState::new(slots, hosts.len());
-    with_member_context(hosts.len(), cx, |cx| fit.update(q, done, &members, first_row, &mut own, cx))?;
+    with_member_context(names, cx, |cx| fit.update(q, done, &members, first_row, &mut own, cx))?;
     for (i, &h) in hosts.iter().enumerate() {
         for s in 0..slots.len() {
             state.add(h, s, own.get(i, s));
@@ -657,24 +661,25 @@ impl ChunkedFit<Box<dyn FittedScorer>> for LevelsFit<'_> {
         cx: &StageContext<'_>,
     ) -> Result<()> {
         let (p, q, start) = self.locate(pass, chunk.ncols());
-        let fitted = self.fitted_through(p, &done[..start], cx)?;
+        let fitted = self.fitted_through(p, &done[..start], cx)?.value;
         let phase_done = &done[start..];
         let below = fitted.inputs_at(self.phases[p].level(), chunk).map_err(|e| e.name_rows(first_row, cx))?;
         let l = self.phases[p].level();
         for (g, hosts) in fitted.levels[l].1.iter().zip(fitted.hosts(l)) {
             let members = member_block(g, &below);
+            let names = fitted.member_names(l, g);
             match self.phases[p] {
                 Phase::Weights(_) => {
                     let fit = self.weighter(l).chunked().expect("checked");
                     let own_done = member_states(&*fit, phase_done, &hosts, q)?;
-                    fold_group(&*fit, q, &own_done, members, &hosts, first_row, state, cx)
+                    fold_group(&*fit, q, &own_done, members, &names, &hosts, first_row, state, cx)
                         .map_err(|e| weights_refused(l, g, e))?;
                 }
                 Phase::Scorer(_) => {
                     let weights = Weights::normalized(g.weights.clone())?;
                     let fit = self.scorer(l).chunked(&weights).expect("checked");
                     let own_done = member_states(&*fit, phase_done, &hosts, q)?;
-                    fold_group(&*fit, q, &own_done, members, &hosts, first_row, state, cx)?;
+                    fold_group(&*fit, q, &own_done, members, &names, &hosts, first_row, state, cx)?;
                 }
             }
         }
@@ -682,8 +687,8 @@ impl ChunkedFit<Box<dyn FittedScorer>> for LevelsFit<'_> {
     }
 
     fn finish(&self, states: &[PassState], cx: &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>> {
-        let fitted: Box<dyn FittedScorer> = Box::new(self.fitted_through(self.phases.len(), states, cx)?);
-        Ok(Outcome::new(fitted))
+        let fitted = self.fitted_through(self.phases.len(), states, cx)?;
+        Ok(Outcome::with_notes(Box::new(fitted.value), fitted.notes))
     }
 }
 
@@ -865,6 +870,49 @@ impl LevelsParams {
 }
 
 impl FittedLevels {
+    /// The names of group `g`'s members at level `l`.
+    fn member_names(&self, l: usize, g: &Group) -> Vec<String> {
+        g.members.iter().map(|&m| self.levels[l].0[m].clone()).collect()
+    }
+
+    /// Sets each group's member weights at level `l` to `fit(k, group k, its members' context)`,
+    /// keeping the method's notes, each said of its group.
+    fn settle_weights(
+        &mut self,
+        l: usize,
+        notes: &mut Vec<Diagnostic>,
+        cx: &StageContext<'_>,
+        fit: impl Fn(usize, &Group, &StageContext<'_>) -> Result<Outcome<Weights>>,
+    ) -> Result<()> {
+        for k in 0..self.levels[l].1.len() {
+            let g = &self.levels[l].1[k];
+            let fitted = with_member_context(&self.member_names(l, g), cx, |cx| fit(k, g, cx));
+            let fitted = fitted.map_err(|e| weights_refused(l, g, e))?;
+            notes.extend(group_notes(format!("levels: weights of {}", group_label(l, g)), fitted.notes));
+            self.levels[l].1[k].weights = fitted.value.0;
+        }
+        Ok(())
+    }
+
+    /// Sets level `l`'s fitted scorer of each group to `fit(k, group k, its members' context)`,
+    /// keeping the scorer's notes, each said of its group.
+    fn settle_scorers(
+        &mut self,
+        l: usize,
+        notes: &mut Vec<Diagnostic>,
+        cx: &StageContext<'_>,
+        fit: impl Fn(usize, &Group, &StageContext<'_>) -> Result<Outcome<Box<dyn FittedScorer>>>,
+    ) -> Result<()> {
+        let mut scorers = Vec::new();
+        for (k, g) in self.levels[l].1.iter().enumerate() {
+            let fitted = with_member_context(&self.member_names(l, g), cx, |cx| fit(k, g, cx))?;
+            notes.extend(group_notes(format!("levels: {} {}", LEVELS[l], group_label(l, g)), fitted.notes));
+            scorers.push(Arc::from(fitted.value));
+        }
+        self.fitted_scorers[l] = scorers;
+        Ok(())
+    }
+
     /// The matrix column that holds the fit-over-chunks slots of each member of each group of
     /// level `l`: the member's first indicator, so no two members of a level share one.
     fn hosts(&self, l: usize) -> Vec<Vec<usize>> {
@@ -1372,7 +1420,7 @@ mod tests {
         let base = levels.fitted(&w, &cx).unwrap();
         assert_eq!(base.hosts(1), vec![vec![0, 2], vec![3]]);
         assert_eq!(base.hosts(2), vec![vec![0, 3]]);
-        let whole = levels.fit_whole(&m, &w, &cx).unwrap();
+        let whole = levels.fit_whole(&m, &w, &cx).unwrap().value;
         let in_memory = levels.fit(&m, &w, &cx).unwrap().value;
         let scored = |f: &dyn FittedScorer| (f.score(&m).unwrap().value, f.group_weights());
         let (want, want_weights) = scored(&whole);
