@@ -516,13 +516,14 @@ impl Scorer for Levels {
     /// each chunk's inputs at that level (the chunk aggregated through the levels already
     /// fitted), in passes after the levels below. A `bod` level needs every reference row.
     fn chunked<'a>(&'a self, weights: &'a Weights) -> Option<Box<dyn ChunkedFit<Box<dyn FittedScorer>> + 'a>> {
-        let bod = LEVELS.iter().enumerate().any(|(l, _)| self.params.spec(l).function == Mean::Bod);
+        let bod = (0..LEVELS.len()).any(|l| self.params.spec(l).function == Mean::Bod);
         let built = self.check_built().is_ok();
         let phases = self.phases();
-        let placeholder = Weights(vec![1.0]);
+        // Whether a scorer fits over chunks does not depend on its weights.
+        let any_weights = Weights(Vec::new());
         let fits_over_chunks = phases.iter().all(|phase| match *phase {
             Phase::Weights(l) => self.weighters[l].as_ref().is_some_and(|w| w.chunked().is_some()),
-            Phase::Scorer(l) => self.scorers[l].as_ref().is_some_and(|s| s.chunked(&placeholder).is_some()),
+            Phase::Scorer(l) => self.scorers[l].as_ref().is_some_and(|s| s.chunked(&any_weights).is_some()),
         });
         (!bod && built && fits_over_chunks).then(|| Box::new(LevelsFit { levels: self, weights, phases }) as Box<_>)
     }
@@ -605,6 +606,9 @@ impl LevelsFit<'_> {
 
 /// A group's share of a phase's merged states, pass by pass: member i's slots are the first
 /// slots of its host column `hosts[i]`. `passes` is how many of the phase's passes are done.
+/// A method's slots for k columns are the first of its slots for more (every method's slot
+/// list is fixed, or grows with the column count by repeating one merge, as co-moments do),
+/// so a group of k members fits in the slots laid out for the whole matrix.
 fn member_states<T>(
     fit: &dyn ChunkedFit<T>,
     done: &[PassState],
